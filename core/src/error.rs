@@ -1,0 +1,265 @@
+//! One error type with a stable `kind`, the same strings in every language.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::model::HttpMetadata;
+use crate::redact;
+
+/// The stable classification of an [`Error`]. `as_str()` gives the contract's strings,
+/// which every binding exposes unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The server answered with an OAuth error body, on any status (200 included).
+    OAuth,
+    /// A non-2xx status with no recognisable error body.
+    HttpStatus,
+    /// A 2xx answer that is not a usable token response.
+    Decode,
+    /// The body was larger than the configured cap.
+    ResponseTooLarge,
+    /// The connect or overall deadline passed.
+    Timeout,
+    /// DNS, connect, TLS or a broken connection.
+    Transport,
+    /// The client was configured wrongly; the message says what to fix.
+    Config,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::OAuth,
+        ErrorKind::HttpStatus,
+        ErrorKind::Decode,
+        ErrorKind::ResponseTooLarge,
+        ErrorKind::Timeout,
+        ErrorKind::Transport,
+        ErrorKind::Config,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::OAuth => "oauth",
+            ErrorKind::HttpStatus => "http_status",
+            ErrorKind::Decode => "decode",
+            ErrorKind::ResponseTooLarge => "response_too_large",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Config => "config",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which deadline a [`Error::Timeout`] hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    /// Establishing the TCP (and TLS) connection.
+    Connect,
+    /// The whole call, retries and waits included.
+    Overall,
+}
+
+impl Deadline {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Deadline::Connect => "connect",
+            Deadline::Overall => "overall",
+        }
+    }
+}
+
+/// An OAuth error body: RFC 6749 §5.2, or a provider's own shape mapped onto it
+/// (Prove's `{"code": 1001, "message": "..."}` becomes `error: "1001"`, `description: message`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthErrorBody {
+    pub error: String,
+    pub error_description: Option<String>,
+    pub error_uri: Option<String>,
+}
+
+/// Everything that can go wrong fetching or parsing a token.
+///
+/// Messages never contain a secret: server-provided text is scrubbed of every credential the
+/// request used before it is stored here.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{}", oauth_message(.body, *.status))]
+    OAuth {
+        body: OAuthErrorBody,
+        status: u16,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
+    #[error("token endpoint answered HTTP {status} without an OAuth error body{}", excerpt_suffix(.body_excerpt))]
+    HttpStatus {
+        status: u16,
+        body_excerpt: String,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
+    #[error("not a usable token response: {reason}")]
+    Decode {
+        reason: String,
+        status: Option<u16>,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
+    #[error("token response body is larger than the {limit}-byte limit (raise max_response_bytes if this server is trusted)")]
+    ResponseTooLarge {
+        limit: u64,
+        status: Option<u16>,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
+    #[error("{} timeout after {} ms", .deadline.as_str(), .after.as_millis())]
+    Timeout {
+        deadline: Deadline,
+        after: Duration,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
+    #[error("transport error: {message}")]
+    Transport {
+        message: String,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
+    #[error("invalid configuration: {message}")]
+    Config { message: String },
+}
+
+fn oauth_message(body: &OAuthErrorBody, status: u16) -> String {
+    let mut msg = format!("OAuth error \"{}\" (HTTP {status})", body.error);
+    if let Some(desc) = &body.error_description {
+        msg.push_str(": ");
+        msg.push_str(desc);
+    }
+    msg
+}
+
+fn excerpt_suffix(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        " (empty body)".to_string()
+    } else {
+        format!(": {excerpt}")
+    }
+}
+
+/// How much of an unrecognised error body goes into an [`Error::HttpStatus`] message.
+pub(crate) const BODY_EXCERPT_LIMIT: usize = 200;
+
+impl Error {
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn decode(reason: impl Into<String>) -> Self {
+        Error::Decode {
+            reason: reason.into(),
+            status: None,
+            http_meta: None,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::OAuth { .. } => ErrorKind::OAuth,
+            Error::HttpStatus { .. } => ErrorKind::HttpStatus,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Config { .. } => ErrorKind::Config,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::OAuth { status, .. } | Error::HttpStatus { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => *status,
+            _ => self.http_meta().and_then(|m| m.response.as_ref()).map(|r| r.status),
+        }
+    }
+
+    /// The OAuth error body, for [`ErrorKind::OAuth`].
+    pub fn oauth(&self) -> Option<&OAuthErrorBody> {
+        match self {
+            Error::OAuth { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The OAuth `error` code (`invalid_grant`, `"1001"`, ...), for [`ErrorKind::OAuth`].
+    pub fn oauth_code(&self) -> Option<&str> {
+        self.oauth().map(|b| b.error.as_str())
+    }
+
+    /// The HTTP exchange that produced this error, when a request was sent.
+    pub fn http_meta(&self) -> Option<&HttpMetadata> {
+        match self {
+            Error::OAuth { http_meta, .. }
+            | Error::HttpStatus { http_meta, .. }
+            | Error::Decode { http_meta, .. }
+            | Error::ResponseTooLarge { http_meta, .. }
+            | Error::Timeout { http_meta, .. }
+            | Error::Transport { http_meta, .. } => http_meta.as_deref(),
+            Error::Config { .. } => None,
+        }
+    }
+
+    /// True for errors worth retrying: transport failures, and statuses 5xx and 429.
+    /// OAuth 4xx answers are final: repeating the same request gets the same answer.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } => true,
+            Error::Timeout { deadline, .. } => *deadline == Deadline::Connect,
+            Error::OAuth { status, .. } | Error::HttpStatus { status, .. } => is_retryable_status(*status),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn with_meta(mut self, meta: HttpMetadata) -> Self {
+        let slot = match &mut self {
+            Error::OAuth { http_meta, .. }
+            | Error::HttpStatus { http_meta, .. }
+            | Error::Decode { http_meta, .. }
+            | Error::ResponseTooLarge { http_meta, .. }
+            | Error::Timeout { http_meta, .. }
+            | Error::Transport { http_meta, .. } => http_meta,
+            Error::Config { .. } => return self,
+        };
+        *slot = Some(Box::new(meta));
+        self
+    }
+
+    /// Removes every given secret from text the server supplied.
+    pub(crate) fn scrubbed(mut self, secrets: &[&str]) -> Self {
+        match &mut self {
+            Error::OAuth { body, .. } => {
+                body.error = redact::scrub(&body.error, secrets);
+                if let Some(d) = body.error_description.as_mut() {
+                    *d = redact::scrub(d, secrets);
+                }
+                if let Some(u) = body.error_uri.as_mut() {
+                    *u = redact::scrub(u, secrets);
+                }
+            }
+            Error::HttpStatus { body_excerpt, .. } => *body_excerpt = redact::scrub(body_excerpt, secrets),
+            Error::Decode { reason, .. } => *reason = redact::scrub(reason, secrets),
+            Error::Transport { message, .. } => *message = redact::scrub(message, secrets),
+            _ => {}
+        }
+        self
+    }
+}
+
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    status == 429 || (500..=599).contains(&status) && status != 501 && status != 505
+}
+
+/// `Result` with tokenfetch's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

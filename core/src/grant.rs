@@ -1,0 +1,189 @@
+//! The grants: what goes in the body of a token request (RFC 6749 §4, RFC 8628, RFC 8693).
+
+use std::fmt;
+
+use crate::redact::{is_secret_member, REDACTED};
+
+/// Grant type URIs and names.
+pub mod grant_type {
+    pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+    pub const REFRESH_TOKEN: &str = "refresh_token";
+    pub const PASSWORD: &str = "password";
+    pub const AUTHORIZATION_CODE: &str = "authorization_code";
+    pub const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+    pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+    /// Gusto's grant for a system access token.
+    pub const GUSTO_SYSTEM_ACCESS: &str = "system_access";
+}
+
+/// RFC 8693 token type identifiers.
+pub mod token_type {
+    pub const ACCESS_TOKEN: &str = "urn:ietf:params:oauth:token-type:access_token";
+    pub const REFRESH_TOKEN: &str = "urn:ietf:params:oauth:token-type:refresh_token";
+    pub const ID_TOKEN: &str = "urn:ietf:params:oauth:token-type:id_token";
+    pub const JWT: &str = "urn:ietf:params:oauth:token-type:jwt";
+}
+
+/// One token request: a grant type and its parameters.
+///
+/// Client authentication is not part of it; the [`TokenClient`](crate::TokenClient) adds that.
+/// `Debug` redacts credential parameters (`password`, `refresh_token`, `code_verifier`, ...).
+///
+/// ```
+/// use tokenfetch::TokenRequest;
+/// let req = TokenRequest::password("ann", "hunter2").scope("read write");
+/// assert_eq!(req.grant_type(), "password");
+/// assert!(!format!("{req:?}").contains("hunter2"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    grant_type: String,
+    params: Vec<(String, String)>,
+}
+
+impl TokenRequest {
+    /// Any grant, by its `grant_type` value. Add parameters with [`Self::param`].
+    pub fn custom(grant_type: impl Into<String>) -> Self {
+        TokenRequest {
+            grant_type: grant_type.into(),
+            params: Vec::new(),
+        }
+    }
+
+    /// RFC 6749 §4.4.
+    pub fn client_credentials() -> Self {
+        Self::custom(grant_type::CLIENT_CREDENTIALS)
+    }
+
+    /// RFC 6749 §6.
+    pub fn refresh_token(refresh_token: impl Into<String>) -> Self {
+        Self::custom(grant_type::REFRESH_TOKEN).param("refresh_token", refresh_token)
+    }
+
+    /// RFC 6749 §4.3, the resource owner password grant.
+    pub fn password(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Self::custom(grant_type::PASSWORD)
+            .param("username", username)
+            .param("password", password)
+    }
+
+    /// RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 when one was used.
+    pub fn authorization_code(
+        code: impl Into<String>,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+    ) -> Self {
+        Self::custom(grant_type::AUTHORIZATION_CODE)
+            .param("code", code)
+            .param_opt("redirect_uri", redirect_uri)
+            .param_opt("code_verifier", code_verifier)
+    }
+
+    /// RFC 8628 §3.4: polls for the token of a device authorization.
+    pub fn device_code(device_code: impl Into<String>) -> Self {
+        Self::custom(grant_type::DEVICE_CODE).param("device_code", device_code)
+    }
+
+    /// RFC 8693: exchanges `subject_token` (of type `subject_token_type`, see [`token_type`]).
+    /// Add `actor_token`, `requested_token_type`, `audience` or `resource` as needed.
+    pub fn token_exchange(subject_token: impl Into<String>, subject_token_type: impl Into<String>) -> Self {
+        Self::custom(grant_type::TOKEN_EXCHANGE)
+            .param("subject_token", subject_token)
+            .param("subject_token_type", subject_token_type)
+    }
+
+    /// Gusto's `system_access` grant (client id and secret only).
+    pub fn gusto_system_access() -> Self {
+        Self::custom(grant_type::GUSTO_SYSTEM_ACCESS)
+    }
+
+    /// Requests these scopes (space-delimited). Replaces any scope set before.
+    pub fn scope(self, scope: impl Into<String>) -> Self {
+        self.set("scope", scope.into())
+    }
+
+    /// Sets the scope when there is one; `None` leaves the request as it is.
+    pub fn scope_opt(self, scope: Option<&str>) -> Self {
+        match scope {
+            Some(s) => self.scope(s),
+            None => self,
+        }
+    }
+
+    /// RFC 8693 / RFC 8707 `audience`. May be repeated.
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.param("audience", audience)
+    }
+
+    /// RFC 8707 resource indicator. May be repeated.
+    pub fn resource(self, resource: impl Into<String>) -> Self {
+        self.param("resource", resource)
+    }
+
+    /// Adds a parameter. Repeating a name sends it repeatedly (form) or as an array (JSON).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    fn param_opt(self, name: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.param(name, v),
+            None => self,
+        }
+    }
+
+    /// Sets a parameter, replacing every earlier value of that name.
+    pub fn set(mut self, name: &str, value: String) -> Self {
+        self.params.retain(|(k, _)| k != name);
+        self.params.push((name.to_string(), value));
+        self
+    }
+
+    pub fn grant_type(&self) -> &str {
+        &self.grant_type
+    }
+
+    /// The parameters other than `grant_type`, in the order they were added.
+    pub fn params(&self) -> &[(String, String)] {
+        &self.params
+    }
+
+    /// The first value of a parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.params.iter().any(|(k, _)| k == name)
+    }
+
+    /// Values of credential parameters, to scrub from anything the server sends back.
+    pub(crate) fn secret_values(&self) -> impl Iterator<Item = &str> {
+        self.params
+            .iter()
+            .filter(|(k, _)| is_secret_member(k) || k == "code")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(k, v)| {
+                let shown = if is_secret_member(k) || k == "code" {
+                    REDACTED
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("TokenRequest")
+            .field("grant_type", &self.grant_type)
+            .field("params", &params)
+            .finish()
+    }
+}

@@ -1,0 +1,49 @@
+//! # tokenfetch
+//!
+//! One OAuth 2.0 token client: fetch, parse, cache and refresh access tokens, with the same
+//! behaviour from Rust, Python, Node and Kotlin (the bindings wrap this crate and add nothing).
+//!
+//! Where things live:
+//! - [`model`]: `TokenResponse`, `TokenRequestResponse`, `HttpMetadata` (the seed models).
+//! - [`parse`]: lenient reading of what servers send, and error classification.
+//! - [`grant`]: the grants (`TokenRequest`).
+//! - [`client`]: `TokenClient` (client auth, encoding, retries, timeouts, metadata).
+//! - [`presets`]: Prove and Gusto.
+//! - [`error`]: `Error` and its stable `ErrorKind`.
+//!
+//! ```no_run
+//! use tokenfetch::TokenClient;
+//! let client = TokenClient::builder("https://auth.example.com/oauth/token")
+//!     .client_id("my-client")
+//!     .client_secret("my-secret")
+//!     .build()?;
+//! let token = client.client_credentials(Some("read:things"))?;
+//! println!("{token}"); // "Bearer token, expires in 3600s, ..." -- never the token itself
+//! let header = token.authorization_header();
+//! # Ok::<(), tokenfetch::Error>(())
+//! ```
+
+pub mod client;
+pub mod error;
+pub mod grant;
+pub mod model;
+pub mod parse;
+pub mod presets;
+pub(crate) mod redact;
+pub mod retry;
+mod transport;
+
+pub use client::{AuthMethod, BodyEncoding, TokenClient, TokenClientBuilder};
+pub use error::{Deadline, Error, ErrorKind, OAuthErrorBody, Result};
+pub use grant::TokenRequest;
+pub use model::{
+    Authentication, HTTPMetadata, HttpMetadata, HttpRequestMeta, HttpResponseMeta, PostTokenResponse,
+    TokenRequestResponse, TokenResponse, V3TokenRequestResponse, V3TokenResponse,
+};
+pub use parse::parse_token_response;
+pub use presets::{GustoEnvironment, ProveEnvironment};
+pub use redact::REDACTED;
+pub use retry::RetryPolicy;
+
+/// This crate's version, as the bindings report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,184 @@
+//! The token models every language shares.
+//!
+//! Field names follow the documented seed models (`V3TokenResponse`, `PostTokenResponse`,
+//! `Authentication`, `V3TokenRequestResponse`, `HTTPMetadata`). Each binding renames them
+//! to its own convention; the values and their meaning are decided here, once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::parse;
+use crate::redact::{redacted, REDACTED};
+use crate::Error;
+
+/// A successful token response (RFC 6749 §5.1), normalised from whatever the server sent.
+///
+/// `Debug` shows every field but the tokens themselves, so a `TokenResponse` can be logged.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    /// The access token. Secret: never printed by `Debug`.
+    pub access_token: String,
+    /// The token type. Any casing of `bearer` is normalised to `"Bearer"`; absent means `"Bearer"`.
+    pub token_type: String,
+    /// Lifetime in whole seconds, as sent (after clamping, see [`crate::parse`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+    /// Refresh token, when the server issued one. Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Lifetime of the refresh token in whole seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<u64>,
+    /// OpenID Connect ID token. Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// Granted scopes, space-delimited (a JSON array from the server is joined with spaces).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// When the server says it created the token, as RFC 3339 (epoch seconds are converted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Every other member of the response, unchanged, so nothing the server sent is lost.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+    /// Absolute expiry in epoch seconds: the time the response was received plus `expires_in`.
+    /// `None` when the server did not say, or when parsed without a receive time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+}
+
+impl TokenResponse {
+    /// Parses a token response body (JSON or form-encoded), with the same leniency as a fetch.
+    ///
+    /// An OAuth error body (`{"error": ...}`) gives an [`ErrorKind::OAuth`](crate::ErrorKind)
+    /// error; a body without `access_token` gives a `decode` error naming the field.
+    /// `expires_at` stays `None`: without a receive time there is nothing to count from.
+    pub fn from_json(body: &str) -> Result<TokenResponse, Error> {
+        parse::parse_token_body(body.as_bytes(), None)
+    }
+
+    /// The value for an `Authorization` header: `"Bearer <access_token>"`.
+    ///
+    /// Bearer tokens always use the canonical `Bearer` scheme; any other token type
+    /// (`DPoP`, `MAC`, ...) is passed through as the server named it.
+    pub fn authorization_header(&self) -> String {
+        format!("{} {}", self.token_type, self.access_token)
+    }
+
+    /// True when the token type is Bearer (compared case-insensitively, RFC 6750 §4).
+    pub fn is_bearer(&self) -> bool {
+        self.token_type.eq_ignore_ascii_case("bearer")
+    }
+
+    /// The granted scopes as separate values.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scope
+            .as_deref()
+            .map(|s| s.split_whitespace().collect())
+            .unwrap_or_default()
+    }
+
+    /// The response as JSON in wire names (`access_token`, ...). Contains the secrets:
+    /// this is for storage the caller controls, not for logs.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &REDACTED)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &redacted(&self.refresh_token))
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .field("id_token", &redacted(&self.id_token))
+            .field("scope", &self.scope)
+            .field("created_at", &self.created_at)
+            .field("extra", &crate::redact::redact_json_map(&self.extra))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl fmt::Display for TokenResponse {
+    /// A one-line summary for logs: type, lifetime and scope, never the token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} token", self.token_type)?;
+        if let Some(s) = self.expires_in {
+            write!(f, ", expires in {s}s")?;
+        }
+        if let Some(scope) = &self.scope {
+            write!(f, ", scope \"{scope}\"")?;
+        }
+        if self.refresh_token.is_some() {
+            f.write_str(", with refresh token")?;
+        }
+        Ok(())
+    }
+}
+
+/// One token request, as sent and as answered (the seeds' `V3TokenRequestResponse`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenRequestResponse {
+    /// What was sent and what came back, with credentials redacted.
+    pub http_meta: HttpMetadata,
+    /// The parsed token on success. [`TokenClient::send`](crate::TokenClient::send) only
+    /// returns `Ok` with this set; it is optional because the seed model declares it so.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "v3_token_response")]
+    pub token_response: Option<TokenResponse>,
+}
+
+impl TokenRequestResponse {
+    /// The seeds' name for [`Self::token_response`].
+    pub fn v3_token_response(&self) -> Option<&TokenResponse> {
+        self.token_response.as_ref()
+    }
+}
+
+/// The HTTP exchange behind a token request, safe to log.
+///
+/// Credentials are redacted before they get here: the `Authorization` header, and the values
+/// of secret members (`access_token`, `refresh_token`, `id_token`, ...) in the response body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HttpMetadata {
+    pub request: HttpRequestMeta,
+    /// `None` when no response arrived (connection refused, timeout before headers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<HttpResponseMeta>,
+}
+
+/// The request as sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HttpRequestMeta {
+    pub method: String,
+    pub url: String,
+    /// Header names in lower case; credentials shown as `[redacted]`.
+    pub headers: BTreeMap<String, String>,
+}
+
+/// The response as received.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HttpResponseMeta {
+    pub status: u16,
+    /// Header names in lower case; repeated headers joined with `", "`.
+    pub headers: BTreeMap<String, String>,
+    /// The body as text (invalid UTF-8 replaced), secret members redacted, at most
+    /// [`crate::redact::META_BODY_LIMIT`] bytes.
+    pub body: String,
+    /// True when `body` was cut to the limit.
+    pub body_truncated: bool,
+    /// From sending the request to having read the whole body, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// The seeds' names for the same models.
+pub type V3TokenResponse = TokenResponse;
+pub type PostTokenResponse = TokenResponse;
+pub type Authentication = TokenResponse;
+pub type V3TokenRequestResponse = TokenRequestResponse;
+pub type HTTPMetadata = HttpMetadata;

@@ -1,0 +1,543 @@
+//! Reading what token endpoints really send.
+//!
+//! [`parse_token_response`] is the one pure entry point: status, headers and body in, a
+//! [`TokenResponse`] or a typed [`Error`] out. The client calls it for every answer, and the
+//! conformance vectors call it in every language, so both test the same code.
+//!
+//! # Leniency, and where it stops
+//! - `expires_in` / `refresh_expires_in`: an integer, a float (rounded down, so a cache never
+//!   keeps a token longer than the server meant), or a numeric string with optional
+//!   surrounding spaces. Negative values are clamped to 0 (already expired). Values above
+//!   [`MAX_LIFETIME_SECS`] (ten years) are clamped to it: a longer claim is a server bug, and
+//!   an overflowing expiry would be worse. Anything else (`"3600s"`, `true`) is a `decode`
+//!   error naming the field, because a wrong lifetime silently breaks caching.
+//! - `token_type`: any casing of `bearer` becomes `"Bearer"`; absent or `null` means Bearer;
+//!   other types (`DPoP`, `N_A`) are kept as sent.
+//! - `scope`: a space-delimited string, or a JSON array of strings joined with spaces.
+//! - `created_at`: an RFC 3339 string (kept as sent), or epoch seconds (converted to RFC 3339).
+//! - `refresh_token` / `id_token`: an empty string counts as absent.
+//! - Unknown members go to `extra` unchanged.
+//! - A known member with a value of the wrong shape is a `decode` error naming the member.
+//!
+//! # Error bodies
+//! An object with a string `error` member is an OAuth error (RFC 6749 §5.2) on any status,
+//! 200 included. So is an `error` object with `code`/`message` members, and a Prove-style
+//! `{"code": ..., "message": ...}` without `access_token`. Bodies may be JSON or
+//! form-encoded. A non-2xx answer with no such body is `http_status`; a 2xx answer that is not
+//! a token is `decode`.
+
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::error::{Error, OAuthErrorBody, BODY_EXCERPT_LIMIT};
+use crate::model::TokenResponse;
+use crate::redact;
+
+/// Ten years, in seconds: the longest lifetime a response may claim.
+pub const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
+
+/// Classifies one HTTP answer from a token endpoint.
+///
+/// `headers` are `(name, value)` pairs in any case; only `Content-Type` is read.
+/// `received_at` (epoch seconds) is when the answer arrived; it makes `expires_at`.
+pub fn parse_token_response(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    received_at: Option<u64>,
+) -> Result<TokenResponse, Error> {
+    let content_type = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str());
+    let success = (200..300).contains(&status);
+    let members = read_members(body, content_type);
+
+    if let Ok(Some(map)) = &members {
+        if let Some(oauth) = oauth_error(map) {
+            return Err(Error::OAuth {
+                body: oauth,
+                status,
+                http_meta: None,
+            });
+        }
+    }
+    if !success {
+        return Err(Error::HttpStatus {
+            status,
+            body_excerpt: excerpt(body),
+            http_meta: None,
+        });
+    }
+    let with_status = |reason: String| Error::Decode {
+        reason,
+        status: Some(status),
+        http_meta: None,
+    };
+    match members {
+        Ok(Some(map)) => token_from_members(map, received_at).map_err(|e| match e {
+            Error::Decode { reason, .. } => with_status(reason),
+            other => other,
+        }),
+        Ok(None) => Err(with_status("the body is empty".into())),
+        Err(reason) => Err(with_status(reason)),
+    }
+}
+
+/// Parses a body on its own, as `TokenResponse::from_json` does: treated as a 200 answer.
+pub(crate) fn parse_token_body(body: &[u8], received_at: Option<u64>) -> Result<TokenResponse, Error> {
+    parse_token_response(200, &[], body, received_at).map_err(|e| match e {
+        Error::Decode { reason, http_meta, .. } => Error::Decode {
+            reason,
+            status: None,
+            http_meta,
+        },
+        other => other,
+    })
+}
+
+/// The body's members: `Ok(None)` for an empty body, `Err(reason)` when it is neither a
+/// JSON object nor form-encoded pairs.
+fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Map<String, Value>>, String> {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(format!(
+                "the body is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ))
+        }
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let media_type = content_type
+        .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media_type == "application/x-www-form-urlencoded"
+        || (!trimmed.starts_with(['{', '[']) && looks_like_form(trimmed))
+    {
+        return Ok(Some(form_members(trimmed)));
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(Value::Object(map)) => Ok(Some(map)),
+        Ok(other) => Err(format!("the body is JSON {}, not an object", json_type(&other))),
+        Err(e) if trimmed.starts_with('<') => Err(format!(
+            "the body is HTML or XML, not JSON (content-type {}; {e})",
+            content_type.unwrap_or("absent")
+        )),
+        Err(e) => Err(format!("the body is not valid JSON ({e})")),
+    }
+}
+
+fn looks_like_form(text: &str) -> bool {
+    !text.contains(char::is_whitespace)
+        && text.split('&').all(|pair| {
+            pair.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.%+".contains(&b))
+            })
+        })
+}
+
+fn form_members(text: &str) -> Map<String, Value> {
+    form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect()
+}
+
+/// Recognises the error shapes servers use, on any status.
+fn oauth_error(map: &Map<String, Value>) -> Option<OAuthErrorBody> {
+    let text = |v: Option<&Value>| -> Option<String> {
+        match v? {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
+    match map.get("error") {
+        // RFC 6749 §5.2
+        Some(Value::String(code)) if !code.is_empty() => {
+            return Some(OAuthErrorBody {
+                error: code.clone(),
+                error_description: text(map.get("error_description")),
+                error_uri: text(map.get("error_uri")),
+            })
+        }
+        // {"error": {"code": ..., "message": ...}} (Google-style and many API gateways)
+        Some(Value::Object(inner)) => {
+            let code = text(inner.get("code")).or_else(|| text(inner.get("status")))?;
+            return Some(OAuthErrorBody {
+                error: code,
+                error_description: text(inner.get("message")),
+                error_uri: None,
+            });
+        }
+        _ => {}
+    }
+    // Prove: {"code": 1001, "message": "..."}
+    if !map.contains_key("access_token") {
+        if let (Some(code), Some(message)) = (text(map.get("code")), text(map.get("message"))) {
+            return Some(OAuthErrorBody {
+                error: code,
+                error_description: Some(message),
+                error_uri: None,
+            });
+        }
+    }
+    None
+}
+
+fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> Result<TokenResponse, Error> {
+    let access_token = match map.remove("access_token") {
+        None | Some(Value::Null) => {
+            let present: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
+            return Err(Error::decode(format!(
+                "missing field `access_token` (members present: {})",
+                if present.is_empty() {
+                    "none".to_string()
+                } else {
+                    present.join(", ")
+                }
+            )));
+        }
+        Some(Value::String(s)) if s.trim().is_empty() => return Err(Error::decode("field `access_token` is empty")),
+        Some(Value::String(s)) => s,
+        Some(other) => return Err(wrong_type("access_token", "a string", &other)),
+    };
+    let token_type = match map.remove("token_type") {
+        None | Some(Value::Null) => "Bearer".to_string(),
+        Some(Value::String(s)) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("bearer") => {
+            "Bearer".to_string()
+        }
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(other) => return Err(wrong_type("token_type", "a string", &other)),
+    };
+    let expires_in = lifetime(map.remove("expires_in"), "expires_in")?;
+    let refresh_expires_in = lifetime(map.remove("refresh_expires_in"), "refresh_expires_in")?;
+    let refresh_token = optional_string(map.remove("refresh_token"), "refresh_token")?;
+    let id_token = optional_string(map.remove("id_token"), "id_token")?;
+    let scope = scope(map.remove("scope"))?;
+    let created_at = created_at(map.remove("created_at"))?;
+    let expires_at = match (received_at, expires_in) {
+        (Some(at), Some(secs)) => Some(at.saturating_add(secs)),
+        _ => None,
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type,
+        expires_in,
+        refresh_token,
+        refresh_expires_in,
+        id_token,
+        scope,
+        created_at,
+        extra: map,
+        expires_at,
+    })
+}
+
+fn lifetime(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
+    let seconds = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => {
+            if let Some(u) = n.as_u64() {
+                u as f64
+            } else {
+                n.as_f64().unwrap_or(f64::MAX)
+            }
+        }
+        Some(Value::String(s)) => {
+            let trimmed = s.trim();
+            if trimmed.is_empty() {
+                return Ok(None);
+            }
+            match trimmed.parse::<f64>() {
+                Ok(v) if is_decimal_literal(trimmed) => v,
+                _ => {
+                    let (shown, _) = redact::truncate(s.clone(), 32);
+                    return Err(Error::decode(format!(
+                        "field `{field}` must be a number of seconds, got the string {shown:?}"
+                    )));
+                }
+            }
+        }
+        Some(other) => return Err(wrong_type(field, "a number of seconds", &other)),
+    };
+    Ok(Some(clamp_lifetime(seconds)))
+}
+
+/// Digits with an optional sign, fraction and exponent: what a JSON number looks like.
+/// Rust's `f64` parser also takes `inf` and `NaN`, which no server means as a lifetime.
+fn is_decimal_literal(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+}
+
+fn clamp_lifetime(seconds: f64) -> u64 {
+    if seconds.is_nan() || seconds <= 0.0 {
+        0
+    } else if seconds >= MAX_LIFETIME_SECS as f64 {
+        MAX_LIFETIME_SECS
+    } else {
+        seconds.floor() as u64
+    }
+}
+
+fn optional_string(value: Option<Value>, field: &str) -> Result<Option<String>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(wrong_type(field, "a string", &other)),
+    }
+}
+
+fn scope(value: Option<Value>) -> Result<Option<String>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            Ok((!joined.is_empty()).then_some(joined))
+        }
+        Some(Value::Array(items)) => {
+            let mut parts = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::String(s) if !s.trim().is_empty() => parts.push(s.trim().to_string()),
+                    Value::String(_) => {}
+                    other => return Err(wrong_type("scope[]", "a string", &other)),
+                }
+            }
+            Ok((!parts.is_empty()).then(|| parts.join(" ")))
+        }
+        Some(other) => Err(wrong_type("scope", "a string or an array of strings", &other)),
+    }
+}
+
+fn created_at(value: Option<Value>) -> Result<Option<String>, Error> {
+    let epoch = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+        Some(Value::String(s)) => {
+            let trimmed = s.trim();
+            if OffsetDateTime::parse(trimmed, &Rfc3339).is_ok() {
+                return Ok(Some(trimmed.to_string()));
+            }
+            match trimmed.parse::<f64>() {
+                Ok(v) if v.is_finite() => v,
+                _ => {
+                    let (shown, _) = redact::truncate(s.clone(), 40);
+                    return Err(Error::decode(format!(
+                        "field `created_at` must be an RFC 3339 date-time or epoch seconds, got {shown:?}"
+                    )));
+                }
+            }
+        }
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(other) => return Err(wrong_type("created_at", "an RFC 3339 string or epoch seconds", &other)),
+    };
+    let formatted = OffsetDateTime::from_unix_timestamp(epoch.floor() as i64)
+        .ok()
+        .filter(|_| epoch.is_finite())
+        .and_then(|t| t.format(&Rfc3339).ok());
+    match formatted {
+        Some(s) => Ok(Some(s)),
+        None => Err(Error::decode(format!(
+            "field `created_at` is out of range ({epoch} epoch seconds)"
+        ))),
+    }
+}
+
+fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
+    Error::decode(format!("field `{field}` must be {expected}, got {}", json_type(got)))
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The start of an unrecognised body, for a message: secret members redacted, one line.
+fn excerpt(body: &[u8]) -> String {
+    let (text, _) = redact::redact_body(body, &[]);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (mut cut, truncated) = redact::truncate(one_line, BODY_EXCERPT_LIMIT);
+    if truncated {
+        cut.push('…');
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn ok(body: &str) -> TokenResponse {
+        parse_token_response(200, &[], body.as_bytes(), Some(1_000)).expect(body)
+    }
+
+    fn err(status: u16, body: &str) -> Error {
+        parse_token_response(status, &[], body.as_bytes(), None).expect_err(body)
+    }
+
+    #[test]
+    fn expires_in_accepts_integer_float_and_numeric_string() {
+        assert_eq!(ok(r#"{"access_token":"a","expires_in":3600}"#).expires_in, Some(3600));
+        assert_eq!(ok(r#"{"access_token":"a","expires_in":3599.9}"#).expires_in, Some(3599));
+        assert_eq!(ok(r#"{"access_token":"a","expires_in":"3600"}"#).expires_in, Some(3600));
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":"  3600 "}"#).expires_in,
+            Some(3600)
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","refresh_expires_in":"7200"}"#).refresh_expires_in,
+            Some(7200)
+        );
+    }
+
+    #[test]
+    fn expires_at_counts_from_the_receive_time() {
+        assert_eq!(ok(r#"{"access_token":"a","expires_in":60}"#).expires_at, Some(1_060));
+        assert_eq!(ok(r#"{"access_token":"a"}"#).expires_at, None);
+    }
+
+    #[test]
+    fn absurd_lifetimes_are_clamped() {
+        assert_eq!(ok(r#"{"access_token":"a","expires_in":-5}"#).expires_in, Some(0));
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":9007199254740992}"#).expires_in,
+            Some(MAX_LIFETIME_SECS)
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":1e300}"#).expires_in,
+            Some(MAX_LIFETIME_SECS)
+        );
+    }
+
+    #[test]
+    fn a_lifetime_that_is_not_a_number_is_a_decode_error_naming_the_field() {
+        let e = err(200, r#"{"access_token":"a","expires_in":"3600s"}"#);
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.to_string().contains("expires_in"), "{e}");
+    }
+
+    #[test]
+    fn token_type_is_case_insensitive_and_defaults_to_bearer() {
+        assert_eq!(ok(r#"{"access_token":"a","token_type":"bearer"}"#).token_type, "Bearer");
+        assert_eq!(ok(r#"{"access_token":"a","token_type":"BEARER"}"#).token_type, "Bearer");
+        assert_eq!(ok(r#"{"access_token":"a"}"#).token_type, "Bearer");
+        assert_eq!(ok(r#"{"access_token":"a","token_type":"DPoP"}"#).token_type, "DPoP");
+    }
+
+    #[test]
+    fn scope_may_be_a_string_or_an_array() {
+        assert_eq!(
+            ok(r#"{"access_token":"a","scope":"read  write"}"#).scope.as_deref(),
+            Some("read write")
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","scope":["read","write"]}"#).scope.as_deref(),
+            Some("read write")
+        );
+    }
+
+    #[test]
+    fn created_at_may_be_rfc3339_or_epoch_seconds() {
+        assert_eq!(
+            ok(r#"{"access_token":"a","created_at":1728518070}"#)
+                .created_at
+                .as_deref(),
+            Some("2024-10-09T23:54:30Z")
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","created_at":"2024-10-09T23:54:30+02:00"}"#)
+                .created_at
+                .as_deref(),
+            Some("2024-10-09T23:54:30+02:00")
+        );
+        assert_eq!(
+            err(200, r#"{"access_token":"a","created_at":"yesterday"}"#).kind(),
+            ErrorKind::Decode
+        );
+    }
+
+    #[test]
+    fn unknown_members_are_kept_in_extra() {
+        let t = ok(r#"{"access_token":"a","tenant":"t1","nested":{"k":[1,2]}}"#);
+        assert_eq!(t.extra["tenant"], "t1");
+        assert_eq!(t.extra["nested"]["k"][1], 2);
+    }
+
+    #[test]
+    fn missing_access_token_names_the_field() {
+        let e = err(200, r#"{"token_type":"bearer"}"#);
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.to_string().contains("access_token"), "{e}");
+        assert_eq!(e.status(), Some(200));
+    }
+
+    #[test]
+    fn oauth_errors_are_recognised_on_any_status() {
+        for status in [200, 400, 401] {
+            let e = err(status, r#"{"error":"invalid_grant","error_description":"expired"}"#);
+            assert_eq!(e.kind(), ErrorKind::OAuth);
+            assert_eq!(e.oauth_code(), Some("invalid_grant"));
+            assert_eq!(e.status(), Some(status));
+        }
+    }
+
+    #[test]
+    fn prove_errors_map_to_oauth() {
+        let e = err(400, r#"{"code":1001,"message":"invalid client"}"#);
+        assert_eq!(e.oauth_code(), Some("1001"));
+        assert_eq!(e.oauth().unwrap().error_description.as_deref(), Some("invalid client"));
+    }
+
+    #[test]
+    fn html_and_empty_5xx_are_http_status() {
+        let e = err(502, "<html><body>Bad Gateway</body></html>");
+        assert_eq!((e.kind(), e.status()), (ErrorKind::HttpStatus, Some(502)));
+        assert!(e.to_string().contains("Bad Gateway"));
+        assert_eq!(err(503, "").kind(), ErrorKind::HttpStatus);
+    }
+
+    #[test]
+    fn html_on_200_is_a_decode_error() {
+        let e = err(200, "<html>login</html>");
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.to_string().contains("HTML"), "{e}");
+    }
+
+    #[test]
+    fn form_encoded_replies_are_read() {
+        let t = ok("access_token=abc&token_type=bearer&scope=repo%2Cgist&expires_in=28800");
+        assert_eq!(
+            (t.access_token.as_str(), t.token_type.as_str(), t.expires_in),
+            ("abc", "Bearer", Some(28800))
+        );
+        assert_eq!(
+            err(200, "error=bad_verification_code&error_description=The+code+is+wrong").oauth_code(),
+            Some("bad_verification_code")
+        );
+    }
+
+    #[test]
+    fn non_utf8_bodies_are_decode_errors() {
+        let e = parse_token_response(200, &[], b"{\"access_token\":\"\xff\"}", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+    }
+
+    #[test]
+    fn error_excerpts_do_not_leak_token_members() {
+        let e = err(500, r#"{"access_token":"LEAKED-TOKEN","detail":"oops"}"#);
+        assert!(!e.to_string().contains("LEAKED-TOKEN"), "{e}");
+    }
+}

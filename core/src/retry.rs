@@ -1,0 +1,103 @@
+//! When and how long to wait before trying a token request again.
+
+use std::time::{Duration, SystemTime};
+
+/// Bounded retries with capped exponential backoff and jitter.
+///
+/// Retried: transport errors, connect timeouts, HTTP 5xx (but 501 and 505) and 429.
+/// Never retried: OAuth 4xx errors, decode errors, and anything once the overall timeout
+/// would pass before the next attempt could start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt. 0 turns retrying off.
+    pub max_retries: u32,
+    /// The wait before the first retry; it doubles each time, up to `max_backoff`.
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` the client will honour. A server asking for more gets its
+    /// error returned instead of a caller blocked for minutes.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt only.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// The wait before retry number `retry` (0-based): "equal jitter", so waits are spread
+    /// out (no thundering herd) but never shorter than half the exponential step.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let step = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry.min(20)))
+            .min(self.max_backoff);
+        let half = step / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+
+    /// The wait before the next attempt, given the server's `Retry-After` (if any).
+    /// `None` means do not retry: the server asked for longer than `max_retry_after`.
+    pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        match retry_after {
+            Some(wait) if wait > self.max_retry_after => None,
+            Some(wait) => Some(wait),
+            None => Some(self.backoff(retry)),
+        }
+    }
+}
+
+/// Reads `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_is_capped() {
+        let p = RetryPolicy::default();
+        for retry in 0..10 {
+            let step = (p.initial_backoff * 2u32.pow(retry)).min(p.max_backoff);
+            let d = p.backoff(retry);
+            assert!(d >= step / 2 && d <= step, "retry {retry}: {d:?} vs step {step:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn an_excessive_retry_after_is_not_honoured() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(0, Some(Duration::from_secs(3600))), None);
+        assert_eq!(p.delay(0, Some(Duration::from_secs(1))), Some(Duration::from_secs(1)));
+    }
+}

@@ -1,0 +1,149 @@
+//! One HTTP POST, over ureq: the only place that knows about the HTTP library.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::error::{Deadline, Error};
+
+/// What came back from one attempt, before any interpretation.
+pub(crate) struct Exchange {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub elapsed: Duration,
+    pub received_at: SystemTime,
+}
+
+/// A failed attempt, with whatever part of the answer did arrive (for the metadata).
+pub(crate) struct Failure {
+    pub error: Error,
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    pub elapsed: Duration,
+}
+
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    max_response_bytes: u64,
+}
+
+impl Transport {
+    pub fn new(connect_timeout: Duration, max_response_bytes: u64) -> Self {
+        let config = ureq::Agent::config_builder()
+            // The parser reads error bodies itself: a 400 is an answer, not a failure.
+            .http_status_as_error(false)
+            // A token POST must not be replayed at another address with our credentials.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_connect(Some(connect_timeout))
+            .build();
+        Transport {
+            agent: config.into(),
+            max_response_bytes,
+        }
+    }
+
+    /// POSTs `body`; `budget` is what is left of the overall timeout.
+    pub fn post(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+        budget: Duration,
+    ) -> Result<Exchange, Box<Failure>> {
+        let started = Instant::now();
+        let mut request = self.agent.post(url);
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let request = request.config().timeout_global(Some(budget)).build();
+        let fail = |error: Error, status: Option<u16>, headers: Vec<(String, String)>| {
+            Box::new(Failure {
+                error,
+                status,
+                headers,
+                elapsed: started.elapsed(),
+            })
+        };
+
+        let mut response = match request.send(body) {
+            Ok(r) => r,
+            Err(e) => return Err(fail(map_error(e, started.elapsed()), None, Vec::new())),
+        };
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+
+        let too_large = || Error::ResponseTooLarge {
+            limit: self.max_response_bytes,
+            status: Some(status),
+            http_meta: None,
+        };
+        let declared = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.max_response_bytes) {
+            return Err(fail(too_large(), Some(status), headers));
+        }
+        match response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+        {
+            Ok(body) => Ok(Exchange {
+                status,
+                headers,
+                body,
+                elapsed: started.elapsed(),
+                received_at: SystemTime::now(),
+            }),
+            Err(ureq::Error::BodyExceedsLimit(_)) => Err(fail(too_large(), Some(status), headers)),
+            Err(e) => {
+                let error = map_error(e, started.elapsed());
+                Err(fail(error, Some(status), headers))
+            }
+        }
+    }
+}
+
+fn map_error(error: ureq::Error, elapsed: Duration) -> Error {
+    match error {
+        ureq::Error::Timeout(which) => {
+            let deadline = match which {
+                ureq::Timeout::Connect | ureq::Timeout::Resolve => Deadline::Connect,
+                _ => Deadline::Overall,
+            };
+            Error::Timeout {
+                deadline,
+                after: elapsed,
+                http_meta: None,
+            }
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => Error::Timeout {
+            deadline: Deadline::Overall,
+            after: elapsed,
+            http_meta: None,
+        },
+        ureq::Error::HostNotFound => Error::Transport {
+            message: "host not found (DNS)".into(),
+            http_meta: None,
+        },
+        ureq::Error::ConnectionFailed => Error::Transport {
+            message: "connection failed".into(),
+            http_meta: None,
+        },
+        other => Error::Transport {
+            message: other.to_string(),
+            http_meta: None,
+        },
+    }
+}

@@ -1,0 +1,732 @@
+//! A scriptable local OAuth 2.0 token server that reproduces what real servers send.
+//!
+//! It listens on 127.0.0.1 (port 0 by default) and serves:
+//! - `POST /token` (also `/oauth/token`): token responses, shaped by a *scenario*;
+//! - `POST /device_authorization`: RFC 8628 device authorization;
+//! - `GET /protected`: a protected resource that answers 401 to its first request, then
+//!   checks the bearer token (for the HTTP-client adapters);
+//! - `GET /__stats`, `POST /__reset`: request counters, for single-flight tests.
+//!
+//! A scenario is chosen by the `X-Testkit-Scenario` header, else a `scenario` query parameter,
+//! else the client id when it names a scenario, else `ok`. [`SCENARIOS`] lists them.
+//! Parameters come from headers: `X-Testkit-Expires-In`, `X-Testkit-Delay-Ms`,
+//! `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+/// Every scenario, with what it does.
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("ok", "a standard JSON token response (refresh token for user grants)"),
+    ("echo", "ok, plus an `echo` member describing the request as received"),
+    ("string_expires", "expires_in as the string \"3600\""),
+    ("float_expires", "expires_in as the float 3599.9"),
+    ("no_expires", "no expires_in at all"),
+    ("lowercase_bearer", "token_type \"bearer\""),
+    ("no_token_type", "no token_type at all"),
+    ("scope_array", "scope as a JSON array"),
+    (
+        "created_at_epoch",
+        "Gusto-style: created_at as epoch seconds, expires_in 7200",
+    ),
+    ("short", "expires_in of 3 s (or X-Testkit-Expires-In)"),
+    (
+        "rotate",
+        "a new refresh token on every refresh; old ones become invalid_grant",
+    ),
+    ("error_200", "an RFC 6749 error body with HTTP 200"),
+    ("invalid_client", "401 invalid_client with WWW-Authenticate"),
+    ("invalid_scope", "400 invalid_scope"),
+    ("invalid_grant", "400 invalid_grant"),
+    ("prove_error", "400 with Prove's {\"code\":1001,\"message\":...} shape"),
+    ("html_502", "502 with an HTML page"),
+    ("empty_503", "503 with an empty body"),
+    ("html_200", "200 with an HTML login page"),
+    ("missing_access_token", "200 JSON without access_token"),
+    ("form_encoded", "a form-encoded success (GitHub-style)"),
+    ("form_error", "a form-encoded error with HTTP 200"),
+    (
+        "flaky",
+        "503 for the first X-Testkit-Fail-Times (default 2) requests, then ok",
+    ),
+    (
+        "rate_limited",
+        "429 with Retry-After (X-Testkit-Retry-After, default 1) once, then ok",
+    ),
+    ("slow", "ok after X-Testkit-Delay-Ms (default 1000) ms"),
+    ("slow_body", "headers at once, then the body a byte every 50 ms"),
+    ("oversized", "a 2 MiB body with Content-Length"),
+    ("oversized_chunked", "a 2 MiB body, chunked, no Content-Length"),
+    ("reset", "the connection is reset without an answer"),
+    ("redirect", "302 to another token URL"),
+];
+
+fn is_scenario(name: &str) -> bool {
+    SCENARIOS.iter().any(|(n, _)| *n == name)
+}
+
+/// A running server. Dropping it stops it.
+pub struct Testkit {
+    addr: SocketAddr,
+    state: Arc<Shared>,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    stop: AtomicBool,
+    inner: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    sequence: u64,
+    token_requests: u64,
+    by_scenario: BTreeMap<String, u64>,
+    by_grant: BTreeMap<String, u64>,
+    issued_access_tokens: Vec<String>,
+    /// refresh token -> still valid
+    refresh_tokens: HashMap<String, bool>,
+    device_polls: HashMap<String, u32>,
+    protected_requests: u64,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panicking handler thread must not wedge the server for every later request.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Testkit {
+    /// Starts on 127.0.0.1 with a free port.
+    pub fn start() -> io::Result<Testkit> {
+        Self::bind("127.0.0.1:0")
+    }
+
+    pub fn bind(addr: &str) -> io::Result<Testkit> {
+        let listener = TcpListener::bind(addr)?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            inner: Mutex::new(State::default()),
+        });
+        let shared = Arc::clone(&state);
+        let accept_thread = thread::Builder::new().name("testkit-accept".into()).spawn(move || {
+            for stream in listener.incoming() {
+                if shared.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = Arc::clone(&shared);
+                let _ = thread::Builder::new().name("testkit-conn".into()).spawn(move || {
+                    let _ = handle_connection(stream, addr, &shared);
+                });
+            }
+        })?;
+        Ok(Testkit {
+            addr,
+            state,
+            accept_thread: Some(accept_thread),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:<port>/token`
+    pub fn token_url(&self) -> String {
+        format!("{}/token", self.url())
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Token endpoint requests received since start or the last reset.
+    pub fn token_requests(&self) -> u64 {
+        self.state.state().token_requests
+    }
+
+    /// Token endpoint requests with this grant type.
+    pub fn requests_with_grant(&self, grant_type: &str) -> u64 {
+        self.state.state().by_grant.get(grant_type).copied().unwrap_or(0)
+    }
+
+    pub fn reset(&self) {
+        *self.state.state() = State::default();
+    }
+
+    /// Blocks until the process is killed.
+    pub fn wait(mut self) {
+        if let Some(t) = self.accept_thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Testkit {
+    fn drop(&mut self) {
+        self.state.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        if let Some(t) = self.accept_thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Request {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn header_num(&self, name: &str, default: u64) -> u64 {
+        self.header(name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+    }
+
+    /// Body parameters, from a form or a JSON object (arrays joined by spaces).
+    fn params(&self) -> BTreeMap<String, String> {
+        let is_json = self.header("content-type").is_some_and(|ct| ct.contains("json"));
+        if is_json {
+            match serde_json::from_slice::<Value>(&self.body) {
+                Ok(Value::Object(map)) => map
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let s = match v {
+                            Value::String(s) => s,
+                            Value::Array(items) => items
+                                .iter()
+                                .map(|i| i.as_str().unwrap_or_default())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            other => other.to_string(),
+                        };
+                        (k, s)
+                    })
+                    .collect(),
+                _ => BTreeMap::new(),
+            }
+        } else {
+            form_urlencoded::parse(&self.body).into_owned().collect()
+        }
+    }
+
+    /// Client id and secret from HTTP Basic (RFC 6749 §2.3.1 decoding) or the body.
+    fn client_credentials(&self) -> (Option<String>, Option<String>) {
+        if let Some(basic) = self.header("authorization").and_then(|v| v.strip_prefix("Basic ")) {
+            if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(basic.trim()) {
+                let raw = String::from_utf8_lossy(&raw).into_owned();
+                if let Some((id, secret)) = raw.split_once(':') {
+                    let decode = |s: &str| {
+                        form_urlencoded::parse(format!("x={s}").as_bytes())
+                            .next()
+                            .map(|(_, v)| v.into_owned())
+                    };
+                    return (decode(id), decode(secret));
+                }
+            }
+        }
+        let params = self.params();
+        (params.get("client_id").cloned(), params.get("client_secret").cloned())
+    }
+
+    fn scenario(&self) -> String {
+        if let Some(s) = self.header("x-testkit-scenario") {
+            return s.trim().to_string();
+        }
+        if let Some((_, s)) = self.query.iter().find(|(k, _)| k == "scenario") {
+            return s.clone();
+        }
+        match self.client_credentials().0 {
+            Some(id) if is_scenario(&id) => id,
+            _ => "ok".to_string(),
+        }
+    }
+}
+
+enum Delivery {
+    Normal,
+    Reset,
+    Trickle(Duration),
+    Chunked,
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    delivery: Delivery,
+}
+
+impl Reply {
+    fn json(status: u16, value: Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Cache-Control".into(), "no-store".into()),
+            ],
+            body: value.to_string().into_bytes(),
+            delivery: Delivery::Normal,
+        }
+    }
+
+    fn text(status: u16, content_type: &str, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+            delivery: Delivery::Normal,
+        }
+    }
+
+    fn oauth_error(status: u16, code: &str, description: &str) -> Reply {
+        Reply::json(status, json!({ "error": code, "error_description": description }))
+    }
+
+    fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+fn handle_connection(mut stream: TcpStream, addr: SocketAddr, shared: &Shared) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let Some(request) = read_request(&mut stream)? else {
+        return Ok(());
+    };
+    let reply = route(&request, addr, shared);
+    write_reply(stream, reply)
+}
+
+fn read_request(stream: &mut TcpStream) -> io::Result<Option<Request>> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let mut headers = Vec::new();
+    let mut header_bytes = 0usize;
+    loop {
+        let mut h = String::new();
+        let n = reader.read_line(&mut h)?;
+        header_bytes += n;
+        if n == 0 || h == "\r\n" || h == "\n" || header_bytes > 64 * 1024 {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let length = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(1024 * 1024);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    Ok(Some(Request {
+        method: method.to_string(),
+        path: path.to_string(),
+        query,
+        headers,
+        body,
+    }))
+}
+
+fn write_reply(mut stream: TcpStream, reply: Reply) -> io::Result<()> {
+    if let Delivery::Reset = reply.delivery {
+        // SO_LINGER 0 makes close() send RST: the client sees a reset, not a clean EOF.
+        let socket = socket2::Socket::from(stream);
+        socket.set_linger(Some(Duration::ZERO))?;
+        drop(socket);
+        return Ok(());
+    }
+    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("Connection: close\r\n");
+    match reply.delivery {
+        Delivery::Chunked => {
+            head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+            stream.write_all(head.as_bytes())?;
+            for chunk in reply.body.chunks(16 * 1024) {
+                stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+                stream.write_all(chunk)?;
+                stream.write_all(b"\r\n")?;
+            }
+            stream.write_all(b"0\r\n\r\n")?;
+        }
+        Delivery::Trickle(pause) => {
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+            stream.write_all(head.as_bytes())?;
+            for byte in &reply.body {
+                stream.write_all(std::slice::from_ref(byte))?;
+                stream.flush()?;
+                thread::sleep(pause);
+            }
+        }
+        _ => {
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(&reply.body)?;
+        }
+    }
+    stream.flush()?;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    // Drain what the client still sends so close() does not turn into a reset.
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = io::copy(&mut stream.take(64 * 1024), &mut io::sink());
+    Ok(())
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
+    match (request.method.as_str(), request.path.as_str()) {
+        ("POST", "/token" | "/oauth/token" | "/oauth2/token") => token_endpoint(request, addr, shared),
+        ("POST", "/device_authorization") => device_authorization(addr, shared),
+        ("GET", "/protected") => protected_resource(request, shared),
+        ("GET", "/__stats") => {
+            let s = shared.state();
+            Reply::json(
+                200,
+                json!({ "token_requests": s.token_requests, "by_scenario": s.by_scenario, "by_grant": s.by_grant }),
+            )
+        }
+        ("POST", "/__reset") => {
+            *shared.state() = State::default();
+            Reply::json(200, json!({ "reset": true }))
+        }
+        ("GET", "/health") => Reply::text(200, "text/plain", "ok"),
+        (_, "/token" | "/oauth/token") => Reply::oauth_error(405, "invalid_request", "the token endpoint takes POST"),
+        _ => Reply::json(404, json!({ "error": "not_found", "path": request.path })),
+    }
+}
+
+fn device_authorization(addr: SocketAddr, shared: &Shared) -> Reply {
+    let n = {
+        let mut s = shared.state();
+        s.sequence += 1;
+        s.sequence
+    };
+    Reply::json(
+        200,
+        json!({
+            "device_code": format!("dc-{n}-{}", nonce()),
+            "user_code": format!("WDJB-{n:04}"),
+            "verification_uri": format!("http://{addr}/device"),
+            "verification_uri_complete": format!("http://{addr}/device?user_code=WDJB-{n:04}"),
+            "expires_in": 600,
+            "interval": 1
+        }),
+    )
+}
+
+fn protected_resource(request: &Request, shared: &Shared) -> Reply {
+    let mut s = shared.state();
+    s.protected_requests += 1;
+    let bearer = request.header("authorization").and_then(|v| v.strip_prefix("Bearer "));
+    let known = bearer.is_some_and(|t| s.issued_access_tokens.iter().any(|i| i == t));
+    if s.protected_requests == 1 || !known {
+        return Reply::json(401, json!({ "error": "invalid_token" }))
+            .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
+    Reply::json(200, json!({ "ok": true, "request": s.protected_requests }))
+}
+
+fn nonce() -> String {
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let mut x = (t as u64) ^ 0x9E37_79B9_7F4A_7C15;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    format!("{:012x}", x & 0xffff_ffff_ffff)
+}
+
+fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
+    let scenario = request.scenario();
+    let params = request.params();
+    let grant = params.get("grant_type").cloned().unwrap_or_default();
+    let (client_id, client_secret) = request.client_credentials();
+    let (seen, n) = {
+        let mut s = shared.state();
+        s.token_requests += 1;
+        s.sequence += 1;
+        *s.by_scenario.entry(scenario.clone()).or_default() += 1;
+        *s.by_grant.entry(grant.clone()).or_default() += 1;
+        (s.by_scenario[&scenario], s.sequence)
+    };
+
+    // Scenarios that answer before (or instead of) looking at the grant.
+    match scenario.as_str() {
+        "error_200" => return Reply::oauth_error(200, "invalid_grant", "The provided grant is invalid or expired"),
+        "invalid_client" => {
+            return Reply::oauth_error(401, "invalid_client", "Client authentication failed")
+                .header("WWW-Authenticate", "Basic realm=\"testkit\"")
+        }
+        "invalid_scope" => return Reply::oauth_error(400, "invalid_scope", "The requested scope is invalid"),
+        "invalid_grant" => return Reply::oauth_error(400, "invalid_grant", "The provided grant is invalid"),
+        "prove_error" => return Reply::json(400, json!({ "code": 1001, "message": "invalid client credentials" })),
+        "html_502" => {
+            return Reply::text(
+                502,
+                "text/html",
+                "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
+            )
+        }
+        "empty_503" => return Reply::text(503, "text/plain", ""),
+        "html_200" => {
+            return Reply::text(
+                200,
+                "text/html",
+                "<!DOCTYPE html><html><body><form>Sign in</form></body></html>",
+            )
+        }
+        "missing_access_token" => return Reply::json(200, json!({ "token_type": "bearer", "expires_in": 3600 })),
+        "form_error" => {
+            return Reply::text(
+                200,
+                "application/x-www-form-urlencoded",
+                "error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired",
+            )
+        }
+        "flaky" if seen <= request.header_num("x-testkit-fail-times", 2) => {
+            return Reply::text(503, "text/html", "<html><body>Service Unavailable</body></html>")
+        }
+        "rate_limited" if seen == 1 => {
+            let after = request.header_num("x-testkit-retry-after", 1).to_string();
+            return Reply::oauth_error(429, "slow_down", "Too many requests").header("Retry-After", &after);
+        }
+        "reset" => {
+            return Reply {
+                status: 0,
+                headers: vec![],
+                body: vec![],
+                delivery: Delivery::Reset,
+            }
+        }
+        "redirect" => {
+            return Reply::text(302, "text/plain", "").header("Location", &format!("http://{addr}/token?scenario=ok"))
+        }
+        "slow" => thread::sleep(Duration::from_millis(request.header_num("x-testkit-delay-ms", 1000))),
+        _ => {}
+    }
+
+    if client_secret.as_deref() == Some("wrong-secret") {
+        return Reply::oauth_error(401, "invalid_client", "Client authentication failed");
+    }
+
+    let mut issue_refresh = false;
+    match grant.as_str() {
+        "client_credentials" | "system_access" => {}
+        "password" => {
+            if !params.contains_key("username") || !params.contains_key("password") {
+                return Reply::oauth_error(400, "invalid_request", "username and password are required");
+            }
+            if params.get("password").map(String::as_str) == Some("wrong-password") {
+                return Reply::oauth_error(400, "invalid_grant", "Invalid resource owner credentials");
+            }
+            issue_refresh = true;
+        }
+        "authorization_code" => {
+            match params.get("code").map(String::as_str) {
+                None => return Reply::oauth_error(400, "invalid_request", "code is required"),
+                Some("expired-code") => {
+                    return Reply::oauth_error(400, "invalid_grant", "The authorization code expired")
+                }
+                _ => {}
+            }
+            issue_refresh = true;
+        }
+        "refresh_token" => {
+            let Some(rt) = params.get("refresh_token") else {
+                return Reply::oauth_error(400, "invalid_request", "refresh_token is required");
+            };
+            let mut s = shared.state();
+            match s.refresh_tokens.get(rt) {
+                Some(true) => {
+                    if scenario == "rotate" {
+                        s.refresh_tokens.insert(rt.clone(), false);
+                    }
+                }
+                _ => return Reply::oauth_error(400, "invalid_grant", "The refresh token is invalid or was rotated"),
+            }
+            issue_refresh = true;
+        }
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            let Some(code) = params.get("device_code") else {
+                return Reply::oauth_error(400, "invalid_request", "device_code is required");
+            };
+            let mut s = shared.state();
+            let polls = s.device_polls.entry(code.clone()).or_default();
+            *polls += 1;
+            if *polls == 1 {
+                return Reply::oauth_error(400, "authorization_pending", "The user has not yet approved");
+            }
+            issue_refresh = true;
+        }
+        "urn:ietf:params:oauth:grant-type:token-exchange" => {
+            if !params.contains_key("subject_token") || !params.contains_key("subject_token_type") {
+                return Reply::oauth_error(
+                    400,
+                    "invalid_request",
+                    "subject_token and subject_token_type are required",
+                );
+            }
+        }
+        g if g.starts_with("urn:testkit:") => {}
+        "" => return Reply::oauth_error(400, "invalid_request", "grant_type is required"),
+        other => {
+            return Reply::oauth_error(
+                400,
+                "unsupported_grant_type",
+                &format!("grant type {other} is not supported"),
+            )
+        }
+    }
+
+    let access_token = format!("at-{n}-{}", nonce());
+    let expires_in = request.header_num(
+        "x-testkit-expires-in",
+        match scenario.as_str() {
+            "short" => 3,
+            "created_at_epoch" => 7200,
+            _ => 3600,
+        },
+    );
+    let mut body = Map::new();
+    body.insert("access_token".into(), json!(access_token));
+    body.insert("token_type".into(), json!("Bearer"));
+    body.insert("expires_in".into(), json!(expires_in));
+    if let Some(scope) = params.get("scope") {
+        body.insert("scope".into(), json!(scope));
+    }
+    if grant == "urn:ietf:params:oauth:grant-type:token-exchange" {
+        body.insert(
+            "issued_token_type".into(),
+            json!("urn:ietf:params:oauth:token-type:access_token"),
+        );
+    }
+    if issue_refresh {
+        let rt = format!("rt-{n}-{}", nonce());
+        shared.state().refresh_tokens.insert(rt.clone(), true);
+        body.insert("refresh_token".into(), json!(rt));
+        body.insert("refresh_expires_in".into(), json!(86400));
+    }
+    shared.state().issued_access_tokens.push(access_token.clone());
+
+    match scenario.as_str() {
+        "string_expires" => {
+            body.insert("expires_in".into(), json!(expires_in.to_string()));
+        }
+        "float_expires" => {
+            body.insert("expires_in".into(), json!(expires_in as f64 - 0.1));
+        }
+        "no_expires" => {
+            body.remove("expires_in");
+        }
+        "lowercase_bearer" => {
+            body.insert("token_type".into(), json!("bearer"));
+        }
+        "no_token_type" => {
+            body.remove("token_type");
+        }
+        "scope_array" => {
+            let scope = params.get("scope").cloned().unwrap_or_else(|| "read write".into());
+            body.insert("scope".into(), json!(scope.split_whitespace().collect::<Vec<_>>()));
+        }
+        "created_at_epoch" => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            body.insert("created_at".into(), json!(now));
+        }
+        "echo" => {
+            let headers: Map<String, Value> = request.headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            body.insert(
+                "echo".into(),
+                json!({
+                    "method": request.method,
+                    "path": request.path,
+                    "headers": headers,
+                    "params": params,
+                    "client_id": client_id,
+                    "client_secret": client_secret,
+                }),
+            );
+        }
+        "form_encoded" => {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &body {
+                form.append_pair(
+                    k,
+                    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()).as_str(),
+                );
+            }
+            return Reply::text(
+                200,
+                "application/x-www-form-urlencoded",
+                &form.finish().replace("Bearer", "bearer"),
+            );
+        }
+        "oversized" | "oversized_chunked" => {
+            body.insert("padding".into(), json!("x".repeat(2 * 1024 * 1024)));
+            let mut reply = Reply::json(200, Value::Object(body));
+            if scenario == "oversized_chunked" {
+                reply.delivery = Delivery::Chunked;
+            }
+            return reply;
+        }
+        "slow_body" => {
+            let mut reply = Reply::json(200, Value::Object(body));
+            reply.delivery = Delivery::Trickle(Duration::from_millis(50));
+            return reply;
+        }
+        _ => {}
+    }
+    Reply::json(200, Value::Object(body))
+}
