@@ -8,6 +8,7 @@
 //! - [`parse`]: lenient reading of what servers send, and error classification.
 //! - [`grant`]: the grants (`TokenRequest`).
 //! - [`client`]: `TokenClient` (client auth, encoding, retries, timeouts, metadata).
+//! - [`manager`]: `TokenManager`, the cache (early refresh, single flight, stale-if-error).
 //! - [`presets`]: Prove and Gusto.
 //! - [`error`]: `Error` and its stable `ErrorKind`.
 //!
@@ -24,8 +25,10 @@
 //! ```
 
 pub mod client;
+pub mod clock;
 pub mod error;
 pub mod grant;
+pub mod manager;
 pub mod model;
 pub mod parse;
 pub mod presets;
@@ -36,6 +39,7 @@ mod transport;
 pub use client::{AuthMethod, BodyEncoding, TokenClient, TokenClientBuilder};
 pub use error::{Deadline, Error, ErrorKind, OAuthErrorBody, Result};
 pub use grant::TokenRequest;
+pub use manager::{ManagerOptions, TokenManager};
 pub use model::{
     Authentication, HTTPMetadata, HttpMetadata, HttpRequestMeta, HttpResponseMeta, PostTokenResponse,
     TokenRequestResponse, TokenResponse, V3TokenRequestResponse, V3TokenResponse,

@@ -9,8 +9,8 @@
 //!
 //! A scenario is chosen by the `X-Testkit-Scenario` header, else a `scenario` query parameter,
 //! else the client id when it names a scenario, else `ok`. [`SCENARIOS`] lists them.
-//! Parameters come from headers: `X-Testkit-Expires-In`, `X-Testkit-Delay-Ms`,
-//! `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`.
+//! Parameters come from headers: `X-Testkit-Expires-In`, `X-Testkit-Delay-Ms` (a delay before
+//! answering, in any scenario), `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -62,6 +62,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "429 with Retry-After (X-Testkit-Retry-After, default 1) once, then ok",
     ),
     ("slow", "ok after X-Testkit-Delay-Ms (default 1000) ms"),
+    (
+        "fail_after_first",
+        "ok once (X-Testkit-Expires-In applies), then 502 HTML for every later request",
+    ),
     ("slow_body", "headers at once, then the body a byte every 50 ms"),
     ("oversized", "a 2 MiB body with Content-Length"),
     ("oversized_chunked", "a 2 MiB body, chunked, no Content-Length"),
@@ -500,6 +504,12 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         (s.by_scenario[&scenario], s.sequence)
     };
 
+    let default_delay = if scenario == "slow" { 1000 } else { 0 };
+    let delay = request.header_num("x-testkit-delay-ms", default_delay);
+    if delay > 0 {
+        thread::sleep(Duration::from_millis(delay));
+    }
+
     // Scenarios that answer before (or instead of) looking at the grant.
     match scenario.as_str() {
         "error_200" => return Reply::oauth_error(200, "invalid_grant", "The provided grant is invalid or expired"),
@@ -551,7 +561,9 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         "redirect" => {
             return Reply::text(302, "text/plain", "").header("Location", &format!("http://{addr}/token?scenario=ok"))
         }
-        "slow" => thread::sleep(Duration::from_millis(request.header_num("x-testkit-delay-ms", 1000))),
+        "fail_after_first" if seen > 1 => {
+            return Reply::text(502, "text/html", "<html><body>upstream is down</body></html>")
+        }
         _ => {}
     }
 

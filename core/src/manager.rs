@@ -1,0 +1,413 @@
+//! `TokenManager`: the token cache. Hands out a valid token, refreshes it before it expires,
+//! and makes one request however many threads ask at once.
+//!
+//! # How it decides
+//! Every cached token has two instants, both on a monotonic clock (so a wall-clock jump
+//! neither expires every token nor keeps a dead one):
+//! - `expires_at`: when the request for it was sent, plus its lifetime (`expires_in`, or
+//!   [`ManagerOptions::default_lifetime`] when the server gave none);
+//! - `refresh_at`: `expires_at` minus the skew, which is [`ManagerOptions::refresh_skew`]
+//!   (60 s by default) capped at half the lifetime, so a 90 s token refreshes after 45 s
+//!   and a short-lived token is never refetched on every call.
+//!
+//! Before `refresh_at` the cached token is returned without taking any lock a fetch holds.
+//! Between `refresh_at` and `expires_at` the first caller refreshes while every other caller
+//! keeps getting the still-valid token. After `expires_at` (or with nothing cached) callers
+//! wait for the one fetch in flight and all get its result, or its error.
+//!
+//! # Refresh tokens
+//! When the cache holds a refresh token, the next fetch uses the refresh grant; a rotated
+//! refresh token replaces the old one, and a response without one keeps the old one
+//! (RFC 6749 §6). If the refresh fails with `invalid_grant`, the manager drops the refresh
+//! token and runs the original grant.
+//!
+//! # Stale-if-error
+//! When an early refresh fails while the cached token is still valid, the cached token is
+//! served, the error is kept for [`TokenManager::last_error`], and no new attempt is made for
+//! [`ManagerOptions::failure_cooldown`]. Once the token has really expired, the error is
+//! returned.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::Duration;
+
+use crate::clock::{Clock, Instant, SystemClock};
+use crate::error::{Error, Result};
+use crate::grant::TokenRequest;
+use crate::model::TokenResponse;
+use crate::TokenClient;
+
+/// Tuning for a [`TokenManager`]. `Default` gives the documented defaults.
+#[derive(Clone)]
+pub struct ManagerOptions {
+    /// Refresh this long before expiry (capped at half the token's lifetime). Default 60 s.
+    pub refresh_skew: Duration,
+    /// How long to use a token whose response had no `expires_in`. Default 5 minutes: long
+    /// enough not to refetch on every call, short enough that a revoked token is not kept.
+    pub default_lifetime: Duration,
+    /// After a failed early refresh, serve the still-valid token this long before trying
+    /// again, so a failing server is not hit by every call. Default 1 s.
+    pub failure_cooldown: Duration,
+    /// The monotonic clock; tests inject a manual one.
+    pub clock: Arc<dyn Clock>,
+}
+
+pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+pub const DEFAULT_FAILURE_COOLDOWN: Duration = Duration::from_secs(1);
+
+impl Default for ManagerOptions {
+    fn default() -> Self {
+        ManagerOptions {
+            refresh_skew: DEFAULT_REFRESH_SKEW,
+            default_lifetime: DEFAULT_LIFETIME,
+            failure_cooldown: DEFAULT_FAILURE_COOLDOWN,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for ManagerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagerOptions")
+            .field("refresh_skew", &self.refresh_skew)
+            .field("default_lifetime", &self.default_lifetime)
+            .field("failure_cooldown", &self.failure_cooldown)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A thread-safe token cache over one [`TokenClient`] and one grant.
+///
+/// ```no_run
+/// use tokenfetch::{TokenClient, TokenManager, TokenRequest};
+/// let client = TokenClient::builder("https://auth.example.com/token").client_id("id").client_secret("s").build()?;
+/// let manager = TokenManager::new(client, TokenRequest::client_credentials().scope("read"));
+/// let header = manager.authorization_header()?; // fetched once, then cached until near expiry
+/// // ... the API answered 401:
+/// manager.invalidate();
+/// # Ok::<(), tokenfetch::Error>(())
+/// ```
+pub struct TokenManager {
+    client: TokenClient,
+    request: TokenRequest,
+    options: ManagerOptions,
+    slots: RwLock<Slots>,
+    flight: Mutex<Option<Arc<Flight>>>,
+}
+
+#[derive(Default)]
+struct Slots {
+    current: Option<Arc<Cached>>,
+    refresh_token: Option<String>,
+    last_error: Option<Error>,
+    quiet_until: Option<Instant>,
+}
+
+struct Cached {
+    token: TokenResponse,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+/// One fetch in progress; waiters block on `ready` until `outcome` is set.
+#[derive(Default)]
+struct Flight {
+    outcome: Mutex<Option<Result<Arc<Cached>>>>,
+    ready: Condvar,
+}
+
+enum Role<'a> {
+    Fresh(Arc<Cached>),
+    Follower(Arc<Flight>),
+    Leader(LeaderGuard<'a>),
+}
+
+/// Owned by the one caller doing the fetch. If that caller unwinds before publishing a result
+/// (a panic in an injected clock or a binding's callback), dropping the guard publishes an
+/// error and empties the flight slot, so waiters are released and the next call starts afresh
+/// instead of waiting for ever.
+struct LeaderGuard<'a> {
+    slot: &'a Mutex<Option<Arc<Flight>>>,
+    flight: Arc<Flight>,
+    published: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Poisoning only says another thread panicked while holding the lock; every critical
+    // section here leaves the data consistent, so carry on rather than wedge for ever.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl TokenManager {
+    /// A manager running `request` (any grant) with the default options.
+    pub fn new(client: TokenClient, request: TokenRequest) -> Self {
+        Self::with_options(client, request, ManagerOptions::default())
+    }
+
+    /// A manager running the client's default grant (client credentials, or the preset's).
+    pub fn for_client(client: TokenClient) -> Self {
+        let request = client.default_request();
+        Self::new(client, request)
+    }
+
+    pub fn with_options(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Self {
+        TokenManager {
+            client,
+            request,
+            options,
+            slots: RwLock::new(Slots::default()),
+            flight: Mutex::new(None),
+        }
+    }
+
+    pub fn client(&self) -> &TokenClient {
+        &self.client
+    }
+
+    /// A valid access token.
+    pub fn access_token(&self) -> Result<String> {
+        self.cached().map(|c| c.token.access_token.clone())
+    }
+
+    /// The whole cached token response.
+    pub fn token(&self) -> Result<TokenResponse> {
+        self.cached().map(|c| c.token.clone())
+    }
+
+    /// The `Authorization` header value for a valid token: `"Bearer <token>"`.
+    pub fn authorization_header(&self) -> Result<String> {
+        self.cached().map(|c| c.token.authorization_header())
+    }
+
+    /// Drops the cached access token, so the next call fetches a new one. Call it when an
+    /// API answers 401. A refresh token, if any, is kept and used for that fetch.
+    pub fn invalidate(&self) {
+        let mut slots = self.write_slots();
+        slots.current = None;
+        slots.quiet_until = None;
+    }
+
+    /// The error of the last failed fetch, until a fetch succeeds. Useful when an early
+    /// refresh failed and the cached token was served instead.
+    pub fn last_error(&self) -> Option<Error> {
+        self.read_slots().last_error.clone()
+    }
+
+    fn read_slots(&self) -> std::sync::RwLockReadGuard<'_, Slots> {
+        self.slots.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_slots(&self) -> std::sync::RwLockWriteGuard<'_, Slots> {
+        self.slots.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn cached(&self) -> Result<Arc<Cached>> {
+        let now = self.options.clock.now();
+        let (current, quiet_until) = {
+            let slots = self.read_slots();
+            (slots.current.clone(), slots.quiet_until)
+        };
+        if let Some(cached) = current.filter(|c| now < c.expires_at) {
+            if now < cached.refresh_at || quiet_until.is_some_and(|q| now < q) {
+                return Ok(cached);
+            }
+            // Due for an early refresh: one caller does it, the rest keep the valid token.
+            return match self.join_or_lead(now) {
+                Role::Fresh(fresh) => Ok(fresh),
+                Role::Follower(_) => Ok(cached),
+                Role::Leader(guard) => self.lead(guard, now),
+            };
+        }
+        match self.join_or_lead(now) {
+            Role::Fresh(fresh) => Ok(fresh),
+            Role::Follower(flight) => wait(&flight),
+            Role::Leader(guard) => self.lead(guard, now),
+        }
+    }
+
+    fn join_or_lead(&self, now: Instant) -> Role<'_> {
+        let mut flight = lock(&self.flight);
+        if let Some(f) = flight.as_ref() {
+            return Role::Follower(Arc::clone(f));
+        }
+        // A leader may have finished between our read and taking this lock.
+        if let Some(cached) = self.read_slots().current.clone() {
+            if now < cached.refresh_at {
+                return Role::Fresh(cached);
+            }
+        }
+        let f = Arc::new(Flight::default());
+        *flight = Some(Arc::clone(&f));
+        Role::Leader(LeaderGuard {
+            slot: &self.flight,
+            flight: f,
+            published: false,
+        })
+    }
+
+    fn lead(&self, mut guard: LeaderGuard<'_>, started: Instant) -> Result<Arc<Cached>> {
+        let outcome = self.fetch();
+        let result = {
+            let mut slots = self.write_slots();
+            match outcome {
+                Ok(token) => {
+                    let cached = Arc::new(self.schedule(token, started));
+                    if let Some(rt) = &cached.token.refresh_token {
+                        slots.refresh_token = Some(rt.clone());
+                    }
+                    slots.current = Some(Arc::clone(&cached));
+                    slots.last_error = None;
+                    slots.quiet_until = None;
+                    Ok(cached)
+                }
+                Err(error) => {
+                    let now = self.options.clock.now();
+                    slots.last_error = Some(error.clone());
+                    match slots.current.clone().filter(|c| now < c.expires_at) {
+                        Some(still_valid) => {
+                            slots.quiet_until = Some(now + self.options.failure_cooldown);
+                            Ok(still_valid)
+                        }
+                        None => Err(error),
+                    }
+                }
+            }
+        };
+        guard.publish(result.clone());
+        result
+    }
+
+    /// Runs the refresh grant when there is a refresh token, else the configured grant.
+    fn fetch(&self) -> Result<TokenResponse> {
+        let refresh_token = self.read_slots().refresh_token.clone();
+        if let Some(rt) = refresh_token {
+            match self.client.fetch(&TokenRequest::refresh_token(rt.clone())) {
+                Ok(mut token) => {
+                    if token.refresh_token.is_none() {
+                        token.refresh_token = Some(rt);
+                    }
+                    return Ok(token);
+                }
+                Err(e) if e.oauth_code() == Some("invalid_grant") => {
+                    self.write_slots().refresh_token = None;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.client.fetch(&self.request)
+    }
+
+    fn schedule(&self, token: TokenResponse, sent_at: Instant) -> Cached {
+        let lifetime = token
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(self.options.default_lifetime);
+        let skew = self.options.refresh_skew.min(lifetime / 2);
+        let expires_at = sent_at + lifetime;
+        Cached {
+            token,
+            refresh_at: expires_at - skew,
+            expires_at,
+        }
+    }
+}
+
+fn wait(flight: &Flight) -> Result<Arc<Cached>> {
+    let mut outcome = lock(&flight.outcome);
+    loop {
+        if let Some(result) = outcome.as_ref() {
+            return result.clone();
+        }
+        outcome = flight.ready.wait(outcome).unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+impl LeaderGuard<'_> {
+    fn publish(&mut self, result: Result<Arc<Cached>>) {
+        {
+            let mut slot = lock(self.slot);
+            if slot.as_ref().is_some_and(|f| Arc::ptr_eq(f, &self.flight)) {
+                *slot = None;
+            }
+        }
+        *lock(&self.flight.outcome) = Some(result);
+        self.published = true;
+        self.flight.ready.notify_all();
+    }
+}
+
+impl Drop for LeaderGuard<'_> {
+    fn drop(&mut self) {
+        if !self.published {
+            self.publish(Err(Error::Transport {
+                message: "the token fetch was interrupted by a panic; the next call retries".into(),
+                http_meta: None,
+            }));
+        }
+    }
+}
+
+impl std::fmt::Debug for TokenManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let slots = self.read_slots();
+        f.debug_struct("TokenManager")
+            .field("client", &self.client)
+            .field("request", &self.request)
+            .field("cached", &slots.current.as_ref().map(|c| &c.token))
+            .field("has_refresh_token", &slots.refresh_token.is_some())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manager() -> TokenManager {
+        let client = TokenClient::builder("http://127.0.0.1:9/token")
+            .client_id("id")
+            .client_secret("secret")
+            .build()
+            .unwrap();
+        TokenManager::for_client(client)
+    }
+
+    #[test]
+    fn a_leader_that_unwinds_releases_its_waiters_and_the_next_call_starts_afresh() {
+        let manager = manager();
+        let now = manager.options.clock.now();
+        let Role::Leader(guard) = manager.join_or_lead(now) else {
+            panic!("first caller leads")
+        };
+        let Role::Follower(flight) = manager.join_or_lead(now) else {
+            panic!("second caller follows")
+        };
+        let waiter = std::thread::spawn(move || wait(&flight).err().map(|e| e.to_string()));
+
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _guard = guard;
+            panic!("a callback failed");
+        }));
+        assert!(unwound.is_err());
+        let message = waiter.join().unwrap().expect("the waiter gets an error, not a hang");
+        assert!(message.contains("panic"), "{message}");
+        assert!(
+            matches!(manager.join_or_lead(now), Role::Leader(_)),
+            "the flight slot was emptied"
+        );
+    }
+
+    #[test]
+    fn skew_is_capped_at_half_the_lifetime() {
+        let manager = manager();
+        let at = manager.options.clock.now();
+        let token = |secs| TokenResponse::from_json(&format!(r#"{{"access_token":"a","expires_in":{secs}}}"#)).unwrap();
+        let long = manager.schedule(token(3600), at);
+        assert_eq!(long.expires_at - long.refresh_at, Duration::from_secs(60));
+        let short = manager.schedule(token(90), at);
+        assert_eq!(short.expires_at - short.refresh_at, Duration::from_secs(45));
+        let unknown = manager.schedule(TokenResponse::from_json(r#"{"access_token":"a"}"#).unwrap(), at);
+        assert_eq!(unknown.expires_at - at, DEFAULT_LIFETIME);
+    }
+}
