@@ -42,10 +42,11 @@ pub struct TokenResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Every other member of the response, unchanged, so nothing the server sent is lost.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    /// Serialised flat, beside the fields, as the server sent it.
+    #[serde(flatten)]
     pub extra: Map<String, Value>,
-    /// Absolute expiry in epoch seconds: the time the response was received plus `expires_in`.
-    /// `None` when the server did not say, or when parsed without a receive time.
+    /// Absolute expiry in epoch seconds: the time the response was received plus `expires_in`;
+    /// without a receive time, an `expires_at` member of the body (so `to_json` round-trips).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<u64>,
 }
@@ -81,8 +82,9 @@ impl TokenResponse {
             .unwrap_or_default()
     }
 
-    /// The response as JSON in wire names (`access_token`, ...). Contains the secrets:
-    /// this is for storage the caller controls, not for logs.
+    /// The response as JSON in wire names (`access_token`, ..., the `extra` members beside
+    /// them, and `expires_at`); `from_json` reads it back to an equal value. Contains the
+    /// secrets: this is for storage the caller controls, not for logs.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

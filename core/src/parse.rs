@@ -16,6 +16,8 @@
 //! - `scope`: a space-delimited string, or a JSON array of strings joined with spaces.
 //! - `created_at`: an RFC 3339 string (kept as sent), or epoch seconds (converted to RFC 3339).
 //! - `refresh_token` / `id_token`: an empty string counts as absent.
+//! - `expires_at` (epoch seconds) is read when the receive time and `expires_in` cannot give
+//!   it; so `from_json(to_json())` is exact.
 //! - Unknown members go to `extra` unchanged.
 //! - A known member with a value of the wrong shape is a `decode` error naming the member.
 //!
@@ -220,9 +222,10 @@ fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> 
     let id_token = optional_string(map.remove("id_token"), "id_token")?;
     let scope = scope(map.remove("scope"))?;
     let created_at = created_at(map.remove("created_at"))?;
+    let stated_expires_at = epoch_seconds(map.remove("expires_at"), "expires_at")?;
     let expires_at = match (received_at, expires_in) {
         (Some(at), Some(secs)) => Some(at.saturating_add(secs)),
-        _ => None,
+        _ => stated_expires_at,
     };
     Ok(TokenResponse {
         access_token,
@@ -281,6 +284,21 @@ fn clamp_lifetime(seconds: f64) -> u64 {
         MAX_LIFETIME_SECS
     } else {
         seconds.floor() as u64
+    }
+}
+
+/// An absolute time in epoch seconds (a number or numeric string), for `expires_at`.
+fn epoch_seconds(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
+    let seconds = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) if is_decimal_literal(s.trim()) => s.trim().parse::<f64>().ok(),
+        Some(Value::String(_)) => None,
+        Some(other) => return Err(wrong_type(field, "epoch seconds", &other)),
+    };
+    match seconds {
+        Some(s) if s.is_finite() && s >= 0.0 && s < u64::MAX as f64 => Ok(Some(s.floor() as u64)),
+        _ => Err(Error::decode(format!("field `{field}` must be epoch seconds"))),
     }
 }
 
@@ -467,6 +485,16 @@ mod tests {
             err(200, r#"{"access_token":"a","created_at":"yesterday"}"#).kind(),
             ErrorKind::Decode
         );
+    }
+
+    #[test]
+    fn to_json_round_trips_through_from_json() {
+        let t =
+            ok(r#"{"access_token":"a","token_type":"bearer","expires_in":60,"scope":["x"],"tenant":"t1","n":{"k":1}}"#);
+        let json = t.to_json();
+        assert!(json.contains(r#""tenant":"t1""#), "extra is flat: {json}");
+        assert_eq!(TokenResponse::from_json(&json).unwrap(), t);
+        assert_eq!(serde_json::from_str::<TokenResponse>(&json).unwrap(), t);
     }
 
     #[test]
