@@ -1,0 +1,72 @@
+"""tokenfetch: an OAuth 2.0 token client with a Rust core.
+
+Fetch, parse, cache and refresh access tokens, with the same behaviour in Python, Node,
+Kotlin and Rust. Network calls release the GIL, so threads fetch in parallel.
+
+    from tokenfetch import TokenClient, TokenManager
+
+    client = TokenClient("https://auth.example.com/oauth/token",
+                         client_id="my-client", client_secret="...")
+    manager = TokenManager(client, scope="read")
+    headers = {"Authorization": manager.authorization_header()}
+"""
+
+from ._native import (
+    ConfigError,
+    DecodeError,
+    HttpMetadata,
+    HttpRequestMeta,
+    HttpResponseMeta,
+    HttpStatusError,
+    OAuthError,
+    ResponseTooLargeError,
+    TimeoutError,
+    TokenClient,
+    TokenFetchError,
+    TokenManager,
+    TokenRequestResponse,
+    TokenResponse,
+    TransportError,
+    __version__,
+)
+from ._async import AsyncTokenClient, AsyncTokenManager
+
+# The seed models' names for the same classes.
+V3TokenResponse = TokenResponse
+PostTokenResponse = TokenResponse
+Authentication = TokenResponse
+V3TokenRequestResponse = TokenRequestResponse
+HTTPMetadata = HttpMetadata
+
+
+def parse_token_response(body: str) -> TokenResponse:
+    """Parse a token response body; the same as ``TokenResponse.from_json(body)``."""
+    return TokenResponse.from_json(body)
+
+
+__all__ = [
+    "AsyncTokenClient",
+    "AsyncTokenManager",
+    "Authentication",
+    "ConfigError",
+    "DecodeError",
+    "HTTPMetadata",
+    "HttpMetadata",
+    "HttpRequestMeta",
+    "HttpResponseMeta",
+    "HttpStatusError",
+    "OAuthError",
+    "PostTokenResponse",
+    "ResponseTooLargeError",
+    "TimeoutError",
+    "TokenClient",
+    "TokenFetchError",
+    "TokenManager",
+    "TokenRequestResponse",
+    "TokenResponse",
+    "TransportError",
+    "V3TokenRequestResponse",
+    "V3TokenResponse",
+    "__version__",
+    "parse_token_response",
+]

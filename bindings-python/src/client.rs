@@ -1,0 +1,388 @@
+//! `TokenClient` and `TokenManager` for Python. Every network call releases the GIL.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use tokenfetch::manager::ManagerOptions;
+use tokenfetch::{
+    AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
+    TokenManager, TokenRequest,
+};
+
+use crate::convert::{seconds, PyTokenRequestResponse, PyTokenResponse};
+use crate::error::BindingError;
+
+/// Options every way of building a client shares (`TokenClient(...)`, `.prove(...)`, `.gusto(...)`).
+struct Options<'a> {
+    scope: Option<String>,
+    audience: Option<Vec<String>>,
+    resource: Option<Vec<String>>,
+    extra_params: Option<BTreeMap<String, String>>,
+    headers: Option<BTreeMap<String, String>>,
+    user_agent: Option<String>,
+    timeout: f64,
+    connect_timeout: f64,
+    max_retries: u32,
+    max_response_bytes: u64,
+    allow_insecure_http: bool,
+    token_url: Option<&'a str>,
+}
+
+impl Options<'_> {
+    fn apply(self, mut b: TokenClientBuilder) -> PyResult<TokenClientBuilder> {
+        if let Some(url) = self.token_url {
+            b = b.token_url(url);
+        }
+        if let Some(scope) = self.scope {
+            b = b.scope(scope);
+        }
+        for a in self.audience.unwrap_or_default() {
+            b = b.audience(a);
+        }
+        for r in self.resource.unwrap_or_default() {
+            b = b.resource(r);
+        }
+        for (k, v) in self.extra_params.unwrap_or_default() {
+            b = b.extra_param(k, v);
+        }
+        for (k, v) in self.headers.unwrap_or_default() {
+            b = b.header(k, v);
+        }
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| format!("tokenfetch/{} (python)", tokenfetch::VERSION));
+        Ok(b.user_agent(user_agent)
+            .timeout(seconds("timeout", self.timeout)?)
+            .connect_timeout(seconds("connect_timeout", self.connect_timeout)?)
+            .retry(RetryPolicy {
+                max_retries: self.max_retries,
+                ..RetryPolicy::default()
+            })
+            .max_response_bytes(self.max_response_bytes)
+            .allow_insecure_http(self.allow_insecure_http))
+    }
+}
+
+/// A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint.
+#[pyclass(name = "TokenClient", module = "tokenfetch", frozen)]
+pub struct PyTokenClient {
+    pub inner: TokenClient,
+}
+
+fn build(builder: TokenClientBuilder) -> Result<PyTokenClient, BindingError> {
+    Ok(PyTokenClient {
+        inner: builder.build()?,
+    })
+}
+
+#[pymethods]
+impl PyTokenClient {
+    #[new]
+    #[pyo3(signature = (
+        token_url, *, client_id=None, client_secret=None, auth_method="client_secret_basic",
+        body_encoding="form", scope=None, audience=None, resource=None, extra_params=None,
+        headers=None, user_agent=None, timeout=30.0, connect_timeout=10.0, max_retries=2,
+        max_response_bytes=1048576, allow_insecure_http=false
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        token_url: &str,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        auth_method: &str,
+        body_encoding: &str,
+        scope: Option<String>,
+        audience: Option<Vec<String>>,
+        resource: Option<Vec<String>>,
+        extra_params: Option<BTreeMap<String, String>>,
+        headers: Option<BTreeMap<String, String>>,
+        user_agent: Option<String>,
+        timeout: f64,
+        connect_timeout: f64,
+        max_retries: u32,
+        max_response_bytes: u64,
+        allow_insecure_http: bool,
+    ) -> PyResult<Self> {
+        let mut builder = TokenClient::builder(token_url)
+            .auth_method(AuthMethod::from_str(auth_method).map_err(BindingError)?)
+            .body_encoding(BodyEncoding::from_str(body_encoding).map_err(BindingError)?);
+        if let Some(id) = client_id {
+            builder = builder.client_id(id);
+        }
+        if let Some(secret) = client_secret {
+            builder = builder.client_secret(secret);
+        }
+        let options = Options {
+            scope,
+            audience,
+            resource,
+            extra_params,
+            headers,
+            user_agent,
+            timeout,
+            connect_timeout,
+            max_retries,
+            max_response_bytes,
+            allow_insecure_http,
+            token_url: None,
+        };
+        Ok(build(options.apply(builder)?)?)
+    }
+
+    /// A client for Prove's token endpoint: `env` is uat-us (default), prod-us, uat-eu or prod-eu.
+    #[staticmethod]
+    #[pyo3(signature = (client_id, client_secret, env="uat-us", *, token_url=None, timeout=30.0, max_retries=2))]
+    fn prove(
+        client_id: String,
+        client_secret: String,
+        env: &str,
+        token_url: Option<&str>,
+        timeout: f64,
+        max_retries: u32,
+    ) -> PyResult<Self> {
+        let env = ProveEnvironment::from_str(env).map_err(BindingError)?;
+        let builder = TokenClientBuilder::prove(env, client_id, client_secret);
+        Ok(build(preset_options(token_url, timeout, max_retries).apply(builder)?)?)
+    }
+
+    /// A client for Gusto's token endpoint: `env` is demo (default) or prod.
+    /// Its default grant (used by `TokenManager`) is `system_access`.
+    #[staticmethod]
+    #[pyo3(signature = (client_id, client_secret, env="demo", *, token_url=None, timeout=30.0, max_retries=2))]
+    fn gusto(
+        client_id: String,
+        client_secret: String,
+        env: &str,
+        token_url: Option<&str>,
+        timeout: f64,
+        max_retries: u32,
+    ) -> PyResult<Self> {
+        let env = GustoEnvironment::from_str(env).map_err(BindingError)?;
+        let builder = TokenClientBuilder::gusto(env, client_id, client_secret);
+        Ok(build(preset_options(token_url, timeout, max_retries).apply(builder)?)?)
+    }
+
+    #[getter]
+    fn token_url(&self) -> &str {
+        self.inner.token_url()
+    }
+
+    #[getter]
+    fn client_id(&self) -> Option<&str> {
+        self.inner.client_id()
+    }
+
+    /// Client credentials grant (RFC 6749 §4.4).
+    #[pyo3(signature = (scope=None))]
+    fn client_credentials(&self, py: Python<'_>, scope: Option<&str>) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::client_credentials().scope_opt(scope))
+    }
+
+    /// Refresh token grant (RFC 6749 §6).
+    #[pyo3(signature = (refresh_token, scope=None))]
+    fn refresh(
+        &self,
+        py: Python<'_>,
+        refresh_token: &str,
+        scope: Option<&str>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::refresh_token(refresh_token).scope_opt(scope))
+    }
+
+    /// Resource owner password grant (RFC 6749 §4.3).
+    #[pyo3(signature = (username, password, scope=None))]
+    fn password(
+        &self,
+        py: Python<'_>,
+        username: &str,
+        password: &str,
+        scope: Option<&str>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::password(username, password).scope_opt(scope))
+    }
+
+    /// Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used.
+    #[pyo3(signature = (code, *, redirect_uri=None, code_verifier=None))]
+    fn authorization_code(
+        &self,
+        py: Python<'_>,
+        code: &str,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::authorization_code(code, redirect_uri, code_verifier))
+    }
+
+    /// Token exchange (RFC 8693).
+    #[pyo3(signature = (subject_token, subject_token_type, *, scope=None, params=None))]
+    fn token_exchange(
+        &self,
+        py: Python<'_>,
+        subject_token: &str,
+        subject_token_type: &str,
+        scope: Option<&str>,
+        params: Option<Vec<(String, String)>>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        let request = with_params(
+            TokenRequest::token_exchange(subject_token, subject_token_type).scope_opt(scope),
+            params,
+        );
+        self.fetch(py, request)
+    }
+
+    /// One device code poll (RFC 8628 §3.4). `authorization_pending` raises `OAuthError`.
+    fn device_code(&self, py: Python<'_>, device_code: &str) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::device_code(device_code))
+    }
+
+    /// Any grant, returning the token with the HTTP metadata of the exchange.
+    /// `params` is a dict, or a list of pairs to repeat a name (e.g. several `resource`).
+    #[pyo3(signature = (grant_type, *, scope=None, params=None))]
+    fn request_token(
+        &self,
+        py: Python<'_>,
+        grant_type: &str,
+        scope: Option<&str>,
+        params: Option<Params>,
+    ) -> Result<PyTokenRequestResponse, BindingError> {
+        let request = with_params(
+            TokenRequest::custom(grant_type).scope_opt(scope),
+            params.map(Params::into_pairs),
+        );
+        let client = self.inner.clone();
+        Ok(py.detach(move || client.send(&request))?.into())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "TokenClient(token_url='{}', client_id={:?})",
+            self.inner.token_url(),
+            self.inner.client_id().unwrap_or("")
+        )
+        .replace('"', "'")
+    }
+}
+
+impl PyTokenClient {
+    fn fetch(&self, py: Python<'_>, request: TokenRequest) -> Result<PyTokenResponse, BindingError> {
+        let client = self.inner.clone();
+        Ok(py.detach(move || client.fetch(&request))?.into())
+    }
+}
+
+fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: u32) -> Options<'a> {
+    Options {
+        scope: None,
+        audience: None,
+        resource: None,
+        extra_params: None,
+        headers: None,
+        user_agent: None,
+        timeout,
+        connect_timeout: 10.0,
+        max_retries,
+        max_response_bytes: tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: false,
+        token_url,
+    }
+}
+
+/// `params=` as Python users write it: a dict, or a list of `(name, value)` pairs.
+#[derive(FromPyObject)]
+pub enum Params {
+    Map(BTreeMap<String, String>),
+    Pairs(Vec<(String, String)>),
+}
+
+impl Params {
+    fn into_pairs(self) -> Vec<(String, String)> {
+        match self {
+            Params::Map(m) => m.into_iter().collect(),
+            Params::Pairs(p) => p,
+        }
+    }
+}
+
+fn with_params(mut request: TokenRequest, params: Option<Vec<(String, String)>>) -> TokenRequest {
+    for (k, v) in params.unwrap_or_default() {
+        request = request.param(k, v);
+    }
+    request
+}
+
+/// A thread-safe token cache: one fetch however many threads ask, refreshed before expiry.
+#[pyclass(name = "TokenManager", module = "tokenfetch", frozen)]
+pub struct PyTokenManager {
+    inner: TokenManager,
+}
+
+#[pymethods]
+impl PyTokenManager {
+    #[new]
+    #[pyo3(signature = (client, *, scope=None, grant_type=None, params=None, refresh_skew=60.0, default_lifetime=300.0))]
+    fn new(
+        client: &PyTokenClient,
+        scope: Option<&str>,
+        grant_type: Option<&str>,
+        params: Option<Params>,
+        refresh_skew: f64,
+        default_lifetime: f64,
+    ) -> PyResult<Self> {
+        let base = match grant_type {
+            Some(g) => TokenRequest::custom(g),
+            None => client.inner.default_request(),
+        };
+        let request = with_params(base.scope_opt(scope), params.map(Params::into_pairs));
+        let options = ManagerOptions {
+            refresh_skew: if refresh_skew == 0.0 {
+                Duration::ZERO
+            } else {
+                seconds("refresh_skew", refresh_skew)?
+            },
+            default_lifetime: seconds("default_lifetime", default_lifetime)?,
+            ..ManagerOptions::default()
+        };
+        Ok(PyTokenManager {
+            inner: TokenManager::with_options(client.inner.clone(), request, options),
+        })
+    }
+
+    /// A valid access token (fetched or refreshed if needed).
+    fn access_token(&self, py: Python<'_>) -> Result<String, BindingError> {
+        Ok(py.detach(|| self.inner.access_token())?)
+    }
+
+    /// The whole cached token response.
+    fn token(&self, py: Python<'_>) -> Result<PyTokenResponse, BindingError> {
+        Ok(py.detach(|| self.inner.token())?.into())
+    }
+
+    /// `"Bearer <token>"` for a valid token.
+    fn authorization_header(&self, py: Python<'_>) -> Result<String, BindingError> {
+        Ok(py.detach(|| self.inner.authorization_header())?)
+    }
+
+    /// Drops the cached access token; call it when an API answers 401.
+    fn invalidate(&self) {
+        self.inner.invalidate()
+    }
+
+    /// The error of the last failed fetch (e.g. a failed early refresh), until one succeeds.
+    #[getter]
+    fn last_error(&self) -> Option<PyErr> {
+        self.inner.last_error().map(|e| BindingError(e).into())
+    }
+
+    #[getter]
+    fn client(&self) -> PyTokenClient {
+        PyTokenClient {
+            inner: self.inner.client().clone(),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TokenManager(token_url='{}')", self.inner.client().token_url())
+    }
+}

@@ -1,0 +1,400 @@
+//! Conversions between the core models and Python objects: one newtype per model.
+//!
+//! Nothing here decides behaviour; parsing, defaults and redaction come from `tokenfetch`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Value};
+use tokenfetch::{HttpMetadata, HttpRequestMeta, HttpResponseMeta, TokenRequestResponse, TokenResponse, REDACTED};
+
+use crate::error::{BindingError, ConfigError};
+
+/// serde_json -> Python (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
+pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any(),
+            (_, Some(u)) => u.into_pyobject(py)?.into_any(),
+            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => map_to_py(py, map)?.into_any(),
+    })
+}
+
+pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, json_to_py(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+/// Python -> serde_json, for `extra` and `params`. Only JSON-representable values.
+pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(b) = value.cast::<PyBool>() {
+        Ok(Value::Bool(b.is_true()))
+    } else if value.is_instance_of::<PyInt>() {
+        let i: i128 = value.extract()?;
+        Ok(i64::try_from(i)
+            .map(Value::from)
+            .or_else(|_| u64::try_from(i).map(Value::from))
+            .map_err(|_| PyTypeError::new_err(format!("integer {i} does not fit in 64 bits")))?)
+    } else if let Ok(f) = value.cast::<PyFloat>() {
+        serde_json::Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| PyTypeError::new_err("NaN and infinity are not JSON values"))
+    } else if let Ok(s) = value.cast::<PyString>() {
+        Ok(Value::String(s.to_cow()?.into_owned()))
+    } else if let Ok(d) = value.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in d.iter() {
+            let key: String = k.extract().map_err(|_| PyTypeError::new_err("dict keys must be str"))?;
+            map.insert(key, py_to_json(&v)?);
+        }
+        Ok(Value::Object(map))
+    } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let items: Vec<Bound<'_, PyAny>> = value.extract()?;
+        Ok(Value::Array(items.iter().map(py_to_json).collect::<PyResult<_>>()?))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "cannot convert {} to JSON",
+            value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        )))
+    }
+}
+
+/// Seconds as a float (Python's convention for timeouts) -> `Duration`, with a clear error.
+pub fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    if value > 0.0 {
+        if let Ok(d) = Duration::try_from_secs_f64(value) {
+            return Ok(d);
+        }
+    }
+    Err(ConfigError::new_err(format!(
+        "{name} must be a positive number of seconds, got {value}"
+    )))
+}
+
+fn repr_opt<T: std::fmt::Debug>(value: &Option<T>) -> String {
+    match value {
+        Some(v) => format!("{v:?}").replace('"', "'"),
+        None => "None".into(),
+    }
+}
+
+fn repr_secret(value: &Option<String>) -> String {
+    value
+        .as_ref()
+        .map(|_| format!("'{REDACTED}'"))
+        .unwrap_or_else(|| "None".into())
+}
+
+/// An access token response. Immutable; `repr()` never shows a token.
+#[pyclass(name = "TokenResponse", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyTokenResponse(pub TokenResponse);
+
+impl From<TokenResponse> for PyTokenResponse {
+    fn from(t: TokenResponse) -> Self {
+        PyTokenResponse(t)
+    }
+}
+
+#[pymethods]
+impl PyTokenResponse {
+    #[new]
+    #[pyo3(signature = (access_token, token_type="Bearer", expires_in=None, refresh_token=None, refresh_expires_in=None, id_token=None, scope=None, created_at=None, extra=None, expires_at=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        access_token: String,
+        token_type: &str,
+        expires_in: Option<u64>,
+        refresh_token: Option<String>,
+        refresh_expires_in: Option<u64>,
+        id_token: Option<String>,
+        scope: Option<String>,
+        created_at: Option<String>,
+        extra: Option<&Bound<'_, PyDict>>,
+        expires_at: Option<u64>,
+    ) -> PyResult<Self> {
+        let extra = match extra.map(|d| py_to_json(d.as_any())).transpose()? {
+            Some(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        Ok(PyTokenResponse(TokenResponse {
+            access_token,
+            token_type: token_type.to_string(),
+            expires_in,
+            refresh_token,
+            refresh_expires_in,
+            id_token,
+            scope,
+            created_at,
+            extra,
+            expires_at,
+        }))
+    }
+
+    /// Parses a token response body (JSON or form-encoded) with the same leniency as a fetch.
+    #[staticmethod]
+    fn from_json(body: &str) -> Result<Self, BindingError> {
+        Ok(TokenResponse::from_json(body)?.into())
+    }
+
+    /// Rebuilds a response from `to_json()` output exactly (used by pickle).
+    #[staticmethod]
+    fn _from_state(state: &str) -> PyResult<Self> {
+        serde_json::from_str::<TokenResponse>(state)
+            .map(PyTokenResponse)
+            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch TokenResponse state: {e}")))
+    }
+
+    #[getter]
+    fn access_token(&self) -> &str {
+        &self.0.access_token
+    }
+    #[getter]
+    fn token_type(&self) -> &str {
+        &self.0.token_type
+    }
+    #[getter]
+    fn expires_in(&self) -> Option<u64> {
+        self.0.expires_in
+    }
+    #[getter]
+    fn refresh_token(&self) -> Option<&str> {
+        self.0.refresh_token.as_deref()
+    }
+    #[getter]
+    fn refresh_expires_in(&self) -> Option<u64> {
+        self.0.refresh_expires_in
+    }
+    #[getter]
+    fn id_token(&self) -> Option<&str> {
+        self.0.id_token.as_deref()
+    }
+    #[getter]
+    fn scope(&self) -> Option<&str> {
+        self.0.scope.as_deref()
+    }
+    #[getter]
+    fn created_at(&self) -> Option<&str> {
+        self.0.created_at.as_deref()
+    }
+    /// Every member the server sent that has no field of its own (a new dict each time).
+    #[getter]
+    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.0.extra)
+    }
+    #[getter]
+    fn expires_at(&self) -> Option<u64> {
+        self.0.expires_at
+    }
+    /// The granted scopes as a list.
+    #[getter]
+    fn scopes(&self) -> Vec<String> {
+        self.0.scopes().into_iter().map(str::to_string).collect()
+    }
+
+    /// `"Bearer <access_token>"`.
+    fn authorization_header(&self) -> String {
+        self.0.authorization_header()
+    }
+
+    /// The response in wire names. Contains the tokens: for storage you control, not logs.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &serde_json::to_value(&self.0).unwrap_or(Value::Null))
+    }
+
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    fn __repr__(&self) -> String {
+        let t = &self.0;
+        format!(
+            "TokenResponse(access_token='{REDACTED}', token_type='{}', expires_in={}, refresh_token={}, refresh_expires_in={}, id_token={}, scope={}, created_at={}, expires_at={}, extra_keys={:?})",
+            t.token_type,
+            repr_opt(&t.expires_in),
+            repr_secret(&t.refresh_token),
+            repr_opt(&t.refresh_expires_in),
+            repr_secret(&t.id_token),
+            repr_opt(&t.scope),
+            repr_opt(&t.created_at),
+            repr_opt(&t.expires_at),
+            t.extra.keys().collect::<Vec<_>>(),
+        )
+        .replace('"', "'")
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let rebuild = slf.get_type().getattr("_from_state")?;
+        Ok((rebuild, (slf.get().0.to_json(),)))
+    }
+}
+
+/// The request as sent (credentials redacted).
+#[pyclass(name = "HttpRequestMeta", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyHttpRequestMeta(pub HttpRequestMeta);
+
+#[pymethods]
+impl PyHttpRequestMeta {
+    #[getter]
+    fn method(&self) -> &str {
+        &self.0.method
+    }
+    #[getter]
+    fn url(&self) -> &str {
+        &self.0.url
+    }
+    #[getter]
+    fn headers(&self) -> BTreeMap<String, String> {
+        self.0.headers.clone()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "HttpRequestMeta(method='{}', url='{}', headers={:?})",
+            self.0.method, self.0.url, self.0.headers
+        )
+    }
+}
+
+/// The response as received (secret members of the body redacted).
+#[pyclass(name = "HttpResponseMeta", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyHttpResponseMeta(pub HttpResponseMeta);
+
+#[pymethods]
+impl PyHttpResponseMeta {
+    #[getter]
+    fn status(&self) -> u16 {
+        self.0.status
+    }
+    #[getter]
+    fn headers(&self) -> BTreeMap<String, String> {
+        self.0.headers.clone()
+    }
+    #[getter]
+    fn body(&self) -> &str {
+        &self.0.body
+    }
+    #[getter]
+    fn body_truncated(&self) -> bool {
+        self.0.body_truncated
+    }
+    /// Seconds from sending the request to having read the body.
+    #[getter]
+    fn elapsed(&self) -> f64 {
+        self.0.elapsed_ms as f64 / 1000.0
+    }
+    #[getter]
+    fn elapsed_ms(&self) -> u64 {
+        self.0.elapsed_ms
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "HttpResponseMeta(status={}, elapsed_ms={}, body_bytes={}, body_truncated={})",
+            self.0.status,
+            self.0.elapsed_ms,
+            self.0.body.len(),
+            if self.0.body_truncated { "True" } else { "False" }
+        )
+    }
+}
+
+/// The HTTP exchange behind a token request, safe to log.
+#[pyclass(name = "HttpMetadata", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyHttpMetadata(pub HttpMetadata);
+
+impl From<HttpMetadata> for PyHttpMetadata {
+    fn from(m: HttpMetadata) -> Self {
+        PyHttpMetadata(m)
+    }
+}
+
+#[pymethods]
+impl PyHttpMetadata {
+    #[getter]
+    fn request(&self) -> PyHttpRequestMeta {
+        PyHttpRequestMeta(self.0.request.clone())
+    }
+    #[getter]
+    fn response(&self) -> Option<PyHttpResponseMeta> {
+        self.0.response.clone().map(PyHttpResponseMeta)
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &serde_json::to_value(&self.0).unwrap_or(Value::Null))
+    }
+    fn __repr__(&self) -> String {
+        let response = self
+            .0
+            .response
+            .as_ref()
+            .map(|r| PyHttpResponseMeta(r.clone()).__repr__())
+            .unwrap_or_else(|| "None".into());
+        format!(
+            "HttpMetadata(request={}, response={response})",
+            PyHttpRequestMeta(self.0.request.clone()).__repr__()
+        )
+    }
+}
+
+/// One token request as sent and answered (the seeds' `V3TokenRequestResponse`).
+#[pyclass(name = "TokenRequestResponse", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyTokenRequestResponse(pub TokenRequestResponse);
+
+impl From<TokenRequestResponse> for PyTokenRequestResponse {
+    fn from(r: TokenRequestResponse) -> Self {
+        PyTokenRequestResponse(r)
+    }
+}
+
+#[pymethods]
+impl PyTokenRequestResponse {
+    #[getter]
+    fn http_meta(&self) -> PyHttpMetadata {
+        self.0.http_meta.clone().into()
+    }
+    #[getter]
+    fn token_response(&self) -> Option<PyTokenResponse> {
+        self.0.token_response.clone().map(PyTokenResponse)
+    }
+    /// The seeds' name for `token_response`.
+    #[getter]
+    fn v3_token_response(&self) -> Option<PyTokenResponse> {
+        self.token_response()
+    }
+    fn __repr__(&self) -> String {
+        let token = self
+            .token_response()
+            .map(|t| t.__repr__())
+            .unwrap_or_else(|| "None".into());
+        format!(
+            "TokenRequestResponse(http_meta={}, token_response={token})",
+            self.http_meta().__repr__()
+        )
+    }
+}

@@ -1,0 +1,25 @@
+//! The `tokenfetch._native` extension module. The package `tokenfetch` re-exports it.
+//!
+//! - `convert`: the model classes (newtypes over the core models);
+//! - `error`: the exception hierarchy and the one conversion from core errors;
+//! - `client`: `TokenClient` and `TokenManager`, releasing the GIL on every network call.
+
+use pyo3::prelude::*;
+
+mod client;
+mod convert;
+mod error;
+
+#[pymodule]
+fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", tokenfetch::VERSION)?;
+    m.add_class::<convert::PyTokenResponse>()?;
+    m.add_class::<convert::PyTokenRequestResponse>()?;
+    m.add_class::<convert::PyHttpMetadata>()?;
+    m.add_class::<convert::PyHttpRequestMeta>()?;
+    m.add_class::<convert::PyHttpResponseMeta>()?;
+    m.add_class::<client::PyTokenClient>()?;
+    m.add_class::<client::PyTokenManager>()?;
+    error::register(py, m)?;
+    Ok(())
+}

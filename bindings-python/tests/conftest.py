@@ -1,0 +1,54 @@
+"""Starts the testkit token server once per session and stops it by its PID."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Kit:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.token_url = f"{url}/token"
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(f"{self.url}/__stats") as r:
+            return json.load(r)
+
+    def token_requests(self) -> int:
+        return int(self.stats()["token_requests"])
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/__reset", method="POST")).close()
+
+
+@pytest.fixture(scope="session")
+def testkit() -> Iterator[Kit]:
+    binary = os.environ.get("TESTKIT_BIN") or str(ROOT / "target" / "debug" / "testkit")
+    if not Path(binary).exists():
+        subprocess.run(["cargo", "build", "--quiet", "-p", "tokenfetch-testkit"], cwd=ROOT, check=True)
+    proc = subprocess.Popen(
+        [binary, "--exit-on-stdin-eof"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("TESTKIT_URL="), f"testkit printed {line!r}"
+        yield Kit(line.split("=", 1)[1])
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def kit(testkit: Kit) -> Kit:
+    testkit.reset()
+    return testkit

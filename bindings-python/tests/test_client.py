@@ -1,0 +1,135 @@
+"""TokenClient: every grant, client authentication, lenient parsing, presets, metadata."""
+
+import pytest
+
+import tokenfetch
+from tokenfetch import TokenClient
+
+ID, SECRET = "py-client", "py-secret-5e1d"
+
+
+def client(kit, scenario=None, **options):
+    headers = dict(options.pop("headers", {}))
+    if scenario:
+        headers["X-Testkit-Scenario"] = scenario
+    return TokenClient(kit.token_url, client_id=ID, client_secret=SECRET, headers=headers, **options)
+
+
+def echo(c, grant_type="client_credentials", **kwargs):
+    return c.request_token(grant_type, **kwargs).token_response.extra["echo"]
+
+
+def test_client_credentials_with_basic_auth(kit):
+    seen = echo(client(kit, "echo"), scope="read write")
+    assert seen["params"]["grant_type"] == "client_credentials"
+    assert seen["params"]["scope"] == "read write"
+    assert (seen["client_id"], seen["client_secret"]) == (ID, SECRET)
+    assert seen["headers"]["user-agent"].endswith("(python)")
+
+    token = client(kit).client_credentials()
+    assert token.access_token.startswith("at-")
+    assert token.token_type == "Bearer"
+    assert token.expires_in == 3600
+    assert token.authorization_header() == f"Bearer {token.access_token}"
+
+
+def test_special_characters_in_basic_credentials(kit):
+    c = TokenClient(
+        kit.token_url, client_id="cc special:id", client_secret="p@ss:w0rd+/= &%", headers={"X-Testkit-Scenario": "echo"}
+    )
+    seen = echo(c)
+    assert (seen["client_id"], seen["client_secret"]) == ("cc special:id", "p@ss:w0rd+/= &%")
+
+
+def test_client_secret_post_and_json_body(kit):
+    c = client(kit, "echo", auth_method="client_secret_post", body_encoding="json", scope="default", extra_params={"tenant": "t1"})
+    seen = echo(c)
+    assert seen["headers"]["content-type"] == "application/json"
+    assert seen["params"] == {
+        "grant_type": "client_credentials",
+        "scope": "default",
+        "tenant": "t1",
+        "client_id": ID,
+        "client_secret": SECRET,
+    }
+
+
+def test_public_client_sends_only_its_id(kit):
+    c = TokenClient(kit.token_url, client_id="public-app", auth_method="none", headers={"X-Testkit-Scenario": "echo"})
+    seen = echo(c, "authorization_code", params={"code": "c0de", "code_verifier": "v" * 43})
+    assert seen["params"]["client_id"] == "public-app"
+    assert "client_secret" not in seen["params"]
+
+
+def test_every_grant(kit):
+    c = client(kit)
+    user = c.password("ann", "pw", scope="profile")
+    assert user.scope == "profile" and user.refresh_token
+    assert c.refresh(user.refresh_token).access_token != user.access_token
+    assert c.authorization_code("abc", redirect_uri="https://app/cb", code_verifier="v" * 43).refresh_token
+    exchanged = c.token_exchange("subject", "urn:ietf:params:oauth:token-type:jwt", scope="down")
+    assert exchanged.extra["issued_token_type"] == "urn:ietf:params:oauth:token-type:access_token"
+    with pytest.raises(tokenfetch.OAuthError) as pending:
+        c.device_code("dc-py")
+    assert pending.value.error == "authorization_pending"
+    assert c.device_code("dc-py").access_token
+    custom = c.request_token("urn:testkit:custom", params=[("resource", "https://a"), ("resource", "https://b")])
+    assert custom.token_response is not None
+    assert kit.stats()["by_grant"]["refresh_token"] == 1
+
+
+@pytest.mark.parametrize(
+    "scenario, field, expected",
+    [
+        ("string_expires", "expires_in", 3600),
+        ("float_expires", "expires_in", 3599),
+        ("no_expires", "expires_in", None),
+        ("lowercase_bearer", "token_type", "Bearer"),
+        ("no_token_type", "token_type", "Bearer"),
+        ("scope_array", "scope", "read write"),
+        ("created_at_epoch", "expires_in", 7200),
+        ("form_encoded", "token_type", "Bearer"),
+    ],
+)
+def test_lenient_parsing(kit, scenario, field, expected):
+    token = client(kit, scenario).client_credentials("read write")
+    assert getattr(token, field) == expected
+
+
+def test_expires_at_is_receive_time_plus_lifetime(kit):
+    import time
+
+    token = client(kit).client_credentials()
+    assert abs(token.expires_at - (time.time() + 3600)) < 10
+
+
+def test_request_token_returns_redacted_http_metadata(kit):
+    answer = client(kit).request_token("password", params={"username": "ann", "password": "pw-77"})
+    token = answer.token_response
+    assert answer.v3_token_response == token
+    meta = answer.http_meta
+    assert (meta.request.method, meta.request.url) == ("POST", kit.token_url)
+    assert meta.request.headers["authorization"] == "Basic [redacted]"
+    assert meta.response.status == 200
+    assert meta.response.headers["content-type"] == "application/json"
+    assert token.access_token not in meta.response.body
+    assert '"token_type":"Bearer"' in meta.response.body
+    assert meta.response.elapsed >= 0
+    assert meta.to_dict()["request"]["method"] == "POST"
+
+
+def test_prove_preset(kit):
+    c = TokenClient.prove("prove-id", "prove-secret", "uat-us", token_url=kit.token_url)
+    assert c.token_url == kit.token_url
+    assert TokenClient.prove("i", "s", "prod-eu").token_url == "https://platform.eu.proveapis.com/token"
+    token = c.client_credentials()
+    assert token.token_type == "Bearer"
+    assert kit.stats()["by_grant"] == {"client_credentials": 1}
+
+
+def test_gusto_preset_uses_system_access(kit):
+    c = TokenClient.gusto("gusto-id", "gusto-secret", token_url=f"{kit.url}/oauth/token")
+    assert TokenClient.gusto("i", "s", "prod").token_url == "https://api.gusto.com/oauth/token"
+    manager = tokenfetch.TokenManager(c)
+    assert manager.access_token().startswith("at-")
+    assert kit.stats()["by_grant"] == {"system_access": 1}

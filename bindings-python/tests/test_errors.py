@@ -1,0 +1,107 @@
+"""Every error kind, with its class and attributes; and no secret in any message or repr."""
+
+import pytest
+
+import tokenfetch
+from tokenfetch import TokenClient
+
+SECRET = "py-err-secret-81f0"
+
+
+def failing(kit, scenario, **options):
+    options.setdefault("max_retries", 0)
+    return TokenClient(
+        kit.token_url, client_id="py", client_secret=SECRET, headers={"X-Testkit-Scenario": scenario}, **options
+    )
+
+
+@pytest.mark.parametrize(
+    "scenario, cls, kind, status, code",
+    [
+        ("error_200", tokenfetch.OAuthError, "oauth", 200, "invalid_grant"),
+        ("invalid_client", tokenfetch.OAuthError, "oauth", 401, "invalid_client"),
+        ("invalid_scope", tokenfetch.OAuthError, "oauth", 400, "invalid_scope"),
+        ("prove_error", tokenfetch.OAuthError, "oauth", 400, "1001"),
+        ("form_error", tokenfetch.OAuthError, "oauth", 200, "bad_verification_code"),
+        ("html_502", tokenfetch.HttpStatusError, "http_status", 502, None),
+        ("empty_503", tokenfetch.HttpStatusError, "http_status", 503, None),
+        ("redirect", tokenfetch.HttpStatusError, "http_status", 302, None),
+        ("html_200", tokenfetch.DecodeError, "decode", 200, None),
+        ("missing_access_token", tokenfetch.DecodeError, "decode", 200, None),
+        ("oversized", tokenfetch.ResponseTooLargeError, "response_too_large", 200, None),
+        ("reset", tokenfetch.TransportError, "transport", None, None),
+    ],
+)
+def test_error_kinds(kit, scenario, cls, kind, status, code):
+    with pytest.raises(cls) as raised:
+        failing(kit, scenario).client_credentials()
+    e = raised.value
+    assert isinstance(e, tokenfetch.TokenFetchError)
+    assert (e.kind, e.status, e.error) == (kind, status, code)
+    assert type(e).kind == kind
+    assert e.http_meta is not None and e.http_meta.request.method == "POST"
+
+
+def test_oauth_error_description(kit):
+    with pytest.raises(tokenfetch.OAuthError) as raised:
+        failing(kit, "invalid_client").client_credentials()
+    assert raised.value.error_description == "Client authentication failed"
+    assert raised.value.http_meta.response.headers["www-authenticate"] == 'Basic realm="testkit"'
+    assert "invalid_client" in str(raised.value)
+
+
+def test_timeout(kit):
+    c = TokenClient(
+        kit.token_url,
+        client_id="py",
+        client_secret=SECRET,
+        timeout=0.3,
+        headers={"X-Testkit-Scenario": "slow", "X-Testkit-Delay-Ms": "3000"},
+    )
+    with pytest.raises(tokenfetch.TimeoutError) as raised:
+        c.client_credentials()
+    assert raised.value.kind == "timeout"
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"token_url": "not a url"}, "not a valid URL"),
+        ({"token_url": "http://auth.example.com/token", "client_id": "a", "client_secret": "b"}, "allow_insecure_http"),
+        ({"token_url": "https://a.example/token"}, "client_id is required"),
+        ({"token_url": "https://a.example/token", "client_id": "a"}, "client_secret is required"),
+        ({"token_url": "https://a.example/token", "client_id": "a", "client_secret": "b", "auth_method": "magic"}, "unknown auth method"),
+        ({"token_url": "https://a.example/token", "client_id": "a", "client_secret": "b", "timeout": -1}, "timeout must be"),
+    ],
+)
+def test_config_errors_say_what_to_fix(kwargs, fragment):
+    url = kwargs.pop("token_url")
+    with pytest.raises(tokenfetch.ConfigError) as raised:
+        TokenClient(url, **kwargs)
+    assert raised.value.kind == "config"
+    assert fragment in str(raised.value)
+
+
+def test_preset_environment_errors():
+    with pytest.raises(tokenfetch.ConfigError, match="uat-us, prod-us"):
+        TokenClient.prove("i", "s", "mars")
+
+
+def test_no_secret_in_repr_or_messages(kit):
+    password = "py-password-4c2b"
+    c = TokenClient(kit.token_url, client_id="py", client_secret=SECRET)
+    answer = c.request_token("password", params={"username": "ann", "password": password})
+    token = answer.token_response
+    secrets = [SECRET, password, token.access_token, token.refresh_token]
+    printed = [repr(c), repr(token), str(token), repr(answer), repr(answer.http_meta), str(answer.http_meta.to_dict())]
+    manager = tokenfetch.TokenManager(c)
+    manager.access_token()
+    printed.append(repr(manager))
+    for scenario in ["invalid_client", "html_502", "error_200", "missing_access_token", "reset"]:
+        with pytest.raises(tokenfetch.TokenFetchError) as raised:
+            failing(kit, scenario).request_token("password", params={"username": "ann", "password": password})
+        e = raised.value
+        printed += [str(e), repr(e), repr(e.http_meta), str(e.http_meta.to_dict()), repr(e.args)]
+    for text in printed:
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked in {text!r}"
