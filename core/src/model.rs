@@ -82,6 +82,12 @@ impl TokenResponse {
             .unwrap_or_default()
     }
 
+    /// `extra` with the values of secret members (at any depth) replaced by `[redacted]`,
+    /// for bindings that show a token (`toJSON`, `toString`) without its secrets.
+    pub fn redacted_extra(&self) -> Map<String, Value> {
+        crate::redact::redact_json_map(&self.extra)
+    }
+
     /// The response as JSON in wire names (`access_token`, ..., the `extra` members beside
     /// them, and `expires_at`); `from_json` reads it back to an equal value. Contains the
     /// secrets: this is for storage the caller controls, not for logs.
