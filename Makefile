@@ -8,11 +8,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WHEEL_VENV := target/wheel-check-venv
 
-.PHONY: help demo test build lint test-rust python test-python
+.PHONY: help demo test build lint test-rust python test-python node test-node
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
-	@echo "make test   every suite: Rust (tests, clippy, fmt) and Python (pytest, stubtest, wheel)"
+	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel), Node (node --test, tsc, pack)"
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -37,6 +37,26 @@ test-python: python build
 	$(WHEEL_VENV)/bin/pip install --quiet target/wheel-check/tokenfetch-*-abi3-*.whl
 	$(WHEEL_VENV)/bin/python -c "import tokenfetch as t; assert t.TokenResponse.from_json('{\"access_token\":\"a\"}').token_type == 'Bearer'; print('abi3 wheel OK:', t.__version__)"
 
+# --- Node ------------------------------------------------------------------------------
+# `npm ci` runs the package's install script, which builds the addon from source when no
+# loadable binary is present (scripts/install.js), as `npm install ./bindings-node` does.
+bindings-node/node_modules/.package-lock.json: bindings-node/package-lock.json
+	cd bindings-node && npm ci --no-audit --no-fund
+node: bindings-node/node_modules/.package-lock.json
+
+test-node: node build
+	cd bindings-node && npm run --silent build
+	@# The committed loader and types are what napi generates from the current sources.
+	git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts
+	cd bindings-node && TESTKIT_BIN=$(CURDIR)/target/debug/testkit node --test test/
+	cd bindings-node && npx --no-install tsc --noEmit -p test/tsconfig.json
+	@# The packed tarball installs into an empty project and works from CJS and ESM.
+	rm -rf target/npm-pack && mkdir -p target/npm-pack/consumer
+	cd bindings-node && npm pack --silent --pack-destination ../target/npm-pack
+	cd target/npm-pack/consumer && npm init -y >/dev/null && npm install --silent --no-audit --no-fund ../tokenfetch-*.tgz
+	cd target/npm-pack/consumer && node -e "const t = require('tokenfetch'); if (t.TokenResponse.fromJson('{\"access_token\":\"a\"}').tokenType !== 'Bearer') process.exit(1); console.log('npm pack OK (cjs):', t.version)"
+	cd target/npm-pack/consumer && node --input-type=module -e "import { TokenClient, version } from 'tokenfetch'; if (typeof TokenClient !== 'function') process.exit(1); console.log('npm pack OK (esm):', version)"
+
 # --- Rust ------------------------------------------------------------------------------
 lint:
 	$(CARGO) fmt --all -- --check
@@ -46,9 +66,10 @@ test-rust:
 	$(CARGO) test --workspace
 
 # --- The two commands ------------------------------------------------------------------
-demo: build python
+demo: build python node
 	@scripts/with-testkit.sh bash -c '\
 	  $(CARGO) run --quiet -p tokenfetch --example demo -- "$$TESTKIT_URL/token" && echo && \
-	  $(PY) bindings-python/examples/demo.py "$$TESTKIT_URL/token"'
+	  $(PY) bindings-python/examples/demo.py "$$TESTKIT_URL/token" && echo && \
+	  node bindings-node/examples/demo.js "$$TESTKIT_URL/token"'
 
-test: lint test-rust test-python
+test: lint test-rust test-python test-node

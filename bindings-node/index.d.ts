@@ -1,0 +1,158 @@
+/** Any JSON value, as the server sent it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** The HTTP exchange behind a token request; credentials are redacted. */
+export interface HttpMetadata {
+  request: { method: string; url: string; headers: Record<string, string> }
+  response: { status: number; headers: Record<string, string>; body: string; bodyTruncated: boolean; elapsedMs: number } | null
+}
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+export declare class NativeTokenClient {
+  constructor(options: TokenClientOptions)
+  static prove(options: PresetOptions): NativeTokenClient
+  static gusto(options: PresetOptions): NativeTokenClient
+  get tokenUrl(): string
+  get clientId(): string | null
+  /** The client's default grant (client credentials, or the preset's). */
+  defaultRequest(): TokenRequest
+  fetch(request: TokenRequest): Promise<TokenResponse>
+  fetchSync(request: TokenRequest): TokenResponse
+  send(request: TokenRequest): Promise<TokenRequestResponse>
+  sendSync(request: TokenRequest): TokenRequestResponse
+}
+
+export declare class NativeTokenManager {
+  constructor(client: NativeTokenClient, request?: TokenRequest | undefined | null, options?: TokenManagerOptions | undefined | null)
+  accessToken(): Promise<string>
+  accessTokenSync(): string
+  token(): Promise<TokenResponse>
+  tokenSync(): TokenResponse
+  authorizationHeader(): Promise<string>
+  authorizationHeaderSync(): string
+  invalidate(): void
+  /** The structured form of the last fetch error, for `lib/errors.js`. */
+  lastErrorPayload(): Record<string, JsonValue> | null
+}
+
+/**
+ * A grant to run: built only through core's constructors, so the grants' parameter names
+ * are written once, in Rust.
+ */
+export declare class TokenRequest {
+  static clientCredentials(scope?: string | undefined | null): TokenRequest
+  static refreshToken(refreshToken: string, scope?: string | undefined | null): TokenRequest
+  static password(username: string, password: string, scope?: string | undefined | null): TokenRequest
+  static authorizationCode(code: string, redirectUri?: string | undefined | null, codeVerifier?: string | undefined | null): TokenRequest
+  static deviceCode(deviceCode: string): TokenRequest
+  static tokenExchange(subjectToken: string, subjectTokenType: string, scope?: string | undefined | null): TokenRequest
+  /** Any grant type, e.g. `urn:ietf:params:oauth:grant-type:jwt-bearer` or Gusto's `system_access`. */
+  static custom(grantType: string, scope?: string | undefined | null): TokenRequest
+  /** A copy with one more parameter (repeat a name to send it several times). */
+  withParam(name: string, value: string): TokenRequest
+  get grantType(): string
+}
+
+/** One token request as sent and answered (the seeds' `V3TokenRequestResponse`). */
+export declare class TokenRequestResponse {
+  get httpMeta(): HttpMetadata
+  get tokenResponse(): TokenResponse | null
+  /** The seeds' name for `tokenResponse`. */
+  get v3TokenResponse(): TokenResponse | null
+  toJSON(): { httpMeta: HttpMetadata; tokenResponse: Record<string, JsonValue> | null }
+}
+
+/** A token response. Fields are getters; `toJSON()` and `util.inspect` hide the tokens. */
+export declare class TokenResponse {
+  get accessToken(): string
+  get tokenType(): string
+  /** Lifetime in seconds. */
+  get expiresIn(): number | null
+  get refreshToken(): string | null
+  get refreshExpiresIn(): number | null
+  get idToken(): string | null
+  get scope(): string | null
+  /** RFC 3339. */
+  get createdAt(): string | null
+  /** Every other member the server sent. */
+  get extra(): Record<string, JsonValue>
+  /** Absolute expiry in epoch seconds. */
+  get expiresAt(): number | null
+  /** The granted scopes as an array. */
+  get scopes(): Array<string>
+  /** `"Bearer <accessToken>"`. */
+  authorizationHeader(): string
+  /**
+   * The response in wire names, tokens included: for storage you control, never for logs.
+   * `TokenResponse.fromJson` reads it back to an equal value.
+   */
+  toWireJson(): string
+  /** True when both hold the same values. */
+  equals(other: TokenResponse): boolean
+  /** What `JSON.stringify` shows: every field, with the tokens replaced by `[redacted]`. */
+  toJSON(): Record<string, JsonValue>
+  /** A one-line summary without the token. */
+  toString(): string
+}
+
+/** Parses a token response body; `lib/index.js` exposes it as `TokenResponse.fromJson`. */
+export declare function parseTokenResponseNative(body: string): TokenResponse
+
+/** Options of the Prove and Gusto presets. */
+export interface PresetOptions {
+  clientId: string
+  clientSecret: string
+  /** Prove: "uat-us" (default), "prod-us", "uat-eu", "prod-eu". Gusto: "demo" (default), "prod". */
+  env?: string
+  /** Overrides the preset's URL (e.g. a test server). */
+  tokenUrl?: string
+  timeoutMs?: number
+  maxRetries?: number
+}
+
+/** `new TokenClient({...})` options; names follow the contract. */
+export interface TokenClientOptions {
+  tokenUrl: string
+  clientId?: string
+  clientSecret?: string
+  /** "client_secret_basic" (default), "client_secret_post" or "none". */
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none'
+  /** "form" (default) or "json". */
+  bodyEncoding?: 'form' | 'json'
+  scope?: string
+  audience?: Array<string>
+  resource?: Array<string>
+  extraParams?: Record<string, string>
+  headers?: Record<string, string>
+  userAgent?: string
+  /** Overall deadline per call, retries included. Default 30000. */
+  timeoutMs?: number
+  /** Default 10000. */
+  connectTimeoutMs?: number
+  /** Default 2. */
+  maxRetries?: number
+  /** Default 1048576 (1 MiB). */
+  maxResponseBytes?: number
+  /** Allow plain http:// to a non-loopback host. Default false. */
+  allowInsecureHttp?: boolean
+}
+
+/** `new TokenManager(client, {...})` options. */
+export interface TokenManagerOptions {
+  /** Scope for the grant (the client's default grant when no request is given). */
+  scope?: string
+  /** Refresh this long before expiry (capped at half the lifetime). Default 60000. */
+  refreshSkewMs?: number
+  /** Lifetime assumed for a token without `expires_in`. Default 300000. */
+  defaultLifetimeMs?: number
+}
+
+/** The core's version, as `require('tokenfetch').version`. */
+export declare function version(): string

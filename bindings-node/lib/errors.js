@@ -1,0 +1,74 @@
+'use strict'
+// Typed errors. The native addon sends each core error as JSON behind MARKER
+// (bindings-node/src/error.rs); this module is the one place that turns it into a class.
+
+const MARKER = '\u0001tokenfetch:'
+
+class TokenFetchError extends Error {
+  constructor(info) {
+    super(info.message)
+    this.name = new.target.name
+    /** One of: oauth, http_status, decode, response_too_large, timeout, transport, config. */
+    this.kind = info.kind
+    /** The OAuth `error` code, for kind `oauth`. */
+    this.code = info.code ?? null
+    this.status = info.status ?? null
+    this.errorDescription = info.errorDescription ?? null
+    this.errorUri = info.errorUri ?? null
+    this.httpMeta = info.httpMeta ?? null
+  }
+}
+
+class OAuthError extends TokenFetchError {}
+class HttpStatusError extends TokenFetchError {}
+class DecodeError extends TokenFetchError {}
+class ResponseTooLargeError extends TokenFetchError {}
+class TimeoutError extends TokenFetchError {}
+class TransportError extends TokenFetchError {}
+class ConfigError extends TokenFetchError {}
+
+const CLASSES = {
+  oauth: OAuthError,
+  http_status: HttpStatusError,
+  decode: DecodeError,
+  response_too_large: ResponseTooLargeError,
+  timeout: TimeoutError,
+  transport: TransportError,
+  config: ConfigError,
+}
+
+function fromPayload(info) {
+  const Class = CLASSES[info.kind] || TokenFetchError
+  return new Class(info)
+}
+
+/** The typed error for a native error; any other value is returned unchanged. */
+function convert(err) {
+  if (err && typeof err.message === 'string' && err.message.startsWith(MARKER)) {
+    return fromPayload(JSON.parse(err.message.slice(MARKER.length)))
+  }
+  return err
+}
+
+/** Runs `fn`, rethrowing native errors as typed ones. */
+function guard(fn) {
+  try {
+    return fn()
+  } catch (err) {
+    throw convert(err)
+  }
+}
+
+module.exports = {
+  TokenFetchError,
+  OAuthError,
+  HttpStatusError,
+  DecodeError,
+  ResponseTooLargeError,
+  TimeoutError,
+  TransportError,
+  ConfigError,
+  convert,
+  guard,
+  fromPayload,
+}

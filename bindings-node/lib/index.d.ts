@@ -1,0 +1,125 @@
+// Types of the public API. The model classes come from the generated ../index.d.ts.
+import type {
+  HttpMetadata,
+  JsonValue,
+  PresetOptions,
+  TokenClientOptions,
+  TokenRequest,
+  TokenRequestResponse,
+  TokenResponse as NativeTokenResponse,
+} from '../index'
+
+export type { HttpMetadata, JsonValue, PresetOptions, TokenClientOptions }
+export { TokenRequest, TokenRequestResponse }
+
+/** A token response. Fields are getters; `toJSON()` and `util.inspect` hide the tokens. */
+export type TokenResponse = NativeTokenResponse
+export declare const TokenResponse: typeof NativeTokenResponse & {
+  /** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */
+  fromJson(body: string): TokenResponse
+}
+
+/** The seed models' names for the same classes. */
+export declare const V3TokenResponse: typeof TokenResponse
+export type V3TokenResponse = TokenResponse
+export declare const PostTokenResponse: typeof TokenResponse
+export type PostTokenResponse = TokenResponse
+export declare const Authentication: typeof TokenResponse
+export type Authentication = TokenResponse
+export declare const V3TokenRequestResponse: typeof TokenRequestResponse
+export type V3TokenRequestResponse = TokenRequestResponse
+
+/** Body parameters: an object, or `[name, value]` pairs to repeat a name. */
+export type Params = Record<string, string> | ReadonlyArray<readonly [string, string]>
+
+export interface CallOptions {
+  /** Rejects the Promise with an AbortError when aborted. */
+  signal?: AbortSignal
+}
+export interface ScopeOptions extends CallOptions {
+  scope?: string
+}
+
+/** A client for one OAuth 2.0 token endpoint. Safe to share. */
+export declare class TokenClient {
+  constructor(options: TokenClientOptions)
+  static prove(options: PresetOptions): TokenClient
+  static gusto(options: PresetOptions): TokenClient
+  readonly tokenUrl: string
+  readonly clientId: string | null
+
+  clientCredentials(options?: ScopeOptions): Promise<TokenResponse>
+  clientCredentialsSync(options?: { scope?: string }): TokenResponse
+  refresh(refreshToken: string, options?: ScopeOptions): Promise<TokenResponse>
+  refreshSync(refreshToken: string, options?: { scope?: string }): TokenResponse
+  password(username: string, password: string, options?: ScopeOptions): Promise<TokenResponse>
+  passwordSync(username: string, password: string, options?: { scope?: string }): TokenResponse
+  authorizationCode(code: string, options?: { redirectUri?: string; codeVerifier?: string } & CallOptions): Promise<TokenResponse>
+  authorizationCodeSync(code: string, options?: { redirectUri?: string; codeVerifier?: string }): TokenResponse
+  tokenExchange(subjectToken: string, subjectTokenType: string, options?: ScopeOptions & { params?: Params }): Promise<TokenResponse>
+  tokenExchangeSync(subjectToken: string, subjectTokenType: string, options?: { scope?: string; params?: Params }): TokenResponse
+  /** One RFC 8628 poll; `authorization_pending` rejects with an OAuthError. */
+  deviceCode(deviceCode: string, options?: CallOptions): Promise<TokenResponse>
+  deviceCodeSync(deviceCode: string): TokenResponse
+  /** Any grant, with the HTTP metadata of the exchange. */
+  requestToken(options: { grantType: string; scope?: string; params?: Params } & CallOptions): Promise<TokenRequestResponse>
+  requestTokenSync(options: { grantType: string; scope?: string; params?: Params }): TokenRequestResponse
+  send(request: TokenRequest, options?: CallOptions): Promise<TokenRequestResponse>
+  toJSON(): { tokenUrl: string; clientId: string | null }
+}
+
+export interface TokenManagerOptions {
+  scope?: string
+  /** A grant other than the client's default, e.g. 'password', with its params. */
+  grantType?: string
+  params?: Params
+  /** Refresh this long before expiry (capped at half the lifetime). Default 60000. */
+  refreshSkewMs?: number
+  /** Lifetime assumed for a token without expires_in. Default 300000. */
+  defaultLifetimeMs?: number
+}
+
+/** A token cache: one fetch however many callers ask, refreshed before expiry. */
+export declare class TokenManager {
+  constructor(client: TokenClient, options?: TokenManagerOptions)
+  readonly client: TokenClient
+  accessToken(options?: CallOptions): Promise<string>
+  accessTokenSync(): string
+  token(options?: CallOptions): Promise<TokenResponse>
+  tokenSync(): TokenResponse
+  authorizationHeader(options?: CallOptions): Promise<string>
+  authorizationHeaderSync(): string
+  /** Drops the cached token; call it when an API answers 401. */
+  invalidate(): void
+  /** The error of the last failed fetch, until one succeeds. */
+  readonly lastError: TokenFetchError | null
+  toJSON(): { tokenUrl: string }
+}
+
+export type ErrorKind = 'oauth' | 'http_status' | 'decode' | 'response_too_large' | 'timeout' | 'transport' | 'config'
+
+export declare class TokenFetchError extends Error {
+  readonly kind: ErrorKind
+  /** The OAuth `error` code, for kind 'oauth'. */
+  readonly code: string | null
+  readonly status: number | null
+  readonly errorDescription: string | null
+  readonly errorUri: string | null
+  readonly httpMeta: HttpMetadata | null
+}
+export declare class OAuthError extends TokenFetchError {}
+export declare class HttpStatusError extends TokenFetchError {}
+export declare class DecodeError extends TokenFetchError {}
+export declare class ResponseTooLargeError extends TokenFetchError {}
+export declare class TimeoutError extends TokenFetchError {}
+export declare class TransportError extends TokenFetchError {}
+export declare class ConfigError extends TokenFetchError {}
+
+export declare function parseTokenResponse(body: string): TokenResponse
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+/** A fetch that adds the bearer header from `manager`, and retries once after a 401. */
+export declare function withBearer(manager: TokenManager, fetchFn?: FetchLike): FetchLike
+
+export declare const version: string

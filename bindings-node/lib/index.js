@@ -1,0 +1,263 @@
+'use strict'
+// The public API of the `tokenfetch` package: a thin typed layer over the generated native
+// loader (../index.js). It adds Promise ergonomics, AbortSignal and typed errors; every
+// decision about tokens is made by the Rust core.
+
+const { inspect } = require('node:util')
+const native = require('../index.js')
+const errors = require('./errors.js')
+
+const { convert, guard } = errors
+const { TokenRequest, TokenResponse, TokenRequestResponse } = native
+
+function abortError(signal) {
+  const reason = signal.reason
+  if (reason instanceof Error) return reason
+  return new DOMException('The operation was aborted', 'AbortError')
+}
+
+/**
+ * Awaits a native Promise, with typed errors. An aborted `signal` rejects at once; the native
+ * call cannot be interrupted mid-request, so it finishes in the background and is discarded.
+ */
+function settle(promise, signal) {
+  const typed = promise.catch((err) => {
+    throw convert(err)
+  })
+  if (!signal) return typed
+  if (signal.aborted) {
+    typed.catch(() => {})
+    return Promise.reject(abortError(signal))
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    typed.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+function withParams(request, params) {
+  if (!params) return request
+  const pairs = Array.isArray(params) ? params : Object.entries(params)
+  return pairs.reduce((req, [name, value]) => req.withParam(String(name), String(value)), request)
+}
+
+class TokenClient {
+  #native
+
+  /** @param {import('./index').TokenClientOptions} options */
+  constructor(options) {
+    this.#native = options instanceof native.NativeTokenClient ? options : guard(() => new native.NativeTokenClient(options))
+  }
+
+  static prove(options) {
+    return new TokenClient(guard(() => native.NativeTokenClient.prove(options)))
+  }
+
+  static gusto(options) {
+    return new TokenClient(guard(() => native.NativeTokenClient.gusto(options)))
+  }
+
+  get tokenUrl() {
+    return this.#native.tokenUrl
+  }
+
+  get clientId() {
+    return this.#native.clientId
+  }
+
+  /** @internal the native client, for TokenManager. */
+  get _native() {
+    return this.#native
+  }
+
+  clientCredentials({ scope, signal } = {}) {
+    return settle(this.#native.fetch(TokenRequest.clientCredentials(scope)), signal)
+  }
+  clientCredentialsSync({ scope } = {}) {
+    return guard(() => this.#native.fetchSync(TokenRequest.clientCredentials(scope)))
+  }
+
+  refresh(refreshToken, { scope, signal } = {}) {
+    return settle(this.#native.fetch(TokenRequest.refreshToken(refreshToken, scope)), signal)
+  }
+  refreshSync(refreshToken, { scope } = {}) {
+    return guard(() => this.#native.fetchSync(TokenRequest.refreshToken(refreshToken, scope)))
+  }
+
+  password(username, password, { scope, signal } = {}) {
+    return settle(this.#native.fetch(TokenRequest.password(username, password, scope)), signal)
+  }
+  passwordSync(username, password, { scope } = {}) {
+    return guard(() => this.#native.fetchSync(TokenRequest.password(username, password, scope)))
+  }
+
+  authorizationCode(code, { redirectUri, codeVerifier, signal } = {}) {
+    return settle(this.#native.fetch(TokenRequest.authorizationCode(code, redirectUri, codeVerifier)), signal)
+  }
+  authorizationCodeSync(code, { redirectUri, codeVerifier } = {}) {
+    return guard(() => this.#native.fetchSync(TokenRequest.authorizationCode(code, redirectUri, codeVerifier)))
+  }
+
+  tokenExchange(subjectToken, subjectTokenType, { scope, params, signal } = {}) {
+    const request = withParams(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
+    return settle(this.#native.fetch(request), signal)
+  }
+  tokenExchangeSync(subjectToken, subjectTokenType, { scope, params } = {}) {
+    const request = withParams(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
+    return guard(() => this.#native.fetchSync(request))
+  }
+
+  deviceCode(deviceCode, { signal } = {}) {
+    return settle(this.#native.fetch(TokenRequest.deviceCode(deviceCode)), signal)
+  }
+  deviceCodeSync(deviceCode) {
+    return guard(() => this.#native.fetchSync(TokenRequest.deviceCode(deviceCode)))
+  }
+
+  /** Any grant, resolving to `{ httpMeta, tokenResponse }`. */
+  requestToken({ grantType, scope, params, signal }) {
+    return settle(this.#native.send(withParams(TokenRequest.custom(grantType, scope), params)), signal)
+  }
+  requestTokenSync({ grantType, scope, params }) {
+    return guard(() => this.#native.sendSync(withParams(TokenRequest.custom(grantType, scope), params)))
+  }
+
+  /** Runs a `TokenRequest` built by hand. */
+  send(request, { signal } = {}) {
+    return settle(this.#native.send(request), signal)
+  }
+
+  toJSON() {
+    return { tokenUrl: this.tokenUrl, clientId: this.clientId }
+  }
+
+  [inspect.custom](depth, options, inspectFn = inspect) {
+    return `TokenClient ${inspectFn(this.toJSON(), options)}`
+  }
+}
+
+class TokenManager {
+  #native
+  #client
+
+  constructor(client, { scope, grantType, params, refreshSkewMs, defaultLifetimeMs } = {}) {
+    if (!(client instanceof TokenClient)) throw new TypeError('TokenManager needs a TokenClient')
+    if (params && !grantType) throw new TypeError('TokenManager: params need a grantType')
+    const request = grantType ? withParams(TokenRequest.custom(grantType), params) : null
+    this.#client = client
+    this.#native = guard(
+      () => new native.NativeTokenManager(client._native, request, { scope, refreshSkewMs, defaultLifetimeMs }),
+    )
+  }
+
+  get client() {
+    return this.#client
+  }
+
+  accessToken({ signal } = {}) {
+    return settle(this.#native.accessToken(), signal)
+  }
+  accessTokenSync() {
+    return guard(() => this.#native.accessTokenSync())
+  }
+
+  token({ signal } = {}) {
+    return settle(this.#native.token(), signal)
+  }
+  tokenSync() {
+    return guard(() => this.#native.tokenSync())
+  }
+
+  authorizationHeader({ signal } = {}) {
+    return settle(this.#native.authorizationHeader(), signal)
+  }
+  authorizationHeaderSync() {
+    return guard(() => this.#native.authorizationHeaderSync())
+  }
+
+  /** Drops the cached token; call it when an API answers 401. */
+  invalidate() {
+    this.#native.invalidate()
+  }
+
+  /** The error of the last failed fetch (e.g. a failed early refresh), until one succeeds. */
+  get lastError() {
+    const payload = this.#native.lastErrorPayload()
+    return payload ? errors.fromPayload(payload) : null
+  }
+
+  toJSON() {
+    return { tokenUrl: this.#client.tokenUrl }
+  }
+
+  [inspect.custom](depth, options, inspectFn = inspect) {
+    return `TokenManager ${inspectFn(this.toJSON(), options)}`
+  }
+}
+
+// The native classes show nothing through util.inspect (their fields are getters), so give
+// them the redacted view their toJSON() already returns.
+TokenResponse.prototype[inspect.custom] = function (depth, options, inspectFn = inspect) {
+  return `TokenResponse ${inspectFn(this.toJSON(), options)}`
+}
+TokenRequestResponse.prototype[inspect.custom] = function (depth, options, inspectFn = inspect) {
+  return `TokenRequestResponse ${inspectFn(this.toJSON(), options)}`
+}
+TokenRequest.prototype[inspect.custom] = function () {
+  return `TokenRequest { grantType: '${this.grantType}' }`
+}
+/** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */
+TokenResponse.fromJson = function fromJson(body) {
+  return guard(() => native.parseTokenResponseNative(body))
+}
+
+/** Parses a token response body; the same as `TokenResponse.fromJson(body)`. */
+function parseTokenResponse(body) {
+  return TokenResponse.fromJson(body)
+}
+
+/**
+ * A fetch-compatible function that adds `Authorization` from `manager`, and on a 401
+ * invalidates the token and retries once. The request body must be re-sendable (string,
+ * Buffer, URLSearchParams...), as for any retry.
+ */
+function withBearer(manager, fetchFn = globalThis.fetch) {
+  if (typeof fetchFn !== 'function') throw new TypeError('withBearer needs a fetch function (Node >= 18 has one)')
+  return async function fetchWithBearer(input, init = {}) {
+    const send = async () => {
+      const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined))
+      headers.set('authorization', await manager.authorizationHeader({ signal: init.signal ?? undefined }))
+      return fetchFn(input, { ...init, headers })
+    }
+    const first = await send()
+    if (first.status !== 401) return first
+    manager.invalidate()
+    await first.body?.cancel()
+    return send()
+  }
+}
+
+module.exports = {
+  TokenClient,
+  TokenManager,
+  TokenRequest,
+  TokenResponse,
+  TokenRequestResponse,
+  // The seed models' names.
+  V3TokenResponse: TokenResponse,
+  PostTokenResponse: TokenResponse,
+  Authentication: TokenResponse,
+  V3TokenRequestResponse: TokenRequestResponse,
+  parseTokenResponse,
+  withBearer,
+  TokenFetchError: errors.TokenFetchError,
+  OAuthError: errors.OAuthError,
+  HttpStatusError: errors.HttpStatusError,
+  DecodeError: errors.DecodeError,
+  ResponseTooLargeError: errors.ResponseTooLargeError,
+  TimeoutError: errors.TimeoutError,
+  TransportError: errors.TransportError,
+  ConfigError: errors.ConfigError,
+  version: native.version(),
+}

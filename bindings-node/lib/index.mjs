@@ -1,0 +1,29 @@
+// ES module entry: the same objects as the CommonJS entry.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const tokenfetch = require('./index.js')
+
+export const {
+  TokenClient,
+  TokenManager,
+  TokenRequest,
+  TokenResponse,
+  TokenRequestResponse,
+  V3TokenResponse,
+  PostTokenResponse,
+  Authentication,
+  V3TokenRequestResponse,
+  parseTokenResponse,
+  withBearer,
+  TokenFetchError,
+  OAuthError,
+  HttpStatusError,
+  DecodeError,
+  ResponseTooLargeError,
+  TimeoutError,
+  TransportError,
+  ConfigError,
+  version,
+} = tokenfetch
+export default tokenfetch

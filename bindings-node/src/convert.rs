@@ -1,0 +1,279 @@
+//! Conversions between the core models and JavaScript: one newtype per model.
+//!
+//! Nothing here decides behaviour: grants, parsing, defaults and redaction come from core.
+
+use std::collections::HashMap;
+
+use napi_derive::napi;
+use serde_json::{json, Value};
+use tokenfetch::{HttpMetadata, REDACTED};
+
+use tokenfetch as core;
+
+/// A token response. Fields are getters; `toJSON()` and `util.inspect` hide the tokens.
+#[napi]
+#[derive(Clone)]
+pub struct TokenResponse(pub(crate) core::TokenResponse);
+
+impl From<core::TokenResponse> for TokenResponse {
+    fn from(t: core::TokenResponse) -> Self {
+        TokenResponse(t)
+    }
+}
+
+fn seconds(value: Option<u64>) -> Option<i64> {
+    value.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+#[napi]
+impl TokenResponse {
+    #[napi(getter)]
+    pub fn access_token(&self) -> String {
+        self.0.access_token.clone()
+    }
+    #[napi(getter)]
+    pub fn token_type(&self) -> String {
+        self.0.token_type.clone()
+    }
+    /// Lifetime in seconds.
+    #[napi(getter)]
+    pub fn expires_in(&self) -> Option<i64> {
+        seconds(self.0.expires_in)
+    }
+    #[napi(getter)]
+    pub fn refresh_token(&self) -> Option<String> {
+        self.0.refresh_token.clone()
+    }
+    #[napi(getter)]
+    pub fn refresh_expires_in(&self) -> Option<i64> {
+        seconds(self.0.refresh_expires_in)
+    }
+    #[napi(getter)]
+    pub fn id_token(&self) -> Option<String> {
+        self.0.id_token.clone()
+    }
+    #[napi(getter)]
+    pub fn scope(&self) -> Option<String> {
+        self.0.scope.clone()
+    }
+    /// RFC 3339.
+    #[napi(getter)]
+    pub fn created_at(&self) -> Option<String> {
+        self.0.created_at.clone()
+    }
+    /// Every other member the server sent.
+    #[napi(getter, ts_return_type = "Record<string, JsonValue>")]
+    pub fn extra(&self) -> Value {
+        Value::Object(self.0.extra.clone())
+    }
+    /// Absolute expiry in epoch seconds.
+    #[napi(getter)]
+    pub fn expires_at(&self) -> Option<i64> {
+        seconds(self.0.expires_at)
+    }
+    /// The granted scopes as an array.
+    #[napi(getter)]
+    pub fn scopes(&self) -> Vec<String> {
+        self.0.scopes().into_iter().map(str::to_string).collect()
+    }
+    /// `"Bearer <accessToken>"`.
+    #[napi]
+    pub fn authorization_header(&self) -> String {
+        self.0.authorization_header()
+    }
+    /// The response in wire names, tokens included: for storage you control, never for logs.
+    /// `TokenResponse.fromJson` reads it back to an equal value.
+    #[napi]
+    pub fn to_wire_json(&self) -> String {
+        self.0.to_json()
+    }
+    /// True when both hold the same values.
+    #[napi]
+    pub fn equals(&self, other: &TokenResponse) -> bool {
+        self.0 == other.0
+    }
+    /// What `JSON.stringify` shows: every field, with the tokens replaced by `[redacted]`.
+    #[napi(js_name = "toJSON", ts_return_type = "Record<string, JsonValue>")]
+    pub fn to_redacted_json(&self) -> Value {
+        let t = &self.0;
+        let secret = |v: &Option<String>| v.as_ref().map(|_| REDACTED);
+        json!({
+            "accessToken": REDACTED,
+            "tokenType": t.token_type,
+            "expiresIn": t.expires_in,
+            "refreshToken": secret(&t.refresh_token),
+            "refreshExpiresIn": t.refresh_expires_in,
+            "idToken": secret(&t.id_token),
+            "scope": t.scope,
+            "createdAt": t.created_at,
+            "extra": Value::Object(t.redacted_extra()),
+            "expiresAt": t.expires_at,
+        })
+    }
+    /// A one-line summary without the token.
+    #[napi(js_name = "toString")]
+    pub fn summary(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// One token request as sent and answered (the seeds' `V3TokenRequestResponse`).
+#[napi]
+pub struct TokenRequestResponse(pub(crate) core::TokenRequestResponse);
+
+impl From<core::TokenRequestResponse> for TokenRequestResponse {
+    fn from(r: core::TokenRequestResponse) -> Self {
+        TokenRequestResponse(r)
+    }
+}
+
+#[napi]
+impl TokenRequestResponse {
+    #[napi(getter, ts_return_type = "HttpMetadata")]
+    pub fn http_meta(&self) -> Value {
+        http_meta_json(&self.0.http_meta)
+    }
+    #[napi(getter)]
+    pub fn token_response(&self) -> Option<TokenResponse> {
+        self.0.token_response.clone().map(TokenResponse)
+    }
+    /// The seeds' name for `tokenResponse`.
+    #[napi(getter)]
+    pub fn v3_token_response(&self) -> Option<TokenResponse> {
+        self.token_response()
+    }
+    #[napi(
+        js_name = "toJSON",
+        ts_return_type = "{ httpMeta: HttpMetadata; tokenResponse: Record<string, JsonValue> | null }"
+    )]
+    pub fn to_redacted_json(&self) -> Value {
+        json!({
+            "httpMeta": self.http_meta(),
+            "tokenResponse": self.token_response().map(|t| t.to_redacted_json()),
+        })
+    }
+}
+
+/// `HttpMetadata` as a plain object in Node names (it holds no secrets: core redacted them).
+pub fn http_meta_json(meta: &HttpMetadata) -> Value {
+    json!({
+        "request": {
+            "method": meta.request.method,
+            "url": meta.request.url,
+            "headers": meta.request.headers,
+        },
+        "response": meta.response.as_ref().map(|r| json!({
+            "status": r.status,
+            "headers": r.headers,
+            "body": r.body,
+            "bodyTruncated": r.body_truncated,
+            "elapsedMs": r.elapsed_ms,
+        })),
+    })
+}
+
+/// A grant to run: built only through core's constructors, so the grants' parameter names
+/// are written once, in Rust.
+#[napi]
+#[derive(Clone)]
+pub struct TokenRequest(pub(crate) core::TokenRequest);
+
+#[napi]
+impl TokenRequest {
+    #[napi(factory)]
+    pub fn client_credentials(scope: Option<String>) -> Self {
+        TokenRequest(core::TokenRequest::client_credentials().scope_opt(scope.as_deref()))
+    }
+    #[napi(factory)]
+    pub fn refresh_token(refresh_token: String, scope: Option<String>) -> Self {
+        TokenRequest(core::TokenRequest::refresh_token(refresh_token).scope_opt(scope.as_deref()))
+    }
+    #[napi(factory)]
+    pub fn password(username: String, password: String, scope: Option<String>) -> Self {
+        TokenRequest(core::TokenRequest::password(username, password).scope_opt(scope.as_deref()))
+    }
+    #[napi(factory)]
+    pub fn authorization_code(code: String, redirect_uri: Option<String>, code_verifier: Option<String>) -> Self {
+        TokenRequest(core::TokenRequest::authorization_code(
+            code,
+            redirect_uri.as_deref(),
+            code_verifier.as_deref(),
+        ))
+    }
+    #[napi(factory)]
+    pub fn device_code(device_code: String) -> Self {
+        TokenRequest(core::TokenRequest::device_code(device_code))
+    }
+    #[napi(factory)]
+    pub fn token_exchange(subject_token: String, subject_token_type: String, scope: Option<String>) -> Self {
+        TokenRequest(core::TokenRequest::token_exchange(subject_token, subject_token_type).scope_opt(scope.as_deref()))
+    }
+    /// Any grant type, e.g. `urn:ietf:params:oauth:grant-type:jwt-bearer` or Gusto's `system_access`.
+    #[napi(factory)]
+    pub fn custom(grant_type: String, scope: Option<String>) -> Self {
+        TokenRequest(core::TokenRequest::custom(grant_type).scope_opt(scope.as_deref()))
+    }
+    /// A copy with one more parameter (repeat a name to send it several times).
+    #[napi]
+    pub fn with_param(&self, name: String, value: String) -> TokenRequest {
+        TokenRequest(self.0.clone().param(name, value))
+    }
+    #[napi(getter)]
+    pub fn grant_type(&self) -> String {
+        self.0.grant_type().to_string()
+    }
+}
+
+/// `new TokenClient({...})` options; names follow the contract.
+#[napi(object)]
+pub struct TokenClientOptions {
+    pub token_url: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// "client_secret_basic" (default), "client_secret_post" or "none".
+    #[napi(ts_type = "'client_secret_basic' | 'client_secret_post' | 'none'")]
+    pub auth_method: Option<String>,
+    /// "form" (default) or "json".
+    #[napi(ts_type = "'form' | 'json'")]
+    pub body_encoding: Option<String>,
+    pub scope: Option<String>,
+    pub audience: Option<Vec<String>>,
+    pub resource: Option<Vec<String>>,
+    pub extra_params: Option<HashMap<String, String>>,
+    pub headers: Option<HashMap<String, String>>,
+    pub user_agent: Option<String>,
+    /// Overall deadline per call, retries included. Default 30000.
+    pub timeout_ms: Option<u32>,
+    /// Default 10000.
+    pub connect_timeout_ms: Option<u32>,
+    /// Default 2.
+    pub max_retries: Option<u32>,
+    /// Default 1048576 (1 MiB).
+    pub max_response_bytes: Option<u32>,
+    /// Allow plain http:// to a non-loopback host. Default false.
+    pub allow_insecure_http: Option<bool>,
+}
+
+/// Options of the Prove and Gusto presets.
+#[napi(object)]
+pub struct PresetOptions {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Prove: "uat-us" (default), "prod-us", "uat-eu", "prod-eu". Gusto: "demo" (default), "prod".
+    pub env: Option<String>,
+    /// Overrides the preset's URL (e.g. a test server).
+    pub token_url: Option<String>,
+    pub timeout_ms: Option<u32>,
+    pub max_retries: Option<u32>,
+}
+
+/// `new TokenManager(client, {...})` options.
+#[napi(object)]
+pub struct TokenManagerOptions {
+    /// Scope for the grant (the client's default grant when no request is given).
+    pub scope: Option<String>,
+    /// Refresh this long before expiry (capped at half the lifetime). Default 60000.
+    pub refresh_skew_ms: Option<u32>,
+    /// Lifetime assumed for a token without `expires_in`. Default 300000.
+    pub default_lifetime_ms: Option<u32>,
+}

@@ -1,0 +1,135 @@
+'use strict'
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const tokenfetch = require('..')
+const { TokenClient, TokenManager, TokenResponse } = tokenfetch
+const { startTestkit } = require('./helpers.js')
+
+let kit
+before(async () => {
+  kit = await startTestkit()
+})
+after(() => kit.stop())
+beforeEach(() => kit.reset())
+
+const ID = 'node-client'
+const SECRET = 'node-secret-7a3e'
+const client = (scenario, options = {}) =>
+  new TokenClient({
+    tokenUrl: kit.tokenUrl,
+    clientId: ID,
+    clientSecret: SECRET,
+    ...options,
+    headers: { ...(scenario ? { 'X-Testkit-Scenario': scenario } : {}), ...options.headers },
+  })
+
+async function echo(c, grantType = 'client_credentials', extra = {}) {
+  const answer = await c.requestToken({ grantType, ...extra })
+  return answer.tokenResponse.extra.echo
+}
+
+test('client credentials with basic auth', async () => {
+  const seen = await echo(client('echo'), 'client_credentials', { scope: 'read write' })
+  assert.equal(seen.params.grant_type, 'client_credentials')
+  assert.equal(seen.params.scope, 'read write')
+  assert.equal(seen.client_id, ID)
+  assert.equal(seen.client_secret, SECRET)
+  assert.match(seen.headers['user-agent'], /\(node\)$/)
+
+  const token = await client().clientCredentials()
+  assert.ok(token instanceof TokenResponse)
+  assert.match(token.accessToken, /^at-/)
+  assert.equal(token.tokenType, 'Bearer')
+  assert.equal(token.expiresIn, 3600)
+  assert.equal(token.authorizationHeader(), `Bearer ${token.accessToken}`)
+})
+
+test('special characters in basic credentials', async () => {
+  const c = new TokenClient({
+    tokenUrl: kit.tokenUrl,
+    clientId: 'cc special:id',
+    clientSecret: 'p@ss:w0rd+/= &%',
+    headers: { 'X-Testkit-Scenario': 'echo' },
+  })
+  const seen = await echo(c)
+  assert.equal(seen.client_id, 'cc special:id')
+  assert.equal(seen.client_secret, 'p@ss:w0rd+/= &%')
+})
+
+test('client_secret_post with a JSON body and defaults', async () => {
+  const c = client('echo', { authMethod: 'client_secret_post', bodyEncoding: 'json', scope: 'default', extraParams: { tenant: 't1' } })
+  const seen = await echo(c)
+  assert.equal(seen.headers['content-type'], 'application/json')
+  assert.deepEqual(seen.params, { grant_type: 'client_credentials', scope: 'default', tenant: 't1', client_id: ID, client_secret: SECRET })
+})
+
+test('every grant, async and sync', async () => {
+  const c = client()
+  const user = await c.password('ann', 'pw', { scope: 'profile' })
+  assert.equal(user.scope, 'profile')
+  assert.ok(user.refreshToken)
+  assert.notEqual((await c.refresh(user.refreshToken)).accessToken, user.accessToken)
+  assert.ok((await c.authorizationCode('abc', { redirectUri: 'https://app/cb', codeVerifier: 'v'.repeat(43) })).refreshToken)
+  const exchanged = await c.tokenExchange('subject', 'urn:ietf:params:oauth:token-type:jwt', { scope: 'down' })
+  assert.equal(exchanged.extra.issued_token_type, 'urn:ietf:params:oauth:token-type:access_token')
+  await assert.rejects(c.deviceCode('dc-node'), (e) => e.code === 'authorization_pending')
+  assert.ok((await c.deviceCode('dc-node')).accessToken)
+  const custom = await c.requestToken({ grantType: 'urn:testkit:custom', params: [['resource', 'a'], ['resource', 'b']] })
+  assert.ok(custom.tokenResponse)
+
+  assert.match(c.clientCredentialsSync().accessToken, /^at-/)
+  assert.ok(c.passwordSync('ann', 'pw').refreshToken)
+  assert.equal(c.requestTokenSync({ grantType: 'client_credentials', scope: 's' }).tokenResponse.scope, 's')
+  assert.equal((await kit.stats()).by_grant.refresh_token, 1)
+})
+
+for (const [scenario, field, expected] of [
+  ['string_expires', 'expiresIn', 3600],
+  ['float_expires', 'expiresIn', 3599],
+  ['no_expires', 'expiresIn', null],
+  ['lowercase_bearer', 'tokenType', 'Bearer'],
+  ['no_token_type', 'tokenType', 'Bearer'],
+  ['scope_array', 'scope', 'read write'],
+  ['created_at_epoch', 'expiresIn', 7200],
+  ['form_encoded', 'tokenType', 'Bearer'],
+]) {
+  test(`lenient parsing: ${scenario}`, async () => {
+    const token = await client(scenario).clientCredentials({ scope: 'read write' })
+    assert.equal(token[field], expected)
+  })
+}
+
+test('requestToken returns redacted HTTP metadata', async () => {
+  const answer = await client().requestToken({ grantType: 'password', params: { username: 'ann', password: 'pw-55' } })
+  const token = answer.tokenResponse
+  assert.ok(answer.v3TokenResponse.equals(token))
+  const meta = answer.httpMeta
+  assert.equal(meta.request.method, 'POST')
+  assert.equal(meta.request.url, kit.tokenUrl)
+  assert.equal(meta.request.headers.authorization, 'Basic [redacted]')
+  assert.equal(meta.response.status, 200)
+  assert.ok(!meta.response.body.includes(token.accessToken))
+  assert.ok(meta.response.elapsedMs >= 0)
+})
+
+test('presets', async () => {
+  const prove = TokenClient.prove({ clientId: 'p', clientSecret: 's', env: 'uat-us', tokenUrl: kit.tokenUrl })
+  assert.equal(TokenClient.prove({ clientId: 'p', clientSecret: 's', env: 'prod-eu' }).tokenUrl, 'https://platform.eu.proveapis.com/token')
+  assert.equal((await prove.clientCredentials()).tokenType, 'Bearer')
+  const gusto = TokenClient.gusto({ clientId: 'g', clientSecret: 's', tokenUrl: kit.url + '/oauth/token' })
+  assert.equal(TokenClient.gusto({ clientId: 'g', clientSecret: 's', env: 'prod' }).tokenUrl, 'https://api.gusto.com/oauth/token')
+  assert.match(await new TokenManager(gusto).accessToken(), /^at-/)
+  assert.deepEqual((await kit.stats()).by_grant, { client_credentials: 1, system_access: 1 })
+})
+
+test('fromJson, toWireJson round trip and the seed aliases', () => {
+  const t = TokenResponse.fromJson('{"access_token":"a","expires_in":"60","scope":["x","y"],"tenant":"t"}')
+  assert.deepEqual([t.expiresIn, t.scope, t.scopes, t.extra], [60, 'x y', ['x', 'y'], { tenant: 't' }])
+  assert.ok(TokenResponse.fromJson(t.toWireJson()).equals(t))
+  assert.equal(tokenfetch.parseTokenResponse('{"access_token":"b"}').tokenType, 'Bearer')
+  assert.equal(tokenfetch.V3TokenResponse, TokenResponse)
+  assert.equal(tokenfetch.PostTokenResponse, TokenResponse)
+  assert.equal(tokenfetch.Authentication, TokenResponse)
+  assert.equal(tokenfetch.V3TokenRequestResponse, tokenfetch.TokenRequestResponse)
+  assert.match(tokenfetch.version, /^\d+\.\d+\.\d+/)
+})

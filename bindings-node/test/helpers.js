@@ -1,0 +1,40 @@
+'use strict'
+// Starts a testkit server for one test file and stops it by its PID.
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+const readline = require('node:readline')
+
+const ROOT = path.join(__dirname, '..', '..')
+
+async function startTestkit() {
+  const binary = process.env.TESTKIT_BIN || path.join(ROOT, 'target', 'debug', 'testkit')
+  const child = spawn(binary, ['--exit-on-stdin-eof'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const url = await new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout })
+    lines.once('line', (line) => {
+      if (line.startsWith('TESTKIT_URL=')) resolve(line.slice('TESTKIT_URL='.length))
+      else reject(new Error('testkit printed ' + line))
+    })
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error('testkit exited with ' + code)))
+  })
+  return {
+    url,
+    tokenUrl: url + '/token',
+    async stats() {
+      return (await fetch(url + '/__stats')).json()
+    },
+    async tokenRequests() {
+      return (await this.stats()).token_requests
+    },
+    async reset() {
+      await fetch(url + '/__reset', { method: 'POST' })
+    },
+    stop() {
+      child.stdin.end()
+      child.kill()
+    },
+  }
+}
+
+module.exports = { startTestkit }

@@ -1,0 +1,66 @@
+'use strict'
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const { TokenClient, TokenManager, OAuthError } = require('..')
+const { startTestkit } = require('./helpers.js')
+
+let kit
+before(async () => {
+  kit = await startTestkit()
+})
+after(() => kit.stop())
+beforeEach(() => kit.reset())
+
+const slowClient = (delayMs, headers = {}) =>
+  new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's', headers: { 'X-Testkit-Delay-Ms': String(delayMs), ...headers } })
+
+test('50 concurrent accessToken() calls make one request', async () => {
+  const manager = new TokenManager(slowClient(300))
+  const tokens = await Promise.all(Array.from({ length: 50 }, () => manager.accessToken()))
+  assert.equal(new Set(tokens).size, 1)
+  assert.equal(await kit.tokenRequests(), 1)
+})
+
+test('the event loop keeps ticking during a slow fetch', async () => {
+  const manager = new TokenManager(slowClient(500))
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 10)
+  try {
+    await manager.accessToken()
+  } finally {
+    clearInterval(timer)
+  }
+  assert.ok(ticks >= 10, `the timer ticked ${ticks} times during a 500 ms fetch`)
+})
+
+test('abort rejects at once with an AbortError', async () => {
+  const client = slowClient(2000)
+  const controller = new AbortController()
+  const pending = client.clientCredentials({ signal: controller.signal })
+  setTimeout(() => controller.abort(), 50)
+  await assert.rejects(pending, { name: 'AbortError' })
+  await assert.rejects(client.clientCredentials({ signal: AbortSignal.abort() }), { name: 'AbortError' })
+  const manager = new TokenManager(client)
+  await assert.rejects(manager.accessToken({ signal: AbortSignal.timeout(50) }), { name: 'TimeoutError' })
+})
+
+test('invalidate fetches a new token; sync twins share the cache', async () => {
+  const manager = new TokenManager(new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's' }), { scope: 'read' })
+  const first = await manager.authorizationHeader()
+  assert.equal(manager.authorizationHeaderSync(), first)
+  manager.invalidate()
+  assert.notEqual(await manager.authorizationHeader(), first)
+  assert.equal(await kit.tokenRequests(), 2)
+  assert.equal((await manager.token()).scope, 'read')
+  assert.equal(manager.tokenSync().scope, 'read')
+})
+
+test('a custom grant, and lastError', async () => {
+  const client = new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's', maxRetries: 0, headers: { 'X-Testkit-Scenario': 'invalid_client' } })
+  const manager = new TokenManager(client, { grantType: 'password', params: { username: 'ann', password: 'pw' } })
+  assert.equal(manager.lastError, null)
+  await assert.rejects(manager.accessToken(), OAuthError)
+  assert.ok(manager.lastError instanceof OAuthError)
+  assert.equal(manager.lastError.code, 'invalid_client')
+  assert.deepEqual((await kit.stats()).by_grant, { password: 1 })
+})
