@@ -8,11 +8,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WHEEL_VENV := target/wheel-check-venv
 
-.PHONY: help demo test build lint test-rust python test-python node test-node
+.PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
-	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel), Node (node --test, tsc, pack)"
+	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel),"
+	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project)"
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -57,6 +58,22 @@ test-node: node build
 	cd target/npm-pack/consumer && node -e "const t = require('tokenfetch'); if (t.TokenResponse.fromJson('{\"access_token\":\"a\"}').tokenType !== 'Bearer') process.exit(1); console.log('npm pack OK (cjs):', t.version)"
 	cd target/npm-pack/consumer && node --input-type=module -e "import { TokenClient, version } from 'tokenfetch'; if (typeof TokenClient !== 'function') process.exit(1); console.log('npm pack OK (esm):', version)"
 
+# --- Kotlin ----------------------------------------------------------------------------
+MVN ?= mvn -B -ntp
+KOTLIN_POM := bindings-kotlin/pom.xml
+CONSUMER := bindings-kotlin/examples/consumer
+
+# The jar in the local Maven repository, for the demo (tests run in test-kotlin).
+kotlin: build
+	$(MVN) -q -f $(KOTLIN_POM) install -DskipTests
+
+# verify runs the JUnit suite; install puts the jar where a separate project finds it.
+# The consumer project is built from a copy outside the repository, as a user's would be.
+test-kotlin: build
+	$(MVN) -f $(KOTLIN_POM) install
+	tmp=$$(mktemp -d) && cp -r $(CONSUMER)/. "$$tmp" && \
+	  scripts/with-testkit.sh $(MVN) -f "$$tmp/pom.xml" verify && rm -rf "$$tmp"
+
 # --- Rust ------------------------------------------------------------------------------
 lint:
 	$(CARGO) fmt --all -- --check
@@ -66,10 +83,11 @@ test-rust:
 	$(CARGO) test --workspace
 
 # --- The two commands ------------------------------------------------------------------
-demo: build python node
+demo: build python node kotlin
 	@scripts/with-testkit.sh bash -c '\
 	  $(CARGO) run --quiet -p tokenfetch --example demo -- "$$TESTKIT_URL/token" && echo && \
 	  $(PY) bindings-python/examples/demo.py "$$TESTKIT_URL/token" && echo && \
-	  node bindings-node/examples/demo.js "$$TESTKIT_URL/token"'
+	  node bindings-node/examples/demo.js "$$TESTKIT_URL/token" && echo && \
+	  $(MVN) -q -f $(CONSUMER)/pom.xml compile exec:java -Dexec.args="$$TESTKIT_URL/token"'
 
-test: lint test-rust test-python test-node
+test: lint test-rust test-python test-node test-kotlin

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds libtokenfetch_kotlin.so for the Android ABIs with cargo-ndk and generates the
+# Android flavour of the Kotlin bindings. Run from the workspace root (Gradle's buildRust
+# task does), with ANDROID_NDK_HOME set:
+#
+#   rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android
+#   cargo install cargo-ndk
+#   bash bindings-kotlin/android/build-android.sh <jniLibs-dir> <generated-sources-dir>
+set -euo pipefail
+jni_libs=${1:?jniLibs output directory}
+generated=${2:?generated sources directory}
+
+cargo ndk \
+  -t arm64-v8a -t armeabi-v7a -t x86_64 -t x86 \
+  -o "$jni_libs" \
+  build --release -p tokenfetch-kotlin
+
+# Bindings come from a host build of the same crate (not stripped, so uniffi can read its
+# metadata), with the Android config.
+cargo build --release -p tokenfetch-kotlin
+target/release/uniffi-bindgen generate \
+  --library target/release/libtokenfetch_kotlin.so \
+  --language kotlin --no-format \
+  --config bindings-kotlin/uniffi-android.toml \
+  --out-dir "$generated"

@@ -1,0 +1,49 @@
+//! Core errors on their way to Kotlin: one uniffi error carrying the structured error, which
+//! `Errors.kt` turns into the public sealed `TokenFetchException` hierarchy.
+
+use crate::convert::HttpMetadata;
+
+/// The structured form of a core error. (`summary`, not `message`: a field named `message`
+/// would clash with `Throwable.message` in the generated Kotlin.)
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ErrorInfo {
+    /// One of the contract's kinds: oauth, http_status, decode, response_too_large, timeout,
+    /// transport, config.
+    pub kind: String,
+    /// The core's message; never contains a secret.
+    pub summary: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    pub error_uri: Option<String>,
+    pub http_meta: Option<HttpMetadata>,
+}
+
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum NativeError {
+    #[error("{}", info.summary)]
+    Failed { info: ErrorInfo },
+}
+
+impl From<&tokenfetch::Error> for ErrorInfo {
+    fn from(e: &tokenfetch::Error) -> Self {
+        let oauth = e.oauth();
+        ErrorInfo {
+            kind: e.kind().as_str().to_string(),
+            summary: e.to_string(),
+            status: e.status(),
+            error: oauth.map(|o| o.error.clone()),
+            error_description: oauth.and_then(|o| o.error_description.clone()),
+            error_uri: oauth.and_then(|o| o.error_uri.clone()),
+            http_meta: e.http_meta().map(HttpMetadata::from),
+        }
+    }
+}
+
+impl From<tokenfetch::Error> for NativeError {
+    fn from(e: tokenfetch::Error) -> Self {
+        NativeError::Failed {
+            info: ErrorInfo::from(&e),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.tokenfetch
+
+import io.tokenfetch.ffi.TokenRequestResponseData
+import io.tokenfetch.ffi.TokenResponseData
+import io.tokenfetch.ffi.authorizationHeader as nativeAuthorizationHeader
+import io.tokenfetch.ffi.redactedExtraJson
+import io.tokenfetch.ffi.parseTokenResponse as nativeParseTokenResponse
+import io.tokenfetch.ffi.tokenResponseToJson
+
+/**
+ * An access token response (RFC 6749 §5.1), normalised by the Rust core.
+ *
+ * Not a `data class` on purpose: its `toString()` shows every field but the tokens
+ * (they print as `[redacted]`), so a `TokenResponse` can be logged.
+ */
+class TokenResponse internal constructor(internal val data: TokenResponseData) {
+    /** The access token. Secret: never shown by [toString]. */
+    val accessToken: String get() = data.accessToken
+
+    /** `"Bearer"` for any casing of bearer, and when the server sent none. */
+    val tokenType: String get() = data.tokenType
+
+    /** Lifetime in seconds. */
+    val expiresIn: Long? get() = data.expiresIn
+
+    /** Secret: never shown by [toString]. */
+    val refreshToken: String? get() = data.refreshToken
+    val refreshExpiresIn: Long? get() = data.refreshExpiresIn
+
+    /** OpenID Connect ID token. Secret: never shown by [toString]. */
+    val idToken: String? get() = data.idToken
+
+    /** Granted scopes, space-delimited. */
+    val scope: String? get() = data.scope
+
+    /** RFC 3339. */
+    val createdAt: String? get() = data.createdAt
+
+    /** Every other member the server sent, as a JSON object. */
+    val extraJson: String get() = data.extraJson
+
+    /** Absolute expiry in epoch seconds: receive time + [expiresIn]. */
+    val expiresAt: Long? get() = data.expiresAt
+
+    /** The granted scopes as a list. */
+    val scopes: List<String> get() = scope?.split(' ')?.filter { it.isNotEmpty() } ?: emptyList()
+
+    /** `"Bearer <accessToken>"`. */
+    fun authorizationHeader(): String = nativeAuthorizationHeader(data)
+
+    /** Wire JSON, tokens included: for storage you control, never for logs. [fromJson] reads it back. */
+    fun toJson(): String = tokenResponseToJson(data)
+
+    override fun equals(other: Any?): Boolean = other is TokenResponse && other.data == data
+
+    override fun hashCode(): Int = data.hashCode()
+
+    /** Every field but the tokens, which show as `[redacted]` (as do secret members of extra). */
+    override fun toString(): String =
+        "TokenResponse(accessToken=$REDACTED, tokenType=$tokenType, expiresIn=$expiresIn, " +
+            "refreshToken=${refreshToken?.let { REDACTED }}, refreshExpiresIn=$refreshExpiresIn, " +
+            "idToken=${idToken?.let { REDACTED }}, scope=$scope, createdAt=$createdAt, expiresAt=$expiresAt, " +
+            "extra=${redactedExtraJson(data)})"
+
+    companion object {
+        /** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */
+        @JvmStatic
+        fun fromJson(body: String): TokenResponse = ffiCall { TokenResponse(nativeParseTokenResponse(body)) }
+    }
+}
+
+/** Parses a token response body; the same as [TokenResponse.fromJson]. */
+fun parseTokenResponse(body: String): TokenResponse = TokenResponse.fromJson(body)
+
+/** One token request as sent and answered (the seeds' `V3TokenRequestResponse`). */
+data class TokenRequestResponse(val httpMeta: HttpMetadata, val tokenResponse: TokenResponse?) {
+    /** The seeds' name for [tokenResponse]. */
+    val v3TokenResponse: TokenResponse? get() = tokenResponse
+
+    internal constructor(data: TokenRequestResponseData) : this(data.httpMeta, data.tokenResponse?.let(::TokenResponse))
+}
+
+/** The HTTP exchange behind a token request; credentials are already redacted by the core. */
+typealias HttpMetadata = io.tokenfetch.ffi.HttpMetadata
+typealias HttpRequestMeta = io.tokenfetch.ffi.HttpRequestMeta
+typealias HttpResponseMeta = io.tokenfetch.ffi.HttpResponseMeta
+
+// The seed models' names.
+typealias V3TokenResponse = TokenResponse
+typealias PostTokenResponse = TokenResponse
+typealias Authentication = TokenResponse
+typealias V3TokenRequestResponse = TokenRequestResponse
+typealias HTTPMetadata = HttpMetadata
+
+/** What a redacted secret looks like in any output. */
+const val REDACTED: String = "[redacted]"

@@ -1,0 +1,69 @@
+package io.tokenfetch
+
+import io.tokenfetch.ffi.NativeTokenManager
+import io.tokenfetch.ffi.NativeTokenRequest
+import kotlin.time.Duration
+
+/**
+ * A thread-safe token cache: one fetch however many threads ask, refreshed before expiry,
+ * refresh tokens used and rotated, the old token served if an early refresh fails.
+ *
+ * @param scope scope for the grant.
+ * @param grantType a grant other than the client's default (client credentials, or the
+ *   preset's), e.g. `"password"` with [params].
+ * @param refreshSkew refresh this long before expiry (capped at half the lifetime); default 60 s.
+ * @param defaultLifetime lifetime assumed for a token without `expires_in`; default 5 minutes.
+ *
+ * The plain methods **block** (never on Android's main thread); the `await...` twins run on
+ * `Dispatchers.IO`.
+ */
+class TokenManager @JvmOverloads constructor(
+    val client: TokenClient,
+    scope: String? = null,
+    grantType: String? = null,
+    params: Map<String, String> = emptyMap(),
+    refreshSkew: Duration? = null,
+    defaultLifetime: Duration? = null,
+) : AutoCloseable {
+    private val native: NativeTokenManager =
+        run {
+            require(grantType != null || params.isEmpty()) { "TokenManager: params need a grantType" }
+            val request = grantType?.let { NativeTokenRequest.custom(it, null, params) }
+            try {
+                NativeTokenManager(
+                    client.native,
+                    request,
+                    scope,
+                    refreshSkew?.inWholeMilliseconds?.coerceAtLeast(0)?.toULong(),
+                    defaultLifetime?.inWholeMilliseconds?.coerceAtLeast(0)?.toULong(),
+                )
+            } finally {
+                request?.close()
+            }
+        }
+
+    /** A valid access token. Blocks when it has to fetch. */
+    fun accessToken(): String = ffiCall { native.accessToken() }
+
+    /** The whole cached token response. Blocks when it has to fetch. */
+    fun token(): TokenResponse = ffiCall { TokenResponse(native.token()) }
+
+    /** `"Bearer <token>"` for a valid token. Blocks when it has to fetch. */
+    fun authorizationHeader(): String = ffiCall { native.authorizationHeader() }
+
+    /** Drops the cached token; call it when an API answers 401. */
+    fun invalidate() = native.invalidate()
+
+    /** The error of the last failed fetch (e.g. a failed early refresh), until one succeeds. */
+    val lastError: TokenFetchException? get() = native.lastError()?.toException()
+
+    suspend fun awaitAccessToken(): String = io { accessToken() }
+
+    suspend fun awaitToken(): TokenResponse = io { token() }
+
+    suspend fun awaitAuthorizationHeader(): String = io { authorizationHeader() }
+
+    override fun close() = native.close()
+
+    override fun toString(): String = "TokenManager(tokenUrl=${client.tokenUrl})"
+}

@@ -1,0 +1,51 @@
+package io.tokenfetch
+
+import java.io.BufferedReader
+import java.io.InputStreamReader
+import java.net.HttpURLConnection
+import java.net.URI
+
+/** Starts the testkit token server for a test class, and stops it by its process. */
+class Testkit : AutoCloseable {
+    private val process: Process =
+        ProcessBuilder(System.getProperty("testkit.bin") ?: error("set -Dtestkit.bin"), "--exit-on-stdin-eof")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start()
+    val url: String
+    val tokenUrl: String get() = "$url/token"
+
+    init {
+        val line = BufferedReader(InputStreamReader(process.inputStream)).readLine() ?: error("testkit printed nothing")
+        require(line.startsWith("TESTKIT_URL=")) { "testkit printed $line" }
+        url = line.removePrefix("TESTKIT_URL=")
+    }
+
+    fun stats(): String = request("GET", "/__stats")
+
+    /** The server's count of token requests. */
+    fun tokenRequests(): Int = Regex("\"token_requests\":(\\d+)").find(stats())!!.groupValues[1].toInt()
+
+    /** Requests per grant type, e.g. `{"password":1}`. */
+    fun byGrant(): String = Regex("\"by_grant\":(\\{[^}]*\\})").find(stats())!!.groupValues[1]
+
+    fun reset() {
+        request("POST", "/__reset")
+    }
+
+    private fun request(method: String, path: String): String {
+        val connection = URI("$url$path").toURL().openConnection() as HttpURLConnection
+        connection.requestMethod = method
+        return connection.inputStream.bufferedReader().use { it.readText() }
+    }
+
+    override fun close() {
+        process.outputStream.close()
+        process.destroy()
+        process.waitFor()
+    }
+}
+
+fun client(kit: Testkit, scenario: String? = null, configure: (TokenClientConfig) -> TokenClientConfig = { it }): TokenClient {
+    val headers = if (scenario == null) emptyMap() else mapOf("X-Testkit-Scenario" to scenario)
+    return TokenClient(configure(TokenClientConfig(kit.tokenUrl, clientId = "kt-client", clientSecret = "kt-secret-6d2f", headers = headers)))
+}
