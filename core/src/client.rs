@@ -14,7 +14,7 @@ use url::{Host, Url};
 use crate::error::{Deadline, Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::{HttpMetadata, HttpRequestMeta, HttpResponseMeta, TokenRequestResponse, TokenResponse};
-use crate::parse::parse_token_response;
+use crate::parse::evaluate_response;
 use crate::redact;
 use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::transport::{Exchange, Failure, Transport};
@@ -297,7 +297,13 @@ impl TokenClient {
                     .duration_since(UNIX_EPOCH)
                     .map(|d| d.as_secs())
                     .ok();
-                let parsed = parse_token_response(exchange.status, &exchange.headers, &exchange.body, received_at);
+                let parsed = evaluate_response(
+                    exchange.status,
+                    &exchange.headers,
+                    &exchange.body,
+                    received_at,
+                    self.inner.config.max_response_bytes,
+                );
                 let result = match parsed {
                     Ok(token) => Ok(TokenRequestResponse {
                         http_meta: meta,

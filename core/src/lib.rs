@@ -44,7 +44,7 @@ pub use model::{
     Authentication, HTTPMetadata, HttpMetadata, HttpRequestMeta, HttpResponseMeta, PostTokenResponse,
     TokenRequestResponse, TokenResponse, V3TokenRequestResponse, V3TokenResponse,
 };
-pub use parse::parse_token_response;
+pub use parse::{evaluate_response, parse_token_response};
 pub use presets::{GustoEnvironment, ProveEnvironment};
 pub use redact::REDACTED;
 pub use retry::RetryPolicy;

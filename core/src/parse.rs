@@ -87,6 +87,26 @@ pub fn parse_token_response(
     }
 }
 
+/// What the client does with every answer it reads: the body cap, then
+/// [`parse_token_response`]. Every binding exposes it as `parse_response`, and the shared
+/// conformance vectors run through it, so they test the very code a fetch runs.
+pub fn evaluate_response(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    received_at: Option<u64>,
+    max_response_bytes: u64,
+) -> Result<TokenResponse, Error> {
+    if body.len() as u64 > max_response_bytes {
+        return Err(Error::ResponseTooLarge {
+            limit: max_response_bytes,
+            status: Some(status),
+            http_meta: None,
+        });
+    }
+    parse_token_response(status, headers, body, received_at)
+}
+
 /// Parses a body on its own, as `TokenResponse::from_json` does: treated as a 200 answer.
 pub(crate) fn parse_token_body(body: &[u8], received_at: Option<u64>) -> Result<TokenResponse, Error> {
     parse_token_response(200, &[], body, received_at).map_err(|e| match e {
@@ -244,13 +264,8 @@ fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> 
 fn lifetime(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
     let seconds = match value {
         None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => {
-            if let Some(u) = n.as_u64() {
-                u as f64
-            } else {
-                n.as_f64().unwrap_or(f64::MAX)
-            }
-        }
+        // Beyond f64's range (`1e309`) serde has no f64; the number's text still parses, to ±inf.
+        Some(Value::Number(n)) => n.as_f64().unwrap_or_else(|| n.to_string().parse().unwrap_or(f64::NAN)),
         Some(Value::String(s)) => {
             let trimmed = s.trim();
             if trimmed.is_empty() {
