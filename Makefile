@@ -8,7 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WHEEL_VENV := target/wheel-check-venv
 
-.PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin
+.PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
+	conformance-clean conformance-report
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
@@ -90,4 +91,14 @@ demo: build python node kotlin
 	  node bindings-node/examples/demo.js "$$TESTKIT_URL/token" && echo && \
 	  $(MVN) -q -f $(CONSUMER)/pom.xml compile exec:java -Dexec.args="$$TESTKIT_URL/token"'
 
-test: lint test-rust test-python test-node test-kotlin
+# --- Conformance ------------------------------------------------------------------------
+# Each language's runner records its outcome per vector in target/conformance/<language>.json;
+# the report fails on any miss, including a vector some language did not run.
+conformance-clean:
+	rm -rf target/conformance
+
+conformance-report:
+	$(PYTHON) conformance/report.py
+
+test: conformance-clean lint test-rust test-python test-node test-kotlin
+	@$(MAKE) --no-print-directory conformance-report

@@ -1,0 +1,133 @@
+//! The shared conformance vectors (../conformance/*.json) against the core entry point.
+//! Writes target/conformance/rust.json for conformance/report.py.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+use tokenfetch::{evaluate_response, TokenResponse};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The token in wire names, as every language's runner builds it.
+fn canonical(t: &TokenResponse) -> Value {
+    json!({
+        "access_token": t.access_token,
+        "token_type": t.token_type,
+        "expires_in": t.expires_in,
+        "refresh_token": t.refresh_token,
+        "refresh_expires_in": t.refresh_expires_in,
+        "id_token": t.id_token,
+        "scope": t.scope,
+        "created_at": t.created_at,
+        "extra": Value::Object(t.extra.clone()),
+        "expires_at": t.expires_at,
+    })
+}
+
+fn body(case: &Value) -> Vec<u8> {
+    let mut bytes = match (&case["body"], &case["body_base64"]) {
+        (_, Value::String(b64)) => base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .expect("valid base64"),
+        (Value::String(text), _) => text.as_bytes().to_vec(),
+        _ => Vec::new(),
+    };
+    if let Some(pad_to) = case["body_pad_to"].as_u64() {
+        bytes.resize(pad_to as usize, b' ');
+    }
+    bytes
+}
+
+/// JSON equality where numbers compare by value (1.5 == 1.50, 3600 == 3600.0).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.to_string().parse::<f64>().ok() == y.to_string().parse::<f64>().ok(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn run(case: &Value) -> Result<(), String> {
+    let headers: Vec<(String, String)> = case["headers"]
+        .as_object()
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let status = case["status"].as_u64().expect("status") as u16;
+    let outcome = evaluate_response(status, &headers, &body(case), case["received_at"].as_u64(), 1024 * 1024);
+    match (outcome, case.get("expect"), case.get("error")) {
+        (Ok(token), Some(Value::Object(expect)), _) => {
+            let got = canonical(&token);
+            for (field, want) in expect {
+                if !same(&got[field], want) {
+                    return Err(format!("{field}: expected {want}, got {}", got[field]));
+                }
+            }
+            Ok(())
+        }
+        (Err(e), _, Some(want)) => {
+            if e.kind().as_str() != want["kind"] {
+                return Err(format!("expected a {} error, got {} ({e})", want["kind"], e.kind()));
+            }
+            match &want["code"] {
+                Value::String(code) if e.oauth_code() != Some(code.as_str()) => {
+                    Err(format!("expected code {code}, got {:?}", e.oauth_code()))
+                }
+                _ => Ok(()),
+            }
+        }
+        (Ok(token), _, Some(want)) => Err(format!("expected a {} error, got a token {:?}", want["kind"], token)),
+        (Err(e), _, _) => Err(format!("expected a token, got {} error: {e}", e.kind())),
+        (Ok(_), _, _) => Err("the case has neither expect nor error".into()),
+    }
+}
+
+#[test]
+fn every_conformance_vector() {
+    let mut results = Map::new();
+    let mut failures = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(workspace().join("conformance"))
+        .expect("conformance/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("valid vector file");
+        for case in doc["cases"].as_array().expect("cases") {
+            let name = format!("{stem}/{}", case["name"].as_str().expect("name"));
+            let outcome = run(case);
+            if let Err(why) = &outcome {
+                failures.push(format!("{name}: {why}"));
+            }
+            results.insert(
+                name,
+                Value::String(outcome.err().map(|w| format!("fail: {w}")).unwrap_or("pass".into())),
+            );
+        }
+    }
+    assert!(results.len() >= 60, "only {} vectors", results.len());
+    let out = workspace().join("target/conformance");
+    std::fs::create_dir_all(&out).unwrap();
+    let report = json!({ "language": "rust", "results": results });
+    std::fs::write(out.join("rust.json"), serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
