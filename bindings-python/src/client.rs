@@ -11,7 +11,7 @@ use tokenfetch::{
     TokenManager, TokenRequest,
 };
 
-use crate::convert::{seconds, PyTokenRequestResponse, PyTokenResponse};
+use crate::convert::{seconds, Params, PyTokenRequestResponse, PyTokenResponse};
 use crate::error::BindingError;
 
 /// Options every way of building a client shares (`TokenClient(...)`, `.prove(...)`, `.gusto(...)`).
@@ -286,22 +286,6 @@ fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: u32
         max_response_bytes: tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: false,
         token_url,
-    }
-}
-
-/// `params=` as Python users write it: a dict, or a list of `(name, value)` pairs.
-#[derive(FromPyObject)]
-pub enum Params {
-    Map(BTreeMap<String, String>),
-    Pairs(Vec<(String, String)>),
-}
-
-impl Params {
-    fn into_pairs(self) -> Vec<(String, String)> {
-        match self {
-            Params::Map(m) => m.into_iter().collect(),
-            Params::Pairs(p) => p,
-        }
     }
 }
 

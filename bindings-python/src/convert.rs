@@ -21,7 +21,12 @@ pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, Py
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => i.into_pyobject(py)?.into_any(),
             (_, Some(u)) => u.into_pyobject(py)?.into_any(),
-            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
+            // Beyond f64's range (`1e309`) serde gives no f64; Python's float() reads it as inf.
+            _ => PyFloat::new(
+                py,
+                n.as_f64().unwrap_or_else(|| n.to_string().parse().unwrap_or(f64::NAN)),
+            )
+            .into_any(),
         },
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
@@ -77,6 +82,37 @@ pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
             value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
         )))
     }
+}
+
+/// `params=` / `headers=` as Python users write them: a dict, or a list of `(name, value)` pairs.
+#[derive(FromPyObject)]
+pub enum Params {
+    Map(BTreeMap<String, String>),
+    Pairs(Vec<(String, String)>),
+}
+
+impl Params {
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        match self {
+            Params::Map(m) => m.into_iter().collect(),
+            Params::Pairs(p) => p,
+        }
+    }
+}
+
+/// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing):
+/// for responses your own HTTP stack received. `received_at` (epoch seconds) sets `expires_at`.
+#[pyfunction]
+#[pyo3(signature = (status, headers, body, received_at=None, max_response_bytes=1048576))]
+pub fn parse_response(
+    status: u16,
+    headers: Params,
+    body: &[u8],
+    received_at: Option<u64>,
+    max_response_bytes: u64,
+) -> Result<PyTokenResponse, BindingError> {
+    let headers = headers.into_pairs();
+    Ok(tokenfetch::evaluate_response(status, &headers, body, received_at, max_response_bytes)?.into())
 }
 
 /// Seconds as a float (Python's convention for timeouts) -> `Duration`, with a clear error.

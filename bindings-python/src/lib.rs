@@ -20,6 +20,7 @@ fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::PyHttpResponseMeta>()?;
     m.add_class::<client::PyTokenClient>()?;
     m.add_class::<client::PyTokenManager>()?;
+    m.add_function(wrap_pyfunction!(convert::parse_response, m)?)?;
     error::register(py, m)?;
     Ok(())
 }

@@ -26,6 +26,12 @@ def test_from_json_errors_are_typed():
     assert raised.value.error == "invalid_grant"
 
 
+def test_numbers_beyond_f64_in_extra_are_kept_not_fatal():
+    # serde_json keeps 1e309 as its literal; Python, like JSON.parse, reads it as infinity.
+    t = TokenResponse.from_json('{"access_token":"a","big":1e309,"small":-1e309,"exact":9007199254740993}')
+    assert t.extra == {"big": float("inf"), "small": float("-inf"), "exact": 9007199254740993}
+
+
 def test_models_are_immutable():
     t = TokenResponse.from_json(BODY)
     with pytest.raises(AttributeError):

@@ -28,6 +28,7 @@ from ._native import (
     TokenResponse,
     TransportError,
     __version__,
+    parse_response,
 )
 from ._async import AsyncTokenClient, AsyncTokenManager
 
@@ -68,5 +69,6 @@ __all__ = [
     "V3TokenRequestResponse",
     "V3TokenResponse",
     "__version__",
+    "parse_response",
     "parse_token_response",
 ]

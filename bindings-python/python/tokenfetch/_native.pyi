@@ -19,6 +19,7 @@ __all__ = [
     "TokenResponse",
     "TransportError",
     "__version__",
+    "parse_response",
 ]
 
 __version__: str
@@ -74,6 +75,15 @@ class TokenResponse:
     def to_json(self) -> str: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+
+def parse_response(
+    status: int,
+    headers: _Params,
+    body: bytes,
+    received_at: Optional[int] = None,
+    max_response_bytes: int = 1048576,
+) -> TokenResponse:
+    """Classify one HTTP answer exactly as a fetch does (body cap, then lenient parsing)."""
 
 @final
 class HttpRequestMeta:
