@@ -66,7 +66,8 @@ export declare class TokenRequestResponse {
   get tokenResponse(): TokenResponse | null
   /** The seeds' name for `tokenResponse`. */
   get v3TokenResponse(): TokenResponse | null
-  toJSON(): { httpMeta: HttpMetadata; tokenResponse: Record<string, JsonValue> | null }
+  /** What `JSON.stringify` shows, as JSON text (see `TokenResponse.redactedJson`). */
+  redactedJson(): string
 }
 
 /** A token response. Fields are getters; `toJSON()` and `util.inspect` hide the tokens. */
@@ -81,8 +82,12 @@ export declare class TokenResponse {
   get scope(): string | null
   /** RFC 3339. */
   get createdAt(): string | null
-  /** Every other member the server sent. */
-  get extra(): Record<string, JsonValue>
+  /**
+   * Every other member the server sent, as JSON text. Server JSON crosses as text, never
+   * through napi's serde conversion, which panics (aborting Node) on numbers like `1e309`;
+   * `lib/index.js` defines `extra` by parsing it.
+   */
+  get extraJson(): string
   /** Absolute expiry in epoch seconds. */
   get expiresAt(): number | null
   /** The granted scopes as an array. */
@@ -96,11 +101,20 @@ export declare class TokenResponse {
   toWireJson(): string
   /** True when both hold the same values. */
   equals(other: TokenResponse): boolean
-  /** What `JSON.stringify` shows: every field, with the tokens replaced by `[redacted]`. */
-  toJSON(): Record<string, JsonValue>
+  /**
+   * What `JSON.stringify` shows (as JSON text; `lib/index.js` defines `toJSON` from it):
+   * every field, with the tokens replaced by `[redacted]`.
+   */
+  redactedJson(): string
   /** A one-line summary without the token. */
   toString(): string
 }
+
+/**
+ * Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing);
+ * `lib/index.js` exposes it as `parseResponse`.
+ */
+export declare function parseResponseNative(status: number, headers: Record<string, string>, body: Buffer, receivedAt?: number | undefined | null, maxResponseBytes?: number | undefined | null): TokenResponse
 
 /** Parses a token response body; `lib/index.js` exposes it as `TokenResponse.fromJson`. */
 export declare function parseTokenResponseNative(body: string): TokenResponse

@@ -1,22 +1,26 @@
 // Types of the public API. The model classes come from the generated ../index.d.ts.
-import type {
-  HttpMetadata,
-  JsonValue,
-  PresetOptions,
-  TokenClientOptions,
-  TokenRequest,
-  TokenRequestResponse,
-  TokenResponse as NativeTokenResponse,
-} from '../index'
+import type { HttpMetadata, JsonValue, PresetOptions, TokenClientOptions } from '../index'
+import { TokenRequest, TokenRequestResponse, TokenResponse } from '../index'
 
 export type { HttpMetadata, JsonValue, PresetOptions, TokenClientOptions }
-export { TokenRequest, TokenRequestResponse }
+export { TokenRequest, TokenRequestResponse, TokenResponse }
 
-/** A token response. Fields are getters; `toJSON()` and `util.inspect` hide the tokens. */
-export type TokenResponse = NativeTokenResponse
-export declare const TokenResponse: typeof NativeTokenResponse & {
-  /** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */
-  fromJson(body: string): TokenResponse
+// What lib/index.js adds to the generated classes.
+declare module '../index' {
+  interface TokenResponse {
+    /** Every other member the server sent. */
+    readonly extra: Record<string, JsonValue>
+    /** What `JSON.stringify` shows: every field, with the tokens replaced by `[redacted]`. */
+    toJSON(): Record<string, JsonValue>
+  }
+  namespace TokenResponse {
+    /** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */
+    function fromJson(body: string): TokenResponse
+  }
+  interface TokenRequestResponse {
+    /** What `JSON.stringify` shows: the metadata, and the token with its secrets redacted. */
+    toJSON(): { httpMeta: HttpMetadata; tokenResponse: Record<string, JsonValue> | null }
+  }
 }
 
 /** The seed models' names for the same classes. */
@@ -116,6 +120,14 @@ export declare class TransportError extends TokenFetchError {}
 export declare class ConfigError extends TokenFetchError {}
 
 export declare function parseTokenResponse(body: string): TokenResponse
+
+/** Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing). */
+export declare function parseResponse(
+  status: number,
+  headers: Record<string, string> | Headers,
+  body: string | Uint8Array,
+  options?: { receivedAt?: number; maxResponseBytes?: number },
+): TokenResponse
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 

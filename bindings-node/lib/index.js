@@ -196,8 +196,22 @@ class TokenManager {
   }
 }
 
+// Server JSON crosses from Rust as text (see extraJson in src/convert.rs); parse it here.
+Object.defineProperty(TokenResponse.prototype, 'extra', {
+  get() {
+    return JSON.parse(this.extraJson)
+  },
+  enumerable: false,
+  configurable: true,
+})
+TokenResponse.prototype.toJSON = function () {
+  return JSON.parse(this.redactedJson())
+}
+TokenRequestResponse.prototype.toJSON = function () {
+  return JSON.parse(this.redactedJson())
+}
 // The native classes show nothing through util.inspect (their fields are getters), so give
-// them the redacted view their toJSON() already returns.
+// them the redacted view toJSON() returns.
 TokenResponse.prototype[inspect.custom] = function (depth, options, inspectFn = inspect) {
   return `TokenResponse ${inspectFn(this.toJSON(), options)}`
 }
@@ -210,6 +224,16 @@ TokenRequest.prototype[inspect.custom] = function () {
 /** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */
 TokenResponse.fromJson = function fromJson(body) {
   return guard(() => native.parseTokenResponseNative(body))
+}
+
+/**
+ * Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing), for
+ * responses your own HTTP stack received. `receivedAt` (epoch seconds) sets `expiresAt`.
+ */
+function parseResponse(status, headers, body, { receivedAt, maxResponseBytes } = {}) {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const flat = headers instanceof Headers ? Object.fromEntries(headers) : { ...headers }
+  return guard(() => native.parseResponseNative(status, flat, bytes, receivedAt ?? null, maxResponseBytes ?? null))
 }
 
 /** Parses a token response body; the same as `TokenResponse.fromJson(body)`. */
@@ -250,6 +274,7 @@ module.exports = {
   Authentication: TokenResponse,
   V3TokenRequestResponse: TokenRequestResponse,
   parseTokenResponse,
+  parseResponse,
   withBearer,
   TokenFetchError: errors.TokenFetchError,
   OAuthError: errors.OAuthError,

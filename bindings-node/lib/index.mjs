@@ -15,6 +15,7 @@ export const {
   Authentication,
   V3TokenRequestResponse,
   parseTokenResponse,
+  parseResponse,
   withBearer,
   TokenFetchError,
   OAuthError,

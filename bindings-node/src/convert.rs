@@ -61,10 +61,12 @@ impl TokenResponse {
     pub fn created_at(&self) -> Option<String> {
         self.0.created_at.clone()
     }
-    /// Every other member the server sent.
-    #[napi(getter, ts_return_type = "Record<string, JsonValue>")]
-    pub fn extra(&self) -> Value {
-        Value::Object(self.0.extra.clone())
+    /// Every other member the server sent, as JSON text. Server JSON crosses as text, never
+    /// through napi's serde conversion, which panics (aborting Node) on numbers like `1e309`;
+    /// `lib/index.js` defines `extra` by parsing it.
+    #[napi(getter)]
+    pub fn extra_json(&self) -> String {
+        Value::Object(self.0.extra.clone()).to_string()
     }
     /// Absolute expiry in epoch seconds.
     #[napi(getter)]
@@ -92,9 +94,21 @@ impl TokenResponse {
     pub fn equals(&self, other: &TokenResponse) -> bool {
         self.0 == other.0
     }
-    /// What `JSON.stringify` shows: every field, with the tokens replaced by `[redacted]`.
-    #[napi(js_name = "toJSON", ts_return_type = "Record<string, JsonValue>")]
-    pub fn to_redacted_json(&self) -> Value {
+    /// What `JSON.stringify` shows (as JSON text; `lib/index.js` defines `toJSON` from it):
+    /// every field, with the tokens replaced by `[redacted]`.
+    #[napi]
+    pub fn redacted_json(&self) -> String {
+        self.redacted_value().to_string()
+    }
+    /// A one-line summary without the token.
+    #[napi(js_name = "toString")]
+    pub fn summary(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl TokenResponse {
+    fn redacted_value(&self) -> Value {
         let t = &self.0;
         let secret = |v: &Option<String>| v.as_ref().map(|_| REDACTED);
         json!({
@@ -109,11 +123,6 @@ impl TokenResponse {
             "extra": Value::Object(t.redacted_extra()),
             "expiresAt": t.expires_at,
         })
-    }
-    /// A one-line summary without the token.
-    #[napi(js_name = "toString")]
-    pub fn summary(&self) -> String {
-        self.0.to_string()
     }
 }
 
@@ -142,15 +151,14 @@ impl TokenRequestResponse {
     pub fn v3_token_response(&self) -> Option<TokenResponse> {
         self.token_response()
     }
-    #[napi(
-        js_name = "toJSON",
-        ts_return_type = "{ httpMeta: HttpMetadata; tokenResponse: Record<string, JsonValue> | null }"
-    )]
-    pub fn to_redacted_json(&self) -> Value {
+    /// What `JSON.stringify` shows, as JSON text (see `TokenResponse.redactedJson`).
+    #[napi]
+    pub fn redacted_json(&self) -> String {
         json!({
             "httpMeta": self.http_meta(),
-            "tokenResponse": self.token_response().map(|t| t.to_redacted_json()),
+            "tokenResponse": self.0.token_response.clone().map(|t| TokenResponse(t).redacted_value()),
         })
+        .to_string()
     }
 }
 

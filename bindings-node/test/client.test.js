@@ -122,6 +122,13 @@ test('presets', async () => {
   assert.deepEqual((await kit.stats()).by_grant, { client_credentials: 1, system_access: 1 })
 })
 
+test('numbers beyond a double in extra are kept, not fatal', () => {
+  // napi's own serde conversion aborts the process on 1e309; extra goes through JSON.parse instead.
+  const t = TokenResponse.fromJson('{"access_token":"a","big":1e309,"small":-1e309}')
+  assert.deepEqual(t.extra, { big: Infinity, small: -Infinity })
+  assert.equal(JSON.parse(JSON.stringify(t)).extra.big, null, "JSON has no Infinity")
+})
+
 test('fromJson, toWireJson round trip and the seed aliases', () => {
   const t = TokenResponse.fromJson('{"access_token":"a","expires_in":"60","scope":["x","y"],"tenant":"t"}')
   assert.deepEqual([t.expiresIn, t.scope, t.scopes, t.extra], [60, 'x y', ['x', 'y'], { tenant: 't' }])
