@@ -97,6 +97,20 @@ pub fn parse_token_response(body: String) -> Result<TokenResponseData, NativeErr
     Ok(tokenfetch::TokenResponse::from_json(&body)?.into())
 }
 
+/// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing).
+#[uniffi::export]
+pub fn parse_response(
+    status: u16,
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+    received_at: Option<i64>,
+    max_response_bytes: u64,
+) -> Result<TokenResponseData, NativeError> {
+    let headers: Vec<(String, String)> = headers.into_iter().collect();
+    let received_at = received_at.and_then(|t| u64::try_from(t).ok());
+    Ok(tokenfetch::evaluate_response(status, &headers, &body, received_at, max_response_bytes)?.into())
+}
+
 /// The request as sent; no secrets (core redacted them).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct HttpRequestMeta {

@@ -4,6 +4,7 @@ import io.tokenfetch.ffi.TokenRequestResponseData
 import io.tokenfetch.ffi.TokenResponseData
 import io.tokenfetch.ffi.authorizationHeader as nativeAuthorizationHeader
 import io.tokenfetch.ffi.redactedExtraJson
+import io.tokenfetch.ffi.parseResponse as nativeParseResponse
 import io.tokenfetch.ffi.parseTokenResponse as nativeParseTokenResponse
 import io.tokenfetch.ffi.tokenResponseToJson
 
@@ -71,6 +72,22 @@ class TokenResponse internal constructor(internal val data: TokenResponseData) {
 
 /** Parses a token response body; the same as [TokenResponse.fromJson]. */
 fun parseTokenResponse(body: String): TokenResponse = TokenResponse.fromJson(body)
+
+/**
+ * Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing), for
+ * responses your own HTTP stack received. [receivedAt] (epoch seconds) sets `expiresAt`.
+ */
+@JvmOverloads
+fun parseResponse(
+    status: Int,
+    headers: Map<String, String>,
+    body: ByteArray,
+    receivedAt: Long? = null,
+    maxResponseBytes: Long = 1024L * 1024L,
+): TokenResponse =
+    ffiCall {
+        TokenResponse(nativeParseResponse(status.coerceIn(0, 65535).toUShort(), headers, body, receivedAt, maxResponseBytes.coerceAtLeast(0).toULong()))
+    }
 
 /** One token request as sent and answered (the seeds' `V3TokenRequestResponse`). */
 data class TokenRequestResponse(val httpMeta: HttpMetadata, val tokenResponse: TokenResponse?) {
