@@ -9,12 +9,13 @@ PY := $(VENV)/bin/python
 WHEEL_VENV := target/wheel-check-venv
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
-	conformance-clean conformance-report
+	conformance-clean conformance-report oidc
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
 	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel),"
-	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project)"
+	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project),"
+	@echo "            each with its suite against a real oidc-provider; then the conformance table"
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -100,5 +101,17 @@ conformance-clean:
 conformance-report:
 	$(PYTHON) conformance/report.py
 
-test: conformance-clean lint test-rust test-python test-node test-kotlin
+# --- A real OAuth server ------------------------------------------------------------------
+# panva's oidc-provider, pinned exactly in testkit/oidc/package-lock.json. `make test` runs every
+# suite with it listening (scripts/with-oidc.sh starts it and stops it by PID) and requires
+# the integration suites to find it.
+OIDC := testkit/oidc
+$(OIDC)/node_modules/.package-lock.json: $(OIDC)/package-lock.json
+	cd $(OIDC) && npm ci --no-audit --no-fund
+oidc: $(OIDC)/node_modules/.package-lock.json
+
+SUITES := test-rust test-python test-node test-kotlin
+
+test: conformance-clean lint oidc
+	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)
 	@$(MAKE) --no-print-directory conformance-report

@@ -1,0 +1,178 @@
+package io.tokenfetch
+
+import com.fasterxml.jackson.databind.JsonNode
+import com.fasterxml.jackson.databind.ObjectMapper
+import java.io.File
+import java.net.URI
+import java.net.URLEncoder
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.util.Base64
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration.Companion.seconds
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.ValueSource
+
+/**
+ * Against a real OpenID Connect server nobody here wrote: panva's oidc-provider. `make test`
+ * starts it on 127.0.0.1 (scripts/with-oidc.sh) and names it in `OIDC_URL`; its clients and
+ * resource servers are in testkit/oidc/fixtures.json. Without `OIDC_URL` the tests are skipped,
+ * unless `TOKENFETCH_REQUIRE_OIDC` is set (`make test` sets it).
+ */
+class OidcProviderTest {
+    private val issuer: String? = System.getenv("OIDC_URL")
+    private val mapper = ObjectMapper()
+    private val fixtures: JsonNode =
+        mapper.readTree(File(System.getProperty("workspace.dir") ?: error("set -Dworkspace.dir"), "testkit/oidc/fixtures.json"))
+    private val http = HttpClient.newHttpClient()
+
+    @BeforeEach
+    fun requireServer() {
+        check(issuer != null || System.getenv("TOKENFETCH_REQUIRE_OIDC") == null) {
+            "TOKENFETCH_REQUIRE_OIDC is set but OIDC_URL is not: run under scripts/with-oidc.sh"
+        }
+        assumeTrue(issuer != null, "OIDC_URL is not set (make test starts oidc-provider)")
+    }
+
+    private fun fixture(role: String): JsonNode = fixtures["clients"][role]
+
+    private fun resource(role: String): String = fixtures["resources"][role]["indicator"].asText()
+
+    private fun client(role: String, secret: String? = null, resource: List<String> = emptyList()): TokenClient {
+        val c = fixture(role)
+        return TokenClient(
+            TokenClientConfig(
+                tokenUrl = "$issuer/token",
+                clientId = c["client_id"].asText(),
+                clientSecret = secret ?: c["client_secret"]?.asText(),
+                authMethod = AuthMethod.entries.first { it.wire == c["token_endpoint_auth_method"].asText() },
+                resource = resource,
+            ),
+        )
+    }
+
+    private fun issuedTo(role: String): Long {
+        val stats = http.send(HttpRequest.newBuilder(URI("$issuer/__stats")).build(), HttpResponse.BodyHandlers.ofString())
+        return mapper.readTree(stats.body())["issued"][fixture(role)["client_id"].asText()]?.asLong() ?: 0
+    }
+
+    private fun jwtClaims(token: String): JsonNode = mapper.readTree(Base64.getUrlDecoder().decode(token.split('.')[1]))
+
+    @Test
+    fun `client credentials with client_secret_basic`() {
+        val answer = client("basic").requestToken("client_credentials", scope = "read")
+        val token = checkNotNull(answer.tokenResponse) { "a token on success" }
+        assertEquals("Bearer", token.tokenType)
+        assertEquals("read", token.scope)
+        assertEquals(600L, token.expiresIn)
+        assertNotNull(token.expiresAt)
+        assertEquals(200, answer.httpMeta.response?.status?.toInt())
+        assertEquals("Basic [redacted]", answer.httpMeta.request.headers["authorization"])
+    }
+
+    @Test
+    fun `client credentials with client_secret_post`() {
+        assertEquals("read write", client("post").clientCredentials("read write").scope)
+    }
+
+    @Test
+    fun `an id and secret with reserved characters authenticate`() {
+        assertEquals("cc special:id", fixture("special")["client_id"].asText())
+        assertEquals("Bearer", client("special").clientCredentials("read").tokenType)
+    }
+
+    @Test
+    fun `resource indicators choose a JWT or an opaque token`() {
+        val jwt = client("basic", resource = listOf(resource("jwt"))).clientCredentials("read")
+        val claims = jwtClaims(jwt.accessToken)
+        assertEquals(resource("jwt"), claims["aud"].asText())
+        assertEquals("tf-basic", claims["client_id"].asText())
+        assertEquals(3600L, jwt.expiresIn)
+
+        val opaque = client("basic", resource = listOf(resource("opaque"))).clientCredentials()
+        assertFalse('.' in opaque.accessToken, "an opaque token is not a JWT")
+        assertEquals(3600L, opaque.expiresIn)
+    }
+
+    @Test
+    fun `a wrong secret is invalid_client with status 401`() {
+        val e = assertThrows<OAuthException> { client("basic", secret = "not-the-secret").clientCredentials() }
+        assertEquals("oauth", e.kind)
+        assertEquals("invalid_client", e.error)
+        assertEquals(401, e.status)
+        assertFalse(e.message!!.contains("not-the-secret"))
+    }
+
+    @Test
+    fun `a scope the client may not have is invalid_scope`() {
+        val e = assertThrows<OAuthException> { client("read_only").clientCredentials("write") }
+        assertEquals("invalid_scope", e.error)
+        assertEquals(400, e.status)
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = ["device_public", "device_confidential"])
+    fun `device flow clients get codes and are told to wait`(role: String) {
+        val c = fixture(role)
+        val form =
+            listOfNotNull("client_id" to c["client_id"].asText(), "scope" to "openid read", c["client_secret"]?.let { "client_secret" to it.asText() })
+                .joinToString("&") { (k, v) -> "$k=${URLEncoder.encode(v, Charsets.UTF_8)}" }
+        val request =
+            HttpRequest.newBuilder(URI("$issuer/device/auth"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build()
+        val codes = mapper.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body())
+        assertTrue(codes["user_code"].isTextual && codes["verification_uri"].isTextual)
+        val e = assertThrows<OAuthException> { client(role).deviceCode(codes["device_code"].asText()) }
+        assertEquals("authorization_pending", e.error)
+    }
+
+    /**
+     * Four threads read a 5-second token for 6.5 s. With a 1 s skew the manager fetches at about
+     * 0 s and 4 s: one token per lifetime, never an expired one, never two fetches at once.
+     */
+    @Test
+    fun `the manager refreshes a short-lived token once per lifetime`() {
+        val manager = TokenManager(client("cache", resource = listOf(resource("short_lived"))), refreshSkew = 1.seconds)
+        val issuedBefore = issuedTo("cache")
+        val seen = ConcurrentHashMap<String, Long>()
+        val deadline = System.nanoTime() + 6_500_000_000L
+        val pool = Executors.newFixedThreadPool(4)
+        val readers =
+            (1..4).map {
+                pool.submit<Int> {
+                    var reads = 0
+                    while (System.nanoTime() < deadline) {
+                        val token = manager.token()
+                        val expiresAt = token.expiresAt!!
+                        assertEquals(5L, token.expiresIn)
+                        assertTrue(System.currentTimeMillis() / 1000.0 < expiresAt, "handed out a token that expired at $expiresAt")
+                        seen[token.accessToken] = expiresAt
+                        reads++
+                        Thread.sleep(20)
+                    }
+                    reads
+                }
+            }
+        val reads = readers.sumOf { it.get() }
+        pool.shutdown()
+        assertTrue(pool.awaitTermination(5, TimeUnit.SECONDS))
+
+        assertTrue(reads > 400, "the readers ran ($reads reads)")
+        assertEquals(2, seen.size, "one token per lifetime across 6.5 s: fetched at ~0 s and ~4 s")
+        assertEquals(seen.size.toLong(), issuedTo("cache") - issuedBefore, "the manager fetched once per lifetime")
+        manager.close()
+    }
+}

@@ -1,0 +1,146 @@
+"""Against a real OpenID Connect server nobody here wrote: panva's oidc-provider.
+
+``make test`` starts it on 127.0.0.1 (scripts/with-oidc.sh) and names it in ``OIDC_URL``; its
+clients and resource servers are in testkit/oidc/fixtures.json. Without ``OIDC_URL`` the suite
+is skipped, unless ``TOKENFETCH_REQUIRE_OIDC`` is set (``make test`` sets it).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+import tokenfetch
+from tokenfetch import TokenClient, TokenManager
+
+FIXTURES = json.loads((Path(__file__).resolve().parents[2] / "testkit/oidc/fixtures.json").read_text("utf-8"))
+ISSUER = os.environ.get("OIDC_URL")
+
+if not ISSUER and os.environ.get("TOKENFETCH_REQUIRE_OIDC"):
+    raise RuntimeError("TOKENFETCH_REQUIRE_OIDC is set but OIDC_URL is not: run under scripts/with-oidc.sh")
+pytestmark = pytest.mark.skipif(not ISSUER, reason="OIDC_URL is not set (make test starts oidc-provider)")
+
+
+def client(role: str, **options: Any) -> TokenClient:
+    c = FIXTURES["clients"][role]
+    options.setdefault("client_secret", c.get("client_secret"))
+    return TokenClient(
+        f"{ISSUER}/token", client_id=c["client_id"], auth_method=c["token_endpoint_auth_method"], **options
+    )
+
+
+def resource(role: str) -> str:
+    return str(FIXTURES["resources"][role]["indicator"])
+
+
+def issued_to(role: str) -> int:
+    with urllib.request.urlopen(f"{ISSUER}/__stats") as r:
+        return int(json.load(r)["issued"].get(FIXTURES["clients"][role]["client_id"], 0))
+
+
+def jwt_claims(token: str) -> Dict[str, Any]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def test_client_credentials_with_client_secret_basic() -> None:
+    answer = client("basic").request_token("client_credentials", scope="read")
+    token = answer.token_response
+    assert token is not None
+    assert (token.token_type, token.scope, token.expires_in) == ("Bearer", "read", 600)
+    assert token.expires_at is not None
+    response = answer.http_meta.response
+    assert response is not None and response.status == 200
+    assert answer.http_meta.request.headers["authorization"] == "Basic [redacted]"
+
+
+def test_client_credentials_with_client_secret_post() -> None:
+    assert client("post").client_credentials(scope="read write").scope == "read write"
+
+
+def test_an_id_and_secret_with_reserved_characters_authenticate() -> None:
+    assert FIXTURES["clients"]["special"]["client_id"] == "cc special:id"
+    assert client("special").client_credentials(scope="read").token_type == "Bearer"
+
+
+def test_resource_indicators_choose_a_jwt_or_an_opaque_token() -> None:
+    jwt = client("basic", resource=[resource("jwt")]).client_credentials(scope="read")
+    claims = jwt_claims(jwt.access_token)
+    assert (claims["aud"], claims["client_id"], jwt.expires_in) == (resource("jwt"), "tf-basic", 3600)
+
+    opaque = client("basic", resource=[resource("opaque")]).client_credentials()
+    assert "." not in opaque.access_token, "an opaque token is not a JWT"
+    assert opaque.expires_in == 3600
+
+
+def test_a_wrong_secret_is_invalid_client_with_status_401() -> None:
+    with pytest.raises(tokenfetch.OAuthError) as raised:
+        client("basic", client_secret="not-the-secret").client_credentials()
+    assert (raised.value.kind, raised.value.error, raised.value.status) == ("oauth", "invalid_client", 401)
+    assert "not-the-secret" not in str(raised.value)
+
+
+def test_a_scope_the_client_may_not_have_is_invalid_scope() -> None:
+    with pytest.raises(tokenfetch.OAuthError) as raised:
+        client("read_only").client_credentials(scope="write")
+    assert (raised.value.error, raised.value.status) == ("invalid_scope", 400)
+
+
+@pytest.mark.parametrize("role", ["device_public", "device_confidential"])
+def test_device_flow_clients_get_codes_and_are_told_to_wait(role: str) -> None:
+    c = FIXTURES["clients"][role]
+    form = {"client_id": c["client_id"], "scope": "openid read"}
+    if "client_secret" in c:
+        form["client_secret"] = c["client_secret"]
+    with urllib.request.urlopen(f"{ISSUER}/device/auth", urllib.parse.urlencode(form).encode()) as r:
+        codes = json.load(r)
+    assert isinstance(codes["user_code"], str) and isinstance(codes["verification_uri"], str)
+    with pytest.raises(tokenfetch.OAuthError) as raised:
+        client(role).device_code(codes["device_code"])
+    assert raised.value.error == "authorization_pending"
+
+
+def test_the_manager_refreshes_a_short_lived_token_once_per_lifetime() -> None:
+    """Four threads read a 5-second token for 6.5 s. With a 1 s skew the manager fetches at
+    about 0 s and 4 s: one token per lifetime, never an expired one, never two fetches at once."""
+    manager = TokenManager(client("cache", resource=[resource("short_lived")]), refresh_skew=1.0)
+    issued_before = issued_to("cache")
+    seen: Dict[str, int] = {}
+    reads = []
+    failures = []
+    deadline = time.monotonic() + 6.5
+
+    def read() -> None:
+        count = 0
+        try:
+            while time.monotonic() < deadline:
+                token = manager.token()
+                now = time.time()
+                assert token.expires_at is not None and token.expires_in == 5
+                assert now < token.expires_at, f"handed out a token that expired at {token.expires_at}"
+                seen[token.access_token] = token.expires_at
+                count += 1
+                time.sleep(0.02)
+        except BaseException as e:  # reported from the main thread
+            failures.append(e)
+        reads.append(count)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert not failures, failures
+    assert sum(reads) > 400, f"the readers ran ({sum(reads)} reads)"
+    assert len(seen) == 2, "one token per lifetime across 6.5 s: fetched at ~0 s and ~4 s"
+    assert issued_to("cache") - issued_before == len(seen), "the manager fetched once per lifetime"
