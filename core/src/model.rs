@@ -16,23 +16,26 @@ use crate::Error;
 
 /// A successful token response (RFC 6749 §5.1), normalised from whatever the server sent.
 ///
-/// `Debug` shows every field but the tokens themselves, so a `TokenResponse` can be logged.
+/// Its debug and string forms (`Debug`, `repr`, `util.inspect`, `toString`) show every field
+/// but the tokens, which appear as `[redacted]`, so a token response can be logged.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenResponse {
-    /// The access token. Secret: never printed by `Debug`.
+    /// The access token. Secret: no debug output, string form or error message shows it.
     pub access_token: String,
     /// The token type. Any casing of `bearer` is normalised to `"Bearer"`; absent means `"Bearer"`.
     pub token_type: String,
-    /// Lifetime in whole seconds, as sent (after clamping, see [`crate::parse`]).
+    /// Lifetime in whole seconds. Servers may send an integer, a float (rounded down) or a
+    /// numeric string such as `"3600"`; a negative value becomes 0 and one over ten years is
+    /// clamped to ten years. Anything else (`"3600s"`) is a `decode` error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
-    /// Refresh token, when the server issued one. Secret.
+    /// Refresh token, when the server issued one (an empty string counts as none). Secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
-    /// Lifetime of the refresh token in whole seconds.
+    /// Lifetime of the refresh token in whole seconds, read as leniently as `expires_in`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_expires_in: Option<u64>,
-    /// OpenID Connect ID token. Secret.
+    /// OpenID Connect ID token (an empty string counts as none). Secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     /// Granted scopes, space-delimited (a JSON array from the server is joined with spaces).
@@ -41,12 +44,13 @@ pub struct TokenResponse {
     /// When the server says it created the token, as RFC 3339 (epoch seconds are converted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// Every other member of the response, unchanged, so nothing the server sent is lost.
-    /// Serialised flat, beside the fields, as the server sent it.
+    /// Every other member of the response, as the server sent it, so nothing is lost. Written
+    /// back beside the fields when the token is stored as JSON.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-    /// Absolute expiry in epoch seconds: the time the response was received plus `expires_in`;
-    /// without a receive time, an `expires_at` member of the body (so `to_json` round-trips).
+    /// Absolute expiry in epoch seconds: the time the response was received plus `expires_in`.
+    /// A body parsed without a receive time has none, unless it carries an `expires_at` member
+    /// (as a stored token's JSON does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<u64>,
 }
@@ -135,8 +139,8 @@ impl fmt::Display for TokenResponse {
 pub struct TokenRequestResponse {
     /// What was sent and what came back, with credentials redacted.
     pub http_meta: HttpMetadata,
-    /// The parsed token on success. [`TokenClient::send`](crate::TokenClient::send) only
-    /// returns `Ok` with this set; it is optional because the seed model declares it so.
+    /// The parsed token. Every successful request has one (a failed request is an error
+    /// instead); it is optional because the seed model declares it so.
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "v3_token_response")]
     pub token_response: Option<TokenResponse>,
 }
@@ -154,8 +158,10 @@ impl TokenRequestResponse {
 /// of secret members (`access_token`, `refresh_token`, `id_token`, ...) in the response body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HttpMetadata {
+    /// The request as sent.
     pub request: HttpRequestMeta,
-    /// `None` when no response arrived (connection refused, timeout before headers).
+    /// The response as received; absent when none arrived (connection refused, timeout before
+    /// headers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<HttpResponseMeta>,
 }
@@ -163,7 +169,9 @@ pub struct HttpMetadata {
 /// The request as sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HttpRequestMeta {
+    /// The HTTP method: always `POST` for a token request.
     pub method: String,
+    /// The token endpoint URL.
     pub url: String,
     /// Header names in lower case; credentials shown as `[redacted]`.
     pub headers: BTreeMap<String, String>,
@@ -172,11 +180,11 @@ pub struct HttpRequestMeta {
 /// The response as received.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HttpResponseMeta {
+    /// The HTTP status code.
     pub status: u16,
     /// Header names in lower case; repeated headers joined with `", "`.
     pub headers: BTreeMap<String, String>,
-    /// The body as text (invalid UTF-8 replaced), secret members redacted, at most
-    /// [`crate::redact::META_BODY_LIMIT`] bytes.
+    /// The body as text (invalid UTF-8 replaced), secret members redacted, at most 64 KiB.
     pub body: String,
     /// True when `body` was cut to the limit.
     pub body_truncated: bool,
@@ -184,9 +192,21 @@ pub struct HttpResponseMeta {
     pub elapsed_ms: u64,
 }
 
-/// The seeds' names for the same models.
+// The seeds' names for the same models (`docs/models/` has a page for each).
+
+/// Prove's name for a token response (`POST /token`, v3 API). Prove's Go model documents
+/// `access_token`, `expires_in` and `token_type` as required, and `refresh_token` and
+/// `refresh_expires_in` as optional.
 pub type V3TokenResponse = TokenResponse;
+/// Gusto's name for a token response (`POST /oauth/token`). Gusto documents `expires_in` as a
+/// string and `token_type` as an enum; here `expires_in` is parsed to whole seconds and any
+/// casing of `bearer` becomes `"Bearer"`.
 pub type PostTokenResponse = TokenResponse;
+/// Gusto's other name for a token response, with `created_at` and `scope`. Gusto documents
+/// `expires_in` as a floating-point number; here it is whole seconds (rounded down).
 pub type Authentication = TokenResponse;
+/// Prove's name for one token request with its HTTP metadata; `v3_token_response` is another
+/// name for `token_response`.
 pub type V3TokenRequestResponse = TokenRequestResponse;
+/// Prove's name for the HTTP exchange behind a request.
 pub type HTTPMetadata = HttpMetadata;
