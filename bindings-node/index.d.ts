@@ -3,8 +3,26 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** The HTTP exchange behind a token request; credentials are redacted. */
 export interface HttpMetadata {
-  request: { method: string; url: string; headers: Record<string, string> }
-  response: { status: number; headers: Record<string, string>; body: string; bodyTruncated: boolean; elapsedMs: number } | null
+  /** The request as sent. */
+  request: HttpRequestMeta
+  /** The response as received; null when none arrived. */
+  response: HttpResponseMeta | null
+}
+
+/** The request as sent. Header names are lower case; credentials show as `[redacted]`. */
+export interface HttpRequestMeta {
+  method: string
+  url: string
+  headers: Record<string, string>
+}
+
+/** The response as received. The body is text, secret members redacted, at most 64 KiB. */
+export interface HttpResponseMeta {
+  status: number
+  headers: Record<string, string>
+  body: string
+  bodyTruncated: boolean
+  elapsedMs: number
 }
 
 /**

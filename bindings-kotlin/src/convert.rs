@@ -121,7 +121,9 @@ pub struct HttpRequestMeta {
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct HttpResponseMeta {
-    pub status: u16,
+    /// `Int`, not `UShort`: Kotlin compares it with literals (`status == 401`) and the
+    /// exceptions' `status` is an `Int` too.
+    pub status: i32,
     pub headers: HashMap<String, String>,
     pub body: String,
     pub body_truncated: bool,
@@ -143,7 +145,7 @@ impl From<&tokenfetch::HttpMetadata> for HttpMetadata {
                 headers: m.request.headers.clone().into_iter().collect(),
             },
             response: m.response.as_ref().map(|r| HttpResponseMeta {
-                status: r.status,
+                status: i32::from(r.status),
                 headers: r.headers.clone().into_iter().collect(),
                 body: r.body.clone(),
                 body_truncated: r.body_truncated,

@@ -1,8 +1,8 @@
 // Types of the public API. The model classes come from the generated ../index.d.ts.
-import type { HttpMetadata, JsonValue, PresetOptions, TokenClientOptions } from '../index'
+import type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue, PresetOptions, TokenClientOptions } from '../index'
 import { TokenRequest, TokenRequestResponse, TokenResponse } from '../index'
 
-export type { HttpMetadata, JsonValue, PresetOptions, TokenClientOptions }
+export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue, PresetOptions, TokenClientOptions }
 export { TokenRequest, TokenRequestResponse, TokenResponse }
 
 // What lib/index.js adds to the generated classes.
@@ -32,6 +32,7 @@ export declare const Authentication: typeof TokenResponse
 export type Authentication = TokenResponse
 export declare const V3TokenRequestResponse: typeof TokenRequestResponse
 export type V3TokenRequestResponse = TokenRequestResponse
+export type HTTPMetadata = HttpMetadata
 
 /** Body parameters: an object, or `[name, value]` pairs to repeat a name. */
 export type Params = Record<string, string> | ReadonlyArray<readonly [string, string]>

@@ -110,6 +110,10 @@ test('requestToken returns redacted HTTP metadata', async () => {
   assert.equal(meta.response.status, 200)
   assert.ok(!meta.response.body.includes(token.accessToken))
   assert.ok(meta.response.elapsedMs >= 0)
+  // The plain objects hold exactly the fields the HttpRequestMeta/HttpResponseMeta interfaces declare.
+  assert.deepEqual(Object.keys(meta).sort(), ['request', 'response'])
+  assert.deepEqual(Object.keys(meta.request).sort(), ['headers', 'method', 'url'])
+  assert.deepEqual(Object.keys(meta.response).sort(), ['body', 'bodyTruncated', 'elapsedMs', 'headers', 'status'])
 })
 
 test('presets', async () => {

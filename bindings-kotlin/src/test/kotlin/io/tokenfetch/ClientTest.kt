@@ -108,7 +108,7 @@ class ClientTest {
         assertEquals(kit.tokenUrl, meta.request.url)
         assertEquals("Basic [redacted]", meta.request.headers["authorization"])
         val response = meta.response!!
-        assertEquals(200, response.status.toInt())
+        assertEquals(200, response.status)
         assertTrue(!response.body.contains(token.accessToken))
         assertTrue(response.elapsedMs >= 0)
     }

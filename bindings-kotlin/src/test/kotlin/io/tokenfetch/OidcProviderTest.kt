@@ -77,7 +77,7 @@ class OidcProviderTest {
         assertEquals("read", token.scope)
         assertEquals(600L, token.expiresIn)
         assertNotNull(token.expiresAt)
-        assertEquals(200, answer.httpMeta.response?.status?.toInt())
+        assertEquals(200, answer.httpMeta.response?.status)
         assertEquals("Basic [redacted]", answer.httpMeta.request.headers["authorization"])
     }
 
