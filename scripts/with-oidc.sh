@@ -5,20 +5,9 @@
 # server by its PID whatever happens.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/start-server.sh"
 dir="$root/testkit/oidc"
 [ -d "$dir/node_modules/oidc-provider" ] || (cd "$dir" && npm ci --no-audit --no-fund)
-out=$(mktemp)
-node "$dir/server.mjs" >"$out" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
-OIDC_URL=
-for _ in $(seq 1 200); do
-  OIDC_URL=$(sed -n 's/^OIDC_URL=//p' "$out")
-  [ -n "$OIDC_URL" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; exit 1; }
-  sleep 0.05
-done
-[ -n "$OIDC_URL" ] || { echo "oidc-provider did not start" >&2; cat "$out" >&2; exit 1; }
-echo "oidc-provider listening at $OIDC_URL (pid $pid)" >&2
-export OIDC_URL
+start_server OIDC_URL oidc-provider node "$dir/server.mjs"
+echo "oidc-provider listening at $OIDC_URL (pid $_server_pid)" >&2
 "$@"
