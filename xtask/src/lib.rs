@@ -90,7 +90,7 @@ pub fn stale(root: &Path, files: &[Generated]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Files in `docs/models/` the generator no longer writes (a model or alias was removed).
+/// Generated pages in `docs/models/` the generator no longer writes (a model or alias was removed).
 pub fn orphans(root: &Path, files: &[Generated]) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(root.join("docs/models")) else {
         return Vec::new();
@@ -99,6 +99,8 @@ pub fn orphans(root: &Path, files: &[Generated]) -> Vec<PathBuf> {
         .filter_map(|e| e.ok())
         .map(|e| Path::new("docs/models").join(e.file_name()))
         .filter(|p| !files.iter().any(|f| &f.path == p))
+        // Only pages this generator wrote; a hand-written file there is not ours to delete.
+        .filter(|p| fs::read_to_string(root.join(p)).is_ok_and(|text| text.contains(render::GENERATED_BY)))
         .collect();
     orphans.sort();
     orphans
