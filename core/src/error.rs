@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::model::HttpMetadata;
-use crate::redact;
+use crate::redact::Secrets;
 
 /// The stable classification of an [`Error`]. `as_str()` gives the contract's strings,
 /// which every binding exposes unchanged.
@@ -236,24 +236,44 @@ impl Error {
         self
     }
 
-    /// Removes every given secret from text the server supplied.
-    pub(crate) fn scrubbed(mut self, secrets: &[&str]) -> Self {
+    /// Removes every given secret, in every encoding, from text the server supplied.
+    pub(crate) fn scrubbed(mut self, secrets: &Secrets) -> Self {
         match &mut self {
             Error::OAuth { body, .. } => {
-                body.error = redact::scrub(&body.error, secrets);
+                body.error = secrets.scrub(&body.error);
                 if let Some(d) = body.error_description.as_mut() {
-                    *d = redact::scrub(d, secrets);
+                    *d = secrets.scrub(d);
                 }
                 if let Some(u) = body.error_uri.as_mut() {
-                    *u = redact::scrub(u, secrets);
+                    *u = secrets.scrub(u);
                 }
             }
-            Error::HttpStatus { body_excerpt, .. } => *body_excerpt = redact::scrub(body_excerpt, secrets),
-            Error::Decode { reason, .. } => *reason = redact::scrub(reason, secrets),
-            Error::Transport { message, .. } => *message = redact::scrub(message, secrets),
+            Error::HttpStatus { body_excerpt, .. } => *body_excerpt = secrets.scrub(body_excerpt),
+            Error::Decode { reason, .. } => *reason = secrets.scrub(reason),
+            Error::Transport { message, .. } => *message = secrets.scrub(message),
             _ => {}
         }
         self
+    }
+}
+
+/// Runs `f`, turning a panic into a `transport` error instead of letting it unwind.
+///
+/// The core is written not to panic (options are range-checked, arithmetic saturates); this
+/// is the last resort every binding puts around each call into the core, because a panic
+/// that reaches Python, Node or the JVM is not a typed tokenfetch error (and in Node it
+/// aborts the process).
+pub fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        // The panic's own message is dropped: Rust's messages can quote the data they were
+        // handling (a string slice's contents, say), which may be a secret.
+        Err(_) => Err(Error::Transport {
+            message: "internal error in tokenfetch: a panic was caught before it crossed into \
+                      the calling language; please report it"
+                .into(),
+            http_meta: None,
+        }),
     }
 }
 
@@ -263,3 +283,16 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
 
 /// `Result` with tokenfetch's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_caught_panic_is_a_transport_error_without_the_panic_message() {
+        let result: Result<()> = catch_panic(|| panic!("secret-in-panic-message"));
+        let e = result.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport);
+        assert!(!e.to_string().contains("secret-in-panic-message"), "{e}");
+    }
+}

@@ -162,8 +162,20 @@ impl TokenRequest {
     pub(crate) fn secret_values(&self) -> impl Iterator<Item = &str> {
         self.params
             .iter()
-            .filter(|(k, _)| is_secret_member(k) || k == "code")
+            .filter(|(k, _)| is_secret_member(k))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// True when the request carries a credential the server accepts only once: the
+    /// `refresh_token` grant (servers rotate refresh tokens), `authorization_code`, the
+    /// device code grant, and any request with a PKCE `code_verifier`. Such a request is
+    /// never replayed once it may have reached the server (see `client/send.rs`), and a
+    /// [`TokenManager`](crate::TokenManager) never sends it twice.
+    pub fn is_single_use(&self) -> bool {
+        matches!(
+            self.grant_type.as_str(),
+            grant_type::REFRESH_TOKEN | grant_type::AUTHORIZATION_CODE | grant_type::DEVICE_CODE
+        ) || self.has("code_verifier")
     }
 }
 
@@ -173,11 +185,7 @@ impl fmt::Debug for TokenRequest {
             .params
             .iter()
             .map(|(k, v)| {
-                let shown = if is_secret_member(k) || k == "code" {
-                    REDACTED
-                } else {
-                    v.as_str()
-                };
+                let shown = if is_secret_member(k) { REDACTED } else { v.as_str() };
                 (k.as_str(), shown)
             })
             .collect();

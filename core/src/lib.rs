@@ -8,6 +8,8 @@
 //! - [`parse`]: lenient reading of what servers send, and error classification.
 //! - [`grant`]: the grants (`TokenRequest`).
 //! - [`client`]: `TokenClient` (client auth, encoding, retries, timeouts, metadata).
+//! - [`options`]: the range of every numeric option, checked once for every language.
+//! - [`redact`]: how secrets are kept out of output, in every encoding.
 //! - [`manager`]: `TokenManager`, the cache (early refresh, single flight, stale-if-error).
 //! - [`presets`]: Prove and Gusto.
 //! - [`error`]: `Error` and its stable `ErrorKind`.
@@ -30,9 +32,10 @@ pub mod error;
 pub mod grant;
 pub mod manager;
 pub mod model;
+pub mod options;
 pub mod parse;
 pub mod presets;
-pub(crate) mod redact;
+pub mod redact;
 pub mod retry;
 mod transport;
 
@@ -46,7 +49,7 @@ pub use model::{
 };
 pub use parse::{evaluate_response, parse_token_response};
 pub use presets::{GustoEnvironment, ProveEnvironment};
-pub use redact::REDACTED;
+pub use redact::{NON_SECRET_REQUEST_HEADERS, REDACTED};
 pub use retry::RetryPolicy;
 
 /// This crate's version, as the bindings report it.

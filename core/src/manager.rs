@@ -19,13 +19,25 @@
 //! When the cache holds a refresh token, the next fetch uses the refresh grant; a rotated
 //! refresh token replaces the old one, and a response without one keeps the old one
 //! (RFC 6749 §6). If the refresh fails with `invalid_grant`, the manager drops the refresh
-//! token and runs the original grant.
+//! token and runs the original grant, unless that grant is single-use (below).
+//!
+//! # Single-use grants
+//! A manager built on an `authorization_code` or device code grant (or any request with a
+//! PKCE `code_verifier`, see [`TokenRequest::is_single_use`]) sends that grant at most once:
+//! once it may have reached the server, the code is taken as spent. Later tokens come only
+//! from the refresh token; when there is none, or the server refuses it, the manager returns
+//! an error saying the user must authorize again, rather than resending a dead code (a server
+//! may revoke every token issued for a code that is used twice, RFC 6749 §4.1.2).
 //!
 //! # Stale-if-error
 //! When an early refresh fails while the cached token is still valid, the cached token is
 //! served, the error is kept for [`TokenManager::last_error`], and no new attempt is made for
 //! [`ManagerOptions::failure_cooldown`]. Once the token has really expired, the error is
 //! returned.
+//!
+//! # Arithmetic
+//! Every instant is computed with [`later`], which saturates: no option or server value can
+//! overflow a deadline (options are also range-checked, see [`crate::options`]).
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
@@ -34,6 +46,7 @@ use crate::clock::{Clock, Instant, SystemClock};
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
+use crate::options;
 use crate::TokenClient;
 
 /// Tuning for a [`TokenManager`]. `Default` gives the documented defaults.
@@ -64,6 +77,23 @@ impl Default for ManagerOptions {
             clock: Arc::new(SystemClock),
         }
     }
+}
+
+impl ManagerOptions {
+    /// Checks each duration against its range in [`crate::options`].
+    pub fn validate(&self) -> Result<()> {
+        options::REFRESH_SKEW.check_duration("refresh_skew", self.refresh_skew)?;
+        options::DEFAULT_LIFETIME.check_duration("default_lifetime", self.default_lifetime)?;
+        options::FAILURE_COOLDOWN.check_duration("failure_cooldown", self.failure_cooldown)?;
+        Ok(())
+    }
+}
+
+/// `at + by`, saturating far in the future instead of overflowing.
+pub(crate) fn later(at: Instant, by: Duration) -> Instant {
+    // A century is beyond any lifetime the options allow, and fits every platform's Instant.
+    const CAP: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    at.checked_add(by.min(CAP)).unwrap_or(at)
 }
 
 impl std::fmt::Debug for ManagerOptions {
@@ -101,6 +131,8 @@ struct Slots {
     refresh_token: Option<String>,
     last_error: Option<Error>,
     quiet_until: Option<Instant>,
+    /// The manager's own grant is single-use and has been sent.
+    grant_spent: bool,
 }
 
 struct Cached {
@@ -141,7 +173,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl TokenManager {
     /// A manager running `request` (any grant) with the default options.
     pub fn new(client: TokenClient, request: TokenRequest) -> Self {
-        Self::with_options(client, request, ManagerOptions::default())
+        Self::build(client, request, ManagerOptions::default())
     }
 
     /// A manager running the client's default grant (client credentials, or the preset's).
@@ -150,7 +182,14 @@ impl TokenManager {
         Self::new(client, request)
     }
 
-    pub fn with_options(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Self {
+    /// A manager with options; a `config` error when one is out of range
+    /// ([`ManagerOptions::validate`]).
+    pub fn with_options(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Result<Self> {
+        options.validate()?;
+        Ok(Self::build(client, request, options))
+    }
+
+    fn build(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Self {
         TokenManager {
             client,
             request,
@@ -177,6 +216,18 @@ impl TokenManager {
     /// The `Authorization` header value for a valid token: `"Bearer <token>"`.
     pub fn authorization_header(&self) -> Result<String> {
         self.cached().map(|c| c.token.authorization_header())
+    }
+
+    /// The cached token when it needs no fetch (before its refresh point, or while a failed
+    /// early refresh is cooling down); `None` otherwise. Never blocks and never fetches, so an
+    /// async binding can answer from it on the event loop and go to a worker only when a
+    /// fetch is due.
+    pub fn fresh_token(&self) -> Option<TokenResponse> {
+        let now = self.options.clock.now();
+        let slots = self.read_slots();
+        let cached = slots.current.as_ref().filter(|c| now < c.expires_at)?;
+        let quiet = slots.quiet_until.is_some_and(|q| now < q);
+        (now < cached.refresh_at || quiet).then(|| cached.token.clone())
     }
 
     /// Drops the cached access token, so the next call fetches a new one. Call it when an
@@ -265,7 +316,7 @@ impl TokenManager {
                     slots.last_error = Some(error.clone());
                     match slots.current.clone().filter(|c| now < c.expires_at) {
                         Some(still_valid) => {
-                            slots.quiet_until = Some(now + self.options.failure_cooldown);
+                            slots.quiet_until = Some(later(now, self.options.failure_cooldown));
                             Ok(still_valid)
                         }
                         None => Err(error),
@@ -277,7 +328,8 @@ impl TokenManager {
         result
     }
 
-    /// Runs the refresh grant when there is a refresh token, else the configured grant.
+    /// Runs the refresh grant when there is a refresh token, else the configured grant (at
+    /// most once, when it is single-use).
     fn fetch(&self) -> Result<TokenResponse> {
         let refresh_token = self.read_slots().refresh_token.clone();
         if let Some(rt) = refresh_token {
@@ -289,10 +341,32 @@ impl TokenManager {
                     return Ok(token);
                 }
                 Err(e) if e.oauth_code() == Some("invalid_grant") => {
-                    self.write_slots().refresh_token = None;
+                    let mut slots = self.write_slots();
+                    slots.refresh_token = None;
+                    if slots.grant_spent {
+                        return Err(e);
+                    }
                 }
                 Err(e) => return Err(e),
             }
+        }
+        if self.request.is_single_use() {
+            if self.read_slots().grant_spent {
+                return Err(Error::config(format!(
+                    "this TokenManager's {} grant is single-use and was already sent, and there is no \
+                     valid refresh token; authorize again and create a new TokenManager",
+                    self.request.grant_type()
+                )));
+            }
+            let (result, reached) = self.client.send_tracked(&self.request);
+            if reached {
+                self.write_slots().grant_spent = true;
+            }
+            return result.and_then(|answer| {
+                answer
+                    .token_response
+                    .ok_or_else(|| Error::decode("the exchange succeeded without a token (a tokenfetch bug)"))
+            });
         }
         self.client.fetch(&self.request)
     }
@@ -303,11 +377,10 @@ impl TokenManager {
             .map(Duration::from_secs)
             .unwrap_or(self.options.default_lifetime);
         let skew = self.options.refresh_skew.min(lifetime / 2);
-        let expires_at = sent_at + lifetime;
         Cached {
             token,
-            refresh_at: expires_at - skew,
-            expires_at,
+            refresh_at: later(sent_at, lifetime - skew),
+            expires_at: later(sent_at, lifetime),
         }
     }
 }

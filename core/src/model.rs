@@ -16,9 +16,11 @@ use crate::Error;
 
 /// A successful token response (RFC 6749 §5.1), normalised from whatever the server sent.
 ///
-/// Its debug and string forms (`Debug`, `repr`, `util.inspect`, `toString`) show every field
-/// but the tokens, which appear as `[redacted]`, so a token response can be logged.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// Its debug and string forms (`Debug`, `repr`, `util.inspect`, `toString`) and its serde
+/// `Serialize` show every field but the tokens, which appear as `[redacted]`, so a token
+/// response (or a [`TokenRequestResponse`]) can be logged. [`TokenResponse::to_json`] is the
+/// explicit way to get the tokens as JSON, for storage the caller controls.
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct TokenResponse {
     /// The access token. Secret: no debug output, string form or error message shows it.
     pub access_token: String,
@@ -96,7 +98,70 @@ impl TokenResponse {
     /// them, and `expires_at`); `from_json` reads it back to an equal value. Contains the
     /// secrets: this is for storage the caller controls, not for logs.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&self.wire(false)).unwrap_or_default()
+    }
+
+    /// [`Self::to_json`] as a JSON value, tokens included.
+    pub fn to_json_value(&self) -> Value {
+        serde_json::to_value(self.wire(false)).unwrap_or(Value::Null)
+    }
+
+    fn wire(&self, redact: bool) -> Wire<'_> {
+        let secret = |value: &'_ str| {
+            if redact {
+                REDACTED.to_string()
+            } else {
+                value.to_string()
+            }
+        };
+        Wire {
+            access_token: secret(&self.access_token),
+            token_type: &self.token_type,
+            expires_in: self.expires_in,
+            refresh_token: self.refresh_token.as_deref().map(secret),
+            refresh_expires_in: self.refresh_expires_in,
+            id_token: self.id_token.as_deref().map(secret),
+            scope: self.scope.as_deref(),
+            created_at: self.created_at.as_deref(),
+            extra: if redact {
+                crate::redact::redact_json_map(&self.extra)
+            } else {
+                self.extra.clone()
+            },
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// The wire form of a [`TokenResponse`]: `to_json` writes it with the tokens, `Serialize`
+/// with them redacted.
+#[derive(Serialize)]
+struct Wire<'a> {
+    access_token: String,
+    token_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_expires_in: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_at: Option<&'a str>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+}
+
+/// Writes the response with its tokens (and secret `extra` members) as `[redacted]`, so a
+/// serialised [`TokenRequestResponse`] is as safe to log as its `Debug` form.
+impl Serialize for TokenResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.wire(true).serialize(serializer)
     }
 }
 

@@ -14,10 +14,16 @@
 //! - `token_type`: any casing of `bearer` becomes `"Bearer"`; absent or `null` means Bearer;
 //!   other types (`DPoP`, `N_A`) are kept as sent.
 //! - `scope`: a space-delimited string, or a JSON array of strings joined with spaces.
-//! - `created_at`: an RFC 3339 string (kept as sent), or epoch seconds (converted to RFC 3339).
+//! - `created_at` is informational and never fails a fetch: an RFC 3339 string (kept as
+//!   sent; a space may stand for the `T`), or epoch seconds (converted to RFC 3339; a number
+//!   from 10^11 up is read as epoch milliseconds, since seconds that large are beyond the
+//!   year 5000). Anything else (a date without an offset, a negative number) is moved to
+//!   `extra` as the server sent it.
 //! - `refresh_token` / `id_token`: an empty string counts as absent.
 //! - `expires_at` (epoch seconds) is read when the receive time and `expires_in` cannot give
-//!   it; so `from_json(to_json())` is exact.
+//!   it; so `from_json(to_json())` is exact. Next to a valid `expires_in`, an `expires_at`
+//!   that cannot be read is moved to `extra` rather than failing the fetch; on its own, it is a
+//!   `decode` error, because it is then the token's only lifetime.
 //! - Unknown members go to `extra` unchanged.
 //! - A known member with a value of the wrong shape is a `decode` error naming the member.
 //!
@@ -241,8 +247,27 @@ fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> 
     let refresh_token = optional_string(map.remove("refresh_token"), "refresh_token")?;
     let id_token = optional_string(map.remove("id_token"), "id_token")?;
     let scope = scope(map.remove("scope"))?;
-    let created_at = created_at(map.remove("created_at"))?;
-    let stated_expires_at = epoch_seconds(map.remove("expires_at"), "expires_at")?;
+    let created_at = match map.remove("created_at") {
+        Some(raw) => match created_at(&raw) {
+            Some(read) => read,
+            None => {
+                map.insert("created_at".into(), raw);
+                None
+            }
+        },
+        None => None,
+    };
+    let stated_expires_at = match map.remove("expires_at") {
+        Some(raw) => match epoch_seconds(Some(raw.clone()), "expires_at") {
+            Ok(read) => read,
+            Err(_) if expires_in.is_some() => {
+                map.insert("expires_at".into(), raw);
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     let expires_at = match (received_at, expires_in) {
         (Some(at), Some(secs)) => Some(at.saturating_add(secs)),
         _ => stated_expires_at,
@@ -348,38 +373,41 @@ fn scope(value: Option<Value>) -> Result<Option<String>, Error> {
     }
 }
 
-fn created_at(value: Option<Value>) -> Result<Option<String>, Error> {
+/// `created_at` as RFC 3339: `Some(None)` for an absent or empty value, `None` when it
+/// cannot be read (the caller keeps it in `extra`).
+fn created_at(value: &Value) -> Option<Option<String>> {
     let epoch = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
-        Some(Value::String(s)) => {
+        Value::Null => return Some(None),
+        Value::String(s) if s.trim().is_empty() => return Some(None),
+        Value::String(s) => {
             let trimmed = s.trim();
             if OffsetDateTime::parse(trimmed, &Rfc3339).is_ok() {
-                return Ok(Some(trimmed.to_string()));
+                return Some(Some(trimmed.to_string()));
             }
-            match trimmed.parse::<f64>() {
-                Ok(v) if v.is_finite() => v,
-                _ => {
-                    let (shown, _) = redact::truncate(s.clone(), 40);
-                    return Err(Error::decode(format!(
-                        "field `created_at` must be an RFC 3339 date-time or epoch seconds, got {shown:?}"
-                    )));
+            // RFC 3339 §5.6 allows a space for the `T`, and servers use it.
+            if trimmed.len() > 10 && trimmed.as_bytes()[10] == b' ' {
+                let with_t = format!("{}T{}", &trimmed[..10], &trimmed[11..]);
+                if OffsetDateTime::parse(&with_t, &Rfc3339).is_ok() {
+                    return Some(Some(trimmed.to_string()));
                 }
             }
+            if !is_decimal_literal(trimmed) {
+                return None;
+            }
+            trimmed.parse::<f64>().ok()?
         }
-        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-        Some(other) => return Err(wrong_type("created_at", "an RFC 3339 string or epoch seconds", &other)),
+        Value::Number(n) => n.as_f64()?,
+        _ => return None,
     };
-    let formatted = OffsetDateTime::from_unix_timestamp(epoch.floor() as i64)
-        .ok()
-        .filter(|_| epoch.is_finite())
-        .and_then(|t| t.format(&Rfc3339).ok());
-    match formatted {
-        Some(s) => Ok(Some(s)),
-        None => Err(Error::decode(format!(
-            "field `created_at` is out of range ({epoch} epoch seconds)"
-        ))),
+    const MILLIS_FROM: f64 = 1e11;
+    let seconds = if epoch >= MILLIS_FROM { epoch / 1000.0 } else { epoch };
+    if !(0.0..253_402_300_800.0).contains(&seconds) {
+        return None;
     }
+    let formatted = OffsetDateTime::from_unix_timestamp(seconds.floor() as i64)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())?;
+    Some(Some(formatted))
 }
 
 fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
@@ -399,7 +427,7 @@ fn json_type(value: &Value) -> &'static str {
 
 /// The start of an unrecognised body, for a message: secret members redacted, one line.
 fn excerpt(body: &[u8]) -> String {
-    let (text, _) = redact::redact_body(body, &[]);
+    let (text, _) = redact::redact_body(body, &redact::Secrets::new());
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let (mut cut, truncated) = redact::truncate(one_line, BODY_EXCERPT_LIMIT);
     if truncated {
@@ -496,8 +524,28 @@ mod tests {
                 .as_deref(),
             Some("2024-10-09T23:54:30+02:00")
         );
+    }
+
+    #[test]
+    fn informational_fields_never_fail_a_fetch() {
+        let t = ok(r#"{"access_token":"a","created_at":"yesterday"}"#);
         assert_eq!(
-            err(200, r#"{"access_token":"a","created_at":"yesterday"}"#).kind(),
+            (t.created_at, t.extra["created_at"].as_str()),
+            (None, Some("yesterday"))
+        );
+        let t = ok(r#"{"access_token":"a","created_at":1728518070123}"#);
+        assert_eq!(t.created_at.as_deref(), Some("2024-10-09T23:54:30Z"));
+        let t = ok(r#"{"access_token":"a","created_at":"2024-10-09 23:54:30"}"#);
+        assert_eq!(t.created_at, None);
+        assert_eq!(t.extra["created_at"], "2024-10-09 23:54:30");
+        let t = ok(r#"{"access_token":"a","created_at":"2024-10-09 23:54:30Z"}"#);
+        assert_eq!(t.created_at.as_deref(), Some("2024-10-09 23:54:30Z"));
+        let t = ok(r#"{"access_token":"a","created_at":-5}"#);
+        assert_eq!(t.extra["created_at"], -5);
+        let t = ok(r#"{"access_token":"a","expires_in":60,"expires_at":-1}"#);
+        assert_eq!((t.expires_at, t.extra["expires_at"].as_i64()), (Some(1_060), Some(-1)));
+        assert_eq!(
+            err(200, r#"{"access_token":"a","expires_at":-1}"#).kind(),
             ErrorKind::Decode
         );
     }

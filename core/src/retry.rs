@@ -1,12 +1,14 @@
-//! When and how long to wait before trying a token request again.
+//! How long to wait before trying a token request again. *Whether* to try again is decided
+//! in one place, `client/send.rs`, whose header states the rule.
 
 use std::time::{Duration, SystemTime};
 
-/// Bounded retries with capped exponential backoff and jitter.
-///
-/// Retried: transport errors, connect timeouts, HTTP 5xx (but 501 and 505) and 429.
-/// Never retried: OAuth 4xx errors, decode errors, and anything once the overall timeout
-/// would pass before the next attempt could start.
+use crate::error::Result;
+use crate::options;
+
+/// Bounded retries with capped exponential backoff and jitter. Which failures are retried,
+/// and which never are (single-use credentials after they may have reached the server), is
+/// the rule at the top of `client/send.rs`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt. 0 turns retrying off.
@@ -39,6 +41,15 @@ impl RetryPolicy {
         }
     }
 
+    /// Checks every field against its range in [`crate::options`].
+    pub fn validate(&self) -> Result<()> {
+        options::MAX_RETRIES.check_whole("max_retries", u64::from(self.max_retries))?;
+        options::INITIAL_BACKOFF.check_duration("initial_backoff", self.initial_backoff)?;
+        options::MAX_BACKOFF.check_duration("max_backoff", self.max_backoff)?;
+        options::MAX_RETRY_AFTER.check_duration("max_retry_after", self.max_retry_after)?;
+        Ok(())
+    }
+
     /// The wait before retry number `retry` (0-based): "equal jitter", so waits are spread
     /// out (no thundering herd) but never shorter than half the exponential step.
     pub fn backoff(&self, retry: u32) -> Duration {
@@ -65,6 +76,7 @@ impl RetryPolicy {
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
+        // Any value, however large, is a Duration; `delay` refuses the ones over the cap.
         return Some(Duration::from_secs(secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
@@ -99,5 +111,17 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(p.delay(0, Some(Duration::from_secs(3600))), None);
         assert_eq!(p.delay(0, Some(Duration::from_secs(1))), Some(Duration::from_secs(1)));
+        let huge = parse_retry_after(&u64::MAX.to_string(), SystemTime::UNIX_EPOCH);
+        assert_eq!(p.delay(0, huge), None);
+    }
+
+    #[test]
+    fn out_of_range_policies_are_refused() {
+        let p = RetryPolicy {
+            max_retries: u32::MAX,
+            ..RetryPolicy::default()
+        };
+        assert!(p.validate().unwrap_err().to_string().contains("max_retries"));
+        assert!(RetryPolicy::default().validate().is_ok());
     }
 }

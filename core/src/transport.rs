@@ -19,6 +19,18 @@ pub(crate) struct Failure {
     pub status: Option<u16>,
     pub headers: Vec<(String, String)>,
     pub elapsed: Duration,
+    /// Whether the server may have received the request.
+    pub reach: Reach,
+}
+
+/// Whether a failed request may have reached the server, which decides whether a single-use
+/// credential may be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// It failed before a byte of the request was written: DNS, connect, connect timeout.
+    NotSent,
+    /// It failed after the request may have been written (a reset, a read timeout).
+    MaybeSent,
 }
 
 pub(crate) struct Transport {
@@ -56,18 +68,22 @@ impl Transport {
             request = request.header(name.as_str(), value.as_str());
         }
         let request = request.config().timeout_global(Some(budget)).build();
-        let fail = |error: Error, status: Option<u16>, headers: Vec<(String, String)>| {
+        let fail = |error: Error, status: Option<u16>, headers: Vec<(String, String)>, reach: Reach| {
             Box::new(Failure {
                 error,
                 status,
                 headers,
                 elapsed: started.elapsed(),
+                reach,
             })
         };
 
         let mut response = match request.send(body) {
             Ok(r) => r,
-            Err(e) => return Err(fail(map_error(e, started.elapsed()), None, Vec::new())),
+            Err(e) => {
+                let reach = reach_of(&e);
+                return Err(fail(map_error(e, started.elapsed()), None, Vec::new(), reach));
+            }
         };
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
@@ -91,7 +107,7 @@ impl Transport {
             .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
             .and_then(|(_, v)| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|len| len > self.max_response_bytes) {
-            return Err(fail(too_large(), Some(status), headers));
+            return Err(fail(too_large(), Some(status), headers, Reach::MaybeSent));
         }
         match response
             .body_mut()
@@ -106,12 +122,30 @@ impl Transport {
                 elapsed: started.elapsed(),
                 received_at: SystemTime::now(),
             }),
-            Err(ureq::Error::BodyExceedsLimit(_)) => Err(fail(too_large(), Some(status), headers)),
+            Err(ureq::Error::BodyExceedsLimit(_)) => Err(fail(too_large(), Some(status), headers, Reach::MaybeSent)),
             Err(e) => {
                 let error = map_error(e, started.elapsed());
-                Err(fail(error, Some(status), headers))
+                Err(fail(error, Some(status), headers, Reach::MaybeSent))
             }
         }
+    }
+}
+
+/// Errors ureq raises before it writes the request: name resolution and connection set-up.
+fn reach_of(error: &ureq::Error) -> Reach {
+    use std::io::ErrorKind as Io;
+    match error {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => Reach::NotSent,
+        ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Reach::NotSent,
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                Io::ConnectionRefused | Io::AddrNotAvailable | Io::NetworkUnreachable | Io::HostUnreachable
+            ) =>
+        {
+            Reach::NotSent
+        }
+        _ => Reach::MaybeSent,
     }
 }
 

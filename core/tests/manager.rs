@@ -15,7 +15,12 @@ fn client(kit: &Testkit, headers: &[(&str, &str)]) -> TokenClient {
         .client_secret("cache-secret")
         .retry(RetryPolicy::none());
     for (name, value) in headers {
-        builder = builder.header(*name, *value);
+        // The scenario goes in the path: header values are credentials to tokenfetch, and
+        // would be scrubbed from error codes that share the scenario's name.
+        builder = match *name {
+            "X-Testkit-Scenario" => builder.token_url(kit.scenario_url(value)),
+            _ => builder.header(*name, *value),
+        };
     }
     builder.build().unwrap()
 }
@@ -103,7 +108,8 @@ fn a_three_second_token_is_refreshed_once_before_it_expires() {
 fn an_injected_clock_decides_expiry_without_sleeping() {
     let kit = Testkit::start().unwrap();
     let clock = Arc::new(ManualClock::new());
-    let manager = TokenManager::with_options(client(&kit, &[]), TokenRequest::client_credentials(), manual(&clock));
+    let manager =
+        TokenManager::with_options(client(&kit, &[]), TokenRequest::client_credentials(), manual(&clock)).unwrap();
     let first = manager.access_token().unwrap();
 
     clock.advance(Duration::from_secs(3000));
@@ -136,7 +142,7 @@ fn refresh_tokens_rotate_and_the_newest_is_always_used() {
         &kit,
         &[("X-Testkit-Scenario", "rotate"), ("X-Testkit-Expires-In", "600")],
     );
-    let manager = TokenManager::with_options(rotating, TokenRequest::password("ann", "pw-1"), manual(&clock));
+    let manager = TokenManager::with_options(rotating, TokenRequest::password("ann", "pw-1"), manual(&clock)).unwrap();
 
     let mut refresh_tokens = vec![manager.token().unwrap().refresh_token.unwrap()];
     for _ in 0..4 {
@@ -162,7 +168,8 @@ fn refresh_tokens_rotate_and_the_newest_is_always_used() {
 fn a_rejected_refresh_token_falls_back_to_the_original_grant() {
     let kit = Testkit::start().unwrap();
     let clock = Arc::new(ManualClock::new());
-    let manager = TokenManager::with_options(client(&kit, &[]), TokenRequest::password("ann", "pw-2"), manual(&clock));
+    let manager =
+        TokenManager::with_options(client(&kit, &[]), TokenRequest::password("ann", "pw-2"), manual(&clock)).unwrap();
     manager.access_token().unwrap();
     kit.reset(); // the server forgets every refresh token it issued
     manager.invalidate();
@@ -206,7 +213,7 @@ fn a_failing_server_during_refresh_serves_the_cached_token_until_it_expires() {
             ("X-Testkit-Expires-In", "600"),
         ],
     );
-    let manager = TokenManager::with_options(flaky, TokenRequest::client_credentials(), manual(&clock));
+    let manager = TokenManager::with_options(flaky, TokenRequest::client_credentials(), manual(&clock)).unwrap();
     let cached = manager.access_token().unwrap();
 
     clock.advance(Duration::from_secs(570)); // inside the skew window: a refresh is attempted
@@ -236,7 +243,8 @@ fn a_token_without_expires_in_is_reused_for_the_default_lifetime() {
         client(&kit, &[("X-Testkit-Scenario", "no_expires")]),
         TokenRequest::client_credentials(),
         options,
-    );
+    )
+    .unwrap();
     let first = manager.access_token().unwrap();
     for _ in 0..10 {
         clock.advance(Duration::from_secs(20));
@@ -253,11 +261,8 @@ fn readers_of_a_fresh_token_do_not_wait_for_a_slow_refresh() {
     let kit = Testkit::start().unwrap();
     let clock = Arc::new(ManualClock::new());
     let slow = client(&kit, &[("X-Testkit-Delay-Ms", "800"), ("X-Testkit-Expires-In", "600")]);
-    let manager = Arc::new(TokenManager::with_options(
-        slow,
-        TokenRequest::client_credentials(),
-        manual(&clock),
-    ));
+    let manager =
+        Arc::new(TokenManager::with_options(slow, TokenRequest::client_credentials(), manual(&clock)).unwrap());
     let cached = manager.access_token().unwrap();
     clock.advance(Duration::from_secs(570));
 
@@ -282,4 +287,43 @@ fn the_manager_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<TokenManager>();
     assert_send_sync::<TokenClient>();
+}
+
+#[test]
+fn a_single_use_grant_is_never_sent_twice() {
+    let kit = Testkit::start().unwrap();
+    let clock = Arc::new(ManualClock::new());
+    let request = TokenRequest::authorization_code("code-7f3a", Some("app://cb"), Some("verifier-0123456789"));
+    let manager = TokenManager::with_options(client(&kit, &[]), request, manual(&clock)).unwrap();
+    manager.access_token().unwrap();
+    kit.reset(); // the refresh token the code earned is now unknown to the server
+    manager.invalidate();
+
+    let e = manager.access_token().unwrap_err();
+    assert_eq!(e.oauth_code(), Some("invalid_grant"), "{e}");
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1);
+    assert_eq!(
+        kit.requests_with_grant("authorization_code"),
+        0,
+        "the spent code was not resent"
+    );
+    let e = manager.access_token().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    assert!(e.to_string().contains("authorize again"), "{e}");
+    assert_eq!(kit.requests_with_grant("authorization_code"), 0);
+}
+
+#[test]
+fn fresh_token_answers_only_what_needs_no_fetch() {
+    let kit = Testkit::start().unwrap();
+    let clock = Arc::new(ManualClock::new());
+    let manager =
+        TokenManager::with_options(client(&kit, &[]), TokenRequest::client_credentials(), manual(&clock)).unwrap();
+    assert!(manager.fresh_token().is_none(), "nothing cached yet");
+    assert_eq!(kit.token_requests(), 0, "and asking fetched nothing");
+    let token = manager.token().unwrap();
+    assert_eq!(manager.fresh_token(), Some(token));
+    clock.advance(Duration::from_secs(3600 - 30)); // inside the 60 s skew window
+    assert!(manager.fresh_token().is_none(), "due for a refresh");
+    assert_eq!(kit.token_requests(), 1);
 }

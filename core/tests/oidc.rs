@@ -240,11 +240,7 @@ fn the_manager_refreshes_a_short_lived_token_once_per_lifetime() {
         refresh_skew: Duration::from_secs(1),
         ..ManagerOptions::default()
     };
-    let manager = Arc::new(TokenManager::with_options(
-        client,
-        TokenRequest::client_credentials(),
-        options,
-    ));
+    let manager = Arc::new(TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap());
     let issued_before = oidc.issued_to("cache");
 
     let seen: Arc<Mutex<HashMap<String, u64>>> = Arc::default();

@@ -7,8 +7,12 @@
 //!   checks the bearer token (for the HTTP-client adapters);
 //! - `GET /__stats`, `POST /__reset`: request counters, for single-flight tests.
 //!
-//! A scenario is chosen by the `X-Testkit-Scenario` header, else a `scenario` query parameter,
-//! else the client id when it names a scenario, else `ok`. [`SCENARIOS`] lists them.
+//! A scenario is chosen by the path `/scenario/<name>/token` ([`Testkit::scenario_url`]),
+//! else the `X-Testkit-Scenario` header, else a `scenario` query parameter, else the client id
+//! when it names a scenario, else `ok`. [`SCENARIOS`] lists them. The path is what the test
+//! suites use: tokenfetch treats header values and query values as credentials and scrubs
+//! them from what the server sends back, which would scrub `invalid_client` from an error
+//! code when that is also the scenario's name.
 //! Parameters come from headers: `X-Testkit-Expires-In`, `X-Testkit-Delay-Ms` (a delay before
 //! answering, in any scenario), `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`.
 
@@ -70,6 +74,27 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("oversized", "a 2 MiB body with Content-Length"),
     ("oversized_chunked", "a 2 MiB body, chunked, no Content-Length"),
     ("reset", "the connection is reset without an answer"),
+    (
+        "rotate_then_reset",
+        "a refresh is processed (the old refresh token becomes invalid) and the connection is then reset",
+    ),
+    (
+        "echo_html",
+        "500 HTML page echoing the whole request (target, headers, body, decoded Basic pair), HTML-escaped",
+    ),
+    (
+        "echo_json",
+        "400 invalid_request whose error_description echoes the whole request (JSON-escaped)",
+    ),
+    (
+        "echo_form",
+        "400 form-encoded error whose description echoes the whole request (form-encoded again)",
+    ),
+    ("echo_text", "502 text/plain echoing the whole request raw"),
+    (
+        "echo_headers",
+        "401 invalid_client echoing the credentials in WWW-Authenticate, X-Debug-Auth and X-Echo-* headers",
+    ),
     ("redirect", "302 to another token URL"),
 ];
 
@@ -152,6 +177,11 @@ impl Testkit {
         format!("{}/token", self.url())
     }
 
+    /// `http://127.0.0.1:<port>/scenario/<name>/token`: the token endpoint, playing `name`.
+    pub fn scenario_url(&self, name: &str) -> String {
+        format!("{}/scenario/{name}/token", self.url())
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -192,6 +222,8 @@ impl Drop for Testkit {
 struct Request {
     method: String,
     path: String,
+    /// The request target as sent (path and query, still encoded).
+    target: String,
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
@@ -253,6 +285,9 @@ impl Request {
     }
 
     fn scenario(&self) -> String {
+        if let Some(name) = scenario_in_path(&self.path) {
+            return name.to_string();
+        }
         if let Some(s) = self.header("x-testkit-scenario") {
             return s.trim().to_string();
         }
@@ -264,6 +299,13 @@ impl Request {
             _ => "ok".to_string(),
         }
     }
+}
+
+/// `/scenario/<name>/token` -> `name`.
+fn scenario_in_path(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/scenario/")?;
+    let (name, tail) = rest.split_once('/')?;
+    matches!(tail, "token" | "oauth/token").then_some(name)
 }
 
 enum Delivery {
@@ -304,6 +346,15 @@ impl Reply {
 
     fn oauth_error(status: u16, code: &str, description: &str) -> Reply {
         Reply::json(status, json!({ "error": code, "error_description": description }))
+    }
+
+    fn reset() -> Reply {
+        Reply {
+            status: 0,
+            headers: vec![],
+            body: vec![],
+            delivery: Delivery::Reset,
+        }
     }
 
     fn header(mut self, name: &str, value: &str) -> Reply {
@@ -357,6 +408,7 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Option<Request>> {
     Ok(Some(Request {
         method: method.to_string(),
         path: path.to_string(),
+        target: target.to_string(),
         query,
         headers,
         body,
@@ -428,6 +480,7 @@ fn reason(status: u16) -> &'static str {
 fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
     match (request.method.as_str(), request.path.as_str()) {
         ("POST", "/token" | "/oauth/token" | "/oauth2/token") => token_endpoint(request, addr, shared),
+        ("POST", path) if scenario_in_path(path).is_some() => token_endpoint(request, addr, shared),
         ("POST", "/device_authorization") => device_authorization(addr, shared),
         ("GET", "/protected") => protected_resource(request, shared),
         ("GET", "/__stats") => {
@@ -550,13 +603,9 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
             let after = request.header_num("x-testkit-retry-after", 1).to_string();
             return Reply::oauth_error(429, "slow_down", "Too many requests").header("Retry-After", &after);
         }
-        "reset" => {
-            return Reply {
-                status: 0,
-                headers: vec![],
-                body: vec![],
-                delivery: Delivery::Reset,
-            }
+        "reset" => return Reply::reset(),
+        "echo_html" | "echo_json" | "echo_form" | "echo_text" | "echo_headers" => {
+            return echo_reply(&scenario, request)
         }
         "redirect" => {
             return Reply::text(302, "text/plain", "").header("Location", &format!("http://{addr}/token?scenario=ok"))
@@ -600,7 +649,7 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
             let mut s = shared.state();
             match s.refresh_tokens.get(rt) {
                 Some(true) => {
-                    if scenario == "rotate" {
+                    if scenario == "rotate" || scenario == "rotate_then_reset" {
                         s.refresh_tokens.insert(rt.clone(), false);
                     }
                 }
@@ -669,6 +718,10 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         body.insert("refresh_expires_in".into(), json!(86400));
     }
     shared.state().issued_access_tokens.push(access_token.clone());
+    if scenario == "rotate_then_reset" && grant == "refresh_token" {
+        // Processed and rotated; the answer is lost on the way back.
+        return Reply::reset();
+    }
 
     match scenario.as_str() {
         "string_expires" => {
@@ -741,4 +794,95 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         _ => {}
     }
     Reply::json(200, Value::Object(body))
+}
+
+/// Everything the request carried, as a server that echoes it would show it: the target, every
+/// header, the body, and the Basic pair decoded once (`urlencode(id):urlencode(secret)`) and
+/// fully (`id:secret`).
+fn echoed_request(request: &Request) -> String {
+    let mut lines = vec![format!("{} {}", request.method, request.target)];
+    for (name, value) in &request.headers {
+        lines.push(format!("{name}: {value}"));
+    }
+    lines.push(String::from_utf8_lossy(&request.body).into_owned());
+    if let Some(basic) = request.header("authorization").and_then(|v| v.strip_prefix("Basic ")) {
+        if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(basic.trim()) {
+            lines.push(format!("basic pair: {}", String::from_utf8_lossy(&raw)));
+        }
+    }
+    if let (Some(id), Some(secret)) = request.client_credentials() {
+        lines.push(format!("client: {id}:{secret}"));
+    }
+    lines.push(format!("decoded target: {}", percent_decode(&request.target)));
+    for (k, v) in request.params() {
+        lines.push(format!("param {k} = {v}"));
+    }
+    lines.join("\n")
+}
+
+fn percent_decode(text: &str) -> String {
+    form_urlencoded::parse(format!("x={}", text.replace('&', "%26")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn echo_reply(scenario: &str, request: &Request) -> Reply {
+    let echoed = echoed_request(request);
+    match scenario {
+        "echo_html" => Reply::text(
+            500,
+            "text/html",
+            &format!(
+                "<html><body><h1>Internal error</h1><pre>{}</pre></body></html>",
+                html_escape(&echoed)
+            ),
+        ),
+        "echo_json" => Reply::oauth_error(400, "invalid_request", &echoed),
+        "echo_form" => {
+            let body = form_urlencoded::Serializer::new(String::new())
+                .append_pair("error", "invalid_request")
+                .append_pair("error_description", &echoed)
+                .finish();
+            Reply::text(400, "application/x-www-form-urlencoded", &body)
+        }
+        "echo_text" => Reply::text(502, "text/plain", &echoed),
+        _ => {
+            // Header values must be one line of visible ASCII: echo each credential-bearing
+            // request header, the decoded pair percent-encoded, and the body form-encoded.
+            let mut reply = Reply::oauth_error(401, "invalid_client", "Client authentication failed");
+            let one_line = |v: &str| -> String {
+                v.chars()
+                    .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+                    .collect()
+            };
+            if let Some(auth) = request.header("authorization") {
+                reply = reply.header("X-Debug-Auth", &one_line(auth));
+            }
+            if let (Some(id), Some(secret)) = request.client_credentials() {
+                let pair: String = form_urlencoded::byte_serialize(format!("{id}:{secret}").as_bytes()).collect();
+                reply = reply.header(
+                    "WWW-Authenticate",
+                    &format!("Basic realm=\"testkit\", error_description=\"{pair}\""),
+                );
+            }
+            for (name, value) in &request.headers {
+                if name.starts_with("x-") && !name.starts_with("x-testkit-") {
+                    reply = reply.header(&format!("X-Echo-{name}"), &one_line(value));
+                }
+            }
+            reply.header("X-Echo-Target", &one_line(&request.target)).header(
+                "X-Echo-Body",
+                &form_urlencoded::byte_serialize(&request.body).collect::<String>(),
+            )
+        }
+    }
 }

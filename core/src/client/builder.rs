@@ -1,0 +1,391 @@
+//! `TokenClientBuilder` and the checked configuration it produces.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::{Host, Url};
+
+use super::{AuthMethod, BodyEncoding, Inner, TokenClient};
+use crate::error::{Error, Result};
+use crate::grant::TokenRequest;
+use crate::options;
+use crate::redact::{self, Secrets};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+
+/// The default cap on a response body: a hostile server cannot exhaust memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub token_url: Url,
+    /// `token_url` as it may be shown (see [`redact::display_url`]).
+    pub shown_url: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub auth_method: AuthMethod,
+    pub body_encoding: BodyEncoding,
+    pub scope: Option<String>,
+    pub audience: Vec<String>,
+    pub resource: Vec<String>,
+    pub extra_params: Vec<(String, String)>,
+    pub extra_headers: Vec<(String, String)>,
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub max_response_bytes: u64,
+    pub allow_insecure_http: bool,
+    pub default_grant: TokenRequest,
+    /// Every credential the configuration itself carries (client secret and its Basic forms,
+    /// caller header values, secret extra parameters, URL query values), for scrubbing.
+    pub secrets: Secrets,
+}
+
+/// Builds a [`TokenClient`]; [`build`](Self::build) checks the configuration.
+///
+/// ```no_run
+/// let client = tokenfetch::TokenClient::builder("https://auth.example.com/oauth/token")
+///     .client_id("my-id")
+///     .client_secret("my-secret")
+///     .build()?;
+/// let token = client.client_credentials(Some("read"))?;
+/// # Ok::<(), tokenfetch::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct TokenClientBuilder {
+    token_url: String,
+    config: Config,
+}
+
+impl TokenClientBuilder {
+    pub(crate) fn new(token_url: String) -> Self {
+        TokenClientBuilder {
+            token_url,
+            config: Config {
+                token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
+                shown_url: String::new(),
+                client_id: None,
+                client_secret: None,
+                auth_method: AuthMethod::default(),
+                body_encoding: BodyEncoding::default(),
+                scope: None,
+                audience: Vec::new(),
+                resource: Vec::new(),
+                extra_params: Vec::new(),
+                extra_headers: Vec::new(),
+                user_agent: format!("tokenfetch/{} (rust)", crate::VERSION),
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                timeout: DEFAULT_TIMEOUT,
+                retry: RetryPolicy::default(),
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+                allow_insecure_http: false,
+                default_grant: TokenRequest::client_credentials(),
+                secrets: Secrets::new(),
+            },
+        }
+    }
+
+    /// Replaces the token endpoint URL (for example, to point a preset at a test server).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = url.into();
+        self
+    }
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.config.client_id = Some(id.into());
+        self
+    }
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.config.client_secret = Some(secret.into());
+        self
+    }
+    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+        self.config.auth_method = method;
+        self
+    }
+    pub fn body_encoding(mut self, encoding: BodyEncoding) -> Self {
+        self.config.body_encoding = encoding;
+        self
+    }
+    /// The scope sent when a request names none.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.config.scope = Some(scope.into());
+        self
+    }
+    /// An `audience` sent when a request names none. May be repeated.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.config.audience.push(audience.into());
+        self
+    }
+    /// A resource indicator (RFC 8707) sent when a request names none. May be repeated.
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.config.resource.push(resource.into());
+        self
+    }
+    /// A body parameter added to every request that does not set it itself. A parameter
+    /// whose name marks a credential (`client_assertion`, `*_token`, `*secret*`, ...) is
+    /// scrubbed from everything the server sends back.
+    pub fn extra_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config.extra_params.push((name.into(), value.into()));
+        self
+    }
+    /// A header sent with every request; replaces a default header of the same name. Its value
+    /// is treated as a credential (redacted in metadata, scrubbed from answers) unless the
+    /// header is on [`redact::NON_SECRET_REQUEST_HEADERS`].
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config.extra_headers.push((name.into(), value.into()));
+        self
+    }
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.config.user_agent = user_agent.into();
+        self
+    }
+    /// Establishing the connection (TCP and TLS). Default 10 s, at most a day.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = timeout;
+        self
+    }
+    /// The deadline for a whole call, retries and their waits included. Default 30 s, at
+    /// most a day.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+    /// The response body cap. Default 1 MiB, at most 64 MiB.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.config.max_response_bytes = limit;
+        self
+    }
+    /// Allows plain `http://` to a host that is not loopback. Off by default: it sends the
+    /// client secret in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.config.allow_insecure_http = allow;
+        self
+    }
+    /// The grant a [`TokenManager`](crate::TokenManager) runs when given none.
+    pub fn default_grant(mut self, request: TokenRequest) -> Self {
+        self.config.default_grant = request;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<TokenClient> {
+        let mut config = self.config;
+        config.token_url = validate_url(&self.token_url, config.allow_insecure_http)?;
+        config.shown_url = redact::display_url(&config.token_url);
+        check_credentials(&config)?;
+        check_numbers(&config)?;
+        check_headers(&config.extra_headers)?;
+        config.secrets = config_secrets(&config);
+        let transport = Transport::new(config.connect_timeout, config.max_response_bytes);
+        Ok(TokenClient {
+            inner: Arc::new(Inner { config, transport }),
+        })
+    }
+}
+
+fn check_credentials(config: &Config) -> Result<()> {
+    match (
+        config.auth_method,
+        config.client_id.as_deref(),
+        config.client_secret.as_deref(),
+    ) {
+        (_, Some(""), _) => Err(Error::config("client_id is empty")),
+        (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None, _) => Err(Error::config(format!(
+            "client_id is required with auth method {}",
+            config.auth_method.as_str()
+        ))),
+        (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(_), None) => Err(Error::config(format!(
+            "client_secret is required with auth method {} (use auth method \"none\" for a public client)",
+            config.auth_method.as_str()
+        ))),
+        (AuthMethod::None, _, Some(_)) => Err(Error::config(
+            "a client_secret was given with auth method \"none\", which would not send it; \
+             use \"client_secret_basic\" or \"client_secret_post\"",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The Rust API takes `Duration`s and integers directly; they pass the same ranges as every
+/// binding's numbers (see [`crate::options`]).
+fn check_numbers(config: &Config) -> Result<()> {
+    options::TIMEOUT.check_duration("timeout", config.timeout)?;
+    options::CONNECT_TIMEOUT.check_duration("connect_timeout", config.connect_timeout)?;
+    options::MAX_RESPONSE_BYTES.check_whole("max_response_bytes", config.max_response_bytes)?;
+    config.retry.validate()
+}
+
+fn check_headers(headers: &[(String, String)]) -> Result<()> {
+    for (name, value) in headers {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+            return Err(Error::config(format!(
+                "header name {name:?} is not a valid HTTP header name"
+            )));
+        }
+        if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+            return Err(Error::config(format!(
+                "the value of header {name:?} contains a line break"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn config_secrets(config: &Config) -> Secrets {
+    let mut secrets = Secrets::new();
+    if let Some(secret) = &config.client_secret {
+        secrets.add_basic(config.client_id.as_deref().unwrap_or(""), secret);
+    }
+    for (name, value) in &config.extra_headers {
+        if !redact::is_non_secret_request_header(name) {
+            secrets.add(value);
+            if let Some((_scheme, credential)) = value.split_once(' ') {
+                secrets.add(credential);
+            }
+        }
+    }
+    for (name, value) in &config.extra_params {
+        if redact::is_secret_member(name) {
+            secrets.add(value);
+        }
+    }
+    for value in redact::query_values(&config.token_url) {
+        secrets.add(&value);
+    }
+    secrets
+}
+
+fn validate_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    // The raw text is never echoed: it may hold credentials (`https://id:secret@host`).
+    let url = Url::parse(raw.trim()).map_err(|e| Error::config(format!("the token URL is not a valid URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            "the token URL contains credentials; pass them as client_id and client_secret instead",
+        ));
+    }
+    let shown = redact::display_url(&url);
+    let host = url
+        .host()
+        .ok_or_else(|| Error::config(format!("token URL {shown} has no host")))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
+        "http" => Err(Error::config(format!(
+            "plain http:// to {host} would send credentials in clear text; use https://, \
+             or opt in with allow_insecure_http (loopback hosts are always allowed)"
+        ))),
+        other => Err(Error::config(format!(
+            "token URL scheme {other:?} is not supported; use https://"
+        ))),
+    }
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(name) => {
+            name.eq_ignore_ascii_case("localhost") || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+impl fmt::Debug for TokenClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown_url = Url::parse(self.token_url.trim())
+            .map(|u| redact::display_url(&u))
+            .unwrap_or_else(|_| redact::REDACTED.to_string());
+        f.debug_struct("TokenClientBuilder")
+            .field("token_url", &shown_url)
+            .field("client_id", &self.config.client_id)
+            .field("client_secret", &redact::redacted(&self.config.client_secret))
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_needs_loopback_or_an_explicit_opt_in() {
+        assert!(validate_url("http://127.0.0.1:9/token", false).is_ok());
+        assert!(validate_url("http://[::1]:9/token", false).is_ok());
+        assert!(validate_url("http://localhost/token", false).is_ok());
+        let e = validate_url("http://auth.example.com/token", false).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(e.to_string().contains("allow_insecure_http"), "{e}");
+        assert!(validate_url("http://auth.example.com/token", true).is_ok());
+        assert!(validate_url("ftp://auth.example.com/token", true).is_err());
+        assert!(validate_url("https://u:p@auth.example.com/token", false).is_err());
+    }
+
+    #[test]
+    fn a_bad_url_is_never_echoed() {
+        for raw in ["https://id:s3cr3t@[bad/token", "https://id:s3cr3t@host:99999/token"] {
+            let e = validate_url(raw, false).unwrap_err();
+            assert!(!e.to_string().contains("s3cr3t"), "{e}");
+        }
+        let e = validate_url("https://id:s3cr3t@host/token", false).unwrap_err();
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
+    fn build_explains_what_is_missing() {
+        let e = TokenClient::builder("https://a.example/token").build().unwrap_err();
+        assert!(e.to_string().contains("client_id is required"), "{e}");
+        let e = TokenClient::builder("https://a.example/token")
+            .client_id("x")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("client_secret is required"), "{e}");
+        let ok = TokenClient::builder("https://a.example/token")
+            .client_id("x")
+            .auth_method(AuthMethod::None)
+            .build();
+        assert!(ok.is_ok());
+        let e = TokenClient::builder("https://a.example/token")
+            .client_id("x")
+            .client_secret("s")
+            .header("Bad Name", "v")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+    }
+
+    #[test]
+    fn out_of_range_durations_are_config_errors_not_panics() {
+        let base = || {
+            TokenClient::builder("https://a.example/token")
+                .client_id("x")
+                .client_secret("s")
+        };
+        for e in [
+            base().timeout(Duration::MAX).build().unwrap_err(),
+            base().timeout(Duration::ZERO).build().unwrap_err(),
+            base()
+                .connect_timeout(Duration::from_secs(u64::MAX))
+                .build()
+                .unwrap_err(),
+            base().max_response_bytes(0).build().unwrap_err(),
+            base()
+                .retry(RetryPolicy {
+                    max_retry_after: Duration::MAX,
+                    ..RetryPolicy::default()
+                })
+                .build()
+                .unwrap_err(),
+        ] {
+            assert_eq!(e.kind(), crate::ErrorKind::Config, "{e}");
+        }
+    }
+}

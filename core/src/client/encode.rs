@@ -1,0 +1,181 @@
+//! Turning a grant into the bytes and headers of one token request, and describing it safely.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::builder::Config;
+use super::AuthMethod;
+use super::BodyEncoding;
+use crate::grant::TokenRequest;
+use crate::model::{HttpMetadata, HttpRequestMeta, HttpResponseMeta};
+use crate::redact::{self, Secrets};
+
+/// One request, ready to send, with what may be shown of it.
+pub(crate) struct Prepared {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The configuration's secrets plus this request's own credentials.
+    pub secrets: Secrets,
+    /// The URL as metadata shows it (query values redacted).
+    shown_url: String,
+}
+
+pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
+    let mut params: Vec<(String, String)> = vec![("grant_type".into(), request.grant_type().to_string())];
+    params.extend(request.params().iter().cloned());
+    let mut add_default = |name: &str, values: &[String]| {
+        if !request.has(name) {
+            params.extend(values.iter().map(|v| (name.to_string(), v.clone())));
+        }
+    };
+    add_default("scope", config.scope.as_slice());
+    add_default("audience", &config.audience);
+    add_default("resource", &config.resource);
+    for (name, value) in &config.extra_params {
+        if !request.has(name) {
+            params.push((name.clone(), value.clone()));
+        }
+    }
+
+    let mut headers: Vec<(String, String)> = Vec::new();
+    match config.auth_method {
+        AuthMethod::ClientSecretBasic => {
+            let (id, secret) = (
+                config.client_id.as_deref().unwrap_or(""),
+                config.client_secret.as_deref().unwrap_or(""),
+            );
+            headers.push((
+                "Authorization".into(),
+                format!("Basic {}", basic_credentials(id, secret)),
+            ));
+        }
+        AuthMethod::ClientSecretPost => {
+            params.push(("client_id".into(), config.client_id.clone().unwrap_or_default()));
+            params.push(("client_secret".into(), config.client_secret.clone().unwrap_or_default()));
+        }
+        AuthMethod::None => {
+            if let Some(id) = &config.client_id {
+                params.push(("client_id".into(), id.clone()));
+            }
+        }
+    }
+
+    let (content_type, body) = match config.body_encoding {
+        BodyEncoding::Form => (
+            "application/x-www-form-urlencoded",
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&params)
+                .finish()
+                .into_bytes(),
+        ),
+        BodyEncoding::Json => ("application/json", json_body(&params)),
+    };
+    headers.push(("Content-Type".into(), content_type.into()));
+    headers.push(("Accept".into(), "application/json".into()));
+    headers.push(("User-Agent".into(), config.user_agent.clone()));
+    for (name, value) in &config.extra_headers {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value.clone()));
+    }
+
+    let mut secrets = config.secrets.clone();
+    for value in request.secret_values() {
+        secrets.add(value);
+    }
+    Prepared {
+        url: config.token_url.to_string(),
+        shown_url: config.shown_url.clone(),
+        headers,
+        body,
+        secrets,
+    }
+}
+
+/// `base64(urlencode(id) ":" urlencode(secret))`, RFC 6749 §2.3.1: the encoding step is what
+/// lets ids and secrets contain `:`, `+` or `%`.
+pub(crate) fn basic_credentials(id: &str, secret: &str) -> String {
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", encode(id), encode(secret)))
+}
+
+/// Parameters as a JSON object; a repeated name (`resource`) becomes an array.
+fn json_body(params: &[(String, String)]) -> Vec<u8> {
+    let mut map = Map::new();
+    for (name, value) in params {
+        match map.get_mut(name) {
+            None => {
+                map.insert(name.clone(), Value::String(value.clone()));
+            }
+            Some(Value::Array(items)) => items.push(Value::String(value.clone())),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, Value::String(value.clone())]);
+            }
+        }
+    }
+    serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
+}
+
+impl Prepared {
+    /// The metadata of this request, with `response` as far as it arrived.
+    pub fn meta(&self, response: Option<HttpResponseMeta>) -> HttpMetadata {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), redact::redact_request_header(k, v)))
+            .collect();
+        HttpMetadata {
+            request: HttpRequestMeta {
+                method: "POST".into(),
+                url: self.shown_url.clone(),
+                headers,
+            },
+            response,
+        }
+    }
+
+    /// Response headers as metadata shows them: names in lower case, repeats joined, and
+    /// every credential removed from the values.
+    pub fn response_headers(&self, headers: &[(String, String)]) -> BTreeMap<String, String> {
+        let mut map: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in headers {
+            let name = name.to_ascii_lowercase();
+            let value = redact::redact_response_header(&name, value, &self.secrets);
+            map.entry(name)
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert(value);
+        }
+        map
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_encoded_before_base64() {
+        let encoded = basic_credentials("cc special:id", "p@ss:w0rd+/= &%");
+        let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+        assert_eq!(
+            String::from_utf8(decoded).unwrap(),
+            "cc+special%3Aid:p%40ss%3Aw0rd%2B%2F%3D+%26%25"
+        );
+    }
+
+    #[test]
+    fn json_bodies_turn_repeated_names_into_arrays() {
+        let body = json_body(&[
+            ("resource".into(), "a".into()),
+            ("resource".into(), "b".into()),
+            ("x".into(), "1".into()),
+        ]);
+        assert_eq!(String::from_utf8(body).unwrap(), r#"{"resource":["a","b"],"x":"1"}"#);
+    }
+}

@@ -1,0 +1,189 @@
+//! `TokenClient`: one configured token endpoint.
+//!
+//! - [`builder`]: `TokenClientBuilder`, the checked configuration, URL rules.
+//! - [`encode`]: a grant turned into a request (client authentication, form or JSON body) and
+//!   the metadata that may be shown of it.
+//! - [`send`]: the attempt loop, and the rule for when a request is retried.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::grant::TokenRequest;
+use crate::model::TokenResponse;
+use crate::redact;
+use crate::transport::Transport;
+
+pub mod builder;
+mod encode;
+mod send;
+
+use builder::Config;
+pub use builder::{TokenClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+
+/// How the client proves its identity to the token endpoint (RFC 6749 §2.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// HTTP Basic with the id and secret form-urlencoded first (RFC 6749 §2.3.1).
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the request body.
+    ClientSecretPost,
+    /// A public client: `client_id` in the body, no secret.
+    None,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
+impl FromStr for AuthMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "client_secret_basic" | "basic" => Ok(AuthMethod::ClientSecretBasic),
+            "client_secret_post" | "post" => Ok(AuthMethod::ClientSecretPost),
+            "none" => Ok(AuthMethod::None),
+            other => Err(Error::config(format!(
+                "unknown auth method {other:?}: use \"client_secret_basic\", \"client_secret_post\" or \"none\""
+            ))),
+        }
+    }
+}
+
+/// How the request body is encoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/x-www-form-urlencoded`, as RFC 6749 requires.
+    #[default]
+    Form,
+    /// `application/json`, which some providers (Gusto) take instead.
+    Json,
+}
+
+impl BodyEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyEncoding::Form => "form",
+            BodyEncoding::Json => "json",
+        }
+    }
+}
+
+impl FromStr for BodyEncoding {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "form" | "application/x-www-form-urlencoded" => Ok(BodyEncoding::Form),
+            "json" | "application/json" => Ok(BodyEncoding::Json),
+            other => Err(Error::config(format!(
+                "unknown body encoding {other:?}: use \"form\" or \"json\""
+            ))),
+        }
+    }
+}
+
+/// A configured token endpoint client. Cheap to clone, `Send + Sync`; share one per endpoint.
+#[derive(Clone)]
+pub struct TokenClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    transport: Transport,
+}
+
+impl TokenClient {
+    pub fn builder(token_url: impl Into<String>) -> TokenClientBuilder {
+        TokenClientBuilder::new(token_url.into())
+    }
+
+    /// Client credentials grant (RFC 6749 §4.4). `scope` overrides the client's default scope.
+    pub fn client_credentials(&self, scope: Option<&str>) -> Result<TokenResponse> {
+        self.fetch(&TokenRequest::client_credentials().scope_opt(scope))
+    }
+
+    /// Refresh token grant (RFC 6749 §6).
+    pub fn refresh(&self, refresh_token: &str, scope: Option<&str>) -> Result<TokenResponse> {
+        self.fetch(&TokenRequest::refresh_token(refresh_token).scope_opt(scope))
+    }
+
+    /// Resource owner password grant (RFC 6749 §4.3).
+    pub fn password(&self, username: &str, password: &str, scope: Option<&str>) -> Result<TokenResponse> {
+        self.fetch(&TokenRequest::password(username, password).scope_opt(scope))
+    }
+
+    /// Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used.
+    pub fn authorization_code(
+        &self,
+        code: &str,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+    ) -> Result<TokenResponse> {
+        self.fetch(&TokenRequest::authorization_code(code, redirect_uri, code_verifier))
+    }
+
+    /// Token exchange (RFC 8693).
+    pub fn token_exchange(
+        &self,
+        subject_token: &str,
+        subject_token_type: &str,
+        scope: Option<&str>,
+    ) -> Result<TokenResponse> {
+        self.fetch(&TokenRequest::token_exchange(subject_token, subject_token_type).scope_opt(scope))
+    }
+
+    /// Device code grant (RFC 8628 §3.4): one poll. An `authorization_pending` or
+    /// `slow_down` answer is an [`ErrorKind::OAuth`](crate::ErrorKind) error with that code.
+    pub fn device_code(&self, device_code: &str) -> Result<TokenResponse> {
+        self.fetch(&TokenRequest::device_code(device_code))
+    }
+
+    /// Runs any grant and returns just the token.
+    pub fn fetch(&self, request: &TokenRequest) -> Result<TokenResponse> {
+        let answer = self.send(request)?;
+        answer
+            .token_response
+            .ok_or_else(|| Error::decode("the exchange succeeded without a token (a tokenfetch bug)"))
+    }
+
+    /// The grant a [`TokenManager`](crate::TokenManager) runs when given none: client
+    /// credentials, or the preset's grant (Gusto: `system_access`).
+    pub fn default_request(&self) -> TokenRequest {
+        self.inner.config.default_grant.clone()
+    }
+
+    /// The token endpoint URL as it may be shown: query values are `[redacted]`, since some
+    /// providers take API keys there.
+    pub fn token_url(&self) -> &str {
+        &self.inner.config.shown_url
+    }
+
+    pub fn client_id(&self) -> Option<&str> {
+        self.inner.config.client_id.as_deref()
+    }
+}
+
+impl fmt::Debug for TokenClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.inner.config;
+        f.debug_struct("TokenClient")
+            .field("token_url", &c.shown_url)
+            .field("client_id", &c.client_id)
+            .field("client_secret", &redact::redacted(&c.client_secret))
+            .field("auth_method", &c.auth_method)
+            .field("body_encoding", &c.body_encoding)
+            .field("scope", &c.scope)
+            .field("timeout", &c.timeout)
+            .field("retry", &c.retry)
+            .finish_non_exhaustive()
+    }
+}

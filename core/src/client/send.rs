@@ -1,0 +1,237 @@
+//! The main loop of a token request: attempt, interpret, decide whether to try again.
+//!
+//! # How it decides to retry
+//! An attempt ends in one of three ways, and each decides differently:
+//! - **It never reached the server**: DNS failed, the connection was refused, the connect
+//!   deadline passed, or TLS failed before the request was written. Retrying is always safe.
+//! - **The server answered.** HTTP 429 and 5xx (but 501 and 505, which will not change) are
+//!   retried, honouring `Retry-After` up to [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after). Every other
+//!   answer (an OAuth 4xx error, a token, a body that is not a token) is final.
+//! - **It may have reached the server**: the connection was reset or closed, or timed out,
+//!   after the request was written. The server may have processed it.
+//!
+//! A request that carries a **single-use credential** ([`TokenRequest::is_single_use`]: the
+//! `refresh_token`, `authorization_code` and device code grants, and any request with a PKCE
+//! `code_verifier`) is retried only when it cannot have been processed: when it never reached
+//! the server, or the server answered 429 or 503. Replaying it after a reset would present a
+//! refresh token the server may already have rotated (which revokes the whole grant on
+//! servers that detect reuse, RFC 6819 §5.2.2.3) or a code it has already exchanged
+//! (RFC 6749 §4.1.2). Any other request is also retried after a reset.
+//!
+//! Whatever happens, the overall timeout bounds the call: no retry starts, and no wait is
+//! begun, that the deadline would cut short.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::encode::Prepared;
+use super::TokenClient;
+use crate::error::{Deadline, Error, Result};
+use crate::grant::TokenRequest;
+use crate::model::{HttpResponseMeta, TokenRequestResponse};
+use crate::parse::evaluate_response;
+use crate::redact;
+use crate::retry::parse_retry_after;
+use crate::transport::{Exchange, Failure, Reach};
+
+/// How one attempt ended, as far as retrying is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// The server answered with this status.
+    Answered(u16),
+    /// The request may or may not have reached the server.
+    Failed(Reach),
+}
+
+/// Whether an attempt that ended so, with this error, may be repeated. The module header
+/// states the rule.
+pub(crate) fn may_retry(error: &Error, ending: Ending, single_use: bool) -> bool {
+    if !error.is_retryable() {
+        return false;
+    }
+    match ending {
+        Ending::Failed(Reach::NotSent) => true,
+        Ending::Failed(Reach::MaybeSent) => !single_use,
+        Ending::Answered(status) => !single_use || status == 429 || status == 503,
+    }
+}
+
+impl TokenClient {
+    /// Runs any grant and returns the token with the HTTP metadata of the exchange.
+    ///
+    /// `Ok` always carries a token; every error carries the metadata of the last attempt
+    /// (except `config` errors, raised before anything is sent).
+    pub fn send(&self, request: &TokenRequest) -> Result<TokenRequestResponse> {
+        self.send_tracked(request).0
+    }
+
+    /// [`Self::send`], and whether any attempt may have reached the server (so a single-use
+    /// credential must be taken as spent).
+    pub(crate) fn send_tracked(&self, request: &TokenRequest) -> (Result<TokenRequestResponse>, bool) {
+        let mut reached = false;
+        let result = self.attempts(request, &mut reached);
+        (result, reached)
+    }
+
+    fn attempts(&self, request: &TokenRequest, reached: &mut bool) -> Result<TokenRequestResponse> {
+        let config = &self.inner.config;
+        let prepared = super::encode::prepare(config, request);
+        let single_use = request.is_single_use();
+        let started = Instant::now();
+        let deadline = started.checked_add(config.timeout);
+
+        let mut retry = 0u32;
+        loop {
+            let budget = deadline.map_or(config.timeout, |d| d.saturating_duration_since(Instant::now()));
+            if budget.is_zero() {
+                let error = Error::Timeout {
+                    deadline: Deadline::Overall,
+                    after: started.elapsed(),
+                    http_meta: None,
+                };
+                return Err(error.with_meta(prepared.meta(None)));
+            }
+            let outcome = self
+                .inner
+                .transport
+                .post(&prepared.url, &prepared.headers, &prepared.body, budget);
+            let (result, ending, retry_after) = self.interpret(&prepared, outcome);
+            *reached |= ending != Ending::Failed(Reach::NotSent);
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if retry >= config.retry.max_retries || !may_retry(&error, ending, single_use) {
+                return Err(error);
+            }
+            let Some(wait) = config.retry.delay(retry, retry_after) else {
+                return Err(error);
+            };
+            let fits = match (Instant::now().checked_add(wait), deadline) {
+                (Some(resume), Some(deadline)) => resume < deadline,
+                _ => false,
+            };
+            if !fits {
+                return Err(error);
+            }
+            std::thread::sleep(wait);
+            retry += 1;
+        }
+    }
+
+    /// Turns one attempt into a result, how it ended, and the server's `Retry-After`.
+    fn interpret(
+        &self,
+        prepared: &Prepared,
+        outcome: std::result::Result<Exchange, Box<Failure>>,
+    ) -> (Result<TokenRequestResponse>, Ending, Option<Duration>) {
+        let secrets = &prepared.secrets;
+        match outcome {
+            Ok(exchange) => {
+                let retry_after = retry_after(&exchange.headers);
+                let (body, body_truncated) = redact::redact_body(&exchange.body, secrets);
+                let meta = prepared.meta(Some(HttpResponseMeta {
+                    status: exchange.status,
+                    headers: prepared.response_headers(&exchange.headers),
+                    body,
+                    body_truncated,
+                    elapsed_ms: millis(exchange.elapsed),
+                }));
+                let received_at = exchange
+                    .received_at
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .ok();
+                let parsed = evaluate_response(
+                    exchange.status,
+                    &exchange.headers,
+                    &exchange.body,
+                    received_at,
+                    self.inner.config.max_response_bytes,
+                );
+                let result = match parsed {
+                    Ok(token) => Ok(TokenRequestResponse {
+                        http_meta: meta,
+                        token_response: Some(token),
+                    }),
+                    Err(error) => Err(error.with_meta(meta).scrubbed(secrets)),
+                };
+                (result, Ending::Answered(exchange.status), retry_after)
+            }
+            Err(failure) => {
+                let response = failure.status.map(|status| HttpResponseMeta {
+                    status,
+                    headers: prepared.response_headers(&failure.headers),
+                    body: String::new(),
+                    body_truncated: true,
+                    elapsed_ms: millis(failure.elapsed),
+                });
+                let ending = match failure.status {
+                    Some(status) => Ending::Answered(status),
+                    None => Ending::Failed(failure.reach),
+                };
+                let retry_after = retry_after(&failure.headers);
+                let error = failure.error.with_meta(prepared.meta(response)).scrubbed(secrets);
+                (Err(error), ending, retry_after)
+            }
+        }
+    }
+}
+
+fn retry_after(headers: &[(String, String)]) -> Option<Duration> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, v)| parse_retry_after(v, SystemTime::now()))
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transport_error() -> Error {
+        Error::Transport {
+            message: "connection reset".into(),
+            http_meta: None,
+        }
+    }
+
+    fn status_error(status: u16) -> Error {
+        Error::HttpStatus {
+            status,
+            body_excerpt: String::new(),
+            http_meta: None,
+        }
+    }
+
+    #[test]
+    fn a_single_use_grant_is_not_replayed_after_it_may_have_reached_the_server() {
+        let reset = Ending::Failed(Reach::MaybeSent);
+        assert!(!may_retry(&transport_error(), reset, true));
+        assert!(may_retry(&transport_error(), reset, false));
+    }
+
+    #[test]
+    fn a_request_that_never_left_is_always_retried() {
+        let refused = Ending::Failed(Reach::NotSent);
+        assert!(may_retry(&transport_error(), refused, true));
+        assert!(may_retry(&transport_error(), refused, false));
+    }
+
+    #[test]
+    fn single_use_grants_retry_only_429_and_503_answers() {
+        for (status, single_use_retries) in [(429, true), (503, true), (500, false), (502, false), (504, false)] {
+            let e = status_error(status);
+            assert_eq!(
+                may_retry(&e, Ending::Answered(status), true),
+                single_use_retries,
+                "{status}"
+            );
+            assert!(may_retry(&e, Ending::Answered(status), false), "{status}");
+        }
+        assert!(!may_retry(&status_error(400), Ending::Answered(400), false));
+    }
+}
