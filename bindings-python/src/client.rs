@@ -2,16 +2,17 @@
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::time::Duration;
 
 use pyo3::prelude::*;
+use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
+use tokenfetch::options;
 use tokenfetch::{
     AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
     TokenManager, TokenRequest,
 };
 
-use crate::convert::{seconds, Params, PyTokenRequestResponse, PyTokenResponse};
+use crate::convert::{Params, PyTokenRequestResponse, PyTokenResponse};
 use crate::error::BindingError;
 
 /// Options every way of building a client shares (`TokenClient(...)`, `.prove(...)`, `.gusto(...)`).
@@ -24,14 +25,14 @@ struct Options<'a> {
     user_agent: Option<String>,
     timeout: f64,
     connect_timeout: f64,
-    max_retries: u32,
-    max_response_bytes: u64,
+    max_retries: f64,
+    max_response_bytes: f64,
     allow_insecure_http: bool,
     token_url: Option<&'a str>,
 }
 
 impl Options<'_> {
-    fn apply(self, mut b: TokenClientBuilder) -> PyResult<TokenClientBuilder> {
+    fn apply(self, mut b: TokenClientBuilder) -> Result<TokenClientBuilder, BindingError> {
         if let Some(url) = self.token_url {
             b = b.token_url(url);
         }
@@ -53,14 +54,16 @@ impl Options<'_> {
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| format!("tokenfetch/{} (python)", tokenfetch::VERSION));
+        // Python spells every option as core does, so core's names are the caller's.
+        let max_retries = options::MAX_RETRIES.whole("max_retries", self.max_retries)?;
         Ok(b.user_agent(user_agent)
-            .timeout(seconds("timeout", self.timeout)?)
-            .connect_timeout(seconds("connect_timeout", self.connect_timeout)?)
+            .timeout(options::TIMEOUT.duration_from_secs("timeout", self.timeout)?)
+            .connect_timeout(options::CONNECT_TIMEOUT.duration_from_secs("connect_timeout", self.connect_timeout)?)
             .retry(RetryPolicy {
-                max_retries: self.max_retries,
+                max_retries: u32::try_from(max_retries).unwrap_or(u32::MAX),
                 ..RetryPolicy::default()
             })
-            .max_response_bytes(self.max_response_bytes)
+            .max_response_bytes(options::MAX_RESPONSE_BYTES.whole("max_response_bytes", self.max_response_bytes)?)
             .allow_insecure_http(self.allow_insecure_http))
     }
 }
@@ -83,8 +86,8 @@ impl PyTokenClient {
     #[pyo3(signature = (
         token_url, *, client_id=None, client_secret=None, auth_method="client_secret_basic",
         body_encoding="form", scope=None, audience=None, resource=None, extra_params=None,
-        headers=None, user_agent=None, timeout=30.0, connect_timeout=10.0, max_retries=2,
-        max_response_bytes=1048576, allow_insecure_http=false
+        headers=None, user_agent=None, timeout=30.0, connect_timeout=10.0, max_retries=2f64,
+        max_response_bytes=1048576f64, allow_insecure_http=false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -101,8 +104,8 @@ impl PyTokenClient {
         user_agent: Option<String>,
         timeout: f64,
         connect_timeout: f64,
-        max_retries: u32,
-        max_response_bytes: u64,
+        max_retries: f64,
+        max_response_bytes: f64,
         allow_insecure_http: bool,
     ) -> PyResult<Self> {
         let mut builder = TokenClient::builder(token_url)
@@ -133,14 +136,14 @@ impl PyTokenClient {
 
     /// A client for Prove's token endpoint: `env` is uat-us (default), prod-us, uat-eu or prod-eu.
     #[staticmethod]
-    #[pyo3(signature = (client_id, client_secret, env="uat-us", *, token_url=None, timeout=30.0, max_retries=2))]
+    #[pyo3(signature = (client_id, client_secret, env="uat-us", *, token_url=None, timeout=30.0, max_retries=2f64))]
     fn prove(
         client_id: String,
         client_secret: String,
         env: &str,
         token_url: Option<&str>,
         timeout: f64,
-        max_retries: u32,
+        max_retries: f64,
     ) -> PyResult<Self> {
         let env = ProveEnvironment::from_str(env).map_err(BindingError)?;
         let builder = TokenClientBuilder::prove(env, client_id, client_secret);
@@ -150,14 +153,14 @@ impl PyTokenClient {
     /// A client for Gusto's token endpoint: `env` is demo (default) or prod.
     /// Its default grant (used by `TokenManager`) is `system_access`.
     #[staticmethod]
-    #[pyo3(signature = (client_id, client_secret, env="demo", *, token_url=None, timeout=30.0, max_retries=2))]
+    #[pyo3(signature = (client_id, client_secret, env="demo", *, token_url=None, timeout=30.0, max_retries=2f64))]
     fn gusto(
         client_id: String,
         client_secret: String,
         env: &str,
         token_url: Option<&str>,
         timeout: f64,
-        max_retries: u32,
+        max_retries: f64,
     ) -> PyResult<Self> {
         let env = GustoEnvironment::from_str(env).map_err(BindingError)?;
         let builder = TokenClientBuilder::gusto(env, client_id, client_secret);
@@ -175,44 +178,56 @@ impl PyTokenClient {
     }
 
     /// Client credentials grant (RFC 6749 §4.4).
-    #[pyo3(signature = (scope=None))]
-    fn client_credentials(&self, py: Python<'_>, scope: Option<&str>) -> Result<PyTokenResponse, BindingError> {
-        self.fetch(py, TokenRequest::client_credentials().scope_opt(scope))
+    #[pyo3(signature = (scope=None, *, params=None))]
+    fn client_credentials(
+        &self,
+        py: Python<'_>,
+        scope: Option<&str>,
+        params: Option<Params>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::client_credentials().scope_opt(scope), params)
     }
 
     /// Refresh token grant (RFC 6749 §6).
-    #[pyo3(signature = (refresh_token, scope=None))]
+    #[pyo3(signature = (refresh_token, scope=None, *, params=None))]
     fn refresh(
         &self,
         py: Python<'_>,
         refresh_token: &str,
         scope: Option<&str>,
+        params: Option<Params>,
     ) -> Result<PyTokenResponse, BindingError> {
-        self.fetch(py, TokenRequest::refresh_token(refresh_token).scope_opt(scope))
+        self.fetch(py, TokenRequest::refresh_token(refresh_token).scope_opt(scope), params)
     }
 
     /// Resource owner password grant (RFC 6749 §4.3).
-    #[pyo3(signature = (username, password, scope=None))]
+    #[pyo3(signature = (username, password, scope=None, *, params=None))]
     fn password(
         &self,
         py: Python<'_>,
         username: &str,
         password: &str,
         scope: Option<&str>,
+        params: Option<Params>,
     ) -> Result<PyTokenResponse, BindingError> {
-        self.fetch(py, TokenRequest::password(username, password).scope_opt(scope))
+        self.fetch(py, TokenRequest::password(username, password).scope_opt(scope), params)
     }
 
     /// Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used.
-    #[pyo3(signature = (code, *, redirect_uri=None, code_verifier=None))]
+    #[pyo3(signature = (code, *, redirect_uri=None, code_verifier=None, params=None))]
     fn authorization_code(
         &self,
         py: Python<'_>,
         code: &str,
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
+        params: Option<Params>,
     ) -> Result<PyTokenResponse, BindingError> {
-        self.fetch(py, TokenRequest::authorization_code(code, redirect_uri, code_verifier))
+        self.fetch(
+            py,
+            TokenRequest::authorization_code(code, redirect_uri, code_verifier),
+            params,
+        )
     }
 
     /// Token exchange (RFC 8693).
@@ -223,18 +238,21 @@ impl PyTokenClient {
         subject_token: &str,
         subject_token_type: &str,
         scope: Option<&str>,
-        params: Option<Vec<(String, String)>>,
+        params: Option<Params>,
     ) -> Result<PyTokenResponse, BindingError> {
-        let request = with_params(
-            TokenRequest::token_exchange(subject_token, subject_token_type).scope_opt(scope),
-            params,
-        );
-        self.fetch(py, request)
+        let request = TokenRequest::token_exchange(subject_token, subject_token_type).scope_opt(scope);
+        self.fetch(py, request, params)
     }
 
     /// One device code poll (RFC 8628 §3.4). `authorization_pending` raises `OAuthError`.
-    fn device_code(&self, py: Python<'_>, device_code: &str) -> Result<PyTokenResponse, BindingError> {
-        self.fetch(py, TokenRequest::device_code(device_code))
+    #[pyo3(signature = (device_code, *, params=None))]
+    fn device_code(
+        &self,
+        py: Python<'_>,
+        device_code: &str,
+        params: Option<Params>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        self.fetch(py, TokenRequest::device_code(device_code), params)
     }
 
     /// Any grant, returning the token with the HTTP metadata of the exchange.
@@ -252,7 +270,7 @@ impl PyTokenClient {
             params.map(Params::into_pairs),
         );
         let client = self.inner.clone();
-        Ok(py.detach(move || client.send(&request))?.into())
+        Ok(py.detach(move || catch_panic(|| client.send(&request)))?.into())
     }
 
     fn __repr__(&self) -> String {
@@ -266,13 +284,19 @@ impl PyTokenClient {
 }
 
 impl PyTokenClient {
-    fn fetch(&self, py: Python<'_>, request: TokenRequest) -> Result<PyTokenResponse, BindingError> {
+    fn fetch(
+        &self,
+        py: Python<'_>,
+        request: TokenRequest,
+        params: Option<Params>,
+    ) -> Result<PyTokenResponse, BindingError> {
+        let request = with_params(request, params.map(Params::into_pairs));
         let client = self.inner.clone();
-        Ok(py.detach(move || client.fetch(&request))?.into())
+        Ok(py.detach(move || catch_panic(|| client.fetch(&request)))?.into())
     }
 }
 
-fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: u32) -> Options<'a> {
+fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: f64) -> Options<'a> {
     Options {
         scope: None,
         audience: None,
@@ -283,7 +307,7 @@ fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: u32
         timeout,
         connect_timeout: 10.0,
         max_retries,
-        max_response_bytes: tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_bytes: tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES as f64,
         allow_insecure_http: false,
         token_url,
     }
@@ -320,32 +344,32 @@ impl PyTokenManager {
         };
         let request = with_params(base.scope_opt(scope), params.map(Params::into_pairs));
         let options = ManagerOptions {
-            refresh_skew: if refresh_skew == 0.0 {
-                Duration::ZERO
-            } else {
-                seconds("refresh_skew", refresh_skew)?
-            },
-            default_lifetime: seconds("default_lifetime", default_lifetime)?,
+            refresh_skew: options::REFRESH_SKEW
+                .duration_from_secs("refresh_skew", refresh_skew)
+                .map_err(BindingError)?,
+            default_lifetime: options::DEFAULT_LIFETIME
+                .duration_from_secs("default_lifetime", default_lifetime)
+                .map_err(BindingError)?,
             ..ManagerOptions::default()
         };
         Ok(PyTokenManager {
-            inner: TokenManager::with_options(client.inner.clone(), request, options),
+            inner: TokenManager::with_options(client.inner.clone(), request, options).map_err(BindingError)?,
         })
     }
 
     /// A valid access token (fetched or refreshed if needed).
     fn access_token(&self, py: Python<'_>) -> Result<String, BindingError> {
-        Ok(py.detach(|| self.inner.access_token())?)
+        Ok(py.detach(|| catch_panic(|| self.inner.access_token()))?)
     }
 
     /// The whole cached token response.
     fn token(&self, py: Python<'_>) -> Result<PyTokenResponse, BindingError> {
-        Ok(py.detach(|| self.inner.token())?.into())
+        Ok(py.detach(|| catch_panic(|| self.inner.token()))?.into())
     }
 
     /// `"Bearer <token>"` for a valid token.
     fn authorization_header(&self, py: Python<'_>) -> Result<String, BindingError> {
-        Ok(py.detach(|| self.inner.authorization_header())?)
+        Ok(py.detach(|| catch_panic(|| self.inner.authorization_header()))?)
     }
 
     /// Drops the cached access token; call it when an API answers 401.

@@ -3,7 +3,6 @@
 //! Nothing here decides behaviour; parsing, defaults and redaction come from `tokenfetch`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -11,7 +10,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 use tokenfetch::{HttpMetadata, HttpRequestMeta, HttpResponseMeta, TokenRequestResponse, TokenResponse, REDACTED};
 
-use crate::error::{BindingError, ConfigError};
+use crate::error::BindingError;
 
 /// serde_json -> Python (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -113,18 +112,6 @@ pub fn parse_response(
 ) -> Result<PyTokenResponse, BindingError> {
     let headers = headers.into_pairs();
     Ok(tokenfetch::evaluate_response(status, &headers, body, received_at, max_response_bytes)?.into())
-}
-
-/// Seconds as a float (Python's convention for timeouts) -> `Duration`, with a clear error.
-pub fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    if value > 0.0 {
-        if let Ok(d) = Duration::try_from_secs_f64(value) {
-            return Ok(d);
-        }
-    }
-    Err(ConfigError::new_err(format!(
-        "{name} must be a positive number of seconds, got {value}"
-    )))
 }
 
 fn repr_opt<T: std::fmt::Debug>(value: &Option<T>) -> String {
@@ -255,7 +242,7 @@ impl PyTokenResponse {
 
     /// The response in wire names. Contains the tokens: for storage you control, not logs.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &serde_json::to_value(&self.0).unwrap_or(Value::Null))
+        json_to_py(py, &self.0.to_json_value())
     }
 
     fn to_json(&self) -> String {
@@ -296,6 +283,19 @@ pub struct PyHttpRequestMeta(pub HttpRequestMeta);
 
 #[pymethods]
 impl PyHttpRequestMeta {
+    /// Rebuilds the value from its JSON state (used by pickle and `copy`).
+    #[staticmethod]
+    fn _from_state(state: &str) -> PyResult<Self> {
+        serde_json::from_str::<HttpRequestMeta>(state)
+            .map(PyHttpRequestMeta)
+            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch HttpRequestMeta state: {e}")))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let rebuild = slf.get_type().getattr("_from_state")?;
+        Ok((rebuild, (serde_json::to_string(&slf.get().0).unwrap_or_default(),)))
+    }
+
     #[getter]
     fn method(&self) -> &str {
         &self.0.method
@@ -323,6 +323,19 @@ pub struct PyHttpResponseMeta(pub HttpResponseMeta);
 
 #[pymethods]
 impl PyHttpResponseMeta {
+    /// Rebuilds the value from its JSON state (used by pickle and `copy`).
+    #[staticmethod]
+    fn _from_state(state: &str) -> PyResult<Self> {
+        serde_json::from_str::<HttpResponseMeta>(state)
+            .map(PyHttpResponseMeta)
+            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch HttpResponseMeta state: {e}")))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let rebuild = slf.get_type().getattr("_from_state")?;
+        Ok((rebuild, (serde_json::to_string(&slf.get().0).unwrap_or_default(),)))
+    }
+
     #[getter]
     fn status(&self) -> u16 {
         self.0.status
@@ -372,6 +385,19 @@ impl From<HttpMetadata> for PyHttpMetadata {
 
 #[pymethods]
 impl PyHttpMetadata {
+    /// Rebuilds the value from its JSON state (used by pickle and `copy`).
+    #[staticmethod]
+    fn _from_state(state: &str) -> PyResult<Self> {
+        serde_json::from_str::<HttpMetadata>(state)
+            .map(PyHttpMetadata)
+            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch HttpMetadata state: {e}")))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let rebuild = slf.get_type().getattr("_from_state")?;
+        Ok((rebuild, (serde_json::to_string(&slf.get().0).unwrap_or_default(),)))
+    }
+
     #[getter]
     fn request(&self) -> PyHttpRequestMeta {
         PyHttpRequestMeta(self.0.request.clone())

@@ -19,12 +19,20 @@ class Kit:
         self.url = url
         self.token_url = f"{url}/token"
 
+    def scenario_url(self, name: str) -> str:
+        """The token endpoint playing one scenario. The scenario goes in the path, since
+        tokenfetch treats header values as credentials and scrubs them from answers."""
+        return f"{self.url}/scenario/{name}/token"
+
     def stats(self) -> dict:
         with urllib.request.urlopen(f"{self.url}/__stats") as r:
             return json.load(r)
 
     def token_requests(self) -> int:
         return int(self.stats()["token_requests"])
+
+    def requests_with_grant(self, grant: str) -> int:
+        return int(self.stats()["by_grant"].get(grant, 0))
 
     def reset(self) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/__reset", method="POST")).close()

@@ -9,10 +9,8 @@ ID, SECRET = "py-client", "py-secret-5e1d"
 
 
 def client(kit, scenario=None, **options):
-    headers = dict(options.pop("headers", {}))
-    if scenario:
-        headers["X-Testkit-Scenario"] = scenario
-    return TokenClient(kit.token_url, client_id=ID, client_secret=SECRET, headers=headers, **options)
+    url = kit.scenario_url(scenario) if scenario else kit.token_url
+    return TokenClient(url, client_id=ID, client_secret=SECRET, **options)
 
 
 def echo(c, grant_type="client_credentials", **kwargs):
@@ -35,7 +33,7 @@ def test_client_credentials_with_basic_auth(kit):
 
 def test_special_characters_in_basic_credentials(kit):
     c = TokenClient(
-        kit.token_url, client_id="cc special:id", client_secret="p@ss:w0rd+/= &%", headers={"X-Testkit-Scenario": "echo"}
+        kit.scenario_url("echo"), client_id="cc special:id", client_secret="p@ss:w0rd+/= &%"
     )
     seen = echo(c)
     assert (seen["client_id"], seen["client_secret"]) == ("cc special:id", "p@ss:w0rd+/= &%")
@@ -55,7 +53,7 @@ def test_client_secret_post_and_json_body(kit):
 
 
 def test_public_client_sends_only_its_id(kit):
-    c = TokenClient(kit.token_url, client_id="public-app", auth_method="none", headers={"X-Testkit-Scenario": "echo"})
+    c = TokenClient(kit.scenario_url("echo"), client_id="public-app", auth_method="none")
     seen = echo(c, "authorization_code", params={"code": "c0de", "code_verifier": "v" * 43})
     assert seen["params"]["client_id"] == "public-app"
     assert "client_secret" not in seen["params"]

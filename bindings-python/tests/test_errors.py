@@ -3,7 +3,7 @@
 import pytest
 
 import tokenfetch
-from tokenfetch import TokenClient
+from tokenfetch import TokenClient, TokenManager
 
 SECRET = "py-err-secret-81f0"
 
@@ -11,7 +11,7 @@ SECRET = "py-err-secret-81f0"
 def failing(kit, scenario, **options):
     options.setdefault("max_retries", 0)
     return TokenClient(
-        kit.token_url, client_id="py", client_secret=SECRET, headers={"X-Testkit-Scenario": scenario}, **options
+        kit.scenario_url(scenario), client_id="py", client_secret=SECRET, **options
     )
 
 
@@ -56,7 +56,7 @@ def test_timeout(kit):
         client_id="py",
         client_secret=SECRET,
         timeout=0.3,
-        headers={"X-Testkit-Scenario": "slow", "X-Testkit-Delay-Ms": "3000"},
+        headers={"X-Testkit-Delay-Ms": "3000"},
     )
     with pytest.raises(tokenfetch.TimeoutError) as raised:
         c.client_credentials()
@@ -105,3 +105,27 @@ def test_no_secret_in_repr_or_messages(kit):
     for text in printed:
         for secret in secrets:
             assert secret not in text, f"{secret!r} leaked in {text!r}"
+
+
+@pytest.mark.parametrize("option", ["timeout", "connect_timeout", "max_retries", "max_response_bytes"])
+@pytest.mark.parametrize("value", [-1, float("nan"), float("inf"), 1e19, 2**64 + 5])
+def test_out_of_range_client_options_are_config_errors_naming_the_option(option, value):
+    with pytest.raises(tokenfetch.ConfigError) as raised:
+        TokenClient("https://auth.example/token", client_id="a", client_secret="b", **{option: value})
+    assert option in str(raised.value)
+
+
+@pytest.mark.parametrize("option", ["refresh_skew", "default_lifetime"])
+@pytest.mark.parametrize("value", [-1, float("nan"), float("inf"), 1e19])
+def test_out_of_range_manager_options_are_config_errors_naming_the_option(option, value):
+    c = TokenClient("https://auth.example/token", client_id="a", client_secret="b")
+    with pytest.raises(tokenfetch.ConfigError) as raised:
+        TokenManager(c, **{option: value})
+    assert option in str(raised.value)
+
+
+def test_fractional_counts_are_refused_and_zero_skew_is_allowed():
+    with pytest.raises(tokenfetch.ConfigError, match="max_retries"):
+        TokenClient("https://auth.example/token", client_id="a", client_secret="b", max_retries=2.5)
+    c = TokenClient("https://auth.example/token", client_id="a", client_secret="b", max_retries=0)
+    TokenManager(c, refresh_skew=0)

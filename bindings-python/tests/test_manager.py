@@ -64,7 +64,7 @@ def test_invalidate_fetches_a_new_token(kit):
 
 
 def test_custom_grant_and_last_error(kit):
-    c = TokenClient(kit.token_url, client_id="py", client_secret="s", headers={"X-Testkit-Scenario": "invalid_client"}, max_retries=0)
+    c = TokenClient(kit.scenario_url("invalid_client"), client_id="py", client_secret="s", max_retries=0)
     manager = TokenManager(c, grant_type="password", params={"username": "ann", "password": "pw"})
     assert manager.last_error is None
     try:

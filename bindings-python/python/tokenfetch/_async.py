@@ -36,20 +36,29 @@ class AsyncTokenClient:
     def gusto(cls, client_id: str, client_secret: str, env: str = "demo", **options: Any) -> "AsyncTokenClient":
         return cls(client=TokenClient.gusto(client_id, client_secret, env, **options))
 
-    async def client_credentials(self, scope: Optional[str] = None) -> TokenResponse:
-        return await asyncio.to_thread(self.sync.client_credentials, scope)
+    async def client_credentials(self, scope: Optional[str] = None, *, params: Optional[Params] = None) -> TokenResponse:
+        return await asyncio.to_thread(self.sync.client_credentials, scope, params=params)
 
-    async def refresh(self, refresh_token: str, scope: Optional[str] = None) -> TokenResponse:
-        return await asyncio.to_thread(self.sync.refresh, refresh_token, scope)
+    async def refresh(
+        self, refresh_token: str, scope: Optional[str] = None, *, params: Optional[Params] = None
+    ) -> TokenResponse:
+        return await asyncio.to_thread(self.sync.refresh, refresh_token, scope, params=params)
 
-    async def password(self, username: str, password: str, scope: Optional[str] = None) -> TokenResponse:
-        return await asyncio.to_thread(self.sync.password, username, password, scope)
+    async def password(
+        self, username: str, password: str, scope: Optional[str] = None, *, params: Optional[Params] = None
+    ) -> TokenResponse:
+        return await asyncio.to_thread(self.sync.password, username, password, scope, params=params)
 
     async def authorization_code(
-        self, code: str, *, redirect_uri: Optional[str] = None, code_verifier: Optional[str] = None
+        self,
+        code: str,
+        *,
+        redirect_uri: Optional[str] = None,
+        code_verifier: Optional[str] = None,
+        params: Optional[Params] = None,
     ) -> TokenResponse:
         return await asyncio.to_thread(
-            self.sync.authorization_code, code, redirect_uri=redirect_uri, code_verifier=code_verifier
+            self.sync.authorization_code, code, redirect_uri=redirect_uri, code_verifier=code_verifier, params=params
         )
 
     async def token_exchange(
@@ -58,14 +67,14 @@ class AsyncTokenClient:
         subject_token_type: str,
         *,
         scope: Optional[str] = None,
-        params: Optional[Sequence[Tuple[str, str]]] = None,
+        params: Optional[Params] = None,
     ) -> TokenResponse:
         return await asyncio.to_thread(
             self.sync.token_exchange, subject_token, subject_token_type, scope=scope, params=params
         )
 
-    async def device_code(self, device_code: str) -> TokenResponse:
-        return await asyncio.to_thread(self.sync.device_code, device_code)
+    async def device_code(self, device_code: str, *, params: Optional[Params] = None) -> TokenResponse:
+        return await asyncio.to_thread(self.sync.device_code, device_code, params=params)
 
     async def request_token(
         self, grant_type: str, *, scope: Optional[str] = None, params: Optional[Params] = None
