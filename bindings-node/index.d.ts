@@ -34,9 +34,9 @@ export interface HttpResponseMeta {
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeTokenClient {
-  constructor(options: TokenClientOptions)
-  static prove(options: PresetOptions): NativeTokenClient
-  static gusto(options: PresetOptions): NativeTokenClient
+  constructor(options: Record<string, unknown>)
+  static prove(options: Record<string, unknown>): NativeTokenClient
+  static gusto(options: Record<string, unknown>): NativeTokenClient
   get tokenUrl(): string
   get clientId(): string | null
   /** The client's default grant (client credentials, or the preset's). */
@@ -48,13 +48,20 @@ export declare class NativeTokenClient {
 }
 
 export declare class NativeTokenManager {
-  constructor(client: NativeTokenClient, request?: TokenRequest | undefined | null, options?: TokenManagerOptions | undefined | null)
-  accessToken(): Promise<string>
+  /**
+   * `options`: `scope`, `grantType` and `params` (the grant; the client's default grant
+   * when no `grantType` is given), `refreshSkewMs`, `defaultLifetimeMs`.
+   */
+  constructor(client: NativeTokenClient, options?: Record<string, unknown>)
   accessTokenSync(): string
   token(): Promise<TokenResponse>
   tokenSync(): TokenResponse
-  authorizationHeader(): Promise<string>
   authorizationHeaderSync(): string
+  /**
+   * The cached token when no fetch is due, else `null`. Never blocks: `lib/index.js`
+   * answers from it on the event loop and goes to the thread pool only to fetch.
+   */
+  freshToken(): TokenResponse | null
   invalidate(): void
   /** The structured form of the last fetch error, for `lib/errors.js`. */
   lastErrorPayload(): Record<string, JsonValue> | null
@@ -136,55 +143,6 @@ export declare function parseResponseNative(status: number, headers: Record<stri
 
 /** Parses a token response body; `lib/index.js` exposes it as `TokenResponse.fromJson`. */
 export declare function parseTokenResponseNative(body: string): TokenResponse
-
-/** Options of the Prove and Gusto presets. */
-export interface PresetOptions {
-  clientId: string
-  clientSecret: string
-  /** Prove: "uat-us" (default), "prod-us", "uat-eu", "prod-eu". Gusto: "demo" (default), "prod". */
-  env?: string
-  /** Overrides the preset's URL (e.g. a test server). */
-  tokenUrl?: string
-  timeoutMs?: number
-  maxRetries?: number
-}
-
-/** `new TokenClient({...})` options; names follow the contract. */
-export interface TokenClientOptions {
-  tokenUrl: string
-  clientId?: string
-  clientSecret?: string
-  /** "client_secret_basic" (default), "client_secret_post" or "none". */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none'
-  /** "form" (default) or "json". */
-  bodyEncoding?: 'form' | 'json'
-  scope?: string
-  audience?: Array<string>
-  resource?: Array<string>
-  extraParams?: Record<string, string>
-  headers?: Record<string, string>
-  userAgent?: string
-  /** Overall deadline per call, retries included. Default 30000. */
-  timeoutMs?: number
-  /** Default 10000. */
-  connectTimeoutMs?: number
-  /** Default 2. */
-  maxRetries?: number
-  /** Default 1048576 (1 MiB). */
-  maxResponseBytes?: number
-  /** Allow plain http:// to a non-loopback host. Default false. */
-  allowInsecureHttp?: boolean
-}
-
-/** `new TokenManager(client, {...})` options. */
-export interface TokenManagerOptions {
-  /** Scope for the grant (the client's default grant when no request is given). */
-  scope?: string
-  /** Refresh this long before expiry (capped at half the lifetime). Default 60000. */
-  refreshSkewMs?: number
-  /** Lifetime assumed for a token without `expires_in`. Default 300000. */
-  defaultLifetimeMs?: number
-}
 
 /** The core's version, as `require('tokenfetch').version`. */
 export declare function version(): string

@@ -1,8 +1,8 @@
 // Types of the public API. The model classes come from the generated ../index.d.ts.
-import type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue, PresetOptions, TokenClientOptions } from '../index'
+import type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue } from '../index'
 import { TokenRequest, TokenRequestResponse, TokenResponse } from '../index'
 
-export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue, PresetOptions, TokenClientOptions }
+export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue }
 export { TokenRequest, TokenRequestResponse, TokenResponse }
 
 // What lib/index.js adds to the generated classes.
@@ -37,12 +37,60 @@ export type HTTPMetadata = HttpMetadata
 /** Body parameters: an object, or `[name, value]` pairs to repeat a name. */
 export type Params = Record<string, string> | ReadonlyArray<readonly [string, string]>
 
+/**
+ * `new TokenClient({...})` options. The core checks them all: an unknown name, a wrongly typed
+ * value, or a number out of range (negative, NaN, Infinity, above the maximum) throws a
+ * `ConfigError` naming the option.
+ */
+export interface TokenClientOptions {
+  tokenUrl: string
+  clientId?: string
+  clientSecret?: string
+  /** Default 'client_secret_basic'. */
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none'
+  /** Default 'form'. */
+  bodyEncoding?: 'form' | 'json'
+  /** Sent when a request names no scope. */
+  scope?: string
+  audience?: string[]
+  resource?: string[]
+  /** Added to every request that does not set them. Secret-named ones are scrubbed from answers. */
+  extraParams?: Params
+  /** Sent with every request. Their values are treated as credentials (redacted in httpMeta). */
+  headers?: Params
+  userAgent?: string
+  /** Overall deadline per call, retries included. Default 30000, at most 86400000 (a day). */
+  timeoutMs?: number
+  /** Default 10000, at most 86400000. */
+  connectTimeoutMs?: number
+  /** Retries after the first attempt. A whole number, default 2, at most 10. */
+  maxRetries?: number
+  /** Response body cap. Default 1048576 (1 MiB), at most 67108864 (64 MiB). */
+  maxResponseBytes?: number
+  /** Allow plain http:// to a non-loopback host. Default false. */
+  allowInsecureHttp?: boolean
+}
+
+/** Options of `TokenClient.prove` and `TokenClient.gusto`. */
+export interface PresetOptions {
+  clientId: string
+  clientSecret: string
+  /** Prove: 'uat-us' (default), 'prod-us', 'uat-eu', 'prod-eu'. Gusto: 'demo' (default), 'prod'. */
+  env?: string
+  /** Overrides the preset's URL (e.g. a test server). */
+  tokenUrl?: string
+  timeoutMs?: number
+  maxRetries?: number
+}
+
 export interface CallOptions {
   /** Rejects the Promise with an AbortError when aborted. */
   signal?: AbortSignal
 }
 export interface ScopeOptions extends CallOptions {
   scope?: string
+  /** More body parameters for this request. */
+  params?: Params
 }
 
 /** A client for one OAuth 2.0 token endpoint. Safe to share. */
@@ -54,18 +102,21 @@ export declare class TokenClient {
   readonly clientId: string | null
 
   clientCredentials(options?: ScopeOptions): Promise<TokenResponse>
-  clientCredentialsSync(options?: { scope?: string }): TokenResponse
+  clientCredentialsSync(options?: { scope?: string; params?: Params }): TokenResponse
   refresh(refreshToken: string, options?: ScopeOptions): Promise<TokenResponse>
-  refreshSync(refreshToken: string, options?: { scope?: string }): TokenResponse
+  refreshSync(refreshToken: string, options?: { scope?: string; params?: Params }): TokenResponse
   password(username: string, password: string, options?: ScopeOptions): Promise<TokenResponse>
-  passwordSync(username: string, password: string, options?: { scope?: string }): TokenResponse
-  authorizationCode(code: string, options?: { redirectUri?: string; codeVerifier?: string } & CallOptions): Promise<TokenResponse>
-  authorizationCodeSync(code: string, options?: { redirectUri?: string; codeVerifier?: string }): TokenResponse
-  tokenExchange(subjectToken: string, subjectTokenType: string, options?: ScopeOptions & { params?: Params }): Promise<TokenResponse>
+  passwordSync(username: string, password: string, options?: { scope?: string; params?: Params }): TokenResponse
+  authorizationCode(
+    code: string,
+    options?: { redirectUri?: string; codeVerifier?: string; params?: Params } & CallOptions,
+  ): Promise<TokenResponse>
+  authorizationCodeSync(code: string, options?: { redirectUri?: string; codeVerifier?: string; params?: Params }): TokenResponse
+  tokenExchange(subjectToken: string, subjectTokenType: string, options?: ScopeOptions): Promise<TokenResponse>
   tokenExchangeSync(subjectToken: string, subjectTokenType: string, options?: { scope?: string; params?: Params }): TokenResponse
   /** One RFC 8628 poll; `authorization_pending` rejects with an OAuthError. */
-  deviceCode(deviceCode: string, options?: CallOptions): Promise<TokenResponse>
-  deviceCodeSync(deviceCode: string): TokenResponse
+  deviceCode(deviceCode: string, options?: { params?: Params } & CallOptions): Promise<TokenResponse>
+  deviceCodeSync(deviceCode: string, options?: { params?: Params }): TokenResponse
   /** Any grant, with the HTTP metadata of the exchange. */
   requestToken(options: { grantType: string; scope?: string; params?: Params } & CallOptions): Promise<TokenRequestResponse>
   requestTokenSync(options: { grantType: string; scope?: string; params?: Params }): TokenRequestResponse

@@ -71,52 +71,60 @@ class TokenClient {
     return this.#native
   }
 
-  clientCredentials({ scope, signal } = {}) {
-    return settle(this.#native.fetch(TokenRequest.clientCredentials(scope)), signal)
+  clientCredentials({ scope, params, signal } = {}) {
+    return this.#fetch(TokenRequest.clientCredentials(scope), params, signal)
   }
-  clientCredentialsSync({ scope } = {}) {
-    return guard(() => this.#native.fetchSync(TokenRequest.clientCredentials(scope)))
-  }
-
-  refresh(refreshToken, { scope, signal } = {}) {
-    return settle(this.#native.fetch(TokenRequest.refreshToken(refreshToken, scope)), signal)
-  }
-  refreshSync(refreshToken, { scope } = {}) {
-    return guard(() => this.#native.fetchSync(TokenRequest.refreshToken(refreshToken, scope)))
+  clientCredentialsSync({ scope, params } = {}) {
+    return this.#fetchSync(TokenRequest.clientCredentials(scope), params)
   }
 
-  password(username, password, { scope, signal } = {}) {
-    return settle(this.#native.fetch(TokenRequest.password(username, password, scope)), signal)
+  refresh(refreshToken, { scope, params, signal } = {}) {
+    return this.#fetch(TokenRequest.refreshToken(refreshToken, scope), params, signal)
   }
-  passwordSync(username, password, { scope } = {}) {
-    return guard(() => this.#native.fetchSync(TokenRequest.password(username, password, scope)))
+  refreshSync(refreshToken, { scope, params } = {}) {
+    return this.#fetchSync(TokenRequest.refreshToken(refreshToken, scope), params)
   }
 
-  authorizationCode(code, { redirectUri, codeVerifier, signal } = {}) {
-    return settle(this.#native.fetch(TokenRequest.authorizationCode(code, redirectUri, codeVerifier)), signal)
+  password(username, password, { scope, params, signal } = {}) {
+    return this.#fetch(TokenRequest.password(username, password, scope), params, signal)
   }
-  authorizationCodeSync(code, { redirectUri, codeVerifier } = {}) {
-    return guard(() => this.#native.fetchSync(TokenRequest.authorizationCode(code, redirectUri, codeVerifier)))
+  passwordSync(username, password, { scope, params } = {}) {
+    return this.#fetchSync(TokenRequest.password(username, password, scope), params)
+  }
+
+  authorizationCode(code, { redirectUri, codeVerifier, params, signal } = {}) {
+    return this.#fetch(TokenRequest.authorizationCode(code, redirectUri, codeVerifier), params, signal)
+  }
+  authorizationCodeSync(code, { redirectUri, codeVerifier, params } = {}) {
+    return this.#fetchSync(TokenRequest.authorizationCode(code, redirectUri, codeVerifier), params)
   }
 
   tokenExchange(subjectToken, subjectTokenType, { scope, params, signal } = {}) {
-    const request = withParams(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
-    return settle(this.#native.fetch(request), signal)
+    return this.#fetch(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params, signal)
   }
   tokenExchangeSync(subjectToken, subjectTokenType, { scope, params } = {}) {
-    const request = withParams(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
-    return guard(() => this.#native.fetchSync(request))
+    return this.#fetchSync(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
   }
 
-  deviceCode(deviceCode, { signal } = {}) {
-    return settle(this.#native.fetch(TokenRequest.deviceCode(deviceCode)), signal)
+  deviceCode(deviceCode, { params, signal } = {}) {
+    return this.#fetch(TokenRequest.deviceCode(deviceCode), params, signal)
   }
-  deviceCodeSync(deviceCode) {
-    return guard(() => this.#native.fetchSync(TokenRequest.deviceCode(deviceCode)))
+  deviceCodeSync(deviceCode, { params } = {}) {
+    return this.#fetchSync(TokenRequest.deviceCode(deviceCode), params)
+  }
+
+  #fetch(request, params, signal) {
+    // An already-aborted call starts no native work at all.
+    if (signal?.aborted) return Promise.reject(abortError(signal))
+    return settle(this.#native.fetch(withParams(request, params)), signal)
+  }
+  #fetchSync(request, params) {
+    return guard(() => this.#native.fetchSync(withParams(request, params)))
   }
 
   /** Any grant, resolving to `{ httpMeta, tokenResponse }`. */
   requestToken({ grantType, scope, params, signal }) {
+    if (signal?.aborted) return Promise.reject(abortError(signal))
     return settle(this.#native.send(withParams(TokenRequest.custom(grantType, scope), params)), signal)
   }
   requestTokenSync({ grantType, scope, params }) {
@@ -125,6 +133,7 @@ class TokenClient {
 
   /** Runs a `TokenRequest` built by hand. */
   send(request, { signal } = {}) {
+    if (signal?.aborted) return Promise.reject(abortError(signal))
     return settle(this.#native.send(request), signal)
   }
 
@@ -140,37 +149,54 @@ class TokenClient {
 class TokenManager {
   #native
   #client
+  /** The one native fetch in flight, which every waiting caller shares. */
+  #inflight = null
 
-  constructor(client, { scope, grantType, params, refreshSkewMs, defaultLifetimeMs } = {}) {
+  constructor(client, options = {}) {
     if (!(client instanceof TokenClient)) throw new TypeError('TokenManager needs a TokenClient')
-    if (params && !grantType) throw new TypeError('TokenManager: params need a grantType')
-    const request = grantType ? withParams(TokenRequest.custom(grantType), params) : null
     this.#client = client
-    this.#native = guard(
-      () => new native.NativeTokenManager(client._native, request, { scope, refreshSkewMs, defaultLifetimeMs }),
-    )
+    // Core checks every option: unknown names, wrong types and ranges are ConfigErrors.
+    this.#native = guard(() => new native.NativeTokenManager(client._native, options))
   }
 
   get client() {
     return this.#client
   }
 
-  accessToken({ signal } = {}) {
-    return settle(this.#native.accessToken(), signal)
-  }
-  accessTokenSync() {
-    return guard(() => this.#native.accessTokenSync())
-  }
-
+  /**
+   * A valid token. A fresh cached token is returned without leaving the event loop. When a
+   * fetch is due, one native call runs on the thread pool and every caller awaits that same
+   * Promise, so waiting callers hold no libuv worker; an aborted `signal` releases its caller
+   * at once while the shared fetch goes on (bounded by the client's timeout).
+   */
   token({ signal } = {}) {
-    return settle(this.#native.token(), signal)
+    if (signal?.aborted) return Promise.reject(abortError(signal))
+    const fresh = this.#native.freshToken()
+    if (fresh) return Promise.resolve(fresh)
+    if (!this.#inflight) {
+      const settled = () => {
+        this.#inflight = null
+      }
+      this.#inflight = this.#native.token().catch((err) => {
+        throw convert(err)
+      })
+      this.#inflight.then(settled, settled)
+    }
+    return settle(this.#inflight, signal)
   }
   tokenSync() {
     return guard(() => this.#native.tokenSync())
   }
 
-  authorizationHeader({ signal } = {}) {
-    return settle(this.#native.authorizationHeader(), signal)
+  accessToken(options) {
+    return this.token(options).then((t) => t.accessToken)
+  }
+  accessTokenSync() {
+    return guard(() => this.#native.accessTokenSync())
+  }
+
+  authorizationHeader(options) {
+    return this.token(options).then((t) => t.authorizationHeader())
   }
   authorizationHeaderSync() {
     return guard(() => this.#native.authorizationHeaderSync())

@@ -3,19 +3,18 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi_derive::napi;
+use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
+use tokenfetch::options::{self, OptionBag};
 use tokenfetch::{
     AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
     TokenManager,
 };
 
-use crate::convert::{
-    PresetOptions, TokenClientOptions, TokenManagerOptions, TokenRequest, TokenRequestResponse, TokenResponse,
-};
+use crate::convert::{option_bag, TokenRequest, TokenRequestResponse, TokenResponse};
 use crate::error::{payload, to_napi};
 use crate::tasks::Blocking;
 
@@ -23,9 +22,102 @@ fn user_agent() -> String {
     format!("tokenfetch/{} (node)", tokenfetch::VERSION)
 }
 
-fn millis(ms: u32) -> Duration {
-    Duration::from_millis(u64::from(ms))
+/// `new TokenClient({...})` options, as JavaScript spells them.
+const CLIENT_OPTIONS: &[&str] = &[
+    "tokenUrl",
+    "clientId",
+    "clientSecret",
+    "authMethod",
+    "bodyEncoding",
+    "scope",
+    "audience",
+    "resource",
+    "extraParams",
+    "headers",
+    "userAgent",
+    "timeoutMs",
+    "connectTimeoutMs",
+    "maxRetries",
+    "maxResponseBytes",
+    "allowInsecureHttp",
+];
+
+/// `TokenClient.prove({...})` and `TokenClient.gusto({...})` options.
+const PRESET_OPTIONS: &[&str] = &["clientId", "clientSecret", "env", "tokenUrl", "timeoutMs", "maxRetries"];
+
+/// `new TokenManager(client, {...})` options.
+const MANAGER_OPTIONS: &[&str] = &["scope", "grantType", "params", "refreshSkewMs", "defaultLifetimeMs"];
+
+/// The options every way of building a client shares: deadlines and retries.
+fn apply_limits(bag: &OptionBag, mut b: TokenClientBuilder) -> tokenfetch::Result<TokenClientBuilder> {
+    if let Some(v) = bag.millis("timeoutMs", options::TIMEOUT)? {
+        b = b.timeout(v);
+    }
+    if let Some(v) = bag.whole("maxRetries", options::MAX_RETRIES)? {
+        b = b.retry(RetryPolicy {
+            max_retries: u32::try_from(v).unwrap_or(u32::MAX),
+            ..RetryPolicy::default()
+        });
+    }
+    Ok(b)
 }
+
+fn client_from(bag: &OptionBag) -> tokenfetch::Result<TokenClient> {
+    bag.check_names(CLIENT_OPTIONS)?;
+    let mut b = TokenClient::builder(bag.required_text("tokenUrl")?).user_agent(user_agent());
+    if let Some(m) = bag.text("authMethod")? {
+        b = b.auth_method(AuthMethod::from_str(&m)?);
+    }
+    if let Some(e) = bag.text("bodyEncoding")? {
+        b = b.body_encoding(BodyEncoding::from_str(&e)?);
+    }
+    if let Some(v) = bag.text("clientId")? {
+        b = b.client_id(v);
+    }
+    if let Some(v) = bag.text("clientSecret")? {
+        b = b.client_secret(v);
+    }
+    if let Some(v) = bag.text("scope")? {
+        b = b.scope(v);
+    }
+    for v in bag.texts("audience")?.unwrap_or_default() {
+        b = b.audience(v);
+    }
+    for v in bag.texts("resource")?.unwrap_or_default() {
+        b = b.resource(v);
+    }
+    for (k, v) in bag.pairs("extraParams")?.unwrap_or_default() {
+        b = b.extra_param(k, v);
+    }
+    for (k, v) in bag.pairs("headers")?.unwrap_or_default() {
+        b = b.header(k, v);
+    }
+    if let Some(v) = bag.text("userAgent")? {
+        b = b.user_agent(v);
+    }
+    if let Some(v) = bag.millis("connectTimeoutMs", options::CONNECT_TIMEOUT)? {
+        b = b.connect_timeout(v);
+    }
+    if let Some(v) = bag.whole("maxResponseBytes", options::MAX_RESPONSE_BYTES)? {
+        b = b.max_response_bytes(v);
+    }
+    if let Some(v) = bag.flag("allowInsecureHttp")? {
+        b = b.allow_insecure_http(v);
+    }
+    apply_limits(bag, b)?.build()
+}
+
+fn preset_from(bag: &OptionBag, make: PresetMaker) -> tokenfetch::Result<TokenClient> {
+    bag.check_names(PRESET_OPTIONS)?;
+    let (id, secret) = (bag.required_text("clientId")?, bag.required_text("clientSecret")?);
+    let mut b = make(bag.text("env")?, id, secret)?.user_agent(user_agent());
+    if let Some(url) = bag.text("tokenUrl")? {
+        b = b.token_url(url);
+    }
+    apply_limits(bag, b)?.build()
+}
+
+type PresetMaker = fn(Option<String>, String, String) -> tokenfetch::Result<TokenClientBuilder>;
 
 #[napi]
 pub struct NativeTokenClient {
@@ -34,79 +126,33 @@ pub struct NativeTokenClient {
 
 #[napi]
 impl NativeTokenClient {
-    #[napi(constructor)]
-    pub fn new(options: TokenClientOptions) -> napi::Result<Self> {
-        let o = options;
-        let mut b = TokenClient::builder(o.token_url).user_agent(user_agent());
-        if let Some(m) = o.auth_method {
-            b = b.auth_method(AuthMethod::from_str(&m).map_err(to_napi)?);
-        }
-        if let Some(e) = o.body_encoding {
-            b = b.body_encoding(BodyEncoding::from_str(&e).map_err(to_napi)?);
-        }
-        if let Some(v) = o.client_id {
-            b = b.client_id(v);
-        }
-        if let Some(v) = o.client_secret {
-            b = b.client_secret(v);
-        }
-        if let Some(v) = o.scope {
-            b = b.scope(v);
-        }
-        for v in o.audience.unwrap_or_default() {
-            b = b.audience(v);
-        }
-        for v in o.resource.unwrap_or_default() {
-            b = b.resource(v);
-        }
-        let mut params: Vec<_> = o.extra_params.unwrap_or_default().into_iter().collect();
-        params.sort();
-        for (k, v) in params {
-            b = b.extra_param(k, v);
-        }
-        let mut headers: Vec<_> = o.headers.unwrap_or_default().into_iter().collect();
-        headers.sort();
-        for (k, v) in headers {
-            b = b.header(k, v);
-        }
-        if let Some(v) = o.user_agent {
-            b = b.user_agent(v);
-        }
-        if let Some(v) = o.timeout_ms {
-            b = b.timeout(millis(v));
-        }
-        if let Some(v) = o.connect_timeout_ms {
-            b = b.connect_timeout(millis(v));
-        }
-        if let Some(v) = o.max_retries {
-            b = b.retry(RetryPolicy {
-                max_retries: v,
-                ..RetryPolicy::default()
-            });
-        }
-        if let Some(v) = o.max_response_bytes {
-            b = b.max_response_bytes(u64::from(v));
-        }
-        if let Some(v) = o.allow_insecure_http {
-            b = b.allow_insecure_http(v);
-        }
-        Ok(NativeTokenClient {
-            inner: b.build().map_err(to_napi)?,
-        })
+    #[napi(constructor, ts_args_type = "options: Record<string, unknown>")]
+    pub fn new(options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let bag = option_bag(options)?;
+        let inner = catch_panic(|| client_from(&bag)).map_err(to_napi)?;
+        Ok(NativeTokenClient { inner })
     }
 
-    #[napi(factory)]
-    pub fn prove(options: PresetOptions) -> napi::Result<Self> {
-        let env = ProveEnvironment::from_str(options.env.as_deref().unwrap_or("uat-us")).map_err(to_napi)?;
-        let builder = TokenClientBuilder::prove(env, options.client_id.clone(), options.client_secret.clone());
-        preset(builder, options)
+    #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
+    pub fn prove(options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let bag = option_bag(options)?;
+        let make: PresetMaker = |env, id, secret| {
+            let env = ProveEnvironment::from_str(env.as_deref().unwrap_or("uat-us"))?;
+            Ok(TokenClientBuilder::prove(env, id, secret))
+        };
+        let inner = catch_panic(|| preset_from(&bag, make)).map_err(to_napi)?;
+        Ok(NativeTokenClient { inner })
     }
 
-    #[napi(factory)]
-    pub fn gusto(options: PresetOptions) -> napi::Result<Self> {
-        let env = GustoEnvironment::from_str(options.env.as_deref().unwrap_or("demo")).map_err(to_napi)?;
-        let builder = TokenClientBuilder::gusto(env, options.client_id.clone(), options.client_secret.clone());
-        preset(builder, options)
+    #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
+    pub fn gusto(options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let bag = option_bag(options)?;
+        let make: PresetMaker = |env, id, secret| {
+            let env = GustoEnvironment::from_str(env.as_deref().unwrap_or("demo"))?;
+            Ok(TokenClientBuilder::gusto(env, id, secret))
+        };
+        let inner = catch_panic(|| preset_from(&bag, make)).map_err(to_napi)?;
+        Ok(NativeTokenClient { inner })
     }
 
     #[napi(getter)]
@@ -133,7 +179,9 @@ impl NativeTokenClient {
 
     #[napi]
     pub fn fetch_sync(&self, request: &TokenRequest) -> napi::Result<TokenResponse> {
-        self.inner.fetch(&request.0).map(TokenResponse::from).map_err(to_napi)
+        catch_panic(|| self.inner.fetch(&request.0))
+            .map(TokenResponse::from)
+            .map_err(to_napi)
     }
 
     #[napi(ts_return_type = "Promise<TokenRequestResponse>")]
@@ -146,30 +194,23 @@ impl NativeTokenClient {
 
     #[napi]
     pub fn send_sync(&self, request: &TokenRequest) -> napi::Result<TokenRequestResponse> {
-        self.inner
-            .send(&request.0)
+        catch_panic(|| self.inner.send(&request.0))
             .map(TokenRequestResponse::from)
             .map_err(to_napi)
     }
 }
 
-fn preset(mut builder: TokenClientBuilder, options: PresetOptions) -> napi::Result<NativeTokenClient> {
-    builder = builder.user_agent(user_agent());
-    if let Some(url) = options.token_url {
-        builder = builder.token_url(url);
+fn manager_from(client: &TokenClient, bag: &OptionBag) -> tokenfetch::Result<TokenManager> {
+    bag.check_names(MANAGER_OPTIONS)?;
+    let request = bag.grant(["grantType", "params", "scope"], client.default_request())?;
+    let mut manager_options = ManagerOptions::default();
+    if let Some(v) = bag.millis("refreshSkewMs", options::REFRESH_SKEW)? {
+        manager_options.refresh_skew = v;
     }
-    if let Some(ms) = options.timeout_ms {
-        builder = builder.timeout(millis(ms));
+    if let Some(v) = bag.millis("defaultLifetimeMs", options::DEFAULT_LIFETIME)? {
+        manager_options.default_lifetime = v;
     }
-    if let Some(n) = options.max_retries {
-        builder = builder.retry(RetryPolicy {
-            max_retries: n,
-            ..RetryPolicy::default()
-        });
-    }
-    Ok(NativeTokenClient {
-        inner: builder.build().map_err(to_napi)?,
-    })
+    TokenManager::with_options(client.clone(), request, manager_options)
 }
 
 #[napi]
@@ -179,43 +220,23 @@ pub struct NativeTokenManager {
 
 #[napi]
 impl NativeTokenManager {
-    #[napi(constructor)]
-    pub fn new(
-        client: &NativeTokenClient,
-        request: Option<&TokenRequest>,
-        options: Option<TokenManagerOptions>,
-    ) -> Self {
-        let mut request = request
-            .map(|r| r.0.clone())
-            .unwrap_or_else(|| client.inner.default_request());
-        let mut manager_options = ManagerOptions::default();
-        if let Some(o) = options {
-            request = request.scope_opt(o.scope.as_deref());
-            if let Some(ms) = o.refresh_skew_ms {
-                manager_options.refresh_skew = millis(ms);
-            }
-            if let Some(ms) = o.default_lifetime_ms {
-                manager_options.default_lifetime = millis(ms);
-            }
-        }
-        NativeTokenManager {
-            inner: Arc::new(TokenManager::with_options(
-                client.inner.clone(),
-                request,
-                manager_options,
-            )),
-        }
-    }
-
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn access_token(&self) -> AsyncTask<Blocking<String>> {
-        let manager = self.inner.clone();
-        AsyncTask::new(Blocking::new(move || manager.access_token()))
+    /// `options`: `scope`, `grantType` and `params` (the grant; the client's default grant
+    /// when no `grantType` is given), `refreshSkewMs`, `defaultLifetimeMs`.
+    #[napi(
+        constructor,
+        ts_args_type = "client: NativeTokenClient, options?: Record<string, unknown>"
+    )]
+    pub fn new(client: &NativeTokenClient, options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let bag = option_bag(options)?;
+        let manager = catch_panic(|| manager_from(&client.inner, &bag)).map_err(to_napi)?;
+        Ok(NativeTokenManager {
+            inner: Arc::new(manager),
+        })
     }
 
     #[napi]
     pub fn access_token_sync(&self) -> napi::Result<String> {
-        self.inner.access_token().map_err(to_napi)
+        catch_panic(|| self.inner.access_token()).map_err(to_napi)
     }
 
     #[napi(ts_return_type = "Promise<TokenResponse>")]
@@ -226,18 +247,21 @@ impl NativeTokenManager {
 
     #[napi]
     pub fn token_sync(&self) -> napi::Result<TokenResponse> {
-        self.inner.token().map(TokenResponse::from).map_err(to_napi)
-    }
-
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn authorization_header(&self) -> AsyncTask<Blocking<String>> {
-        let manager = self.inner.clone();
-        AsyncTask::new(Blocking::new(move || manager.authorization_header()))
+        catch_panic(|| self.inner.token())
+            .map(TokenResponse::from)
+            .map_err(to_napi)
     }
 
     #[napi]
     pub fn authorization_header_sync(&self) -> napi::Result<String> {
-        self.inner.authorization_header().map_err(to_napi)
+        catch_panic(|| self.inner.authorization_header()).map_err(to_napi)
+    }
+
+    /// The cached token when no fetch is due, else `null`. Never blocks: `lib/index.js`
+    /// answers from it on the event loop and goes to the thread pool only to fetch.
+    #[napi]
+    pub fn fresh_token(&self) -> Option<TokenResponse> {
+        self.inner.fresh_token().map(TokenResponse::from)
     }
 
     #[napi]

@@ -2,11 +2,14 @@
 //!
 //! Nothing here decides behaviour: grants, parsing, defaults and redaction come from core.
 
-use std::collections::HashMap;
-
+use napi::bindgen_prelude::{Array, Object, Unknown};
+use napi::{JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{json, Value};
+use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::{HttpMetadata, REDACTED};
+
+use crate::error::to_napi;
 
 use tokenfetch as core;
 
@@ -232,56 +235,54 @@ impl TokenRequest {
     }
 }
 
-/// `new TokenClient({...})` options; names follow the contract.
-#[napi(object)]
-pub struct TokenClientOptions {
-    pub token_url: String,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    /// "client_secret_basic" (default), "client_secret_post" or "none".
-    #[napi(ts_type = "'client_secret_basic' | 'client_secret_post' | 'none'")]
-    pub auth_method: Option<String>,
-    /// "form" (default) or "json".
-    #[napi(ts_type = "'form' | 'json'")]
-    pub body_encoding: Option<String>,
-    pub scope: Option<String>,
-    pub audience: Option<Vec<String>>,
-    pub resource: Option<Vec<String>>,
-    pub extra_params: Option<HashMap<String, String>>,
-    pub headers: Option<HashMap<String, String>>,
-    pub user_agent: Option<String>,
-    /// Overall deadline per call, retries included. Default 30000.
-    pub timeout_ms: Option<u32>,
-    /// Default 10000.
-    pub connect_timeout_ms: Option<u32>,
-    /// Default 2.
-    pub max_retries: Option<u32>,
-    /// Default 1048576 (1 MiB).
-    pub max_response_bytes: Option<u32>,
-    /// Allow plain http:// to a non-loopback host. Default false.
-    pub allow_insecure_http: Option<bool>,
+/// A JavaScript options object as core's [`OptionBag`], which checks every name, type and
+/// range (so `{ timeoutMs: -1 }` and `{ timeout: 5 }` are `ConfigError`s naming the option).
+pub fn option_bag(options: Option<Unknown<'_>>) -> napi::Result<OptionBag> {
+    let value = match options {
+        None => OptionValue::Absent,
+        Some(v) => option_value(&v, 0)?,
+    };
+    OptionBag::from_value("options", value).map_err(to_napi)
 }
 
-/// Options of the Prove and Gusto presets.
-#[napi(object)]
-pub struct PresetOptions {
-    pub client_id: String,
-    pub client_secret: String,
-    /// Prove: "uat-us" (default), "prod-us", "uat-eu", "prod-eu". Gusto: "demo" (default), "prod".
-    pub env: Option<String>,
-    /// Overrides the preset's URL (e.g. a test server).
-    pub token_url: Option<String>,
-    pub timeout_ms: Option<u32>,
-    pub max_retries: Option<u32>,
-}
+/// Nested options (headers, params) are shallow; the depth bound keeps a cyclic object from
+/// recursing for ever.
+const MAX_OPTION_DEPTH: usize = 4;
 
-/// `new TokenManager(client, {...})` options.
-#[napi(object)]
-pub struct TokenManagerOptions {
-    /// Scope for the grant (the client's default grant when no request is given).
-    pub scope: Option<String>,
-    /// Refresh this long before expiry (capped at half the lifetime). Default 60000.
-    pub refresh_skew_ms: Option<u32>,
-    /// Lifetime assumed for a token without `expires_in`. Default 300000.
-    pub default_lifetime_ms: Option<u32>,
+fn option_value(value: &Unknown<'_>, depth: usize) -> napi::Result<OptionValue> {
+    // SAFETY: each `cast` follows the `get_type` (or `is_array`) check for that type.
+    Ok(match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => OptionValue::Absent,
+        ValueType::Boolean => OptionValue::Bool(unsafe { value.cast::<bool>()? }),
+        ValueType::Number => OptionValue::Number(unsafe { value.cast::<f64>()? }),
+        ValueType::String => OptionValue::Text(unsafe { value.cast::<String>()? }),
+        ValueType::Object if depth < MAX_OPTION_DEPTH => {
+            if value.is_array()? {
+                let array = unsafe { value.cast::<Array<'_>>()? };
+                let mut items = Vec::with_capacity(array.len() as usize);
+                for i in 0..array.len() {
+                    let item = array.get::<Unknown<'_>>(i)?;
+                    items.push(match item {
+                        Some(item) => option_value(&item, depth + 1)?,
+                        None => OptionValue::Absent,
+                    });
+                }
+                OptionValue::List(items)
+            } else {
+                let object = unsafe { value.cast::<Object<'_>>()? };
+                let mut entries = Vec::new();
+                for key in Object::keys(&object)? {
+                    let item = object.get::<Unknown<'_>>(&key)?;
+                    let item = match item {
+                        Some(item) => option_value(&item, depth + 1)?,
+                        None => OptionValue::Absent,
+                    };
+                    entries.push((key, item));
+                }
+                OptionValue::Map(entries)
+            }
+        }
+        ValueType::Object => OptionValue::Other("deeply nested object".into()),
+        other => OptionValue::Other(other.to_string().to_ascii_lowercase()),
+    })
 }

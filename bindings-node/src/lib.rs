@@ -28,20 +28,22 @@ pub fn parse_token_response_native(body: String) -> napi::Result<convert::TokenR
 /// `lib/index.js` exposes it as `parseResponse`.
 #[napi_derive::napi]
 pub fn parse_response_native(
-    status: u32,
+    status: f64,
     headers: std::collections::HashMap<String, String>,
     body: napi::bindgen_prelude::Buffer,
     received_at: Option<i64>,
-    max_response_bytes: Option<u32>,
+    max_response_bytes: Option<f64>,
 ) -> napi::Result<convert::TokenResponse> {
-    let status =
-        u16::try_from(status).map_err(|_| napi::Error::from_reason(format!("HTTP status {status} is out of range")))?;
-    let headers: Vec<(String, String)> = headers.into_iter().collect();
-    let limit = max_response_bytes
-        .map(u64::from)
-        .unwrap_or(tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES);
-    let received_at = received_at.and_then(|t| u64::try_from(t).ok());
-    tokenfetch::evaluate_response(status, &headers, &body, received_at, limit)
-        .map(convert::TokenResponse::from)
-        .map_err(error::to_napi)
+    tokenfetch::error::catch_panic(|| {
+        let status = tokenfetch::options::status_code("status", status)?;
+        let limit = match max_response_bytes {
+            Some(n) => tokenfetch::options::MAX_RESPONSE_BYTES.whole("maxResponseBytes", n)?,
+            None => tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
+        };
+        let headers: Vec<(String, String)> = headers.into_iter().collect();
+        let received_at = received_at.and_then(|t| u64::try_from(t).ok());
+        tokenfetch::evaluate_response(status, &headers, &body, received_at, limit)
+    })
+    .map(convert::TokenResponse::from)
+    .map_err(error::to_napi)
 }

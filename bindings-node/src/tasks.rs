@@ -30,7 +30,8 @@ impl<T: Send + 'static + ToNapiValue + TypeName> Task for Blocking<T> {
             .work
             .take()
             .ok_or_else(|| napi::Error::from_reason("a tokenfetch task ran twice"))?;
-        work().map_err(to_napi)
+        // Last resort: a panic must not cross into Node, where it aborts the process.
+        tokenfetch::error::catch_panic(work).map_err(to_napi)
     }
 
     fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T> {

@@ -16,11 +16,10 @@ const ID = 'node-client'
 const SECRET = 'node-secret-7a3e'
 const client = (scenario, options = {}) =>
   new TokenClient({
-    tokenUrl: kit.tokenUrl,
+    tokenUrl: scenario ? kit.scenarioUrl(scenario) : kit.tokenUrl,
     clientId: ID,
     clientSecret: SECRET,
     ...options,
-    headers: { ...(scenario ? { 'X-Testkit-Scenario': scenario } : {}), ...options.headers },
   })
 
 async function echo(c, grantType = 'client_credentials', extra = {}) {
@@ -46,10 +45,9 @@ test('client credentials with basic auth', async () => {
 
 test('special characters in basic credentials', async () => {
   const c = new TokenClient({
-    tokenUrl: kit.tokenUrl,
+    tokenUrl: kit.scenarioUrl('echo'),
     clientId: 'cc special:id',
     clientSecret: 'p@ss:w0rd+/= &%',
-    headers: { 'X-Testkit-Scenario': 'echo' },
   })
   const seen = await echo(c)
   assert.equal(seen.client_id, 'cc special:id')
@@ -143,4 +141,24 @@ test('fromJson, toWireJson round trip and the seed aliases', () => {
   assert.equal(tokenfetch.Authentication, TokenResponse)
   assert.equal(tokenfetch.V3TokenRequestResponse, tokenfetch.TokenRequestResponse)
   assert.match(tokenfetch.version, /^\d+\.\d+\.\d+/)
+})
+
+test('every grant method takes params, as an object or pairs', async () => {
+  // echo_json answers every grant with an error describing the request as received.
+  const c = client('echo_json', { maxRetries: 0 })
+  const jwt = 'urn:ietf:params:oauth:token-type:jwt'
+  const calls = [
+    (params) => c.clientCredentials({ params }),
+    (params) => c.refresh('rt-x', { params }),
+    (params) => c.password('ann', 'pw', { params }),
+    (params) => c.authorizationCode('code-x', { params }),
+    (params) => c.tokenExchange('subj-1', jwt, { params }),
+    (params) => c.deviceCode('dc-x', { params }),
+  ]
+  for (const call of calls) {
+    for (const params of [{ tenant: 't-1' }, [['tenant', 't-1']]]) {
+      await assert.rejects(call(params), (e) => e.errorDescription.includes('param tenant = t-1'))
+    }
+  }
+  assert.throws(() => c.deviceCodeSync('dc-x', { params: { tenant: 't-1' } }), (e) => e.errorDescription.includes('param tenant = t-1'))
 })

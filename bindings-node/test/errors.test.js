@@ -14,7 +14,7 @@ after(() => kit.stop())
 
 const SECRET = 'node-err-secret-2b9c'
 const failing = (scenario, options = {}) =>
-  new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: SECRET, maxRetries: 0, headers: { 'X-Testkit-Scenario': scenario }, ...options })
+  new TokenClient({ tokenUrl: kit.scenarioUrl(scenario), clientId: 'n', clientSecret: SECRET, maxRetries: 0, ...options })
 
 for (const [scenario, Class, kind, status, code] of [
   ['error_200', tokenfetch.OAuthError, 'oauth', 200, 'invalid_grant'],
@@ -58,7 +58,7 @@ test('timeouts', async () => {
     clientId: 'n',
     clientSecret: SECRET,
     timeoutMs: 300,
-    headers: { 'X-Testkit-Scenario': 'slow', 'X-Testkit-Delay-Ms': '3000' },
+    headers: { 'X-Testkit-Delay-Ms': '3000' },
   })
   await assert.rejects(slow.clientCredentials(), tokenfetch.TimeoutError)
 })

@@ -21,6 +21,14 @@ async function startTestkit() {
   return {
     url,
     tokenUrl: url + '/token',
+    /** The token endpoint playing one scenario. The scenario goes in the path: tokenfetch
+     * treats header values as credentials and scrubs them from answers. */
+    scenarioUrl(name) {
+      return `${url}/scenario/${name}/token`
+    },
+    async requestsWithGrant(grant) {
+      return (await this.stats()).by_grant[grant] ?? 0
+    },
     async stats() {
       return (await fetch(url + '/__stats')).json()
     },

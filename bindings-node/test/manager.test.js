@@ -56,11 +56,19 @@ test('invalidate fetches a new token; sync twins share the cache', async () => {
 })
 
 test('a custom grant, and lastError', async () => {
-  const client = new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's', maxRetries: 0, headers: { 'X-Testkit-Scenario': 'invalid_client' } })
+  const client = new TokenClient({ tokenUrl: kit.scenarioUrl('invalid_client'), clientId: 'n', clientSecret: 's', maxRetries: 0 })
   const manager = new TokenManager(client, { grantType: 'password', params: { username: 'ann', password: 'pw' } })
   assert.equal(manager.lastError, null)
   await assert.rejects(manager.accessToken(), OAuthError)
   assert.ok(manager.lastError instanceof OAuthError)
   assert.equal(manager.lastError.code, 'invalid_client')
   assert.deepEqual((await kit.stats()).by_grant, { password: 1 })
+})
+
+test('a fresh cached token is answered without a fetch', async () => {
+  const manager = new TokenManager(new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's' }))
+  const first = await manager.accessToken()
+  const again = await Promise.all(Array.from({ length: 20 }, () => manager.accessToken()))
+  assert.deepEqual(new Set(again), new Set([first]))
+  assert.equal(await kit.tokenRequests(), 1)
 })

@@ -1,0 +1,59 @@
+'use strict'
+// Options mean the same in every language: the core checks every name, type and range, and a
+// bad one is a ConfigError naming the option as JavaScript spells it.
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const { TokenClient, TokenManager, ConfigError } = require('..')
+
+const base = { tokenUrl: 'https://auth.example/token', clientId: 'a', clientSecret: 'b' }
+
+function rejects(fn, fragment) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof ConfigError, `${e?.constructor?.name}: ${e?.message}`)
+    assert.ok(e.message.includes(fragment), `${JSON.stringify(e.message)} names ${fragment}`)
+    return true
+  })
+}
+
+for (const option of ['timeoutMs', 'connectTimeoutMs', 'maxRetries', 'maxResponseBytes']) {
+  const whole = option === 'maxRetries' || option === 'maxResponseBytes'
+  for (const value of [-1, NaN, Infinity, -Infinity, 1e19, 2 ** 32 + 5, ...(whole ? [2.5] : [])]) {
+    test(`${option}: ${value} is a ConfigError`, () => {
+      rejects(() => new TokenClient({ ...base, [option]: value }), option)
+    })
+  }
+}
+
+test('values keep their meaning: nothing wraps at 2^32', () => {
+  rejects(() => new TokenClient({ ...base, timeoutMs: 2 ** 32 + 5 }), 'timeoutMs must be greater than 0 and at most 86400000')
+  assert.ok(new TokenClient({ ...base, timeoutMs: 5, maxRetries: 0, maxResponseBytes: 1 }))
+})
+
+test('unknown option names are refused with a suggestion', () => {
+  rejects(() => new TokenClient({ ...base, timeout: 5 }), 'did you mean `timeoutMs`?')
+  rejects(() => new TokenClient({ ...base, retries: 9 }), '`maxRetries`')
+  rejects(() => TokenClient.prove({ clientId: 'a', clientSecret: 'b', enviroment: 'prod-us' }), 'unknown option `enviroment`')
+})
+
+test('wrongly typed values are ConfigErrors, not plain Errors', () => {
+  rejects(() => new TokenClient({ ...base, timeoutMs: '5000' }), 'timeoutMs must be a number, got a string')
+  rejects(() => new TokenClient({ ...base, allowInsecureHttp: 'yes' }), 'allowInsecureHttp must be a boolean')
+  rejects(() => new TokenClient({ ...base, headers: { 'X-Key': 5 } }), 'headers.X-Key must be a string')
+  rejects(() => new TokenClient({ ...base, audience: 'api' }), 'audience must be an array of strings')
+  rejects(() => new TokenClient('https://auth.example/token'), 'options must be an object')
+  rejects(() => new TokenClient({ clientId: 'a' }), 'tokenUrl is required')
+})
+
+test('manager options are checked the same way', () => {
+  const client = new TokenClient(base)
+  for (const [options, fragment] of [
+    [{ refreshSkewMs: -1 }, 'refreshSkewMs'],
+    [{ defaultLifetimeMs: 0 }, 'defaultLifetimeMs'],
+    [{ defaultLifetimeMs: NaN }, 'defaultLifetimeMs'],
+    [{ scopes: 'read' }, 'did you mean `scope`?'],
+    [{ params: { a: 'b' } }, 'params need a grantType'],
+  ]) {
+    rejects(() => new TokenManager(client, options), fragment)
+  }
+  assert.ok(new TokenManager(client, { refreshSkewMs: 0 }))
+})
