@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
-
+use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
+use tokenfetch::options::{self, OptionBag, OptionValue};
 use tokenfetch::{
     AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
     TokenManager,
@@ -30,10 +30,12 @@ pub struct NativeClientConfig {
     pub extra_params: HashMap<String, String>,
     pub headers: HashMap<String, String>,
     pub user_agent: Option<String>,
-    pub timeout_ms: u64,
-    pub connect_timeout_ms: u64,
-    pub max_retries: u32,
-    pub max_response_bytes: u64,
+    /// Signed, as Kotlin holds them: core refuses negative values with a ConfigException
+    /// rather than the binding wrapping or clamping them.
+    pub timeout_ms: i64,
+    pub connect_timeout_ms: i64,
+    pub max_retries: i32,
+    pub max_response_bytes: i64,
     pub allow_insecure_http: bool,
 }
 
@@ -56,41 +58,8 @@ pub struct NativeTokenClient {
 impl NativeTokenClient {
     #[uniffi::constructor]
     pub fn new(config: NativeClientConfig) -> Result<Arc<Self>, NativeError> {
-        let c = config;
-        let mut b = TokenClient::builder(c.token_url)
-            .auth_method(AuthMethod::from_str(&c.auth_method)?)
-            .body_encoding(BodyEncoding::from_str(&c.body_encoding)?)
-            .user_agent(c.user_agent.unwrap_or_else(user_agent))
-            .timeout(Duration::from_millis(c.timeout_ms))
-            .connect_timeout(Duration::from_millis(c.connect_timeout_ms))
-            .retry(RetryPolicy {
-                max_retries: c.max_retries,
-                ..RetryPolicy::default()
-            })
-            .max_response_bytes(c.max_response_bytes)
-            .allow_insecure_http(c.allow_insecure_http);
-        if let Some(v) = c.client_id {
-            b = b.client_id(v);
-        }
-        if let Some(v) = c.client_secret {
-            b = b.client_secret(v);
-        }
-        if let Some(v) = c.scope {
-            b = b.scope(v);
-        }
-        for v in c.audience {
-            b = b.audience(v);
-        }
-        for v in c.resource {
-            b = b.resource(v);
-        }
-        for (k, v) in sorted(c.extra_params) {
-            b = b.extra_param(k, v);
-        }
-        for (k, v) in sorted(c.headers) {
-            b = b.header(k, v);
-        }
-        Ok(Arc::new(NativeTokenClient { inner: b.build()? }))
+        let inner = catch_panic(|| client_from(config))?;
+        Ok(Arc::new(NativeTokenClient { inner }))
     }
 
     #[uniffi::constructor]
@@ -100,8 +69,11 @@ impl NativeTokenClient {
         env: String,
         token_url: Option<String>,
     ) -> Result<Arc<Self>, NativeError> {
-        let builder = TokenClientBuilder::prove(ProveEnvironment::from_str(&env)?, client_id, client_secret);
-        preset(builder, token_url)
+        let inner = catch_panic(|| {
+            let builder = TokenClientBuilder::prove(ProveEnvironment::from_str(&env)?, client_id, client_secret);
+            preset(builder, token_url)
+        })?;
+        Ok(Arc::new(NativeTokenClient { inner }))
     }
 
     #[uniffi::constructor]
@@ -111,8 +83,11 @@ impl NativeTokenClient {
         env: String,
         token_url: Option<String>,
     ) -> Result<Arc<Self>, NativeError> {
-        let builder = TokenClientBuilder::gusto(GustoEnvironment::from_str(&env)?, client_id, client_secret);
-        preset(builder, token_url)
+        let inner = catch_panic(|| {
+            let builder = TokenClientBuilder::gusto(GustoEnvironment::from_str(&env)?, client_id, client_secret);
+            preset(builder, token_url)
+        })?;
+        Ok(Arc::new(NativeTokenClient { inner }))
     }
 
     pub fn token_url(&self) -> String {
@@ -124,22 +99,59 @@ impl NativeTokenClient {
     }
 
     pub fn fetch(&self, request: Arc<NativeTokenRequest>) -> Result<TokenResponseData, NativeError> {
-        Ok(self.inner.fetch(&request.0)?.into())
+        Ok(catch_panic(|| self.inner.fetch(&request.0))?.into())
     }
 
     pub fn send(&self, request: Arc<NativeTokenRequest>) -> Result<TokenRequestResponseData, NativeError> {
-        Ok(self.inner.send(&request.0)?.into())
+        Ok(catch_panic(|| self.inner.send(&request.0))?.into())
     }
 }
 
-fn preset(mut builder: TokenClientBuilder, token_url: Option<String>) -> Result<Arc<NativeTokenClient>, NativeError> {
+/// Kotlin's names for the numeric options, as `TokenClientConfig` spells them.
+fn client_from(c: NativeClientConfig) -> tokenfetch::Result<TokenClient> {
+    let max_retries = options::MAX_RETRIES.whole("maxRetries", f64::from(c.max_retries))?;
+    let mut b = TokenClient::builder(c.token_url)
+        .auth_method(AuthMethod::from_str(&c.auth_method)?)
+        .body_encoding(BodyEncoding::from_str(&c.body_encoding)?)
+        .user_agent(c.user_agent.unwrap_or_else(user_agent))
+        .timeout(options::TIMEOUT.duration_from_millis("timeout", c.timeout_ms as f64)?)
+        .connect_timeout(options::CONNECT_TIMEOUT.duration_from_millis("connectTimeout", c.connect_timeout_ms as f64)?)
+        .retry(RetryPolicy {
+            max_retries: u32::try_from(max_retries).unwrap_or(u32::MAX),
+            ..RetryPolicy::default()
+        })
+        .max_response_bytes(options::MAX_RESPONSE_BYTES.whole("maxResponseBytes", c.max_response_bytes as f64)?)
+        .allow_insecure_http(c.allow_insecure_http);
+    if let Some(v) = c.client_id {
+        b = b.client_id(v);
+    }
+    if let Some(v) = c.client_secret {
+        b = b.client_secret(v);
+    }
+    if let Some(v) = c.scope {
+        b = b.scope(v);
+    }
+    for v in c.audience {
+        b = b.audience(v);
+    }
+    for v in c.resource {
+        b = b.resource(v);
+    }
+    for (k, v) in sorted(c.extra_params) {
+        b = b.extra_param(k, v);
+    }
+    for (k, v) in sorted(c.headers) {
+        b = b.header(k, v);
+    }
+    b.build()
+}
+
+fn preset(mut builder: TokenClientBuilder, token_url: Option<String>) -> tokenfetch::Result<TokenClient> {
     builder = builder.user_agent(user_agent());
     if let Some(url) = token_url {
         builder = builder.token_url(url);
     }
-    Ok(Arc::new(NativeTokenClient {
-        inner: builder.build()?,
-    }))
+    builder.build()
 }
 
 #[derive(uniffi::Object)]
@@ -149,41 +161,59 @@ pub struct NativeTokenManager {
 
 #[uniffi::export]
 impl NativeTokenManager {
-    /// `request` defaults to the client's default grant; `scope` applies to it.
+    /// The grant is `grant_type` with `params`, or the client's default grant; `scope`
+    /// applies to it. Durations in milliseconds, named as `TokenManager.kt` spells them.
     #[uniffi::constructor]
     pub fn new(
         client: Arc<NativeTokenClient>,
-        request: Option<Arc<NativeTokenRequest>>,
+        grant_type: Option<String>,
+        params: HashMap<String, String>,
         scope: Option<String>,
-        refresh_skew_ms: Option<u64>,
-        default_lifetime_ms: Option<u64>,
-    ) -> Arc<Self> {
-        let request = request
-            .map(|r| r.0.clone())
-            .unwrap_or_else(|| client.inner.default_request())
-            .scope_opt(scope.as_deref());
-        let mut options = ManagerOptions::default();
-        if let Some(ms) = refresh_skew_ms {
-            options.refresh_skew = Duration::from_millis(ms);
-        }
-        if let Some(ms) = default_lifetime_ms {
-            options.default_lifetime = Duration::from_millis(ms);
-        }
-        Arc::new(NativeTokenManager {
-            inner: TokenManager::with_options(client.inner.clone(), request, options),
-        })
+        refresh_skew_ms: Option<i64>,
+        default_lifetime_ms: Option<i64>,
+    ) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| {
+            let text = |v: Option<String>| v.map_or(OptionValue::Absent, OptionValue::Text);
+            let params = if params.is_empty() {
+                OptionValue::Absent
+            } else {
+                OptionValue::Map(
+                    sorted(params)
+                        .into_iter()
+                        .map(|(k, v)| (k, OptionValue::Text(v)))
+                        .collect(),
+                )
+            };
+            let bag = OptionBag::new(vec![
+                ("grantType".into(), text(grant_type)),
+                ("params".into(), params),
+                ("scope".into(), text(scope)),
+            ]);
+            let request = bag.grant(["grantType", "params", "scope"], client.inner.default_request())?;
+            let mut options = ManagerOptions::default();
+            if let Some(ms) = refresh_skew_ms {
+                options.refresh_skew =
+                    tokenfetch::options::REFRESH_SKEW.duration_from_millis("refreshSkew", ms as f64)?;
+            }
+            if let Some(ms) = default_lifetime_ms {
+                options.default_lifetime =
+                    tokenfetch::options::DEFAULT_LIFETIME.duration_from_millis("defaultLifetime", ms as f64)?;
+            }
+            TokenManager::with_options(client.inner.clone(), request, options)
+        })?;
+        Ok(Arc::new(NativeTokenManager { inner }))
     }
 
     pub fn access_token(&self) -> Result<String, NativeError> {
-        Ok(self.inner.access_token()?)
+        Ok(catch_panic(|| self.inner.access_token())?)
     }
 
     pub fn token(&self) -> Result<TokenResponseData, NativeError> {
-        Ok(self.inner.token()?.into())
+        Ok(catch_panic(|| self.inner.token())?.into())
     }
 
     pub fn authorization_header(&self) -> Result<String, NativeError> {
-        Ok(self.inner.authorization_header()?)
+        Ok(catch_panic(|| self.inner.authorization_header())?)
     }
 
     pub fn invalidate(&self) {

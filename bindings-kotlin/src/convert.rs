@@ -100,15 +100,20 @@ pub fn parse_token_response(body: String) -> Result<TokenResponseData, NativeErr
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing).
 #[uniffi::export]
 pub fn parse_response(
-    status: u16,
+    status: i32,
     headers: HashMap<String, String>,
     body: Vec<u8>,
     received_at: Option<i64>,
-    max_response_bytes: u64,
+    max_response_bytes: i64,
 ) -> Result<TokenResponseData, NativeError> {
-    let headers: Vec<(String, String)> = headers.into_iter().collect();
-    let received_at = received_at.and_then(|t| u64::try_from(t).ok());
-    Ok(tokenfetch::evaluate_response(status, &headers, &body, received_at, max_response_bytes)?.into())
+    let token = tokenfetch::error::catch_panic(|| {
+        let status = tokenfetch::options::status_code("status", f64::from(status))?;
+        let limit = tokenfetch::options::MAX_RESPONSE_BYTES.whole("maxResponseBytes", max_response_bytes as f64)?;
+        let headers: Vec<(String, String)> = headers.into_iter().collect();
+        let received_at = received_at.and_then(|t| u64::try_from(t).ok());
+        tokenfetch::evaluate_response(status, &headers, &body, received_at, limit)
+    })?;
+    Ok(token.into())
 }
 
 /// The request as sent; no secrets (core redacted them).
@@ -220,6 +225,13 @@ impl NativeTokenRequest {
             tokenfetch::TokenRequest::custom(grant_type).scope_opt(scope.as_deref()),
             |r, (k, v)| r.param(k, v),
         );
+        Arc::new(Self(request))
+    }
+    /// A copy with more parameters (sorted by name, so the request is the same every run).
+    pub fn with_params(&self, params: HashMap<String, String>) -> Arc<Self> {
+        let mut pairs: Vec<_> = params.into_iter().collect();
+        pairs.sort();
+        let request = pairs.into_iter().fold(self.0.clone(), |r, (k, v)| r.param(k, v));
         Arc::new(Self(request))
     }
     pub fn grant_type(&self) -> String {

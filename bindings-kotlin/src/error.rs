@@ -3,13 +3,41 @@
 
 use crate::convert::HttpMetadata;
 
+/// The contract's error kinds, as a closed set: `Errors.kt` maps each to its exception class
+/// with an exhaustive `when`, so a new kind cannot silently become another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ErrorKind {
+    Oauth,
+    HttpStatus,
+    Decode,
+    ResponseTooLarge,
+    Timeout,
+    Transport,
+    Config,
+}
+
+impl From<tokenfetch::ErrorKind> for ErrorKind {
+    fn from(kind: tokenfetch::ErrorKind) -> Self {
+        match kind {
+            tokenfetch::ErrorKind::OAuth => ErrorKind::Oauth,
+            tokenfetch::ErrorKind::HttpStatus => ErrorKind::HttpStatus,
+            tokenfetch::ErrorKind::Decode => ErrorKind::Decode,
+            tokenfetch::ErrorKind::ResponseTooLarge => ErrorKind::ResponseTooLarge,
+            tokenfetch::ErrorKind::Timeout => ErrorKind::Timeout,
+            tokenfetch::ErrorKind::Transport => ErrorKind::Transport,
+            tokenfetch::ErrorKind::Config => ErrorKind::Config,
+        }
+    }
+}
+
 /// The structured form of a core error. (`summary`, not `message`: a field named `message`
 /// would clash with `Throwable.message` in the generated Kotlin.)
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ErrorInfo {
-    /// One of the contract's kinds: oauth, http_status, decode, response_too_large, timeout,
-    /// transport, config.
-    pub kind: String,
+    pub kind: ErrorKind,
+    /// The contract's string for `kind` (oauth, http_status, decode, response_too_large,
+    /// timeout, transport, config).
+    pub kind_name: String,
     /// The core's message; never contains a secret.
     pub summary: String,
     pub status: Option<u16>,
@@ -29,7 +57,8 @@ impl From<&tokenfetch::Error> for ErrorInfo {
     fn from(e: &tokenfetch::Error) -> Self {
         let oauth = e.oauth();
         ErrorInfo {
-            kind: e.kind().as_str().to_string(),
+            kind: e.kind().into(),
+            kind_name: e.kind().as_str().to_string(),
             summary: e.to_string(),
             status: e.status(),
             error: oauth.map(|o| o.error.clone()),

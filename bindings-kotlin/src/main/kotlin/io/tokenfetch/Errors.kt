@@ -1,15 +1,22 @@
 package io.tokenfetch
 
 import io.tokenfetch.ffi.ErrorInfo
+import io.tokenfetch.ffi.ErrorKind
+import io.tokenfetch.ffi.InternalException
 import io.tokenfetch.ffi.NativeException
 
 /**
  * Every tokenfetch error. [kind] is one of the contract's stable strings; the subclass says
  * the same. Messages come from the Rust core and never contain a secret.
+ *
+ * Unchecked (a [RuntimeException]), as in OkHttp and most JVM HTTP clients: a token fetch
+ * fails for reasons the caller handles where it chooses, not at every call site. From Java,
+ * catch `TokenFetchException` or one subclass; `getKind()`, `getStatus()` and `getError()`
+ * tell the rest.
  */
-sealed class TokenFetchException(info: ErrorInfo) : Exception(info.summary) {
+sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summary) {
     /** oauth, http_status, decode, response_too_large, timeout, transport or config. */
-    val kind: String = info.kind
+    val kind: String = info.kindName
 
     /** The HTTP status of the answer, when there was one. */
     val status: Int? = info.status?.toInt()
@@ -20,7 +27,7 @@ sealed class TokenFetchException(info: ErrorInfo) : Exception(info.summary) {
     val errorUri: String? = info.errorUri
 
     /** The HTTP exchange, when a request was sent. */
-    val httpMeta: HttpMetadata? = info.httpMeta
+    val httpMeta: HttpMetadata? = info.httpMeta?.let(::HttpMetadata)
 }
 
 /** The server answered with an OAuth error body (any status, 200 included). */
@@ -35,8 +42,11 @@ class DecodeException internal constructor(info: ErrorInfo) : TokenFetchExceptio
 /** The response body was larger than the configured cap. */
 class ResponseTooLargeException internal constructor(info: ErrorInfo) : TokenFetchException(info)
 
-/** The connect or overall deadline passed. */
-class TimeoutException internal constructor(info: ErrorInfo) : TokenFetchException(info)
+/**
+ * The connect or overall deadline passed. (Not `TimeoutException`, which would shadow
+ * `java.util.concurrent.TimeoutException` in any file that imports both packages.)
+ */
+class TokenTimeoutException internal constructor(info: ErrorInfo) : TokenFetchException(info)
 
 /** DNS, connect, TLS or a broken connection. */
 class TransportException internal constructor(info: ErrorInfo) : TokenFetchException(info)
@@ -46,19 +56,31 @@ class ConfigException internal constructor(info: ErrorInfo) : TokenFetchExceptio
 
 internal fun ErrorInfo.toException(): TokenFetchException =
     when (kind) {
-        "oauth" -> OAuthException(this)
-        "http_status" -> HttpStatusException(this)
-        "decode" -> DecodeException(this)
-        "response_too_large" -> ResponseTooLargeException(this)
-        "timeout" -> TimeoutException(this)
-        "config" -> ConfigException(this)
-        else -> TransportException(this)
+        ErrorKind.OAUTH -> OAuthException(this)
+        ErrorKind.HTTP_STATUS -> HttpStatusException(this)
+        ErrorKind.DECODE -> DecodeException(this)
+        ErrorKind.RESPONSE_TOO_LARGE -> ResponseTooLargeException(this)
+        ErrorKind.TIMEOUT -> TokenTimeoutException(this)
+        ErrorKind.TRANSPORT -> TransportException(this)
+        ErrorKind.CONFIG -> ConfigException(this)
     }
 
-/** Runs a native call, turning its error into the public exception hierarchy. */
+private fun localError(kind: ErrorKind, kindName: String, summary: String): TokenFetchException =
+    ErrorInfo(kind, kindName, summary, null, null, null, null, null).toException()
+
+/**
+ * Runs a native call, turning every failure into the public exception hierarchy: core errors
+ * by their kind; a call on a closed client or manager (uniffi's `IllegalStateException`) as a
+ * [ConfigException]; and, as a last resort, anything uniffi reports from inside the native
+ * library as a [TransportException]. No exception naming a generated class reaches callers.
+ */
 internal inline fun <T> ffiCall(block: () -> T): T =
     try {
         block()
     } catch (e: NativeException.Failed) {
         throw e.info.toException()
+    } catch (e: InternalException) {
+        throw localError(ErrorKind.TRANSPORT, "transport", "internal error in tokenfetch's native library; please report it")
+    } catch (e: IllegalStateException) {
+        throw localError(ErrorKind.CONFIG, "config", "this tokenfetch object was closed; create a new one")
     }

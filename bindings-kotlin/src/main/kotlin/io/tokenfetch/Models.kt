@@ -1,5 +1,8 @@
 package io.tokenfetch
 
+import io.tokenfetch.ffi.HttpMetadata as NativeHttpMetadata
+import io.tokenfetch.ffi.HttpRequestMeta as NativeHttpRequestMeta
+import io.tokenfetch.ffi.HttpResponseMeta as NativeHttpResponseMeta
 import io.tokenfetch.ffi.TokenRequestResponseData
 import io.tokenfetch.ffi.TokenResponseData
 import io.tokenfetch.ffi.authorizationHeader as nativeAuthorizationHeader
@@ -86,7 +89,7 @@ fun parseResponse(
     maxResponseBytes: Long = 1024L * 1024L,
 ): TokenResponse =
     ffiCall {
-        TokenResponse(nativeParseResponse(status.coerceIn(0, 65535).toUShort(), headers, body, receivedAt, maxResponseBytes.coerceAtLeast(0).toULong()))
+        TokenResponse(nativeParseResponse(status, headers, body, receivedAt, maxResponseBytes))
     }
 
 /** One token request as sent and answered (the seeds' `V3TokenRequestResponse`). */
@@ -94,13 +97,37 @@ data class TokenRequestResponse(val httpMeta: HttpMetadata, val tokenResponse: T
     /** The seeds' name for [tokenResponse]. */
     val v3TokenResponse: TokenResponse? get() = tokenResponse
 
-    internal constructor(data: TokenRequestResponseData) : this(data.httpMeta, data.tokenResponse?.let(::TokenResponse))
+    internal constructor(data: TokenRequestResponseData) :
+        this(HttpMetadata(data.httpMeta), data.tokenResponse?.let(::TokenResponse))
 }
 
-/** The HTTP exchange behind a token request; credentials are already redacted by the core. */
-typealias HttpMetadata = io.tokenfetch.ffi.HttpMetadata
-typealias HttpRequestMeta = io.tokenfetch.ffi.HttpRequestMeta
-typealias HttpResponseMeta = io.tokenfetch.ffi.HttpResponseMeta
+/** The HTTP exchange behind a token request, safe to log: the core redacted every credential. */
+data class HttpMetadata(
+    /** The request as sent. */
+    val request: HttpRequestMeta,
+    /** The response as received; null when none arrived (connection refused, timeout). */
+    val response: HttpResponseMeta?,
+) {
+    internal constructor(native: NativeHttpMetadata) :
+        this(HttpRequestMeta(native.request), native.response?.let(::HttpResponseMeta))
+}
+
+/** The request as sent. Header names are lower case; credentials show as `[redacted]`. */
+data class HttpRequestMeta(val method: String, val url: String, val headers: Map<String, String>) {
+    internal constructor(native: NativeHttpRequestMeta) : this(native.method, native.url, native.headers.toMap())
+}
+
+/** The response as received. The body is text, secret members redacted, at most 64 KiB. */
+data class HttpResponseMeta(
+    val status: Int,
+    val headers: Map<String, String>,
+    val body: String,
+    val bodyTruncated: Boolean,
+    val elapsedMs: Long,
+) {
+    internal constructor(native: NativeHttpResponseMeta) :
+        this(native.status, native.headers.toMap(), native.body, native.bodyTruncated, native.elapsedMs)
+}
 
 // The seed models' names.
 typealias V3TokenResponse = TokenResponse

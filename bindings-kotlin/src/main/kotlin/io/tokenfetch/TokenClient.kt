@@ -5,8 +5,10 @@ import io.tokenfetch.ffi.NativeTokenClient
 import io.tokenfetch.ffi.NativeTokenRequest
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
+import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.withContext
+import kotlinx.coroutines.asExecutor
+import kotlinx.coroutines.future.await
 
 /** How the client proves its identity (RFC 6749 §2.3). */
 enum class AuthMethod(internal val wire: String) {
@@ -68,11 +70,12 @@ data class TokenClientConfig(
             extraParams = extraParams,
             headers = headers,
             userAgent = userAgent,
-            // Non-positive values become 0, which the core rejects with a ConfigException.
-            timeoutMs = timeout.inWholeMilliseconds.coerceAtLeast(0).toULong(),
-            connectTimeoutMs = connectTimeout.inWholeMilliseconds.coerceAtLeast(0).toULong(),
-            maxRetries = maxRetries.coerceAtLeast(0).toUInt(),
-            maxResponseBytes = maxResponseBytes.coerceAtLeast(0).toULong(),
+            // Passed as they are: the core refuses negative, infinite and out-of-range values
+            // with a ConfigException naming the option, the same rule in every language.
+            timeoutMs = timeout.inWholeMilliseconds,
+            connectTimeoutMs = connectTimeout.inWholeMilliseconds,
+            maxRetries = maxRetries,
+            maxResponseBytes = maxResponseBytes,
             allowInsecureHttp = allowInsecureHttp,
         )
 }
@@ -89,32 +92,47 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
     val tokenUrl: String get() = native.tokenUrl()
     val clientId: String? get() = native.clientId()
 
-    /** Client credentials grant (RFC 6749 §4.4). Blocks. */
+    /** Client credentials grant (RFC 6749 §4.4). [params] adds body parameters. Blocks. */
     @JvmOverloads
-    fun clientCredentials(scope: String? = null): TokenResponse = fetch(NativeTokenRequest.clientCredentials(scope))
+    fun clientCredentials(scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
+        fetch(NativeTokenRequest.clientCredentials(scope), params)
 
     /** Refresh token grant (RFC 6749 §6). Blocks. */
     @JvmOverloads
-    fun refresh(refreshToken: String, scope: String? = null): TokenResponse =
-        fetch(NativeTokenRequest.refreshToken(refreshToken, scope))
+    fun refresh(refreshToken: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
+        fetch(NativeTokenRequest.refreshToken(refreshToken, scope), params)
 
     /** Resource owner password grant (RFC 6749 §4.3). Blocks. */
     @JvmOverloads
-    fun password(username: String, password: String, scope: String? = null): TokenResponse =
-        fetch(NativeTokenRequest.password(username, password, scope))
+    fun password(
+        username: String,
+        password: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): TokenResponse = fetch(NativeTokenRequest.password(username, password, scope), params)
 
     /** Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used. Blocks. */
     @JvmOverloads
-    fun authorizationCode(code: String, redirectUri: String? = null, codeVerifier: String? = null): TokenResponse =
-        fetch(NativeTokenRequest.authorizationCode(code, redirectUri, codeVerifier))
+    fun authorizationCode(
+        code: String,
+        redirectUri: String? = null,
+        codeVerifier: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): TokenResponse = fetch(NativeTokenRequest.authorizationCode(code, redirectUri, codeVerifier), params)
 
     /** Token exchange (RFC 8693). Blocks. */
     @JvmOverloads
-    fun tokenExchange(subjectToken: String, subjectTokenType: String, scope: String? = null): TokenResponse =
-        fetch(NativeTokenRequest.tokenExchange(subjectToken, subjectTokenType, scope))
+    fun tokenExchange(
+        subjectToken: String,
+        subjectTokenType: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): TokenResponse = fetch(NativeTokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
 
     /** One device code poll (RFC 8628 §3.4); `authorization_pending` throws [OAuthException]. Blocks. */
-    fun deviceCode(deviceCode: String): TokenResponse = fetch(NativeTokenRequest.deviceCode(deviceCode))
+    @JvmOverloads
+    fun deviceCode(deviceCode: String, params: Map<String, String> = emptyMap()): TokenResponse =
+        fetch(NativeTokenRequest.deviceCode(deviceCode), params)
 
     /** Any grant, with the HTTP metadata of the exchange. Blocks. */
     @JvmOverloads
@@ -123,20 +141,35 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
             ffiCall { TokenRequestResponse(native.send(request)) }
         }
 
-    suspend fun awaitClientCredentials(scope: String? = null): TokenResponse = io { clientCredentials(scope) }
+    suspend fun awaitClientCredentials(scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
+        io { clientCredentials(scope, params) }
 
-    suspend fun awaitRefresh(refreshToken: String, scope: String? = null): TokenResponse = io { refresh(refreshToken, scope) }
+    suspend fun awaitRefresh(refreshToken: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
+        io { refresh(refreshToken, scope, params) }
 
-    suspend fun awaitPassword(username: String, password: String, scope: String? = null): TokenResponse =
-        io { password(username, password, scope) }
+    suspend fun awaitPassword(
+        username: String,
+        password: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): TokenResponse = io { password(username, password, scope, params) }
 
-    suspend fun awaitAuthorizationCode(code: String, redirectUri: String? = null, codeVerifier: String? = null): TokenResponse =
-        io { authorizationCode(code, redirectUri, codeVerifier) }
+    suspend fun awaitAuthorizationCode(
+        code: String,
+        redirectUri: String? = null,
+        codeVerifier: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): TokenResponse = io { authorizationCode(code, redirectUri, codeVerifier, params) }
 
-    suspend fun awaitTokenExchange(subjectToken: String, subjectTokenType: String, scope: String? = null): TokenResponse =
-        io { tokenExchange(subjectToken, subjectTokenType, scope) }
+    suspend fun awaitTokenExchange(
+        subjectToken: String,
+        subjectTokenType: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): TokenResponse = io { tokenExchange(subjectToken, subjectTokenType, scope, params) }
 
-    suspend fun awaitDeviceCode(deviceCode: String): TokenResponse = io { deviceCode(deviceCode) }
+    suspend fun awaitDeviceCode(deviceCode: String, params: Map<String, String> = emptyMap()): TokenResponse =
+        io { deviceCode(deviceCode, params) }
 
     suspend fun awaitRequestToken(
         grantType: String,
@@ -144,8 +177,15 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         params: Map<String, String> = emptyMap(),
     ): TokenRequestResponse = io { requestToken(grantType, scope, params) }
 
-    private fun fetch(request: NativeTokenRequest): TokenResponse =
-        request.use { ffiCall { TokenResponse(native.fetch(it)) } }
+    private fun fetch(request: NativeTokenRequest, params: Map<String, String>): TokenResponse =
+        request.use { base ->
+            val full = if (params.isEmpty()) base else base.withParams(params)
+            try {
+                ffiCall { TokenResponse(native.fetch(full)) }
+            } finally {
+                if (full !== base) full.close()
+            }
+        }
 
     /** Frees the native client now rather than at garbage collection. */
     override fun close() = native.close()
@@ -167,4 +207,12 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
     }
 }
 
-internal suspend fun <T> io(block: () -> T): T = withContext(Dispatchers.IO) { block() }
+/**
+ * Runs a blocking native call on [Dispatchers.IO] and awaits it cancellably: when the calling
+ * coroutine is cancelled (`withTimeout`, a closed scope), this returns at once. The native
+ * call cannot be interrupted; it finishes in the background, bounded by the client's timeout,
+ * and its result is dropped. The core's state stays consistent either way (a token fetched by
+ * an abandoned manager call is still cached).
+ */
+internal suspend fun <T> io(block: () -> T): T =
+    CompletableFuture.supplyAsync(block, Dispatchers.IO.asExecutor()).await()

@@ -1,7 +1,6 @@
 package io.tokenfetch
 
 import io.tokenfetch.ffi.NativeTokenManager
-import io.tokenfetch.ffi.NativeTokenRequest
 import kotlin.time.Duration
 
 /**
@@ -26,20 +25,17 @@ class TokenManager @JvmOverloads constructor(
     defaultLifetime: Duration? = null,
 ) : AutoCloseable {
     private val native: NativeTokenManager =
-        run {
-            require(grantType != null || params.isEmpty()) { "TokenManager: params need a grantType" }
-            val request = grantType?.let { NativeTokenRequest.custom(it, null, params) }
-            try {
-                NativeTokenManager(
-                    client.native,
-                    request,
-                    scope,
-                    refreshSkew?.inWholeMilliseconds?.coerceAtLeast(0)?.toULong(),
-                    defaultLifetime?.inWholeMilliseconds?.coerceAtLeast(0)?.toULong(),
-                )
-            } finally {
-                request?.close()
-            }
+        ffiCall {
+            // Passed as they are: the core checks the grant (params need a grantType) and the
+            // durations (negative or infinite is a ConfigException), as in every language.
+            NativeTokenManager(
+                client.native,
+                grantType,
+                params,
+                scope,
+                refreshSkew?.inWholeMilliseconds,
+                defaultLifetime?.inWholeMilliseconds,
+            )
         }
 
     /** A valid access token. Blocks when it has to fetch. */
@@ -52,10 +48,10 @@ class TokenManager @JvmOverloads constructor(
     fun authorizationHeader(): String = ffiCall { native.authorizationHeader() }
 
     /** Drops the cached token; call it when an API answers 401. */
-    fun invalidate() = native.invalidate()
+    fun invalidate() = ffiCall { native.invalidate() }
 
     /** The error of the last failed fetch (e.g. a failed early refresh), until one succeeds. */
-    val lastError: TokenFetchException? get() = native.lastError()?.toException()
+    val lastError: TokenFetchException? get() = ffiCall { native.lastError() }?.toException()
 
     suspend fun awaitAccessToken(): String = io { accessToken() }
 

@@ -44,7 +44,7 @@ class ClientTest {
     @Test
     fun `special characters in basic credentials`() {
         val c = TokenClient(
-            TokenClientConfig(kit.tokenUrl, clientId = "cc special:id", clientSecret = "p@ss:w0rd+/= &%", headers = mapOf("X-Testkit-Scenario" to "echo")),
+            TokenClientConfig(kit.scenarioUrl("echo"), clientId = "cc special:id", clientSecret = "p@ss:w0rd+/= &%"),
         )
         val seen = echo(c)
         assertTrue(seen.contains("\"client_id\":\"cc special:id\""), seen)
@@ -139,7 +139,7 @@ class ClientTest {
     @Test
     fun timeouts() {
         val slow = client(kit, "slow") { it.copy(timeout = 300.milliseconds, headers = it.headers + ("X-Testkit-Delay-Ms" to "3000")) }
-        val e = assertThrows<TimeoutException> { slow.clientCredentials() }
+        val e = assertThrows<TokenTimeoutException> { slow.clientCredentials() }
         assertEquals("timeout", e.kind)
     }
 }

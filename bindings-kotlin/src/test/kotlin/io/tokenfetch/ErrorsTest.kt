@@ -19,7 +19,7 @@ class ErrorsTest {
     @AfterAll fun stop() = kit.close()
 
     private fun failing(scenario: String) =
-        TokenClient(TokenClientConfig(kit.tokenUrl, clientId = "kt", clientSecret = secret, maxRetries = 0, headers = mapOf("X-Testkit-Scenario" to scenario)))
+        TokenClient(TokenClientConfig(kit.scenarioUrl(scenario), clientId = "kt", clientSecret = secret, maxRetries = 0))
 
     @ParameterizedTest
     @CsvSource(

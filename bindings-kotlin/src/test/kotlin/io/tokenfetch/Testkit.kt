@@ -14,6 +14,10 @@ class Testkit : AutoCloseable {
     val url: String
     val tokenUrl: String get() = "$url/token"
 
+    /** The token endpoint playing one scenario. The scenario goes in the path: tokenfetch
+     * treats header values as credentials and scrubs them from answers. */
+    fun scenarioUrl(name: String): String = "$url/scenario/$name/token"
+
     init {
         val line = BufferedReader(InputStreamReader(process.inputStream)).readLine() ?: error("testkit printed nothing")
         require(line.startsWith("TESTKIT_URL=")) { "testkit printed $line" }
@@ -24,6 +28,10 @@ class Testkit : AutoCloseable {
 
     /** The server's count of token requests. */
     fun tokenRequests(): Int = Regex("\"token_requests\":(\\d+)").find(stats())!!.groupValues[1].toInt()
+
+    /** Token requests with one grant type. */
+    fun requestsWithGrant(grant: String): Int =
+        Regex("\"${Regex.escape(grant)}\":(\\d+)").find(byGrant())?.groupValues?.get(1)?.toInt() ?: 0
 
     /** Requests per grant type, e.g. `{"password":1}`. */
     fun byGrant(): String = Regex("\"by_grant\":(\\{[^}]*\\})").find(stats())!!.groupValues[1]
@@ -46,6 +54,6 @@ class Testkit : AutoCloseable {
 }
 
 fun client(kit: Testkit, scenario: String? = null, configure: (TokenClientConfig) -> TokenClientConfig = { it }): TokenClient {
-    val headers = if (scenario == null) emptyMap() else mapOf("X-Testkit-Scenario" to scenario)
-    return TokenClient(configure(TokenClientConfig(kit.tokenUrl, clientId = "kt-client", clientSecret = "kt-secret-6d2f", headers = headers)))
+    val url = if (scenario == null) kit.tokenUrl else kit.scenarioUrl(scenario)
+    return TokenClient(configure(TokenClientConfig(url, clientId = "kt-client", clientSecret = "kt-secret-6d2f")))
 }
