@@ -372,6 +372,12 @@ impl PyTokenManager {
         Ok(py.detach(|| catch_panic(|| self.inner.authorization_header()))?)
     }
 
+    /// The cached token when no fetch is due, else `None`. Never blocks or fetches, so the
+    /// async twin answers from it on the event loop.
+    fn fresh_token(&self) -> Option<PyTokenResponse> {
+        self.inner.fresh_token().map(PyTokenResponse::from)
+    }
+
     /// Drops the cached access token; call it when an API answers 401.
     fn invalidate(&self) {
         self.inner.invalidate()

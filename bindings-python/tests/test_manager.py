@@ -4,6 +4,8 @@ import asyncio
 import threading
 import time
 
+import pytest
+
 import tokenfetch
 from tokenfetch import AsyncTokenClient, AsyncTokenManager, TokenClient, TokenManager
 
@@ -110,3 +112,33 @@ def test_async_client_grants(kit):
     user, refreshed, answer = asyncio.run(main())
     assert refreshed.access_token != user.access_token
     assert answer.token_response.scope == "x"
+
+
+def test_async_waiters_share_one_fetch_and_hold_no_thread(kit):
+    """Forty tasks wait on one 3 s fetch. Were each in its own worker thread, the loop's
+    default executor (a handful of threads) would make getaddrinfo wait the whole 3 s."""
+    manager = AsyncTokenManager(slow_client(kit, 3000))
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        waiting = [asyncio.create_task(manager.access_token()) for _ in range(40)]
+        await asyncio.sleep(0.1)
+        started = time.monotonic()
+        await loop.getaddrinfo("localhost", 80)
+        lookup = time.monotonic() - started
+
+        cancelled = asyncio.create_task(manager.access_token())
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        release = time.monotonic() - started
+        return await asyncio.gather(*waiting), lookup, release
+
+    tokens, lookup, release = asyncio.run(main())
+    assert len(set(tokens)) == 1
+    assert kit.token_requests() == 1
+    # Generous bounds for a loaded machine; without the shared future each is about 3 s.
+    assert lookup < 1.0, f"getaddrinfo took {lookup:.3f} s"
+    assert release < 1.0, f"the cancelled task was released after {release:.3f} s"

@@ -1,14 +1,19 @@
 """asyncio twins of TokenClient and TokenManager.
 
-The Rust core is synchronous; these run each call in a worker thread
-(``asyncio.to_thread``), which releases the GIL while it waits on the network, so the
-event loop keeps running. Single flight still holds: concurrent ``await
-manager.access_token()`` calls share one fetch, because the cache is the core's.
+The Rust core is synchronous; a fetch runs in a worker thread (``asyncio.to_thread``),
+which releases the GIL while it waits on the network, so the event loop keeps running.
+
+``AsyncTokenManager`` answers a fresh cached token on the event loop, with no thread at
+all. When a fetch is due, one worker runs it and every waiting task awaits that same
+future, so a thousand waiting tasks hold one thread, not a thousand. Cancelling a waiting
+task returns at once; the shared fetch goes on, bounded by the client's timeout, and its
+token is cached for the next caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
 from ._native import TokenClient, TokenFetchError, TokenManager, TokenRequestResponse, TokenResponse
@@ -91,15 +96,30 @@ class AsyncTokenManager:
     def __init__(self, client: Union[TokenClient, AsyncTokenClient], **options: Any) -> None:
         sync_client = client.sync if isinstance(client, AsyncTokenClient) else client
         self.sync = TokenManager(sync_client, **options)
-
-    async def access_token(self) -> str:
-        return await asyncio.to_thread(self.sync.access_token)
+        # The fetch in flight on each event loop, which every waiting task shares.
+        self._inflight: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future[TokenResponse]]" = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def token(self) -> TokenResponse:
-        return await asyncio.to_thread(self.sync.token)
+        fresh = self.sync.fresh_token()
+        if fresh is not None:
+            return fresh
+        loop = asyncio.get_running_loop()
+        shared = self._inflight.get(loop)
+        if shared is None or shared.done():
+            shared = asyncio.ensure_future(asyncio.to_thread(self.sync.token))
+            # Retrieve the outcome even when every waiter was cancelled, so asyncio does not
+            # warn about an exception nobody read.
+            shared.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._inflight[loop] = shared
+        return await asyncio.shield(shared)
+
+    async def access_token(self) -> str:
+        return (await self.token()).access_token
 
     async def authorization_header(self) -> str:
-        return await asyncio.to_thread(self.sync.authorization_header)
+        return (await self.token()).authorization_header()
 
     def invalidate(self) -> None:
         self.sync.invalidate()
