@@ -37,6 +37,9 @@ pub struct NativeClientConfig {
     pub max_retries: i32,
     pub max_response_bytes: i64,
     pub allow_insecure_http: bool,
+    /// PEM texts of authorities to trust besides the bundled roots (or the OS store).
+    pub root_certificates: Vec<String>,
+    pub use_os_trust_store: bool,
 }
 
 fn user_agent() -> String {
@@ -121,7 +124,11 @@ fn client_from(c: NativeClientConfig) -> tokenfetch::Result<TokenClient> {
             ..RetryPolicy::default()
         })
         .max_response_bytes(options::MAX_RESPONSE_BYTES.whole("maxResponseBytes", c.max_response_bytes as f64)?)
-        .allow_insecure_http(c.allow_insecure_http);
+        .allow_insecure_http(c.allow_insecure_http)
+        .use_os_trust_store(c.use_os_trust_store);
+    for pem in c.root_certificates {
+        b = b.root_certificates_pem(pem);
+    }
     if let Some(v) = c.client_id {
         b = b.client_id(v);
     }

@@ -69,6 +69,13 @@ export interface TokenClientOptions {
   maxResponseBytes?: number
   /** Allow plain http:// to a non-loopback host. Default false. */
   allowInsecureHttp?: boolean
+  /**
+   * PEM certificates of authorities to trust besides the bundled web PKI roots (or besides the
+   * OS store with `useOsTrustStore`): for a company's own CA. One PEM text or several.
+   */
+  rootCertificates?: string | string[]
+  /** Trust the operating system's certificate store instead of the bundled roots. Default false. */
+  useOsTrustStore?: boolean
 }
 
 /** Options of `TokenClient.prove` and `TokenClient.gusto`. */

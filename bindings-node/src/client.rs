@@ -40,6 +40,8 @@ const CLIENT_OPTIONS: &[&str] = &[
     "maxRetries",
     "maxResponseBytes",
     "allowInsecureHttp",
+    "rootCertificates",
+    "useOsTrustStore",
 ];
 
 /// `TokenClient.prove({...})` and `TokenClient.gusto({...})` options.
@@ -103,6 +105,12 @@ fn client_from(bag: &OptionBag) -> tokenfetch::Result<TokenClient> {
     }
     if let Some(v) = bag.flag("allowInsecureHttp")? {
         b = b.allow_insecure_http(v);
+    }
+    for pem in bag.text_or_texts("rootCertificates")?.unwrap_or_default() {
+        b = b.root_certificates_pem(pem);
+    }
+    if let Some(v) = bag.flag("useOsTrustStore")? {
+        b = b.use_os_trust_store(v);
     }
     apply_limits(bag, b)?.build()
 }

@@ -32,6 +32,10 @@ async function startTestkit() {
     async stats() {
       return (await fetch(url + '/__stats')).json()
     },
+    /** The CA (PEM) and the HTTPS token URLs: https_url, expired_url, wrong_host_url. */
+    async tls() {
+      return (await fetch(url + '/__tls')).json()
+    },
     async tokenRequests() {
       return (await this.stats()).token_requests
     },

@@ -28,7 +28,27 @@ struct Options<'a> {
     max_retries: f64,
     max_response_bytes: f64,
     allow_insecure_http: bool,
+    root_certificates: Option<RootCertificates>,
+    use_os_trust_store: bool,
     token_url: Option<&'a str>,
+}
+
+/// `root_certificates=`: PEM text (`str` or `bytes`, one or more certificates), or a list of them.
+#[derive(FromPyObject)]
+pub enum RootCertificates {
+    One(Vec<u8>),
+    Text(String),
+    Many(Vec<String>),
+}
+
+impl RootCertificates {
+    fn into_pems(self) -> Vec<Vec<u8>> {
+        match self {
+            RootCertificates::One(bytes) => vec![bytes],
+            RootCertificates::Text(text) => vec![text.into_bytes()],
+            RootCertificates::Many(texts) => texts.into_iter().map(String::into_bytes).collect(),
+        }
+    }
 }
 
 impl Options<'_> {
@@ -54,6 +74,14 @@ impl Options<'_> {
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| format!("tokenfetch/{} (python)", tokenfetch::VERSION));
+        for pem in self
+            .root_certificates
+            .map(RootCertificates::into_pems)
+            .unwrap_or_default()
+        {
+            b = b.root_certificates_pem(pem);
+        }
+        b = b.use_os_trust_store(self.use_os_trust_store);
         // Python spells every option as core does, so core's names are the caller's.
         let max_retries = options::MAX_RETRIES.whole("max_retries", self.max_retries)?;
         Ok(b.user_agent(user_agent)
@@ -87,7 +115,8 @@ impl PyTokenClient {
         token_url, *, client_id=None, client_secret=None, auth_method="client_secret_basic",
         body_encoding="form", scope=None, audience=None, resource=None, extra_params=None,
         headers=None, user_agent=None, timeout=30.0, connect_timeout=10.0, max_retries=2f64,
-        max_response_bytes=1048576f64, allow_insecure_http=false
+        max_response_bytes=1048576f64, allow_insecure_http=false, root_certificates=None,
+        use_os_trust_store=false
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -107,6 +136,8 @@ impl PyTokenClient {
         max_retries: f64,
         max_response_bytes: f64,
         allow_insecure_http: bool,
+        root_certificates: Option<RootCertificates>,
+        use_os_trust_store: bool,
     ) -> PyResult<Self> {
         let mut builder = TokenClient::builder(token_url)
             .auth_method(AuthMethod::from_str(auth_method).map_err(BindingError)?)
@@ -129,6 +160,8 @@ impl PyTokenClient {
             max_retries,
             max_response_bytes,
             allow_insecure_http,
+            root_certificates,
+            use_os_trust_store,
             token_url: None,
         };
         Ok(build(options.apply(builder)?)?)
@@ -309,6 +342,8 @@ fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: f64
         max_retries,
         max_response_bytes: tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES as f64,
         allow_insecure_http: false,
+        root_certificates: None,
+        use_os_trust_store: false,
         token_url,
     }
 }

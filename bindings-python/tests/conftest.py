@@ -28,6 +28,11 @@ class Kit:
         with urllib.request.urlopen(f"{self.url}/__stats") as r:
             return json.load(r)
 
+    def tls(self) -> dict:
+        """The CA (PEM) and the HTTPS token URLs: good, expired and wrong_host."""
+        with urllib.request.urlopen(f"{self.url}/__tls") as r:
+            return json.load(r)
+
     def token_requests(self) -> int:
         return int(self.stats()["token_requests"])
 

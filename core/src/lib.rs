@@ -37,6 +37,7 @@ pub mod parse;
 pub mod presets;
 pub mod redact;
 pub mod retry;
+pub mod tls;
 mod transport;
 
 pub use client::{AuthMethod, BodyEncoding, TokenClient, TokenClientBuilder};

@@ -257,6 +257,15 @@ impl OptionBag {
         }
     }
 
+    /// One string, or an array of strings.
+    pub fn text_or_texts(&self, name: &str) -> Result<Option<Vec<String>>> {
+        match self.get(name) {
+            Some(OptionValue::Text(s)) => Ok(Some(vec![s.clone()])),
+            Some(OptionValue::List(_)) | None => self.texts(name),
+            Some(other) => Err(Self::wrong_type(name, "a string or an array of strings", other)),
+        }
+    }
+
     /// An object of strings (`{ "X-Api-Key": "..." }`), or an array of `[name, value]` pairs
     /// to repeat a name.
     pub fn pairs(&self, name: &str) -> Result<Option<Vec<(String, String)>>> {

@@ -39,8 +39,14 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub fn new(connect_timeout: Duration, max_response_bytes: u64) -> Self {
+    /// `roots`: the trusted certificate authorities, or `None` for the bundled web PKI roots.
+    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: Option<crate::tls::Roots>) -> Self {
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(roots) = roots {
+            tls = tls.root_certs(ureq::tls::RootCerts::from(roots));
+        }
         let config = ureq::Agent::config_builder()
+            .tls_config(tls.build())
             // The parser reads error bodies itself: a 400 is an answer, not a failure.
             .http_status_as_error(false)
             // A token POST must not be replayed at another address with our credentials.
@@ -137,6 +143,9 @@ fn reach_of(error: &ureq::Error) -> Reach {
     match error {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => Reach::NotSent,
         ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Reach::NotSent,
+        // The handshake comes before the request: a refused certificate sent nothing.
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => Reach::NotSent,
+        ureq::Error::Io(io) if rustls_error(io).is_some() => Reach::NotSent,
         ureq::Error::Io(io)
             if matches!(
                 io.kind(),
@@ -149,7 +158,23 @@ fn reach_of(error: &ureq::Error) -> Reach {
     }
 }
 
+/// The TLS error inside an I/O error, as ureq reports a failed handshake.
+fn rustls_error(io: &std::io::Error) -> Option<&rustls::Error> {
+    io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
+}
+
 fn map_error(error: ureq::Error, elapsed: Duration) -> Error {
+    let tls = match &error {
+        ureq::Error::Rustls(e) => Some(crate::tls::handshake_failure(e)),
+        ureq::Error::Io(io) => rustls_error(io).map(crate::tls::handshake_failure),
+        _ => None,
+    };
+    if let Some(message) = tls {
+        return Error::Transport {
+            message,
+            http_meta: None,
+        };
+    }
     match error {
         ureq::Error::Timeout(which) => {
             let deadline = match which {

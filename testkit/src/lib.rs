@@ -27,6 +27,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+pub mod tls;
+
+use tls::{Presents, TlsFixture};
+
 /// Every scenario, with what it does.
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("ok", "a standard JSON token response (refresh token for user grants)"),
@@ -107,11 +111,93 @@ pub struct Testkit {
     addr: SocketAddr,
     state: Arc<Shared>,
     accept_thread: Option<JoinHandle<()>>,
+    /// One HTTPS listener per certificate the fixture can present.
+    https: Vec<(Presents, SocketAddr, JoinHandle<()>)>,
+    ca_pem: String,
 }
 
 struct Shared {
     stop: AtomicBool,
     inner: Mutex<State>,
+    /// What `GET /__tls` answers: the CA and the HTTPS URLs, for suites in other languages.
+    tls: Mutex<Option<Value>>,
+}
+
+fn https_url(https: &[(Presents, SocketAddr, JoinHandle<()>)], presents: Presents) -> String {
+    https
+        .iter()
+        .find(|(p, _, _)| *p == presents)
+        .map(|(_, at, _)| format!("https://localhost:{}/token", at.port()))
+        .unwrap_or_default()
+}
+
+/// Accepts connections on `listener` until the testkit stops, each on its own thread; with
+/// `tls`, every connection is HTTPS with that configuration.
+fn serve(
+    listener: TcpListener,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new().name("testkit-accept".into()).spawn(move || {
+        for stream in listener.incoming() {
+            if shared.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(stream) = stream else { continue };
+            let shared = Arc::clone(&shared);
+            let tls = tls.clone();
+            let _ = thread::Builder::new().name("testkit-conn".into()).spawn(move || {
+                let conn = match tls {
+                    None => Conn::Plain(stream),
+                    Some(config) => match rustls::ServerConnection::new(config) {
+                        Ok(server) => Conn::Tls(Box::new(rustls::StreamOwned::new(server, stream))),
+                        Err(_) => return,
+                    },
+                };
+                let _ = handle_connection(conn, addr, &shared);
+            });
+        }
+    })
+}
+
+/// One accepted connection, plain or TLS.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Conn {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Conn::Plain(s) => s,
+            Conn::Tls(s) => &s.sock,
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -146,25 +232,52 @@ impl Testkit {
         let state = Arc::new(Shared {
             stop: AtomicBool::new(false),
             inner: Mutex::new(State::default()),
+            tls: Mutex::new(None),
         });
-        let shared = Arc::clone(&state);
-        let accept_thread = thread::Builder::new().name("testkit-accept".into()).spawn(move || {
-            for stream in listener.incoming() {
-                if shared.stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let shared = Arc::clone(&shared);
-                let _ = thread::Builder::new().name("testkit-conn".into()).spawn(move || {
-                    let _ = handle_connection(stream, addr, &shared);
-                });
-            }
-        })?;
+        let accept_thread = serve(listener, addr, Arc::clone(&state), None)?;
+        let fixture = TlsFixture::generate().map_err(io::Error::other)?;
+        let mut https = Vec::new();
+        for presents in Presents::ALL {
+            let listener = TcpListener::bind((addr.ip(), 0))?;
+            let at = listener.local_addr()?;
+            let thread = serve(listener, addr, Arc::clone(&state), Some(fixture.config(presents)))?;
+            https.push((presents, at, thread));
+        }
+        let ca_pem = fixture.ca_pem().to_string();
+        *state.tls.lock().unwrap_or_else(|p| p.into_inner()) = Some(json!({
+            "ca_pem": ca_pem,
+            "https_url": https_url(&https, Presents::Good),
+            "expired_url": https_url(&https, Presents::Expired),
+            "wrong_host_url": https_url(&https, Presents::WrongHost),
+        }));
         Ok(Testkit {
             addr,
             state,
             accept_thread: Some(accept_thread),
+            https,
+            ca_pem,
         })
+    }
+
+    /// The PEM certificate of the authority that signed every HTTPS listener's certificate.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// `https://localhost:<port>/token`, whose certificate is valid for that name (if the
+    /// client trusts [`Self::ca_pem`]).
+    pub fn https_token_url(&self) -> String {
+        https_url(&self.https, Presents::Good)
+    }
+
+    /// The token endpoint over HTTPS with an expired certificate.
+    pub fn expired_https_token_url(&self) -> String {
+        https_url(&self.https, Presents::Expired)
+    }
+
+    /// The token endpoint over HTTPS with a certificate for another host name.
+    pub fn wrong_host_https_token_url(&self) -> String {
+        https_url(&self.https, Presents::WrongHost)
     }
 
     /// `http://127.0.0.1:<port>`
@@ -211,10 +324,14 @@ impl Testkit {
 impl Drop for Testkit {
     fn drop(&mut self) {
         self.state.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
+        // Wake each accept loop so it sees the flag.
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
         if let Some(t) = self.accept_thread.take() {
             let _ = t.join();
+        }
+        for (_, at, thread) in self.https.drain(..) {
+            let _ = TcpStream::connect_timeout(&at, Duration::from_millis(200));
+            let _ = thread.join();
         }
     }
 }
@@ -363,17 +480,18 @@ impl Reply {
     }
 }
 
-fn handle_connection(mut stream: TcpStream, addr: SocketAddr, shared: &Shared) -> io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let Some(request) = read_request(&mut stream)? else {
+fn handle_connection(mut conn: Conn, addr: SocketAddr, shared: &Shared) -> io::Result<()> {
+    conn.tcp().set_read_timeout(Some(Duration::from_secs(10)))?;
+    let Some(request) = read_request(&mut conn)? else {
         return Ok(());
     };
     let reply = route(&request, addr, shared);
-    write_reply(stream, reply)
+    write_reply(conn, reply)
 }
 
-fn read_request(stream: &mut TcpStream) -> io::Result<Option<Request>> {
-    let mut reader = BufReader::new(stream.try_clone()?);
+/// Reads one request; a connection carries one (the testkit answers `Connection: close`).
+fn read_request(stream: &mut Conn) -> io::Result<Option<Request>> {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Ok(None);
@@ -415,10 +533,14 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Option<Request>> {
     }))
 }
 
-fn write_reply(mut stream: TcpStream, reply: Reply) -> io::Result<()> {
+fn write_reply(mut stream: Conn, reply: Reply) -> io::Result<()> {
     if let Delivery::Reset = reply.delivery {
         // SO_LINGER 0 makes close() send RST: the client sees a reset, not a clean EOF.
-        let socket = socket2::Socket::from(stream);
+        let tcp = match stream {
+            Conn::Plain(s) => s,
+            Conn::Tls(s) => s.sock,
+        };
+        let socket = socket2::Socket::from(tcp);
         socket.set_linger(Some(Duration::ZERO))?;
         drop(socket);
         return Ok(());
@@ -454,11 +576,14 @@ fn write_reply(mut stream: TcpStream, reply: Reply) -> io::Result<()> {
             stream.write_all(&reply.body)?;
         }
     }
+    if let Conn::Tls(tls) = &mut stream {
+        tls.conn.send_close_notify();
+    }
     stream.flush()?;
-    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.tcp().shutdown(std::net::Shutdown::Write);
     // Drain what the client still sends so close() does not turn into a reset.
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
-    let _ = io::copy(&mut stream.take(64 * 1024), &mut io::sink());
+    let _ = stream.tcp().set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = io::copy(&mut stream.tcp().take(64 * 1024), &mut io::sink());
     Ok(())
 }
 
@@ -495,6 +620,10 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
             Reply::json(200, json!({ "reset": true }))
         }
         ("GET", "/health") => Reply::text(200, "text/plain", "ok"),
+        ("GET", "/__tls") => {
+            let tls = shared.tls.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            Reply::json(200, tls.unwrap_or(Value::Null))
+        }
         (_, "/token" | "/oauth/token") => Reply::oauth_error(405, "invalid_request", "the token endpoint takes POST"),
         _ => Reply::json(404, json!({ "error": "not_found", "path": request.path })),
     }

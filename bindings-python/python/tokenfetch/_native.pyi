@@ -162,6 +162,8 @@ class TokenClient:
         max_retries: int = 2,
         max_response_bytes: int = 1048576,
         allow_insecure_http: bool = False,
+        root_certificates: Union[str, bytes, Sequence[str], None] = None,
+        use_os_trust_store: bool = False,
     ) -> TokenClient: ...
     @staticmethod
     def prove(

@@ -40,6 +40,8 @@ pub(crate) struct Config {
     pub retry: RetryPolicy,
     pub max_response_bytes: u64,
     pub allow_insecure_http: bool,
+    pub root_certificates: Vec<Vec<u8>>,
+    pub use_os_trust_store: bool,
     pub default_grant: TokenRequest,
     /// Every credential the configuration itself carries (client secret and its Basic forms,
     /// caller header values, secret extra parameters, URL query values), for scrubbing.
@@ -84,6 +86,8 @@ impl TokenClientBuilder {
                 retry: RetryPolicy::default(),
                 max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
                 allow_insecure_http: false,
+                root_certificates: Vec::new(),
+                use_os_trust_store: false,
                 default_grant: TokenRequest::client_credentials(),
                 secrets: Secrets::new(),
             },
@@ -170,6 +174,20 @@ impl TokenClientBuilder {
         self.config.allow_insecure_http = allow;
         self
     }
+    /// Trusts the certificate authorities in this PEM text (one or more `CERTIFICATE`
+    /// blocks) besides the bundled web PKI roots, or besides the OS store with
+    /// [`Self::use_os_trust_store`]. May be repeated. For servers whose certificate comes
+    /// from a company's own authority.
+    pub fn root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.config.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+    /// Trusts the operating system's certificate store instead of the bundled web PKI roots.
+    /// Off by default, so a client trusts the same authorities on every machine.
+    pub fn use_os_trust_store(mut self, use_it: bool) -> Self {
+        self.config.use_os_trust_store = use_it;
+        self
+    }
     /// The grant a [`TokenManager`](crate::TokenManager) runs when given none.
     pub fn default_grant(mut self, request: TokenRequest) -> Self {
         self.config.default_grant = request;
@@ -185,7 +203,8 @@ impl TokenClientBuilder {
         check_numbers(&config)?;
         check_headers(&config.extra_headers)?;
         config.secrets = config_secrets(&config);
-        let transport = Transport::new(config.connect_timeout, config.max_response_bytes);
+        let roots = crate::tls::roots(&config.root_certificates, config.use_os_trust_store)?;
+        let transport = Transport::new(config.connect_timeout, config.max_response_bytes, roots);
         Ok(TokenClient {
             inner: Arc::new(Inner { config, transport }),
         })

@@ -34,6 +34,9 @@ enum class BodyEncoding(internal val wire: String) {
  * Configuration of a [TokenClient]. `toString()` never shows [clientSecret].
  *
  * @property timeout the deadline for a whole call, retries included.
+ * @property rootCertificates PEM texts of certificate authorities to trust besides the
+ *   bundled web PKI roots (or besides the OS store with [useOsTrustStore]): a company's own CA.
+ * @property useOsTrustStore trust the operating system's store instead of the bundled roots.
  */
 data class TokenClientConfig(
     val tokenUrl: String,
@@ -52,6 +55,8 @@ data class TokenClientConfig(
     val maxRetries: Int = 2,
     val maxResponseBytes: Long = 1024L * 1024L,
     val allowInsecureHttp: Boolean = false,
+    val rootCertificates: List<String> = emptyList(),
+    val useOsTrustStore: Boolean = false,
 ) {
     override fun toString(): String =
         "TokenClientConfig(tokenUrl=$tokenUrl, clientId=$clientId, clientSecret=${clientSecret?.let { REDACTED }}, " +
@@ -77,6 +82,8 @@ data class TokenClientConfig(
             maxRetries = maxRetries,
             maxResponseBytes = maxResponseBytes,
             allowInsecureHttp = allowInsecureHttp,
+            rootCertificates = rootCertificates,
+            useOsTrustStore = useOsTrustStore,
         )
 }
 

@@ -26,6 +26,10 @@ class Testkit : AutoCloseable {
 
     fun stats(): String = request("GET", "/__stats")
 
+    /** `GET /__tls`: the CA (PEM) and the HTTPS token URLs, as one member of its JSON. */
+    fun tls(member: String): String =
+        com.fasterxml.jackson.databind.ObjectMapper().readTree(request("GET", "/__tls")).get(member).asText()
+
     /** The server's count of token requests. */
     fun tokenRequests(): Int = Regex("\"token_requests\":(\\d+)").find(stats())!!.groupValues[1].toInt()
 
