@@ -65,7 +65,7 @@ impl TokenResponse {
         self.0.created_at.clone()
     }
     /// Every other member the server sent, as JSON text. Server JSON crosses as text, never
-    /// through napi's serde conversion, which panics (aborting Node) on numbers like `1e309`;
+    /// through napi's serde conversion, which has failed on numbers it cannot hold;
     /// `lib/index.js` defines `extra` by parsing it.
     #[napi(getter)]
     pub fn extra_json(&self) -> String {

@@ -20,12 +20,7 @@ pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, Py
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => i.into_pyobject(py)?.into_any(),
             (_, Some(u)) => u.into_pyobject(py)?.into_any(),
-            // Beyond f64's range (`1e309`) serde gives no f64; Python's float() reads it as inf.
-            _ => PyFloat::new(
-                py,
-                n.as_f64().unwrap_or_else(|| n.to_string().parse().unwrap_or(f64::NAN)),
-            )
-            .into_any(),
+            _ => PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any(),
         },
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {

@@ -24,7 +24,10 @@
 //!   it; so `from_json(to_json())` is exact. Next to a valid `expires_in`, an `expires_at`
 //!   that cannot be read is moved to `extra` rather than failing the fetch; on its own, it is a
 //!   `decode` error, because it is then the token's only lifetime.
-//! - Unknown members go to `extra` unchanged.
+//! - Unknown members go to `extra` unchanged, except that a number too large for a double
+//!   (`1e309`) is kept as its literal text, a string: JSON parsers disagree on such numbers,
+//!   and one stray member must not fail a fetch. (`expires_in: 1e309` is still a number of
+//!   seconds, clamped like any other.)
 //! - A known member with a value of the wrong shape is a `decode` error naming the member.
 //!
 //! # Error bodies
@@ -149,7 +152,15 @@ fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Map<St
     {
         return Ok(Some(form_members(trimmed)));
     }
-    match serde_json::from_str::<Value>(trimmed) {
+    let parsed = serde_json::from_str::<Value>(trimmed).or_else(|e| {
+        // serde_json refuses a number beyond a double (`1e309`) and with it the whole body;
+        // a token should not fail over a stray member, so such numbers become strings.
+        match quote_huge_numbers(trimmed) {
+            Some(rewritten) => serde_json::from_str::<Value>(&rewritten),
+            None => Err(e),
+        }
+    });
+    match parsed {
         Ok(Value::Object(map)) => Ok(Some(map)),
         Ok(other) => Err(format!("the body is JSON {}, not an object", json_type(&other))),
         Err(e) if trimmed.starts_with('<') => Err(format!(
@@ -158,6 +169,47 @@ fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Map<St
         )),
         Err(e) => Err(format!("the body is not valid JSON ({e})")),
     }
+}
+
+/// `text` with every number literal too large for an `f64` (`1e309`, `-1e400`) written as a
+/// JSON string of the same text, or `None` when there is none. Strings are skipped whole, so
+/// digits inside them are never touched.
+fn quote_huge_numbers(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let (mut i, mut copied, mut changed) = (0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                let literal = &text[start..i];
+                if literal.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    out.push_str(&text[copied..start]);
+                    out.push('"');
+                    out.push_str(literal);
+                    out.push('"');
+                    copied = i;
+                    changed = true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    changed.then(|| {
+        out.push_str(&text[copied.min(text.len())..]);
+        out
+    })
 }
 
 fn looks_like_form(text: &str) -> bool {
@@ -289,8 +341,7 @@ fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> 
 fn lifetime(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
     let seconds = match value {
         None | Some(Value::Null) => return Ok(None),
-        // Beyond f64's range (`1e309`) serde has no f64; the number's text still parses, to ±inf.
-        Some(Value::Number(n)) => n.as_f64().unwrap_or_else(|| n.to_string().parse().unwrap_or(f64::NAN)),
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
         Some(Value::String(s)) => {
             let trimmed = s.trim();
             if trimmed.is_empty() {
@@ -618,6 +669,16 @@ mod tests {
             err(200, "error=bad_verification_code&error_description=The+code+is+wrong").oauth_code(),
             Some("bad_verification_code")
         );
+    }
+
+    #[test]
+    fn numbers_beyond_a_double_do_not_fail_the_token() {
+        let t = ok(r#"{"access_token":"a","expires_in":1e309,"big":-1e400,"s":"1e309","n":{"x":[2e308]}}"#);
+        assert_eq!(t.expires_in, Some(MAX_LIFETIME_SECS));
+        assert_eq!(t.extra["big"], "-1e400");
+        assert_eq!(t.extra["s"], "1e309");
+        assert_eq!(t.extra["n"]["x"][0], "2e308");
+        assert_eq!(quote_huge_numbers(r#"{"a":"\"1e309","b":1.5e3}"#), None);
     }
 
     #[test]
