@@ -39,6 +39,10 @@ export declare class NativeTokenClient {
   static gusto(options: Record<string, unknown>): NativeTokenClient
   get tokenUrl(): string
   get clientId(): string | null
+  get timeoutMs(): number
+  get connectTimeoutMs(): number
+  get maxRetries(): number
+  get maxResponseBytes(): number
   /** The client's default grant (client credentials, or the preset's). */
   defaultRequest(): TokenRequest
   fetch(request: TokenRequest): Promise<TokenResponse>
@@ -57,6 +61,8 @@ export declare class NativeTokenManager {
   token(): Promise<TokenResponse>
   tokenSync(): TokenResponse
   authorizationHeaderSync(): string
+  get refreshSkewMs(): number
+  get defaultLifetimeMs(): number
   /**
    * The cached token when no fetch is due, else `null`. Never blocks: `lib/index.js`
    * answers from it on the event loop and goes to the thread pool only to fetch.

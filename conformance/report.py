@@ -16,8 +16,10 @@ def main() -> int:
             cases.append(f"{path.stem}/{case['name']}")
     results = {}
     for language in LANGUAGES:
-        path = ROOT / "target" / "conformance" / f"{language}.json"
-        results[language] = json.loads(path.read_text(encoding="utf-8"))["results"] if path.exists() else {}
+        # <language>.json from the response runner, <language>-options.json from the options one.
+        results[language] = {}
+        for path in sorted((ROOT / "target" / "conformance").glob(f"{language}*.json")):
+            results[language].update(json.loads(path.read_text(encoding="utf-8"))["results"])
 
     width = max(len(c) for c in cases)
     print(f"{'vector':<{width}}  " + "  ".join(f"{l:<6}" for l in LANGUAGES))

@@ -101,6 +101,22 @@ impl NativeTokenClient {
         self.inner.client_id().map(str::to_string)
     }
 
+    pub fn timeout_ms(&self) -> f64 {
+        self.inner.timeout().as_secs_f64() * 1000.0
+    }
+
+    pub fn connect_timeout_ms(&self) -> f64 {
+        self.inner.connect_timeout().as_secs_f64() * 1000.0
+    }
+
+    pub fn max_retries(&self) -> i32 {
+        i32::try_from(self.inner.retry_policy().max_retries).unwrap_or(i32::MAX)
+    }
+
+    pub fn max_response_bytes(&self) -> i64 {
+        i64::try_from(self.inner.max_response_bytes()).unwrap_or(i64::MAX)
+    }
+
     pub fn fetch(&self, request: Arc<NativeTokenRequest>) -> Result<TokenResponseData, NativeError> {
         Ok(catch_panic(|| self.inner.fetch(&request.0))?.into())
     }
@@ -225,6 +241,14 @@ impl NativeTokenManager {
 
     pub fn invalidate(&self) {
         self.inner.invalidate()
+    }
+
+    pub fn refresh_skew_ms(&self) -> f64 {
+        self.inner.options().refresh_skew.as_secs_f64() * 1000.0
+    }
+
+    pub fn default_lifetime_ms(&self) -> f64 {
+        self.inner.options().default_lifetime.as_secs_f64() * 1000.0
     }
 
     pub fn last_error(&self) -> Option<ErrorInfo> {

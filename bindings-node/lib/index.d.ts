@@ -105,8 +105,14 @@ export declare class TokenClient {
   constructor(options: TokenClientOptions)
   static prove(options: PresetOptions): TokenClient
   static gusto(options: PresetOptions): TokenClient
+  /** Query values redacted. */
   readonly tokenUrl: string
   readonly clientId: string | null
+  /** The deadline for a whole call, retries included. */
+  readonly timeoutMs: number
+  readonly connectTimeoutMs: number
+  readonly maxRetries: number
+  readonly maxResponseBytes: number
 
   clientCredentials(options?: ScopeOptions): Promise<TokenResponse>
   clientCredentialsSync(options?: { scope?: string; params?: Params }): TokenResponse
@@ -146,6 +152,10 @@ export interface TokenManagerOptions {
 export declare class TokenManager {
   constructor(client: TokenClient, options?: TokenManagerOptions)
   readonly client: TokenClient
+  /** How long before expiry the cache refreshes (capped at half the lifetime). */
+  readonly refreshSkewMs: number
+  /** How long a token without expires_in is used. */
+  readonly defaultLifetimeMs: number
   accessToken(options?: CallOptions): Promise<string>
   accessTokenSync(): string
   token(options?: CallOptions): Promise<TokenResponse>

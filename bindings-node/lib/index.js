@@ -66,6 +66,20 @@ class TokenClient {
     return this.#native.clientId
   }
 
+  /** The deadline for a whole call, retries included. */
+  get timeoutMs() {
+    return this.#native.timeoutMs
+  }
+  get connectTimeoutMs() {
+    return this.#native.connectTimeoutMs
+  }
+  get maxRetries() {
+    return this.#native.maxRetries
+  }
+  get maxResponseBytes() {
+    return this.#native.maxResponseBytes
+  }
+
   /** @internal the native client, for TokenManager. */
   get _native() {
     return this.#native
@@ -161,6 +175,15 @@ class TokenManager {
 
   get client() {
     return this.#client
+  }
+
+  /** How long before expiry the cache refreshes (capped at half the lifetime). */
+  get refreshSkewMs() {
+    return this.#native.refreshSkewMs
+  }
+  /** How long a token without expires_in is used. */
+  get defaultLifetimeMs() {
+    return this.#native.defaultLifetimeMs
   }
 
   /**

@@ -173,6 +173,26 @@ impl NativeTokenClient {
         self.inner.client_id().map(str::to_string)
     }
 
+    #[napi(getter)]
+    pub fn timeout_ms(&self) -> f64 {
+        self.inner.timeout().as_secs_f64() * 1000.0
+    }
+
+    #[napi(getter)]
+    pub fn connect_timeout_ms(&self) -> f64 {
+        self.inner.connect_timeout().as_secs_f64() * 1000.0
+    }
+
+    #[napi(getter)]
+    pub fn max_retries(&self) -> u32 {
+        self.inner.retry_policy().max_retries
+    }
+
+    #[napi(getter)]
+    pub fn max_response_bytes(&self) -> f64 {
+        self.inner.max_response_bytes() as f64
+    }
+
     /// The client's default grant (client credentials, or the preset's).
     #[napi]
     pub fn default_request(&self) -> TokenRequest {
@@ -263,6 +283,16 @@ impl NativeTokenManager {
     #[napi]
     pub fn authorization_header_sync(&self) -> napi::Result<String> {
         catch_panic(|| self.inner.authorization_header()).map_err(to_napi)
+    }
+
+    #[napi(getter)]
+    pub fn refresh_skew_ms(&self) -> f64 {
+        self.inner.options().refresh_skew.as_secs_f64() * 1000.0
+    }
+
+    #[napi(getter)]
+    pub fn default_lifetime_ms(&self) -> f64 {
+        self.inner.options().default_lifetime.as_secs_f64() * 1000.0
     }
 
     /// The cached token when no fetch is due, else `null`. Never blocks: `lib/index.js`

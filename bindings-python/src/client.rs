@@ -210,6 +210,27 @@ impl PyTokenClient {
         self.inner.client_id()
     }
 
+    /// The deadline for a whole call in seconds, retries included.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.inner.timeout().as_secs_f64()
+    }
+
+    #[getter]
+    fn connect_timeout(&self) -> f64 {
+        self.inner.connect_timeout().as_secs_f64()
+    }
+
+    #[getter]
+    fn max_retries(&self) -> u32 {
+        self.inner.retry_policy().max_retries
+    }
+
+    #[getter]
+    fn max_response_bytes(&self) -> u64 {
+        self.inner.max_response_bytes()
+    }
+
     /// Client credentials grant (RFC 6749 §4.4).
     #[pyo3(signature = (scope=None, *, params=None))]
     fn client_credentials(
@@ -422,6 +443,18 @@ impl PyTokenManager {
     #[getter]
     fn last_error(&self) -> Option<PyErr> {
         self.inner.last_error().map(|e| BindingError(e).into())
+    }
+
+    /// Seconds before expiry at which the cache refreshes (capped at half the lifetime).
+    #[getter]
+    fn refresh_skew(&self) -> f64 {
+        self.inner.options().refresh_skew.as_secs_f64()
+    }
+
+    /// Seconds a token without `expires_in` is used.
+    #[getter]
+    fn default_lifetime(&self) -> f64 {
+        self.inner.options().default_lifetime.as_secs_f64()
     }
 
     #[getter]

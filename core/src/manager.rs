@@ -203,6 +203,11 @@ impl TokenManager {
         &self.client
     }
 
+    /// The options this manager runs with.
+    pub fn options(&self) -> &ManagerOptions {
+        &self.options
+    }
+
     /// A valid access token.
     pub fn access_token(&self) -> Result<String> {
         self.cached().map(|c| c.token.access_token.clone())

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
-use tokenfetch::{evaluate_response, TokenResponse};
+use std::time::Duration;
+
+use tokenfetch::manager::ManagerOptions;
+use tokenfetch::{evaluate_response, RetryPolicy, TokenClient, TokenManager, TokenRequest, TokenResponse};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -102,6 +105,8 @@ fn every_conformance_vector() {
         .expect("conformance/ exists")
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        // options.json holds option vectors, run by `every_option_vector` below.
+        .filter(|p| p.file_stem().is_some_and(|s| s != "options"))
         .collect();
     files.sort();
     for path in files {
@@ -127,6 +132,111 @@ fn every_conformance_vector() {
     assert!(
         failures.is_empty(),
         "{} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// A vector's value: a number, or `"NaN"`, `"Infinity"`, `"-Infinity"`.
+fn number(value: &Value) -> f64 {
+    match value {
+        Value::String(s) => s.parse().expect("NaN, Infinity or -Infinity"),
+        other => other.as_f64().expect("a number"),
+    }
+}
+
+/// What the Rust API makes of one option value: the normalised value (milliseconds for
+/// durations), or the error. Rust takes `Duration`s and integers, so a value those types
+/// cannot hold (negative, NaN, fractional counts) is refused before tokenfetch sees it.
+fn apply_option(option: &str, value: f64) -> Result<f64, String> {
+    let refused_by_type = |what: &str| format!("refused by the type: {value} is no {what}");
+    let duration = || Duration::try_from_secs_f64(value).map_err(|_| refused_by_type("Duration"));
+    let builder = || {
+        TokenClient::builder("https://auth.example/token")
+            .client_id("a")
+            .client_secret("b")
+    };
+    let built = |b: tokenfetch::TokenClientBuilder| b.build().map_err(|e| e.to_string());
+    let manager = |options: ManagerOptions| {
+        let client = builder().build().map_err(|e| e.to_string())?;
+        TokenManager::with_options(client, TokenRequest::client_credentials(), options).map_err(|e| e.to_string())
+    };
+    let millis = |d: Duration| d.as_secs_f64() * 1000.0;
+    match option {
+        "timeout" => built(builder().timeout(duration()?)).map(|c| millis(c.timeout())),
+        "connect_timeout" => built(builder().connect_timeout(duration()?)).map(|c| millis(c.connect_timeout())),
+        "max_retries" => {
+            let n = u32::try_from(value as i64)
+                .ok()
+                .filter(|n| f64::from(*n) == value)
+                .ok_or_else(|| refused_by_type("u32"))?;
+            let retry = RetryPolicy {
+                max_retries: n,
+                ..RetryPolicy::default()
+            };
+            built(builder().retry(retry)).map(|c| f64::from(c.retry_policy().max_retries))
+        }
+        "max_response_bytes" => {
+            let n = Some(value as u64)
+                .filter(|n| *n as f64 == value && value >= 0.0)
+                .ok_or_else(|| refused_by_type("u64"))?;
+            built(builder().max_response_bytes(n)).map(|c| c.max_response_bytes() as f64)
+        }
+        "refresh_skew" => manager(ManagerOptions {
+            refresh_skew: duration()?,
+            ..ManagerOptions::default()
+        })
+        .map(|m| millis(m.options().refresh_skew)),
+        "default_lifetime" => manager(ManagerOptions {
+            default_lifetime: duration()?,
+            ..ManagerOptions::default()
+        })
+        .map(|m| millis(m.options().default_lifetime)),
+        other => panic!("unknown option {other} in conformance/options.json"),
+    }
+}
+
+fn run_option(case: &Value) -> Result<(), String> {
+    let option = case["option"].as_str().expect("option");
+    let outcome = apply_option(option, number(&case["value"]));
+    match (outcome, case.get("expect")) {
+        (Ok(got), Some(want)) if (got - number(want)).abs() < 1e-6 => Ok(()),
+        (Ok(got), Some(want)) => Err(format!("expected {want}, got {got}")),
+        (Ok(got), None) => Err(format!("expected a config error, got {got}")),
+        (Err(why), None) if why.starts_with("refused by the type") => Ok(()),
+        (Err(why), None) if why.starts_with("invalid configuration") && why.contains(option) => Ok(()),
+        (Err(why), _) => Err(format!("unexpected error: {why}")),
+    }
+}
+
+#[test]
+fn every_option_vector() {
+    let path = workspace().join("conformance/options.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("valid options.json");
+    let mut results = Map::new();
+    let mut failures = Vec::new();
+    for case in doc["cases"].as_array().expect("cases") {
+        let name = format!("options/{}", case["name"].as_str().expect("name"));
+        let outcome = run_option(case);
+        if let Err(why) = &outcome {
+            failures.push(format!("{name}: {why}"));
+        }
+        results.insert(
+            name,
+            Value::String(outcome.err().map(|w| format!("fail: {w}")).unwrap_or("pass".into())),
+        );
+    }
+    let out = workspace().join("target/conformance");
+    std::fs::create_dir_all(&out).unwrap();
+    let report = json!({ "language": "rust", "results": results });
+    std::fs::write(
+        out.join("rust-options.json"),
+        serde_json::to_string_pretty(&report).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} option vectors failed:\n{}",
         failures.len(),
         failures.join("\n")
     );

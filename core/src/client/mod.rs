@@ -170,6 +170,23 @@ impl TokenClient {
     pub fn client_id(&self) -> Option<&str> {
         self.inner.config.client_id.as_deref()
     }
+
+    /// The deadline for a whole call, retries included.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.inner.config.timeout
+    }
+
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        self.inner.config.connect_timeout
+    }
+
+    pub fn retry_policy(&self) -> &crate::RetryPolicy {
+        &self.inner.config.retry
+    }
+
+    pub fn max_response_bytes(&self) -> u64 {
+        self.inner.config.max_response_bytes
+    }
 }
 
 impl fmt::Debug for TokenClient {

@@ -4,6 +4,7 @@ import io.tokenfetch.ffi.NativeClientConfig
 import io.tokenfetch.ffi.NativeTokenClient
 import io.tokenfetch.ffi.NativeTokenRequest
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.Dispatchers
@@ -96,8 +97,15 @@ data class TokenClientConfig(
 class TokenClient private constructor(internal val native: NativeTokenClient) : AutoCloseable {
     constructor(config: TokenClientConfig) : this(ffiCall { NativeTokenClient(config.toNative()) })
 
+    /** The token endpoint URL; query values show as `[redacted]`. */
     val tokenUrl: String get() = native.tokenUrl()
     val clientId: String? get() = native.clientId()
+
+    /** The deadline for a whole call, retries included. */
+    val timeout: Duration get() = ffiCall { native.timeoutMs() }.milliseconds
+    val connectTimeout: Duration get() = ffiCall { native.connectTimeoutMs() }.milliseconds
+    val maxRetries: Int get() = ffiCall { native.maxRetries() }
+    val maxResponseBytes: Long get() = ffiCall { native.maxResponseBytes() }
 
     /** Client credentials grant (RFC 6749 §4.4). [params] adds body parameters. Blocks. */
     @JvmOverloads

@@ -2,6 +2,7 @@ package io.tokenfetch
 
 import io.tokenfetch.ffi.NativeTokenManager
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
 
 /**
  * A thread-safe token cache: one fetch however many threads ask, refreshed before expiry,
@@ -37,6 +38,12 @@ class TokenManager @JvmOverloads constructor(
                 defaultLifetime?.inWholeMilliseconds,
             )
         }
+
+    /** How long before expiry the cache refreshes (capped at half the lifetime). */
+    val refreshSkew: Duration get() = ffiCall { native.refreshSkewMs() }.milliseconds
+
+    /** How long a token without `expires_in` is used. */
+    val defaultLifetime: Duration get() = ffiCall { native.defaultLifetimeMs() }.milliseconds
 
     /** A valid access token. Blocks when it has to fetch. */
     fun accessToken(): String = ffiCall { native.accessToken() }

@@ -1,0 +1,69 @@
+'use strict'
+// conformance/options.json: the same option value means the same thing in every language.
+// Each value goes through the real constructors as a JavaScript caller passes it (durations
+// in milliseconds), and the normalised value is read back from the built client or manager.
+// Writes target/conformance/node-options.json for conformance/report.py.
+const { test, after } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const { TokenClient, TokenManager, ConfigError } = require('..')
+
+const ROOT = path.join(__dirname, '..', '..')
+const doc = JSON.parse(fs.readFileSync(path.join(ROOT, 'conformance', 'options.json'), 'utf8'))
+const results = {}
+
+/** JavaScript's name for each option, and whether it is a duration (sent in ms). */
+const SPELLING = {
+  timeout: ['timeoutMs', true],
+  connect_timeout: ['connectTimeoutMs', true],
+  max_retries: ['maxRetries', false],
+  max_response_bytes: ['maxResponseBytes', false],
+  refresh_skew: ['refreshSkewMs', true],
+  default_lifetime: ['defaultLifetimeMs', true],
+}
+const number = (v) => Number(v) // Number('NaN'), Number('Infinity'), Number('-Infinity')
+const base = { tokenUrl: 'https://auth.example/token', clientId: 'a', clientSecret: 'b' }
+
+function apply(option, value) {
+  const [name, duration] = SPELLING[option]
+  const given = duration ? value * 1000 : value
+  if (option === 'refresh_skew' || option === 'default_lifetime') {
+    return new TokenManager(new TokenClient(base), { [name]: given })[name]
+  }
+  return new TokenClient({ ...base, [name]: given })[name]
+}
+
+function check(c) {
+  const [name] = SPELLING[c.option]
+  let got
+  try {
+    got = apply(c.option, number(c.value))
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`)
+    assert.ok(c.error, `expected ${c.expect}, got a ConfigError: ${e.message}`)
+    assert.ok(e.message.includes(name), `the error names ${name}: ${e.message}`)
+    return
+  }
+  assert.ok('expect' in c, `expected a ConfigError, got ${got}`)
+  assert.ok(Math.abs(got - number(c.expect)) < 1e-6, `expected ${c.expect}, got ${got}`)
+}
+
+for (const c of doc.cases) {
+  const name = `options/${c.name}`
+  test(name, () => {
+    try {
+      check(c)
+    } catch (e) {
+      results[name] = `fail: ${e.message}`
+      throw e
+    }
+    results[name] = 'pass'
+  })
+}
+
+after(() => {
+  const out = path.join(ROOT, 'target', 'conformance')
+  fs.mkdirSync(out, { recursive: true })
+  fs.writeFileSync(path.join(out, 'node-options.json'), JSON.stringify({ language: 'node', results }, null, 2))
+})
