@@ -9,13 +9,15 @@ PY := $(VENV)/bin/python
 WHEEL_VENV := target/wheel-check-venv
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
-	conformance-clean conformance-report oidc docs
+	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
 	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel),"
 	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project),"
-	@echo "            each with its suite against a real oidc-provider; then the conformance table"
+	@echo "            each with its suite against a real oidc-provider; 30 s of fuzzing; then the"
+	@echo "            conformance table"
+	@echo "make fuzz   a million executions of each fuzz target (cargo fuzz, nightly)"
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -91,6 +93,27 @@ test-rust:
 docs:
 	$(CARGO) run --quiet -p xtask -- model-docs
 
+# --- Fuzzing ----------------------------------------------------------------------------
+# cargo fuzz on the nightly toolchain: the parser and the option validation must never panic
+# (fuzz/fuzz_targets/). No sanitizer: the properties are panics and overflows, which cargo
+# fuzz's debug assertions catch in safe Rust without one.
+FUZZ_TOOLCHAIN ?= nightly
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS := parse_response options
+FUZZ_RUN = cargo +$(FUZZ_TOOLCHAIN) fuzz run --sanitizer none
+
+fuzz-tools:
+	@rustup run $(FUZZ_TOOLCHAIN) rustc --version >/dev/null 2>&1 || rustup toolchain install $(FUZZ_TOOLCHAIN) --profile minimal
+	@cargo fuzz --version 2>/dev/null | grep -q "$(CARGO_FUZZ_VERSION)" || cargo install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
+
+# A million executions of each target.
+fuzz: fuzz-tools
+	@for t in $(FUZZ_TARGETS); do $(FUZZ_RUN) $$t -- -runs=1000000 || exit 1; done
+
+# What make test runs: 15 s of each target.
+fuzz-smoke: fuzz-tools
+	@for t in $(FUZZ_TARGETS); do $(FUZZ_RUN) $$t -- -max_total_time=15 || exit 1; done
+
 # --- The two commands ------------------------------------------------------------------
 demo: build python node kotlin
 	@scripts/with-testkit.sh bash -c '\
@@ -121,4 +144,5 @@ SUITES := test-rust test-python test-node test-kotlin
 
 test: conformance-clean lint oidc
 	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory conformance-report

@@ -112,8 +112,12 @@ def test_request_token_returns_redacted_http_metadata(kit):
     assert meta.response.headers["content-type"] == "application/json"
     assert token.access_token not in meta.response.body
     assert '"token_type":"Bearer"' in meta.response.body
-    assert meta.response.elapsed >= 0
     assert meta.to_dict()["request"]["method"] == "POST"
+
+    slow = TokenClient(kit.token_url, client_id=ID, client_secret=SECRET, headers={"X-Testkit-Delay-Ms": "150"})
+    timed = slow.request_token("client_credentials").http_meta.response
+    assert timed.elapsed_ms >= 150, "elapsed covers the server's 150 ms delay"
+    assert timed.elapsed == timed.elapsed_ms / 1000
 
 
 def test_prove_preset(kit):

@@ -87,21 +87,19 @@ fn waiting_callers_share_the_error_of_the_one_fetch() {
 #[test]
 fn a_three_second_token_is_refreshed_once_before_it_expires() {
     let kit = Testkit::start().unwrap();
-    let manager = TokenManager::for_client(client(&kit, &[("X-Testkit-Scenario", "short")]));
-    let started = Instant::now();
+    let clock = Arc::new(ManualClock::new());
+    let short = client(&kit, &[("X-Testkit-Scenario", "short")]);
+    let manager = TokenManager::with_options(short, TokenRequest::client_credentials(), manual(&clock)).unwrap();
     let first = manager.access_token().unwrap();
-    let mut seen = vec![first.clone()];
-    // Lifetime 3 s, skew capped at half: the refresh is due at 1.5 s, the next one at ~3 s.
-    while started.elapsed() < Duration::from_millis(2700) {
-        let token = manager.access_token().unwrap();
-        if seen.last() != Some(&token) {
-            seen.push(token);
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
+    // Lifetime 3 s, skew capped at half: the refresh is due at 1.5 s.
+    clock.advance(Duration::from_millis(1400));
+    assert_eq!(manager.access_token().unwrap(), first);
+    clock.advance(Duration::from_millis(200)); // 1.6 s
+    let second = manager.access_token().unwrap();
+    assert_ne!(second, first, "refreshed early");
+    clock.advance(Duration::from_millis(1400)); // 3.0 s: the second token's refresh is at 3.1 s
+    assert_eq!(manager.access_token().unwrap(), second);
     assert_eq!(kit.token_requests(), 2, "one fetch, one early refresh");
-    assert_eq!(seen.len(), 2);
-    assert_ne!(seen[0], seen[1]);
 }
 
 #[test]
@@ -258,28 +256,53 @@ fn a_token_without_expires_in_is_reused_for_the_default_lifetime() {
 
 #[test]
 fn readers_of_a_fresh_token_do_not_wait_for_a_slow_refresh() {
-    let kit = Testkit::start().unwrap();
+    let kit = Arc::new(Testkit::start().unwrap());
     let clock = Arc::new(ManualClock::new());
-    let slow = client(&kit, &[("X-Testkit-Delay-Ms", "800"), ("X-Testkit-Expires-In", "600")]);
+    // Every fetch is held at the server until the test releases the gate.
+    let held = client(&kit, &[("X-Testkit-Hold", "refresh"), ("X-Testkit-Expires-In", "600")]);
     let manager =
-        Arc::new(TokenManager::with_options(slow, TokenRequest::client_credentials(), manual(&clock)).unwrap());
-    let cached = manager.access_token().unwrap();
-    clock.advance(Duration::from_secs(570));
+        Arc::new(TokenManager::with_options(held, TokenRequest::client_credentials(), manual(&clock)).unwrap());
+    let first = {
+        let (manager, kit) = (manager.clone(), kit.clone());
+        let fetch = thread::spawn(move || manager.access_token().unwrap());
+        wait_for_requests(&kit, 1);
+        kit.release("refresh");
+        fetch.join().unwrap()
+    };
+    kit.reset(); // closes the gate again for the refresh
+    clock.advance(Duration::from_secs(570)); // inside the 60 s skew: a refresh is due
 
     let refresher = {
         let manager = manager.clone();
         thread::spawn(move || manager.access_token().unwrap())
     };
-    thread::sleep(Duration::from_millis(100)); // the refresher is now inside its 800 ms fetch
-    let asked = Instant::now();
-    assert_eq!(manager.access_token().unwrap(), cached);
-    let waited = asked.elapsed();
-    let refreshed = refresher.join().unwrap();
-    assert_ne!(refreshed, cached);
-    assert!(
-        waited < Duration::from_millis(400),
-        "a reader waited {waited:?} behind the refresh"
+    wait_for_requests(&kit, 1); // the refresh is at the server, held
+    let (answered, reader) = std::sync::mpsc::channel();
+    {
+        let manager = manager.clone();
+        thread::spawn(move || answered.send(manager.access_token().unwrap()));
+    }
+    // The reader must answer while the refresh is still held; were it waiting behind the
+    // refresh, it would only answer after the release below.
+    let read = reader.recv_timeout(Duration::from_secs(5));
+    kit.release("refresh");
+    assert_eq!(
+        read.expect("the reader answered while the refresh was in flight"),
+        first
     );
+    assert_ne!(refresher.join().unwrap(), first);
+}
+
+/// Polls the server until it has counted `n` token requests (at most 5 s).
+fn wait_for_requests(kit: &Testkit, n: u64) {
+    let started = Instant::now();
+    while kit.token_requests() < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the request never reached the server"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
 }
 
 #[test]

@@ -14,13 +14,14 @@
 //! them from what the server sends back, which would scrub `invalid_client` from an error
 //! code when that is also the scenario's name.
 //! Parameters come from headers: `X-Testkit-Expires-In`, `X-Testkit-Delay-Ms` (a delay before
-//! answering, in any scenario), `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`.
+//! answering, in any scenario), `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`, and
+//! `X-Testkit-Hold: GATE`, which holds the answer until `POST /__release?gate=GATE`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -119,6 +120,8 @@ pub struct Testkit {
 struct Shared {
     stop: AtomicBool,
     inner: Mutex<State>,
+    /// Signalled when a gate is released.
+    gate_opened: Condvar,
     /// What `GET /__tls` answers: the CA and the HTTPS URLs, for suites in other languages.
     tls: Mutex<Option<Value>>,
 }
@@ -211,6 +214,8 @@ struct State {
     refresh_tokens: HashMap<String, bool>,
     device_polls: HashMap<String, u32>,
     protected_requests: u64,
+    /// Gates released by `POST /__release?gate=NAME` (or [`Testkit::release`]).
+    released_gates: Vec<String>,
 }
 
 impl Shared {
@@ -232,6 +237,7 @@ impl Testkit {
         let state = Arc::new(Shared {
             stop: AtomicBool::new(false),
             inner: Mutex::new(State::default()),
+            gate_opened: Condvar::new(),
             tls: Mutex::new(None),
         });
         let accept_thread = serve(listener, addr, Arc::clone(&state), None)?;
@@ -307,6 +313,13 @@ impl Testkit {
     /// Token endpoint requests with this grant type.
     pub fn requests_with_grant(&self, grant_type: &str) -> u64 {
         self.state.state().by_grant.get(grant_type).copied().unwrap_or(0)
+    }
+
+    /// Lets every token request held at gate `name` (`X-Testkit-Hold: name`) be answered.
+    /// A test uses it to know a request is in flight for as long as it needs, without sleeps.
+    pub fn release(&self, gate: &str) {
+        self.state.state().released_gates.push(gate.to_string());
+        self.state.gate_opened.notify_all();
     }
 
     pub fn reset(&self) {
@@ -615,6 +628,17 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
                 json!({ "token_requests": s.token_requests, "by_scenario": s.by_scenario, "by_grant": s.by_grant }),
             )
         }
+        ("POST", "/__release") => {
+            let gate = request
+                .query
+                .iter()
+                .find(|(k, _)| k == "gate")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            shared.state().released_gates.push(gate);
+            shared.gate_opened.notify_all();
+            Reply::json(200, json!({ "released": true }))
+        }
         ("POST", "/__reset") => {
             *shared.state() = State::default();
             Reply::json(200, json!({ "reset": true }))
@@ -687,6 +711,23 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
     };
 
     let default_delay = if scenario == "slow" { 1000 } else { 0 };
+    if let Some(gate) = request.header("x-testkit-hold") {
+        // Held until the test releases the gate; ten seconds at most, so a failing test
+        // cannot hang the server.
+        let mut state = shared.state();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !state.released_gates.iter().any(|g| g == gate) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = shared
+                .gate_opened
+                .wait_timeout(state, left)
+                .map(|(guard, _)| guard)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+    }
     let delay = request.header_num("x-testkit-delay-ms", default_delay);
     if delay > 0 {
         thread::sleep(Duration::from_millis(delay));
