@@ -97,6 +97,15 @@ pub fn parse_token_response(body: String) -> Result<TokenResponseData, NativeErr
     Ok(tokenfetch::TokenResponse::from_json(&body)?.into())
 }
 
+/// A URL as tokenfetch shows it: query values and userinfo redacted; `[redacted]` when it
+/// does not parse (it may hold credentials).
+#[uniffi::export]
+pub fn display_url(url: String) -> String {
+    url::Url::parse(url.trim())
+        .map(|u| tokenfetch::redact::display_url(&u))
+        .unwrap_or_else(|_| tokenfetch::REDACTED.to_string())
+}
+
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing).
 #[uniffi::export]
 pub fn parse_response(

@@ -3,6 +3,7 @@ package io.tokenfetch
 import io.tokenfetch.ffi.NativeClientConfig
 import io.tokenfetch.ffi.NativeTokenClient
 import io.tokenfetch.ffi.NativeTokenRequest
+import io.tokenfetch.ffi.displayUrl
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
@@ -32,7 +33,8 @@ enum class BodyEncoding(internal val wire: String) {
 }
 
 /**
- * Configuration of a [TokenClient]. `toString()` never shows [clientSecret].
+ * Configuration of a [TokenClient]. `toString()` never shows [clientSecret], header values
+ * or the token URL's query values.
  *
  * @property timeout the deadline for a whole call, retries included.
  * @property rootCertificates PEM texts of certificate authorities to trust besides the
@@ -60,7 +62,7 @@ data class TokenClientConfig(
     val useOsTrustStore: Boolean = false,
 ) {
     override fun toString(): String =
-        "TokenClientConfig(tokenUrl=$tokenUrl, clientId=$clientId, clientSecret=${clientSecret?.let { REDACTED }}, " +
+        "TokenClientConfig(tokenUrl=${displayUrl(tokenUrl)}, clientId=$clientId, clientSecret=${clientSecret?.let { REDACTED }}, " +
             "authMethod=$authMethod, bodyEncoding=$bodyEncoding, scope=$scope, timeout=$timeout, maxRetries=$maxRetries)"
 
     internal fun toNative() =

@@ -61,8 +61,7 @@ class SecretsTest {
 
     private fun leaks(text: String): List<String> = forbidden.filter { text.contains(it.second) }.map { "${it.first} as ${it.second}" }
 
-    private fun client(scenario: String, authMethod: AuthMethod, bodyEncoding: BodyEncoding): TokenClient =
-        TokenClient(
+    private fun config(scenario: String, authMethod: AuthMethod, bodyEncoding: BodyEncoding): TokenClientConfig =
             TokenClientConfig(
                 "${kit.scenarioUrl(scenario)}?api_key=${form(secrets.getValue("query-key"))}",
                 clientId = clientId,
@@ -72,8 +71,7 @@ class SecretsTest {
                 extraParams = mapOf("client_assertion" to secrets.getValue("assertion")),
                 headers = mapOf("X-Api-Key" to secrets.getValue("api-key"), "Ocp-Apim-Subscription-Key" to secrets.getValue("subscription")),
                 maxRetries = 0,
-            ),
-        )
+            )
 
     private val grants: List<Pair<String, Map<String, String>>> =
         listOf(
@@ -97,8 +95,9 @@ class SecretsTest {
         val printed = mutableListOf<String>()
         for (authMethod in listOf(AuthMethod.CLIENT_SECRET_BASIC, AuthMethod.CLIENT_SECRET_POST)) {
             for (bodyEncoding in listOf(BodyEncoding.FORM, BodyEncoding.JSON)) {
-                val c = client(scenario, authMethod, bodyEncoding)
-                printed += listOf(c.toString(), c.tokenUrl)
+                val config = config(scenario, authMethod, bodyEncoding)
+                val c = TokenClient(config)
+                printed += listOf(config.toString(), c.toString(), c.tokenUrl)
                 for ((grantType, params) in grants) {
                     try {
                         val answer = c.requestToken(grantType, params = params)
