@@ -94,7 +94,7 @@ pub fn token_response_to_json(data: TokenResponseData) -> String {
 /// Parses a token response body with the same leniency as a fetch.
 #[uniffi::export]
 pub fn parse_token_response(body: String) -> Result<TokenResponseData, NativeError> {
-    Ok(tokenfetch::TokenResponse::from_json(&body)?.into())
+    Ok(tokenfetch::error::catch_panic(|| tokenfetch::TokenResponse::from_json(&body))?.into())
 }
 
 /// A URL as tokenfetch shows it: query values and userinfo redacted; `[redacted]` when it

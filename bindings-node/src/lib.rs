@@ -19,7 +19,7 @@ pub fn version() -> String {
 /// Parses a token response body; `lib/index.js` exposes it as `TokenResponse.fromJson`.
 #[napi_derive::napi]
 pub fn parse_token_response_native(body: String) -> napi::Result<convert::TokenResponse> {
-    tokenfetch::TokenResponse::from_json(&body)
+    tokenfetch::error::catch_panic(|| tokenfetch::TokenResponse::from_json(&body))
         .map(convert::TokenResponse::from)
         .map_err(error::to_napi)
 }

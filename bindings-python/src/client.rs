@@ -104,7 +104,7 @@ pub struct PyTokenClient {
 
 fn build(builder: TokenClientBuilder) -> Result<PyTokenClient, BindingError> {
     Ok(PyTokenClient {
-        inner: builder.build()?,
+        inner: catch_panic(|| builder.build())?,
     })
 }
 
@@ -409,7 +409,8 @@ impl PyTokenManager {
             ..ManagerOptions::default()
         };
         Ok(PyTokenManager {
-            inner: TokenManager::with_options(client.inner.clone(), request, options).map_err(BindingError)?,
+            inner: catch_panic(|| TokenManager::with_options(client.inner.clone(), request, options))
+                .map_err(BindingError)?,
         })
     }
 

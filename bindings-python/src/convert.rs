@@ -97,16 +97,21 @@ impl Params {
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing):
 /// for responses your own HTTP stack received. `received_at` (epoch seconds) sets `expires_at`.
 #[pyfunction]
-#[pyo3(signature = (status, headers, body, received_at=None, max_response_bytes=1048576))]
+#[pyo3(signature = (status, headers, body, received_at=None, max_response_bytes=1048576f64))]
 pub fn parse_response(
-    status: u16,
+    status: f64,
     headers: Params,
     body: &[u8],
     received_at: Option<u64>,
-    max_response_bytes: u64,
+    max_response_bytes: f64,
 ) -> Result<PyTokenResponse, BindingError> {
     let headers = headers.into_pairs();
-    Ok(tokenfetch::evaluate_response(status, &headers, body, received_at, max_response_bytes)?.into())
+    let token = tokenfetch::error::catch_panic(|| {
+        let status = tokenfetch::options::status_code("status", status)?;
+        let limit = tokenfetch::options::MAX_RESPONSE_BYTES.whole("max_response_bytes", max_response_bytes)?;
+        tokenfetch::evaluate_response(status, &headers, body, received_at, limit)
+    })?;
+    Ok(token.into())
 }
 
 fn repr_opt<T: std::fmt::Debug>(value: &Option<T>) -> String {
@@ -172,7 +177,7 @@ impl PyTokenResponse {
     /// Parses a token response body (JSON or form-encoded) with the same leniency as a fetch.
     #[staticmethod]
     fn from_json(body: &str) -> Result<Self, BindingError> {
-        Ok(TokenResponse::from_json(body)?.into())
+        Ok(tokenfetch::error::catch_panic(|| TokenResponse::from_json(body))?.into())
     }
 
     /// Rebuilds a response from `to_json()` output exactly (used by pickle).

@@ -29,3 +29,10 @@ def test_fractional_counts_are_refused_and_zero_skew_is_allowed():
         TokenClient("https://auth.example/token", client_id="a", client_secret="b", max_retries=2.5)
     c = TokenClient("https://auth.example/token", client_id="a", client_secret="b", max_retries=0)
     TokenManager(c, refresh_skew=0)
+
+
+def test_parse_response_checks_its_numbers_too():
+    for kwargs, name in [({"status": 1000}, "status"), ({"status": -1}, "status"), ({"max_response_bytes": -1}, "max_response_bytes")]:
+        args = {"status": 200, "headers": {}, "body": b'{"access_token":"a"}', **kwargs}
+        with pytest.raises(tokenfetch.ConfigError, match=name):
+            tokenfetch.parse_response(**args)
