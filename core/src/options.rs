@@ -358,13 +358,27 @@ impl NumericOption {
     /// A duration given in seconds (Python's convention), named `spelled` in errors.
     pub fn duration_from_secs(&self, spelled: &str, seconds: f64) -> Result<Duration> {
         self.check_number(spelled, seconds, 1000.0, "seconds")?;
-        Ok(Duration::from_secs_f64(seconds))
+        self.not_rounded_to_zero(spelled, seconds, "seconds", Duration::from_secs_f64(seconds))
     }
 
     /// A duration given in milliseconds (Node's and Kotlin's convention), named `spelled`.
     pub fn duration_from_millis(&self, spelled: &str, millis: f64) -> Result<Duration> {
         self.check_number(spelled, millis, 1.0, "milliseconds")?;
-        Ok(Duration::from_secs_f64(millis / 1000.0))
+        self.not_rounded_to_zero(
+            spelled,
+            millis,
+            "milliseconds",
+            Duration::from_secs_f64(millis / 1000.0),
+        )
+    }
+
+    /// A positive value below a nanosecond would become a zero `Duration`, which a
+    /// non-zero option refuses; say so under the caller's name, not later under Rust's.
+    fn not_rounded_to_zero(&self, spelled: &str, value: f64, unit: &str, d: Duration) -> Result<Duration> {
+        if d.is_zero() && !self.zero_allowed {
+            return Err(self.out_of_range(spelled, value, unit));
+        }
+        Ok(d)
     }
 
     /// A whole number (a count or a size), named `spelled` in errors.
@@ -474,6 +488,8 @@ mod tests {
         assert!(MAX_RETRIES.whole("maxRetries", 2.5).is_err());
         assert!(MAX_RETRIES.whole("maxRetries", 4_294_967_301.0).is_err());
         assert!(TIMEOUT.check_duration("timeout", Duration::MAX).is_err());
+        let e = TIMEOUT.duration_from_millis("timeoutMs", 1e-9).unwrap_err();
+        assert!(e.to_string().contains("timeoutMs"), "{e}");
     }
 
     #[test]
