@@ -249,6 +249,10 @@ pub fn option_bag(options: Option<Unknown<'_>>) -> napi::Result<OptionBag> {
 /// recursing for ever.
 const MAX_OPTION_DEPTH: usize = 4;
 
+/// No option holds more items than this; a longer array (`new Array(2 ** 32 - 1)`) is refused
+/// before anything is allocated for it.
+const MAX_OPTION_ITEMS: u32 = 10_000;
+
 fn option_value(value: &Unknown<'_>, depth: usize) -> napi::Result<OptionValue> {
     // SAFETY: each `cast` follows the `get_type` (or `is_array`) check for that type.
     Ok(match value.get_type()? {
@@ -259,7 +263,10 @@ fn option_value(value: &Unknown<'_>, depth: usize) -> napi::Result<OptionValue> 
         ValueType::Object if depth < MAX_OPTION_DEPTH => {
             if value.is_array()? {
                 let array = unsafe { value.cast::<Array<'_>>()? };
-                let mut items = Vec::with_capacity(array.len() as usize);
+                if array.len() > MAX_OPTION_ITEMS {
+                    return Ok(OptionValue::Other(format!("array of over {MAX_OPTION_ITEMS} items")));
+                }
+                let mut items = Vec::new();
                 for i in 0..array.len() {
                     let item = array.get::<Unknown<'_>>(i)?;
                     items.push(match item {

@@ -57,3 +57,7 @@ test('manager options are checked the same way', () => {
   }
   assert.ok(new TokenManager(client, { refreshSkewMs: 0 }))
 })
+
+test('a huge array is refused before anything is allocated for it', () => {
+  rejects(() => new TokenClient({ ...base, audience: new Array(2 ** 32 - 1) }), 'audience must be an array of strings')
+})

@@ -312,3 +312,44 @@ fn a_token_serialises_redacted_unless_asked_for_raw() {
     assert!(stored.contains("AT-secret-1") && stored.contains("CS-4"), "{stored}");
     assert_eq!(tokenfetch::TokenResponse::from_json(&stored).unwrap(), token);
 }
+
+#[test]
+fn a_callers_own_basic_header_is_scrubbed_decoded_too() {
+    use base64::Engine as _;
+    let kit = Testkit::start().unwrap();
+    let pair = "svc-user:S3cret-pass-9z";
+    let header = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair));
+    let client = TokenClient::builder(kit.scenario_url("echo_text"))
+        .client_id("public")
+        .auth_method(AuthMethod::None)
+        .header("Authorization", header)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = client.client_credentials(None).unwrap_err();
+    let printed = format!("{e} {e:?} {}", serde_json::to_string(e.http_meta().unwrap()).unwrap());
+    assert!(printed.contains("[redacted]"), "{printed}");
+    assert!(!printed.contains("S3cret-pass-9z"), "{printed}");
+}
+
+#[test]
+fn a_credential_a_server_copies_into_a_token_is_scrubbed_from_its_non_secret_fields() {
+    let kit = Testkit::start().unwrap();
+    let secret = credential("api-key");
+    let client = TokenClient::builder(kit.scenario_url("echo"))
+        .client_id("id")
+        .client_secret("client-secret-1234")
+        .header("X-Custom", secret.as_str())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let answer = client.send(&TokenRequest::client_credentials()).unwrap();
+    let token = answer.token_response.as_ref().unwrap();
+    let mut scan = Scan::new();
+    scan.secret("X-Custom", &secret);
+    scan.print("token Debug".into(), format!("{token:?}"));
+    scan.print("token Display".into(), token.to_string());
+    scan.print("answer JSON".into(), serde_json::to_string(&answer).unwrap());
+    assert_eq!(token.extra["echo"]["headers"]["x-custom"], tokenfetch::REDACTED);
+    scan.assert_clean();
+}

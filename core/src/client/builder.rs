@@ -267,8 +267,17 @@ fn config_secrets(config: &Config) -> Secrets {
     for (name, value) in &config.extra_headers {
         if !redact::is_non_secret_request_header(name) {
             secrets.add(value);
-            if let Some((_scheme, credential)) = value.split_once(' ') {
+            if let Some((scheme, credential)) = value.split_once(' ') {
                 secrets.add(credential);
+                // A Basic credential also travels decoded: `user:password`.
+                if scheme.eq_ignore_ascii_case("basic") {
+                    if let Some(pair) = decode_basic(credential) {
+                        secrets.add(&pair);
+                        if let Some((_user, password)) = pair.split_once(':') {
+                            secrets.add(password);
+                        }
+                    }
+                }
             }
         }
     }
@@ -281,6 +290,16 @@ fn config_secrets(config: &Config) -> Secrets {
         secrets.add(&value);
     }
     secrets
+}
+
+fn decode_basic(credential: &str) -> Option<String> {
+    use base64::Engine as _;
+    let credential = credential.trim();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(credential)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(credential))
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 fn validate_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {

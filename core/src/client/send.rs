@@ -151,7 +151,7 @@ impl TokenClient {
                 let result = match parsed {
                     Ok(token) => Ok(TokenRequestResponse {
                         http_meta: meta,
-                        token_response: Some(token),
+                        token_response: Some(redact::scrub_token_echoes(token, secrets)),
                     }),
                     Err(error) => Err(error.with_meta(meta).scrubbed(secrets)),
                 };

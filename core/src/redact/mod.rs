@@ -168,8 +168,49 @@ pub(crate) fn redact_body(body: &[u8], secrets: &Secrets) -> (String, bool) {
         _ if looks_form_encoded(&text) => Some(redact_form(&text)),
         _ => None,
     };
-    let text = secrets.scrub(structured.as_deref().unwrap_or(&text));
-    truncate(text, META_BODY_LIMIT)
+    let text = structured.unwrap_or_else(|| text.into_owned());
+    let was_cut = text.len() > META_BODY_LIMIT;
+    // Only what is kept is scrubbed, so a huge body costs no more than the kept part; the
+    // margin holds a secret that starts before the cut, however many escapes spell it.
+    const LONGEST_ESCAPE: usize = 12;
+    let (text, _) = truncate(text, META_BODY_LIMIT.saturating_add(LONGEST_ESCAPE * secrets.longest()));
+    let (text, _) = truncate(secrets.scrub(&text), META_BODY_LIMIT);
+    (text, was_cut)
+}
+
+/// A token whose non-secret fields echo a credential of the request that fetched it (a
+/// hostile server copying the password into `scope`, say), with the echoes scrubbed:
+/// `token_type`, `scope`, `created_at`, and every `extra` member whose name is not secret.
+/// Members with secret names keep their values, as the token's own tokens do: every display
+/// of a token redacts them already, and code that reads them gets what the server sent.
+pub(crate) fn scrub_token_echoes(mut token: crate::TokenResponse, secrets: &Secrets) -> crate::TokenResponse {
+    token.token_type = secrets.scrub(&token.token_type);
+    token.scope = token.scope.map(|s| secrets.scrub(&s));
+    token.created_at = token.created_at.map(|s| secrets.scrub(&s));
+    token.extra = scrub_members(token.extra, secrets);
+    token
+}
+
+fn scrub_members(map: Map<String, Value>, secrets: &Secrets) -> Map<String, Value> {
+    map.into_iter()
+        .map(|(k, v)| {
+            let v = if is_secret_member(&k) {
+                v
+            } else {
+                scrub_value(v, secrets)
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+fn scrub_value(value: Value, secrets: &Secrets) -> Value {
+    match value {
+        Value::String(s) => Value::String(secrets.scrub(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| scrub_value(v, secrets)).collect()),
+        Value::Object(map) => Value::Object(scrub_members(map, secrets)),
+        other => other,
+    }
 }
 
 fn looks_form_encoded(text: &str) -> bool {

@@ -85,6 +85,11 @@ impl Secrets {
         self.needles.is_empty()
     }
 
+    /// The longest needle, in bytes.
+    pub fn longest(&self) -> usize {
+        self.needles.first().map_or(0, Vec::len)
+    }
+
     /// `text` with every echo of every secret replaced by `[redacted]`.
     pub fn scrub(&self, text: &str) -> String {
         if self.needles.is_empty() {
@@ -120,34 +125,48 @@ fn form_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Where a match of `needle` starting at `text[start]` ends, if it does. Tries the plain
-/// bytes first, then reads escapes greedily.
+/// Where a match of `needle` starting at `text[start]` ends, if it does.
+///
+/// At each step the text may hold the needle's next character plainly or as an escape, and
+/// both readings can fit (`%25` is an escape for `%`, and also a plain `%`), so this is a
+/// search over `(text position, needle position)` pairs. Pairs already tried are remembered
+/// once the search branches, so a run of ambiguous characters costs time in proportion to
+/// its length, not exponentially.
 fn match_at(text: &[u8], start: usize, needle: &[u8]) -> Option<usize> {
     if text[start..].starts_with(needle) {
         return Some(start + needle.len());
     }
-    let (mut i, mut j) = (start, 0);
-    while j < needle.len() {
-        if i >= text.len() {
-            return None;
+    let mut pending = vec![(start, 0usize)];
+    let mut tried: Option<std::collections::HashSet<(usize, usize)>> = None;
+    while let Some((i, j)) = pending.pop() {
+        if j == needle.len() {
+            return Some(i);
         }
-        let want = needle[j];
-        if let Some((decoded, used)) = decode_escape(&text[i..]) {
-            let decoded_len = decoded.len();
-            if needle[j..].starts_with(decoded.as_bytes()) {
-                i += used;
-                j += decoded_len;
+        if i >= text.len() {
+            continue;
+        }
+        if let Some(tried) = tried.as_mut() {
+            if !tried.insert((i, j)) {
                 continue;
             }
         }
-        if text[i] == want || (want == b' ' && text[i] == b'+') {
-            i += 1;
-            j += 1;
-            continue;
+        let want = needle[j];
+        let plain = text[i] == want || (want == b' ' && text[i] == b'+');
+        let escaped = decode_escape(&text[i..])
+            .filter(|(decoded, _)| needle[j..].starts_with(decoded.as_bytes()))
+            .map(|(decoded, used)| (i + used, j + decoded.len()));
+        if plain && escaped.is_some() && tried.is_none() {
+            tried = Some(std::collections::HashSet::new());
         }
-        return None;
+        if plain {
+            pending.push((i + 1, j + 1));
+        }
+        // Pushed last, so the escaped reading is tried first.
+        if let Some(next) = escaped {
+            pending.push(next);
+        }
     }
-    Some(i)
+    None
 }
 
 /// The character an escape at the start of `text` stands for, and how many bytes it uses.
@@ -184,13 +203,9 @@ fn decode_escape(text: &[u8]) -> Option<(Char, usize)> {
         b'&' => {
             let end = text.iter().take(12).position(|&b| b == b';')?;
             let entity = std::str::from_utf8(&text[1..end]).ok()?;
-            let c = match entity {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" => '\'',
-                _ => {
+            let c = match named_entity(entity) {
+                Some(c) => c,
+                None => {
                     let code = if let Some(hex) = entity.strip_prefix("#x").or_else(|| entity.strip_prefix("#X")) {
                         u32::from_str_radix(hex, 16).ok()?
                     } else {
@@ -203,6 +218,144 @@ fn decode_escape(text: &[u8]) -> Option<(Char, usize)> {
         }
         _ => None,
     }
+}
+
+/// HTML's named character references for ASCII punctuation and Latin-1 letters: what
+/// `htmlentities` and template engines write for the characters secrets hold.
+fn named_entity(name: &str) -> Option<char> {
+    const NAMES: &[(&str, char)] = &[
+        ("amp", '&'),
+        ("lt", '<'),
+        ("gt", '>'),
+        ("quot", '"'),
+        ("apos", '\''),
+        ("nbsp", '\u{a0}'),
+        ("excl", '!'),
+        ("num", '#'),
+        ("dollar", '$'),
+        ("percnt", '%'),
+        ("lpar", '('),
+        ("rpar", ')'),
+        ("ast", '*'),
+        ("plus", '+'),
+        ("comma", ','),
+        ("period", '.'),
+        ("sol", '/'),
+        ("colon", ':'),
+        ("semi", ';'),
+        ("equals", '='),
+        ("quest", '?'),
+        ("commat", '@'),
+        ("lsqb", '['),
+        ("bsol", '\\'),
+        ("rsqb", ']'),
+        ("Hat", '^'),
+        ("lowbar", '_'),
+        ("grave", '`'),
+        ("lcub", '{'),
+        ("verbar", '|'),
+        ("rcub", '}'),
+        ("tilde", '~'),
+        ("hyphen", '-'),
+        ("dash", '-'),
+        ("iexcl", '¡'),
+        ("cent", '¢'),
+        ("pound", '£'),
+        ("curren", '¤'),
+        ("yen", '¥'),
+        ("brvbar", '¦'),
+        ("sect", '§'),
+        ("uml", '¨'),
+        ("copy", '©'),
+        ("ordf", 'ª'),
+        ("laquo", '«'),
+        ("not", '¬'),
+        ("shy", '\u{ad}'),
+        ("reg", '®'),
+        ("macr", '¯'),
+        ("deg", '°'),
+        ("plusmn", '±'),
+        ("sup2", '²'),
+        ("sup3", '³'),
+        ("acute", '´'),
+        ("micro", 'µ'),
+        ("para", '¶'),
+        ("middot", '·'),
+        ("cedil", '¸'),
+        ("sup1", '¹'),
+        ("ordm", 'º'),
+        ("raquo", '»'),
+        ("frac14", '¼'),
+        ("frac12", '½'),
+        ("frac34", '¾'),
+        ("iquest", '¿'),
+        ("Agrave", 'À'),
+        ("Aacute", 'Á'),
+        ("Acirc", 'Â'),
+        ("Atilde", 'Ã'),
+        ("Auml", 'Ä'),
+        ("Aring", 'Å'),
+        ("AElig", 'Æ'),
+        ("Ccedil", 'Ç'),
+        ("Egrave", 'È'),
+        ("Eacute", 'É'),
+        ("Ecirc", 'Ê'),
+        ("Euml", 'Ë'),
+        ("Igrave", 'Ì'),
+        ("Iacute", 'Í'),
+        ("Icirc", 'Î'),
+        ("Iuml", 'Ï'),
+        ("ETH", 'Ð'),
+        ("Ntilde", 'Ñ'),
+        ("Ograve", 'Ò'),
+        ("Oacute", 'Ó'),
+        ("Ocirc", 'Ô'),
+        ("Otilde", 'Õ'),
+        ("Ouml", 'Ö'),
+        ("times", '×'),
+        ("Oslash", 'Ø'),
+        ("Ugrave", 'Ù'),
+        ("Uacute", 'Ú'),
+        ("Ucirc", 'Û'),
+        ("Uuml", 'Ü'),
+        ("Yacute", 'Ý'),
+        ("THORN", 'Þ'),
+        ("szlig", 'ß'),
+        ("agrave", 'à'),
+        ("aacute", 'á'),
+        ("acirc", 'â'),
+        ("atilde", 'ã'),
+        ("auml", 'ä'),
+        ("aring", 'å'),
+        ("aelig", 'æ'),
+        ("ccedil", 'ç'),
+        ("egrave", 'è'),
+        ("eacute", 'é'),
+        ("ecirc", 'ê'),
+        ("euml", 'ë'),
+        ("igrave", 'ì'),
+        ("iacute", 'í'),
+        ("icirc", 'î'),
+        ("iuml", 'ï'),
+        ("eth", 'ð'),
+        ("ntilde", 'ñ'),
+        ("ograve", 'ò'),
+        ("oacute", 'ó'),
+        ("ocirc", 'ô'),
+        ("otilde", 'õ'),
+        ("ouml", 'ö'),
+        ("divide", '÷'),
+        ("oslash", 'ø'),
+        ("ugrave", 'ù'),
+        ("uacute", 'ú'),
+        ("ucirc", 'û'),
+        ("uuml", 'ü'),
+        ("yacute", 'ý'),
+        ("thorn", 'þ'),
+        ("yuml", 'ÿ'),
+        ("euro", '€'),
+    ];
+    NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
 }
 
 /// One decoded character as UTF-8 bytes (a percent escape decodes to one byte, which may be
@@ -300,6 +453,45 @@ mod tests {
         let mut s = Secrets::new();
         s.add("ab");
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn an_escape_that_stands_for_the_secrets_own_character_is_read_both_ways() {
+        for (secret, echo) in [
+            ("100%25\"off", "100%25&quot;off"),
+            ("it's\\ok", "it&#39;s\\ok"),
+            ("pa\\\\ss\"word", "pa\\\\ss&quot;word"),
+            ("x\\u005cy\"zz", "x\\u005cy&quot;zz"),
+            ("tab\t&amp;x", "tab\\t&amp;x"),
+            ("x&amp;y\"z", "x&amp;y\\\"z"),
+        ] {
+            let mut s = Secrets::new();
+            s.add(secret);
+            assert_eq!(
+                s.scrub(&format!("<{echo}>")),
+                "<[redacted]>",
+                "{secret:?} echoed as {echo:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn named_html_entities_are_read() {
+        let mut s = Secrets::new();
+        s.add("hunter2-Pässwörd/+&x");
+        let echo = "<p>hunter2-P&auml;ssw&ouml;rd&sol;&plus;&amp;x</p>";
+        assert_eq!(s.scrub(echo), "<p>[redacted]</p>");
+    }
+
+    #[test]
+    fn a_long_run_of_ambiguous_characters_stays_fast() {
+        // Every backslash can be read plainly or as half of an escaped one; the secret's last
+        // character never comes, so every reading must be tried and fail.
+        let secret = "\\".repeat(60) + "y";
+        let mut s = Secrets::new();
+        s.add(&secret);
+        let echo = "\\\\".repeat(59) + "x";
+        assert_eq!(s.scrub(&echo), echo, "no match, and no exponential search either");
     }
 
     #[test]
