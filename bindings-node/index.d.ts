@@ -142,6 +142,14 @@ export declare class TokenResponse {
 }
 
 /**
+ * Checks a per-call options object (`{ scope, params, signal }`) as the constructors' are
+ * checked: an unknown name or a wrongly typed value is a `ConfigError` naming it. `texts` are
+ * the names whose values must be strings; `others` the other names allowed (`params` must be
+ * an object of strings or pairs; `receivedAt` and `maxResponseBytes` numbers).
+ */
+export declare function checkCallOptions(options: unknown, texts: string[], others: string[]): void
+
+/**
  * Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing);
  * `lib/index.js` exposes it as `parseResponse`.
  */

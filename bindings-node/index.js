@@ -840,6 +840,7 @@ module.exports.NativeTokenManager = nativeBinding.NativeTokenManager
 module.exports.TokenRequest = nativeBinding.TokenRequest
 module.exports.TokenRequestResponse = nativeBinding.TokenRequestResponse
 module.exports.TokenResponse = nativeBinding.TokenResponse
+module.exports.checkCallOptions = nativeBinding.checkCallOptions
 module.exports.parseResponseNative = nativeBinding.parseResponseNative
 module.exports.parseTokenResponseNative = nativeBinding.parseTokenResponseNative
 module.exports.version = nativeBinding.version

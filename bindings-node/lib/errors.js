@@ -42,10 +42,29 @@ function fromPayload(info) {
   return new Class(info)
 }
 
-/** The typed error for a native error; any other value is returned unchanged. */
+/** napi's codes for an argument of the wrong type (a number where a string belongs). */
+const WRONG_TYPE = new Set([
+  'InvalidArg',
+  'ObjectExpected',
+  'StringExpected',
+  'NameExpected',
+  'FunctionExpected',
+  'NumberExpected',
+  'BooleanExpected',
+  'ArrayExpected',
+  'BigintExpected',
+])
+
+/**
+ * The typed error for a native error: core errors by their kind, and napi's argument-type
+ * errors as a ConfigError. Any other value is returned unchanged.
+ */
 function convert(err) {
   if (err && typeof err.message === 'string' && err.message.startsWith(MARKER)) {
     return fromPayload(JSON.parse(err.message.slice(MARKER.length)))
+  }
+  if (err && WRONG_TYPE.has(err.code)) {
+    return new ConfigError({ kind: 'config', message: `invalid configuration: ${err.message}` })
   }
   return err
 }

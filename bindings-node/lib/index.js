@@ -36,6 +36,23 @@ function settle(promise, signal) {
   })
 }
 
+/** The call's options, after the core has checked their names and types. */
+function callOptions(options, texts, others) {
+  native.checkCallOptions(options ?? {}, texts, others)
+  const o = options ?? {}
+  if (o.signal != null && !(o.signal instanceof AbortSignal)) {
+    throw new errors.ConfigError({ kind: 'config', message: 'invalid configuration: signal must be an AbortSignal' })
+  }
+  return o
+}
+
+function requiredText(o, name) {
+  if (typeof o[name] !== 'string') {
+    throw new errors.ConfigError({ kind: 'config', message: `invalid configuration: ${name} is required` })
+  }
+  return o[name]
+}
+
 function withParams(request, params) {
   if (!params) return request
   const pairs = Array.isArray(params) ? params : Object.entries(params)
@@ -85,64 +102,80 @@ class TokenClient {
     return this.#native
   }
 
-  clientCredentials({ scope, params, signal } = {}) {
-    return this.#fetch(TokenRequest.clientCredentials(scope), params, signal)
+  clientCredentials(options) {
+    return this.#run(options, ['scope'], (o) => TokenRequest.clientCredentials(o.scope))
   }
-  clientCredentialsSync({ scope, params } = {}) {
-    return this.#fetchSync(TokenRequest.clientCredentials(scope), params)
-  }
-
-  refresh(refreshToken, { scope, params, signal } = {}) {
-    return this.#fetch(TokenRequest.refreshToken(refreshToken, scope), params, signal)
-  }
-  refreshSync(refreshToken, { scope, params } = {}) {
-    return this.#fetchSync(TokenRequest.refreshToken(refreshToken, scope), params)
+  clientCredentialsSync(options) {
+    return this.#runSync(options, ['scope'], (o) => TokenRequest.clientCredentials(o.scope))
   }
 
-  password(username, password, { scope, params, signal } = {}) {
-    return this.#fetch(TokenRequest.password(username, password, scope), params, signal)
+  refresh(refreshToken, options) {
+    return this.#run(options, ['scope'], (o) => TokenRequest.refreshToken(refreshToken, o.scope))
   }
-  passwordSync(username, password, { scope, params } = {}) {
-    return this.#fetchSync(TokenRequest.password(username, password, scope), params)
-  }
-
-  authorizationCode(code, { redirectUri, codeVerifier, params, signal } = {}) {
-    return this.#fetch(TokenRequest.authorizationCode(code, redirectUri, codeVerifier), params, signal)
-  }
-  authorizationCodeSync(code, { redirectUri, codeVerifier, params } = {}) {
-    return this.#fetchSync(TokenRequest.authorizationCode(code, redirectUri, codeVerifier), params)
+  refreshSync(refreshToken, options) {
+    return this.#runSync(options, ['scope'], (o) => TokenRequest.refreshToken(refreshToken, o.scope))
   }
 
-  tokenExchange(subjectToken, subjectTokenType, { scope, params, signal } = {}) {
-    return this.#fetch(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params, signal)
+  password(username, password, options) {
+    return this.#run(options, ['scope'], (o) => TokenRequest.password(username, password, o.scope))
   }
-  tokenExchangeSync(subjectToken, subjectTokenType, { scope, params } = {}) {
-    return this.#fetchSync(TokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
-  }
-
-  deviceCode(deviceCode, { params, signal } = {}) {
-    return this.#fetch(TokenRequest.deviceCode(deviceCode), params, signal)
-  }
-  deviceCodeSync(deviceCode, { params } = {}) {
-    return this.#fetchSync(TokenRequest.deviceCode(deviceCode), params)
+  passwordSync(username, password, options) {
+    return this.#runSync(options, ['scope'], (o) => TokenRequest.password(username, password, o.scope))
   }
 
-  #fetch(request, params, signal) {
-    // An already-aborted call starts no native work at all.
-    if (signal?.aborted) return Promise.reject(abortError(signal))
-    return settle(this.#native.fetch(withParams(request, params)), signal)
+  authorizationCode(code, options) {
+    const texts = ['redirectUri', 'codeVerifier']
+    return this.#run(options, texts, (o) => TokenRequest.authorizationCode(code, o.redirectUri, o.codeVerifier))
   }
-  #fetchSync(request, params) {
-    return guard(() => this.#native.fetchSync(withParams(request, params)))
+  authorizationCodeSync(code, options) {
+    const texts = ['redirectUri', 'codeVerifier']
+    return this.#runSync(options, texts, (o) => TokenRequest.authorizationCode(code, o.redirectUri, o.codeVerifier))
+  }
+
+  tokenExchange(subjectToken, subjectTokenType, options) {
+    return this.#run(options, ['scope'], (o) => TokenRequest.tokenExchange(subjectToken, subjectTokenType, o.scope))
+  }
+  tokenExchangeSync(subjectToken, subjectTokenType, options) {
+    return this.#runSync(options, ['scope'], (o) => TokenRequest.tokenExchange(subjectToken, subjectTokenType, o.scope))
+  }
+
+  deviceCode(deviceCode, options) {
+    return this.#run(options, [], () => TokenRequest.deviceCode(deviceCode))
+  }
+  deviceCodeSync(deviceCode, options) {
+    return this.#runSync(options, [], () => TokenRequest.deviceCode(deviceCode))
+  }
+
+  /**
+   * One grant call: the core checks the call's options (unknown names and wrong types are
+   * ConfigErrors), and any failure, even a wrongly typed argument, rejects the Promise.
+   */
+  #run(options, texts, build, send = false) {
+    try {
+      const o = callOptions(options, texts, ['params', 'signal'])
+      if (o.signal?.aborted) return Promise.reject(abortError(o.signal))
+      const request = withParams(build(o), o.params)
+      return settle(send ? this.#native.send(request) : this.#native.fetch(request), o.signal)
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+  #runSync(options, texts, build, send = false) {
+    return guard(() => {
+      const o = callOptions(options, texts, ['params'])
+      const request = withParams(build(o), o.params)
+      return send ? this.#native.sendSync(request) : this.#native.fetchSync(request)
+    })
   }
 
   /** Any grant, resolving to `{ httpMeta, tokenResponse }`. */
-  requestToken({ grantType, scope, params, signal }) {
-    if (signal?.aborted) return Promise.reject(abortError(signal))
-    return settle(this.#native.send(withParams(TokenRequest.custom(grantType, scope), params)), signal)
+  requestToken(options) {
+    const grant = (o) => TokenRequest.custom(requiredText(o, 'grantType'), o.scope)
+    return this.#run(options, ['grantType', 'scope'], grant, true)
   }
-  requestTokenSync({ grantType, scope, params }) {
-    return guard(() => this.#native.sendSync(withParams(TokenRequest.custom(grantType, scope), params)))
+  requestTokenSync(options) {
+    const grant = (o) => TokenRequest.custom(requiredText(o, 'grantType'), o.scope)
+    return this.#runSync(options, ['grantType', 'scope'], grant, true)
   }
 
   /** Runs a `TokenRequest` built by hand. */
@@ -192,7 +225,13 @@ class TokenManager {
    * Promise, so waiting callers hold no libuv worker; an aborted `signal` releases its caller
    * at once while the shared fetch goes on (bounded by the client's timeout).
    */
-  token({ signal } = {}) {
+  token(options) {
+    let signal
+    try {
+      signal = callOptions(options, [], ['signal']).signal
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
     if (signal?.aborted) return Promise.reject(abortError(signal))
     const fresh = this.#native.freshToken()
     if (fresh) return Promise.resolve(fresh)
@@ -279,7 +318,8 @@ TokenResponse.fromJson = function fromJson(body) {
  * Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing), for
  * responses your own HTTP stack received. `receivedAt` (epoch seconds) sets `expiresAt`.
  */
-function parseResponse(status, headers, body, { receivedAt, maxResponseBytes } = {}) {
+function parseResponse(status, headers, body, options) {
+  const { receivedAt, maxResponseBytes } = guard(() => callOptions(options, [], ['receivedAt', 'maxResponseBytes']))
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   const flat = headers instanceof Headers ? Object.fromEntries(headers) : { ...headers }
   return guard(() => native.parseResponseNative(status, flat, bytes, receivedAt ?? null, maxResponseBytes ?? null))

@@ -31,7 +31,7 @@ pub fn parse_response_native(
     status: f64,
     headers: std::collections::HashMap<String, String>,
     body: napi::bindgen_prelude::Buffer,
-    received_at: Option<i64>,
+    received_at: Option<f64>,
     max_response_bytes: Option<f64>,
 ) -> napi::Result<convert::TokenResponse> {
     tokenfetch::error::catch_panic(|| {
@@ -41,9 +41,40 @@ pub fn parse_response_native(
             None => tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
         };
         let headers: Vec<(String, String)> = headers.into_iter().collect();
-        let received_at = received_at.and_then(|t| u64::try_from(t).ok());
+        let received_at = received_at
+            .map(|t| tokenfetch::options::epoch_seconds("receivedAt", t))
+            .transpose()?;
         tokenfetch::evaluate_response(status, &headers, &body, received_at, limit)
     })
     .map(convert::TokenResponse::from)
+    .map_err(error::to_napi)
+}
+
+/// Checks a per-call options object (`{ scope, params, signal }`) as the constructors' are
+/// checked: an unknown name or a wrongly typed value is a `ConfigError` naming it. `texts` are
+/// the names whose values must be strings; `others` the other names allowed (`params` must be
+/// an object of strings or pairs; `receivedAt` and `maxResponseBytes` numbers).
+#[napi_derive::napi(ts_args_type = "options: unknown, texts: string[], others: string[]")]
+pub fn check_call_options(
+    options: Option<napi::bindgen_prelude::Unknown<'_>>,
+    texts: Vec<String>,
+    others: Vec<String>,
+) -> napi::Result<()> {
+    let bag = convert::option_bag(options)?;
+    tokenfetch::error::catch_panic(|| {
+        let known: Vec<&str> = texts.iter().chain(&others).map(String::as_str).collect();
+        bag.check_names(&known)?;
+        for name in &texts {
+            bag.text(name)?;
+        }
+        for name in &others {
+            match name.as_str() {
+                "params" => drop(bag.pairs(name)?),
+                "receivedAt" | "maxResponseBytes" => drop(bag.number(name)?),
+                _ => {}
+            }
+        }
+        Ok(())
+    })
     .map_err(error::to_napi)
 }

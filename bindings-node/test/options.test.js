@@ -61,3 +61,30 @@ test('manager options are checked the same way', () => {
 test('a huge array is refused before anything is allocated for it', () => {
   rejects(() => new TokenClient({ ...base, audience: new Array(2 ** 32 - 1) }), 'audience must be an array of strings')
 })
+
+test('per-call options are checked too: unknown names, wrong types, wrong arguments', async () => {
+  const c = new TokenClient(base)
+  const refused = async (promise, fragment) =>
+    assert.rejects(promise, (e) => e instanceof ConfigError && e.message.includes(fragment))
+  await refused(c.clientCredentials({ scpoe: 'read' }), 'did you mean `scope`?')
+  await refused(c.clientCredentials({ scope: 5 }), 'scope must be a string')
+  await refused(c.clientCredentials({ params: [1, 2] }), 'params')
+  await refused(c.clientCredentials({ signal: 5 }), 'signal must be an AbortSignal')
+  await refused(c.refresh(5), 'invalid configuration')
+  await refused(c.requestToken({}), 'grantType is required')
+  await refused(c.requestToken({ grantType: 5 }), 'grantType must be a string')
+  await refused(c.authorizationCode('c', { redirectUri: 1 }), 'redirectUri must be a string')
+  rejects(() => c.clientCredentialsSync({ scpoe: 'read' }), 'did you mean `scope`?')
+  await refused(new TokenManager(c).accessToken({ sigal: 1 }), 'unknown option `sigal`')
+})
+
+test('parseResponse checks its options and its receive time', () => {
+  const { parseResponse } = require('..')
+  const body = '{"access_token":"a","expires_in":60}'
+  assert.equal(parseResponse(200, {}, body, { receivedAt: 1000 }).expiresAt, 1060)
+  for (const receivedAt of [NaN, Infinity, -1, 1e300]) {
+    rejects(() => parseResponse(200, {}, body, { receivedAt }), 'receivedAt')
+  }
+  rejects(() => parseResponse(200, {}, body, { recievedAt: 5 }), 'did you mean `receivedAt`?')
+  rejects(() => parseResponse(200, {}, body, { receivedAt: '5' }), 'receivedAt must be a number')
+})

@@ -349,6 +349,24 @@ pub fn status_code(spelled: &str, value: f64) -> Result<u16> {
     }
 }
 
+/// A receive time given to [`crate::evaluate_response`] by a binding, in epoch seconds: from
+/// 0 to the end of year 9999, fractions rounded down.
+pub fn epoch_seconds(spelled: &str, value: f64) -> Result<u64> {
+    const YEAR_10000: f64 = 253_402_300_800.0;
+    if (0.0..YEAR_10000).contains(&value) {
+        Ok(value.floor() as u64)
+    } else {
+        let shown = if value.is_nan() {
+            "NaN".to_string()
+        } else {
+            format!("{value}")
+        };
+        Err(Error::config(format!(
+            "{spelled} must be epoch seconds from 0 to the year 9999, got {shown}"
+        )))
+    }
+}
+
 /// Looks an option up by its Rust name.
 pub fn by_name(name: &str) -> Option<NumericOption> {
     ALL.into_iter().find(|o| o.name == name)
