@@ -12,7 +12,7 @@ use tokenfetch::{
     TokenManager, TokenRequest,
 };
 
-use crate::convert::{Params, PyTokenRequestResponse, PyTokenResponse};
+use crate::convert::{real, Params, PyTokenRequestResponse, PyTokenResponse};
 use crate::error::BindingError;
 
 /// Options every way of building a client shares (`TokenClient(...)`, `.prove(...)`, `.gusto(...)`).
@@ -131,10 +131,10 @@ impl PyTokenClient {
         extra_params: Option<BTreeMap<String, String>>,
         headers: Option<BTreeMap<String, String>>,
         user_agent: Option<String>,
-        timeout: f64,
-        connect_timeout: f64,
-        max_retries: f64,
-        max_response_bytes: f64,
+        #[pyo3(from_py_with = real)] timeout: f64,
+        #[pyo3(from_py_with = real)] connect_timeout: f64,
+        #[pyo3(from_py_with = real)] max_retries: f64,
+        #[pyo3(from_py_with = real)] max_response_bytes: f64,
         allow_insecure_http: bool,
         root_certificates: Option<RootCertificates>,
         use_os_trust_store: bool,
@@ -175,8 +175,8 @@ impl PyTokenClient {
         client_secret: String,
         env: &str,
         token_url: Option<&str>,
-        timeout: f64,
-        max_retries: f64,
+        #[pyo3(from_py_with = real)] timeout: f64,
+        #[pyo3(from_py_with = real)] max_retries: f64,
     ) -> PyResult<Self> {
         let env = ProveEnvironment::from_str(env).map_err(BindingError)?;
         let builder = TokenClientBuilder::prove(env, client_id, client_secret);
@@ -192,8 +192,8 @@ impl PyTokenClient {
         client_secret: String,
         env: &str,
         token_url: Option<&str>,
-        timeout: f64,
-        max_retries: f64,
+        #[pyo3(from_py_with = real)] timeout: f64,
+        #[pyo3(from_py_with = real)] max_retries: f64,
     ) -> PyResult<Self> {
         let env = GustoEnvironment::from_str(env).map_err(BindingError)?;
         let builder = TokenClientBuilder::gusto(env, client_id, client_secret);
@@ -391,8 +391,8 @@ impl PyTokenManager {
         scope: Option<&str>,
         grant_type: Option<&str>,
         params: Option<Params>,
-        refresh_skew: f64,
-        default_lifetime: f64,
+        #[pyo3(from_py_with = real)] refresh_skew: f64,
+        #[pyo3(from_py_with = real)] default_lifetime: f64,
     ) -> PyResult<Self> {
         let base = match grant_type {
             Some(g) => TokenRequest::custom(g),

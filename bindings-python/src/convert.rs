@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
@@ -78,6 +78,31 @@ pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
     }
 }
 
+/// A numeric option as Python passes it (`int` or `float`), for the core's range checks.
+///
+/// An `int` too large for a float (`10**400`) becomes an infinity of its sign, so the core
+/// refuses it as a `ConfigError` naming the option, as it refuses `1e19`. Without this, pyo3
+/// raises `OverflowError` before the core sees the value. Used as
+/// `#[pyo3(from_py_with = real)]`, which keeps the `float` type and the literal default in the
+/// text signature that `mypy.stubtest` checks.
+pub fn real(value: &Bound<'_, PyAny>) -> PyResult<f64> {
+    match value.extract::<f64>() {
+        Err(e) if e.is_instance_of::<PyOverflowError>(value.py()) => {
+            Ok(if value.lt(0)? { f64::NEG_INFINITY } else { f64::INFINITY })
+        }
+        other => other,
+    }
+}
+
+/// [`real`] for an optional number: `None` stays `None`.
+pub fn optional_real(value: &Bound<'_, PyAny>) -> PyResult<Option<f64>> {
+    if value.is_none() {
+        Ok(None)
+    } else {
+        real(value).map(Some)
+    }
+}
+
 /// `params=` / `headers=` as Python users write them: a dict, or a list of `(name, value)` pairs.
 #[derive(FromPyObject)]
 pub enum Params {
@@ -99,15 +124,18 @@ impl Params {
 #[pyfunction]
 #[pyo3(signature = (status, headers, body, received_at=None, max_response_bytes=1048576f64))]
 pub fn parse_response(
-    status: f64,
+    #[pyo3(from_py_with = real)] status: f64,
     headers: Params,
     body: &[u8],
-    received_at: Option<u64>,
-    max_response_bytes: f64,
+    #[pyo3(from_py_with = optional_real)] received_at: Option<f64>,
+    #[pyo3(from_py_with = real)] max_response_bytes: f64,
 ) -> Result<PyTokenResponse, BindingError> {
     let headers = headers.into_pairs();
     let token = tokenfetch::error::catch_panic(|| {
         let status = tokenfetch::options::status_code("status", status)?;
+        let received_at = received_at
+            .map(|t| tokenfetch::options::epoch_seconds("received_at", t))
+            .transpose()?;
         let limit = tokenfetch::options::MAX_RESPONSE_BYTES.whole("max_response_bytes", max_response_bytes)?;
         tokenfetch::evaluate_response(status, &headers, body, received_at, limit)
     })?;

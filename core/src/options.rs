@@ -338,13 +338,8 @@ pub fn status_code(spelled: &str, value: f64) -> Result<u16> {
     if value.fract() == 0.0 && (100.0..=599.0).contains(&value) {
         Ok(value as u16)
     } else {
-        let shown = if value.is_nan() {
-            "NaN".to_string()
-        } else {
-            format!("{value}")
-        };
         Err(Error::config(format!(
-            "{spelled} must be an HTTP status code from 100 to 599, got {shown}"
+            "{spelled} must be an HTTP status code from 100 to 599, got {value}"
         )))
     }
 }
@@ -356,13 +351,8 @@ pub fn epoch_seconds(spelled: &str, value: f64) -> Result<u64> {
     if (0.0..YEAR_10000).contains(&value) {
         Ok(value.floor() as u64)
     } else {
-        let shown = if value.is_nan() {
-            "NaN".to_string()
-        } else {
-            format!("{value}")
-        };
         Err(Error::config(format!(
-            "{spelled} must be epoch seconds from 0 to the year 9999, got {shown}"
+            "{spelled} must be epoch seconds from 0 to the year 9999, got {value}"
         )))
     }
 }
@@ -440,11 +430,6 @@ impl NumericOption {
     }
 
     fn out_of_range(&self, spelled: &str, value: f64, unit: &str) -> Error {
-        let shown = if value.is_nan() {
-            "NaN".to_string()
-        } else {
-            format!("{value}")
-        };
         let unit_suffix = if unit.is_empty() {
             String::new()
         } else {
@@ -465,7 +450,7 @@ impl NumericOption {
         } else {
             format!("{whole}{low} and at most {max}{unit_suffix}")
         };
-        Error::config(format!("{spelled} must be {range}, got {shown}"))
+        Error::config(format!("{spelled} must be {range}, got {value}"))
     }
 }
 
@@ -479,6 +464,15 @@ mod tests {
             let e = TIMEOUT.duration_from_millis("timeoutMs", bad).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::Config);
             assert!(e.to_string().contains("timeoutMs"), "{e}");
+        }
+        // One spelling of NaN in every language's message, whatever sign bit it carries.
+        for nan in [f64::NAN, -f64::NAN] {
+            let e = TIMEOUT.duration_from_secs("timeout", nan).unwrap_err();
+            assert!(e.to_string().ends_with("got NaN"), "{e}");
+            let e = status_code("status", nan).unwrap_err();
+            assert!(e.to_string().ends_with("got NaN"), "{e}");
+            let e = epoch_seconds("received_at", nan).unwrap_err();
+            assert!(e.to_string().ends_with("got NaN"), "{e}");
         }
         let e = TIMEOUT.duration_from_secs("timeout", 1e19).unwrap_err();
         assert!(

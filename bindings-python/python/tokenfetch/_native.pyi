@@ -80,10 +80,14 @@ def parse_response(
     status: int,
     headers: _Params,
     body: bytes,
-    received_at: Optional[int] = None,
+    received_at: Optional[float] = None,
     max_response_bytes: int = 1048576,
 ) -> TokenResponse:
-    """Classify one HTTP answer exactly as a fetch does (body cap, then lenient parsing)."""
+    """Classify one HTTP answer exactly as a fetch does (body cap, then lenient parsing).
+
+    `received_at` (epoch seconds, fractions rounded down) sets `expires_at`. A number out
+    of range, a status outside 100-599 or a cap outside 1 byte-64 MiB is a `ConfigError`.
+    """
 
 @final
 class HttpRequestMeta:
