@@ -68,6 +68,9 @@ internal fun ErrorInfo.toException(): TokenFetchException =
 private fun localError(kind: ErrorKind, kindName: String, summary: String): TokenFetchException =
     ErrorInfo(kind, kindName, summary, null, null, null, null, null).toException()
 
+/** A [ConfigException] raised by the Kotlin layer itself, for a misuse the core cannot see. */
+internal fun configError(summary: String): TokenFetchException = localError(ErrorKind.CONFIG, "config", summary)
+
 /**
  * Runs a native call, turning every failure into the public exception hierarchy: core errors
  * by their kind; a call on a closed client or manager (uniffi's `IllegalStateException`) as a

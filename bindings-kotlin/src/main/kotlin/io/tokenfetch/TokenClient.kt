@@ -7,10 +7,7 @@ import io.tokenfetch.ffi.displayUrl
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
-import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.asExecutor
-import kotlinx.coroutines.future.await
 
 /** How the client proves its identity (RFC 6749 §2.3). */
 enum class AuthMethod(internal val wire: String) {
@@ -93,8 +90,8 @@ data class TokenClientConfig(
 /**
  * A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint.
  *
- * Every network method **blocks**: never call it on Android's main thread. Each has a
- * coroutine twin (`await...`) that runs on [Dispatchers.IO]; prefer those.
+ * Every network method **blocks**; on Android's main thread it throws [ConfigException]
+ * instead. Each has a coroutine twin (`await...`) that runs on [Dispatchers.IO]; prefer those.
  */
 class TokenClient private constructor(internal val native: NativeTokenClient) : AutoCloseable {
     constructor(config: TokenClientConfig) : this(ffiCall { NativeTokenClient(config.toNative()) })
@@ -112,12 +109,12 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
     /** Client credentials grant (RFC 6749 §4.4). [params] adds body parameters. Blocks. */
     @JvmOverloads
     fun clientCredentials(scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
-        fetch(NativeTokenRequest.clientCredentials(scope), params)
+        fetch("clientCredentials", NativeTokenRequest.clientCredentials(scope), params)
 
     /** Refresh token grant (RFC 6749 §6). Blocks. */
     @JvmOverloads
     fun refresh(refreshToken: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
-        fetch(NativeTokenRequest.refreshToken(refreshToken, scope), params)
+        fetch("refresh", NativeTokenRequest.refreshToken(refreshToken, scope), params)
 
     /** Resource owner password grant (RFC 6749 §4.3). Blocks. */
     @JvmOverloads
@@ -126,7 +123,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         password: String,
         scope: String? = null,
         params: Map<String, String> = emptyMap(),
-    ): TokenResponse = fetch(NativeTokenRequest.password(username, password, scope), params)
+    ): TokenResponse = fetch("password", NativeTokenRequest.password(username, password, scope), params)
 
     /** Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used. Blocks. */
     @JvmOverloads
@@ -135,7 +132,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         redirectUri: String? = null,
         codeVerifier: String? = null,
         params: Map<String, String> = emptyMap(),
-    ): TokenResponse = fetch(NativeTokenRequest.authorizationCode(code, redirectUri, codeVerifier), params)
+    ): TokenResponse = fetch("authorizationCode", NativeTokenRequest.authorizationCode(code, redirectUri, codeVerifier), params)
 
     /** Token exchange (RFC 8693). Blocks. */
     @JvmOverloads
@@ -144,19 +141,21 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         subjectTokenType: String,
         scope: String? = null,
         params: Map<String, String> = emptyMap(),
-    ): TokenResponse = fetch(NativeTokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
+    ): TokenResponse = fetch("tokenExchange", NativeTokenRequest.tokenExchange(subjectToken, subjectTokenType, scope), params)
 
     /** One device code poll (RFC 8628 §3.4); `authorization_pending` throws [OAuthException]. Blocks. */
     @JvmOverloads
     fun deviceCode(deviceCode: String, params: Map<String, String> = emptyMap()): TokenResponse =
-        fetch(NativeTokenRequest.deviceCode(deviceCode), params)
+        fetch("deviceCode", NativeTokenRequest.deviceCode(deviceCode), params)
 
     /** Any grant, with the HTTP metadata of the exchange. Blocks. */
     @JvmOverloads
-    fun requestToken(grantType: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenRequestResponse =
-        NativeTokenRequest.custom(grantType, scope, params).use { request ->
+    fun requestToken(grantType: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenRequestResponse {
+        refuseOnMainThread("TokenClient.requestToken")
+        return NativeTokenRequest.custom(grantType, scope, params).use { request ->
             ffiCall { TokenRequestResponse(native.send(request)) }
         }
+    }
 
     suspend fun awaitClientCredentials(scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
         io { clientCredentials(scope, params) }
@@ -194,8 +193,9 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         params: Map<String, String> = emptyMap(),
     ): TokenRequestResponse = io { requestToken(grantType, scope, params) }
 
-    private fun fetch(request: NativeTokenRequest, params: Map<String, String>): TokenResponse =
-        request.use { base ->
+    private fun fetch(call: String, request: NativeTokenRequest, params: Map<String, String>): TokenResponse {
+        refuseOnMainThread("TokenClient.$call")
+        return request.use { base ->
             val full = if (params.isEmpty()) base else base.withParams(params)
             try {
                 ffiCall { TokenResponse(native.fetch(full)) }
@@ -203,6 +203,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
                 if (full !== base) full.close()
             }
         }
+    }
 
     /** Frees the native client now rather than at garbage collection. */
     override fun close() = native.close()
@@ -223,13 +224,3 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
             TokenClient(ffiCall { NativeTokenClient.gusto(clientId, clientSecret, env, tokenUrl) })
     }
 }
-
-/**
- * Runs a blocking native call on [Dispatchers.IO] and awaits it cancellably: when the calling
- * coroutine is cancelled (`withTimeout`, a closed scope), this returns at once. The native
- * call cannot be interrupted; it finishes in the background, bounded by the client's timeout,
- * and its result is dropped. The core's state stays consistent either way (a token fetched by
- * an abandoned manager call is still cached).
- */
-internal suspend fun <T> io(block: () -> T): T =
-    CompletableFuture.supplyAsync(block, Dispatchers.IO.asExecutor()).await()

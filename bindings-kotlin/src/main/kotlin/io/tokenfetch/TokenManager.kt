@@ -14,8 +14,9 @@ import kotlin.time.Duration.Companion.milliseconds
  * @param refreshSkew refresh this long before expiry (capped at half the lifetime); default 60 s.
  * @param defaultLifetime lifetime assumed for a token without `expires_in`; default 5 minutes.
  *
- * The plain methods **block** (never on Android's main thread); the `await...` twins run on
- * `Dispatchers.IO`.
+ * The plain methods **block**, and on Android's main thread they throw [ConfigException]
+ * instead, even when a cached token would do: whether a call waits depends on the clock. The
+ * `await...` twins run on `Dispatchers.IO` and are safe anywhere.
  */
 class TokenManager @JvmOverloads constructor(
     val client: TokenClient,
@@ -46,13 +47,22 @@ class TokenManager @JvmOverloads constructor(
     val defaultLifetime: Duration get() = ffiCall { native.defaultLifetimeMs() }.milliseconds
 
     /** A valid access token. Blocks when it has to fetch. */
-    fun accessToken(): String = ffiCall { native.accessToken() }
+    fun accessToken(): String {
+        refuseOnMainThread("TokenManager.accessToken")
+        return ffiCall { native.accessToken() }
+    }
 
     /** The whole cached token response. Blocks when it has to fetch. */
-    fun token(): TokenResponse = ffiCall { TokenResponse(native.token()) }
+    fun token(): TokenResponse {
+        refuseOnMainThread("TokenManager.token")
+        return ffiCall { TokenResponse(native.token()) }
+    }
 
     /** `"Bearer <token>"` for a valid token. Blocks when it has to fetch. */
-    fun authorizationHeader(): String = ffiCall { native.authorizationHeader() }
+    fun authorizationHeader(): String {
+        refuseOnMainThread("TokenManager.authorizationHeader")
+        return ffiCall { native.authorizationHeader() }
+    }
 
     /** Drops the cached token; call it when an API answers 401. */
     fun invalidate() = ffiCall { native.invalidate() }
