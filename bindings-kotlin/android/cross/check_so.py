@@ -1,0 +1,154 @@
+"""Checks each cross-built libtokenfetch_kotlin.so as bionic's loader would see it, and
+derives the AAR's minimum SDK from what the libraries import.
+
+Usage: python check_so.py <host .so> <report.json> <abi>=<android .so>...
+
+For every Android library it asserts:
+- NEEDED is a subset of {libc.so, libdl.so, libm.so, liblog.so};
+- the soname is libtokenfetch_kotlin.so (bionic refuses a library without one from API 23);
+- every LOAD segment is aligned to at least 16 KB (Android 15's 16 KB pages);
+- the exported symbols are exactly the host library's (the uniffi API, nothing lost or added);
+- every undefined symbol is on bionic-symbols.tsv for that ABI.
+
+The minimum SDK is the highest API level among the symbols imported strongly: a library
+with a strong import newer than the device fails to load. A weak import newer than that
+(getrandom, API 28) is looked up at run time and may be absent; it is reported, not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from toolchain import ABIS, SYMBOLS, api_level  # noqa: E402
+
+ALLOWED_NEEDED = {"libc.so", "libdl.so", "libm.so", "liblog.so"}
+SONAME = "libtokenfetch_kotlin.so"
+PAGE = 16384
+# The 64-bit ABIs start at API 21, and Rust's Android targets support nothing older.
+FLOOR_SDK = 21
+
+
+def readelf(*args: str) -> str:
+    return subprocess.run(["readelf", "-W", *args], check=True, capture_output=True, text=True).stdout
+
+
+def dynamic_symbols(path: Path) -> tuple[set[str], dict[str, str]]:
+    """(exported names, {imported name: binding}) from .dynsym."""
+    exported: set[str] = set()
+    imported: dict[str, str] = {}
+    for line in readelf("--dyn-syms", str(path)).splitlines():
+        parts = line.split()
+        if len(parts) < 8 or not parts[0].rstrip(":").isdigit():
+            continue
+        _, _, _, kind, binding, visibility, ndx, name = parts[:8]
+        name = name.split("@")[0]
+        if not name:
+            continue
+        if ndx == "UND":
+            imported[name] = binding
+        elif binding in ("GLOBAL", "WEAK") and visibility == "DEFAULT" and kind in ("FUNC", "OBJECT"):
+            exported.add(name)
+    return exported, imported
+
+
+def allow_list(abi_name: str) -> dict[str, tuple[str, int]]:
+    abi = ABIS[abi_name]
+    out: dict[str, tuple[str, int]] = {}
+    with SYMBOLS.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("symbol\t"):
+                continue
+            symbol, library, _kind, spec = line.rstrip("\n").split("\t")
+            level = api_level(spec, abi)
+            if level is not None:
+                out[symbol] = (library, level)
+    return out
+
+
+def check(abi_name: str, path: Path, host_exports: set[str]) -> tuple[dict[str, object], list[str]]:
+    problems: list[str] = []
+    dynamic = readelf("-d", str(path))
+    needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic))
+    if not needed <= ALLOWED_NEEDED:
+        problems.append(f"NEEDED {sorted(needed - ALLOWED_NEEDED)} is outside {sorted(ALLOWED_NEEDED)}")
+    soname = re.findall(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", dynamic)
+    if soname != [SONAME]:
+        problems.append(f"soname is {soname or 'missing'}, want {SONAME}")
+
+    aligns = [int(line.split()[-1], 16) for line in readelf("-l", str(path)).splitlines() if line.strip().startswith("LOAD")]
+    if not aligns or min(aligns) < PAGE:
+        problems.append(f"LOAD alignments {[hex(a) for a in aligns]} are below {hex(PAGE)}")
+
+    exported, imported = dynamic_symbols(path)
+    if exported != host_exports:
+        problems.append(
+            f"exports differ from the host library: missing {sorted(host_exports - exported)[:10]}, "
+            f"extra {sorted(exported - host_exports)[:10]}"
+        )
+
+    allowed = allow_list(abi_name)
+    strong_levels: dict[str, int] = {}
+    weak_newer: dict[str, int] = {}
+    for symbol, binding in sorted(imported.items()):
+        if symbol not in allowed:
+            problems.append(f"imports {symbol} ({binding}), which bionic-symbols.tsv does not list for {abi_name}")
+            continue
+        _library, level = allowed[symbol]
+        if binding == "WEAK":
+            weak_newer[symbol] = level
+        else:
+            strong_levels[symbol] = level
+    min_sdk = max([FLOOR_SDK, *strong_levels.values()])
+    newest = sorted((lvl, s) for s, lvl in strong_levels.items())[-3:]
+    report: dict[str, object] = {
+        "path": str(path.resolve()),
+        "bytes": path.stat().st_size,
+        "needed": sorted(needed),
+        "soname": soname[0] if soname else None,
+        "load_alignment": min(aligns) if aligns else None,
+        "exports": len(exported),
+        "imports": len(imported),
+        "min_sdk": min_sdk,
+        "newest_strong_imports": [f"{s} (API {lvl})" for lvl, s in reversed(newest)],
+        "weak_imports_newer_than_min_sdk": {s: lvl for s, lvl in weak_newer.items() if lvl > min_sdk},
+    }
+    return report, problems
+
+
+def main() -> None:
+    if len(sys.argv) < 4:
+        sys.exit(f"usage: {sys.argv[0]} <host .so> <report.json> <abi>=<android .so>...")
+    host = Path(sys.argv[1])
+    host_exports, _ = dynamic_symbols(host)
+    if not any(name.startswith("uniffi_") for name in host_exports):
+        sys.exit(f"{host} exports no uniffi_ symbols; is it the tokenfetch-kotlin cdylib?")
+    reports: dict[str, object] = {}
+    failed = False
+    for arg in sys.argv[3:]:
+        abi_name, _, so = arg.partition("=")
+        if abi_name not in ABIS:
+            sys.exit(f"unknown ABI {abi_name!r}; known: {', '.join(ABIS)}")
+        report, problems = check(abi_name, Path(so), host_exports)
+        reports[abi_name] = report
+        status = "FAILED" if problems else "ok"
+        print(
+            f"{abi_name}: {status}, {report['bytes']:,} bytes, NEEDED {report['needed']}, "
+            f"min SDK {report['min_sdk']} (newest strong imports: {', '.join(report['newest_strong_imports'])})"  # type: ignore[arg-type]
+        )
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        failed |= bool(problems)
+    if failed:
+        sys.exit("android: a native library failed its checks (above)")
+    min_sdk = max(int(r["min_sdk"]) for r in reports.values())  # type: ignore[index]
+    Path(sys.argv[2]).write_text(json.dumps({"min_sdk": min_sdk, "abis": reports}, indent=2) + "\n", encoding="utf-8")
+    print(f"android: every library passed; the AAR's minimum SDK is {min_sdk}")
+
+
+if __name__ == "__main__":
+    main()
