@@ -9,15 +9,17 @@ PY := $(VENV)/bin/python
 WHEEL_VENV := target/wheel-check-venv
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
-	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools
+	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
 	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel),"
-	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project),"
+	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project), Android"
+	@echo "            (cross-built .so checks, AAR, D8, R8-shrunk sample on Robolectric),"
 	@echo "            each with its suite against a real oidc-provider; 30 s of fuzzing; then the"
 	@echo "            conformance table"
 	@echo "make fuzz   a million executions of each fuzz target (cargo fuzz, nightly)"
+	@echo "make android  the AAR, cross-built for four ABIs without the NDK, in the local Maven repository"
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -80,6 +82,36 @@ test-kotlin: build
 	tmp=$$(mktemp -d) && cp -r $(CONSUMER)/. "$$tmp" && \
 	  scripts/with-testkit.sh $(MVN) -f "$$tmp/pom.xml" verify && rm -rf "$$tmp"
 
+# --- Android ---------------------------------------------------------------------------
+# Without the NDK (no registry serves it): bindings-kotlin/android/cross/ assembles a linker
+# (rust-lld), bionic stubs, crtbegin_so and libunwind from the Rust toolchain and the ziglang
+# wheel, cross-builds libtokenfetch_kotlin.so for each ABI, and checks each library as
+# bionic would load it. aar/ then compiles the Android flavour and installs the AAR;
+# sample-app/ dexes it, shrinks an app with it (R8) and runs Robolectric tests on the result.
+ANDROID_ABIS := arm64-v8a:aarch64-linux-android x86_64:x86_64-linux-android \
+	armeabi-v7a:armv7-linux-androideabi x86:i686-linux-android
+ANDROID_OUT := target/android
+ANDROID_CROSS := bindings-kotlin/android/cross
+
+android: $(PY)
+	rustup target add $(foreach a,$(ANDROID_ABIS),$(word 2,$(subst :, ,$(a))))
+	$(PY) -m pip install --quiet -r $(ANDROID_CROSS)/requirements.txt
+	@# The host library: uniffi-bindgen reads the bindings from it, and the checks compare exports.
+	$(CARGO) build --release -p tokenfetch-kotlin
+	$(PY) $(ANDROID_CROSS)/toolchain.py $(ANDROID_OUT)/toolchain $(foreach a,$(ANDROID_ABIS),$(word 1,$(subst :, ,$(a))))
+	@set -e; for pair in $(ANDROID_ABIS); do abi=$${pair%%:*}; triple=$${pair#*:}; \
+	  echo "cargo build --release -p tokenfetch-kotlin --lib --target $$triple  ($$abi)"; \
+	  (set -a; . $(ANDROID_OUT)/toolchain/$$abi/cargo.env; set +a; \
+	   $(CARGO) build --quiet --release -p tokenfetch-kotlin --lib --target $$triple); done
+	$(PY) $(ANDROID_CROSS)/check_so.py target/release/libtokenfetch_kotlin.so $(ANDROID_OUT)/native.json \
+	  $(foreach a,$(ANDROID_ABIS),$(word 1,$(subst :, ,$(a)))=target/$(word 2,$(subst :, ,$(a)))/release/libtokenfetch_kotlin.so)
+	$(MVN) -f bindings-kotlin/android/aar/pom.xml install
+
+# The sample app against the installed AAR: D8, R8 with the AAR's rules, Robolectric.
+test-android: android build
+	$(PY) -m mypy --strict $(ANDROID_CROSS)/*.py bindings-kotlin/android/aar/*.py bindings-kotlin/android/sample-app/*.py
+	$(MVN) -f bindings-kotlin/android/sample-app/pom.xml verify
+
 # --- Rust ------------------------------------------------------------------------------
 lint:
 	$(CARGO) fmt --all -- --check
@@ -140,7 +172,7 @@ $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package-lock.json
 	cd $(OIDC) && npm ci --no-audit --no-fund
 oidc: $(OIDC)/node_modules/.package-lock.json
 
-SUITES := test-rust test-python test-node test-kotlin
+SUITES := test-rust test-python test-node test-kotlin test-android
 
 test: conformance-clean lint oidc
 	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)
