@@ -10,6 +10,10 @@ set -euo pipefail
 jni_libs=${1:?jniLibs output directory}
 generated=${2:?generated sources directory}
 
+# The same link rules `make android` checks (cross/check_so.py): a soname, which bionic
+# requires from API 23, and LOAD segments aligned for Android 15's 16 KB pages. Only for the
+# Android builds: the host build below must stay unstripped for uniffi-bindgen.
+RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-soname,libtokenfetch_kotlin.so -C link-arg=-Wl,-z,max-page-size=16384 -C strip=symbols" \
 cargo ndk \
   -t arm64-v8a -t armeabi-v7a -t x86_64 -t x86 \
   -o "$jni_libs" \

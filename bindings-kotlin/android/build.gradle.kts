@@ -44,6 +44,8 @@ dependencies {
     implementation("net.java.dev.jna:jna:5.17.0@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     compileOnly("com.squareup.okhttp3:okhttp:4.12.0")
+    // @RequiresApi in the generated Android cleaner (class retention: compile only).
+    compileOnly("androidx.annotation:annotation:1.9.1")
 }
 
 // cargo-ndk builds libtokenfetch_kotlin.so for arm64-v8a, armeabi-v7a, x86_64 and x86, and

@@ -1,5 +1,6 @@
-// The Android library (AAR). Not built on the project's CI machines: they cannot download
-// the Android SDK/NDK or a Gradle distribution. See docs/kotlin.md, "Android".
+// The Android library (AAR) for builds with a real NDK and SDK. The project's CI builds the
+// AAR without them (`make android`: cross/, aar/, sample-app/); this module is not run there.
+// See docs/kotlin.md, "Android".
 pluginManagement {
     repositories {
         google()
