@@ -7,16 +7,19 @@ For every Android library it asserts:
 - NEEDED is a subset of {libc.so, libdl.so, libm.so, liblog.so};
 - the soname is libtokenfetch_kotlin.so (bionic refuses a library without one from API 23);
 - every LOAD segment is aligned to at least 16 KB (Android 15's 16 KB pages);
+- no text relocations, no ELF TLS segment (before API 29), a non-executable stack;
 - the exported symbols are exactly the host library's (the uniffi API, nothing lost or added);
 - every undefined symbol is on bionic-symbols.tsv for that ABI.
 
 The minimum SDK is the highest API level among the symbols imported strongly: a library
 with a strong import newer than the device fails to load. A weak import newer than that
-(getrandom, API 28) is looked up at run time and may be absent; it is reported, not counted.
+(getrandom, API 28) resolves to null on older devices, which its caller checks; it is
+reported, not counted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -24,7 +27,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from toolchain import ABIS, SYMBOLS, api_level  # noqa: E402
+from toolchain import ABIS, read_allow_list  # noqa: E402
 
 ALLOWED_NEEDED = {"libc.so", "libdl.so", "libm.so", "liblog.so"}
 SONAME = "libtokenfetch_kotlin.so"
@@ -34,7 +37,13 @@ FLOOR_SDK = 21
 
 
 def readelf(*args: str) -> str:
-    return subprocess.run(["readelf", "-W", *args], check=True, capture_output=True, text=True).stdout
+    try:
+        result = subprocess.run(["readelf", "-W", *args], capture_output=True, text=True)
+    except FileNotFoundError:
+        sys.exit("readelf is missing: it comes with binutils (Debian: apt install binutils)")
+    if result.returncode != 0:
+        sys.exit(f"readelf {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
 
 
 def dynamic_symbols(path: Path) -> tuple[set[str], dict[str, str]]:
@@ -56,20 +65,6 @@ def dynamic_symbols(path: Path) -> tuple[set[str], dict[str, str]]:
     return exported, imported
 
 
-def allow_list(abi_name: str) -> dict[str, tuple[str, int]]:
-    abi = ABIS[abi_name]
-    out: dict[str, tuple[str, int]] = {}
-    with SYMBOLS.open(encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or line.startswith("symbol\t"):
-                continue
-            symbol, library, _kind, spec = line.rstrip("\n").split("\t")
-            level = api_level(spec, abi)
-            if level is not None:
-                out[symbol] = (library, level)
-    return out
-
-
 def check(abi_name: str, path: Path, host_exports: set[str]) -> tuple[dict[str, object], list[str]]:
     problems: list[str] = []
     dynamic = readelf("-d", str(path))
@@ -80,9 +75,18 @@ def check(abi_name: str, path: Path, host_exports: set[str]) -> tuple[dict[str, 
     if soname != [SONAME]:
         problems.append(f"soname is {soname or 'missing'}, want {SONAME}")
 
-    aligns = [int(line.split()[-1], 16) for line in readelf("-l", str(path)).splitlines() if line.strip().startswith("LOAD")]
+    if "(TEXTREL)" in dynamic or re.search(r"\(FLAGS\).*TEXTREL", dynamic):
+        problems.append("has text relocations, which bionic refuses from API 23")
+
+    segments = [line.split() for line in readelf("-l", str(path)).splitlines()]
+    aligns = [int(parts[-1], 16) for parts in segments if parts and parts[0] == "LOAD"]
     if not aligns or min(aligns) < PAGE:
         problems.append(f"LOAD alignments {[hex(a) for a in aligns]} are below {hex(PAGE)}")
+    if any(parts and parts[0] == "TLS" for parts in segments):
+        problems.append("has a TLS segment (ELF TLS), which bionic supports only from API 29")
+    stack = [parts for parts in segments if parts and parts[0] == "GNU_STACK"]
+    if not stack or "E" in stack[0][-2]:
+        problems.append("the stack is executable or GNU_STACK is missing")
 
     exported, imported = dynamic_symbols(path)
     if exported != host_exports:
@@ -91,14 +95,14 @@ def check(abi_name: str, path: Path, host_exports: set[str]) -> tuple[dict[str, 
             f"extra {sorted(exported - host_exports)[:10]}"
         )
 
-    allowed = allow_list(abi_name)
+    allowed = read_allow_list(ABIS[abi_name])
     strong_levels: dict[str, int] = {}
     weak_newer: dict[str, int] = {}
     for symbol, binding in sorted(imported.items()):
         if symbol not in allowed:
             problems.append(f"imports {symbol} ({binding}), which bionic-symbols.tsv does not list for {abi_name}")
             continue
-        _library, level = allowed[symbol]
+        level = allowed[symbol].api
         if binding == "WEAK":
             weak_newer[symbol] = level
         else:
@@ -107,6 +111,7 @@ def check(abi_name: str, path: Path, host_exports: set[str]) -> tuple[dict[str, 
     newest = sorted((lvl, s) for s, lvl in strong_levels.items())[-3:]
     report: dict[str, object] = {
         "path": str(path.resolve()),
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "bytes": path.stat().st_size,
         "needed": sorted(needed),
         "soname": soname[0] if soname else None,
@@ -123,6 +128,9 @@ def check(abi_name: str, path: Path, host_exports: set[str]) -> tuple[dict[str, 
 def main() -> None:
     if len(sys.argv) < 4:
         sys.exit(f"usage: {sys.argv[0]} <host .so> <report.json> <abi>=<android .so>...")
+    report_path = Path(sys.argv[2])
+    # A report left from an earlier run must not outlive a failed check.
+    report_path.unlink(missing_ok=True)
     host = Path(sys.argv[1])
     host_exports, _ = dynamic_symbols(host)
     if not any(name.startswith("uniffi_") for name in host_exports):
@@ -146,7 +154,7 @@ def main() -> None:
     if failed:
         sys.exit("android: a native library failed its checks (above)")
     min_sdk = max(int(r["min_sdk"]) for r in reports.values())  # type: ignore[index]
-    Path(sys.argv[2]).write_text(json.dumps({"min_sdk": min_sdk, "abis": reports}, indent=2) + "\n", encoding="utf-8")
+    report_path.write_text(json.dumps({"min_sdk": min_sdk, "abis": reports}, indent=2) + "\n", encoding="utf-8")
     print(f"android: every library passed; the AAR's minimum SDK is {min_sdk}")
 
 

@@ -19,7 +19,6 @@ environment for that ABI as shell assignments in <out-dir>/<abi>/cargo.env.
 
 from __future__ import annotations
 
-import csv
 import os
 import shlex
 import shutil
@@ -74,24 +73,53 @@ def run(cmd: list[str], **kwargs: object) -> None:
         fail(f"`{shlex.join(cmd)}` failed:\n{result.stdout}{result.stderr}")
 
 
-def read_symbols(abi: Abi) -> dict[str, list[tuple[str, str]]]:
-    """library -> [(symbol, kind)] for the symbols bionic exports on this ABI."""
-    by_library: dict[str, list[tuple[str, str]]] = {lib: [] for lib in STUB_LIBRARIES}
-    with SYMBOLS.open(encoding="utf-8") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            if api_level(row["api"], abi) is None:
-                continue
-            by_library[row["library"]].append((row["symbol"], row["kind"]))
-    return by_library
+@dataclass(frozen=True)
+class BionicSymbol:
+    name: str
+    library: str  # one of STUB_LIBRARIES
+    kind: str  # "func" or "object"
+    api: int  # the API level it appeared in, on the ABI it was read for
 
 
-def api_level(spec: str, abi: Abi) -> int | None:
-    """The `api` column: `21` for every ABI, or `arm64=24,x86_64=24` per ABI (absent: none)."""
-    if "=" not in spec:
-        return int(spec)
-    levels = dict(part.split("=") for part in spec.split(","))
-    return int(levels[abi.map_arch]) if abi.map_arch in levels else None
+def read_allow_list(abi: Abi) -> dict[str, BionicSymbol]:
+    """bionic-symbols.tsv as it applies to `abi`. A malformed line fails with its number."""
+    symbols: dict[str, BionicSymbol] = {}
+    header_seen = False
+    for number, line in enumerate(SYMBOLS.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        if not header_seen:
+            if columns != ["symbol", "library", "kind", "api"]:
+                fail(f"{SYMBOLS.name}:{number}: the header must be symbol, library, kind, api")
+            header_seen = True
+            continue
+        if len(columns) != 4:
+            fail(f"{SYMBOLS.name}:{number}: want 4 tab-separated columns, got {len(columns)}")
+        name, library, kind, spec = columns
+        if library not in STUB_LIBRARIES or kind not in ("func", "object"):
+            fail(f"{SYMBOLS.name}:{number}: library must be one of {STUB_LIBRARIES} and kind func or object")
+        if name in symbols:
+            fail(f"{SYMBOLS.name}:{number}: {name} is listed twice")
+        level = api_level(spec, abi, f"{SYMBOLS.name}:{number}")
+        if level is not None:
+            symbols[name] = BionicSymbol(name, library, kind, level)
+    return symbols
+
+
+def api_level(spec: str, abi: Abi, where: str) -> int | None:
+    """The `api` column: `21` for every ABI, or `abi=level` pairs in bionic's spelling (arm,
+    arm64, x86, x86_64) with `*=level` for the others. An ABI that neither names nor `*`
+    covers lacks the symbol (None)."""
+    try:
+        if "=" not in spec:
+            return int(spec)
+        levels = {key: int(value) for key, value in (part.split("=") for part in spec.split(","))}
+    except ValueError:
+        fail(f"{where}: api must be a level or abi=level pairs, got {spec!r}")
+    if not set(levels) <= {"arm", "arm64", "x86", "x86_64", "*"}:
+        fail(f"{where}: unknown ABI in {spec!r}")
+    return levels.get(abi.map_arch, levels.get("*"))
 
 
 def c_compile(abi: Abi, args: list[str]) -> None:
@@ -99,27 +127,43 @@ def c_compile(abi: Abi, args: list[str]) -> None:
     run([*zig(), "cc", "-target", abi.zig_target, *cpu, "-fPIC", "-O2", *args])
 
 
+def rust_lld() -> Path:
+    """The linker that ships with the Rust toolchain cargo uses."""
+    sysroot = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True).stdout.strip()
+    host = next(
+        line.split(": ", 1)[1]
+        for line in subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout.splitlines()
+        if line.startswith("host: ")
+    )
+    lld = Path(sysroot) / "lib" / "rustlib" / host / "bin" / "rust-lld"
+    if not lld.exists():
+        fail(f"{lld} is missing; the Rust toolchain should ship it (rustup component add llvm-tools does not replace it)")
+    return lld
+
+
 def stub_library(abi: Abi, out: Path, library: str, symbols: list[tuple[str, str]]) -> None:
     """A shared library that defines `symbols` (functions that do nothing, zeroed objects)
-    and carries bionic's soname. It is only ever linked against, never loaded."""
+    and carries bionic's soname. It is only ever linked against, never loaded.
+
+    It is linked by rust-lld, not zig: zig's own link step adds its compiler runtime, which
+    on 32-bit ARM turned the stub's memcpy and memset into local symbols."""
     source = out / "src" / f"{library}.c"
+    obj = out / "obj" / f"{library}.o"
     lines = [f"/* Link-time stub of bionic's {library}.so, from bionic-symbols.tsv. */"]
     for symbol, kind in symbols:
         lines.append(f"char {symbol}[8];" if kind == "object" else f"void {symbol}(void) {{}}")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    c_compile(
-        abi,
-        [
-            "-shared",
-            "-nostdlib",
-            "-fno-builtin",
-            "-w",
-            f"-Wl,-soname,{library}.so",
-            "-o",
-            str(out / "lib" / f"{library}.so"),
-            str(source),
-        ],
+    c_compile(abi, ["-c", "-fno-builtin", "-fno-unwind-tables", "-fno-asynchronous-unwind-tables", "-w", "-o", str(obj), str(source)])
+    stub = out / "lib" / f"{library}.so"
+    run([str(rust_lld()), "-flavor", "gnu", "-shared", f"-soname={library}.so", "-o", str(stub), str(obj)])
+    exported = set(
+        parts[-1]
+        for parts in (line.split() for line in subprocess.run(["nm", "-D", "--defined-only", str(stub)], capture_output=True, text=True, check=True).stdout.splitlines())
+        if len(parts) == 3 and parts[1] in ("T", "B", "D")
     )
+    missing = {name for name, _ in symbols} - exported
+    if missing:
+        fail(f"{abi.name}: the {library}.so stub does not export {sorted(missing)}")
 
 
 def libunwind(abi: Abi, out: Path) -> None:
@@ -143,15 +187,36 @@ def libunwind(abi: Abi, out: Path) -> None:
         "-fvisibility=hidden",
         "-w",
     ]
+    cxx = ["-std=c++17", "-fno-rtti", "-fno-exceptions", "-nostdinc++", "-include", str(HERE / "bionic_rwlock.h")]
     objects = []
     for name in sources:
         obj = out / "obj" / (name + ".o")
-        lang = ["-std=c++17", "-fno-rtti", "-fno-exceptions", "-nostdinc++"] if name.endswith(".cpp") else []
+        lang = cxx if name.endswith(".cpp") else []
         c_compile(abi, [*flags, *lang, "-o", str(obj), str(root / "src" / name)])
         objects.append(str(obj))
+    check_lock_size(abi, out / "obj" / "libunwind.cpp.o")
     archive = out / "lib" / "libunwind.a"
     archive.unlink(missing_ok=True)
     run([*zig(), "ar", "rcs", str(archive), *objects])
+
+
+# libunwind's one lock, the FDE cache's: bionic's pthread_rwlock_t (see bionic_rwlock.h).
+FDE_CACHE_LOCK = "_ZN9libunwind13DwarfFDECacheINS_17LocalAddressSpaceEE5_lockE"
+
+
+def check_lock_size(abi: Abi, obj: Path) -> None:
+    """The headers are musl's and the library bionic's: a struct passed between them must have
+    bionic's size, or bionic writes past it."""
+    want = 40 if abi.map_arch in ("arm", "x86") else 56
+    listing = subprocess.run(["nm", "-S", str(obj)], capture_output=True, text=True, check=True).stdout
+    for line in listing.splitlines():
+        parts = line.split()
+        if parts[-1] == FDE_CACHE_LOCK:
+            if len(parts) < 4 or int(parts[1], 16) != want:
+                fail(f"{abi.name}: libunwind's lock is {parts[1] if len(parts) >= 4 else '?'} bytes (hex), bionic's is {want}")
+            return
+    if abi.map_arch != "arm":  # ARM unwinds with EHABI tables and has no FDE cache
+        fail(f"{abi.name}: {FDE_CACHE_LOCK} not found in {obj}; has libunwind changed?")
 
 
 CRTBEGIN_SO = """\
@@ -229,8 +294,9 @@ def build(out_root: Path, abi: Abi) -> None:
         shutil.rmtree(out)
     for sub in ("src", "lib", "obj", "bin"):
         (out / sub).mkdir(parents=True)
-    for library, symbols in read_symbols(abi).items():
-        stub_library(abi, out, library, symbols)
+    allow_list = read_allow_list(abi)
+    for library in STUB_LIBRARIES:
+        stub_library(abi, out, library, [(s.name, s.kind) for s in allow_list.values() if s.library == library])
     crtbegin_so(abi, out)
     libunwind(abi, out)
     cc = cc_wrapper(abi, out)
