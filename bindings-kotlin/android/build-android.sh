@@ -17,7 +17,7 @@ RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-soname,libtokenfetch_kotlin.so -C lin
 cargo ndk \
   -t arm64-v8a -t armeabi-v7a -t x86_64 -t x86 \
   -o "$jni_libs" \
-  build --release -p tokenfetch-kotlin
+  build --release -p tokenfetch-kotlin --lib
 
 # Bindings come from a host build of the same crate (not stripped, so uniffi can read its
 # metadata), with the Android config.

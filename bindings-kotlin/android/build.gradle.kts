@@ -16,6 +16,7 @@ android {
     compileSdk = 35
 
     defaultConfig {
+        // The level `make android` derives (cross/check_so.py and aar/pom.xml's kotlin.min.sdk).
         minSdk = 24
         consumerProguardFiles("consumer-rules.pro")
     }
@@ -37,6 +38,9 @@ android {
 
 kotlin {
     jvmToolchain(17)
+    // The same bytecode level as compileOptions (and as aar/pom.xml), or Gradle refuses the
+    // mismatch between the Kotlin and Java targets.
+    compilerOptions { jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_11) }
 }
 
 dependencies {

@@ -7,20 +7,22 @@
     jni/<abi>/libtokenfetch_kotlin.so
 
 The minimum SDK is the higher of what the native libraries import (the native report
-written by ../cross/check_so.py) and what the Kotlin needs: java.util.concurrent.
-CompletableFuture, which the await twins use, arrived in API 24.
+written by ../cross/check_so.py) and what the Kotlin needs (--kotlin-min-sdk, which
+animal-sniffer checks in pom.xml: CompletableFuture, in the await twins, is API 24).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import zipfile
 from pathlib import Path
 
-KOTLIN_MIN_SDK = 24
 NAMESPACE = "io.tokenfetch"
+# Every 64-bit device runs one of these; the 32-bit ABIs are added when they build.
+REQUIRED_ABIS = {"arm64-v8a", "x86_64"}
 LIBRARY = "libtokenfetch_kotlin.so"
 
 MANIFEST = """\
@@ -38,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classes", type=Path, required=True)
     parser.add_argument("--native-report", type=Path, required=True)
+    parser.add_argument("--kotlin-min-sdk", type=int, required=True)
     parser.add_argument("--consumer-rules", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
@@ -45,10 +48,15 @@ def main() -> None:
     if not args.native_report.exists():
         sys.exit(f"{args.native_report} is missing: run `make android`, which cross-builds and checks the native libraries first")
     report = json.loads(args.native_report.read_text(encoding="utf-8"))
-    min_sdk = max(int(report["min_sdk"]), KOTLIN_MIN_SDK)
+    min_sdk = max(int(report["min_sdk"]), args.kotlin_min_sdk)
     abis = report["abis"]
-    if not abis:
-        sys.exit("the native report lists no ABI")
+    missing = REQUIRED_ABIS - set(abis)
+    if missing:
+        sys.exit(f"the native report lacks {sorted(missing)}; the AAR needs at least {sorted(REQUIRED_ABIS)}")
+    for abi, native in abis.items():
+        digest = hashlib.sha256(Path(native["path"]).read_bytes()).hexdigest()
+        if digest != native["sha256"]:
+            sys.exit(f"{native['path']} changed after it was checked; run `make android` again")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(args.out, "w", compression=zipfile.ZIP_DEFLATED) as aar:

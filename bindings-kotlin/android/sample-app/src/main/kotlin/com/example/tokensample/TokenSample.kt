@@ -54,8 +54,11 @@ class TokenSample(
             "${e.kind}: ${e.message}"
         }
 
-    /** [failureOf] for the blocking call. */
+    /** [failureOf] for the manager's blocking call. */
     fun blockingFailure(): String = failureOf { blockingAccessToken() }
+
+    /** [failureOf] for the client's own blocking grant. */
+    fun clientCredentialsFailure(): String = failureOf { client.clientCredentials() }
 
     override fun close() {
         manager.close()

@@ -25,7 +25,8 @@ import org.robolectric.RobolectricTestRunner;
  * The R8-shrunk sample app (target/shrunk-classes: the app, tokenfetch, JNA, Kotlin,
  * coroutines and OkHttp after shrinking with only the AAR's consumer rules) on Robolectric, at
  * the AAR's minimum SDK and at Android 15 (robolectric.properties). The native library is the
- * host build, loaded through the same JNA path as on a device.
+ * host build of the same code; Robolectric runs on the host JVM, so JNA takes its desktop
+ * loading path (a device takes System.loadLibrary), and the cross-built .so files are not run.
  *
  * Robolectric runs each test on Android's main thread, which is where an app must not block.
  */
@@ -77,6 +78,9 @@ public class ShrunkAppTest {
             String failure = app.blockingFailure();
             assertTrue(failure, failure.startsWith("config: TokenManager.accessToken() blocks on the network"));
             assertTrue(failure, failure.contains("awaitAccessToken()"));
+            String grant = app.clientCredentialsFailure();
+            assertTrue(grant, grant.startsWith("config: TokenClient.clientCredentials() blocks on the network"));
+            assertTrue(grant, grant.contains("awaitClientCredentials()"));
             assertEquals("nothing was sent", 0, kit.tokenRequests());
         }
     }
