@@ -114,6 +114,7 @@ test-android: android build
 
 # --- Rust ------------------------------------------------------------------------------
 lint:
+	$(PYTHON) scripts/check_packages.py
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
