@@ -99,9 +99,10 @@ android: $(PY)
 	@# The host library: uniffi-bindgen reads the bindings from it, and the checks compare exports.
 	$(CARGO) build --release -p tokenfetch-kotlin
 	$(PY) $(ANDROID_CROSS)/toolchain.py $(ANDROID_OUT)/toolchain $(foreach a,$(ANDROID_ABIS),$(word 1,$(subst :, ,$(a))))
+	@# A RUSTFLAGS from the caller's shell would replace the per-target flags the link needs.
 	@set -e; for pair in $(ANDROID_ABIS); do abi=$${pair%%:*}; triple=$${pair#*:}; \
 	  echo "cargo build --release -p tokenfetch-kotlin --lib --target $$triple  ($$abi)"; \
-	  (set -a; . $(ANDROID_OUT)/toolchain/$$abi/cargo.env; set +a; \
+	  (unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS; set -a; . $(ANDROID_OUT)/toolchain/$$abi/cargo.env; set +a; \
 	   $(CARGO) build --quiet --release -p tokenfetch-kotlin --lib --target $$triple); done
 	$(PY) $(ANDROID_CROSS)/check_so.py target/release/libtokenfetch_kotlin.so $(ANDROID_OUT)/native.json \
 	  $(foreach a,$(ANDROID_ABIS),$(word 1,$(subst :, ,$(a)))=target/$(word 2,$(subst :, ,$(a)))/release/libtokenfetch_kotlin.so)
