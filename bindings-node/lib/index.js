@@ -4,10 +4,26 @@
 // decision about tokens is made by the Rust core.
 
 const { inspect } = require('node:util')
-const native = require('../index.js')
+const native = loadNative()
 const errors = require('./errors.js')
 
 const { convert, guard } = errors
+
+// The generated loader's own message blames npm; ours says which platforms have a prebuilt
+// addon and how to build one. The loader's attempts stay in `cause`.
+function loadNative() {
+  try {
+    return require('../index.js')
+  } catch (cause) {
+    throw new Error(
+      `tokenfetch: no native addon loads on ${process.platform}-${process.arch}. Prebuilt addons ` +
+        'come from the optional dependencies @tokenfetch/binding-<platform> (linux x64 and arm64 with ' +
+        'glibc or musl, darwin x64 and arm64, win32 x64): reinstall without --omit=optional. ' +
+        'Elsewhere, build one from a checkout with a Rust toolchain: npm install <checkout>/bindings-node',
+      { cause },
+    )
+  }
+}
 const { TokenRequest, TokenResponse, TokenRequestResponse } = native
 
 function abortError(signal) {
