@@ -82,8 +82,12 @@ def metadata_gaps(version: str) -> list[str]:
     for url in ("Homepage", "Repository", "Issues", "Changelog"):
         if url not in project.get("urls", {}):
             gaps.append(f"bindings-python/pyproject.toml: [project.urls] lacks {url}")
-    if not any(c.startswith("License :: OSI Approved") for c in project.get("classifiers", [])):
-        gaps.append("bindings-python/pyproject.toml: no License :: OSI Approved classifier")
+    # PEP 639: an SPDX expression and the license file in the sdist and the wheel.
+    if project.get("license") != "Apache-2.0" or "LICENSE" not in project.get("license-files", []):
+        gaps.append('bindings-python/pyproject.toml: want license = "Apache-2.0" and license-files = ["LICENSE"]')
+    python_license = ROOT / "bindings-python/LICENSE"
+    if not python_license.exists() or python_license.read_bytes() != license_text.read_bytes():
+        gaps.append("bindings-python/LICENSE: missing, or not the repository's LICENSE (it is a symlink to it)")
     if not project.get("keywords"):
         gaps.append("bindings-python/pyproject.toml: no keywords")
 
@@ -91,6 +95,17 @@ def metadata_gaps(version: str) -> list[str]:
     for field in ("license", "repository", "homepage", "bugs", "keywords"):
         if not package.get(field):
             gaps.append(f"bindings-node/package.json: no {field}")
+
+    for manifest in sorted((ROOT / "bindings-node/npm").glob("*/package.json")):
+        platform = json.loads(manifest.read_text(encoding="utf-8"))
+        name = manifest.relative_to(ROOT)
+        for field in ("license", "repository", "homepage", "bugs", "os", "cpu"):
+            if not platform.get(field):
+                gaps.append(f"{name}: no {field}")
+        if platform.get("publishConfig", {}).get("access") != "public":
+            gaps.append(f"{name}: a scoped package publishes as private unless publishConfig.access is public")
+        if not platform["name"].startswith(package["napi"]["packageName"] + "-"):
+            gaps.append(f"{name}: {platform['name']} is not a {package['napi']['packageName']}-<platform> package")
 
     for pom in ("bindings-kotlin/pom.xml", "bindings-kotlin/android/aar/tokenfetch-android.pom"):
         text = (ROOT / pom).read_text(encoding="utf-8")
