@@ -6,10 +6,10 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-WHEEL_VENV := target/wheel-check-venv
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
-	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android
+	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android \
+	dist test-dist test-checkout
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
@@ -20,6 +20,7 @@ help:
 	@echo "            conformance table"
 	@echo "make fuzz   a million executions of each fuzz target (cargo fuzz, nightly)"
 	@echo "make android  the AAR, cross-built for four ABIs without the NDK, in the local Maven repository"
+	@echo "make dist   wheels, npm tarballs and the jar for Linux x86_64 and aarch64 (glibc and musl) in target/dist"
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -40,11 +41,7 @@ test-python: python build
 	@# The field types docs/models/ documents are the ones the stubs declare.
 	$(PY) -m mypy --strict bindings-python/tests/typecheck_models.py
 	$(PY) -m pytest bindings-python/tests -q
-	@# The abi3 wheel installs and imports in a clean venv.
-	rm -rf target/wheel-check && $(VENV)/bin/maturin build --quiet --release -m bindings-python/Cargo.toml -o target/wheel-check
-	rm -rf $(WHEEL_VENV) && $(PYTHON) -m venv $(WHEEL_VENV)
-	$(WHEEL_VENV)/bin/pip install --quiet target/wheel-check/tokenfetch-*-abi3-*.whl
-	$(WHEEL_VENV)/bin/python -c "import tokenfetch as t; assert t.TokenResponse.from_json('{\"access_token\":\"a\"}').token_type == 'Bearer'; print('abi3 wheel OK:', t.__version__)"
+	@# The wheels users install are checked by test-dist; a checkout by test-checkout.
 
 # --- Node ------------------------------------------------------------------------------
 # `npm ci` runs the package's install script, which builds the addon from source when no
@@ -59,12 +56,7 @@ test-node: node build
 	git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts
 	cd bindings-node && TESTKIT_BIN=$(CURDIR)/target/debug/testkit node --test test/
 	cd bindings-node && npx --no-install tsc --noEmit -p test/tsconfig.json
-	@# The packed tarball installs into an empty project and works from CJS and ESM.
-	rm -rf target/npm-pack && mkdir -p target/npm-pack/consumer
-	cd bindings-node && npm pack --silent --pack-destination ../target/npm-pack
-	cd target/npm-pack/consumer && npm init -y >/dev/null && npm install --silent --no-audit --no-fund ../tokenfetch-*.tgz
-	cd target/npm-pack/consumer && node -e "const t = require('tokenfetch'); if (t.TokenResponse.fromJson('{\"access_token\":\"a\"}').tokenType !== 'Bearer') process.exit(1); console.log('npm pack OK (cjs):', t.version)"
-	cd target/npm-pack/consumer && node --input-type=module -e "import { TokenClient, version } from 'tokenfetch'; if (typeof TokenClient !== 'function') process.exit(1); console.log('npm pack OK (esm):', version)"
+	@# What npm installs from the registry is checked by test-dist; a checkout by test-checkout.
 
 # --- Kotlin ----------------------------------------------------------------------------
 MVN ?= mvn -B -ntp
@@ -112,6 +104,30 @@ android: $(PY)
 test-android: android build
 	$(PY) -m mypy --strict $(ANDROID_CROSS)/*.py bindings-kotlin/android/aar/*.py bindings-kotlin/android/sample-app/*.py
 	$(MVN) -f bindings-kotlin/android/sample-app/pom.xml verify
+
+# --- Registry artifacts ------------------------------------------------------------------
+# Built here for Linux (x86_64 and aarch64, glibc 2.17 and musl), each native cross-linked by
+# zig from the ziglang wheel: four abi3 wheels and the sdist, the napi-rs npm layout (the main
+# tarball and four @tokenfetch/binding-<platform> tarballs), the jar with two Linux natives.
+# .github/workflows/release.yml builds the macOS and Windows ones on their own hosts.
+DIST_TOOLS := $(VENV)/.dist-tools
+$(DIST_TOOLS): scripts/dist-requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r scripts/dist-requirements.txt
+	@touch $@
+
+dist: $(DIST_TOOLS) node
+	$(PY) scripts/dist.py
+
+# Each artifact as a registry and a user meet it (scripts/check_dist.py says what is checked).
+test-dist: dist build
+	$(PY) -m mypy --strict scripts/dist.py scripts/check_dist.py
+	scripts/with-testkit.sh $(PY) scripts/check_dist.py
+
+# pip, npm and Maven each install from a copy of the checkout that has built nothing
+# (scripts/check_checkout.py), as docs/python.md, node.md and kotlin.md tell a user to.
+test-checkout: build
+	$(PY) -m mypy --strict scripts/check_checkout.py
+	scripts/with-testkit.sh $(PY) scripts/check_checkout.py
 
 # --- Rust ------------------------------------------------------------------------------
 lint:
@@ -174,7 +190,7 @@ $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package-lock.json
 	cd $(OIDC) && npm ci --no-audit --no-fund
 oidc: $(OIDC)/node_modules/.package-lock.json
 
-SUITES := test-rust test-python test-node test-kotlin test-android
+SUITES := test-rust test-python test-node test-kotlin test-android test-dist test-checkout
 
 test: conformance-clean lint oidc
 	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)

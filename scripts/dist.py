@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""`make dist`: the registry artifacts we can build on one Linux x86_64 machine.
+
+Into target/dist/:
+  python/  an abi3 wheel per Linux platform (manylinux_2_17 and musllinux_1_2, x86_64 and
+           aarch64) and the sdist;
+  node/    the `tokenfetch` tarball and one @tokenfetch/binding-<platform> tarball per Linux
+           platform, the napi-rs layout;
+  kotlin/  the jar with the linux-x86-64 and linux-aarch64 natives, and its sources jar.
+
+Every native is cross-linked by zig (the ziglang wheel) against glibc 2.17 or musl, so a
+binary built here runs on any distribution from CentOS 7 on and on Alpine. macOS and Windows
+natives come from .github/workflows/release.yml, which runs the same steps on those hosts.
+scripts/check_dist.py checks what this writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "target" / "dist"
+BIN = Path(sys.executable).parent
+# Where cargo puts what it builds; a relative CARGO_TARGET_DIR is read from the workspace root.
+CARGO_TARGET = ROOT / os.environ.get("CARGO_TARGET_DIR", "target")
+GLIBC = "2.17"
+MUSLLINUX = "musllinux_1_2"
+MANYLINUX = "manylinux_2_17"
+PARTS = ("python", "node", "kotlin")
+
+
+@dataclass(frozen=True)
+class Platform:
+    triple: str  # what rustc calls it
+    npm: str  # what napi-rs calls it: the suffix of the @tokenfetch/binding-<npm> package
+    jna: str | None  # JNA's resource prefix, for the natives the jar carries
+
+    @property
+    def musl(self) -> bool:
+        return self.triple.endswith("-musl")
+
+    @property
+    def arch(self) -> str:
+        return self.triple.split("-", 1)[0]
+
+    @property
+    def zig_target(self) -> str:
+        """The triple cargo-zigbuild reads; the glibc suffix pins the symbol versions."""
+        return self.triple if self.musl else f"{self.triple}.{GLIBC}"
+
+
+PLATFORMS = [
+    Platform("x86_64-unknown-linux-gnu", "linux-x64-gnu", "linux-x86-64"),
+    Platform("aarch64-unknown-linux-gnu", "linux-arm64-gnu", "linux-aarch64"),
+    Platform("x86_64-unknown-linux-musl", "linux-x64-musl", None),
+    Platform("aarch64-unknown-linux-musl", "linux-arm64-musl", None),
+]
+
+
+def run(*argv: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
+    print("+", " ".join(str(a) for a in argv), flush=True)
+    subprocess.run([str(a) for a in argv], cwd=cwd, env=env, check=True)
+
+
+def build_env() -> dict[str, str]:
+    """The venv's tools (maturin, cargo-zigbuild, python -m ziglang) first on PATH.
+
+    RUSTFLAGS from the caller's shell would change every target's link flags, so it goes.
+    """
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    for name in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET"):
+        env.pop(name, None)
+    return env
+
+
+def musl_libc_soname(platform: Platform) -> str:
+    return f"libc.musl-{platform.arch}.so.1"
+
+
+def name_musl_libc(library: Path, platform: Platform, env: dict[str, str]) -> None:
+    """Record musl's libc by the soname Alpine gives it, as a musllinux build image would.
+
+    zig links against a libc stub called `libc.so`. musl's loader accepts that name too,
+    but auditwheel's musllinux policy (and any tool that follows Alpine) expects
+    `libc.musl-<arch>.so.1`.
+    """
+    needed = subprocess.run(
+        [str(BIN / "patchelf"), "--print-needed", str(library)], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    if "libc.so" in needed:
+        run(BIN / "patchelf", "--replace-needed", "libc.so", musl_libc_soname(platform), library, env=env)
+
+
+def record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def patch_musl_wheel(wheel: Path, platform: Platform, env: dict[str, str]) -> None:
+    """name_musl_libc on the extension inside a wheel, with its RECORD line rewritten."""
+    with zipfile.ZipFile(wheel) as zf:
+        entries = [(info, zf.read(info)) for info in zf.infolist()]
+    with tempfile.TemporaryDirectory() as tmp:
+        rewritten: dict[str, bytes] = {}
+        for info, data in entries:
+            if info.filename.endswith(".so"):
+                library = Path(tmp) / Path(info.filename).name
+                library.write_bytes(data)
+                name_musl_libc(library, platform, env)
+                rewritten[info.filename] = library.read_bytes()
+    record_lines = []
+    for info, data in entries:
+        if info.filename.endswith(".dist-info/RECORD"):
+            for line in data.decode().splitlines():
+                path = line.split(",", 1)[0]
+                if path in rewritten:
+                    line = f"{path},{record_hash(rewritten[path])},{len(rewritten[path])}"
+                record_lines.append(line)
+    patched = wheel.with_suffix(".tmp")
+    with zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in entries:
+            if info.filename in rewritten:
+                data = rewritten[info.filename]
+            elif info.filename.endswith(".dist-info/RECORD"):
+                data = ("\n".join(record_lines) + "\n").encode()
+            out.writestr(info, data)
+    patched.replace(wheel)
+
+
+def python_wheels(env: dict[str, str]) -> None:
+    out = DIST / "python"
+    shutil.rmtree(out, ignore_errors=True)
+    for platform in PLATFORMS:
+        policy = MUSLLINUX if platform.musl else MANYLINUX
+        run(BIN / "maturin", "build", "--quiet", "--release", "--zig", "--compatibility", policy,
+            "--target", platform.triple, "-m", "bindings-python/Cargo.toml", "-o", out, env=env)
+        if platform.musl:
+            (wheel,) = out.glob(f"*-{policy}_{platform.arch}.whl")
+            patch_musl_wheel(wheel, platform, env)
+    run(BIN / "maturin", "sdist", "-m", "bindings-python/Cargo.toml", "-o", out, env=env)
+
+
+def node_packages(env: dict[str, str]) -> None:
+    out = DIST / "node"
+    shutil.rmtree(out, ignore_errors=True)
+    addons, stage = out / "addons", out / "stage"
+    napi = ROOT / "bindings-node" / "node_modules" / ".bin" / "napi"
+    for platform in PLATFORMS:
+        # --no-js: the committed loader (bindings-node/index.js) already names every platform.
+        run(napi, "build", "--platform", "--release", "--cross-compile", "--target", platform.zig_target,
+            "--manifest-path", "Cargo.toml", "--output-dir", addons, "--no-js",
+            cwd=ROOT / "bindings-node", env=env)
+        addon = addons / f"tokenfetch.{platform.npm}.node"
+        if platform.musl:
+            name_musl_libc(addon, platform, env)
+        package = stage / platform.npm
+        shutil.copytree(ROOT / "bindings-node" / "npm" / platform.npm, package)
+        shutil.copy2(addon, package)
+        shutil.copy2(ROOT / "LICENSE", package)
+        run("npm", "pack", "--silent", "--pack-destination", out, cwd=package, env=env)
+    main_package(stage / "tokenfetch", env)
+    run("npm", "pack", "--silent", "--pack-destination", out, cwd=stage / "tokenfetch", env=env)
+
+
+def main_package(package: Path, env: dict[str, str]) -> None:
+    """The published `tokenfetch`: the checkout's package without its build-from-source hook.
+
+    npm installs the matching addon from the optional dependencies, one per directory in
+    bindings-node/npm/, so nothing runs at install time.
+    """
+    source = ROOT / "bindings-node"
+    manifest = json.loads((source / "package.json").read_text())
+    manifest["scripts"].pop("install")
+    manifest["files"] = [f for f in manifest["files"] if f != "scripts/install.js"]
+    optional = {}
+    for platform_manifest in sorted((source / "npm").glob("*/package.json")):
+        dependency = json.loads(platform_manifest.read_text())
+        optional[dependency["name"]] = dependency["version"]
+    manifest["optionalDependencies"] = optional
+    package.mkdir(parents=True)
+    for entry in manifest["files"]:
+        src = source / entry
+        if src.is_dir():
+            shutil.copytree(src, package / entry)
+        else:
+            shutil.copy2(src, package / entry)
+    shutil.copy2(source / "README.md", package)
+    shutil.copy2(ROOT / "LICENSE", package)
+    (package / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def kotlin_jar(env: dict[str, str]) -> None:
+    out = DIST / "kotlin"
+    shutil.rmtree(out, ignore_errors=True)
+    natives = out / "natives"
+    host: Path | None = None
+    for platform in PLATFORMS:
+        if platform.jna is None:
+            continue
+        run(BIN / "cargo-zigbuild", "zigbuild", "--quiet", "--release", "-p", "tokenfetch-kotlin", "--lib",
+            "--target", platform.zig_target, env=env)
+        library = CARGO_TARGET / platform.triple / "release" / "libtokenfetch_kotlin.so"
+        (natives / platform.jna).mkdir(parents=True)
+        shutil.copy2(library, natives / platform.jna)
+        if platform.triple == "x86_64-unknown-linux-gnu":
+            host = library
+    assert host is not None
+    # native.lib is the library uniffi-bindgen reads and the jar's linux-x86-64 entry;
+    # natives.dir adds the other platforms. The build directory keeps the dev jar apart.
+    run("mvn", "-B", "-ntp", "-q", "-f", "bindings-kotlin/pom.xml", "package", "-DskipTests",
+        f"-Dnative.dir={host.parent}", f"-Dnatives.dir={natives}", f"-Dbuild.dir={out / 'build'}", env=env)
+    for jar in (out / "build").glob("tokenfetch-*.jar"):
+        shutil.copy2(jar, out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("parts", nargs="*", metavar="python|node|kotlin", help="what to build (default: all)")
+    parts = parser.parse_args().parts or list(PARTS)
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    env = build_env()
+    run("rustup", "target", "add", *(p.triple for p in PLATFORMS), env=env)
+    if "python" in parts:
+        python_wheels(env)
+    if "node" in parts:
+        node_packages(env)
+    if "kotlin" in parts:
+        kotlin_jar(env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
