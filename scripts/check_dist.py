@@ -9,7 +9,8 @@
   package as an optional dependency. The main and linux-x64-gnu tarballs install into an empty
   project with --ignore-scripts and fetch a token from CommonJS and from ESM.
 - Kotlin: the jar carries linux-x86-64/ and linux-aarch64/, checked with unzip -l and readelf:
-  the machine, glibc 2.17 at most, and every function the bindings call exported.
+  the machine, glibc 2.17 at most, and every function the bindings call exported. The sources
+  and javadoc jars Maven Central requires are there.
 
 Runs under scripts/with-testkit.sh, which exports TESTKIT_URL.
 """
@@ -229,6 +230,9 @@ def kotlin_artifacts() -> None:
     sources = run("unzip", "-l", DIST / "kotlin" / f"tokenfetch-{version.group(1)}-sources.jar")
     check("io/tokenfetch/TokenClient.kt" in sources and "io/tokenfetch/ffi/tokenfetch_kotlin.kt" in sources,
           "the sources jar carries the hand-written layer and the generated bindings")
+    javadoc = run("unzip", "-l", DIST / "kotlin" / f"tokenfetch-{version.group(1)}-javadoc.jar")
+    check(" index.html\n" in javadoc and "io/tokenfetch/TokenClient.html" in javadoc,
+          "the javadoc jar (Dokka) documents TokenClient")
 
 
 def main() -> int:

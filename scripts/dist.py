@@ -37,7 +37,7 @@ CARGO_TARGET = ROOT / os.environ.get("CARGO_TARGET_DIR", "target")
 GLIBC = "2.17"
 MUSLLINUX = "musllinux_1_2"
 MANYLINUX = "manylinux_2_17"
-PARTS = ("python", "node", "kotlin")
+PARTS = ("python", "node", "kotlin", "node-tarballs")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,13 @@ PLATFORMS = [
 def run(*argv: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(str(a) for a in argv), flush=True)
     subprocess.run([str(a) for a in argv], cwd=cwd, env=env, check=True)
+
+
+def remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def build_env() -> dict[str, str]:
@@ -151,21 +158,36 @@ def python_wheels(env: dict[str, str]) -> None:
     run(BIN / "maturin", "sdist", "-m", "bindings-python/Cargo.toml", "-o", out, env=env)
 
 
-def node_packages(env: dict[str, str]) -> None:
-    out = DIST / "node"
-    shutil.rmtree(out, ignore_errors=True)
-    addons, stage = out / "addons", out / "stage"
+def node_addons(env: dict[str, str]) -> None:
+    addons = DIST / "node" / "addons"
+    shutil.rmtree(addons, ignore_errors=True)
     napi = ROOT / "bindings-node" / "node_modules" / ".bin" / "napi"
     for platform in PLATFORMS:
         # --no-js: the committed loader (bindings-node/index.js) already names every platform.
         run(napi, "build", "--platform", "--release", "--cross-compile", "--target", platform.zig_target,
             "--manifest-path", "Cargo.toml", "--output-dir", addons, "--no-js",
             cwd=ROOT / "bindings-node", env=env)
-        addon = addons / f"tokenfetch.{platform.npm}.node"
-        if platform.musl:
-            name_musl_libc(addon, platform, env)
-        package = stage / platform.npm
-        shutil.copytree(ROOT / "bindings-node" / "npm" / platform.npm, package)
+
+
+def node_tarballs(env: dict[str, str]) -> None:
+    """A tarball per addon in target/dist/node/addons/, and the main package's.
+
+    The release workflow downloads the addons built on macOS and Windows runners into the same
+    folder and packs them here, so every platform package is made the same way.
+    """
+    out = DIST / "node"
+    addons, stage = out / "addons", out / "stage"
+    for old in [*out.glob("*.tgz"), stage]:
+        remove(old)
+    for platform_dir in sorted((ROOT / "bindings-node" / "npm").iterdir()):
+        addon = addons / f"tokenfetch.{platform_dir.name}.node"
+        if not addon.exists():
+            continue
+        musl = next((p for p in PLATFORMS if p.npm == platform_dir.name and p.musl), None)
+        if musl is not None:
+            name_musl_libc(addon, musl, env)
+        package = stage / platform_dir.name
+        shutil.copytree(platform_dir, package)
         shutil.copy2(addon, package)
         shutil.copy2(ROOT / "LICENSE", package)
         run("npm", "pack", "--silent", "--pack-destination", out, cwd=package, env=env)
@@ -202,8 +224,10 @@ def main_package(package: Path, env: dict[str, str]) -> None:
 
 def kotlin_jar(env: dict[str, str]) -> None:
     out = DIST / "kotlin"
-    shutil.rmtree(out, ignore_errors=True)
     natives = out / "natives"
+    # natives/ may hold other platforms' libraries (the release workflow puts them there).
+    for old in [*out.glob("*.jar"), out / "build"]:
+        remove(old)
     host: Path | None = None
     for platform in PLATFORMS:
         if platform.jna is None:
@@ -211,14 +235,14 @@ def kotlin_jar(env: dict[str, str]) -> None:
         run(BIN / "cargo-zigbuild", "zigbuild", "--quiet", "--release", "-p", "tokenfetch-kotlin", "--lib",
             "--target", platform.zig_target, env=env)
         library = CARGO_TARGET / platform.triple / "release" / "libtokenfetch_kotlin.so"
-        (natives / platform.jna).mkdir(parents=True)
+        (natives / platform.jna).mkdir(parents=True, exist_ok=True)
         shutil.copy2(library, natives / platform.jna)
         if platform.triple == "x86_64-unknown-linux-gnu":
             host = library
     assert host is not None
     # native.lib is the library uniffi-bindgen reads and the jar's linux-x86-64 entry;
     # natives.dir adds the other platforms. The build directory keeps the dev jar apart.
-    run("mvn", "-B", "-ntp", "-q", "-f", "bindings-kotlin/pom.xml", "package", "-DskipTests",
+    run("mvn", "-B", "-ntp", "-q", "-f", "bindings-kotlin/pom.xml", "-P", "release", "package", "-DskipTests",
         f"-Dnative.dir={host.parent}", f"-Dnatives.dir={natives}", f"-Dbuild.dir={out / 'build'}", env=env)
     for jar in (out / "build").glob("tokenfetch-*.jar"):
         shutil.copy2(jar, out)
@@ -226,17 +250,21 @@ def kotlin_jar(env: dict[str, str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("parts", nargs="*", metavar="python|node|kotlin", help="what to build (default: all)")
-    parts = parser.parse_args().parts or list(PARTS)
+    parser.add_argument("parts", nargs="*", metavar="PART",
+                        help="python, node, kotlin (default: all three), or node-tarballs: pack the addons already in target/dist/node/addons")
+    parts = parser.parse_args().parts or ["python", "node", "kotlin"]
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
         parser.error(f"unknown part {', '.join(unknown)}; choose from {', '.join(PARTS)}")
     env = build_env()
-    run("rustup", "target", "add", *(p.triple for p in PLATFORMS), env=env)
+    if set(parts) - {"node-tarballs"}:
+        run("rustup", "target", "add", *(p.triple for p in PLATFORMS), env=env)
     if "python" in parts:
         python_wheels(env)
     if "node" in parts:
-        node_packages(env)
+        node_addons(env)
+    if "node" in parts or "node-tarballs" in parts:
+        node_tarballs(env)
     if "kotlin" in parts:
         kotlin_jar(env)
     return 0
