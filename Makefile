@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
 	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android \
-	dist test-dist test-checkout
+	dist test-dist test-checkout test-release
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
@@ -129,6 +129,12 @@ test-checkout: build
 	$(PY) -m mypy --strict scripts/check_checkout.py
 	scripts/with-testkit.sh $(PY) scripts/check_checkout.py
 
+# The release workflow cannot run here; what can: actionlint on both workflows, and a Maven
+# Central bundle of the dist jar signed with a throwaway key (scripts/check_release.py).
+test-release: dist
+	$(PY) -m mypy --strict scripts/central_bundle.py scripts/check_release.py
+	$(PY) scripts/check_release.py
+
 # --- Rust ------------------------------------------------------------------------------
 lint:
 	$(PYTHON) scripts/check_packages.py
@@ -190,7 +196,7 @@ $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package-lock.json
 	cd $(OIDC) && npm ci --no-audit --no-fund
 oidc: $(OIDC)/node_modules/.package-lock.json
 
-SUITES := test-rust test-python test-node test-kotlin test-android test-dist test-checkout
+SUITES := test-rust test-python test-node test-kotlin test-android test-dist test-release test-checkout
 
 test: conformance-clean lint oidc
 	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)

@@ -117,6 +117,11 @@ def metadata_gaps(version: str) -> list[str]:
 
 def main() -> None:
     version = workspace_version()
+    if sys.argv[1:] == ["--print-version"]:
+        print(version)  # for the release workflow: the tag must be v<this>
+        return
+    if sys.argv[1:]:
+        sys.exit("usage: check_packages.py [--print-version]")
     problems = [
         f"{where}: {got or 'not declared as it must be'}, want the workspace's {version} (Cargo.toml [workspace.package])"
         for where, got in places(version)
