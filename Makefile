@@ -13,11 +13,11 @@ PY := $(VENV)/bin/python
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
-	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest, wheel),"
-	@echo "            Node (node --test, tsc, pack), Kotlin (JUnit 5, consumer project), Android"
-	@echo "            (cross-built .so checks, AAR, D8, R8-shrunk sample on Robolectric),"
-	@echo "            each with its suite against a real oidc-provider; 30 s of fuzzing; then the"
-	@echo "            conformance table"
+	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest), Node"
+	@echo "            (node --test, tsc), Kotlin (JUnit 5, consumer project), Android (cross-built"
+	@echo "            .so checks, AAR, D8, R8-shrunk sample on Robolectric), each with its suite"
+	@echo "            against a real oidc-provider; make dist's artifacts installed and checked;"
+	@echo "            installs from a clean checkout; actionlint; 30 s of fuzzing; the conformance table"
 	@echo "make fuzz   a million executions of each fuzz target (cargo fuzz, nightly)"
 	@echo "make android  the AAR, cross-built for four ABIs without the NDK, in the local Maven repository"
 	@echo "make dist   wheels, npm tarballs and the jar for Linux x86_64 and aarch64 (glibc and musl) in target/dist"

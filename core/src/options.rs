@@ -3,8 +3,8 @@
 //! # The rule
 //! Every duration and count a caller can set has a range, listed here once. A value outside it
 //! (negative, NaN, infinite, fractional where a whole number is needed, or above the maximum)
-//! is a `config` error that names the option as the caller spelled it (`timeout` in Rust and
-//! Python, `timeoutMs` in Node and Kotlin) and says what range is accepted. Nothing is wrapped,
+//! is a `config` error that names the option as the caller spelled it (`timeout` in Rust,
+//! Python and Kotlin, `timeoutMs` in Node) and says what range is accepted. Nothing is wrapped,
 //! clamped or silently replaced: `-1` never becomes 49 days, and `2**32 + 5` never becomes 5.
 //!
 //! Bindings receive numbers in their own unit (seconds as a float in Python, milliseconds in
