@@ -8,6 +8,9 @@
   libc; the main package carries no addon and no install script, and names every platform
   package as an optional dependency. The main and linux-x64-gnu tarballs install into an empty
   project with --ignore-scripts and fetch a token from CommonJS and from ESM.
+- musl: the x86_64 musl wheel and addon load under musl's own dynamic loader (Debian's musl
+  package, fetched with apt-get download): every symbol resolves except those the host
+  process provides (Python's Py*, Node's napi_*).
 - Kotlin: the jar carries linux-x86-64/ and linux-aarch64/, checked with unzip -l and readelf:
   the machine, glibc 2.17 at most, and every function the bindings call exported. The sources
   and javadoc jars Maven Central requires are there.
@@ -98,6 +101,29 @@ def check_native(library: Path, arch: str, musl: bool, what: str) -> None:
         )
 
 
+def musl_loader() -> Path:
+    """Debian's musl, unpacked into target/tools/musl; no root needed, nothing installed."""
+    folder = ROOT / "target" / "tools" / "musl"
+    loader = folder / "root" / "lib" / "ld-musl-x86_64.so.1"
+    if not loader.exists():
+        fresh(folder)
+        run("apt-get", "download", "musl", cwd=folder)
+        (deb,) = folder.glob("musl_*.deb")
+        run("dpkg-deb", "-x", deb, folder / "root")
+    return loader
+
+
+def check_loads_under_musl(library: Path, host_symbols: str, what: str) -> None:
+    """musl's loader in ldd mode maps the library and binds every symbol, as at import."""
+    result = subprocess.run([str(musl_loader()), "--list", str(library)], capture_output=True, text=True)
+    lines = (result.stdout + result.stderr).splitlines()
+    missing = [line.rsplit(": ", 2)[-2] for line in lines if line.endswith("symbol not found")]
+    unexpected = [name for name in missing if not re.match(host_symbols, name)]
+    resolved = any("libc.musl-x86_64.so.1 =>" in line for line in lines)
+    check(resolved and not unexpected and bool(missing),
+          f"{what}: loads under musl's loader; unresolved only the host's {len(missing)} symbols {unexpected[:5]}")
+
+
 def fresh(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
@@ -123,6 +149,8 @@ def python_artifacts(token_url: str) -> None:
             extracted = Path(zf.extract(native, fresh(WORK / "wheel" / tag)))
         arch = "aarch64" if tag.endswith("aarch64") else "x86_64"
         check_native(extracted, arch, tag.startswith("musllinux"), wheel.name)
+        if tag == "musllinux_1_2_x86_64":
+            check_loads_under_musl(extracted, r"_?Py", wheel.name)
     check(set(found) == expected, f"four wheels, one per platform: {sorted(found)}")
 
     (sdist,) = (DIST / "python").glob("tokenfetch-*.tar.gz")
@@ -176,6 +204,8 @@ def node_artifacts(token_url: str) -> None:
         check(manifest["os"] == ["linux"] and manifest["cpu"] == [cpu] and manifest["libc"] == [{"gnu": "glibc"}.get(libc, libc)],
               f"{name}: os, cpu and libc fields let npm skip it elsewhere")
         check_native(path, NPM_ARCH[cpu], libc == "musl", name)
+        if platform == "linux-x64-musl":
+            check_loads_under_musl(path, r"napi_", name)
 
     main_name = f"tokenfetch-{version}.tgz"
     members = npm_members(tarballs[main_name])
