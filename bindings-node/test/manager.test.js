@@ -65,6 +65,11 @@ test('a custom grant, and lastError', async () => {
   assert.deepEqual((await kit.stats()).by_grant, { password: 1 })
 })
 
+test('params without a grantType is a ConfigError, as in every language', () => {
+  const client = new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's' })
+  assert.throws(() => new TokenManager(client, { params: { audience: 'x' } }), (e) => e.kind === 'config' && /params need a grantType/.test(e.message))
+})
+
 test('a fresh cached token is answered without a fetch', async () => {
   const manager = new TokenManager(new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's' }))
   const first = await manager.accessToken()

@@ -394,11 +394,14 @@ impl PyTokenManager {
         #[pyo3(from_py_with = real)] refresh_skew: f64,
         #[pyo3(from_py_with = real)] default_lifetime: f64,
     ) -> PyResult<Self> {
-        let base = match grant_type {
-            Some(g) => TokenRequest::custom(g),
-            None => client.inner.default_request(),
-        };
-        let request = with_params(base.scope_opt(scope), params.map(Params::into_pairs));
+        let request = TokenRequest::for_manager(
+            grant_type,
+            params.map(Params::into_pairs),
+            scope,
+            client.inner.default_request(),
+            ["grant_type", "params", "scope"],
+        )
+        .map_err(BindingError)?;
         let options = ManagerOptions {
             refresh_skew: options::REFRESH_SKEW
                 .duration_from_secs("refresh_skew", refresh_skew)

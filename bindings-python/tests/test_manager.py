@@ -65,6 +65,15 @@ def test_invalidate_fetches_a_new_token(kit):
     assert manager.token().scope == "read"
 
 
+def test_params_without_a_grant_type_is_a_config_error(kit):
+    # The same rule as Node's and Kotlin's, from the core: params are not guessed onto the
+    # client's own grant.
+    c = TokenClient(kit.token_url, client_id="py", client_secret="s")
+    with pytest.raises(tokenfetch.ConfigError, match="params need a grant_type"):
+        TokenManager(c, params={"audience": "x"})
+    assert kit.token_requests() == 0
+
+
 def test_custom_grant_and_last_error(kit):
     c = TokenClient(kit.scenario_url("invalid_client"), client_id="py", client_secret="s", max_retries=0)
     manager = TokenManager(c, grant_type="password", params={"username": "ann", "password": "pw"})

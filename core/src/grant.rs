@@ -126,6 +126,33 @@ impl TokenRequest {
         self
     }
 
+    /// The grant a `TokenManager` runs, from what a binding's caller set: `grant_type` with its
+    /// `params`, else `default` (the client's own grant); `scope` applies either way. Params
+    /// without a grant type are a `config` error, not extra parameters for `default`: whether
+    /// they suit the client's grant is a guess no language makes. `names` are the caller's
+    /// spellings of the three (`grant_type`, `params`, `scope` in Python; `grantType` in Node).
+    pub fn for_manager(
+        grant_type: Option<&str>,
+        params: Option<Vec<(String, String)>>,
+        scope: Option<&str>,
+        default: TokenRequest,
+        [grant_name, params_name, _]: [&str; 3],
+    ) -> crate::Result<TokenRequest> {
+        let mut request = match (grant_type, &params) {
+            (Some(grant), _) => Self::custom(grant),
+            (None, Some(_)) => {
+                return Err(crate::Error::config(format!(
+                    "{params_name} need a {grant_name} to go with"
+                )));
+            }
+            (None, None) => default,
+        };
+        for (k, v) in params.unwrap_or_default() {
+            request = request.param(k, v);
+        }
+        Ok(request.scope_opt(scope))
+    }
+
     fn param_opt(self, name: &str, value: Option<&str>) -> Self {
         match value {
             Some(v) => self.param(name, v),

@@ -302,22 +302,14 @@ impl OptionBag {
         }
     }
 
-    /// The grant a manager runs: `grant_type` with its `params` when given (params without a
-    /// grant type is a `config` error), else `default`; `scope` applies either way. The three
-    /// names are the caller's spellings (`grantType`, `params`, `scope` in Node).
-    pub fn grant(&self, [grant_type, params, scope]: [&str; 3], default: TokenRequest) -> Result<TokenRequest> {
+    /// The grant a manager runs ([`TokenRequest::for_manager`]), from the options object. The
+    /// three names are the caller's spellings (`grantType`, `params`, `scope` in Node).
+    pub fn grant(&self, names: [&str; 3], default: TokenRequest) -> Result<TokenRequest> {
+        let [grant_type, params, scope] = names;
         let pairs = self.pairs(params)?;
-        let mut request = match self.text(grant_type)? {
-            Some(grant) => TokenRequest::custom(grant),
-            None if pairs.is_some() => {
-                return Err(Error::config(format!("{params} need a {grant_type} to go with")));
-            }
-            None => default,
-        };
-        for (k, v) in pairs.unwrap_or_default() {
-            request = request.param(k, v);
-        }
-        Ok(request.scope_opt(self.text(scope)?.as_deref()))
+        let grant = self.text(grant_type)?;
+        let scope = self.text(scope)?;
+        TokenRequest::for_manager(grant.as_deref(), pairs, scope.as_deref(), default, names)
     }
 
     /// A duration in milliseconds, checked against `option`'s range.
