@@ -154,6 +154,7 @@ def main() -> None:
     if failed:
         sys.exit("android: a native library failed its checks (above)")
     min_sdk = max(int(r["min_sdk"]) for r in reports.values())  # type: ignore[index]
+    report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps({"min_sdk": min_sdk, "abis": reports}, indent=2) + "\n", encoding="utf-8")
     print(f"android: every library passed; the AAR's minimum SDK is {min_sdk}")
 
