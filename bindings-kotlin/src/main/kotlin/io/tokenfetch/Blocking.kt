@@ -6,14 +6,24 @@ import kotlinx.coroutines.asExecutor
 import kotlinx.coroutines.future.await
 
 /**
- * Runs a blocking native call on [Dispatchers.IO] and awaits it cancellably: when the calling
- * coroutine is cancelled (`withTimeout`, a closed scope), this returns at once. The native
- * call cannot be interrupted; it finishes in the background, bounded by the client's timeout,
- * and its result is dropped. The core's state stays consistent either way (a token fetched by
- * an abandoned manager call is still cached).
+ * Runs a blocking native call on [Dispatchers.IO], for Java's `...Async` twins. Cancelling the
+ * future completes it at once with a `CancellationException`. The native call cannot be
+ * interrupted; it finishes in the background, bounded by the client's timeout, and its result
+ * is dropped. The core's state stays consistent either way (a token fetched by an abandoned
+ * manager call is still cached).
  */
-internal suspend fun <T> io(block: () -> T): T =
-    CompletableFuture.supplyAsync(block, Dispatchers.IO.asExecutor()).await()
+@JvmSynthetic
+internal fun <T> async(block: () -> T): CompletableFuture<T> = CompletableFuture.supplyAsync(block, ioExecutor)
+
+/**
+ * The coroutine twins: the same future, awaited cancellably. Cancelling the calling coroutine
+ * (`withTimeout`, a closed scope) cancels the future, so both twins mean the same by
+ * construction.
+ */
+@JvmSynthetic
+internal suspend fun <T> io(block: () -> T): T = async(block).await()
+
+private val ioExecutor = Dispatchers.IO.asExecutor()
 
 /**
  * Android's main looper, found by reflection because the same sources build the JVM jar,
@@ -36,12 +46,13 @@ private val androidMainThreadCheck: (() -> Boolean)? =
  * `NetworkOnMainThreadException` for its own sockets but cannot see the native library's,
  * so a fetch there would freeze the UI (and risk an ANR) without a word; this says so instead.
  */
+@JvmSynthetic
 internal fun refuseOnMainThread(call: String) {
     if (androidMainThreadCheck?.invoke() == true) {
         val twin = "await" + call.substringAfter('.').replaceFirstChar { it.uppercase() }
         throw configError(
             "$call() blocks on the network and was called on Android's main thread; " +
-                "call $twin() from a coroutine, or call $call() from a background thread",
+                "call $twin() from a coroutine, ${call}Async() from Java, or $call() from a background thread",
         )
     }
 }

@@ -54,6 +54,7 @@ class TransportException internal constructor(info: ErrorInfo) : TokenFetchExcep
 /** The client was configured wrongly; the message says what to fix. */
 class ConfigException internal constructor(info: ErrorInfo) : TokenFetchException(info)
 
+@JvmSynthetic
 internal fun ErrorInfo.toException(): TokenFetchException =
     when (kind) {
         ErrorKind.OAUTH -> OAuthException(this)
@@ -69,6 +70,7 @@ private fun localError(kind: ErrorKind, kindName: String, summary: String): Toke
     ErrorInfo(kind, kindName, summary, null, null, null, null, null).toException()
 
 /** A [ConfigException] raised by the Kotlin layer itself, for a misuse the core cannot see. */
+@JvmSynthetic
 internal fun configError(summary: String): TokenFetchException = localError(ErrorKind.CONFIG, "config", summary)
 
 /**
@@ -77,6 +79,7 @@ internal fun configError(summary: String): TokenFetchException = localError(Erro
  * [ConfigException]; and, as a last resort, anything uniffi reports from inside the native
  * library as a [TransportException]. No exception naming a generated class reaches callers.
  */
+@JvmSynthetic
 internal inline fun <T> ffiCall(block: () -> T): T =
     try {
         block()

@@ -4,13 +4,17 @@ import io.tokenfetch.ffi.NativeClientConfig
 import io.tokenfetch.ffi.NativeTokenClient
 import io.tokenfetch.ffi.NativeTokenRequest
 import io.tokenfetch.ffi.displayUrl
+import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.Dispatchers
+import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
 
 /** How the client proves its identity (RFC 6749 §2.3). */
-enum class AuthMethod(internal val wire: String) {
+enum class AuthMethod(@get:JvmSynthetic internal val wire: String) {
     /** HTTP Basic, id and secret form-urlencoded first (RFC 6749 §2.3.1). The default. */
     CLIENT_SECRET_BASIC("client_secret_basic"),
 
@@ -22,7 +26,7 @@ enum class AuthMethod(internal val wire: String) {
 }
 
 /** How the request body is encoded. */
-enum class BodyEncoding(internal val wire: String) {
+enum class BodyEncoding(@get:JvmSynthetic internal val wire: String) {
     FORM("form"),
 
     /** Some providers (Gusto) take JSON. */
@@ -30,15 +34,28 @@ enum class BodyEncoding(internal val wire: String) {
 }
 
 /**
- * Configuration of a [TokenClient]. `toString()` never shows [clientSecret], header values
- * or the token URL's query values.
+ * Configuration of a [TokenClient]. Immutable; `toString()` never shows [clientSecret], header
+ * values or the token URL's query values.
+ *
+ * From Kotlin, call the constructor with named arguments and change a copy with [copy]:
+ * ```
+ * TokenClientConfig(tokenUrl, clientId = "id", clientSecret = secret, timeout = 10.seconds)
+ * ```
+ * From Java, use the builder (the constructor takes `kotlin.time.Duration`, which Java cannot
+ * pass, so Java does not see it):
+ * ```
+ * TokenClientConfig.builder(tokenUrl).clientId("id").clientSecret(secret)
+ *     .timeout(Duration.ofSeconds(10)).build();
+ * ```
+ * Nothing is checked here: [TokenClient]'s constructor checks every value and throws
+ * [ConfigException] naming the option to fix, the same rule in every language.
  *
  * @property timeout the deadline for a whole call, retries included.
  * @property rootCertificates PEM texts of certificate authorities to trust besides the
  *   bundled web PKI roots (or besides the OS store with [useOsTrustStore]): a company's own CA.
  * @property useOsTrustStore trust the operating system's store instead of the bundled roots.
  */
-data class TokenClientConfig(
+class TokenClientConfig(
     val tokenUrl: String,
     val clientId: String? = null,
     val clientSecret: String? = null,
@@ -50,18 +67,72 @@ data class TokenClientConfig(
     val extraParams: Map<String, String> = emptyMap(),
     val headers: Map<String, String> = emptyMap(),
     val userAgent: String? = null,
-    val timeout: Duration = 30.seconds,
-    val connectTimeout: Duration = 10.seconds,
-    val maxRetries: Int = 2,
-    val maxResponseBytes: Long = 1024L * 1024L,
+    @get:JvmSynthetic @get:JvmName("kotlinTimeout")
+    val timeout: Duration = DEFAULT_TIMEOUT,
+    @get:JvmSynthetic @get:JvmName("kotlinConnectTimeout")
+    val connectTimeout: Duration = DEFAULT_CONNECT_TIMEOUT,
+    val maxRetries: Int = DEFAULT_MAX_RETRIES,
+    val maxResponseBytes: Long = DEFAULT_MAX_RESPONSE_BYTES,
     val allowInsecureHttp: Boolean = false,
     val rootCertificates: List<String> = emptyList(),
     val useOsTrustStore: Boolean = false,
 ) {
+    /** [timeout] as a `java.time.Duration`, for Java. */
+    @IgnoreJRERequirement
+    fun getTimeout(): java.time.Duration = timeout.toJavaDuration()
+
+    /** [connectTimeout] as a `java.time.Duration`, for Java. */
+    @IgnoreJRERequirement
+    fun getConnectTimeout(): java.time.Duration = connectTimeout.toJavaDuration()
+
+    /** A copy with some values changed, as a data class's `copy` would make. */
+    @JvmSynthetic
+    @JvmName("kotlinCopy")
+    fun copy(
+        tokenUrl: String = this.tokenUrl,
+        clientId: String? = this.clientId,
+        clientSecret: String? = this.clientSecret,
+        authMethod: AuthMethod = this.authMethod,
+        bodyEncoding: BodyEncoding = this.bodyEncoding,
+        scope: String? = this.scope,
+        audience: List<String> = this.audience,
+        resource: List<String> = this.resource,
+        extraParams: Map<String, String> = this.extraParams,
+        headers: Map<String, String> = this.headers,
+        userAgent: String? = this.userAgent,
+        timeout: Duration = this.timeout,
+        connectTimeout: Duration = this.connectTimeout,
+        maxRetries: Int = this.maxRetries,
+        maxResponseBytes: Long = this.maxResponseBytes,
+        allowInsecureHttp: Boolean = this.allowInsecureHttp,
+        rootCertificates: List<String> = this.rootCertificates,
+        useOsTrustStore: Boolean = this.useOsTrustStore,
+    ): TokenClientConfig =
+        TokenClientConfig(
+            tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams,
+            headers, userAgent, timeout, connectTimeout, maxRetries, maxResponseBytes, allowInsecureHttp,
+            rootCertificates, useOsTrustStore,
+        )
+
+    /** A builder holding this configuration's values, to change some of them (from Java). */
+    fun newBuilder(): Builder = Builder(this)
+
+    private fun values(): List<Any?> =
+        listOf(
+            tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams,
+            headers, userAgent, timeout, connectTimeout, maxRetries, maxResponseBytes, allowInsecureHttp,
+            rootCertificates, useOsTrustStore,
+        )
+
+    override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
+
+    override fun hashCode(): Int = values().hashCode()
+
     override fun toString(): String =
         "TokenClientConfig(tokenUrl=${displayUrl(tokenUrl)}, clientId=$clientId, clientSecret=${clientSecret?.let { REDACTED }}, " +
             "authMethod=$authMethod, bodyEncoding=$bodyEncoding, scope=$scope, timeout=$timeout, maxRetries=$maxRetries)"
 
+    @JvmSynthetic
     internal fun toNative() =
         NativeClientConfig(
             tokenUrl = tokenUrl,
@@ -85,15 +156,102 @@ data class TokenClientConfig(
             rootCertificates = rootCertificates,
             useOsTrustStore = useOsTrustStore,
         )
+
+    /**
+     * Builds a [TokenClientConfig] step by step, the way Java code configures a client.
+     * Every setter returns this builder; [build] may be called more than once.
+     */
+    class Builder internal constructor(private var config: TokenClientConfig) {
+        fun tokenUrl(tokenUrl: String): Builder = apply { config = config.copy(tokenUrl = tokenUrl) }
+
+        fun clientId(clientId: String?): Builder = apply { config = config.copy(clientId = clientId) }
+
+        fun clientSecret(clientSecret: String?): Builder = apply { config = config.copy(clientSecret = clientSecret) }
+
+        fun authMethod(authMethod: AuthMethod): Builder = apply { config = config.copy(authMethod = authMethod) }
+
+        fun bodyEncoding(bodyEncoding: BodyEncoding): Builder = apply { config = config.copy(bodyEncoding = bodyEncoding) }
+
+        fun scope(scope: String?): Builder = apply { config = config.copy(scope = scope) }
+
+        fun audience(audience: List<String>): Builder = apply { config = config.copy(audience = audience.toList()) }
+
+        fun resource(resource: List<String>): Builder = apply { config = config.copy(resource = resource.toList()) }
+
+        fun extraParams(extraParams: Map<String, String>): Builder = apply { config = config.copy(extraParams = extraParams.toMap()) }
+
+        /** Adds one body parameter to [extraParams]. */
+        fun extraParam(name: String, value: String): Builder = apply { config = config.copy(extraParams = config.extraParams + (name to value)) }
+
+        fun headers(headers: Map<String, String>): Builder = apply { config = config.copy(headers = headers.toMap()) }
+
+        /** Adds one header to [headers]. Its value is treated as a credential in every output. */
+        fun header(name: String, value: String): Builder = apply { config = config.copy(headers = config.headers + (name to value)) }
+
+        fun userAgent(userAgent: String?): Builder = apply { config = config.copy(userAgent = userAgent) }
+
+        /** The deadline for a whole call, retries included; default 30 s. */
+        @IgnoreJRERequirement
+        fun timeout(timeout: java.time.Duration): Builder = timeout(timeout.toKotlinDuration())
+
+        @JvmSynthetic
+        @JvmName("kotlinTimeout")
+        fun timeout(timeout: Duration): Builder = apply { config = config.copy(timeout = timeout) }
+
+        /** The deadline for connecting, within [timeout]; default 10 s. */
+        @IgnoreJRERequirement
+        fun connectTimeout(connectTimeout: java.time.Duration): Builder = connectTimeout(connectTimeout.toKotlinDuration())
+
+        @JvmSynthetic
+        @JvmName("kotlinConnectTimeout")
+        fun connectTimeout(connectTimeout: Duration): Builder = apply { config = config.copy(connectTimeout = connectTimeout) }
+
+        /** Retries of a transient failure (connect error, 5xx, 429); 0 to 10, default 2. */
+        fun maxRetries(maxRetries: Int): Builder = apply { config = config.copy(maxRetries = maxRetries) }
+
+        /** The largest response body read; default 1 MiB. */
+        fun maxResponseBytes(maxResponseBytes: Long): Builder = apply { config = config.copy(maxResponseBytes = maxResponseBytes) }
+
+        /** Allows plain `http://` to a host that is not loopback (loopback always is). It sends the secret in clear text. */
+        fun allowInsecureHttp(allowInsecureHttp: Boolean): Builder = apply { config = config.copy(allowInsecureHttp = allowInsecureHttp) }
+
+        fun rootCertificates(rootCertificates: List<String>): Builder =
+            apply { config = config.copy(rootCertificates = rootCertificates.toList()) }
+
+        fun useOsTrustStore(useOsTrustStore: Boolean): Builder = apply { config = config.copy(useOsTrustStore = useOsTrustStore) }
+
+        fun build(): TokenClientConfig = config
+    }
+
+    companion object {
+        /** A builder for a client of [tokenUrl], every other value at its default. */
+        @JvmStatic
+        fun builder(tokenUrl: String): Builder = Builder(TokenClientConfig(tokenUrl))
+    }
 }
+
+private val DEFAULT_TIMEOUT = 30.seconds
+private val DEFAULT_CONNECT_TIMEOUT = 10.seconds
+private const val DEFAULT_MAX_RETRIES = 2
+private const val DEFAULT_MAX_RESPONSE_BYTES = 1024L * 1024L
 
 /**
  * A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint.
  *
  * Every network method **blocks**; on Android's main thread it throws [ConfigException]
- * instead. Each has a coroutine twin (`await...`) that runs on [Dispatchers.IO]; prefer those.
+ * instead. Each has two non-blocking twins that run it on [Dispatchers.IO]: a coroutine one for
+ * Kotlin (`awaitClientCredentials`) and a `CompletableFuture` one for Java
+ * (`clientCredentialsAsync`). Cancelling either means the same: the caller stops waiting at
+ * once, and the fetch already sent finishes in the background within [timeout], its result
+ * dropped.
+ *
+ * Failures are [TokenFetchException]s, unchecked. A future completes exceptionally with one
+ * (wrapped in `CompletionException` or `ExecutionException` by `join()` and `get()`).
  */
-class TokenClient private constructor(internal val native: NativeTokenClient) : AutoCloseable {
+class TokenClient private constructor(
+    @get:JvmSynthetic internal val native: NativeTokenClient,
+) : AutoCloseable {
+    @Throws(TokenFetchException::class)
     constructor(config: TokenClientConfig) : this(ffiCall { NativeTokenClient(config.toNative()) })
 
     /** The token endpoint URL; query values show as `[redacted]`. */
@@ -101,23 +259,38 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
     val clientId: String? get() = native.clientId()
 
     /** The deadline for a whole call, retries included. */
+    @get:JvmSynthetic @get:JvmName("kotlinTimeout")
     val timeout: Duration get() = ffiCall { native.timeoutMs() }.milliseconds
+
+    @get:JvmSynthetic @get:JvmName("kotlinConnectTimeout")
     val connectTimeout: Duration get() = ffiCall { native.connectTimeoutMs() }.milliseconds
+
+    /** [timeout] as a `java.time.Duration`, for Java. */
+    @IgnoreJRERequirement
+    fun getTimeout(): java.time.Duration = timeout.toJavaDuration()
+
+    /** [connectTimeout] as a `java.time.Duration`, for Java. */
+    @IgnoreJRERequirement
+    fun getConnectTimeout(): java.time.Duration = connectTimeout.toJavaDuration()
+
     val maxRetries: Int get() = ffiCall { native.maxRetries() }
     val maxResponseBytes: Long get() = ffiCall { native.maxResponseBytes() }
 
     /** Client credentials grant (RFC 6749 §4.4). [params] adds body parameters. Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun clientCredentials(scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
         fetch("clientCredentials", NativeTokenRequest.clientCredentials(scope), params)
 
     /** Refresh token grant (RFC 6749 §6). Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun refresh(refreshToken: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
         fetch("refresh", NativeTokenRequest.refreshToken(refreshToken, scope), params)
 
     /** Resource owner password grant (RFC 6749 §4.3). Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun password(
         username: String,
         password: String,
@@ -127,6 +300,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
 
     /** Authorization code grant (RFC 6749 §4.1.3), with the PKCE verifier when one was used. Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun authorizationCode(
         code: String,
         redirectUri: String? = null,
@@ -136,6 +310,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
 
     /** Token exchange (RFC 8693). Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun tokenExchange(
         subjectToken: String,
         subjectTokenType: String,
@@ -145,11 +320,13 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
 
     /** One device code poll (RFC 8628 §3.4); `authorization_pending` throws [OAuthException]. Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun deviceCode(deviceCode: String, params: Map<String, String> = emptyMap()): TokenResponse =
         fetch("deviceCode", NativeTokenRequest.deviceCode(deviceCode), params)
 
     /** Any grant, with the HTTP metadata of the exchange. Blocks. */
     @JvmOverloads
+    @Throws(TokenFetchException::class)
     fun requestToken(grantType: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenRequestResponse {
         refuseOnMainThread("TokenClient.requestToken")
         return NativeTokenRequest.custom(grantType, scope, params).use { request ->
@@ -157,12 +334,17 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         }
     }
 
+    // --- Kotlin: suspend twins (hidden from Java, which cannot pass a Continuation) ---------
+
+    @JvmSynthetic
     suspend fun awaitClientCredentials(scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
         io { clientCredentials(scope, params) }
 
+    @JvmSynthetic
     suspend fun awaitRefresh(refreshToken: String, scope: String? = null, params: Map<String, String> = emptyMap()): TokenResponse =
         io { refresh(refreshToken, scope, params) }
 
+    @JvmSynthetic
     suspend fun awaitPassword(
         username: String,
         password: String,
@@ -170,6 +352,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         params: Map<String, String> = emptyMap(),
     ): TokenResponse = io { password(username, password, scope, params) }
 
+    @JvmSynthetic
     suspend fun awaitAuthorizationCode(
         code: String,
         redirectUri: String? = null,
@@ -177,6 +360,7 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         params: Map<String, String> = emptyMap(),
     ): TokenResponse = io { authorizationCode(code, redirectUri, codeVerifier, params) }
 
+    @JvmSynthetic
     suspend fun awaitTokenExchange(
         subjectToken: String,
         subjectTokenType: String,
@@ -184,14 +368,71 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         params: Map<String, String> = emptyMap(),
     ): TokenResponse = io { tokenExchange(subjectToken, subjectTokenType, scope, params) }
 
+    @JvmSynthetic
     suspend fun awaitDeviceCode(deviceCode: String, params: Map<String, String> = emptyMap()): TokenResponse =
         io { deviceCode(deviceCode, params) }
 
+    @JvmSynthetic
     suspend fun awaitRequestToken(
         grantType: String,
         scope: String? = null,
         params: Map<String, String> = emptyMap(),
     ): TokenRequestResponse = io { requestToken(grantType, scope, params) }
+
+    // --- Java: CompletableFuture twins ---------------------------------------------------
+
+    /** [clientCredentials] without blocking the caller. */
+    @JvmOverloads
+    fun clientCredentialsAsync(scope: String? = null, params: Map<String, String> = emptyMap()): CompletableFuture<TokenResponse> =
+        async { clientCredentials(scope, params) }
+
+    /** [refresh] without blocking the caller. */
+    @JvmOverloads
+    fun refreshAsync(
+        refreshToken: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): CompletableFuture<TokenResponse> = async { refresh(refreshToken, scope, params) }
+
+    /** [password] without blocking the caller. */
+    @JvmOverloads
+    fun passwordAsync(
+        username: String,
+        password: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): CompletableFuture<TokenResponse> = async { password(username, password, scope, params) }
+
+    /** [authorizationCode] without blocking the caller. */
+    @JvmOverloads
+    fun authorizationCodeAsync(
+        code: String,
+        redirectUri: String? = null,
+        codeVerifier: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): CompletableFuture<TokenResponse> = async { authorizationCode(code, redirectUri, codeVerifier, params) }
+
+    /** [tokenExchange] without blocking the caller. */
+    @JvmOverloads
+    fun tokenExchangeAsync(
+        subjectToken: String,
+        subjectTokenType: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): CompletableFuture<TokenResponse> = async { tokenExchange(subjectToken, subjectTokenType, scope, params) }
+
+    /** [deviceCode] without blocking the caller. */
+    @JvmOverloads
+    fun deviceCodeAsync(deviceCode: String, params: Map<String, String> = emptyMap()): CompletableFuture<TokenResponse> =
+        async { deviceCode(deviceCode, params) }
+
+    /** [requestToken] without blocking the caller. */
+    @JvmOverloads
+    fun requestTokenAsync(
+        grantType: String,
+        scope: String? = null,
+        params: Map<String, String> = emptyMap(),
+    ): CompletableFuture<TokenRequestResponse> = async { requestToken(grantType, scope, params) }
 
     private fun fetch(call: String, request: NativeTokenRequest, params: Map<String, String>): TokenResponse {
         refuseOnMainThread("TokenClient.$call")
@@ -214,12 +455,14 @@ class TokenClient private constructor(internal val native: NativeTokenClient) : 
         /** Prove's token endpoint; [env] is uat-us (default), prod-us, uat-eu or prod-eu. */
         @JvmStatic
         @JvmOverloads
+        @Throws(TokenFetchException::class)
         fun prove(clientId: String, clientSecret: String, env: String = "uat-us", tokenUrl: String? = null): TokenClient =
             TokenClient(ffiCall { NativeTokenClient.prove(clientId, clientSecret, env, tokenUrl) })
 
         /** Gusto's token endpoint; [env] is demo (default) or prod. Its default grant is `system_access`. */
         @JvmStatic
         @JvmOverloads
+        @Throws(TokenFetchException::class)
         fun gusto(clientId: String, clientSecret: String, env: String = "demo", tokenUrl: String? = null): TokenClient =
             TokenClient(ffiCall { NativeTokenClient.gusto(clientId, clientSecret, env, tokenUrl) })
     }
