@@ -14,7 +14,7 @@ PY := $(VENV)/bin/python
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
 	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest), Node"
-	@echo "            (node --test, tsc), Kotlin (JUnit 5, consumer project), Android (cross-built"
+	@echo "            (node --test, tsc), Kotlin and Java (JUnit 5 on the jar, a Kotlin and a Java consumer), Android (cross-built"
 	@echo "            .so checks, AAR, D8, R8-shrunk sample on Robolectric), each with its suite"
 	@echo "            against a real oidc-provider; make dist's artifacts installed and checked;"
 	@echo "            installs from a clean checkout; actionlint; 30 s of fuzzing; the conformance table"
@@ -62,17 +62,23 @@ test-node: node build
 MVN ?= mvn -B -ntp
 KOTLIN_POM := bindings-kotlin/pom.xml
 CONSUMER := bindings-kotlin/examples/consumer
+JAVA_CONSUMER := bindings-kotlin/examples/java-consumer
 
 # The jar in the local Maven repository, for the demo (tests run in test-kotlin).
 kotlin: build
 	$(MVN) -q -f $(KOTLIN_POM) install -DskipTests
 
 # verify runs the JUnit suite; install puts the jar where a separate project finds it.
-# The consumer project is built from a copy outside the repository, as a user's would be.
+# Each consumer project (Kotlin, and Java alone) is built from a copy outside the
+# repository, as a user's would be. The Java one also meets oidc-provider, whose clients it
+# reads from the fixtures.
 test-kotlin: build
 	$(MVN) -f $(KOTLIN_POM) install
 	tmp=$$(mktemp -d) && cp -r $(CONSUMER)/. "$$tmp" && \
 	  scripts/with-testkit.sh $(MVN) -f "$$tmp/pom.xml" verify && rm -rf "$$tmp"
+	tmp=$$(mktemp -d) && cp -r $(JAVA_CONSUMER)/. "$$tmp" && \
+	  scripts/with-testkit.sh $(MVN) -f "$$tmp/pom.xml" verify -Doidc.fixtures=$(CURDIR)/$(OIDC)/fixtures.json && \
+	  rm -rf "$$tmp"
 
 # --- Android ---------------------------------------------------------------------------
 # Without the NDK (no registry serves it): bindings-kotlin/android/cross/ assembles a linker
@@ -176,7 +182,8 @@ demo: build python node kotlin
 	  $(CARGO) run --quiet -p tokenfetch --example demo -- "$$TESTKIT_URL/token" && echo && \
 	  $(PY) bindings-python/examples/demo.py "$$TESTKIT_URL/token" && echo && \
 	  node bindings-node/examples/demo.js "$$TESTKIT_URL/token" && echo && \
-	  $(MVN) -q -f $(CONSUMER)/pom.xml compile exec:java -Dexec.args="$$TESTKIT_URL/token"'
+	  $(MVN) -q -f $(CONSUMER)/pom.xml compile exec:java -Dexec.args="$$TESTKIT_URL/token" && echo && \
+	  $(MVN) -q -f $(JAVA_CONSUMER)/pom.xml compile exec:java -Dexec.args="$$TESTKIT_URL/token"'
 
 # --- Conformance ------------------------------------------------------------------------
 # Each language's runner records its outcome per vector in target/conformance/<language>.json;

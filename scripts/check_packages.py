@@ -57,9 +57,10 @@ def places(version: str) -> list[tuple[str, str | None]]:
 
     found.append(("bindings-kotlin/pom.xml", pom_project_version("bindings-kotlin/pom.xml")))
     found.append(("bindings-kotlin/android/aar/pom.xml", pom_project_version("bindings-kotlin/android/aar/pom.xml")))
-    consumer = (ROOT / "bindings-kotlin/examples/consumer/pom.xml").read_text(encoding="utf-8")
-    match = re.search(r"<artifactId>tokenfetch</artifactId>\s*<version>([^<]+)</version>", consumer)
-    found.append(("bindings-kotlin/examples/consumer/pom.xml (dependency)", match.group(1) if match else None))
+    for project in ("consumer", "java-consumer"):
+        consumer = (ROOT / f"bindings-kotlin/examples/{project}/pom.xml").read_text(encoding="utf-8")
+        match = re.search(r"<artifactId>tokenfetch</artifactId>\s*<version>([^<]+)</version>", consumer)
+        found.append((f"bindings-kotlin/examples/{project}/pom.xml (dependency)", match.group(1) if match else None))
     sample = (ROOT / "bindings-kotlin/android/sample-app/pom.xml").read_text(encoding="utf-8")
     match = re.search(r"<tokenfetch.version>([^<]+)</tokenfetch.version>", sample)
     found.append(("bindings-kotlin/android/sample-app/pom.xml (tokenfetch.version)", match.group(1) if match else None))

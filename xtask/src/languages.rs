@@ -12,6 +12,8 @@ pub enum Lang {
     Python,
     Node,
     Kotlin,
+    /// The same classes as Kotlin, as Java sees them: getters, boxed optionals, no typealiases.
+    Java,
 }
 
 /// A field a binding names or types differently from the rule, and why.
@@ -24,14 +26,24 @@ struct Override {
     note: &'static str,
 }
 
-const OVERRIDES: &[Override] = &[Override {
-    lang: Lang::Kotlin,
-    model: "TokenResponse",
-    field: "extra",
-    name: "extraJson",
-    ty: "String",
-    note: "Kotlin has no standard JSON type, so the members come as the text of one JSON object.",
-}];
+const OVERRIDES: &[Override] = &[
+    Override {
+        lang: Lang::Kotlin,
+        model: "TokenResponse",
+        field: "extra",
+        name: "extraJson",
+        ty: "String",
+        note: "Kotlin has no standard JSON type, so the members come as the text of one JSON object.",
+    },
+    Override {
+        lang: Lang::Java,
+        model: "TokenResponse",
+        field: "extra",
+        name: "getExtraJson()",
+        ty: "String",
+        note: "Java has no standard JSON type, so the members come as the text of one JSON object.",
+    },
+];
 
 /// A property one binding adds for its users' convenience, documented with the fields.
 pub struct Addition {
@@ -54,7 +66,7 @@ pub const ADDITIONS: &[Addition] = &[Addition {
 const NODE_INTERFACES: &[&str] = &["HttpMetadata", "HttpRequestMeta", "HttpResponseMeta"];
 
 impl Lang {
-    pub const ALL: [Lang; 4] = [Lang::Rust, Lang::Python, Lang::Node, Lang::Kotlin];
+    pub const ALL: [Lang; 5] = [Lang::Rust, Lang::Python, Lang::Node, Lang::Kotlin, Lang::Java];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -62,6 +74,7 @@ impl Lang {
             Lang::Python => "Python",
             Lang::Node => "Node",
             Lang::Kotlin => "Kotlin",
+            Lang::Java => "Java",
         }
     }
 
@@ -78,6 +91,7 @@ impl Lang {
         match self {
             Lang::Rust | Lang::Python => snake.to_string(),
             Lang::Node | Lang::Kotlin => camel_case(snake),
+            Lang::Java => java_getter(&camel_case(snake)),
         }
     }
 
@@ -126,6 +140,19 @@ impl Lang {
             (Python, Ty::Option(inner)) => format!("{} | None", self.type_name(inner)),
             (Node, Ty::Option(inner)) => format!("{} | null", self.type_name(inner)),
             (Kotlin, Ty::Option(inner)) => format!("{}?", self.type_name(inner)),
+            // Kotlin's non-null Int, Long and Boolean are Java primitives; nullable ones are boxed.
+            (Java, Ty::String) => "String".into(),
+            (Java, Ty::U16) => "int".into(),
+            (Java, Ty::U64) => "long".into(),
+            (Java, Ty::Bool) => "boolean".into(),
+            (Java, Ty::StringMap) => "Map<String, String>".into(),
+            (Java, Ty::JsonMap) => "String".into(),
+            (Java, Ty::Option(inner)) => match inner.as_ref() {
+                Ty::U16 => "Integer".into(),
+                Ty::U64 => "Long".into(),
+                Ty::Bool => "Boolean".into(),
+                other => self.type_name(other),
+            },
         }
     }
 
@@ -135,7 +162,7 @@ impl Lang {
             Lang::Rust => format!("`tokenfetch::{name}`"),
             Lang::Python => format!("`tokenfetch.{name}`"),
             Lang::Node => format!("`{name}` from `'tokenfetch'`"),
-            Lang::Kotlin => format!("`io.tokenfetch.{name}`"),
+            Lang::Kotlin | Lang::Java => format!("`io.tokenfetch.{name}`"),
         }
     }
 
@@ -148,6 +175,8 @@ impl Lang {
             Lang::Node => "class",
             Lang::Kotlin if model.starts_with("Http") => "data class",
             Lang::Kotlin => "class",
+            Lang::Java if model.starts_with("Http") => "final class with value equality",
+            Lang::Java => "final class",
         }
     }
 
@@ -159,6 +188,15 @@ impl Lang {
             Lang::Node if NODE_INTERFACES.contains(&target) => "type alias",
             Lang::Node => "the same class, as a value and a type",
             Lang::Kotlin => "`typealias`",
+            Lang::Java => "the model's own name: Java does not see Kotlin's `typealias`",
+        }
+    }
+
+    /// Where a user of this language finds the model a seed name stands for.
+    pub fn alias_qualified(self, alias: &str, target: &str) -> String {
+        match self {
+            Lang::Java => self.qualified(target),
+            _ => self.qualified(alias),
         }
     }
 
@@ -192,6 +230,16 @@ pub fn camel_case(snake: &str) -> String {
         }
     }
     out
+}
+
+/// `accessToken` -> `getAccessToken()`, the getter Kotlin compiles a property to.
+pub fn java_getter(camel: &str) -> String {
+    let mut chars = camel.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    format!("get{first}{}()", chars.as_str())
 }
 
 /// `TokenResponse` -> `token_response`, for Python function names.
@@ -230,7 +278,8 @@ mod tests {
     fn optional_types_in_each_language() {
         let ty = Ty::Option(Box::new(Ty::U64));
         let spelled: Vec<String> = Lang::ALL.iter().map(|l| l.type_name(&ty)).collect();
-        assert_eq!(spelled, ["Option<u64>", "int | None", "number | null", "Long?"]);
+        assert_eq!(spelled, ["Option<u64>", "int | None", "number | null", "Long?", "Long"]);
+        assert_eq!(Lang::Java.type_name(&Ty::U64), "long");
     }
 
     #[test]
@@ -241,5 +290,8 @@ mod tests {
             "String"
         );
         assert_eq!(Lang::Node.field_name("TokenResponse", "extra"), "extra");
+        assert_eq!(Lang::Java.field_name("TokenResponse", "extra"), "getExtraJson()");
+        assert_eq!(Lang::Java.field_name("TokenResponse", "expires_in"), "getExpiresIn()");
+        assert_eq!(Lang::Java.member_name("v3_token_response"), "getV3TokenResponse()");
     }
 }

@@ -20,7 +20,13 @@ pub fn model_page(src: &Source, model: &Model) -> String {
     if !links.is_empty() {
         intro.push(format!("The seed documents call it {}.", join_words(&links)));
     }
-    page(&model.name, &intro, "Kind", |lang| lang.model_kind(&model.name), model)
+    page(
+        &model.name,
+        &intro,
+        ("Kind", |lang: Lang| lang.model_kind(&model.name)),
+        |lang| lang.qualified(&model.name),
+        model,
+    )
 }
 
 /// A seed name's page: what it is, how each language binds it, and its model's fields.
@@ -35,8 +41,8 @@ pub fn alias_page(src: &Source, alias: &Alias) -> String {
     page(
         &alias.name,
         &intro,
-        "Bound as",
-        |lang| lang.alias_kind(&model.name),
+        ("Bound as", |lang: Lang| lang.alias_kind(&model.name)),
+        |lang| lang.alias_qualified(&alias.name, &model.name),
         model,
     )
 }
@@ -45,8 +51,8 @@ pub fn alias_page(src: &Source, alias: &Alias) -> String {
 fn page(
     name: &str,
     intro: &[String],
-    kind_heading: &str,
-    kind: impl Fn(Lang) -> &'static str,
+    (kind_heading, kind): (&str, impl Fn(Lang) -> &'static str),
+    qualified: impl Fn(Lang) -> String,
     model: &Model,
 ) -> String {
     let mut out = format!("<!-- {GENERATED_BY} -->\n# {name}\n\n");
@@ -55,7 +61,7 @@ fn page(
     }
     let _ = writeln!(out, "| Language | Name | {kind_heading} |\n| --- | --- | --- |");
     for lang in Lang::ALL {
-        let _ = writeln!(out, "| {} | {} | {} |", lang.title(), lang.qualified(name), kind(lang));
+        let _ = writeln!(out, "| {} | {} | {} |", lang.title(), qualified(lang), kind(lang));
     }
     out.push('\n');
     field_sections(&mut out, model);
@@ -97,7 +103,8 @@ pub fn guide_section(src: &Source, lang: Lang) -> String {
     let mut out = String::new();
     for model in &src.models {
         let _ = writeln!(out, "### {}\n", model.name);
-        field_table(&mut out, lang, model);
+        // The guides sit beside models/, so their links to a model's page go through it.
+        field_table(&mut out, lang, model, "models/");
         out.push('\n');
     }
     out.push_str("Each model has a page in [models/](models/README.md), with the other languages' names.\n");
@@ -109,16 +116,17 @@ fn field_sections(out: &mut String, model: &Model) {
     out.push_str(
         "Required (:heavy_check_mark:) means the model always holds a value. An optional field \
          (:heavy_minus_sign:) is empty when the server did not send it. Rust and Python use the \
-         wire names; Node and Kotlin use camelCase. The descriptions use the wire names.\n\n",
+         wire names; Node and Kotlin use camelCase; Java calls the getters Kotlin compiles them to. \
+         The descriptions use the wire names.\n\n",
     );
     for lang in Lang::ALL {
         let _ = writeln!(out, "### {}\n", lang.title());
-        field_table(out, lang, model);
+        field_table(out, lang, model, "");
         out.push('\n');
     }
 }
 
-fn field_table(out: &mut String, lang: Lang, model: &Model) {
+fn field_table(out: &mut String, lang: Lang, model: &Model, pages: &str) {
     out.push_str("| Field | Type | Required | Description |\n| --- | --- | --- | --- |\n");
     for f in &model.fields {
         let mut name = format!("`{}`", lang.field_name(&model.name, &f.name));
@@ -134,7 +142,7 @@ fn field_table(out: &mut String, lang: Lang, model: &Model) {
             doc.push(' ');
             doc.push_str(note);
         }
-        let ty = type_cell(&lang.field_type(&model.name, &f.name, &f.ty), &f.ty);
+        let ty = type_cell(&lang.field_type(&model.name, &f.name, &f.ty), &f.ty, pages);
         let _ = writeln!(
             out,
             "| {name} | {ty} | {} | {} |",
@@ -147,7 +155,7 @@ fn field_table(out: &mut String, lang: Lang, model: &Model) {
             out,
             "| `{}` | {} | {} | {} |",
             a.name,
-            type_cell(a.ty, &Ty::String),
+            type_cell(a.ty, &Ty::String, pages),
             required(true),
             cell(a.doc)
         );
@@ -155,14 +163,14 @@ fn field_table(out: &mut String, lang: Lang, model: &Model) {
 }
 
 /// Seed-document style: primitive types in italics, model types as a link to their page.
-fn type_cell(spelled: &str, ty: &Ty) -> String {
+fn type_cell(spelled: &str, ty: &Ty, pages: &str) -> String {
     let escaped = spelled.replace('|', "\\|").replace('<', "\\<");
     let inner = match ty {
         Ty::Option(inner) => inner,
         other => other,
     };
     match inner {
-        Ty::Model(name) => format!("[{escaped}]({name}.md)"),
+        Ty::Model(name) => format!("[{escaped}]({pages}{name}.md)"),
         _ => format!("*{escaped}*"),
     }
 }
@@ -333,4 +341,59 @@ pub fn kotlin_check(src: &Source) -> String {
         );
     }
     out
+}
+
+/// Every documented Java getter: the file compiles only if each can be called from Java and
+/// assigned to the documented type, and its test compares each return type exactly.
+pub fn java_check(src: &Source) -> String {
+    let mut out = format!(
+        "// {GENERATED_BY}\n\
+         // The documented getters (docs/models/, docs/java.md) are the real ones: this file compiles\n\
+         // only if each can be called from Java, and its test compares each return type exactly.\n\
+         package com.example;\n\n\
+         import static org.junit.jupiter.api.Assertions.assertEquals;\n\n\
+         import io.tokenfetch.*;\n\
+         import java.util.Map;\n\
+         import org.junit.jupiter.api.Test;\n\n\
+         class GeneratedModelGettersTest {{\n"
+    );
+    for model in &src.models {
+        let _ = writeln!(out, "    static void compile{0}({0} model) {{", model.name);
+        for (name, ty) in documented_members(Lang::Java, model) {
+            let getter = name.trim_end_matches("()");
+            let _ = writeln!(out, "        {ty} {} = model.{getter}();", local_name(getter));
+        }
+        out.push_str("    }\n\n");
+    }
+    out.push_str("    @Test\n    void gettersReturnTheDocumentedTypes() throws NoSuchMethodException {\n");
+    for model in &src.models {
+        for (name, ty) in documented_members(Lang::Java, model) {
+            let getter = name.trim_end_matches("()");
+            let _ = writeln!(
+                out,
+                "        assertReturns({}.class, \"{getter}\", \"{ty}\");",
+                model.name
+            );
+        }
+    }
+    out.push_str(
+        "    }\n\n\
+         private static void assertReturns(Class<?> model, String getter, String documented) throws NoSuchMethodException {\n\
+         \x20       String actual = model.getMethod(getter).getGenericReturnType().getTypeName()\n\
+         \x20               .replace(\"java.lang.\", \"\").replace(\"java.util.\", \"\").replace(\"io.tokenfetch.\", \"\");\n\
+         \x20       assertEquals(documented, actual, model.getSimpleName() + \".\" + getter + \"()\");\n\
+         \x20   }\n}\n",
+    );
+    out
+}
+
+/// `getAccessToken` -> `accessToken`, a local variable's name in the Java check.
+fn local_name(getter: &str) -> String {
+    let bare = getter.trim_start_matches("get");
+    let mut chars = bare.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_lowercase().collect::<String>())
+        .unwrap_or_default();
+    format!("{first}{}", chars.as_str())
 }

@@ -1,0 +1,119 @@
+package com.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokenfetch.AuthMethod;
+import io.tokenfetch.OAuthException;
+import io.tokenfetch.TokenClient;
+import io.tokenfetch.TokenClientConfig;
+import io.tokenfetch.TokenManager;
+import io.tokenfetch.TokenResponse;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against a real OpenID Connect server nobody here wrote: panva's oidc-provider, which
+ * {@code make test} starts on 127.0.0.1 and names in OIDC_URL. Its clients are in
+ * testkit/oidc/fixtures.json, passed as {@code -Doidc.fixtures}. Without OIDC_URL the tests are
+ * skipped, unless TOKENFETCH_REQUIRE_OIDC is set ({@code make test} sets it).
+ */
+class OidcProviderTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final String issuer = System.getenv("OIDC_URL");
+    private JsonNode fixtures;
+
+    @BeforeEach
+    void requireServer() throws IOException {
+        if (issuer == null && System.getenv("TOKENFETCH_REQUIRE_OIDC") != null) {
+            throw new IllegalStateException("TOKENFETCH_REQUIRE_OIDC is set but OIDC_URL is not: run under scripts/with-oidc.sh");
+        }
+        assumeTrue(issuer != null, "OIDC_URL is not set (make test starts oidc-provider)");
+        String path = System.getProperty("oidc.fixtures");
+        if (path == null) {
+            throw new IllegalStateException("set -Doidc.fixtures=<tokenfetch>/testkit/oidc/fixtures.json");
+        }
+        fixtures = MAPPER.readTree(new File(path));
+    }
+
+    private TokenClientConfig.Builder config(String role) {
+        JsonNode c = fixtures.get("clients").get(role);
+        AuthMethod method = "client_secret_post".equals(c.get("token_endpoint_auth_method").asText())
+                ? AuthMethod.CLIENT_SECRET_POST
+                : AuthMethod.CLIENT_SECRET_BASIC;
+        return TokenClientConfig.builder(issuer + "/token")
+                .clientId(c.get("client_id").asText())
+                .clientSecret(c.get("client_secret").asText())
+                .authMethod(method);
+    }
+
+    private long issuedTo(String role) throws IOException, InterruptedException {
+        HttpResponse<String> stats = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(issuer + "/__stats")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode issued = MAPPER.readTree(stats.body()).get("issued").get(fixtures.get("clients").get(role).get("client_id").asText());
+        return issued == null ? 0 : issued.asLong();
+    }
+
+    @Test
+    void clientCredentialsWithBasicAndPostAuthentication() {
+        try (TokenClient basic = new TokenClient(config("basic").build());
+                TokenClient post = new TokenClient(config("post").build())) {
+            TokenResponse token = basic.clientCredentials("read");
+            assertEquals("Bearer", token.getTokenType());
+            assertEquals("read", token.getScope());
+            assertEquals(600L, token.getExpiresIn());
+            assertNotNull(token.getExpiresAt());
+            assertEquals("read write", post.clientCredentialsAsync("read write").join().getScope());
+        }
+    }
+
+    @Test
+    void aWrongSecretIsInvalidClientWithStatus401() {
+        try (TokenClient client = new TokenClient(config("basic").clientSecret("not-the-secret").build())) {
+            OAuthException e = assertThrows(OAuthException.class, client::clientCredentials);
+            assertEquals("oauth", e.getKind());
+            assertEquals("invalid_client", e.getError());
+            assertEquals(401, e.getStatus());
+            assertFalse(e.getMessage().contains("not-the-secret"));
+        }
+    }
+
+    @Test
+    void aScopeTheClientMayNotHaveIsInvalidScope() {
+        try (TokenClient client = new TokenClient(config("read_only").build())) {
+            OAuthException e = assertThrows(OAuthException.class, () -> client.clientCredentials("write"));
+            assertEquals("invalid_scope", e.getError());
+            assertEquals(400, e.getStatus());
+        }
+    }
+
+    @Test
+    void theManagerFetchesOnceForManyFutures() throws Exception {
+        // Each language's manager test uses the cache client alone, so the count is this test's.
+        long before = issuedTo("cache");
+        try (TokenClient client = new TokenClient(config("cache").build()); TokenManager manager = new TokenManager(client)) {
+            List<CompletableFuture<String>> headers = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                headers.add(manager.authorizationHeaderAsync());
+            }
+            for (CompletableFuture<String> header : headers) {
+                assertEquals(manager.authorizationHeader(), header.join());
+            }
+        }
+        assertEquals(1, issuedTo("cache") - before);
+    }
+}
