@@ -19,7 +19,7 @@ import io.tokenfetch.ffi.tokenResponseToJson
  * Not a `data class` on purpose: its `toString()` shows every field but the tokens
  * (they print as `[redacted]`), so a `TokenResponse` can be logged.
  */
-class TokenResponse internal constructor(@get:JvmSynthetic internal val data: TokenResponseData) {
+class TokenResponse internal constructor(private val data: TokenResponseData) {
     /** The access token. Secret: never shown by [toString]. */
     val accessToken: String get() = data.accessToken
 

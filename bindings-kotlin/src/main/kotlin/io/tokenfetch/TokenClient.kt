@@ -14,7 +14,7 @@ import kotlinx.coroutines.Dispatchers
 import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
 
 /** How the client proves its identity (RFC 6749 §2.3). */
-enum class AuthMethod(@get:JvmSynthetic internal val wire: String) {
+enum class AuthMethod(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
     /** HTTP Basic, id and secret form-urlencoded first (RFC 6749 §2.3.1). The default. */
     CLIENT_SECRET_BASIC("client_secret_basic"),
 
@@ -26,7 +26,7 @@ enum class AuthMethod(@get:JvmSynthetic internal val wire: String) {
 }
 
 /** How the request body is encoded. */
-enum class BodyEncoding(@get:JvmSynthetic internal val wire: String) {
+enum class BodyEncoding(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
     FORM("form"),
 
     /** Some providers (Gusto) take JSON. */
@@ -133,6 +133,7 @@ class TokenClientConfig(
             "authMethod=$authMethod, bodyEncoding=$bodyEncoding, scope=$scope, timeout=$timeout, maxRetries=$maxRetries)"
 
     @JvmSynthetic
+    @JvmName("toNativeConfig")
     internal fun toNative() =
         NativeClientConfig(
             tokenUrl = tokenUrl,
@@ -249,7 +250,7 @@ private const val DEFAULT_MAX_RESPONSE_BYTES = 1024L * 1024L
  * (wrapped in `CompletionException` or `ExecutionException` by `join()` and `get()`).
  */
 class TokenClient private constructor(
-    @get:JvmSynthetic internal val native: NativeTokenClient,
+    @get:JvmSynthetic @get:JvmName("nativeClient") internal val native: NativeTokenClient,
 ) : AutoCloseable {
     @Throws(TokenFetchException::class)
     constructor(config: TokenClientConfig) : this(ffiCall { NativeTokenClient(config.toNative()) })

@@ -27,24 +27,13 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * `await...` twins (Kotlin coroutines) and the `...Async` twins (Java futures) run on
  * `Dispatchers.IO` and are safe anywhere.
  */
-class TokenManager private constructor(val client: TokenClient, settings: Builder) : AutoCloseable {
+class TokenManager private constructor(
+    val client: TokenClient,
+    private val native: NativeTokenManager,
+) : AutoCloseable {
     /** A manager of [client]'s default grant, with the default timing. */
     @Throws(TokenFetchException::class)
-    constructor(client: TokenClient) : this(client, Builder(client))
-
-    private val native: NativeTokenManager =
-        ffiCall {
-            // Passed as they are: the core checks the grant (params need a grantType) and the
-            // durations (negative or infinite is a ConfigException), as in every language.
-            NativeTokenManager(
-                client.native,
-                settings.grantType,
-                settings.params,
-                settings.scope,
-                settings.refreshSkewMs,
-                settings.defaultLifetimeMs,
-            )
-        }
+    constructor(client: TokenClient) : this(client, newNative(client, null, emptyMap(), null, null, null))
 
     /** How long before expiry the cache refreshes (capped at half the lifetime). */
     @get:JvmSynthetic @get:JvmName("kotlinRefreshSkew")
@@ -117,26 +106,13 @@ class TokenManager private constructor(val client: TokenClient, settings: Builde
      * throws [ConfigException] naming the one to fix.
      */
     class Builder internal constructor(private val client: TokenClient) {
-        @get:JvmSynthetic
-        internal var scope: String? = null
-            private set
+        private var scope: String? = null
+        private var grantType: String? = null
+        private var params: Map<String, String> = emptyMap()
 
-        @get:JvmSynthetic
-        internal var grantType: String? = null
-            private set
-
-        @get:JvmSynthetic
-        internal var params: Map<String, String> = emptyMap()
-            private set
-
-        // Milliseconds, as the core takes them (a Duration here would get a mangled getter).
-        @get:JvmSynthetic
-        internal var refreshSkewMs: Long? = null
-            private set
-
-        @get:JvmSynthetic
-        internal var defaultLifetimeMs: Long? = null
-            private set
+        // Milliseconds, as the core takes them.
+        private var refreshSkewMs: Long? = null
+        private var defaultLifetimeMs: Long? = null
 
         fun scope(scope: String?): Builder = apply { this.scope = scope }
 
@@ -163,13 +139,26 @@ class TokenManager private constructor(val client: TokenClient, settings: Builde
         fun defaultLifetime(defaultLifetime: Duration): Builder = apply { defaultLifetimeMs = defaultLifetime.inWholeMilliseconds }
 
         @Throws(TokenFetchException::class)
-        fun build(): TokenManager = TokenManager(client, this)
+        fun build(): TokenManager =
+            TokenManager(client, newNative(client, grantType, params, scope, refreshSkewMs, defaultLifetimeMs))
     }
 
     companion object {
         /** A builder for a manager of [client]'s tokens. */
         @JvmStatic
         fun builder(client: TokenClient): Builder = Builder(client)
+
+        // Passed as they are: the core checks the grant (params need a grantType) and the
+        // durations (negative or infinite is a ConfigException), as in every language.
+        private fun newNative(
+            client: TokenClient,
+            grantType: String?,
+            params: Map<String, String>,
+            scope: String?,
+            refreshSkewMs: Long?,
+            defaultLifetimeMs: Long?,
+        ): NativeTokenManager =
+            ffiCall { NativeTokenManager(client.native, grantType, params, scope, refreshSkewMs, defaultLifetimeMs) }
     }
 }
 

@@ -84,11 +84,13 @@ class ApiSurfaceTest {
                 if (m instanceof Constructor) {
                     continue;
                 }
-                // Kotlin mangles value-class signatures with '-', which javap shows even on
-                // synthetic members, and internal members with '$module', which Java could call.
-                // Synthetic '$' names ('$default', 'access$') are javac's own kind of bridge.
+                // Kotlin mangles value-class signatures with '-' and internal members with
+                // '$module'; javap shows synthetic members too, so they count. Only the
+                // compiler's synthetic bridges ('$default' for default arguments, 'access$'
+                // for private access) may carry a '$', as javac's own do.
                 String name = m.getName();
-                if (name.contains("-") || (name.contains("$") && !m.isSynthetic())) {
+                boolean bridge = m.isSynthetic() && (name.endsWith("$default") || name.startsWith("access$"));
+                if (name.contains("-") || (name.contains("$") && !bridge)) {
                     mangled.add(describe(m));
                 }
             }
