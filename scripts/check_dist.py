@@ -30,6 +30,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+from checks import Checks
+
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "target" / "dist"
 WORK = ROOT / "target" / "dist-check"
@@ -43,13 +45,7 @@ ARCHES = {"x86_64": "Advanced Micro Devices X86-64", "aarch64": "AArch64"}
 NPM_ARCH = {"x64": "x86_64", "arm64": "aarch64"}
 JNA_ARCH = {"linux-x86-64": "x86_64", "linux-aarch64": "aarch64"}
 
-failures: list[str] = []
-
-
-def check(condition: bool, what: str) -> None:
-    print(("ok    " if condition else "FAIL  ") + what, flush=True)
-    if not condition:
-        failures.append(what)
+check = Checks("check_dist")
 
 
 def run(*argv: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
@@ -238,6 +234,34 @@ def node_artifacts(token_url: str) -> None:
         out = run("node", *flags, "-e", code, token_url, cwd=project).split()
         check(out == ["Bearer", "string", addon], f"installed with --ignore-scripts, {kind} fetches a token through {addon}")
 
+    # What a user sees when the addon does not load: each case gets its own advice.
+    load = "try { require('tokenfetch'); console.log('loaded') } catch (e) { console.log(e.message) }"
+    binding_manifest = project / "node_modules" / "@tokenfetch" / "binding-linux-x64-gnu" / "package.json"
+    original = binding_manifest.read_text()
+    binding_manifest.write_text(original.replace(f'"version": "{version}"', '"version": "0.0.1"'))
+    enforce = {**os.environ, "NAPI_RS_ENFORCE_VERSION_CHECK": "1"}
+    said = run("node", "-e", load, cwd=project, env=enforce).strip()
+    check(said.startswith(f"tokenfetch {version}: the installed @tokenfetch/binding package for linux-x64 is another version")
+          and "0.0.1" in said,
+          f"a platform package of another version is named as such: {said[:90]}...")
+    binding_manifest.write_text(original)
+
+    addon_bytes = Path(addon).read_bytes()
+    Path(addon).write_bytes(b"not an ELF file" * 512)
+    said = run("node", "-e", load, cwd=project).strip()
+    check(said.startswith("tokenfetch: the native addon for linux-x64 was found but does not load:")
+          and addon in said and "invalid ELF header" in said,
+          f"an addon that is there but broken says which and why: {said[:75]}...")
+    Path(addon).write_bytes(addon_bytes)
+
+    bare = fresh(WORK / "npm-no-optional")
+    run("npm", "init", "-y", cwd=bare)
+    run("npm", "install", "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund", "--silent",
+        tarballs[main_name], cwd=bare)
+    said = run("node", "-e", load, cwd=bare).strip()
+    check(said.startswith("tokenfetch: no native addon loads on linux-x64") and "--omit=optional" in said,
+          f"without the optional platform package, the error says how to get one: {said[:70]}...")
+
 
 # --- Kotlin ---------------------------------------------------------------------------------
 def kotlin_artifacts() -> None:
@@ -270,11 +294,7 @@ def main() -> int:
     python_artifacts(token_url)
     node_artifacts(token_url)
     kotlin_artifacts()
-    if failures:
-        print(f"\ncheck_dist: {len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("\ncheck_dist: every artifact in target/dist checks out")
-    return 0
+    return check.verdict("every artifact in target/dist checks out")
 
 
 if __name__ == "__main__":

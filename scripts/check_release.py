@@ -22,18 +22,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from checks import Checks
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
 TOOLS = ROOT / "target" / "tools"
 
-failures: list[str] = []
-
-
-def check(condition: bool, what: str) -> None:
-    print(("ok    " if condition else "FAIL  ") + what, flush=True)
-    if not condition:
-        failures.append(what)
+check = Checks("check_release")
 
 
 def actionlint() -> None:
@@ -109,11 +105,7 @@ def main() -> int:
     actionlint()
     named_paths()
     bundle_round_trip()
-    if failures:
-        print(f"\ncheck_release: {len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("\ncheck_release: the workflows lint clean and a signed Central bundle verifies")
-    return 0
+    return check.verdict("the workflows lint clean and a signed Central bundle verifies")
 
 
 if __name__ == "__main__":

@@ -9,20 +9,38 @@ const errors = require('./errors.js')
 
 const { convert, guard } = errors
 
-// The generated loader's own message blames npm; ours says which platforms have a prebuilt
-// addon and how to build one. The loader's attempts stay in `cause`.
+// The generated loader's own message blames npm; ours tells apart the three ways a load
+// fails and says what to do about each. The loader's attempts stay in `cause`.
 function loadNative() {
   try {
     return require('../index.js')
   } catch (cause) {
-    throw new Error(
-      `tokenfetch: no native addon loads on ${process.platform}-${process.arch}. Prebuilt addons ` +
-        'come from the optional dependencies @tokenfetch/binding-<platform> (linux x64 and arm64 with ' +
-        'glibc or musl, darwin x64 and arm64, win32 x64): reinstall without --omit=optional. ' +
-        'Elsewhere, build one from a checkout with a Rust toolchain: npm install <checkout>/bindings-node',
-      { cause },
+    throw new Error(loadFailure(cause), { cause })
+  }
+}
+
+function loadFailure(cause) {
+  const platform = `${process.platform}-${process.arch}`
+  const reasons = []
+  for (let e = cause; e && reasons.length < 64; e = e.cause) reasons.push(String(e.message ?? e))
+  // Only with NAPI_RS_ENFORCE_VERSION_CHECK set does the loader refuse another version.
+  const mismatch = reasons.find((m) => m.includes('version mismatch'))
+  if (mismatch) {
+    const { version } = require('../package.json')
+    return (
+      `tokenfetch ${version}: the installed @tokenfetch/binding package for ${platform} is another version ` +
+      `(${mismatch.trim()}). Reinstall tokenfetch so that npm installs the matching one.`
     )
   }
+  // An addon that exists but does not load (a libc too old, a corrupt file) says why.
+  const broken = reasons.find((m) => !m.startsWith('Cannot find module') && !m.startsWith('Cannot find native binding'))
+  if (broken) return `tokenfetch: the native addon for ${platform} was found but does not load: ${broken}`
+  return (
+    `tokenfetch: no native addon loads on ${platform}. Prebuilt addons ` +
+    'come from the optional dependencies @tokenfetch/binding-<platform> (linux x64 and arm64 with ' +
+    'glibc or musl, darwin x64 and arm64, win32 x64): reinstall without --omit=optional. ' +
+    'Elsewhere, build one from a checkout with a Rust toolchain: npm install <checkout>/bindings-node'
+  )
 }
 const { TokenRequest, TokenResponse, TokenRequestResponse } = native
 
