@@ -359,9 +359,11 @@ pub fn java_check(src: &Source) -> String {
     );
     for model in &src.models {
         let _ = writeln!(out, "    static void compile{0}({0} model) {{", model.name);
-        for (name, ty) in documented_members(Lang::Java, model) {
+        // Each local is named after the Kotlin property the getter comes from.
+        let properties = documented_members(Lang::Kotlin, model);
+        for ((name, ty), (property, _)) in documented_members(Lang::Java, model).iter().zip(&properties) {
             let getter = name.trim_end_matches("()");
-            let _ = writeln!(out, "        {ty} {} = model.{getter}();", local_name(getter));
+            let _ = writeln!(out, "        {ty} {property} = model.{getter}();");
         }
         out.push_str("    }\n\n");
     }
@@ -385,15 +387,4 @@ pub fn java_check(src: &Source) -> String {
          \x20   }\n}\n",
     );
     out
-}
-
-/// `getAccessToken` -> `accessToken`, a local variable's name in the Java check.
-fn local_name(getter: &str) -> String {
-    let bare = getter.trim_start_matches("get");
-    let mut chars = bare.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_lowercase().collect::<String>())
-        .unwrap_or_default();
-    format!("{first}{}", chars.as_str())
 }
