@@ -1,8 +1,19 @@
 //! One HTTP POST, over ureq: the only place that knows about the HTTP library.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant, SystemTime};
 
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
 use crate::error::{Deadline, Error};
+
+/// Idle connections kept per host. One client is often shared by a whole thread pool, and
+/// ureq's default of 3 made every thread past the third open a new connection (with a TLS
+/// handshake) for most fetches. Idle ones still close after ureq's 15 s.
+const IDLE_CONNECTIONS_PER_HOST: usize = 64;
 
 /// What came back from one attempt, before any interpretation.
 pub(crate) struct Exchange {
@@ -53,9 +64,11 @@ impl Transport {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .timeout_connect(Some(connect_timeout))
+            .max_idle_connections(IDLE_CONNECTIONS_PER_HOST)
+            .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST)
             .build();
         Transport {
-            agent: config.into(),
+            agent: ureq::Agent::with_parts(config, DefaultConnector::default(), LiteralFirst::default()),
             max_response_bytes,
         }
     }
@@ -137,6 +150,44 @@ impl Transport {
     }
 }
 
+/// Resolves an IP literal at once and leaves host names to ureq's resolver.
+///
+/// ureq's resolver runs every lookup on a new thread whenever a timeout is set (so that the
+/// lookup honours it), and it looks up before it takes a pooled connection: a thread per
+/// fetch even for `127.0.0.1` and a kept-alive connection. That thread was most of a
+/// loopback fetch's time and all of its millisecond tail. A literal needs no lookup, so no
+/// thread and no timeout; a name is still resolved within the connect timeout.
+#[derive(Debug, Default)]
+struct LiteralFirst(DefaultResolver);
+
+impl Resolver for LiteralFirst {
+    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        match literal_address(uri) {
+            Some(address) => {
+                let mut addresses = self.empty();
+                addresses.push(address);
+                Ok(addresses)
+            }
+            None => self.0.resolve(uri, config, timeout),
+        }
+    }
+}
+
+/// The socket address of a URL whose host is an IPv4 or IPv6 literal.
+fn literal_address(uri: &Uri) -> Option<SocketAddr> {
+    let authority = uri.authority()?;
+    let host = authority.host();
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let ip: IpAddr = host.parse().ok()?;
+    let port = match (authority.port_u16(), uri.scheme_str()) {
+        (Some(port), _) => port,
+        (None, Some("https")) => 443,
+        (None, Some("http")) => 80,
+        _ => return None,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
 /// Errors ureq raises before it writes the request: name resolution and connection set-up.
 fn reach_of(error: &ureq::Error) -> Reach {
     use std::io::ErrorKind as Io;
@@ -204,5 +255,29 @@ fn map_error(error: ureq::Error, elapsed: Duration) -> Error {
             message: other.to_string(),
             http_meta: None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_literals_resolve_without_a_lookup_and_names_do_not() {
+        let at = |url: &str| literal_address(&url.parse::<Uri>().unwrap());
+        assert_eq!(
+            at("http://127.0.0.1:8080/token"),
+            Some("127.0.0.1:8080".parse().unwrap())
+        );
+        assert_eq!(at("https://10.0.0.7/token"), Some("10.0.0.7:443".parse().unwrap()));
+        assert_eq!(at("http://[::1]/token"), Some("[::1]:80".parse().unwrap()));
+        assert_eq!(
+            at("https://[2001:db8::1]:8443/t"),
+            Some("[2001:db8::1]:8443".parse().unwrap())
+        );
+        assert_eq!(at("https://auth.example.com/token"), None);
+        assert_eq!(at("https://localhost/token"), None);
+        // A name made of digits is not an address: 1.2.3 is resolved, never guessed.
+        assert_eq!(at("https://1.2.3/token"), None);
     }
 }
