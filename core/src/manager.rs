@@ -363,15 +363,11 @@ impl TokenManager {
                     self.request.grant_type()
                 )));
             }
-            let (result, reached) = self.client.send_tracked(&self.request);
+            let (result, reached) = self.client.fetch_tracked(&self.request);
             if reached {
                 self.write_slots().grant_spent = true;
             }
-            return result.and_then(|answer| {
-                answer
-                    .token_response
-                    .ok_or_else(|| Error::decode("the exchange succeeded without a token (a tokenfetch bug)"))
-            });
+            return result;
         }
         self.client.fetch(&self.request)
     }

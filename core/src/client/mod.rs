@@ -149,10 +149,7 @@ impl TokenClient {
 
     /// Runs any grant and returns just the token.
     pub fn fetch(&self, request: &TokenRequest) -> Result<TokenResponse> {
-        let answer = self.send(request)?;
-        answer
-            .token_response
-            .ok_or_else(|| Error::decode("the exchange succeeded without a token (a tokenfetch bug)"))
+        self.fetch_tracked(request).0
     }
 
     /// The grant a [`TokenManager`](crate::TokenManager) runs when given none: client

@@ -27,7 +27,7 @@ use super::encode::Prepared;
 use super::TokenClient;
 use crate::error::{Deadline, Error, Result};
 use crate::grant::TokenRequest;
-use crate::model::{HttpResponseMeta, TokenRequestResponse};
+use crate::model::{HttpMetadata, HttpResponseMeta, TokenRequestResponse, TokenResponse};
 use crate::parse::evaluate_response;
 use crate::redact;
 use crate::retry::parse_retry_after;
@@ -68,11 +68,31 @@ impl TokenClient {
     /// credential must be taken as spent).
     pub(crate) fn send_tracked(&self, request: &TokenRequest) -> (Result<TokenRequestResponse>, bool) {
         let mut reached = false;
-        let result = self.attempts(request, &mut reached);
+        let result = self.attempts(request, &mut reached, |prepared, exchange, token| {
+            TokenRequestResponse {
+                http_meta: exchange_meta(prepared, exchange),
+                token_response: Some(token),
+            }
+        });
         (result, reached)
     }
 
-    fn attempts(&self, request: &TokenRequest, reached: &mut bool) -> Result<TokenRequestResponse> {
+    /// Runs any grant for the token alone. A success builds no metadata: redacting the body
+    /// and headers for it was a fifth of a loopback fetch, and nobody would read it. A
+    /// failure carries its metadata as always.
+    pub(crate) fn fetch_tracked(&self, request: &TokenRequest) -> (Result<TokenResponse>, bool) {
+        let mut reached = false;
+        let result = self.attempts(request, &mut reached, |_, _, token| token);
+        (result, reached)
+    }
+
+    /// The attempts of one call; `success` makes the answer from the exchange that succeeded.
+    fn attempts<T>(
+        &self,
+        request: &TokenRequest,
+        reached: &mut bool,
+        success: impl Fn(&Prepared, &Exchange, TokenResponse) -> T,
+    ) -> Result<T> {
         let config = &self.inner.config;
         let prepared = super::encode::prepare(config, request);
         let single_use = request.is_single_use();
@@ -94,10 +114,10 @@ impl TokenClient {
                 .inner
                 .transport
                 .post(&prepared.url, &prepared.headers, &prepared.body, budget);
-            let (result, ending, retry_after) = self.interpret(&prepared, outcome);
+            let (result, ending, retry_after) = self.interpret(&prepared, outcome, &success);
             *reached |= ending != Ending::Failed(Reach::NotSent);
             let error = match result {
-                Ok(response) => return Ok(response),
+                Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
             if retry >= config.retry.max_retries || !may_retry(&error, ending, single_use) {
@@ -119,23 +139,16 @@ impl TokenClient {
     }
 
     /// Turns one attempt into a result, how it ended, and the server's `Retry-After`.
-    fn interpret(
+    fn interpret<T>(
         &self,
         prepared: &Prepared,
         outcome: std::result::Result<Exchange, Box<Failure>>,
-    ) -> (Result<TokenRequestResponse>, Ending, Option<Duration>) {
+        success: &impl Fn(&Prepared, &Exchange, TokenResponse) -> T,
+    ) -> (Result<T>, Ending, Option<Duration>) {
         let secrets = &prepared.secrets;
         match outcome {
             Ok(exchange) => {
                 let retry_after = retry_after(&exchange.headers);
-                let (body, body_truncated) = redact::redact_body(&exchange.body, secrets);
-                let meta = prepared.meta(Some(HttpResponseMeta {
-                    status: exchange.status,
-                    headers: prepared.response_headers(&exchange.headers),
-                    body,
-                    body_truncated,
-                    elapsed_ms: millis(exchange.elapsed),
-                }));
                 let received_at = exchange
                     .received_at
                     .duration_since(UNIX_EPOCH)
@@ -149,11 +162,8 @@ impl TokenClient {
                     self.inner.config.max_response_bytes,
                 );
                 let result = match parsed {
-                    Ok(token) => Ok(TokenRequestResponse {
-                        http_meta: meta,
-                        token_response: Some(redact::scrub_token_echoes(token, secrets)),
-                    }),
-                    Err(error) => Err(error.with_meta(meta).scrubbed(secrets)),
+                    Ok(token) => Ok(success(prepared, &exchange, redact::scrub_token_echoes(token, secrets))),
+                    Err(error) => Err(error.with_meta(exchange_meta(prepared, &exchange)).scrubbed(secrets)),
                 };
                 (result, Ending::Answered(exchange.status), retry_after)
             }
@@ -175,6 +185,18 @@ impl TokenClient {
             }
         }
     }
+}
+
+/// The metadata of an exchange that got an answer, every credential redacted.
+fn exchange_meta(prepared: &Prepared, exchange: &Exchange) -> HttpMetadata {
+    let (body, body_truncated) = redact::redact_body(&exchange.body, &prepared.secrets);
+    prepared.meta(Some(HttpResponseMeta {
+        status: exchange.status,
+        headers: prepared.response_headers(&exchange.headers),
+        body,
+        body_truncated,
+        elapsed_ms: millis(exchange.elapsed),
+    }))
 }
 
 fn retry_after(headers: &[(String, String)]) -> Option<Duration> {
