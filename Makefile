@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
 	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android \
-	dist test-dist test-checkout test-release
+	dist test-dist test-checkout test-release bench test-bench
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
@@ -17,7 +17,9 @@ help:
 	@echo "            (node --test, tsc), Kotlin and Java (JUnit 5 on the jar, a Kotlin and a Java consumer), Android (cross-built"
 	@echo "            .so checks, AAR, D8, R8-shrunk sample on Robolectric), each with its suite"
 	@echo "            against a real oidc-provider; make dist's artifacts installed and checked;"
-	@echo "            installs from a clean checkout; actionlint; 30 s of fuzzing; the conformance table"
+	@echo "            installs from a clean checkout; actionlint; a smoke run of the benchmarks;"
+	@echo "            30 s of fuzzing; the conformance table"
+	@echo "make bench  tokenfetch against its peers on one loopback server; writes bench/README.md"
 	@echo "make fuzz   a million executions of each fuzz target (cargo fuzz, nightly)"
 	@echo "make android  the AAR, cross-built for four ABIs without the NDK, in the local Maven repository"
 	@echo "make dist   wheels, npm tarballs and the jar for Linux x86_64 and aarch64 (glibc and musl) in target/dist"
@@ -155,6 +157,21 @@ test-rust:
 docs:
 	$(CARGO) run --quiet -p xtask -- model-docs
 
+# --- Benchmarks ---------------------------------------------------------------------------
+# tokenfetch against its peers on one keep-alive loopback server (bench/run.py says how), and
+# every performance target with whether it holds; writes bench/README.md. Not part of `make
+# test`, which runs each benchmark for a few iterations (test-bench) so none can rot.
+BENCH_BUILD := $(CARGO) build --quiet --release -p tokenfetch-bench
+
+bench: $(PY)
+	$(BENCH_BUILD)
+	$(PY) bench/run.py
+
+test-bench: $(PY)
+	$(BENCH_BUILD)
+	$(PY) -m mypy --strict bench/run.py
+	$(PY) bench/run.py --smoke
+
 # --- Fuzzing ----------------------------------------------------------------------------
 # cargo fuzz on the nightly toolchain: the parser and the option validation must never panic
 # (fuzz/fuzz_targets/). No sanitizer: the properties are panics and overflows, which cargo
@@ -203,7 +220,7 @@ $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package-lock.json
 	cd $(OIDC) && npm ci --no-audit --no-fund
 oidc: $(OIDC)/node_modules/.package-lock.json
 
-SUITES := test-rust test-python test-node test-kotlin test-android test-dist test-release test-checkout
+SUITES := test-rust test-python test-node test-kotlin test-android test-dist test-release test-checkout test-bench
 
 test: conformance-clean lint oidc
 	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""`make bench`: tokenfetch against its peers, each language in one run, on one server.
+
+Starts bench-server (a keep-alive HTTP/1.1 token server on loopback), runs each language's
+benchmark against it, and prints every target of the performance issue with its measured
+value and whether it holds. A full run also writes bench/README.md; `--smoke` (part of
+`make test`) runs a few iterations of everything, so that no benchmark can rot, and claims
+nothing.
+
+Each benchmark prints one JSON object per line: `{"language", "case", "client", ...}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "target" / "release"
+
+Result = dict[str, Any]
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen([str(TARGET / "bench-server")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    line = server.stdout.readline().strip()
+    if not line.startswith("BENCH_URL="):
+        server.kill()
+        raise SystemExit(f"bench-server printed {line!r}")
+    return server, line.removeprefix("BENCH_URL=")
+
+
+def run_bench(argv: list[str]) -> list[Result]:
+    print("+", " ".join(argv), file=sys.stderr, flush=True)
+    output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def find(results: list[Result], **match: Any) -> Result:
+    for r in results:
+        if all(r.get(k) == v for k, v in match.items()):
+            return r
+    raise SystemExit(f"bench: no result for {match}")
+
+
+@dataclass
+class Target:
+    what: str
+    goal: str
+    measured: str
+    holds: bool
+
+
+def targets(results: list[Result]) -> list[Target]:
+    out: list[Target] = []
+
+    def fetch(client: str) -> Result:
+        return find(results, language="rust", case="fetch", client=client)
+
+    ours, oauth2, floor = fetch("tokenfetch"), fetch("oauth2 5 + ureq 2"), fetch("raw socket")
+    ratio = ours["p50_us"] / oauth2["p50_us"]
+    out.append(Target("Rust fetch", "≤ 0.9× oauth2-rs p50", f"{ratio:.2f}×", ratio <= 0.9))
+    tail = ours["p99_us"] / ours["p50_us"]
+    out.append(Target("Rust fetch tail", "p99 ≤ 3× its own p50", f"{tail:.2f}×", tail <= 3))
+    to_floor = ours["p50_us"] / floor["p50_us"]
+    out.append(Target("Rust fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
+    cached = find(results, language="rust", case="cached read")["p50_ns"]
+    out.append(Target("cached read: Rust", "< 50 ns", f"{cached:.0f} ns", cached < 50))
+    ours_parse = find(results, language="rust", case="parse", client="tokenfetch")["p50_ns"]
+    serde_parse = find(results, language="rust", case="parse", client="serde struct")["p50_ns"]
+    parse_ratio = ours_parse / serde_parse
+    out.append(Target("parsing", "≤ 2× a plain serde struct", f"{parse_ratio:.2f}× ({ours_parse:.0f} ns)", parse_ratio <= 2))
+    for threads in (8, 64):
+        s = find(results, language="rust", case="shared client", threads=threads)
+        holds = s["shared_connections"] <= threads and s["shared_per_s"] >= s["own_per_s"]
+        out.append(Target(
+            f"{threads} threads sharing one client (Rust)",
+            "connections ≤ threads, throughput ≥ a client per thread",
+            f"{s['shared_connections']} connections, {s['shared_per_s'] / s['own_per_s']:.2f}× throughput",
+            holds,
+        ))
+    cold = find(results, language="rust", case="cold manager")
+    out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
+    return out
+
+
+def fetch_table(results: list[Result]) -> str:
+    rows = ["| language | client | p50 | p90 | p99 | ratio to tokenfetch p50 |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for language in ("rust",):
+        cases = [r for r in results if r["language"] == language and r["case"] == "fetch"]
+        ours = find(cases, client="tokenfetch")["p50_us"]
+        for r in cases:
+            rows.append(
+                f"| {language} | {r['client']} | {r['p50_us']:.1f} µs | {r['p90_us']:.1f} µs | {r['p99_us']:.1f} µs | "
+                f"{ours / r['p50_us']:.2f} |"
+            )
+    return "\n".join(rows)
+
+
+def versions() -> dict[str, str]:
+    lock = (ROOT / "Cargo.lock").read_text()
+
+    def crate(name: str, major: str) -> str:
+        found = re.findall(rf'name = "{re.escape(name)}"\nversion = "({re.escape(major)}[^"]*)"', lock)
+        return found[0] if found else "?"
+
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "rustc": rustc,
+        "oauth2": crate("oauth2", "5"),
+        "ureq2": crate("ureq", "2"),
+        "ureq": crate("ureq", "3"),
+        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+    }
+
+
+def write_readme(results: list[Result], checked: list[Target]) -> None:
+    v = versions()
+    lines = [
+        "<!-- Written by `make bench` (bench/run.py). Do not edit: run it again. -->",
+        "# Benchmarks",
+        "",
+        "tokenfetch against its peers, every client in the same run, on one keep-alive HTTP/1.1 token",
+        "server on loopback (`bench-server`), which counts requests so that every client is seen to",
+        "make a full exchange per fetch. A ratio below 1 means tokenfetch is faster. `make bench`",
+        "writes this page; `make test` runs a few iterations of every benchmark (`--smoke`) and",
+        "claims nothing.",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {v['machine']} with {v['rustc']}.",
+        f"Peers: oauth2 {v['oauth2']} on ureq {v['ureq2']}; ureq {v['ureq']} + serde_json.",
+        "",
+        "## Targets",
+        "",
+        "| what | target | measured | holds |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {t.what} | {t.goal} | {t.measured} | {'yes' if t.holds else '**no**'} |" for t in checked]
+    lines += ["", "## Fetches", "", fetch_table(results), ""]
+    (ROOT / "bench" / "README.md").write_text("\n".join(lines))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few iterations of each benchmark; no claims")
+    args = parser.parse_args()
+    server, url = start_server()
+    try:
+        extra = ["--smoke"] if args.smoke else []
+        results = run_bench([str(TARGET / "rust-bench"), url, *extra])
+    finally:
+        server.stdin.close()  # type: ignore[union-attr]
+        server.wait(timeout=10)
+    checked = targets(results)
+    width = max(len(t.what) for t in checked)
+    for t in checked:
+        mark = "smoke" if args.smoke else ("holds" if t.holds else "MISSED")
+        print(f"{t.what:<{width}}  {t.goal:<58} {t.measured:<34} {mark}")
+    if args.smoke:
+        print("\nbench: every benchmark ran (smoke: few iterations, no claims)")
+        return 0
+    write_readme(results, checked)
+    print(f"\nbench: {sum(t.holds for t in checked)} of {len(checked)} targets hold; bench/README.md written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
