@@ -162,14 +162,18 @@ docs:
 # every performance target with whether it holds; writes bench/README.md. Not part of `make
 # test`, which runs each benchmark for a few iterations (test-bench) so none can rot.
 BENCH_BUILD := $(CARGO) build --quiet --release -p tokenfetch-bench
+BENCH_TOOLS := $(VENV)/.bench-tools
+$(BENCH_TOOLS): bench/requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	@touch $@
 
-bench: $(PY)
+bench: python $(BENCH_TOOLS)
 	$(BENCH_BUILD)
 	$(PY) bench/run.py
 
-test-bench: $(PY)
+test-bench: python $(BENCH_TOOLS)
 	$(BENCH_BUILD)
-	$(PY) -m mypy --strict bench/run.py
+	$(PY) -m mypy --strict bench/run.py bench/python_bench.py
 	$(PY) bench/run.py --smoke
 
 # --- Fuzzing ----------------------------------------------------------------------------

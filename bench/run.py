@@ -88,6 +88,24 @@ def targets(results: list[Result]) -> list[Target]:
             f"{s['shared_connections']} connections, {s['shared_per_s'] / s['own_per_s']:.2f}× throughput",
             holds,
         ))
+    py_ours, py_stdlib, py_floor = (
+        find(results, language="python", case="fetch", client=c) for c in ("tokenfetch", "http.client + json", "raw socket")
+    )
+    ratio = py_ours["p50_us"] / py_stdlib["p50_us"]
+    out.append(Target("Python fetch", "≤ 1.0× stdlib http.client + json", f"{ratio:.2f}×", ratio <= 1.0))
+    to_floor = py_ours["p50_us"] / py_floor["p50_us"]
+    out.append(Target("Python fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
+    cached = find(results, language="python", case="cached read")["p50_ns"]
+    out.append(Target("cached read: Python", "< 200 ns", f"{cached:.0f} ns", cached < 200))
+    imported = find(results, language="python", case="import", client="tokenfetch")["p50_ms"]
+    out.append(Target("import tokenfetch", "< 15 ms", f"{imported:.1f} ms", imported < 15))
+    s8 = find(results, language="python", case="shared client", threads=8)
+    out.append(Target(
+        "8 threads sharing one client (Python)",
+        "connections ≤ threads, throughput ≥ a client per thread",
+        f"{s8['shared_connections']} connections, {s8['shared_per_s'] / s8['own_per_s']:.2f}× throughput",
+        s8["shared_connections"] <= 8 and s8["shared_per_s"] >= s8["own_per_s"],
+    ))
     cold = find(results, language="rust", case="cold manager")
     out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
     return out
@@ -95,7 +113,7 @@ def targets(results: list[Result]) -> list[Target]:
 
 def fetch_table(results: list[Result]) -> str:
     rows = ["| language | client | p50 | p90 | p99 | ratio to tokenfetch p50 |", "| --- | --- | ---: | ---: | ---: | ---: |"]
-    for language in ("rust",):
+    for language in ("rust", "python"):
         cases = [r for r in results if r["language"] == language and r["case"] == "fetch"]
         ours = find(cases, client="tokenfetch")["p50_us"]
         for r in cases:
@@ -106,7 +124,7 @@ def fetch_table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-def versions() -> dict[str, str]:
+def versions(results: list[Result]) -> dict[str, str]:
     lock = (ROOT / "Cargo.lock").read_text()
 
     def crate(name: str, major: str) -> str:
@@ -120,11 +138,13 @@ def versions() -> dict[str, str]:
         "ureq2": crate("ureq", "2"),
         "ureq": crate("ureq", "3"),
         "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+        "python": ", ".join(f"{k} {v}" for k, v in find(results, language="python", case="versions").items()
+                            if k not in ("language", "case")),
     }
 
 
 def write_readme(results: list[Result], checked: list[Target]) -> None:
-    v = versions()
+    v = versions(results)
     lines = [
         "<!-- Written by `make bench` (bench/run.py). Do not edit: run it again. -->",
         "# Benchmarks",
@@ -136,7 +156,8 @@ def write_readme(results: list[Result], checked: list[Target]) -> None:
         "claims nothing.",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {v['machine']} with {v['rustc']}.",
-        f"Peers: oauth2 {v['oauth2']} on ureq {v['ureq2']}; ureq {v['ureq']} + serde_json.",
+        f"Rust peers: oauth2 {v['oauth2']} on ureq {v['ureq2']}; ureq {v['ureq']} + serde_json.",
+        f"Python: {v['python']}.",
         "",
         "## Targets",
         "",
@@ -156,6 +177,7 @@ def main() -> int:
     try:
         extra = ["--smoke"] if args.smoke else []
         results = run_bench([str(TARGET / "rust-bench"), url, *extra])
+        results += run_bench([sys.executable, str(ROOT / "bench" / "python_bench.py"), url, *extra])
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(timeout=10)
