@@ -167,12 +167,18 @@ $(BENCH_TOOLS): bench/requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	@touch $@
 
-bench: python $(BENCH_TOOLS)
+BENCH_NODE := bench/node/node_modules/.package-lock.json
+$(BENCH_NODE): bench/node/package-lock.json
+	cd bench/node && npm ci --ignore-scripts --no-audit --no-fund
+
+bench: python node $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
+	cd bindings-node && npm run --silent build
 	$(PY) bench/run.py
 
-test-bench: python $(BENCH_TOOLS)
+test-bench: python node $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
+	cd bindings-node && npm run --silent build
 	$(PY) -m mypy --strict bench/run.py bench/python_bench.py
 	$(PY) bench/run.py --smoke
 

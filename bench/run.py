@@ -106,6 +106,20 @@ def targets(results: list[Result]) -> list[Target]:
         f"{s8['shared_connections']} connections, {s8['shared_per_s'] / s8['own_per_s']:.2f}× throughput",
         s8["shared_connections"] <= 8 and s8["shared_per_s"] >= s8["own_per_s"],
     ))
+    node_ours, node_plain, node_floor = (
+        find(results, language="node", case="fetch", client=c)
+        for c in ("tokenfetch", "http.request + keep-alive agent", "raw socket")
+    )
+    ratio = node_ours["p50_us"] / node_plain["p50_us"]
+    out.append(Target("Node fetch", "≤ 1.0× http.request with a keep-alive agent", f"{ratio:.2f}×", ratio <= 1.0))
+    to_floor = node_ours["p50_us"] / node_floor["p50_us"]
+    out.append(Target("Node fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
+    sync = find(results, language="node", case="cached read", client="tokenfetch accessTokenSync()")["p50_ns"]
+    out.append(Target("cached read: Node accessTokenSync()", "< 200 ns", f"{sync:.0f} ns", sync < 200))
+    awaited = find(results, language="node", case="cached read", client="tokenfetch await accessToken()")["p50_ns"]
+    out.append(Target("cached read: Node awaited accessToken()", "< 1 µs", f"{awaited:.0f} ns", awaited < 1000))
+    required = find(results, language="node", case="import", client="tokenfetch")["p50_ms"]
+    out.append(Target("Node require", "< 10 ms", f"{required:.1f} ms", required < 10))
     cold = find(results, language="rust", case="cold manager")
     out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
     return out
@@ -113,7 +127,7 @@ def targets(results: list[Result]) -> list[Target]:
 
 def fetch_table(results: list[Result]) -> str:
     rows = ["| language | client | p50 | p90 | p99 | ratio to tokenfetch p50 |", "| --- | --- | ---: | ---: | ---: | ---: |"]
-    for language in ("rust", "python"):
+    for language in ("rust", "python", "node"):
         cases = [r for r in results if r["language"] == language and r["case"] == "fetch"]
         ours = find(cases, client="tokenfetch")["p50_us"]
         for r in cases:
@@ -140,6 +154,8 @@ def versions(results: list[Result]) -> dict[str, str]:
         "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
         "python": ", ".join(f"{k} {v}" for k, v in find(results, language="python", case="versions").items()
                             if k not in ("language", "case")),
+        "node": ", ".join(f"{k} {v}" for k, v in find(results, language="node", case="versions").items()
+                          if k not in ("language", "case")),
     }
 
 
@@ -158,6 +174,7 @@ def write_readme(results: list[Result], checked: list[Target]) -> None:
         f"Measured {time.strftime('%Y-%m-%d')} on {v['machine']} with {v['rustc']}.",
         f"Rust peers: oauth2 {v['oauth2']} on ureq {v['ureq2']}; ureq {v['ureq']} + serde_json.",
         f"Python: {v['python']}.",
+        f"Node: {v['node']}.",
         "",
         "## Targets",
         "",
@@ -178,6 +195,7 @@ def main() -> int:
         extra = ["--smoke"] if args.smoke else []
         results = run_bench([str(TARGET / "rust-bench"), url, *extra])
         results += run_bench([sys.executable, str(ROOT / "bench" / "python_bench.py"), url, *extra])
+        results += run_bench(["node", str(ROOT / "bench" / "node" / "node_bench.js"), url, *extra])
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(timeout=10)
