@@ -171,12 +171,12 @@ BENCH_NODE := bench/node/node_modules/.package-lock.json
 $(BENCH_NODE): bench/node/package-lock.json
 	cd bench/node && npm ci --ignore-scripts --no-audit --no-fund
 
-bench: python node $(BENCH_TOOLS) $(BENCH_NODE)
+bench: python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
 	cd bindings-node && npm run --silent build
 	$(PY) bench/run.py
 
-test-bench: python node $(BENCH_TOOLS) $(BENCH_NODE)
+test-bench: python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
 	cd bindings-node && npm run --silent build
 	$(PY) -m mypy --strict bench/run.py bench/python_bench.py

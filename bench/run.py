@@ -120,6 +120,15 @@ def targets(results: list[Result]) -> list[Target]:
     out.append(Target("cached read: Node awaited accessToken()", "< 1 µs", f"{awaited:.0f} ns", awaited < 1000))
     required = find(results, language="node", case="import", client="tokenfetch")["p50_ms"]
     out.append(Target("Node require", "< 10 ms", f"{required:.1f} ms", required < 10))
+    jvm_ours, nimbus, jvm_floor = (
+        find(results, language="jvm", case="fetch", client=c) for c in ("tokenfetch", "Nimbus oauth2-oidc-sdk", "raw socket")
+    )
+    ratio = jvm_ours["p50_us"] / nimbus["p50_us"]
+    out.append(Target("JVM fetch", "≤ 1.0× Nimbus", f"{ratio:.2f}×", ratio <= 1.0))
+    to_floor = jvm_ours["p50_us"] / jvm_floor["p50_us"]
+    out.append(Target("JVM fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
+    kotlin = find(results, language="jvm", case="cached read")["p50_ns"]
+    out.append(Target("cached read: Kotlin", "< 300 ns", f"{kotlin:.0f} ns", kotlin < 300))
     cold = find(results, language="rust", case="cold manager")
     out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
     return out
@@ -127,7 +136,7 @@ def targets(results: list[Result]) -> list[Target]:
 
 def fetch_table(results: list[Result]) -> str:
     rows = ["| language | client | p50 | p90 | p99 | ratio to tokenfetch p50 |", "| --- | --- | ---: | ---: | ---: | ---: |"]
-    for language in ("rust", "python", "node"):
+    for language in ("rust", "python", "node", "jvm"):
         cases = [r for r in results if r["language"] == language and r["case"] == "fetch"]
         ours = find(cases, client="tokenfetch")["p50_us"]
         for r in cases:
@@ -156,6 +165,8 @@ def versions(results: list[Result]) -> dict[str, str]:
                             if k not in ("language", "case")),
         "node": ", ".join(f"{k} {v}" for k, v in find(results, language="node", case="versions").items()
                           if k not in ("language", "case")),
+        "jvm": ", ".join(f"{k} {v}" for k, v in find(results, language="jvm", case="versions").items()
+                         if k not in ("language", "case")),
     }
 
 
@@ -175,6 +186,7 @@ def write_readme(results: list[Result], checked: list[Target]) -> None:
         f"Rust peers: oauth2 {v['oauth2']} on ureq {v['ureq2']}; ureq {v['ureq']} + serde_json.",
         f"Python: {v['python']}.",
         f"Node: {v['node']}.",
+        f"JVM: {v['jvm']}.",
         "",
         "## Targets",
         "",
@@ -184,6 +196,15 @@ def write_readme(results: list[Result], checked: list[Target]) -> None:
     lines += [f"| {t.what} | {t.goal} | {t.measured} | {'yes' if t.holds else '**no**'} |" for t in checked]
     lines += ["", "## Fetches", "", fetch_table(results), ""]
     (ROOT / "bench" / "README.md").write_text("\n".join(lines))
+
+
+def jvm_classpath() -> str:
+    """Compiles bench/jvm against the installed jar and returns its class path."""
+    project = ROOT / "bench" / "jvm"
+    listing = project / "target" / "classpath.txt"
+    subprocess.run(["mvn", "-B", "-ntp", "-q", "-f", str(project / "pom.xml"), "compile", "dependency:build-classpath",
+                    f"-Dmdep.outputFile={listing}"], check=True)
+    return f"{project / 'target' / 'classes'}:{listing.read_text().strip()}"
 
 
 def main() -> int:
@@ -196,6 +217,7 @@ def main() -> int:
         results = run_bench([str(TARGET / "rust-bench"), url, *extra])
         results += run_bench([sys.executable, str(ROOT / "bench" / "python_bench.py"), url, *extra])
         results += run_bench(["node", str(ROOT / "bench" / "node" / "node_bench.js"), url, *extra])
+        results += run_bench(["java", "-cp", jvm_classpath(), "bench.JvmBench", url, *extra])
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(timeout=10)
