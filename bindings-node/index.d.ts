@@ -33,6 +33,15 @@ export interface HttpResponseMeta {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A cached token and how many milliseconds, from now, it needs no fetch
+ * (`TokenManager.freshTokenFor`); internal to `lib/index.js`.
+ */
+export declare class FreshToken {
+  get token(): TokenResponse
+  get freshForMs(): number
+}
+
 export declare class NativeTokenClient {
   constructor(options: Record<string, unknown>)
   static prove(options: Record<string, unknown>): NativeTokenClient
@@ -64,10 +73,11 @@ export declare class NativeTokenManager {
   get refreshSkewMs(): number
   get defaultLifetimeMs(): number
   /**
-   * The cached token when no fetch is due, else `null`. Never blocks: `lib/index.js`
-   * answers from it on the event loop and goes to the thread pool only to fetch.
+   * The cached token when no fetch is due, with how long it stays so; else `null`. Never
+   * blocks: `lib/index.js` keeps it and answers reads from it on the event loop, without
+   * calling here, until then.
    */
-  freshToken(): TokenResponse | null
+  freshTokenFor(): FreshToken | null
   invalidate(): void
   /** The structured form of the last fetch error, for `lib/errors.js`. */
   lastErrorPayload(): Record<string, JsonValue> | null

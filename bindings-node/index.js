@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.FreshToken = nativeBinding.FreshToken
 module.exports.NativeTokenClient = nativeBinding.NativeTokenClient
 module.exports.NativeTokenManager = nativeBinding.NativeTokenManager
 module.exports.TokenRequest = nativeBinding.TokenRequest

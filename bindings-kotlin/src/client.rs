@@ -177,6 +177,13 @@ fn preset(mut builder: TokenClientBuilder, token_url: Option<String>) -> tokenfe
     builder.build()
 }
 
+/// A token with how many milliseconds, from now, it needs no fetch.
+#[derive(uniffi::Record)]
+pub struct FreshToken {
+    pub token: TokenResponseData,
+    pub fresh_for_ms: i64,
+}
+
 #[derive(uniffi::Object)]
 pub struct NativeTokenManager {
     inner: TokenManager,
@@ -237,6 +244,15 @@ impl NativeTokenManager {
 
     pub fn authorization_header(&self) -> Result<String, NativeError> {
         Ok(catch_panic(|| self.inner.authorization_header())?)
+    }
+
+    /// The cached token and how long it stays fresh, when it needs no fetch. The Kotlin layer
+    /// answers reads from it until then without calling here: each JNA call costs microseconds.
+    pub fn fresh_token_for(&self) -> Option<FreshToken> {
+        self.inner.fresh_token_for().map(|(token, fresh_for)| FreshToken {
+            fresh_for_ms: i64::try_from(fresh_for.as_millis()).unwrap_or(i64::MAX),
+            token: token.into(),
+        })
     }
 
     pub fn invalidate(&self) {

@@ -232,6 +232,12 @@ class TokenManager {
   #client
   /** The one native fetch in flight, which every waiting caller shares. */
   #inflight = null
+  /**
+   * The core's cached token while no fetch is due, with the `performance.now()` until which
+   * none is: a read answers from it without a native call. `invalidate()` drops it. The only
+   * state kept on this side.
+   */
+  #fresh = null
 
   constructor(client, options = {}) {
     if (!(client instanceof TokenClient)) throw new TypeError('TokenManager needs a TokenClient')
@@ -253,6 +259,36 @@ class TokenManager {
     return this.#native.defaultLifetimeMs
   }
 
+  #freshNow() {
+    const fresh = this.#fresh
+    return fresh !== null && performance.now() < fresh.until ? fresh : null
+  }
+
+  /** Asks the core for its fresh token (never blocks) and keeps it; `null` when a fetch is due. */
+  #remember() {
+    const found = this.#native.freshTokenFor()
+    if (!found) {
+      this.#fresh = null
+      return null
+    }
+    const token = found.token
+    this.#fresh = {
+      token,
+      accessToken: token.accessToken,
+      header: token.authorizationHeader(),
+      until: performance.now() + found.freshForMs,
+    }
+    return this.#fresh
+  }
+
+  /** The fresh token kept here, or the core's; a synchronous native call when neither is. */
+  #currentSync() {
+    const fresh = this.#freshNow() ?? this.#remember()
+    if (fresh) return fresh
+    const token = guard(() => this.#native.tokenSync())
+    return this.#remember() ?? { token, accessToken: token.accessToken, header: token.authorizationHeader() }
+  }
+
   /**
    * A valid token. A fresh cached token is returned without leaving the event loop. When a
    * fetch is due, one native call runs on the thread pool and every caller awaits that same
@@ -260,6 +296,32 @@ class TokenManager {
    * at once while the shared fetch goes on (bounded by the client's timeout).
    */
   token(options) {
+    return this.#current(options).then((f) => f.token)
+  }
+  tokenSync() {
+    return this.#currentSync().token
+  }
+
+  accessToken(options) {
+    // The common case, a fresh token and no options, allocates one resolved Promise.
+    const fresh = options === undefined ? this.#freshNow() : null
+    if (fresh) return Promise.resolve(fresh.accessToken)
+    return this.#current(options).then((f) => f.accessToken)
+  }
+  accessTokenSync() {
+    return this.#currentSync().accessToken
+  }
+
+  authorizationHeader(options) {
+    const fresh = options === undefined ? this.#freshNow() : null
+    if (fresh) return Promise.resolve(fresh.header)
+    return this.#current(options).then((f) => f.header)
+  }
+  authorizationHeaderSync() {
+    return this.#currentSync().header
+  }
+
+  #current(options) {
     let signal
     try {
       signal = callOptions(options, [], ['signal']).signal
@@ -267,39 +329,26 @@ class TokenManager {
       return Promise.reject(convert(err))
     }
     if (signal?.aborted) return Promise.reject(abortError(signal))
-    const fresh = this.#native.freshToken()
+    const fresh = this.#freshNow() ?? this.#remember()
     if (fresh) return Promise.resolve(fresh)
     if (!this.#inflight) {
       const settled = () => {
         this.#inflight = null
       }
-      this.#inflight = this.#native.token().catch((err) => {
-        throw convert(err)
-      })
+      this.#inflight = this.#native.token().then(
+        (token) => this.#remember() ?? { token, accessToken: token.accessToken, header: token.authorizationHeader() },
+        (err) => {
+          throw convert(err)
+        },
+      )
       this.#inflight.then(settled, settled)
     }
     return settle(this.#inflight, signal)
   }
-  tokenSync() {
-    return guard(() => this.#native.tokenSync())
-  }
-
-  accessToken(options) {
-    return this.token(options).then((t) => t.accessToken)
-  }
-  accessTokenSync() {
-    return guard(() => this.#native.accessTokenSync())
-  }
-
-  authorizationHeader(options) {
-    return this.token(options).then((t) => t.authorizationHeader())
-  }
-  authorizationHeaderSync() {
-    return guard(() => this.#native.authorizationHeaderSync())
-  }
 
   /** Drops the cached token; call it when an API answers 401. */
   invalidate() {
+    this.#fresh = null
     this.#native.invalidate()
   }
 

@@ -295,11 +295,15 @@ impl NativeTokenManager {
         self.inner.options().default_lifetime.as_secs_f64() * 1000.0
     }
 
-    /// The cached token when no fetch is due, else `null`. Never blocks: `lib/index.js`
-    /// answers from it on the event loop and goes to the thread pool only to fetch.
+    /// The cached token when no fetch is due, with how long it stays so; else `null`. Never
+    /// blocks: `lib/index.js` keeps it and answers reads from it on the event loop, without
+    /// calling here, until then.
     #[napi]
-    pub fn fresh_token(&self) -> Option<TokenResponse> {
-        self.inner.fresh_token().map(TokenResponse::from)
+    pub fn fresh_token_for(&self) -> Option<FreshToken> {
+        self.inner.fresh_token_for().map(|(token, fresh_for)| FreshToken {
+            token,
+            fresh_for_ms: fresh_for.as_secs_f64() * 1000.0,
+        })
     }
 
     #[napi]
@@ -311,5 +315,26 @@ impl NativeTokenManager {
     #[napi(ts_return_type = "Record<string, JsonValue> | null")]
     pub fn last_error_payload(&self) -> Option<serde_json::Value> {
         self.inner.last_error().map(|e| payload(&e))
+    }
+}
+
+/// A cached token and how many milliseconds, from now, it needs no fetch
+/// (`TokenManager.freshTokenFor`); internal to `lib/index.js`.
+#[napi]
+pub struct FreshToken {
+    token: tokenfetch::TokenResponse,
+    fresh_for_ms: f64,
+}
+
+#[napi]
+impl FreshToken {
+    #[napi(getter)]
+    pub fn token(&self) -> TokenResponse {
+        TokenResponse::from(self.token.clone())
+    }
+
+    #[napi(getter)]
+    pub fn fresh_for_ms(&self) -> f64 {
+        self.fresh_for_ms
     }
 }

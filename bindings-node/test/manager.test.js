@@ -77,3 +77,34 @@ test('a fresh cached token is answered without a fetch', async () => {
   assert.deepEqual(new Set(again), new Set([first]))
   assert.equal(await kit.tokenRequests(), 1)
 })
+
+test('the token kept on the JavaScript side lasts exactly as long as the core says', async () => {
+  // A 2 s token with a 1 s skew is fresh for 1 s; after that a read must fetch.
+  const client = new TokenClient({
+    tokenUrl: kit.tokenUrl,
+    clientId: 'n',
+    clientSecret: 's',
+    headers: { 'X-Testkit-Expires-In': '2' },
+  })
+  const manager = new TokenManager(client, { refreshSkewMs: 1000 })
+  const first = manager.accessTokenSync()
+  assert.equal(await manager.accessToken(), first)
+  assert.equal(manager.authorizationHeaderSync(), `Bearer ${first}`)
+  assert.equal(await kit.tokenRequests(), 1)
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const second = await manager.accessToken()
+  assert.notEqual(second, first, 'past the refresh point a read fetched')
+  assert.equal(manager.accessTokenSync(), second)
+  assert.equal(await kit.tokenRequests(), 2)
+})
+
+test('invalidate() drops the kept token for sync and async reads alike', async () => {
+  const manager = new TokenManager(new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'n', clientSecret: 's' }))
+  const first = manager.accessTokenSync()
+  manager.invalidate()
+  const second = manager.accessTokenSync()
+  assert.notEqual(second, first)
+  manager.invalidate()
+  assert.notEqual(await manager.authorizationHeader(), `Bearer ${second}`)
+  assert.equal(await kit.tokenRequests(), 3)
+})

@@ -228,11 +228,25 @@ impl TokenManager {
     /// async binding can answer from it on the event loop and go to a worker only when a
     /// fetch is due.
     pub fn fresh_token(&self) -> Option<TokenResponse> {
+        self.fresh_token_for().map(|(token, _)| token)
+    }
+
+    /// [`Self::fresh_token`], with how much longer it stays fresh. A binding may keep this
+    /// pair on its own side of the FFI and answer reads from it until that much time has
+    /// passed on its own monotonic clock, so a cached read crosses no boundary. Such a copy
+    /// must be dropped when the binding calls [`Self::invalidate`], and is the only state a
+    /// binding holds.
+    pub fn fresh_token_for(&self) -> Option<(TokenResponse, Duration)> {
         let now = self.options.clock.now();
         let slots = self.read_slots();
         let cached = slots.current.as_ref().filter(|c| now < c.expires_at)?;
-        let quiet = slots.quiet_until.is_some_and(|q| now < q);
-        (now < cached.refresh_at || quiet).then(|| cached.token.clone())
+        let until = if now < cached.refresh_at {
+            cached.refresh_at
+        } else {
+            // A failed early refresh is cooling down: the token serves until the next try.
+            slots.quiet_until.filter(|&q| now < q)?.min(cached.expires_at)
+        };
+        Some((cached.token.clone(), until.saturating_duration_since(now)))
     }
 
     /// Drops the cached access token, so the next call fetches a new one. Call it when an

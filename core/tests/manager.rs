@@ -350,3 +350,33 @@ fn fresh_token_answers_only_what_needs_no_fetch() {
     assert!(manager.fresh_token().is_none(), "due for a refresh");
     assert_eq!(kit.token_requests(), 1);
 }
+
+#[test]
+fn fresh_token_for_says_how_long_a_binding_may_keep_its_copy() {
+    let kit = Testkit::start().unwrap();
+    let clock = Arc::new(ManualClock::new());
+    let manager =
+        TokenManager::with_options(client(&kit, &[]), TokenRequest::client_credentials(), manual(&clock)).unwrap();
+    assert!(manager.fresh_token_for().is_none());
+    let token = manager.token().unwrap();
+    // testkit's tokens live 3600 s; the default skew refreshes 60 s before that.
+    assert_eq!(
+        manager.fresh_token_for(),
+        Some((token.clone(), Duration::from_secs(3540)))
+    );
+    clock.advance(Duration::from_secs(3000));
+    assert_eq!(manager.fresh_token_for(), Some((token, Duration::from_secs(540))));
+    clock.advance(Duration::from_secs(540));
+    assert!(
+        manager.fresh_token_for().is_none(),
+        "due for a refresh at exactly the refresh point"
+    );
+    manager.token().unwrap();
+    assert!(manager.fresh_token_for().is_some());
+    manager.invalidate();
+    assert!(
+        manager.fresh_token_for().is_none(),
+        "invalidate() ends the freshness a binding was told"
+    );
+    assert_eq!(kit.token_requests(), 2);
+}

@@ -2,6 +2,7 @@ package io.tokenfetch
 
 import io.tokenfetch.ffi.NativeTokenManager
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.toJavaDuration
@@ -51,29 +52,65 @@ class TokenManager private constructor(
     @IgnoreJRERequirement
     fun getDefaultLifetime(): java.time.Duration = defaultLifetime.toJavaDuration()
 
+    /**
+     * The core's cached token while it needs no fetch, with the `System.nanoTime()` until
+     * which it does not. Reads answer from it without a native call (each JNA call costs
+     * microseconds); [invalidate] drops it. The only state kept on this side.
+     */
+    private class Fresh(val token: TokenResponse, val header: String, val untilNanos: Long)
+
+    @Volatile
+    private var fresh: Fresh? = null
+    private val freshLock = Any()
+
+    private fun freshNow(): Fresh? = fresh?.takeIf { System.nanoTime() - it.untilNanos < 0 }
+
+    /** The token, from [fresh] or from the core (which fetches when due); refreshes [fresh]. */
+    private fun current(): Fresh {
+        freshNow()?.let { return it }
+        val token = ffiCall { TokenResponse(native.token()) }
+        // Under the lock, so that an invalidate() between the two calls is not undone.
+        val kept =
+            synchronized(freshLock) {
+                val now = System.nanoTime()
+                fresh = ffiCall { native.freshTokenFor() }?.let {
+                    val fresher = TokenResponse(it.token)
+                    Fresh(fresher, fresher.authorizationHeader(), now + TimeUnit.MILLISECONDS.toNanos(it.freshForMs))
+                }
+                fresh
+            }
+        // A token that is valid but already due for a refresh (a lifetime shorter than the
+        // skew) is answered once and not kept.
+        return kept ?: Fresh(token, token.authorizationHeader(), System.nanoTime())
+    }
+
     /** A valid access token. Blocks when it has to fetch. */
     @Throws(TokenFetchException::class)
     fun accessToken(): String {
         refuseOnMainThread("TokenManager.accessToken")
-        return ffiCall { native.accessToken() }
+        return current().token.accessToken
     }
 
     /** The whole cached token response. Blocks when it has to fetch. */
     @Throws(TokenFetchException::class)
     fun token(): TokenResponse {
         refuseOnMainThread("TokenManager.token")
-        return ffiCall { TokenResponse(native.token()) }
+        return current().token
     }
 
     /** `"Bearer <token>"` for a valid token. Blocks when it has to fetch. */
     @Throws(TokenFetchException::class)
     fun authorizationHeader(): String {
         refuseOnMainThread("TokenManager.authorizationHeader")
-        return ffiCall { native.authorizationHeader() }
+        return current().header
     }
 
     /** Drops the cached token; call it when an API answers 401. */
-    fun invalidate() = ffiCall { native.invalidate() }
+    fun invalidate() =
+        synchronized(freshLock) {
+            fresh = null
+            ffiCall { native.invalidate() }
+        }
 
     /** The error of the last failed fetch (e.g. a failed early refresh), until one succeeds. */
     val lastError: TokenFetchException? get() = ffiCall { native.lastError() }?.toException()

@@ -3,6 +3,7 @@ package io.tokenfetch
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.CountDownLatch
 import kotlin.concurrent.thread
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.runBlocking
@@ -72,5 +73,33 @@ class ManagerTest {
         assertTrue(last is OAuthException)
         assertEquals("invalid_client", last!!.error)
         assertEquals("{\"password\":1}", kit.byGrant())
+    }
+
+    @Test
+    fun `the token kept on the Kotlin side lasts exactly as long as the core says`() {
+        // A 2 s token with a 1 s skew is fresh for 1 s; after that a read must fetch.
+        val client = client(kit) { it.copy(headers = mapOf("X-Testkit-Expires-In" to "2")) }
+        val manager = TokenManager(client, refreshSkew = 1.seconds)
+        val first = manager.accessToken()
+        assertEquals(first, manager.token().accessToken)
+        assertEquals("Bearer $first", manager.authorizationHeader())
+        assertEquals(1, kit.tokenRequests())
+        Thread.sleep(1_100)
+        val second = manager.accessToken()
+        assertNotEquals(first, second, "past the refresh point a read fetched")
+        assertEquals(second, manager.accessToken())
+        assertEquals(2, kit.tokenRequests())
+    }
+
+    @Test
+    fun `invalidate drops the kept token`() {
+        val manager = TokenManager(client(kit))
+        val first = manager.accessToken()
+        manager.invalidate()
+        val second = manager.accessToken()
+        assertNotEquals(first, second)
+        manager.invalidate()
+        assertNotEquals("Bearer $second", manager.authorizationHeader())
+        assertEquals(3, kit.tokenRequests())
     }
 }
