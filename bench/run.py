@@ -60,75 +60,54 @@ class Target:
     holds: bool
 
 
+# (language, title, the peer each fetch target names, that target's ratio)
+FETCH_TARGETS = [
+    ("rust", "Rust", "oauth2 5 + ureq 2", "oauth2-rs p50", 0.9),
+    ("python", "Python", "http.client + json", "stdlib http.client + json", 1.0),
+    ("node", "Node", "http.request + keep-alive agent", "http.request with a keep-alive agent", 1.0),
+    ("jvm", "JVM", "Nimbus oauth2-oidc-sdk", "Nimbus", 1.0),
+]
+
+# (language, client, title, limit in ns)
+CACHED_READ_TARGETS = [
+    ("rust", "tokenfetch", "cached read: Rust", 50),
+    ("python", "tokenfetch", "cached read: Python", 200),
+    ("node", "tokenfetch accessTokenSync()", "cached read: Node accessTokenSync()", 200),
+    ("node", "tokenfetch await accessToken()", "cached read: Node awaited accessToken()", 1000),
+    ("jvm", "tokenfetch", "cached read: Kotlin", 300),
+]
+
+
 def targets(results: list[Result]) -> list[Target]:
     out: list[Target] = []
-
-    def fetch(client: str) -> Result:
-        return find(results, language="rust", case="fetch", client=client)
-
-    ours, oauth2, floor = fetch("tokenfetch"), fetch("oauth2 5 + ureq 2"), fetch("raw socket")
-    ratio = ours["p50_us"] / oauth2["p50_us"]
-    out.append(Target("Rust fetch", "≤ 0.9× oauth2-rs p50", f"{ratio:.2f}×", ratio <= 0.9))
-    tail = ours["p99_us"] / ours["p50_us"]
-    out.append(Target("Rust fetch tail", "p99 ≤ 3× its own p50", f"{tail:.2f}×", tail <= 3))
-    to_floor = ours["p50_us"] / floor["p50_us"]
-    out.append(Target("Rust fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
-    cached = find(results, language="rust", case="cached read")["p50_ns"]
-    out.append(Target("cached read: Rust", "< 50 ns", f"{cached:.0f} ns", cached < 50))
+    for language, title, peer, peer_label, limit in FETCH_TARGETS:
+        ours, theirs, floor = (
+            find(results, language=language, case="fetch", client=c) for c in ("tokenfetch", peer, "raw socket")
+        )
+        ratio = ours["p50_us"] / theirs["p50_us"]
+        out.append(Target(f"{title} fetch", f"≤ {limit}× {peer_label}", f"{ratio:.2f}×", ratio <= limit))
+        to_floor = ours["p50_us"] / floor["p50_us"]
+        out.append(Target(f"{title} fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
+        if language == "rust":
+            tail = ours["p99_us"] / ours["p50_us"]
+            out.append(Target("Rust fetch tail", "p99 ≤ 3× its own p50", f"{tail:.2f}×", tail <= 3))
+    for language, client, title, limit in CACHED_READ_TARGETS:
+        ns = find(results, language=language, case="cached read", client=client)["p50_ns"]
+        out.append(Target(title, f"< {limit} ns", f"{ns:.0f} ns", ns < limit))
+    for language, module, title, limit in (("python", "tokenfetch", "import tokenfetch", 15), ("node", "tokenfetch", "Node require", 10)):
+        ms = find(results, language=language, case="import", client=module)["p50_ms"]
+        out.append(Target(title, f"< {limit} ms", f"{ms:.1f} ms", ms < limit))
     ours_parse = find(results, language="rust", case="parse", client="tokenfetch")["p50_ns"]
-    serde_parse = find(results, language="rust", case="parse", client="serde struct")["p50_ns"]
-    parse_ratio = ours_parse / serde_parse
+    parse_ratio = ours_parse / find(results, language="rust", case="parse", client="serde struct")["p50_ns"]
     out.append(Target("parsing", "≤ 2× a plain serde struct", f"{parse_ratio:.2f}× ({ours_parse:.0f} ns)", parse_ratio <= 2))
-    for threads in (8, 64):
-        s = find(results, language="rust", case="shared client", threads=threads)
-        holds = s["shared_connections"] <= threads and s["shared_per_s"] >= s["own_per_s"]
+    for s in (r for r in results if r["case"] == "shared client"):
+        threads = s["threads"]
         out.append(Target(
-            f"{threads} threads sharing one client (Rust)",
+            f"{threads} threads sharing one client ({s['language']})",
             "connections ≤ threads, throughput ≥ a client per thread",
             f"{s['shared_connections']} connections, {s['shared_per_s'] / s['own_per_s']:.2f}× throughput",
-            holds,
+            s["shared_connections"] <= threads and s["shared_per_s"] >= s["own_per_s"],
         ))
-    py_ours, py_stdlib, py_floor = (
-        find(results, language="python", case="fetch", client=c) for c in ("tokenfetch", "http.client + json", "raw socket")
-    )
-    ratio = py_ours["p50_us"] / py_stdlib["p50_us"]
-    out.append(Target("Python fetch", "≤ 1.0× stdlib http.client + json", f"{ratio:.2f}×", ratio <= 1.0))
-    to_floor = py_ours["p50_us"] / py_floor["p50_us"]
-    out.append(Target("Python fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
-    cached = find(results, language="python", case="cached read")["p50_ns"]
-    out.append(Target("cached read: Python", "< 200 ns", f"{cached:.0f} ns", cached < 200))
-    imported = find(results, language="python", case="import", client="tokenfetch")["p50_ms"]
-    out.append(Target("import tokenfetch", "< 15 ms", f"{imported:.1f} ms", imported < 15))
-    s8 = find(results, language="python", case="shared client", threads=8)
-    out.append(Target(
-        "8 threads sharing one client (Python)",
-        "connections ≤ threads, throughput ≥ a client per thread",
-        f"{s8['shared_connections']} connections, {s8['shared_per_s'] / s8['own_per_s']:.2f}× throughput",
-        s8["shared_connections"] <= 8 and s8["shared_per_s"] >= s8["own_per_s"],
-    ))
-    node_ours, node_plain, node_floor = (
-        find(results, language="node", case="fetch", client=c)
-        for c in ("tokenfetch", "http.request + keep-alive agent", "raw socket")
-    )
-    ratio = node_ours["p50_us"] / node_plain["p50_us"]
-    out.append(Target("Node fetch", "≤ 1.0× http.request with a keep-alive agent", f"{ratio:.2f}×", ratio <= 1.0))
-    to_floor = node_ours["p50_us"] / node_floor["p50_us"]
-    out.append(Target("Node fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
-    sync = find(results, language="node", case="cached read", client="tokenfetch accessTokenSync()")["p50_ns"]
-    out.append(Target("cached read: Node accessTokenSync()", "< 200 ns", f"{sync:.0f} ns", sync < 200))
-    awaited = find(results, language="node", case="cached read", client="tokenfetch await accessToken()")["p50_ns"]
-    out.append(Target("cached read: Node awaited accessToken()", "< 1 µs", f"{awaited:.0f} ns", awaited < 1000))
-    required = find(results, language="node", case="import", client="tokenfetch")["p50_ms"]
-    out.append(Target("Node require", "< 10 ms", f"{required:.1f} ms", required < 10))
-    jvm_ours, nimbus, jvm_floor = (
-        find(results, language="jvm", case="fetch", client=c) for c in ("tokenfetch", "Nimbus oauth2-oidc-sdk", "raw socket")
-    )
-    ratio = jvm_ours["p50_us"] / nimbus["p50_us"]
-    out.append(Target("JVM fetch", "≤ 1.0× Nimbus", f"{ratio:.2f}×", ratio <= 1.0))
-    to_floor = jvm_ours["p50_us"] / jvm_floor["p50_us"]
-    out.append(Target("JVM fetch", "≤ 2× the raw-socket floor", f"{to_floor:.2f}×", to_floor <= 2))
-    kotlin = find(results, language="jvm", case="cached read")["p50_ns"]
-    out.append(Target("cached read: Kotlin", "< 300 ns", f"{kotlin:.0f} ns", kotlin < 300))
     cold = find(results, language="rust", case="cold manager")
     out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
     return out
