@@ -222,6 +222,11 @@ def main_package(package: Path, env: dict[str, str]) -> None:
     (package / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
+# The release profile keeps tokenfetch-kotlin's symbol table for uniffi-bindgen (Cargo.toml);
+# the libraries the jar ships need none.
+STRIP_KOTLIN = 'profile.release.package.tokenfetch-kotlin.strip="symbols"'
+
+
 def kotlin_jar(env: dict[str, str]) -> None:
     out = DIST / "kotlin"
     natives = out / "natives"
@@ -232,16 +237,17 @@ def kotlin_jar(env: dict[str, str]) -> None:
     for platform in PLATFORMS:
         if platform.jna is None:
             continue
+        # Stripped: the bindings are read from the host build, which keeps its symbol table.
         run(BIN / "cargo-zigbuild", "zigbuild", "--quiet", "--release", "-p", "tokenfetch-kotlin", "--lib",
-            "--target", platform.zig_target, env=env)
+            "--config", STRIP_KOTLIN, "--target", platform.zig_target, env=env)
         library = CARGO_TARGET / platform.triple / "release" / "libtokenfetch_kotlin.so"
         (natives / platform.jna).mkdir(parents=True, exist_ok=True)
         shutil.copy2(library, natives / platform.jna)
         if platform.triple == "x86_64-unknown-linux-gnu":
             host = library
     assert host is not None
-    # native.lib is the library uniffi-bindgen reads and the jar's linux-x86-64 entry;
-    # natives.dir adds the other platforms. The build directory keeps the dev jar apart.
+    # native.dir holds the jar's linux-x86-64 entry and natives.dir the other platforms;
+    # uniffi-bindgen reads the pom's own host build (native.lib). The build directory keeps the dev jar apart.
     run("mvn", "-B", "-ntp", "-q", "-f", "bindings-kotlin/pom.xml", "-P", "release", "package", "-DskipTests",
         f"-Dnative.dir={host.parent}", f"-Dnatives.dir={natives}", f"-Dbuild.dir={out / 'build'}", env=env)
     for jar in (out / "build").glob("tokenfetch-*.jar"):
