@@ -37,6 +37,10 @@
 //! form-encoded. A non-2xx answer with no such body is `http_status`; a 2xx answer that is not
 //! a token is `decode`.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -130,7 +134,7 @@ pub(crate) fn parse_token_body(body: &[u8], received_at: Option<u64>) -> Result<
 
 /// The body's members: `Ok(None)` for an empty body, `Err(reason)` when it is neither a
 /// JSON object nor form-encoded pairs.
-fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Map<String, Value>>, String> {
+fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Members>, String> {
     let text = match std::str::from_utf8(body) {
         Ok(text) => text,
         Err(e) => {
@@ -144,13 +148,21 @@ fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Map<St
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let media_type = content_type
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    if media_type == "application/x-www-form-urlencoded"
-        || (!trimmed.starts_with(['{', '[']) && looks_like_form(trimmed))
-    {
-        return Ok(Some(form_members(trimmed)));
+    let form_typed = content_type.is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    });
+    if form_typed || (!trimmed.starts_with(['{', '[']) && looks_like_form(trimmed)) {
+        return Ok(Some(Members::from_map(form_members(trimmed))));
+    }
+    // The common case, a JSON object, straight into Members. Anything else (another JSON
+    // type, invalid JSON, a number beyond a double) takes the slower path below, which
+    // explains what it found.
+    if let Ok(members) = serde_json::from_str::<Members>(trimmed) {
+        return Ok(Some(members));
     }
     let parsed = serde_json::from_str::<Value>(trimmed).or_else(|e| {
         // serde_json refuses a number beyond a double (`1e309`) and with it the whole body;
@@ -161,7 +173,7 @@ fn read_members(body: &[u8], content_type: Option<&str>) -> Result<Option<Map<St
         }
     });
     match parsed {
-        Ok(Value::Object(map)) => Ok(Some(map)),
+        Ok(Value::Object(map)) => Ok(Some(Members::from_map(map))),
         Ok(other) => Err(format!("the body is JSON {}, not an object", json_type(&other))),
         Err(e) if trimmed.starts_with('<') => Err(format!(
             "the body is HTML or XML, not JSON (content-type {}; {e})",
@@ -227,8 +239,140 @@ fn form_members(text: &str) -> Map<String, Value> {
         .collect()
 }
 
+/// A body's members, the ones a token is made of each in its own slot and the rest in a map.
+///
+/// Read straight from the JSON text, so a token answer costs no map of its known members:
+/// no key is allocated, inserted and then removed again (make bench: parsing). Values are
+/// still `serde_json::Value`s, read exactly as `Value` would read them; duplicate members
+/// keep the last, as a `Value` map does.
+#[derive(Default)]
+struct Members {
+    access_token: Option<Value>,
+    token_type: Option<Value>,
+    expires_in: Option<Value>,
+    refresh_expires_in: Option<Value>,
+    refresh_token: Option<Value>,
+    id_token: Option<Value>,
+    scope: Option<Value>,
+    created_at: Option<Value>,
+    expires_at: Option<Value>,
+    /// Everything else, in the order `extra` keeps (a `Map`, sorted by name).
+    rest: Map<String, Value>,
+}
+
+impl Members {
+    const KNOWN: [&'static str; 9] = [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_expires_in",
+        "refresh_token",
+        "id_token",
+        "scope",
+        "created_at",
+        "expires_at",
+    ];
+
+    fn from_map(map: Map<String, Value>) -> Members {
+        let mut members = Members::default();
+        for (name, value) in map {
+            members.insert(Cow::Owned(name), value);
+        }
+        members
+    }
+
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        Some(match name {
+            "access_token" => &mut self.access_token,
+            "token_type" => &mut self.token_type,
+            "expires_in" => &mut self.expires_in,
+            "refresh_expires_in" => &mut self.refresh_expires_in,
+            "refresh_token" => &mut self.refresh_token,
+            "id_token" => &mut self.id_token,
+            "scope" => &mut self.scope,
+            "created_at" => &mut self.created_at,
+            "expires_at" => &mut self.expires_at,
+            _ => return None,
+        })
+    }
+
+    fn insert(&mut self, name: Cow<'_, str>, value: Value) {
+        match self.slot(&name) {
+            Some(slot) => *slot = Some(value),
+            None => {
+                self.rest.insert(name.into_owned(), value);
+            }
+        }
+    }
+
+    /// A member that is not one of a token's own (the error shapes read these).
+    fn other(&self, name: &str) -> Option<&Value> {
+        debug_assert!(!Self::KNOWN.contains(&name));
+        self.rest.get(name)
+    }
+
+    /// The names present, sorted, as a `Value` map would list them.
+    fn names(&mut self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for name in Self::KNOWN {
+            if self.slot(name).is_some_and(|slot| slot.is_some()) {
+                names.push(name);
+            }
+        }
+        names.extend(self.rest.keys().map(String::as_str));
+        names.sort_unstable();
+        names
+    }
+}
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Members, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Members, A::Error> {
+                let mut members = Members::default();
+                while let Some(MemberName(name)) = access.next_key()? {
+                    let value: Value = access.next_value()?;
+                    members.insert(name, value);
+                }
+                Ok(members)
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// A member's name, borrowed from the body unless it holds an escape.
+struct MemberName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = MemberName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Borrowed(name)))
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Owned(name.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, name: String) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Owned(name)))
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
 /// Recognises the error shapes servers use, on any status.
-fn oauth_error(map: &Map<String, Value>) -> Option<OAuthErrorBody> {
+fn oauth_error(map: &Members) -> Option<OAuthErrorBody> {
     let text = |v: Option<&Value>| -> Option<String> {
         match v? {
             Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -236,13 +380,13 @@ fn oauth_error(map: &Map<String, Value>) -> Option<OAuthErrorBody> {
             _ => None,
         }
     };
-    match map.get("error") {
+    match map.other("error") {
         // RFC 6749 §5.2
         Some(Value::String(code)) if !code.is_empty() => {
             return Some(OAuthErrorBody {
                 error: code.clone(),
-                error_description: text(map.get("error_description")),
-                error_uri: text(map.get("error_uri")),
+                error_description: text(map.other("error_description")),
+                error_uri: text(map.other("error_uri")),
             })
         }
         // {"error": {"code": ..., "message": ...}} (Google-style and many API gateways)
@@ -257,8 +401,8 @@ fn oauth_error(map: &Map<String, Value>) -> Option<OAuthErrorBody> {
         _ => {}
     }
     // Prove: {"code": 1001, "message": "..."}
-    if !map.contains_key("access_token") {
-        if let (Some(code), Some(message)) = (text(map.get("code")), text(map.get("message"))) {
+    if map.access_token.is_none() {
+        if let (Some(code), Some(message)) = (text(map.other("code")), text(map.other("message"))) {
             return Some(OAuthErrorBody {
                 error: code,
                 error_description: Some(message),
@@ -269,10 +413,10 @@ fn oauth_error(map: &Map<String, Value>) -> Option<OAuthErrorBody> {
     None
 }
 
-fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> Result<TokenResponse, Error> {
-    let access_token = match map.remove("access_token") {
+fn token_from_members(mut members: Members, received_at: Option<u64>) -> Result<TokenResponse, Error> {
+    let access_token = match members.access_token.take() {
         None | Some(Value::Null) => {
-            let present: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
+            let present: Vec<&str> = members.names().into_iter().take(8).collect();
             return Err(Error::decode(format!(
                 "missing field `access_token` (members present: {})",
                 if present.is_empty() {
@@ -286,20 +430,22 @@ fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> 
         Some(Value::String(s)) => s,
         Some(other) => return Err(wrong_type("access_token", "a string", &other)),
     };
-    let token_type = match map.remove("token_type") {
+    let token_type = match members.token_type.take() {
         None | Some(Value::Null) => "Bearer".to_string(),
+        Some(Value::String(s)) if s == "Bearer" => s,
         Some(Value::String(s)) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("bearer") => {
             "Bearer".to_string()
         }
         Some(Value::String(s)) => s.trim().to_string(),
         Some(other) => return Err(wrong_type("token_type", "a string", &other)),
     };
-    let expires_in = lifetime(map.remove("expires_in"), "expires_in")?;
-    let refresh_expires_in = lifetime(map.remove("refresh_expires_in"), "refresh_expires_in")?;
-    let refresh_token = optional_string(map.remove("refresh_token"), "refresh_token")?;
-    let id_token = optional_string(map.remove("id_token"), "id_token")?;
-    let scope = scope(map.remove("scope"))?;
-    let created_at = match map.remove("created_at") {
+    let expires_in = lifetime(members.expires_in.take(), "expires_in")?;
+    let refresh_expires_in = lifetime(members.refresh_expires_in.take(), "refresh_expires_in")?;
+    let refresh_token = optional_string(members.refresh_token.take(), "refresh_token")?;
+    let id_token = optional_string(members.id_token.take(), "id_token")?;
+    let scope = scope(members.scope.take())?;
+    let mut map = members.rest;
+    let created_at = match members.created_at.take() {
         Some(raw) => match created_at(&raw) {
             Some(read) => read,
             None => {
@@ -309,7 +455,7 @@ fn token_from_members(mut map: Map<String, Value>, received_at: Option<u64>) -> 
         },
         None => None,
     };
-    let stated_expires_at = match map.remove("expires_at") {
+    let stated_expires_at = match members.expires_at.take() {
         Some(raw) => match epoch_seconds(Some(raw.clone()), "expires_at") {
             Ok(read) => read,
             Err(_) if expires_in.is_some() => {
@@ -513,6 +659,39 @@ mod tests {
             ok(r#"{"access_token":"a","refresh_expires_in":"7200"}"#).refresh_expires_in,
             Some(7200)
         );
+    }
+
+    #[test]
+    fn member_names_are_read_through_their_escapes() {
+        let t = ok(r#"{"access\u005ftoken":"a","expires\u005Fin":"60","n\u00e4me":1}"#);
+        assert_eq!((t.access_token.as_str(), t.expires_in), ("a", Some(60)));
+        assert_eq!(t.extra.get("näme"), Some(&serde_json::json!(1)));
+    }
+
+    #[test]
+    fn a_missing_token_lists_the_members_present_in_name_order() {
+        let e = err(
+            200,
+            r#"{"zeta":1,"scope":"s","access_token":null,"alpha":2,"expires_in":5}"#,
+        );
+        assert!(
+            e.to_string()
+                .contains("(members present: alpha, expires_in, scope, zeta)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_typed_reader_and_the_map_reader_agree() {
+        // The second body has a number beyond a double, so it is read through a map instead.
+        let direct = ok(r#"{"access_token":"a","token_type":"bearer","scope":["x","y"],"created_at":0,"z":[1]}"#);
+        let via_map =
+            ok(r#"{"access_token":"a","token_type":"bearer","scope":["x","y"],"created_at":0,"z":[1],"big":1e400}"#);
+        assert_eq!(direct.token_type, via_map.token_type);
+        assert_eq!(direct.scope, via_map.scope);
+        assert_eq!(direct.created_at, via_map.created_at);
+        assert_eq!(via_map.extra.get("big"), Some(&serde_json::json!("1e400")));
+        assert_eq!(direct.extra.get("z"), via_map.extra.get("z"));
     }
 
     #[test]
