@@ -171,7 +171,9 @@ BENCH_NODE := bench/node/node_modules/.package-lock.json
 $(BENCH_NODE): bench/node/package-lock.json
 	cd bench/node && npm ci --ignore-scripts --no-audit --no-fund
 
-bench: python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
+# The size targets read the registry artifacts in target/dist: `make bench` builds them, and
+# in `make test` test-dist has built them before test-bench runs.
+bench: dist python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
 	cd bindings-node && npm run --silent build
 	$(PY) bench/run.py

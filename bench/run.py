@@ -16,9 +16,11 @@ import argparse
 import json
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,32 @@ def run_bench(argv: list[str]) -> list[Result]:
     print("+", " ".join(argv), file=sys.stderr, flush=True)
     output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+# Counts a target bounds: the worst process counts, not the median one.
+WORST_OF_RUNS = {"fetches", "shared_connections", "own_connections"}
+
+
+def median_of_runs(runs: list[list[Result]]) -> list[Result]:
+    """One result per (language, case, client, threads): the median of each number over the
+    processes, so that one unlucky process (a page fault storm, a noisy neighbour) cannot
+    decide a target; for the counts in WORST_OF_RUNS, the largest."""
+    merged: dict[tuple[Any, ...], list[Result]] = {}
+    for run in runs:
+        for r in run:
+            key = (r.get("language"), r.get("case"), r.get("client"), r.get("threads"), r.get("name"))
+            merged.setdefault(key, []).append(r)
+    out: list[Result] = []
+    for group in merged.values():
+        first = dict(group[0])
+        for field, value in first.items():
+            if field in WORST_OF_RUNS:
+                first[field] = max(r[field] for r in group)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and field != "threads":
+                first[field] = statistics.median(r[field] for r in group)
+        first["processes"] = len(group)
+        out.append(first)
+    return out
 
 
 def find(results: list[Result], **match: Any) -> Result:
@@ -78,6 +106,58 @@ CACHED_READ_TARGETS = [
 ]
 
 
+# (title, what each artifact is, limit in bytes): the registry artifacts `make dist` builds.
+SIZE_TARGETS = [
+    ("wheel", "each wheel", 1_500_000),
+    (".node", "each addon", 3_000_000),
+    ("jar native", "each native library in the jar", 3_000_000),
+]
+DIST = ROOT / "target" / "dist"
+
+
+def sizes() -> list[Result]:
+    """The size of every artifact a user downloads from a registry, as `make dist` built it.
+
+    Wheels count compressed (what pip downloads); addons and the jar's libraries count as
+    they are on disk once installed. Sizes are in bytes; a limit of 3 MB means 3,000,000.
+    """
+    found: list[Result] = []
+    for wheel in sorted((DIST / "python").glob("*.whl")):
+        found.append({"case": "size", "kind": "wheel", "name": wheel.name, "bytes": wheel.stat().st_size})
+    for addon in sorted((DIST / "node" / "addons").glob("*.node")):
+        found.append({"case": "size", "kind": ".node", "name": addon.name, "bytes": addon.stat().st_size})
+    for jar in sorted((DIST / "kotlin").glob("tokenfetch-*.jar")):
+        if jar.name.endswith(("-sources.jar", "-javadoc.jar")):
+            continue
+        with zipfile.ZipFile(jar) as z:
+            for entry in z.infolist():
+                if entry.filename.endswith((".so", ".dylib", ".dll")):
+                    found.append({"case": "size", "kind": "jar native", "name": f"{jar.name}!/{entry.filename}",
+                                  "bytes": entry.file_size})
+    return found
+
+
+def size_targets(results: list[Result]) -> list[Target]:
+    out: list[Target] = []
+    for kind, what, limit in SIZE_TARGETS:
+        measured = [r for r in results if r["case"] == "size" and r["kind"] == kind]
+        if not measured:
+            raise SystemExit(f"bench: no {kind} in {DIST.relative_to(ROOT)}; `make dist` builds them")
+        largest = max(measured, key=lambda r: r["bytes"])
+        out.append(Target(
+            f"{kind} size", f"{what} ≤ {limit / 1e6:g} MB",
+            f"largest {largest['bytes'] / 1e6:.2f} MB ({len(measured)} measured)",
+            all(r["bytes"] <= limit for r in measured),
+        ))
+    return out
+
+
+def size_table(results: list[Result]) -> str:
+    rows = ["| artifact | size |", "| --- | ---: |"]
+    rows += [f"| `{r['name']}` | {r['bytes'] / 1e6:.2f} MB |" for r in results if r["case"] == "size"]
+    return "\n".join(rows)
+
+
 def targets(results: list[Result]) -> list[Target]:
     out: list[Target] = []
     for language, title, peer, peer_label, limit in FETCH_TARGETS:
@@ -110,7 +190,7 @@ def targets(results: list[Result]) -> list[Target]:
         ))
     cold = find(results, language="rust", case="cold manager")
     out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
-    return out
+    return out + size_targets(results)
 
 
 def fetch_table(results: list[Result]) -> str:
@@ -191,13 +271,21 @@ def write_readme(results: list[Result], checked: list[Target]) -> None:
         "",
         "## Fetches",
         "",
-        "Each client's full client-credentials exchange, warmed up, in three rounds of rotated order.",
+        "Each client's full client-credentials exchange, warmed up, in three rounds of rotated order,",
+        "in each of three processes per language; every figure is the median of the processes'.",
         "",
         fetch_table(results),
         "",
         "## Threads sharing one client",
         "",
         shared_table(results),
+        "",
+        "## Sizes",
+        "",
+        "The artifacts `make dist` builds for the registries (Linux; wheels compressed, libraries as",
+        "installed). 1 MB is 1,000,000 bytes.",
+        "",
+        size_table(results),
         "",
     ]
     (ROOT / "bench" / "README.md").write_text("\n".join(lines))
@@ -215,17 +303,25 @@ def jvm_classpath() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few iterations of each benchmark; no claims")
+    parser.add_argument("--processes", type=int, default=3, choices=range(1, 10), metavar="N",
+                        help="processes per language (each runs three rounds); figures are their medians")
     args = parser.parse_args()
     server, url = start_server()
     try:
         extra = ["--smoke"] if args.smoke else []
-        results = run_bench([str(TARGET / "rust-bench"), url, *extra])
-        results += run_bench([sys.executable, str(ROOT / "bench" / "python_bench.py"), url, *extra])
-        results += run_bench(["node", str(ROOT / "bench" / "node" / "node_bench.js"), url, *extra])
-        results += run_bench(["java", "-cp", jvm_classpath(), "bench.JvmBench", url, *extra])
+        commands = [
+            [str(TARGET / "rust-bench"), url, *extra],
+            [sys.executable, str(ROOT / "bench" / "python_bench.py"), url, *extra],
+            ["node", str(ROOT / "bench" / "node" / "node_bench.js"), url, *extra],
+            ["java", "-cp", jvm_classpath(), "bench.JvmBench", url, *extra],
+        ]
+        results: list[Result] = []
+        for command in commands:
+            results += median_of_runs([run_bench(command) for _ in range(1 if args.smoke else args.processes)])
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(timeout=10)
+    results += sizes()
     checked = targets(results)
     width = max(len(t.what) for t in checked)
     for t in checked:
