@@ -196,7 +196,7 @@ def targets(results: list[Result]) -> list[Target]:
 def fetch_table(results: list[Result]) -> str:
     rows = ["| language | client | p50 | p90 | p99 | tokenfetch p50 ÷ this p50 |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for language in ("rust", "python", "node", "jvm"):
-        cases = [r for r in results if r["language"] == language and r["case"] == "fetch"]
+        cases = [r for r in results if r["case"] == "fetch" and r["language"] == language]
         ours = find(cases, client="tokenfetch")["p50_us"]
         for r in cases:
             rows.append(
