@@ -214,12 +214,14 @@ def main() -> None:
         fetches(base, rounds=1, per_round=20, warmup=5)
         cached_read(base, reads=1_000)
         import_time(runs=1)
-        shared_client(base, threads=8, seconds=0.2)
+        for threads in (8, 64):
+            shared_client(base, threads=threads, seconds=0.2)
     else:
         fetches(base, rounds=3, per_round=1_000, warmup=200)
         cached_read(base, reads=200_000)
         import_time(runs=15)
-        shared_client(base, threads=8, seconds=2)
+        for threads in (8, 64):
+            shared_client(base, threads=threads, seconds=2)
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def targets(results: list[Result]) -> list[Target]:
             s["shared_connections"] <= threads and s["shared_per_s"] >= s["own_per_s"],
         ))
     cold = find(results, language="rust", case="cold manager")
-    out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetches", cold["fetches"] == 1))
+    out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetch{'' if cold['fetches'] == 1 else 'es'}", cold["fetches"] == 1))
     return out + size_targets(results)
 
 
@@ -235,11 +235,11 @@ def versions(results: list[Result]) -> dict[str, str]:
         "ureq": crate("ureq", "3"),
         "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
         "python": ", ".join(f"{k} {v}" for k, v in find(results, language="python", case="versions").items()
-                            if k not in ("language", "case")),
+                            if k not in ("language", "case", "processes")),
         "node": ", ".join(f"{k} {v}" for k, v in find(results, language="node", case="versions").items()
-                          if k not in ("language", "case")),
+                          if k not in ("language", "case", "processes")),
         "jvm": ", ".join(f"{k} {v}" for k, v in find(results, language="jvm", case="versions").items()
-                         if k not in ("language", "case")),
+                         if k not in ("language", "case", "processes")),
     }
 
 
