@@ -17,15 +17,14 @@ use ureq::tls::{parse_pem, Certificate, PemItem};
 
 use crate::error::{Error, Result};
 
-/// The certificate authorities a client trusts.
+/// The roots a client was configured with; `None` from [`roots`] means the bundled default.
 pub(crate) type Roots = Vec<Certificate<'static>>;
 
-/// The trusted roots for these options: the bundled web PKI roots or the OS store, plus any
-/// added PEM certificates.
-///
-/// The bundled list is always passed to ureq explicitly, rather than left to its own
-/// `webpki-roots` default: that would put a second copy of Mozilla's list in every binary.
-pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Roots> {
+/// The trusted roots for these options, or `None` for the bundled web PKI roots alone.
+pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Option<Roots>> {
+    if extra_pems.is_empty() && !os_store {
+        return Ok(None);
+    }
     let mut roots: Roots = if os_store {
         let found = rustls_native_certs::load_native_certs();
         if found.certs.is_empty() {
@@ -44,10 +43,9 @@ pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Roots> {
             .map(|der| Certificate::from_der(der.as_ref()).to_owned())
             .collect()
     } else {
-        // Borrowed from the static list: no copy per client.
         webpki_root_certs::TLS_SERVER_ROOT_CERTS
             .iter()
-            .map(|der| Certificate::from_der(der.as_ref()))
+            .map(|der| Certificate::from_der(der.as_ref()).to_owned())
             .collect()
     };
     for (i, pem) in extra_pems.iter().enumerate() {
@@ -72,7 +70,7 @@ pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Roots> {
             )));
         }
     }
-    Ok(roots)
+    Ok(Some(roots))
 }
 
 /// A readable message for a failed handshake, saying what to do about it.

@@ -1,7 +1,6 @@
 //! One HTTP POST, over ureq: the only place that knows about the HTTP library.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use ureq::config::Config;
@@ -53,16 +52,14 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// `roots`: the trusted certificate authorities.
-    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: crate::tls::Roots) -> Self {
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(ureq::tls::RootCerts::from(roots))
-            // Named here rather than through ureq's `rustls` feature, which would also bundle
-            // a second copy of the web PKI roots (see tls.rs).
-            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .build();
+    /// `roots`: the trusted certificate authorities, or `None` for the bundled web PKI roots.
+    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: Option<crate::tls::Roots>) -> Self {
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(roots) = roots {
+            tls = tls.root_certs(ureq::tls::RootCerts::from(roots));
+        }
         let config = ureq::Agent::config_builder()
-            .tls_config(tls)
+            .tls_config(tls.build())
             // The parser reads error bodies itself: a 400 is an answer, not a failure.
             .http_status_as_error(false)
             // A token POST must not be replayed at another address with our credentials.
