@@ -197,7 +197,7 @@ fn literal_address(uri: &Uri) -> Option<SocketAddr> {
 /// back to the pool and again when it comes out. The second probe sees all the first would:
 /// stray bytes after a body still wait in the socket, and a close still reads as EOF. So the
 /// probe straight after an exchange is skipped: three syscalls of the twelve a pooled fetch
-/// made (strace, make bench).
+/// made (strace, make bench). core/tests/pool.rs and proxy.rs hold the cases it must catch.
 #[derive(Debug, Default)]
 struct ProbeOnCheckout(DefaultConnector);
 
@@ -205,9 +205,14 @@ impl Connector<()> for ProbeOnCheckout {
     type Out = ProbedTransport;
 
     fn connect(&self, details: &ConnectionDetails, chained: Option<()>) -> Result<Option<Self::Out>, ureq::Error> {
+        // Behind a proxy, ureq opens the proxy connection through this same connector, and
+        // the tunnel's wrapper would ask the proxy connection's, which also skips: neither
+        // layer would probe. There, every probe is made.
+        let skip_probe_after_use = details.config.proxy().is_none();
         Ok(self.0.connect(details, chained)?.map(|inner| ProbedTransport {
             inner,
             used_since_probe: false,
+            skip_probe_after_use,
         }))
     }
 }
@@ -218,6 +223,7 @@ struct ProbedTransport {
     /// Whether data moved since the last probe: the next `is_open` is then the one ureq
     /// makes on returning the connection to the pool, and is answered without a syscall.
     used_since_probe: bool,
+    skip_probe_after_use: bool,
 }
 
 impl UreqTransport for ProbedTransport {
@@ -241,7 +247,8 @@ impl UreqTransport for ProbedTransport {
     }
 
     fn is_open(&mut self) -> bool {
-        std::mem::take(&mut self.used_since_probe) || self.inner.is_open()
+        let used = std::mem::take(&mut self.used_since_probe);
+        (used && self.skip_probe_after_use) || self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {

@@ -3,113 +3,9 @@
 //! leaves the pool (core/src/transport.rs, `ProbeOnCheckout`); these are the cases that
 //! probe exists for. No retries, so a wrongly reused connection shows as a failed fetch.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::Arc;
-use std::thread;
-use std::time::Duration;
+mod support;
 
-use tokenfetch::{RetryPolicy, TokenClient};
-
-/// What the server does after each answer.
-#[derive(Clone, Copy)]
-enum After {
-    /// Waits for the next request on the same connection.
-    KeepAlive,
-    /// Closes the connection without saying so in the answer.
-    Close,
-    /// Sends bytes past the end of the body once the client has read the answer (bytes that
-    /// came with the answer are caught by another check), then waits.
-    Junk,
-}
-
-struct Server {
-    url: String,
-    connections: Arc<AtomicUsize>,
-    /// One message per answer, sent once the `After` step is done.
-    answered: mpsc::Receiver<()>,
-}
-
-fn serve(after: After) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/token", listener.local_addr().unwrap());
-    let connections = Arc::new(AtomicUsize::new(0));
-    let (tx, answered) = mpsc::channel();
-    let counter = connections.clone();
-    thread::spawn(move || {
-        for (n, stream) in listener.incoming().enumerate() {
-            let Ok(stream) = stream else { return };
-            counter.fetch_add(1, Ordering::SeqCst);
-            let tx = tx.clone();
-            thread::spawn(move || answer_all(stream, n, after, tx));
-        }
-    });
-    Server {
-        url,
-        connections,
-        answered,
-    }
-}
-
-fn answer_all(stream: TcpStream, connection: usize, after: After, answered: mpsc::Sender<()>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    loop {
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap();
-            }
-            if line == "\r\n" {
-                break;
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        let token = format!(r#"{{"access_token":"at-{connection}","token_type":"Bearer","expires_in":60}}"#);
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            token.len()
-        );
-        writer.write_all(format!("{head}{token}").as_bytes()).unwrap();
-        match after {
-            After::KeepAlive => {}
-            After::Close => {
-                drop(writer);
-                answered.send(()).unwrap();
-                return;
-            }
-            After::Junk => {
-                thread::sleep(Duration::from_millis(20));
-                writer.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot yours").unwrap();
-            }
-        }
-        answered.send(()).unwrap();
-    }
-}
-
-fn client(server: &Server) -> TokenClient {
-    TokenClient::builder(server.url.as_str())
-        .client_id("pool-client")
-        .client_secret("pool-secret")
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
-/// Fetches, then waits until the server has done its `After` step and the bytes are in.
-fn fetch(client: &TokenClient, server: &Server) -> String {
-    let token = client.client_credentials(None).expect("fetch");
-    server.answered.recv_timeout(Duration::from_secs(5)).unwrap();
-    thread::sleep(Duration::from_millis(20));
-    token.access_token
-}
+use support::{client, fetch, serve, After};
 
 #[test]
 fn a_kept_connection_is_reused() {
@@ -118,7 +14,7 @@ fn a_kept_connection_is_reused() {
     for _ in 0..3 {
         assert_eq!(fetch(&client, &server), "at-0");
     }
-    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(server.connections(), 1);
 }
 
 #[test]
@@ -128,7 +24,7 @@ fn a_connection_the_server_closed_is_not_reused() {
     assert_eq!(fetch(&client, &server), "at-0");
     assert_eq!(fetch(&client, &server), "at-1");
     assert_eq!(fetch(&client, &server), "at-2");
-    assert_eq!(server.connections.load(Ordering::SeqCst), 3);
+    assert_eq!(server.connections(), 3);
 }
 
 #[test]
@@ -138,5 +34,5 @@ fn a_connection_with_bytes_past_the_body_is_not_reused() {
     assert_eq!(fetch(&client, &server), "at-0");
     // The junk would read as this answer's head if the connection were taken again.
     assert_eq!(fetch(&client, &server), "at-1");
-    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+    assert_eq!(server.connections(), 2);
 }
