@@ -24,10 +24,12 @@ pub enum ErrorKind {
     Transport,
     /// The client was configured wrongly; the message says what to fix.
     Config,
+    /// The caller cancelled the call (a device flow poll) before it finished.
+    Cancelled,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 8] = [
         ErrorKind::OAuth,
         ErrorKind::HttpStatus,
         ErrorKind::Decode,
@@ -35,6 +37,7 @@ impl ErrorKind {
         ErrorKind::Timeout,
         ErrorKind::Transport,
         ErrorKind::Config,
+        ErrorKind::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Transport => "transport",
             ErrorKind::Config => "config",
+            ErrorKind::Cancelled => "cancelled",
         }
     }
 }
@@ -127,10 +131,15 @@ pub enum Error {
     },
     #[error("invalid configuration: {message}")]
     Config { message: String },
+    #[error("cancelled: {message}")]
+    Cancelled { message: String },
 }
 
 fn oauth_message(body: &OAuthErrorBody, status: u16) -> String {
-    let mut msg = format!("OAuth error \"{}\" (HTTP {status})", body.error);
+    let mut msg = match status {
+        CALLBACK_STATUS => format!("OAuth error \"{}\" (in the authorization callback)", body.error),
+        _ => format!("OAuth error \"{}\" (HTTP {status})", body.error),
+    };
     if let Some(desc) = &body.error_description {
         msg.push_str(": ");
         msg.push_str(desc);
@@ -145,6 +154,10 @@ fn excerpt_suffix(excerpt: &str) -> String {
         format!(": {excerpt}")
     }
 }
+
+/// The `status` of an [`Error::OAuth`] that came through the browser in an authorization
+/// callback rather than as an HTTP answer; [`Error::status`] gives `None` for it.
+pub const CALLBACK_STATUS: u16 = 0;
 
 /// How much of an unrecognised error body goes into an [`Error::HttpStatus`] message.
 pub(crate) const BODY_EXCERPT_LIMIT: usize = 200;
@@ -173,12 +186,14 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Config { .. } => ErrorKind::Config,
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
+            Error::OAuth { status, .. } if *status == CALLBACK_STATUS => None,
             Error::OAuth { status, .. } | Error::HttpStatus { status, .. } => Some(*status),
             Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => *status,
             _ => self.http_meta().and_then(|m| m.response.as_ref()).map(|r| r.status),
@@ -207,7 +222,7 @@ impl Error {
             | Error::ResponseTooLarge { http_meta, .. }
             | Error::Timeout { http_meta, .. }
             | Error::Transport { http_meta, .. } => http_meta.as_deref(),
-            Error::Config { .. } => None,
+            Error::Config { .. } | Error::Cancelled { .. } => None,
         }
     }
 
@@ -230,7 +245,7 @@ impl Error {
             | Error::ResponseTooLarge { http_meta, .. }
             | Error::Timeout { http_meta, .. }
             | Error::Transport { http_meta, .. } => http_meta,
-            Error::Config { .. } => return self,
+            Error::Config { .. } | Error::Cancelled { .. } => return self,
         };
         *slot = Some(Box::new(meta));
         self

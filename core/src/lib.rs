@@ -7,6 +7,10 @@
 //! - [`model`]: `TokenResponse`, `TokenRequestResponse`, `HttpMetadata` (the seed models).
 //! - [`parse`]: lenient reading of what servers send, and error classification.
 //! - [`grant`]: the grants (`TokenRequest`).
+//! - [`discovery`]: `ServerMetadata`, read from an issuer (`TokenClient::discover`).
+//! - [`device`]: the device flow's codes, polling rules and `CancelToken`.
+//! - [`authorize`]: PKCE, authorization URLs and callbacks.
+//! - [`introspection`]: `Introspection`; revocation needs no model.
 //! - [`client`]: `TokenClient` (client auth, encoding, retries, timeouts, metadata).
 //! - [`options`]: the range of every numeric option, checked once for every language.
 //! - [`redact`]: how secrets are kept out of output, in every encoding.
@@ -26,10 +30,14 @@
 //! # Ok::<(), tokenfetch::Error>(())
 //! ```
 
+pub mod authorize;
 pub mod client;
 pub mod clock;
+pub mod device;
+pub mod discovery;
 pub mod error;
 pub mod grant;
+pub mod introspection;
 pub mod manager;
 pub mod model;
 pub mod options;
@@ -40,9 +48,13 @@ pub mod retry;
 pub mod tls;
 mod transport;
 
+pub use authorize::{AuthorizationOptions, AuthorizationRequest, Pkce};
 pub use client::{AuthMethod, BodyEncoding, TokenClient, TokenClientBuilder};
+pub use device::{CancelToken, DeviceAuthorization};
+pub use discovery::{clear_discovery_cache, ServerMetadata};
 pub use error::{Deadline, Error, ErrorKind, OAuthErrorBody, Result};
 pub use grant::TokenRequest;
+pub use introspection::Introspection;
 pub use manager::{ManagerOptions, TokenManager};
 pub use model::{
     Authentication, HTTPMetadata, HttpMetadata, HttpRequestMeta, HttpResponseMeta, PostTokenResponse,

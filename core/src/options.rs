@@ -74,6 +74,10 @@ pub const DEFAULT_LIFETIME: NumericOption = duration("default_lifetime", false, 
 /// The pause after a failed early refresh. At most an hour.
 pub const FAILURE_COOLDOWN: NumericOption = duration("failure_cooldown", true, HOUR_MS);
 
+/// How long a discovery document is reused. Zero reads it for every client; at most a day.
+/// Not in [`ALL`]: it applies to discovered clients only, and the shared vectors predate it.
+pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS);
+
 /// Every option, for docs and the conformance runner.
 pub const ALL: [NumericOption; 10] = [
     TIMEOUT,

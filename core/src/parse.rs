@@ -120,6 +120,55 @@ pub fn evaluate_response(
     parse_token_response(status, headers, body, received_at)
 }
 
+/// Classifies an answer from an endpoint other than the token endpoint (discovery,
+/// introspection, revocation, device authorization) by the token endpoint's rules: an OAuth
+/// error body on any status is an `oauth` error, another non-2xx status is `http_status`,
+/// and a 2xx body that is not an object is `decode`. `Ok(None)` is a 2xx with an empty body.
+pub(crate) fn parse_object_answer(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    max_response_bytes: u64,
+) -> Result<Option<Map<String, Value>>, Error> {
+    if body.len() as u64 > max_response_bytes {
+        return Err(Error::ResponseTooLarge {
+            limit: max_response_bytes,
+            status: Some(status),
+            http_meta: None,
+        });
+    }
+    let content_type = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str());
+    let members = read_members(body, content_type);
+    if let Ok(Some(map)) = &members {
+        if let Some(oauth) = oauth_error(map) {
+            return Err(Error::OAuth {
+                body: oauth,
+                status,
+                http_meta: None,
+            });
+        }
+    }
+    if !(200..300).contains(&status) {
+        return Err(Error::HttpStatus {
+            status,
+            body_excerpt: excerpt(body),
+            http_meta: None,
+        });
+    }
+    match members {
+        Ok(Some(members)) => Ok(Some(members.into_map())),
+        Ok(None) => Ok(None),
+        Err(reason) => Err(Error::Decode {
+            reason,
+            status: Some(status),
+            http_meta: None,
+        }),
+    }
+}
+
 /// Parses a body on its own, as `TokenResponse::from_json` does: treated as a 200 answer.
 pub(crate) fn parse_token_body(body: &[u8], received_at: Option<u64>) -> Result<TokenResponse, Error> {
     parse_token_response(200, &[], body, received_at).map_err(|e| match e {
@@ -305,6 +354,28 @@ impl Members {
         }
     }
 
+    /// Every member back in one map, for answers that are not token responses.
+    fn into_map(self) -> Map<String, Value> {
+        let mut map = self.rest;
+        let slots = [
+            ("access_token", self.access_token),
+            ("token_type", self.token_type),
+            ("expires_in", self.expires_in),
+            ("refresh_expires_in", self.refresh_expires_in),
+            ("refresh_token", self.refresh_token),
+            ("id_token", self.id_token),
+            ("scope", self.scope),
+            ("created_at", self.created_at),
+            ("expires_at", self.expires_at),
+        ];
+        for (name, value) in slots {
+            if let Some(value) = value {
+                map.insert(name.to_string(), value);
+            }
+        }
+        map
+    }
+
     /// A member that is not one of a token's own (the error shapes read these).
     fn other(&self, name: &str) -> Option<&Value> {
         debug_assert!(!Self::KNOWN.contains(&name));
@@ -484,7 +555,7 @@ fn token_from_members(mut members: Members, received_at: Option<u64>) -> Result<
     })
 }
 
-fn lifetime(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
+pub(crate) fn lifetime(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
     let seconds = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
@@ -525,7 +596,7 @@ fn clamp_lifetime(seconds: f64) -> u64 {
 }
 
 /// An absolute time in epoch seconds (a number or numeric string), for `expires_at`.
-fn epoch_seconds(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
+pub(crate) fn epoch_seconds(value: Option<Value>, field: &str) -> Result<Option<u64>, Error> {
     let seconds = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Number(n)) => n.as_f64(),
@@ -539,7 +610,7 @@ fn epoch_seconds(value: Option<Value>, field: &str) -> Result<Option<u64>, Error
     }
 }
 
-fn optional_string(value: Option<Value>, field: &str) -> Result<Option<String>, Error> {
+pub(crate) fn optional_string(value: Option<Value>, field: &str) -> Result<Option<String>, Error> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -548,7 +619,7 @@ fn optional_string(value: Option<Value>, field: &str) -> Result<Option<String>, 
     }
 }
 
-fn scope(value: Option<Value>) -> Result<Option<String>, Error> {
+pub(crate) fn scope(value: Option<Value>) -> Result<Option<String>, Error> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => {

@@ -1,4 +1,5 @@
-//! One HTTP POST, over ureq: the only place that knows about the HTTP library.
+//! One HTTP exchange (a POST, or the GET of a discovery document), over ureq: the only place
+//! that knows about the HTTP library.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant, SystemTime};
@@ -88,7 +89,27 @@ impl Transport {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let request = request.config().timeout_global(Some(budget)).build();
+        let outcome = request.config().timeout_global(Some(budget)).build().send(body);
+        self.read_answer(started, outcome)
+    }
+
+    /// GETs `url` (a discovery document); `budget` is what is left of the overall timeout.
+    pub fn get(&self, url: &str, headers: &[(String, String)], budget: Duration) -> Result<Exchange, Box<Failure>> {
+        let started = Instant::now();
+        let mut request = self.agent.get(url);
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let outcome = request.config().timeout_global(Some(budget)).build().call();
+        self.read_answer(started, outcome)
+    }
+
+    /// The status, headers and (capped) body of an answer, or how the attempt failed.
+    fn read_answer(
+        &self,
+        started: Instant,
+        outcome: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Exchange, Box<Failure>> {
         let fail = |error: Error, status: Option<u16>, headers: Vec<(String, String)>, reach: Reach| {
             Box::new(Failure {
                 error,
@@ -99,7 +120,7 @@ impl Transport {
             })
         };
 
-        let mut response = match request.send(body) {
+        let mut response = match outcome {
             Ok(r) => r,
             Err(e) => {
                 let reach = reach_of(&e);

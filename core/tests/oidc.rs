@@ -281,3 +281,81 @@ fn the_manager_refreshes_a_short_lived_token_once_per_lifetime() {
         "the server issued one token per fetch and the manager fetched once per lifetime"
     );
 }
+
+/// A client for one of the fixture's clients, built from the issuer alone: every endpoint
+/// and the auth method come from the provider's discovery document.
+fn discovered(oidc: &Oidc, role: &str) -> TokenClient {
+    let c = oidc.client(role);
+    let mut builder = TokenClient::discover(oidc.issuer.clone()).client_id(c["client_id"].as_str().unwrap());
+    if let Some(secret) = c["client_secret"].as_str() {
+        builder = builder.client_secret(secret);
+    }
+    builder.build().expect("oidc-provider publishes its metadata")
+}
+
+/// Plays the user in a browser: testkit/oidc/approve.mjs submits the provider's own forms
+/// (the user code, a login, the consent) and presses Continue or Abort.
+fn act_as_user(verification_uri_complete: &str, choice: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../testkit/oidc/approve.mjs");
+    let out = std::process::Command::new("node")
+        .args([script, verification_uri_complete, choice])
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn discovery_reads_the_openid_configuration_when_rfc8414_is_missing() {
+    let Some(oidc) = oidc() else { return };
+    let client = discovered(&oidc, "basic");
+    assert_eq!(client.token_url(), oidc.token_url());
+    let metadata = client.server_metadata().unwrap();
+    assert_eq!(metadata.issuer, oidc.issuer);
+    assert_eq!(
+        metadata.device_authorization_endpoint.as_deref(),
+        Some(format!("{}/device/auth", oidc.issuer).as_str())
+    );
+    assert!(metadata.revocation_endpoint.is_some() && metadata.introspection_endpoint.is_some());
+    assert!(metadata.code_challenge_methods_supported.iter().any(|m| m == "S256"));
+    assert!(client.client_credentials(Some("read")).is_ok());
+}
+
+#[test]
+fn a_revoked_token_introspects_as_inactive() {
+    let Some(oidc) = oidc() else { return };
+    let client = discovered(&oidc, "basic");
+    let token = client.client_credentials(Some("read")).unwrap();
+    let live = client.introspect(&token.access_token, Some("access_token")).unwrap();
+    assert!(live.active);
+    assert_eq!(live.client_id.as_deref(), oidc.client("basic")["client_id"].as_str());
+    assert!(live.exp.is_some());
+    client.revoke(&token.access_token, Some("access_token")).unwrap();
+    let revoked = client.introspect(&token.access_token, Some("access_token")).unwrap();
+    assert!(!revoked.active);
+    // Revoking a token the server does not know is still a success (RFC 7009 §2.2).
+    client.revoke("never-issued", None).unwrap();
+}
+
+#[test]
+fn the_device_flow_end_to_end_with_a_user_who_approves() {
+    let Some(oidc) = oidc() else { return };
+    for role in ["device_public", "device_confidential"] {
+        let client = discovered(&oidc, role);
+        let auth = client.device_authorization(Some("openid offline_access read")).unwrap();
+        act_as_user(auth.verification_uri_complete.as_deref().unwrap(), "approve");
+        let token = client.poll_device_token(&auth).unwrap();
+        assert!(token.id_token.is_some() && token.refresh_token.is_some(), "{role}");
+        assert!(client.introspect(&token.access_token, None).map_or(true, |i| i.active));
+    }
+}
+
+#[test]
+fn the_device_flow_ends_with_access_denied_when_the_user_aborts() {
+    let Some(oidc) = oidc() else { return };
+    let client = discovered(&oidc, "device_public");
+    let auth = client.device_authorization(Some("openid read")).unwrap();
+    act_as_user(auth.verification_uri_complete.as_deref().unwrap(), "deny");
+    let e = client.poll_device_token(&auth).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OAuth);
+    assert_eq!(e.oauth_code(), Some("access_denied"));
+}

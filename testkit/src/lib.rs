@@ -2,7 +2,14 @@
 //!
 //! It listens on 127.0.0.1 (port 0 by default) and serves:
 //! - `POST /token` (also `/oauth/token`): token responses, shaped by a *scenario*;
-//! - `POST /device_authorization`: RFC 8628 device authorization;
+//! - `POST /device_authorization`: RFC 8628 device authorization. `/device_authorization/<script>`
+//!   picks how the polls of its code go: `slow_down` (then a token, refused with
+//!   `invalid_request` if the next poll comes sooner than the interval plus 5 s),
+//!   `expired_token` and `access_denied` (each after one `authorization_pending`), and
+//!   `no_interval` (no `interval` member; a poll sooner than 5 s is refused). Without a
+//!   script: one `authorization_pending`, then a token;
+//! - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata naming these endpoints;
+//! - `POST /revoke` (RFC 7009) and `POST /introspect` (RFC 7662) for the tokens it issued;
 //! - `GET /protected`: a protected resource that answers 401 to its first request, then
 //!   checks the bearer token (for the HTTP-client adapters);
 //! - `GET /__stats`, `POST /__reset`: request counters, for single-flight tests.
@@ -213,6 +220,9 @@ struct State {
     /// refresh token -> still valid
     refresh_tokens: HashMap<String, bool>,
     device_polls: HashMap<String, u32>,
+    /// device code -> (when it was issued or last polled, the interval the next poll must keep)
+    device_clock: HashMap<String, (std::time::Instant, Duration)>,
+    revoked: Vec<String>,
     protected_requests: u64,
     /// Gates released by `POST /__release?gate=NAME` (or [`Testkit::release`]).
     released_gates: Vec<String>,
@@ -619,7 +629,18 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
     match (request.method.as_str(), request.path.as_str()) {
         ("POST", "/token" | "/oauth/token" | "/oauth2/token") => token_endpoint(request, addr, shared),
         ("POST", path) if scenario_in_path(path).is_some() => token_endpoint(request, addr, shared),
-        ("POST", "/device_authorization") => device_authorization(addr, shared),
+        ("POST", "/device_authorization") => device_authorization(addr, shared, ""),
+        ("POST", path) if path.starts_with("/device_authorization/") => {
+            device_authorization(addr, shared, &path["/device_authorization/".len()..])
+        }
+        ("GET", "/.well-known/oauth-authorization-server") => metadata(addr),
+        ("POST", "/revoke") => {
+            if let Some(token) = request.params().get("token") {
+                shared.state().revoked.push(token.clone());
+            }
+            Reply::text(200, "text/plain", "")
+        }
+        ("POST", "/introspect") => introspect(request, shared),
         ("GET", "/protected") => protected_resource(request, shared),
         ("GET", "/__stats") => {
             let s = shared.state();
@@ -653,22 +674,120 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
     }
 }
 
-fn device_authorization(addr: SocketAddr, shared: &Shared) -> Reply {
-    let n = {
+fn device_authorization(addr: SocketAddr, shared: &Shared, script: &str) -> Reply {
+    let known = ["", "slow_down", "expired_token", "access_denied", "no_interval"];
+    if !known.contains(&script) {
+        return Reply::json(404, json!({ "error": "not_found", "script": script }));
+    }
+    let interval = if script == "no_interval" { 5 } else { 1 };
+    let (n, device_code) = {
         let mut s = shared.state();
         s.sequence += 1;
-        s.sequence
+        let n = s.sequence;
+        let device_code = format!("dc-{script}-{n}-{}", nonce());
+        s.device_clock.insert(
+            device_code.clone(),
+            (std::time::Instant::now(), Duration::from_secs(interval)),
+        );
+        (n, device_code)
     };
+    let mut body = json!({
+        "device_code": device_code,
+        "user_code": format!("WDJB-{n:04}"),
+        "verification_uri": format!("http://{addr}/device"),
+        "verification_uri_complete": format!("http://{addr}/device?user_code=WDJB-{n:04}"),
+        "expires_in": 600,
+        "interval": interval
+    });
+    if script == "no_interval" {
+        body.as_object_mut().map(|b| b.remove("interval"));
+    }
+    Reply::json(200, body)
+}
+
+/// What one poll of a scripted device code gets (RFC 8628 §3.5), or `None` for a token.
+fn device_poll(code: &str, shared: &Shared) -> Option<Reply> {
+    let mut s = shared.state();
+    let polls = {
+        let polls = s.device_polls.entry(code.to_string()).or_default();
+        *polls += 1;
+        *polls
+    };
+    let script = code
+        .strip_prefix("dc-")
+        .and_then(|rest| rest.split('-').next())
+        .unwrap_or("");
+    let now = std::time::Instant::now();
+    if let Some((last, interval)) = s.device_clock.get(code).copied() {
+        // The polling rules are checked here, by the server, as a strict one would.
+        let gap = now.duration_since(last);
+        if gap < interval {
+            return Some(Reply::oauth_error(
+                400,
+                "invalid_request",
+                &format!(
+                    "polled {} ms after the last, sooner than the {} s interval",
+                    gap.as_millis(),
+                    interval.as_secs()
+                ),
+            ));
+        }
+        let next = if script == "slow_down" && polls == 1 {
+            interval + Duration::from_secs(5)
+        } else {
+            interval
+        };
+        s.device_clock.insert(code.to_string(), (now, next));
+    }
+    match (script, polls) {
+        ("slow_down", 1) => Some(Reply::oauth_error(400, "slow_down", "Polling too fast; add 5 seconds")),
+        ("slow_down" | "no_interval", _) => None,
+        ("expired_token", 1) | ("access_denied", 1) | (_, 1) => Some(Reply::oauth_error(
+            400,
+            "authorization_pending",
+            "The user has not yet approved",
+        )),
+        ("expired_token", _) => Some(Reply::oauth_error(400, "expired_token", "The device code has expired")),
+        ("access_denied", _) => Some(Reply::oauth_error(400, "access_denied", "The user denied the request")),
+        _ => None,
+    }
+}
+
+fn metadata(addr: SocketAddr) -> Reply {
+    let base = format!("http://{addr}");
     Reply::json(
         200,
         json!({
-            "device_code": format!("dc-{n}-{}", nonce()),
-            "user_code": format!("WDJB-{n:04}"),
-            "verification_uri": format!("http://{addr}/device"),
-            "verification_uri_complete": format!("http://{addr}/device?user_code=WDJB-{n:04}"),
-            "expires_in": 600,
-            "interval": 1
+            "issuer": base,
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+            "device_authorization_endpoint": format!("{base}/device_authorization"),
+            "revocation_endpoint": format!("{base}/revoke"),
+            "introspection_endpoint": format!("{base}/introspect"),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "code_challenge_methods_supported": ["S256"],
+            "grant_types_supported": ["client_credentials", "refresh_token", "authorization_code",
+                "urn:ietf:params:oauth:grant-type:device_code"],
+            "authorization_response_iss_parameter_supported": true
         }),
+    )
+}
+
+fn introspect(request: &Request, shared: &Shared) -> Reply {
+    let params = request.params();
+    let Some(token) = params.get("token") else {
+        return Reply::oauth_error(400, "invalid_request", "token is required");
+    };
+    let s = shared.state();
+    let active = s.issued_access_tokens.iter().any(|t| t == token) && !s.revoked.iter().any(|t| t == token);
+    if !active {
+        return Reply::json(200, json!({ "active": false }));
+    }
+    let (client_id, _) = request.client_credentials();
+    Reply::json(
+        200,
+        json!({ "active": true, "client_id": client_id, "token_type": "Bearer", "scope": "read write",
+                "iat": SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() }),
     )
 }
 
@@ -831,11 +950,8 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
             let Some(code) = params.get("device_code") else {
                 return Reply::oauth_error(400, "invalid_request", "device_code is required");
             };
-            let mut s = shared.state();
-            let polls = s.device_polls.entry(code.clone()).or_default();
-            *polls += 1;
-            if *polls == 1 {
-                return Reply::oauth_error(400, "authorization_pending", "The user has not yet approved");
+            if let Some(reply) = device_poll(code, shared) {
+                return reply;
             }
             issue_refresh = true;
         }

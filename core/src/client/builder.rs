@@ -8,9 +8,11 @@ use std::time::Duration;
 use url::{Host, Url};
 
 use super::{AuthMethod, BodyEncoding, Inner, TokenClient};
-use crate::error::{Error, Result};
+use crate::discovery::{self, ServerMetadata, DEFAULT_DISCOVERY_TTL};
+use crate::error::{Error, ErrorKind, Result};
 use crate::grant::TokenRequest;
 use crate::options;
+use crate::parse;
 use crate::redact::{self, Secrets};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -43,9 +45,41 @@ pub(crate) struct Config {
     pub root_certificates: Vec<Vec<u8>>,
     pub use_os_trust_store: bool,
     pub default_grant: TokenRequest,
+    /// The issuer the client trusts: the one it was discovered from, or one set by hand. An
+    /// authorization callback's `iss` must match it (RFC 9207).
+    pub issuer: Option<String>,
+    /// The discovery document, when the client was built from an issuer.
+    pub metadata: Option<Arc<ServerMetadata>>,
+    pub authorization_endpoint: Option<EndpointUrl>,
+    pub device_authorization_endpoint: Option<EndpointUrl>,
+    pub revocation_endpoint: Option<EndpointUrl>,
+    pub introspection_endpoint: Option<EndpointUrl>,
     /// Every credential the configuration itself carries (client secret and its Basic forms,
     /// caller header values, secret extra parameters, URL query values), for scrubbing.
     pub secrets: Secrets,
+}
+
+/// An endpoint's URL, checked like the token URL, and as it may be shown.
+#[derive(Clone, Debug)]
+pub(crate) struct EndpointUrl {
+    pub url: Url,
+    pub shown: String,
+}
+
+impl EndpointUrl {
+    fn parse(raw: &str, what: &str, allow_insecure_http: bool) -> Result<EndpointUrl> {
+        let url = validate_url_of(raw, what, allow_insecure_http)?;
+        let shown = redact::display_url(&url);
+        Ok(EndpointUrl { url, shown })
+    }
+}
+
+/// Where the builder finds the token endpoint.
+#[derive(Clone)]
+enum Source {
+    TokenUrl(String),
+    /// Read from the issuer's discovery document when the client is built.
+    Issuer(String),
 }
 
 /// Builds a [`TokenClient`]; [`build`](Self::build) checks the configuration.
@@ -60,14 +94,38 @@ pub(crate) struct Config {
 /// ```
 #[derive(Clone)]
 pub struct TokenClientBuilder {
-    token_url: String,
+    source: Source,
     config: Config,
+    /// Whether the caller chose the auth method; otherwise a discovered client picks one
+    /// the server lists.
+    auth_method_chosen: bool,
+    endpoints: [Option<String>; 4],
+    discovery_ttl: Duration,
+    /// A token URL that replaces a discovered one.
+    token_url_override: Option<String>,
 }
+
+const AUTHORIZATION: usize = 0;
+const DEVICE_AUTHORIZATION: usize = 1;
+const REVOCATION: usize = 2;
+const INTROSPECTION: usize = 3;
 
 impl TokenClientBuilder {
     pub(crate) fn new(token_url: String) -> Self {
+        Self::from_source(Source::TokenUrl(token_url))
+    }
+
+    pub(crate) fn from_issuer(issuer: String) -> Self {
+        Self::from_source(Source::Issuer(issuer))
+    }
+
+    fn from_source(source: Source) -> Self {
         TokenClientBuilder {
-            token_url,
+            source,
+            auth_method_chosen: false,
+            endpoints: Default::default(),
+            discovery_ttl: DEFAULT_DISCOVERY_TTL,
+            token_url_override: None,
             config: Config {
                 token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
                 shown_url: String::new(),
@@ -89,14 +147,56 @@ impl TokenClientBuilder {
                 root_certificates: Vec::new(),
                 use_os_trust_store: false,
                 default_grant: TokenRequest::client_credentials(),
+                issuer: None,
+                metadata: None,
+                authorization_endpoint: None,
+                device_authorization_endpoint: None,
+                revocation_endpoint: None,
+                introspection_endpoint: None,
                 secrets: Secrets::new(),
             },
         }
     }
 
     /// Replaces the token endpoint URL (for example, to point a preset at a test server).
+    /// On a discovered client, this replaces the discovered token endpoint.
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
-        self.token_url = url.into();
+        match &mut self.source {
+            Source::TokenUrl(token_url) => *token_url = url.into(),
+            Source::Issuer(_) => self.token_url_override = Some(url.into()),
+        }
+        self
+    }
+    /// The issuer this client trusts, for a client not built by discovery: an authorization
+    /// callback's `iss` parameter must then match it (RFC 9207).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.config.issuer = Some(issuer.into());
+        self
+    }
+    /// Where [`TokenClient::authorization_url`] sends the user. Discovery sets it.
+    pub fn authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoints[AUTHORIZATION] = Some(url.into());
+        self
+    }
+    /// RFC 8628's device authorization endpoint. Discovery sets it.
+    pub fn device_authorization_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoints[DEVICE_AUTHORIZATION] = Some(url.into());
+        self
+    }
+    /// RFC 7009's revocation endpoint. Discovery sets it.
+    pub fn revocation_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoints[REVOCATION] = Some(url.into());
+        self
+    }
+    /// RFC 7662's introspection endpoint. Discovery sets it.
+    pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoints[INTROSPECTION] = Some(url.into());
+        self
+    }
+    /// How long a discovery document read for one client is reused by the next client built
+    /// for the same issuer in this process. Default an hour; zero reads it every time.
+    pub fn discovery_ttl(mut self, ttl: Duration) -> Self {
+        self.discovery_ttl = ttl;
         self
     }
     pub fn client_id(mut self, id: impl Into<String>) -> Self {
@@ -109,6 +209,7 @@ impl TokenClientBuilder {
     }
     pub fn auth_method(mut self, method: AuthMethod) -> Self {
         self.config.auth_method = method;
+        self.auth_method_chosen = true;
         self
     }
     pub fn body_encoding(mut self, encoding: BodyEncoding) -> Self {
@@ -194,21 +295,156 @@ impl TokenClientBuilder {
         self
     }
 
-    /// Checks the configuration and builds the client.
+    /// Checks the configuration and builds the client. A client made by
+    /// [`TokenClient::discover`] reads the issuer's discovery document here (or takes it from
+    /// the process's cache), so this call may block for up to the timeout.
     pub fn build(self) -> Result<TokenClient> {
         let mut config = self.config;
-        config.token_url = validate_url(&self.token_url, config.allow_insecure_http)?;
-        config.shown_url = redact::display_url(&config.token_url);
-        check_credentials(&config)?;
         check_numbers(&config)?;
+        options::DISCOVERY_TTL.check_duration("discovery_ttl", self.discovery_ttl)?;
         check_headers(&config.extra_headers)?;
-        config.secrets = config_secrets(&config);
         let roots = crate::tls::roots(&config.root_certificates, config.use_os_trust_store)?;
         let transport = Transport::new(config.connect_timeout, config.max_response_bytes, roots);
-        Ok(TokenClient {
-            inner: Arc::new(Inner { config, transport }),
-        })
+        let insecure = config.allow_insecure_http;
+        match &self.source {
+            Source::TokenUrl(raw) => {
+                config.token_url = validate_url_of(raw, "token URL", insecure)?;
+                config.shown_url = redact::display_url(&config.token_url);
+            }
+            Source::Issuer(raw) => {
+                let issuer = validate_url_of(raw, "issuer URL", insecure)?;
+                if issuer.query().is_some() || issuer.fragment().is_some() {
+                    return Err(Error::config("an issuer URL has no query or fragment (RFC 8414 §2)"));
+                }
+                // What the caller wrote, without a trailing slash the URL parser may add: the
+                // document's `issuer` is compared with it.
+                let issuer_text = raw.trim().to_string();
+                config.token_url = issuer.clone();
+                let mut probe = Inner { config, transport };
+                let metadata = discover(&probe, &issuer, &issuer_text, self.discovery_ttl)?;
+                apply_metadata(
+                    &mut probe.config,
+                    &metadata,
+                    self.auth_method_chosen,
+                    self.token_url_override.as_deref(),
+                )?;
+                config = probe.config;
+                return finish(config, probe.transport, self.endpoints);
+            }
+        }
+        finish(config, transport, self.endpoints)
     }
+}
+
+/// The checks and derived values every client gets, discovered or not.
+fn finish(mut config: Config, transport: Transport, endpoints: [Option<String>; 4]) -> Result<TokenClient> {
+    let insecure = config.allow_insecure_http;
+    let slots = [
+        (AUTHORIZATION, "authorization_endpoint"),
+        (DEVICE_AUTHORIZATION, "device_authorization_endpoint"),
+        (REVOCATION, "revocation_endpoint"),
+        (INTROSPECTION, "introspection_endpoint"),
+    ];
+    for (index, what) in slots {
+        if let Some(raw) = &endpoints[index] {
+            let endpoint = Some(EndpointUrl::parse(raw, what, insecure)?);
+            match index {
+                AUTHORIZATION => config.authorization_endpoint = endpoint,
+                DEVICE_AUTHORIZATION => config.device_authorization_endpoint = endpoint,
+                REVOCATION => config.revocation_endpoint = endpoint,
+                _ => config.introspection_endpoint = endpoint,
+            }
+        }
+    }
+    check_credentials(&config)?;
+    config.secrets = config_secrets(&config);
+    Ok(TokenClient {
+        inner: Arc::new(Inner { config, transport }),
+    })
+}
+
+/// The issuer's document: from the cache, else RFC 8414's well-known URL, else OpenID
+/// Connect's.
+fn discover(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Duration) -> Result<Arc<ServerMetadata>> {
+    let key = issuer_text.trim_end_matches('/');
+    if let Some(metadata) = discovery::cached(key, ttl) {
+        return Ok(metadata);
+    }
+    let mut first_error: Option<Error> = None;
+    for url in discovery::well_known_urls(issuer) {
+        let prepared = super::encode::prepare_get(&url, &probe.config.user_agent);
+        let shown = redact::display_url(&url);
+        let mut reached = false;
+        let result = probe.attempts(&prepared, false, &mut reached, |exchange| {
+            let members = parse::parse_object_answer(
+                exchange.status,
+                &exchange.headers,
+                &exchange.body,
+                probe.config.max_response_bytes,
+            )?
+            .ok_or_else(|| Error::decode(format!("the discovery document at {shown} is empty")))?;
+            ServerMetadata::from_members(members, issuer_text, &shown)
+        });
+        match result {
+            Ok(metadata) => {
+                let metadata = Arc::new(metadata);
+                if !ttl.is_zero() {
+                    discovery::remember(key, Arc::clone(&metadata));
+                }
+                return Ok(metadata);
+            }
+            // No answer at all: the second URL is on the same server.
+            Err(e) if matches!(e.kind(), ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Config) => {
+                return Err(e)
+            }
+            Err(e) => {
+                // A missing RFC 8414 document is usual; a wrong one is worth reporting over
+                // a missing OpenID one.
+                first_error = Some(match first_error {
+                    Some(first) if first.kind() != ErrorKind::HttpStatus && e.kind() == ErrorKind::HttpStatus => first,
+                    _ => e,
+                });
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| Error::decode("no discovery document")))
+}
+
+/// Takes the endpoints and, unless the caller chose one, the auth method from a document.
+fn apply_metadata(
+    config: &mut Config,
+    metadata: &Arc<ServerMetadata>,
+    auth_method_chosen: bool,
+    token_url_override: Option<&str>,
+) -> Result<()> {
+    let insecure = config.allow_insecure_http;
+    let token_url = token_url_override.unwrap_or(&metadata.token_endpoint);
+    config.token_url = validate_url_of(token_url, "token_endpoint", insecure)?;
+    config.shown_url = redact::display_url(&config.token_url);
+    let endpoint = |value: &Option<String>, what: &str| -> Result<Option<EndpointUrl>> {
+        value
+            .as_deref()
+            .map(|raw| EndpointUrl::parse(raw, what, insecure))
+            .transpose()
+    };
+    config.authorization_endpoint = endpoint(&metadata.authorization_endpoint, "authorization_endpoint")?;
+    config.device_authorization_endpoint =
+        endpoint(&metadata.device_authorization_endpoint, "device_authorization_endpoint")?;
+    config.revocation_endpoint = endpoint(&metadata.revocation_endpoint, "revocation_endpoint")?;
+    config.introspection_endpoint = endpoint(&metadata.introspection_endpoint, "introspection_endpoint")?;
+    if config.issuer.is_none() {
+        config.issuer = Some(metadata.issuer.clone());
+    }
+    if !auth_method_chosen {
+        config.auth_method = match config.client_secret {
+            None => AuthMethod::None,
+            Some(_) if metadata.supports_auth_method("client_secret_basic") => AuthMethod::ClientSecretBasic,
+            Some(_) if metadata.supports_auth_method("client_secret_post") => AuthMethod::ClientSecretPost,
+            Some(_) => AuthMethod::ClientSecretBasic,
+        };
+    }
+    config.metadata = Some(Arc::clone(metadata));
+    Ok(())
 }
 
 fn check_credentials(config: &Config) -> Result<()> {
@@ -302,18 +538,24 @@ fn decode_basic(credential: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+#[cfg(test)]
 fn validate_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    validate_url_of(raw, "token URL", allow_insecure_http)
+}
+
+/// Checks any endpoint URL the client sends to; `what` names it in messages.
+fn validate_url_of(raw: &str, what: &str, allow_insecure_http: bool) -> Result<Url> {
     // The raw text is never echoed: it may hold credentials (`https://id:secret@host`).
-    let url = Url::parse(raw.trim()).map_err(|e| Error::config(format!("the token URL is not a valid URL: {e}")))?;
+    let url = Url::parse(raw.trim()).map_err(|e| Error::config(format!("the {what} is not a valid URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(
-            "the token URL contains credentials; pass them as client_id and client_secret instead",
-        ));
+        return Err(Error::config(format!(
+            "the {what} contains credentials; pass them as client_id and client_secret instead"
+        )));
     }
     let shown = redact::display_url(&url);
     let host = url
         .host()
-        .ok_or_else(|| Error::config(format!("token URL {shown} has no host")))?;
+        .ok_or_else(|| Error::config(format!("{what} {shown} has no host")))?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
@@ -322,7 +564,7 @@ fn validate_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
              or opt in with allow_insecure_http (loopback hosts are always allowed)"
         ))),
         other => Err(Error::config(format!(
-            "token URL scheme {other:?} is not supported; use https://"
+            "{what} scheme {other:?} is not supported; use https://"
         ))),
     }
 }
@@ -339,7 +581,10 @@ fn is_loopback(host: &Host<&str>) -> bool {
 
 impl fmt::Debug for TokenClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown_url = Url::parse(self.token_url.trim())
+        let raw = match &self.source {
+            Source::TokenUrl(url) | Source::Issuer(url) => url,
+        };
+        let shown_url = Url::parse(raw.trim())
             .map(|u| redact::display_url(&u))
             .unwrap_or_else(|_| redact::REDACTED.to_string());
         f.debug_struct("TokenClientBuilder")

@@ -14,6 +14,7 @@ use crate::redact::{self, Secrets};
 
 /// One request, ready to send, with what may be shown of it.
 pub(crate) struct Prepared {
+    pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -26,20 +27,52 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
     let mut params: Vec<(String, String)> = vec![("grant_type".into(), request.grant_type().to_string())];
     params.extend(request.params().iter().cloned());
-    let mut add_default = |name: &str, values: &[String]| {
-        if !request.has(name) {
-            params.extend(values.iter().map(|v| (name.to_string(), v.clone())));
-        }
+    let has = |name: &str| request.has(name);
+    add_defaults(config, &mut params, has);
+    let endpoint = Endpoint {
+        url: &config.token_url,
+        shown_url: &config.shown_url,
     };
-    add_default("scope", config.scope.as_slice());
-    add_default("audience", &config.audience);
-    add_default("resource", &config.resource);
-    for (name, value) in &config.extra_params {
-        if !request.has(name) {
-            params.push((name.clone(), value.clone()));
+    prepare_at(config, endpoint, params, config.body_encoding, request.secret_values())
+}
+
+/// The client's default `scope`, `audience`, `resource` and extra parameters, each unless
+/// the request sets it itself.
+pub(crate) fn add_defaults(config: &Config, params: &mut Vec<(String, String)>, has: impl Fn(&str) -> bool) {
+    let mut defaults: Vec<(String, String)> = Vec::new();
+    for (name, values) in [
+        ("scope", config.scope.as_slice()),
+        ("audience", config.audience.as_slice()),
+        ("resource", config.resource.as_slice()),
+    ] {
+        if !has(name) {
+            defaults.extend(values.iter().map(|v| (name.to_string(), v.clone())));
         }
     }
+    for (name, value) in &config.extra_params {
+        if !has(name) {
+            defaults.push((name.clone(), value.clone()));
+        }
+    }
+    params.extend(defaults);
+}
 
+/// Where a request goes: the token endpoint, or another the server published.
+#[derive(Clone, Copy)]
+pub(crate) struct Endpoint<'a> {
+    pub url: &'a url::Url,
+    pub shown_url: &'a str,
+}
+
+/// A POST of `params` to `endpoint`, with the client's authentication and headers.
+/// `request_secrets` are the credentials among `params`, scrubbed from whatever comes back.
+pub(crate) fn prepare_at<'s>(
+    config: &Config,
+    endpoint: Endpoint<'_>,
+    mut params: Vec<(String, String)>,
+    encoding: BodyEncoding,
+    request_secrets: impl Iterator<Item = &'s str>,
+) -> Prepared {
     let mut headers: Vec<(String, String)> = Vec::new();
     match config.auth_method {
         AuthMethod::ClientSecretBasic => {
@@ -63,7 +96,7 @@ pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
         }
     }
 
-    let (content_type, body) = match config.body_encoding {
+    let (content_type, body) = match encoding {
         BodyEncoding::Form => (
             "application/x-www-form-urlencoded",
             form_urlencoded::Serializer::new(String::new())
@@ -82,15 +115,31 @@ pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
     }
 
     let mut secrets = config.secrets.clone();
-    for value in request.secret_values() {
+    for value in request_secrets {
         secrets.add(value);
     }
     Prepared {
-        url: config.token_url.to_string(),
-        shown_url: config.shown_url.clone(),
+        method: "POST",
+        url: endpoint.url.to_string(),
+        shown_url: endpoint.shown_url.to_string(),
         headers,
         body,
         secrets,
+    }
+}
+
+/// A GET of a public document (discovery): no client authentication, nothing to scrub.
+pub(crate) fn prepare_get(url: &url::Url, user_agent: &str) -> Prepared {
+    Prepared {
+        method: "GET",
+        url: url.to_string(),
+        shown_url: redact::display_url(url),
+        headers: vec![
+            ("Accept".into(), "application/json".into()),
+            ("User-Agent".into(), user_agent.into()),
+        ],
+        body: Vec::new(),
+        secrets: Secrets::new(),
     }
 }
 
@@ -129,7 +178,7 @@ impl Prepared {
             .collect();
         HttpMetadata {
             request: HttpRequestMeta {
-                method: "POST".into(),
+                method: self.method.into(),
                 url: self.shown_url.clone(),
                 headers,
             },

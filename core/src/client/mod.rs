@@ -17,6 +17,7 @@ use crate::transport::Transport;
 
 pub mod builder;
 mod encode;
+mod endpoints;
 mod send;
 
 use builder::Config;
@@ -104,6 +105,22 @@ struct Inner {
 impl TokenClient {
     pub fn builder(token_url: impl Into<String>) -> TokenClientBuilder {
         TokenClientBuilder::new(token_url.into())
+    }
+
+    /// A builder for the server at `issuer`: [`build`](TokenClientBuilder::build) reads its
+    /// discovery document (RFC 8414, else OpenID Connect) and takes the token, authorization,
+    /// device authorization, revocation and introspection endpoints from it, and the client
+    /// authentication method when none is chosen.
+    ///
+    /// ```no_run
+    /// let client = tokenfetch::TokenClient::discover("https://auth.example.com")
+    ///     .client_id("my-id")
+    ///     .client_secret("my-secret")
+    ///     .build()?;
+    /// # Ok::<(), tokenfetch::Error>(())
+    /// ```
+    pub fn discover(issuer: impl Into<String>) -> TokenClientBuilder {
+        TokenClientBuilder::from_issuer(issuer.into())
     }
 
     /// Client credentials grant (RFC 6749 §4.4). `scope` overrides the client's default scope.

@@ -68,12 +68,15 @@ impl TokenClient {
     /// credential must be taken as spent).
     pub(crate) fn send_tracked(&self, request: &TokenRequest) -> (Result<TokenRequestResponse>, bool) {
         let mut reached = false;
-        let result = self.attempts(request, &mut reached, |prepared, exchange, token| {
-            TokenRequestResponse {
-                http_meta: exchange_meta(prepared, exchange),
-                token_response: Some(token),
-            }
-        });
+        let prepared = super::encode::prepare(&self.inner.config, request);
+        let result = self
+            .inner
+            .attempts(&prepared, request.is_single_use(), &mut reached, |exchange| {
+                self.token_from(&prepared, exchange).map(|token| TokenRequestResponse {
+                    http_meta: exchange_meta(&prepared, exchange),
+                    token_response: Some(token),
+                })
+            });
         (result, reached)
     }
 
@@ -82,20 +85,45 @@ impl TokenClient {
     /// failure carries its metadata as always.
     pub(crate) fn fetch_tracked(&self, request: &TokenRequest) -> (Result<TokenResponse>, bool) {
         let mut reached = false;
-        let result = self.attempts(request, &mut reached, |_, _, token| token);
+        let prepared = super::encode::prepare(&self.inner.config, request);
+        let result = self
+            .inner
+            .attempts(&prepared, request.is_single_use(), &mut reached, |exchange| {
+                self.token_from(&prepared, exchange)
+            });
         (result, reached)
     }
 
-    /// The attempts of one call; `success` makes the answer from the exchange that succeeded.
-    fn attempts<T>(
+    /// The token in an answer from the token endpoint, with any echo of a credential removed.
+    fn token_from(&self, prepared: &Prepared, exchange: &Exchange) -> Result<TokenResponse> {
+        let received_at = exchange
+            .received_at
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .ok();
+        let token = evaluate_response(
+            exchange.status,
+            &exchange.headers,
+            &exchange.body,
+            received_at,
+            self.inner.config.max_response_bytes,
+        )?;
+        Ok(redact::scrub_token_echoes(token, &prepared.secrets))
+    }
+}
+
+impl super::Inner {
+    /// The attempts of one call to any endpoint, within the client's overall timeout and
+    /// retry policy; `answer` reads an exchange that got an answer. An error, whichever step
+    /// raised it, leaves with the exchange's metadata and every credential scrubbed.
+    pub(crate) fn attempts<T>(
         &self,
-        request: &TokenRequest,
+        prepared: &Prepared,
+        single_use: bool,
         reached: &mut bool,
-        success: impl Fn(&Prepared, &Exchange, TokenResponse) -> T,
+        answer: impl Fn(&Exchange) -> Result<T>,
     ) -> Result<T> {
-        let config = &self.inner.config;
-        let prepared = super::encode::prepare(config, request);
-        let single_use = request.is_single_use();
+        let config = &self.config;
         let started = Instant::now();
         let deadline = started.checked_add(config.timeout);
 
@@ -110,11 +138,12 @@ impl TokenClient {
                 };
                 return Err(error.with_meta(prepared.meta(None)));
             }
-            let outcome = self
-                .inner
-                .transport
-                .post(&prepared.url, &prepared.headers, &prepared.body, budget);
-            let (result, ending, retry_after) = self.interpret(&prepared, outcome, &success);
+            let transport = &self.transport;
+            let outcome = match prepared.method {
+                "GET" => transport.get(&prepared.url, &prepared.headers, budget),
+                _ => transport.post(&prepared.url, &prepared.headers, &prepared.body, budget),
+            };
+            let (result, ending, retry_after) = interpret(prepared, outcome, &answer);
             *reached |= ending != Ending::Failed(Reach::NotSent);
             let error = match result {
                 Ok(answer) => return Ok(answer),
@@ -137,58 +166,43 @@ impl TokenClient {
             retry += 1;
         }
     }
+}
 
-    /// Turns one attempt into a result, how it ended, and the server's `Retry-After`.
-    fn interpret<T>(
-        &self,
-        prepared: &Prepared,
-        outcome: std::result::Result<Exchange, Box<Failure>>,
-        success: &impl Fn(&Prepared, &Exchange, TokenResponse) -> T,
-    ) -> (Result<T>, Ending, Option<Duration>) {
-        let secrets = &prepared.secrets;
-        match outcome {
-            Ok(exchange) => {
-                let retry_after = retry_after(&exchange.headers);
-                let received_at = exchange
-                    .received_at
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .ok();
-                let parsed = evaluate_response(
-                    exchange.status,
-                    &exchange.headers,
-                    &exchange.body,
-                    received_at,
-                    self.inner.config.max_response_bytes,
-                );
-                let result = match parsed {
-                    Ok(token) => Ok(success(prepared, &exchange, redact::scrub_token_echoes(token, secrets))),
-                    Err(error) => Err(error.with_meta(exchange_meta(prepared, &exchange)).scrubbed(secrets)),
-                };
-                (result, Ending::Answered(exchange.status), retry_after)
-            }
-            Err(failure) => {
-                let response = failure.status.map(|status| HttpResponseMeta {
-                    status,
-                    headers: prepared.response_headers(&failure.headers),
-                    body: String::new(),
-                    body_truncated: true,
-                    elapsed_ms: millis(failure.elapsed),
-                });
-                let ending = match failure.status {
-                    Some(status) => Ending::Answered(status),
-                    None => Ending::Failed(failure.reach),
-                };
-                let retry_after = retry_after(&failure.headers);
-                let error = failure.error.with_meta(prepared.meta(response)).scrubbed(secrets);
-                (Err(error), ending, retry_after)
-            }
+/// Turns one attempt into a result, how it ended, and the server's `Retry-After`.
+fn interpret<T>(
+    prepared: &Prepared,
+    outcome: std::result::Result<Exchange, Box<Failure>>,
+    answer: &impl Fn(&Exchange) -> Result<T>,
+) -> (Result<T>, Ending, Option<Duration>) {
+    let secrets = &prepared.secrets;
+    match outcome {
+        Ok(exchange) => {
+            let retry_after = retry_after(&exchange.headers);
+            let result = answer(&exchange)
+                .map_err(|error| error.with_meta(exchange_meta(prepared, &exchange)).scrubbed(secrets));
+            (result, Ending::Answered(exchange.status), retry_after)
+        }
+        Err(failure) => {
+            let response = failure.status.map(|status| HttpResponseMeta {
+                status,
+                headers: prepared.response_headers(&failure.headers),
+                body: String::new(),
+                body_truncated: true,
+                elapsed_ms: millis(failure.elapsed),
+            });
+            let ending = match failure.status {
+                Some(status) => Ending::Answered(status),
+                None => Ending::Failed(failure.reach),
+            };
+            let retry_after = retry_after(&failure.headers);
+            let error = failure.error.with_meta(prepared.meta(response)).scrubbed(secrets);
+            (Err(error), ending, retry_after)
         }
     }
 }
 
 /// The metadata of an exchange that got an answer, every credential redacted.
-fn exchange_meta(prepared: &Prepared, exchange: &Exchange) -> HttpMetadata {
+pub(crate) fn exchange_meta(prepared: &Prepared, exchange: &Exchange) -> HttpMetadata {
     let (body, body_truncated) = redact::redact_body(&exchange.body, &prepared.secrets);
     prepared.meta(Some(HttpResponseMeta {
         status: exchange.status,

@@ -1,0 +1,183 @@
+//! The endpoints besides the token endpoint: revocation (RFC 7009), introspection
+//! (RFC 7662), device authorization and polling (RFC 8628), and the front channel of the
+//! authorization code flow. Each request goes through the same attempt loop as a token
+//! request: the client's authentication, timeouts, retries, metadata and scrubbing.
+
+use std::time::Instant;
+
+use super::builder::EndpointUrl;
+use super::encode::{self, Endpoint};
+use super::{BodyEncoding, TokenClient};
+use crate::authorize::{self, AuthorizationOptions, AuthorizationRequest};
+use crate::device::{self, CancelToken, DeviceAuthorization, Next};
+use crate::discovery::ServerMetadata;
+use crate::error::{Error, Result};
+use crate::grant::TokenRequest;
+use crate::introspection::Introspection;
+use crate::model::TokenResponse;
+use crate::parse;
+
+impl TokenClient {
+    /// Revokes a token (RFC 7009): an access token, or a refresh token and the grant behind
+    /// it. `token_type_hint` is `"access_token"` or `"refresh_token"`, when known. A 200 is
+    /// success whatever its body, since servers answer the same for a token they never knew.
+    pub fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<()> {
+        let endpoint = self.endpoint(&self.inner.config.revocation_endpoint, "revocation_endpoint")?;
+        let result = self.post_form(endpoint, token_params(token, token_type_hint), &[token], |_| Ok(()));
+        match result {
+            // RFC 7009 §2.2: the body of a 200 has no meaning, so one that is not JSON is fine.
+            Err(Error::Decode {
+                status: Some(200..=299),
+                ..
+            }) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Asks the server about a token (RFC 7662). An expired, revoked or unknown token gives
+    /// `active: false`, not an error.
+    pub fn introspect(&self, token: &str, token_type_hint: Option<&str>) -> Result<Introspection> {
+        let endpoint = self.endpoint(&self.inner.config.introspection_endpoint, "introspection_endpoint")?;
+        self.post_form(endpoint, token_params(token, token_type_hint), &[token], |members| {
+            let members = members.ok_or_else(|| Error::decode("the introspection response is empty"))?;
+            Introspection::from_members(members)
+        })
+    }
+
+    /// Starts the device flow (RFC 8628 §3.1): the codes to show the user. `scope` overrides
+    /// the client's default scope; the client's audience, resource and extra parameters are
+    /// sent as with a token request.
+    pub fn device_authorization(&self, scope: Option<&str>) -> Result<DeviceAuthorization> {
+        let config = &self.inner.config;
+        let endpoint = self.endpoint(&config.device_authorization_endpoint, "device_authorization_endpoint")?;
+        let mut params: Vec<(String, String)> = Vec::new();
+        if let Some(scope) = scope {
+            params.push(("scope".into(), scope.into()));
+        }
+        let has_scope = scope.is_some();
+        encode::add_defaults(config, &mut params, |name| name == "scope" && has_scope);
+        self.post_form(endpoint, params, &[], |members| {
+            let members = members.ok_or_else(|| Error::decode("the device authorization response is empty"))?;
+            DeviceAuthorization::from_members(members, device::now_epoch())
+        })
+    }
+
+    /// Polls the token endpoint until the user approves (the token), denies
+    /// (`access_denied`), or the code expires (`expired_token`, or a `timeout` error when
+    /// the server keeps answering `authorization_pending` past `expires_in`). It waits
+    /// `interval` between polls and five seconds more after each `slow_down` (RFC 8628
+    /// §3.5). Blocks the thread; see [`Self::poll_device_token_cancellable`].
+    pub fn poll_device_token(&self, authorization: &DeviceAuthorization) -> Result<TokenResponse> {
+        self.poll_device_token_cancellable(authorization, &CancelToken::new())
+    }
+
+    /// [`Self::poll_device_token`], stopped by `cancel` with a `cancelled` error.
+    pub fn poll_device_token_cancellable(
+        &self,
+        authorization: &DeviceAuthorization,
+        cancel: &CancelToken,
+    ) -> Result<TokenResponse> {
+        let started = Instant::now();
+        let request = TokenRequest::device_code(authorization.device_code.as_str());
+        let mut interval = std::time::Duration::from_secs(authorization.interval);
+        let mut wait = interval;
+        let mut failures_in_a_row = 0;
+        loop {
+            if cancel.wait(wait) {
+                return Err(device::cancelled());
+            }
+            let error = match self.fetch_tracked(&request).0 {
+                Ok(token) => return Ok(token),
+                Err(error) => error,
+            };
+            wait = match device::after_error(error, &mut interval, &mut failures_in_a_row) {
+                Next::Stop(error) => return Err(error),
+                Next::Wait(_) if authorization.is_expired() => return Err(device::expired(started.elapsed())),
+                Next::Wait(wait) => wait,
+            };
+        }
+    }
+
+    /// The URL that starts the authorization code flow, from the `authorization_endpoint`.
+    /// A random `state` and a PKCE pair are made when not given; keep the returned request
+    /// until the callback, then pass its `state` to [`Self::parse_callback`] and its PKCE
+    /// verifier to [`Self::authorization_code`].
+    pub fn authorization_url(&self, redirect_uri: &str, options: AuthorizationOptions) -> Result<AuthorizationRequest> {
+        let config = &self.inner.config;
+        let endpoint = self.endpoint(&config.authorization_endpoint, "authorization_endpoint")?;
+        authorize::build_authorization_url(
+            &endpoint.url,
+            config.client_id.as_deref(),
+            config.scope.as_deref(),
+            redirect_uri,
+            options,
+        )
+    }
+
+    /// The authorization code in the URL the user was redirected back to, after checking its
+    /// `state` and (RFC 9207) its `iss` against this client's issuer. See
+    /// [`authorize::parse_callback`].
+    pub fn parse_callback(&self, callback_url: &str, expected_state: &str) -> Result<String> {
+        let config = &self.inner.config;
+        let iss_required = config
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.authorization_response_iss_parameter_supported);
+        authorize::parse_callback(callback_url, expected_state, config.issuer.as_deref(), iss_required)
+    }
+
+    /// The discovery document the client was built from, if any.
+    pub fn server_metadata(&self) -> Option<&ServerMetadata> {
+        self.inner.config.metadata.as_deref()
+    }
+
+    /// The issuer the client trusts: discovered, or set with the builder.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.config.issuer.as_deref()
+    }
+
+    fn endpoint<'a>(&self, endpoint: &'a Option<EndpointUrl>, name: &str) -> Result<&'a EndpointUrl> {
+        endpoint.as_ref().ok_or_else(|| {
+            Error::config(format!(
+                "this client has no {name}: build it with TokenClient::discover(issuer) from a server \
+                 that publishes one, or set {name} on the builder"
+            ))
+        })
+    }
+
+    /// POSTs a form to `endpoint` and reads the answer's members. `secrets` are this call's
+    /// credentials, scrubbed from anything the server sends back.
+    fn post_form<T>(
+        &self,
+        endpoint: &EndpointUrl,
+        params: Vec<(String, String)>,
+        secrets: &[&str],
+        read: impl Fn(Option<serde_json::Map<String, serde_json::Value>>) -> Result<T>,
+    ) -> Result<T> {
+        let config = &self.inner.config;
+        let target = Endpoint {
+            url: &endpoint.url,
+            shown_url: &endpoint.shown,
+        };
+        // RFC 7009, 7662 and 8628 define form bodies only, whatever the token endpoint takes.
+        let prepared = encode::prepare_at(config, target, params, BodyEncoding::Form, secrets.iter().copied());
+        let mut reached = false;
+        self.inner.attempts(&prepared, false, &mut reached, |exchange| {
+            let members = parse::parse_object_answer(
+                exchange.status,
+                &exchange.headers,
+                &exchange.body,
+                config.max_response_bytes,
+            )?;
+            read(members)
+        })
+    }
+}
+
+fn token_params(token: &str, token_type_hint: Option<&str>) -> Vec<(String, String)> {
+    let mut params = vec![("token".to_string(), token.to_string())];
+    if let Some(hint) = token_type_hint {
+        params.push(("token_type_hint".into(), hint.into()));
+    }
+    params
+}

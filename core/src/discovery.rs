@@ -1,0 +1,246 @@
+//! Authorization server metadata (RFC 8414), read from an issuer URL.
+//!
+//! [`TokenClient::discover`](crate::TokenClient::discover) starts from the issuer, as a
+//! deployment's configuration does, and takes every endpoint from the server's own document:
+//! first `/.well-known/oauth-authorization-server` (RFC 8414), then, when that is missing,
+//! OpenID Connect's `/.well-known/openid-configuration`.
+//!
+//! The document's `issuer` must be the one asked for (RFC 8414 §3.3). Without that check, a
+//! document served for one server could send a client's credentials to another (the
+//! "mix-up" attack). A trailing `/` is the only difference allowed: many servers publish
+//! `https://host/` while configurations say `https://host`.
+//!
+//! Documents are cached per issuer for the life of the process, for [`DEFAULT_DISCOVERY_TTL`]
+//! unless the builder says otherwise, so a thousand clients built for one issuer read it once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// How long a discovery document is reused before it is read again.
+pub const DEFAULT_DISCOVERY_TTL: Duration = Duration::from_secs(3600);
+
+/// What an authorization server says about itself (RFC 8414 §2), as far as a client uses it.
+/// Every member is kept: the ones without a field are in `extra`, as the server sent them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: String,
+    pub device_authorization_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// Empty when the server does not say; RFC 8414 then means `client_secret_basic`.
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    /// RFC 9207: the server adds `iss` to every authorization response.
+    pub authorization_response_iss_parameter_supported: bool,
+    pub extra: Map<String, Value>,
+}
+
+impl ServerMetadata {
+    /// Reads a discovery document's members. `issuer` is the one asked for.
+    pub(crate) fn from_members(mut members: Map<String, Value>, issuer: &str, source: &str) -> Result<Self> {
+        let mut text = |name: &str| -> Result<Option<String>> {
+            match members.remove(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.is_empty() => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(other) => Err(Error::decode(format!(
+                    "the discovery document at {source} has {name} as {}, not a string",
+                    json_type(&other)
+                ))),
+            }
+        };
+        let document_issuer = text("issuer")?
+            .ok_or_else(|| Error::decode(format!("the discovery document at {source} has no issuer")))?;
+        if document_issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
+            return Err(Error::decode(format!(
+                "the discovery document at {source} is for issuer {document_issuer:?}, not {issuer:?}; \
+                 a document for another server is never used (RFC 8414 §3.3)"
+            )));
+        }
+        let token_endpoint = text("token_endpoint")?
+            .ok_or_else(|| Error::decode(format!("the discovery document at {source} has no token_endpoint")))?;
+        let authorization_endpoint = text("authorization_endpoint")?;
+        let device_authorization_endpoint = text("device_authorization_endpoint")?;
+        let revocation_endpoint = text("revocation_endpoint")?;
+        let introspection_endpoint = text("introspection_endpoint")?;
+        let jwks_uri = text("jwks_uri")?;
+        let mut list = |name: &str| -> Result<Vec<String>> {
+            match members.remove(name) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(items)) => Ok(items
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect()),
+                Some(other) => Err(Error::decode(format!(
+                    "the discovery document at {source} has {name} as {}, not an array",
+                    json_type(&other)
+                ))),
+            }
+        };
+        let token_endpoint_auth_methods_supported = list("token_endpoint_auth_methods_supported")?;
+        let code_challenge_methods_supported = list("code_challenge_methods_supported")?;
+        let grant_types_supported = list("grant_types_supported")?;
+        let scopes_supported = list("scopes_supported")?;
+        let authorization_response_iss_parameter_supported = matches!(
+            members.remove("authorization_response_iss_parameter_supported"),
+            Some(Value::Bool(true))
+        );
+        Ok(ServerMetadata {
+            issuer: document_issuer,
+            authorization_endpoint,
+            token_endpoint,
+            device_authorization_endpoint,
+            revocation_endpoint,
+            introspection_endpoint,
+            jwks_uri,
+            token_endpoint_auth_methods_supported,
+            code_challenge_methods_supported,
+            grant_types_supported,
+            scopes_supported,
+            authorization_response_iss_parameter_supported,
+            extra: members,
+        })
+    }
+
+    /// Whether the server lists this client authentication method, or lists none (RFC 8414
+    /// §2: absent means `client_secret_basic`).
+    pub(crate) fn supports_auth_method(&self, method: &str) -> bool {
+        if self.token_endpoint_auth_methods_supported.is_empty() {
+            return method == "client_secret_basic";
+        }
+        self.token_endpoint_auth_methods_supported.iter().any(|m| m == method)
+    }
+}
+
+/// The two places a document may be, in the order they are tried: RFC 8414's (the
+/// well-known segment goes between the host and the issuer's path), then OpenID Connect's
+/// (appended to the issuer).
+pub(crate) fn well_known_urls(issuer: &Url) -> Vec<Url> {
+    let path = issuer.path().trim_end_matches('/');
+    let mut rfc8414 = issuer.clone();
+    rfc8414.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    let mut oidc = issuer.clone();
+    oidc.set_path(&format!("{path}/.well-known/openid-configuration"));
+    for url in [&mut rfc8414, &mut oidc] {
+        url.set_query(None);
+        url.set_fragment(None);
+    }
+    vec![rfc8414, oidc]
+}
+
+type Cache = Mutex<HashMap<String, (Instant, Arc<ServerMetadata>)>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The cached document for `issuer`, while it is younger than `ttl`.
+pub(crate) fn cached(issuer: &str, ttl: Duration) -> Option<Arc<ServerMetadata>> {
+    let cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    let (stored, metadata) = cache.get(issuer)?;
+    (stored.elapsed() < ttl).then(|| Arc::clone(metadata))
+}
+
+pub(crate) fn remember(issuer: &str, metadata: Arc<ServerMetadata>) {
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    cache.insert(issuer.to_string(), (Instant::now(), metadata));
+}
+
+/// Forgets every cached discovery document, so the next client built reads its issuer's
+/// again (after a server's keys or endpoints changed, say).
+pub fn clear_discovery_cache() {
+    cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn members(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn rfc8414_puts_the_well_known_segment_before_the_issuer_path() {
+        let urls = well_known_urls(&Url::parse("https://auth.example.com/tenant/a/").unwrap());
+        assert_eq!(
+            urls[0].as_str(),
+            "https://auth.example.com/.well-known/oauth-authorization-server/tenant/a"
+        );
+        assert_eq!(
+            urls[1].as_str(),
+            "https://auth.example.com/tenant/a/.well-known/openid-configuration"
+        );
+        let bare = well_known_urls(&Url::parse("https://auth.example.com").unwrap());
+        assert_eq!(
+            bare[0].as_str(),
+            "https://auth.example.com/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            bare[1].as_str(),
+            "https://auth.example.com/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn a_document_for_another_issuer_is_refused() {
+        let doc = members(json!({"issuer": "https://evil.example", "token_endpoint": "https://evil.example/t"}));
+        let e = ServerMetadata::from_members(doc, "https://auth.example.com", "x").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Decode);
+        assert!(e.to_string().contains("evil.example"), "{e}");
+    }
+
+    #[test]
+    fn a_trailing_slash_is_the_only_difference_allowed() {
+        let doc =
+            members(json!({"issuer": "https://auth.example.com/", "token_endpoint": "https://auth.example.com/t"}));
+        let m = ServerMetadata::from_members(doc, "https://auth.example.com", "x").unwrap();
+        assert!(m.supports_auth_method("client_secret_basic"));
+        assert!(!m.supports_auth_method("client_secret_post"));
+    }
+
+    #[test]
+    fn members_without_a_field_are_kept_and_wrong_types_are_named() {
+        let doc = members(json!({
+            "issuer": "https://a.example", "token_endpoint": "https://a.example/t",
+            "token_endpoint_auth_methods_supported": ["client_secret_post", 3],
+            "claims_supported": ["sub"],
+        }));
+        let m = ServerMetadata::from_members(doc, "https://a.example", "x").unwrap();
+        assert_eq!(m.token_endpoint_auth_methods_supported, ["client_secret_post"]);
+        assert!(m.extra.contains_key("claims_supported"));
+        let bad = members(json!({"issuer": "https://a.example", "token_endpoint": 5}));
+        let e = ServerMetadata::from_members(bad, "https://a.example", "x").unwrap_err();
+        assert!(e.to_string().contains("token_endpoint as a number"), "{e}");
+    }
+}

@@ -1,0 +1,248 @@
+//! Beyond the token endpoint, against testkit over real loopback HTTP: discovery,
+//! revocation, introspection, the device flow's polling rules, and authorization URLs.
+//! (The same flows against a real provider are in oidc.rs.)
+
+use std::time::{Duration, Instant};
+
+use testkit::Testkit;
+use tokenfetch::{AuthMethod, AuthorizationOptions, CancelToken, ErrorKind, Pkce, TokenClient};
+
+const ID: &str = "flows-client";
+const SECRET: &str = "flows-secret-77c1";
+
+fn discovered(kit: &Testkit) -> TokenClient {
+    TokenClient::discover(kit.url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .discovery_ttl(Duration::ZERO)
+        .build()
+        .expect("testkit publishes RFC 8414 metadata")
+}
+
+fn stats(kit: &Testkit) -> serde_json::Value {
+    let body = ureq::get(format!("{}/__stats", kit.url()))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn discovery_takes_every_endpoint_and_the_auth_method_from_the_document() {
+    let kit = Testkit::start().unwrap();
+    let client = discovered(&kit);
+    assert_eq!(client.token_url(), format!("{}/token", kit.url()));
+    assert_eq!(client.issuer(), Some(kit.url().as_str()));
+    let metadata = client.server_metadata().expect("kept");
+    assert_eq!(
+        metadata.revocation_endpoint.as_deref(),
+        Some(format!("{}/revoke", kit.url()).as_str())
+    );
+    assert!(client.client_credentials(None).is_ok());
+    // No secret and no method chosen: a public client.
+    let public = TokenClient::discover(kit.url())
+        .client_id("public-app")
+        .build()
+        .unwrap();
+    assert!(format!("{public:?}").contains("auth_method: None"), "{public:?}");
+}
+
+#[test]
+fn a_document_is_read_once_per_issuer_while_it_is_fresh() {
+    let kit = Testkit::start().unwrap();
+    let build = |ttl| {
+        TokenClient::discover(kit.url())
+            .client_id(ID)
+            .client_secret(SECRET)
+            .discovery_ttl(ttl)
+            .build()
+            .unwrap()
+    };
+    // The testkit does not count GETs, so the second build is checked by stopping the
+    // server: only a cached document can still build a client.
+    build(Duration::from_secs(60));
+    let url = kit.url();
+    drop(kit);
+    let cached = TokenClient::discover(url.clone())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .discovery_ttl(Duration::from_secs(60))
+        .build();
+    assert!(cached.is_ok(), "{:?}", cached.err());
+    let fresh = TokenClient::discover(url)
+        .client_id(ID)
+        .client_secret(SECRET)
+        .discovery_ttl(Duration::ZERO)
+        .build();
+    assert_eq!(fresh.unwrap_err().kind(), ErrorKind::Transport);
+}
+
+#[test]
+fn a_server_without_metadata_is_a_typed_error_naming_it() {
+    let kit = Testkit::start().unwrap();
+    let e = TokenClient::discover(format!("{}/nowhere", kit.url()))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap_err();
+    // testkit's 404 has an OAuth-shaped body (`{"error": "not_found"}`).
+    assert_eq!(e.status(), Some(404), "{e}");
+    let tried = &e.http_meta().expect("the exchange").request.url;
+    assert!(tried.ends_with("/nowhere/.well-known/openid-configuration"), "{tried}");
+    let e = TokenClient::discover("ftp://example.com").build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("issuer URL"), "{e}");
+}
+
+#[test]
+fn revoke_then_introspect_shows_the_token_inactive() {
+    let kit = Testkit::start().unwrap();
+    let client = discovered(&kit);
+    let token = client.client_credentials(None).unwrap();
+    let before = client.introspect(&token.access_token, Some("access_token")).unwrap();
+    assert!(before.active);
+    assert_eq!(before.client_id.as_deref(), Some(ID));
+    client.revoke(&token.access_token, Some("access_token")).unwrap();
+    let after = client.introspect(&token.access_token, None).unwrap();
+    assert!(!after.active);
+    assert_eq!(after.scope, None);
+}
+
+#[test]
+fn endpoints_a_client_lacks_are_config_errors_that_say_how_to_get_them() {
+    let kit = Testkit::start().unwrap();
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    let e = client.revoke("t", None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("revocation_endpoint"), "{e}");
+    let e = client
+        .authorization_url("https://app/cb", AuthorizationOptions::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("discover"), "{e}");
+}
+
+fn device_client(kit: &Testkit, script: &str) -> TokenClient {
+    TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .auth_method(AuthMethod::None)
+        .device_authorization_endpoint(format!("{}/device_authorization{script}", kit.url()))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn the_device_flow_polls_until_approved() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "");
+    let auth = client.device_authorization(Some("read")).unwrap();
+    assert_eq!(auth.interval, 1);
+    assert!(auth.verification_uri_complete.is_some());
+    assert!(!format!("{auth:?}").contains(&auth.device_code));
+    let token = client.poll_device_token(&auth).unwrap();
+    assert!(token.refresh_token.is_some());
+    let polls = &stats(&kit)["by_grant"]["urn:ietf:params:oauth:grant-type:device_code"];
+    assert_eq!(polls, 2, "one authorization_pending, then the token");
+}
+
+/// The testkit refuses a poll that comes sooner than the interval plus 5 s after a
+/// `slow_down`, so success means the wait was honoured.
+#[test]
+fn slow_down_adds_five_seconds_to_the_interval() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "/slow_down");
+    let auth = client.device_authorization(None).unwrap();
+    let token = client.poll_device_token(&auth);
+    assert!(token.is_ok(), "{:?}", token.err());
+}
+
+#[test]
+fn no_interval_means_five_seconds() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "/no_interval");
+    let auth = client.device_authorization(None).unwrap();
+    assert_eq!(auth.interval, 5);
+    let token = client.poll_device_token(&auth);
+    assert!(token.is_ok(), "{:?}", token.err());
+}
+
+#[test]
+fn expired_token_and_access_denied_end_the_poll_as_oauth_errors() {
+    let kit = Testkit::start().unwrap();
+    for code in ["expired_token", "access_denied"] {
+        let client = device_client(&kit, &format!("/{code}"));
+        let auth = client.device_authorization(None).unwrap();
+        let e = client.poll_device_token(&auth).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::OAuth);
+        assert_eq!(e.oauth_code(), Some(code));
+    }
+}
+
+#[test]
+fn a_cancelled_poll_returns_at_once() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "/slow_down");
+    let auth = client.device_authorization(None).unwrap();
+    let cancel = CancelToken::new();
+    let canceller = cancel.clone();
+    let started = Instant::now();
+    std::thread::spawn(move || {
+        // Past the first poll (1 s), into the 6 s wait that slow_down asked for.
+        std::thread::sleep(Duration::from_millis(1500));
+        canceller.cancel();
+    });
+    let e = client.poll_device_token_cancellable(&auth, &cancel).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
+}
+
+#[test]
+fn the_authorization_url_carries_state_and_an_s256_challenge_and_the_callback_is_checked() {
+    let kit = Testkit::start().unwrap();
+    let client = discovered(&kit);
+    let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
+    let request = client
+        .authorization_url(
+            "https://app.example/cb",
+            AuthorizationOptions {
+                scope: Some("openid read".into()),
+                nonce: Some("n-1".into()),
+                pkce: Some(pkce),
+                extra: vec![("prompt".into(), "login".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let url = url::Url::parse(&request.url).unwrap();
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(url.path(), "/authorize");
+    assert_eq!(query["response_type"], "code");
+    assert_eq!(query["client_id"], ID);
+    assert_eq!(query["code_challenge"], "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert_eq!(query["state"], request.state);
+    assert!(request.state.len() >= 32, "random state: {}", request.state);
+    assert!(!request.url.contains(request.pkce.verifier()));
+
+    let iss = url::form_urlencoded::byte_serialize(kit.url().as_bytes()).collect::<String>();
+    let back = format!("https://app.example/cb?code=c-1&state={}&iss={iss}", request.state);
+    assert_eq!(client.parse_callback(&back, &request.state).unwrap(), "c-1");
+    // The testkit promises `iss` (RFC 9207), so a callback without it is refused.
+    let no_iss = format!("https://app.example/cb?code=c-1&state={}", request.state);
+    assert_eq!(
+        client.parse_callback(&no_iss, &request.state).unwrap_err().kind(),
+        ErrorKind::Config
+    );
+    let denied = format!(
+        "https://app.example/cb?error=access_denied&state={}&iss={iss}",
+        request.state
+    );
+    let e = client.parse_callback(&denied, &request.state).unwrap_err();
+    assert_eq!(e.oauth_code(), Some("access_denied"));
+    assert_eq!(e.status(), None);
+}
