@@ -14,6 +14,7 @@ pub enum ErrorKind {
     Timeout,
     Transport,
     Config,
+    Cancelled,
 }
 
 impl From<tokenfetch::ErrorKind> for ErrorKind {
@@ -26,6 +27,7 @@ impl From<tokenfetch::ErrorKind> for ErrorKind {
             tokenfetch::ErrorKind::Timeout => ErrorKind::Timeout,
             tokenfetch::ErrorKind::Transport => ErrorKind::Transport,
             tokenfetch::ErrorKind::Config => ErrorKind::Config,
+            tokenfetch::ErrorKind::Cancelled => ErrorKind::Cancelled,
         }
     }
 }

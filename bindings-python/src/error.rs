@@ -59,6 +59,12 @@ create_exception!(
     TokenFetchError,
     "The client was configured wrongly; the message says what to fix."
 );
+create_exception!(
+    tokenfetch,
+    CancelledError,
+    TokenFetchError,
+    "The call was cancelled (a device flow poll) before it finished."
+);
 
 /// A core error on its way to Python. Binding methods return `Result<T, BindingError>`.
 pub struct BindingError(pub Error);
@@ -80,6 +86,7 @@ impl From<BindingError> for PyErr {
             ErrorKind::Timeout => TimeoutError::new_err(message),
             ErrorKind::Transport => TransportError::new_err(message),
             ErrorKind::Config => ConfigError::new_err(message),
+            ErrorKind::Cancelled => CancelledError::new_err(message),
         };
         Python::attach(|py| {
             // Attribute setting on a fresh exception instance cannot fail in practice; if it
