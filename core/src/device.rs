@@ -18,6 +18,9 @@ use crate::redact::REDACTED;
 
 /// The polling interval when the server names none (RFC 8628 §3.2).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+/// The shortest wait between polls, whatever the server says: an `interval` of 0 would
+/// otherwise poll a server that keeps answering `authorization_pending` in a busy loop.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// What `slow_down` adds to the interval (RFC 8628 §3.5).
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// Transport failures in a row after which polling gives up (each one doubles the interval,

@@ -246,3 +246,55 @@ fn the_authorization_url_carries_state_and_an_s256_challenge_and_the_callback_is
     assert_eq!(e.oauth_code(), Some("access_denied"));
     assert_eq!(e.status(), None);
 }
+
+/// testkit's echo scenarios copy the whole request (headers, body, decoded Basic pair) into
+/// their answer; pointed at as the revocation, introspection or device endpoint, they are a
+/// server that echoes every credential back.
+#[test]
+fn a_server_echoing_the_request_never_gets_a_credential_into_an_error() {
+    let kit = Testkit::start().unwrap();
+    let token = "tok/en+secret=Zq9 x";
+    let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    for scenario in ["echo_json", "echo_html", "echo_text", "echo_form", "echo_headers"] {
+        let echo = kit.scenario_url(scenario);
+        let client = TokenClient::builder(kit.token_url())
+            .client_id(ID)
+            .client_secret(SECRET)
+            .revocation_endpoint(echo.clone())
+            .introspection_endpoint(echo.clone())
+            .device_authorization_endpoint(echo)
+            .build()
+            .unwrap();
+        let errors = [
+            client.revoke(token, Some("access_token")).unwrap_err(),
+            client.introspect(token, None).unwrap_err(),
+            client.device_authorization(Some("read")).unwrap_err(),
+        ];
+        for e in errors {
+            let shown = format!("{e} {e:?}");
+            for secret in [token, encoded.as_str(), SECRET] {
+                assert!(!shown.contains(secret), "{scenario}: {secret:?} in {shown}");
+            }
+        }
+    }
+}
+
+/// Codes that expire while the server still says `authorization_pending`: the poll stops at
+/// the expiry with a `timeout`, rather than waiting out intervals past it.
+#[test]
+fn polling_stops_at_the_codes_expiry() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "");
+    let mut auth = client.device_authorization(None).unwrap();
+    auth.interval = 600;
+    // testkit's own interval (1 s) must pass before the one poll the client makes at expiry.
+    std::thread::sleep(Duration::from_millis(1100));
+    auth.expires_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let started = Instant::now();
+    let e = client.poll_device_token(&auth).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}

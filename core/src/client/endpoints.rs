@@ -3,7 +3,7 @@
 //! authorization code flow. Each request goes through the same attempt loop as a token
 //! request: the client's authentication, timeouts, retries, metadata and scrubbing.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::builder::EndpointUrl;
 use super::encode::{self, Endpoint};
@@ -79,11 +79,13 @@ impl TokenClient {
     ) -> Result<TokenResponse> {
         let started = Instant::now();
         let request = TokenRequest::device_code(authorization.device_code.as_str());
-        let mut interval = std::time::Duration::from_secs(authorization.interval);
+        let mut interval = Duration::from_secs(authorization.interval).max(device::MIN_INTERVAL);
         let mut wait = interval;
         let mut failures_in_a_row = 0;
         loop {
-            if cancel.wait(wait) {
+            // Never past the codes' expiry: the poll there gets the server's last word.
+            let until_expiry = Duration::from_secs(authorization.expires_at.saturating_sub(device::now_epoch()));
+            if cancel.wait(wait.min(until_expiry)) {
                 return Err(device::cancelled());
             }
             let error = match self.fetch_tracked(&request).0 {
