@@ -2,20 +2,30 @@
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
 use tokenfetch::options;
 use tokenfetch::{
-    AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
-    TokenManager, TokenRequest,
+    AuthMethod, AuthorizationOptions, BodyEncoding, Error, GustoEnvironment, ProveEnvironment, RetryPolicy,
+    TokenClient, TokenClientBuilder, TokenManager, TokenRequest,
 };
 
-use crate::convert::{real, Params, PyTokenRequestResponse, PyTokenResponse};
+use crate::convert::{
+    real, Params, PyAuthorizationRequest, PyCancelToken, PyDeviceAuthorization, PyIntrospection, PyPkce,
+    PyServerMetadata, PyTokenRequestResponse, PyTokenResponse,
+};
 use crate::error::BindingError;
 
-/// Options every way of building a client shares (`TokenClient(...)`, `.prove(...)`, `.gusto(...)`).
+/// How long a thread waiting on a device flow poll sleeps, with the GIL released, between two
+/// looks at Python's signal flags: the longest a Ctrl-C waits to be seen.
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Options every way of building a client shares (`TokenClient(...)`, `.discover(...)`, `.prove(...)`,
+/// `.gusto(...)`).
 struct Options<'a> {
     scope: Option<String>,
     audience: Option<Vec<String>>,
@@ -31,6 +41,39 @@ struct Options<'a> {
     root_certificates: Option<RootCertificates>,
     use_os_trust_store: bool,
     token_url: Option<&'a str>,
+    endpoints: Endpoints,
+}
+
+/// The endpoints besides the token endpoint, and the issuer, as keywords. Discovery fills
+/// them in; any given here replace the discovered ones.
+#[derive(Default)]
+struct Endpoints {
+    issuer: Option<String>,
+    authorization_endpoint: Option<String>,
+    device_authorization_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
+}
+
+impl Endpoints {
+    fn apply(self, mut b: TokenClientBuilder) -> TokenClientBuilder {
+        if let Some(issuer) = self.issuer {
+            b = b.issuer(issuer);
+        }
+        if let Some(url) = self.authorization_endpoint {
+            b = b.authorization_endpoint(url);
+        }
+        if let Some(url) = self.device_authorization_endpoint {
+            b = b.device_authorization_endpoint(url);
+        }
+        if let Some(url) = self.revocation_endpoint {
+            b = b.revocation_endpoint(url);
+        }
+        if let Some(url) = self.introspection_endpoint {
+            b = b.introspection_endpoint(url);
+        }
+        b
+    }
 }
 
 /// `root_certificates=`: PEM text (`str` or `bytes`, one or more certificates), or a list of them.
@@ -56,6 +99,7 @@ impl Options<'_> {
         if let Some(url) = self.token_url {
             b = b.token_url(url);
         }
+        b = self.endpoints.apply(b);
         if let Some(scope) = self.scope {
             b = b.scope(scope);
         }
@@ -116,7 +160,8 @@ impl PyTokenClient {
         body_encoding="form", scope=None, audience=None, resource=None, extra_params=None,
         headers=None, user_agent=None, timeout=30.0, connect_timeout=10.0, max_retries=2f64,
         max_response_bytes=1048576f64, allow_insecure_http=false, root_certificates=None,
-        use_os_trust_store=false
+        use_os_trust_store=false, issuer=None, authorization_endpoint=None,
+        device_authorization_endpoint=None, revocation_endpoint=None, introspection_endpoint=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -138,6 +183,11 @@ impl PyTokenClient {
         allow_insecure_http: bool,
         root_certificates: Option<RootCertificates>,
         use_os_trust_store: bool,
+        issuer: Option<String>,
+        authorization_endpoint: Option<String>,
+        device_authorization_endpoint: Option<String>,
+        revocation_endpoint: Option<String>,
+        introspection_endpoint: Option<String>,
     ) -> PyResult<Self> {
         let mut builder = TokenClient::builder(token_url)
             .auth_method(AuthMethod::from_str(auth_method).map_err(BindingError)?)
@@ -163,8 +213,101 @@ impl PyTokenClient {
             root_certificates,
             use_os_trust_store,
             token_url: None,
+            endpoints: Endpoints {
+                issuer,
+                authorization_endpoint,
+                device_authorization_endpoint,
+                revocation_endpoint,
+                introspection_endpoint,
+            },
         };
         Ok(build(options.apply(builder)?)?)
+    }
+
+    /// A client for the server at `issuer`, from its discovery document (RFC 8414, else
+    /// OpenID Connect): the token, authorization, device, revocation and introspection
+    /// endpoints, and, unless `auth_method` is given, how to authenticate (no secret: none).
+    /// Blocks while it reads the document (the GIL released); documents are cached per
+    /// issuer for `discovery_ttl` seconds. The other keywords are `TokenClient`'s; an
+    /// endpoint given here replaces the discovered one.
+    #[staticmethod]
+    #[pyo3(signature = (
+        issuer, *, client_id=None, client_secret=None, auth_method=None, body_encoding="form",
+        scope=None, audience=None, resource=None, extra_params=None, headers=None, user_agent=None,
+        timeout=30.0, connect_timeout=10.0, max_retries=2f64, max_response_bytes=1048576f64,
+        allow_insecure_http=false, root_certificates=None, use_os_trust_store=false,
+        token_url=None, authorization_endpoint=None, device_authorization_endpoint=None,
+        revocation_endpoint=None, introspection_endpoint=None, discovery_ttl=3600.0
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn discover(
+        py: Python<'_>,
+        issuer: &str,
+        client_id: Option<String>,
+        client_secret: Option<String>,
+        auth_method: Option<&str>,
+        body_encoding: &str,
+        scope: Option<String>,
+        audience: Option<Vec<String>>,
+        resource: Option<Vec<String>>,
+        extra_params: Option<BTreeMap<String, String>>,
+        headers: Option<BTreeMap<String, String>>,
+        user_agent: Option<String>,
+        #[pyo3(from_py_with = real)] timeout: f64,
+        #[pyo3(from_py_with = real)] connect_timeout: f64,
+        #[pyo3(from_py_with = real)] max_retries: f64,
+        #[pyo3(from_py_with = real)] max_response_bytes: f64,
+        allow_insecure_http: bool,
+        root_certificates: Option<RootCertificates>,
+        use_os_trust_store: bool,
+        token_url: Option<&str>,
+        authorization_endpoint: Option<String>,
+        device_authorization_endpoint: Option<String>,
+        revocation_endpoint: Option<String>,
+        introspection_endpoint: Option<String>,
+        #[pyo3(from_py_with = real)] discovery_ttl: f64,
+    ) -> PyResult<Self> {
+        let ttl = options::DISCOVERY_TTL
+            .duration_from_secs("discovery_ttl", discovery_ttl)
+            .map_err(BindingError)?;
+        let mut builder = TokenClient::discover(issuer)
+            .discovery_ttl(ttl)
+            .body_encoding(BodyEncoding::from_str(body_encoding).map_err(BindingError)?);
+        // Left out, the method is the core's choice from the document.
+        if let Some(method) = auth_method {
+            builder = builder.auth_method(AuthMethod::from_str(method).map_err(BindingError)?);
+        }
+        if let Some(id) = client_id {
+            builder = builder.client_id(id);
+        }
+        if let Some(secret) = client_secret {
+            builder = builder.client_secret(secret);
+        }
+        let options = Options {
+            scope,
+            audience,
+            resource,
+            extra_params,
+            headers,
+            user_agent,
+            timeout,
+            connect_timeout,
+            max_retries,
+            max_response_bytes,
+            allow_insecure_http,
+            root_certificates,
+            use_os_trust_store,
+            token_url,
+            endpoints: Endpoints {
+                issuer: None,
+                authorization_endpoint,
+                device_authorization_endpoint,
+                revocation_endpoint,
+                introspection_endpoint,
+            },
+        };
+        let builder = options.apply(builder)?;
+        Ok(py.detach(move || build(builder))?)
     }
 
     /// A client for Prove's token endpoint: `env` is uat-us (default), prod-us, uat-eu or prod-eu.
@@ -229,6 +372,135 @@ impl PyTokenClient {
     #[getter]
     fn max_response_bytes(&self) -> u64 {
         self.inner.max_response_bytes()
+    }
+
+    /// The issuer the client trusts: the one it was discovered from, or `issuer=`.
+    #[getter]
+    fn issuer(&self) -> Option<&str> {
+        self.inner.issuer()
+    }
+
+    /// The discovery document the client was built from; `None` unless built by `discover`.
+    #[getter]
+    fn server_metadata(&self) -> Option<PyServerMetadata> {
+        self.inner.server_metadata().cloned().map(PyServerMetadata::from)
+    }
+
+    /// Revokes a token (RFC 7009). `token_type_hint` is `"access_token"` or
+    /// `"refresh_token"`, when known. A token the server never knew is revoked too.
+    #[pyo3(signature = (token, token_type_hint=None))]
+    fn revoke(&self, py: Python<'_>, token: &str, token_type_hint: Option<&str>) -> Result<(), BindingError> {
+        let client = self.inner.clone();
+        Ok(py.detach(move || catch_panic(|| client.revoke(token, token_type_hint)))?)
+    }
+
+    /// Asks the server about a token (RFC 7662). A revoked, expired or unknown token gives
+    /// `active == False`, not an error.
+    #[pyo3(signature = (token, token_type_hint=None))]
+    fn introspect(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        token_type_hint: Option<&str>,
+    ) -> Result<PyIntrospection, BindingError> {
+        let client = self.inner.clone();
+        Ok(py
+            .detach(move || catch_panic(|| client.introspect(token, token_type_hint)))?
+            .into())
+    }
+
+    /// Starts the device flow (RFC 8628): the codes to show the user. `scope` overrides the
+    /// client's default scope.
+    #[pyo3(signature = (scope=None))]
+    fn device_authorization(&self, py: Python<'_>, scope: Option<&str>) -> Result<PyDeviceAuthorization, BindingError> {
+        let client = self.inner.clone();
+        Ok(py
+            .detach(move || catch_panic(|| client.device_authorization(scope)))?
+            .into())
+    }
+
+    /// Polls the token endpoint until the user approves (the token), denies (`OAuthError`
+    /// `access_denied`) or the code expires (`OAuthError` `expired_token`, or `TimeoutError`),
+    /// keeping to the server's interval and `slow_down`. Blocks, with the GIL released.
+    /// `cancel.cancel()` from another thread stops it with `CancelledError`; Ctrl-C stops it
+    /// with `KeyboardInterrupt` (and cancels `cancel`, when one was given).
+    #[pyo3(signature = (authorization, *, cancel=None))]
+    fn poll_device_token(
+        &self,
+        py: Python<'_>,
+        authorization: &PyDeviceAuthorization,
+        cancel: Option<&PyCancelToken>,
+    ) -> PyResult<PyTokenResponse> {
+        let cancel = cancel.map(|c| c.0.clone()).unwrap_or_default();
+        // The poll runs on a thread of its own so that this one can wake every
+        // SIGNAL_CHECK_INTERVAL to run Python's signal handlers: only the thread that called
+        // can raise KeyboardInterrupt, and the core's poll sleeps for seconds at a time.
+        let (sender, mut receiver) = mpsc::channel();
+        let (client, authorization, poll_cancel) = (self.inner.clone(), authorization.0.clone(), cancel.clone());
+        std::thread::Builder::new()
+            .name("tokenfetch-device-poll".into())
+            .spawn(move || {
+                let result = catch_panic(|| client.poll_device_token_cancellable(&authorization, &poll_cancel));
+                // The caller may be gone (interrupted); then nobody needs the result.
+                let _ = sender.send(result);
+            })
+            .map_err(|e| {
+                BindingError(Error::Transport {
+                    message: format!("could not start the device flow's polling thread: {e}"),
+                    http_meta: None,
+                })
+            })?;
+        loop {
+            let (received, back) = py.detach(move || (receiver.recv_timeout(SIGNAL_CHECK_INTERVAL), receiver));
+            receiver = back;
+            match received {
+                Ok(result) => return Ok(result.map_err(BindingError)?.into()),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(BindingError(Error::Transport {
+                        message: "the device flow's polling thread ended without an answer".into(),
+                        http_meta: None,
+                    })
+                    .into())
+                }
+            }
+            if let Err(interrupted) = py.check_signals() {
+                // The poll stops at its next wait instead of running on unobserved.
+                cancel.cancel();
+                return Err(interrupted);
+            }
+        }
+    }
+
+    /// The URL that starts the authorization code flow (from the `authorization_endpoint`),
+    /// with a random `state` and a PKCE pair unless given. Keep the returned request until
+    /// the callback. `extra` adds query parameters (`prompt`, `login_hint`, ...): a dict, or a
+    /// list of pairs to repeat a name.
+    #[pyo3(signature = (redirect_uri, *, scope=None, state=None, nonce=None, pkce=None, extra=None))]
+    fn authorization_url(
+        &self,
+        redirect_uri: &str,
+        scope: Option<String>,
+        state: Option<String>,
+        nonce: Option<String>,
+        pkce: Option<&PyPkce>,
+        extra: Option<Params>,
+    ) -> Result<PyAuthorizationRequest, BindingError> {
+        let options = AuthorizationOptions {
+            scope,
+            state,
+            nonce,
+            pkce: pkce.map(|p| p.0.clone()),
+            extra: extra.map(Params::into_pairs).unwrap_or_default(),
+        };
+        Ok(catch_panic(|| self.inner.authorization_url(redirect_uri, options))?.into())
+    }
+
+    /// The authorization code in the URL the user was redirected back to, once its `state`
+    /// matches `expected_state` and its `iss` this client's issuer (RFC 9207); else
+    /// `ConfigError`. An error the server sent back raises `OAuthError` (`status` None).
+    fn parse_callback(&self, url: &str, expected_state: &str) -> Result<String, BindingError> {
+        Ok(catch_panic(|| self.inner.parse_callback(url, expected_state))?)
     }
 
     /// Client credentials grant (RFC 6749 §4.4).
@@ -366,6 +638,7 @@ fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: f64
         root_certificates: None,
         use_os_trust_store: false,
         token_url,
+        endpoints: Endpoints::default(),
     }
 }
 
@@ -471,4 +744,11 @@ impl PyTokenManager {
     fn __repr__(&self) -> String {
         format!("TokenManager(token_url='{}')", self.inner.client().token_url())
     }
+}
+
+/// Forgets every cached discovery document, so the next `TokenClient.discover` reads its
+/// issuer's again (after the server's endpoints changed, say).
+#[pyfunction]
+pub fn clear_discovery_cache() {
+    tokenfetch::clear_discovery_cache()
 }

@@ -8,7 +8,10 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
-use tokenfetch::{HttpMetadata, HttpRequestMeta, HttpResponseMeta, TokenRequestResponse, TokenResponse, REDACTED};
+use tokenfetch::{
+    AuthorizationRequest, CancelToken, DeviceAuthorization, HttpMetadata, HttpRequestMeta, HttpResponseMeta,
+    Introspection, Pkce, ServerMetadata, TokenRequestResponse, TokenResponse, REDACTED,
+};
 
 use crate::error::BindingError;
 
@@ -486,5 +489,406 @@ impl PyTokenRequestResponse {
             "TokenRequestResponse(http_meta={}, token_response={token})",
             self.http_meta().__repr__()
         )
+    }
+}
+
+/// `repr()` of a Python string (single quotes, as the other reprs here write them).
+fn repr_str(value: &str) -> String {
+    format!("{value:?}").replace('"', "'")
+}
+
+/// `repr()` of a Python bool.
+fn repr_bool(value: bool) -> &'static str {
+    if value {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// What an authorization server says about itself (RFC 8414 / OpenID Connect discovery), as
+/// `TokenClient.discover` read it. Immutable.
+#[pyclass(name = "ServerMetadata", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyServerMetadata(pub ServerMetadata);
+
+impl From<ServerMetadata> for PyServerMetadata {
+    fn from(m: ServerMetadata) -> Self {
+        PyServerMetadata(m)
+    }
+}
+
+#[pymethods]
+impl PyServerMetadata {
+    #[getter]
+    fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+    #[getter]
+    fn authorization_endpoint(&self) -> Option<&str> {
+        self.0.authorization_endpoint.as_deref()
+    }
+    #[getter]
+    fn token_endpoint(&self) -> &str {
+        &self.0.token_endpoint
+    }
+    #[getter]
+    fn device_authorization_endpoint(&self) -> Option<&str> {
+        self.0.device_authorization_endpoint.as_deref()
+    }
+    #[getter]
+    fn revocation_endpoint(&self) -> Option<&str> {
+        self.0.revocation_endpoint.as_deref()
+    }
+    #[getter]
+    fn introspection_endpoint(&self) -> Option<&str> {
+        self.0.introspection_endpoint.as_deref()
+    }
+    #[getter]
+    fn jwks_uri(&self) -> Option<&str> {
+        self.0.jwks_uri.as_deref()
+    }
+    /// Empty when the server does not say (RFC 8414 then means `client_secret_basic`).
+    #[getter]
+    fn token_endpoint_auth_methods_supported(&self) -> Vec<String> {
+        self.0.token_endpoint_auth_methods_supported.clone()
+    }
+    #[getter]
+    fn code_challenge_methods_supported(&self) -> Vec<String> {
+        self.0.code_challenge_methods_supported.clone()
+    }
+    #[getter]
+    fn grant_types_supported(&self) -> Vec<String> {
+        self.0.grant_types_supported.clone()
+    }
+    #[getter]
+    fn scopes_supported(&self) -> Vec<String> {
+        self.0.scopes_supported.clone()
+    }
+    /// RFC 9207: the server adds `iss` to every authorization response.
+    #[getter]
+    fn authorization_response_iss_parameter_supported(&self) -> bool {
+        self.0.authorization_response_iss_parameter_supported
+    }
+    /// Every other member of the document, as the server sent it (a new dict each time).
+    #[getter]
+    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.0.extra)
+    }
+    fn __repr__(&self) -> String {
+        let m = &self.0;
+        format!(
+            "ServerMetadata(issuer={}, token_endpoint={}, authorization_endpoint={}, device_authorization_endpoint={}, revocation_endpoint={}, introspection_endpoint={}, extra_keys={:?})",
+            repr_str(&m.issuer),
+            repr_str(&m.token_endpoint),
+            repr_opt(&m.authorization_endpoint),
+            repr_opt(&m.device_authorization_endpoint),
+            repr_opt(&m.revocation_endpoint),
+            repr_opt(&m.introspection_endpoint),
+            m.extra.keys().collect::<Vec<_>>(),
+        )
+        .replace('"', "'")
+    }
+}
+
+/// What the server says about a token (RFC 7662), from `TokenClient.introspect`. A revoked,
+/// expired or unknown token has `active == False` and nothing else. Immutable.
+#[pyclass(name = "Introspection", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyIntrospection(pub Introspection);
+
+impl From<Introspection> for PyIntrospection {
+    fn from(i: Introspection) -> Self {
+        PyIntrospection(i)
+    }
+}
+
+#[pymethods]
+impl PyIntrospection {
+    #[getter]
+    fn active(&self) -> bool {
+        self.0.active
+    }
+    #[getter]
+    fn scope(&self) -> Option<&str> {
+        self.0.scope.as_deref()
+    }
+    #[getter]
+    fn client_id(&self) -> Option<&str> {
+        self.0.client_id.as_deref()
+    }
+    #[getter]
+    fn username(&self) -> Option<&str> {
+        self.0.username.as_deref()
+    }
+    #[getter]
+    fn token_type(&self) -> Option<&str> {
+        self.0.token_type.as_deref()
+    }
+    /// Expiry, in epoch seconds.
+    #[getter]
+    fn exp(&self) -> Option<u64> {
+        self.0.exp
+    }
+    /// Issue time, in epoch seconds.
+    #[getter]
+    fn iat(&self) -> Option<u64> {
+        self.0.iat
+    }
+    /// Not-before time, in epoch seconds.
+    #[getter]
+    fn nbf(&self) -> Option<u64> {
+        self.0.nbf
+    }
+    #[getter]
+    fn sub(&self) -> Option<&str> {
+        self.0.sub.as_deref()
+    }
+    /// The audiences; a single string from the server is a list of one.
+    #[getter]
+    fn aud(&self) -> Vec<String> {
+        self.0.aud.clone()
+    }
+    #[getter]
+    fn iss(&self) -> Option<&str> {
+        self.0.iss.as_deref()
+    }
+    #[getter]
+    fn jti(&self) -> Option<&str> {
+        self.0.jti.as_deref()
+    }
+    /// Every other member, as the server sent it (a new dict each time).
+    #[getter]
+    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.0.extra)
+    }
+    fn __repr__(&self) -> String {
+        let i = &self.0;
+        format!(
+            "Introspection(active={}, scope={}, client_id={}, username={}, token_type={}, exp={}, iat={}, nbf={}, sub={}, aud={:?}, iss={}, jti={}, extra_keys={:?})",
+            repr_bool(i.active),
+            repr_opt(&i.scope),
+            repr_opt(&i.client_id),
+            repr_opt(&i.username),
+            repr_opt(&i.token_type),
+            repr_opt(&i.exp),
+            repr_opt(&i.iat),
+            repr_opt(&i.nbf),
+            repr_opt(&i.sub),
+            i.aud,
+            repr_opt(&i.iss),
+            repr_opt(&i.jti),
+            i.extra.keys().collect::<Vec<_>>(),
+        )
+        .replace('"', "'")
+    }
+}
+
+/// The codes of a device flow (RFC 8628 §3.2), from `TokenClient.device_authorization`: show
+/// the user `verification_uri` and `user_code` (or `verification_uri_complete`), then pass
+/// this object to `poll_device_token`. `device_code` is a secret: `repr()` never shows it.
+#[pyclass(name = "DeviceAuthorization", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyDeviceAuthorization(pub DeviceAuthorization);
+
+impl From<DeviceAuthorization> for PyDeviceAuthorization {
+    fn from(a: DeviceAuthorization) -> Self {
+        PyDeviceAuthorization(a)
+    }
+}
+
+#[pymethods]
+impl PyDeviceAuthorization {
+    /// The code the device polls with. Secret.
+    #[getter]
+    fn device_code(&self) -> &str {
+        &self.0.device_code
+    }
+    /// The code the user types in.
+    #[getter]
+    fn user_code(&self) -> &str {
+        &self.0.user_code
+    }
+    /// Where the user goes to type it.
+    #[getter]
+    fn verification_uri(&self) -> &str {
+        &self.0.verification_uri
+    }
+    /// The same page with the code filled in, for a QR code or a link.
+    #[getter]
+    fn verification_uri_complete(&self) -> Option<&str> {
+        self.0.verification_uri_complete.as_deref()
+    }
+    /// Lifetime of both codes, in seconds.
+    #[getter]
+    fn expires_in(&self) -> u64 {
+        self.0.expires_in
+    }
+    /// Seconds to wait between polls; 5 when the server names none.
+    #[getter]
+    fn interval(&self) -> u64 {
+        self.0.interval
+    }
+    /// When the codes expire, in epoch seconds.
+    #[getter]
+    fn expires_at(&self) -> u64 {
+        self.0.expires_at
+    }
+    /// Every other member, as the server sent it (a new dict each time).
+    #[getter]
+    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.0.extra)
+    }
+    /// Whether the codes have expired, by this machine's clock.
+    fn is_expired(&self) -> bool {
+        self.0.is_expired()
+    }
+    fn __repr__(&self) -> String {
+        let a = &self.0;
+        format!(
+            "DeviceAuthorization(device_code='{REDACTED}', user_code={}, verification_uri={}, verification_uri_complete={}, expires_in={}, interval={}, expires_at={}, extra_keys={:?})",
+            repr_str(&a.user_code),
+            repr_str(&a.verification_uri),
+            repr_opt(&a.verification_uri_complete),
+            a.expires_in,
+            a.interval,
+            a.expires_at,
+            a.extra.keys().collect::<Vec<_>>(),
+        )
+        .replace('"', "'")
+    }
+}
+
+/// A PKCE pair (RFC 7636): the secret `verifier` the client keeps, and the S256 `challenge`
+/// it sends in the authorization URL. `repr()` never shows the verifier.
+#[pyclass(name = "Pkce", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyPkce(pub Pkce);
+
+impl From<Pkce> for PyPkce {
+    fn from(p: Pkce) -> Self {
+        PyPkce(p)
+    }
+}
+
+#[pymethods]
+impl PyPkce {
+    /// A fresh pair: a 43-character verifier from the operating system's CSPRNG.
+    #[staticmethod]
+    fn generate() -> Result<Self, BindingError> {
+        Ok(tokenfetch::error::catch_panic(Pkce::generate)?.into())
+    }
+
+    /// The pair for a verifier you chose: 43 to 128 letters, digits or `-._~`, else
+    /// `ConfigError` (which never quotes the verifier).
+    #[staticmethod]
+    fn from_verifier(verifier: String) -> Result<Self, BindingError> {
+        Ok(tokenfetch::error::catch_panic(|| Pkce::from_verifier(verifier))?.into())
+    }
+
+    /// The secret sent with the authorization code (`code_verifier`).
+    #[getter]
+    fn verifier(&self) -> &str {
+        self.0.verifier()
+    }
+    /// `BASE64URL(SHA256(verifier))`, sent in the authorization URL (`code_challenge`).
+    #[getter]
+    fn challenge(&self) -> &str {
+        self.0.challenge()
+    }
+    /// Always `"S256"`.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.0.method()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Pkce(verifier='{REDACTED}', challenge={}, method={})",
+            repr_str(self.0.challenge()),
+            repr_str(self.0.method())
+        )
+    }
+}
+
+/// An authorization URL and what to keep until the user comes back, from
+/// `TokenClient.authorization_url`: pass `state` to `parse_callback` and `pkce.verifier` to
+/// `authorization_code`. `repr()` never shows the verifier.
+#[pyclass(name = "AuthorizationRequest", module = "tokenfetch", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyAuthorizationRequest(pub AuthorizationRequest);
+
+impl From<AuthorizationRequest> for PyAuthorizationRequest {
+    fn from(r: AuthorizationRequest) -> Self {
+        PyAuthorizationRequest(r)
+    }
+}
+
+#[pymethods]
+impl PyAuthorizationRequest {
+    /// The URL to send the user's browser to.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.0.url
+    }
+    /// Compare it with the callback's (`parse_callback` does).
+    #[getter]
+    fn state(&self) -> &str {
+        &self.0.state
+    }
+    #[getter]
+    fn nonce(&self) -> Option<&str> {
+        self.0.nonce.as_deref()
+    }
+    /// Its verifier goes with the code to the token endpoint.
+    #[getter]
+    fn pkce(&self) -> PyPkce {
+        PyPkce(self.0.pkce.clone())
+    }
+    #[getter]
+    fn redirect_uri(&self) -> &str {
+        &self.0.redirect_uri
+    }
+    fn __repr__(&self) -> String {
+        let r = &self.0;
+        format!(
+            "AuthorizationRequest(url={}, state={}, nonce={}, pkce={}, redirect_uri={})",
+            repr_str(&r.url),
+            repr_str(&r.state),
+            repr_opt(&r.nonce),
+            PyPkce(r.pkce.clone()).__repr__(),
+            repr_str(&r.redirect_uri),
+        )
+    }
+}
+
+/// Stops a `poll_device_token` from another thread: `cancel()` wakes a poll waiting out its
+/// interval at once (one mid-request stops when that request returns), and the poll raises
+/// `CancelledError`. Once cancelled, it stays cancelled.
+#[pyclass(name = "CancelToken", module = "tokenfetch", frozen)]
+#[derive(Clone, Default)]
+pub struct PyCancelToken(pub CancelToken);
+
+impl From<CancelToken> for PyCancelToken {
+    fn from(t: CancelToken) -> Self {
+        PyCancelToken(t)
+    }
+}
+
+#[pymethods]
+impl PyCancelToken {
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+    /// Cancels every poll using this token; safe from any thread, and more than once.
+    fn cancel(&self) {
+        self.0.cancel()
+    }
+    #[getter]
+    fn cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+    fn __repr__(&self) -> String {
+        format!("CancelToken(cancelled={})", repr_bool(self.0.is_cancelled()))
     }
 }

@@ -134,6 +134,7 @@ pub fn register(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
         (py.get_type::<TimeoutError>(), ErrorKind::Timeout, "TimeoutError"),
         (py.get_type::<TransportError>(), ErrorKind::Transport, "TransportError"),
         (py.get_type::<ConfigError>(), ErrorKind::Config, "ConfigError"),
+        (py.get_type::<CancelledError>(), ErrorKind::Cancelled, "CancelledError"),
     ];
     for (class, kind, name) in kinds {
         class.setattr("kind", kind.as_str())?;

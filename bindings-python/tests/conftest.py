@@ -15,9 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Kit:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, process: "subprocess.Popen[str]") -> None:
         self.url = url
         self.token_url = f"{url}/token"
+        self._process = process
+
+    def stop(self) -> None:
+        """Stops the server (by its PID); what is sent to it afterwards fails to connect."""
+        self._process.kill()
+        self._process.wait(timeout=10)
 
     def scenario_url(self, name: str) -> str:
         """The token endpoint playing one scenario. The scenario goes in the path, since
@@ -43,8 +49,7 @@ class Kit:
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/__reset", method="POST")).close()
 
 
-@pytest.fixture(scope="session")
-def testkit() -> Iterator[Kit]:
+def start_testkit() -> Kit:
     binary = os.environ.get("TESTKIT_BIN") or str(ROOT / "target" / "debug" / "testkit")
     if not Path(binary).exists():
         subprocess.run(["cargo", "build", "--quiet", "-p", "tokenfetch-testkit"], cwd=ROOT, check=True)
@@ -55,10 +60,30 @@ def testkit() -> Iterator[Kit]:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
         assert line.startswith("TESTKIT_URL="), f"testkit printed {line!r}"
-        yield Kit(line.split("=", 1)[1])
-    finally:
+        return Kit(line.split("=", 1)[1], proc)
+    except BaseException:
         proc.kill()
         proc.wait(timeout=10)
+        raise
+
+
+@pytest.fixture(scope="session")
+def testkit() -> Iterator[Kit]:
+    kit = start_testkit()
+    try:
+        yield kit
+    finally:
+        kit.stop()
+
+
+@pytest.fixture
+def own_testkit() -> Iterator[Kit]:
+    """A testkit for one test alone, which the test may stop."""
+    kit = start_testkit()
+    try:
+        yield kit
+    finally:
+        kit.stop()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -22,7 +23,8 @@ import pytest
 import tokenfetch
 from tokenfetch import TokenClient, TokenManager
 
-FIXTURES = json.loads((Path(__file__).resolve().parents[2] / "testkit/oidc/fixtures.json").read_text("utf-8"))
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = json.loads((ROOT / "testkit/oidc/fixtures.json").read_text("utf-8"))
 ISSUER = os.environ.get("OIDC_URL")
 
 if not ISSUER and os.environ.get("TOKENFETCH_REQUIRE_OIDC"):
@@ -144,3 +146,69 @@ def test_the_manager_refreshes_a_short_lived_token_once_per_lifetime() -> None:
     assert sum(reads) > 400, f"the readers ran ({sum(reads)} reads)"
     assert len(seen) == 2, "one token per lifetime across 6.5 s: fetched at ~0 s and ~4 s"
     assert issued_to("cache") - issued_before == len(seen), "the manager fetched once per lifetime"
+
+
+def discovered(role: str) -> TokenClient:
+    """A fixture client built from the issuer alone: every endpoint, and how to
+    authenticate, come from the provider's discovery document."""
+    c = FIXTURES["clients"][role]
+    assert ISSUER is not None
+    return TokenClient.discover(ISSUER, client_id=c["client_id"], client_secret=c.get("client_secret"))
+
+
+def act_as_user(verification_uri_complete: str, choice: str) -> None:
+    """Plays the user in a browser: testkit/oidc/approve.mjs submits the provider's own forms
+    (the user code, a login, the consent) and presses Continue or Abort."""
+    script = ROOT / "testkit/oidc/approve.mjs"
+    done = subprocess.run(
+        ["node", str(script), verification_uri_complete, choice], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("approved" if choice == "approve" else "denied")
+
+
+def test_discovery_reads_the_openid_configuration() -> None:
+    client = discovered("basic")
+    assert client.token_url == f"{ISSUER}/token"
+    assert client.issuer == ISSUER
+    metadata = client.server_metadata
+    assert metadata is not None and metadata.issuer == ISSUER
+    assert metadata.device_authorization_endpoint == f"{ISSUER}/device/auth"
+    assert metadata.revocation_endpoint and metadata.introspection_endpoint
+    assert "S256" in metadata.code_challenge_methods_supported
+    assert metadata.jwks_uri and "claims_supported" in metadata.extra
+    assert client.client_credentials(scope="read").scope == "read"
+
+
+def test_a_revoked_token_introspects_as_inactive() -> None:
+    client = discovered("basic")
+    token = client.client_credentials(scope="read")
+    live = client.introspect(token.access_token, "access_token")
+    assert live.active and live.client_id == FIXTURES["clients"]["basic"]["client_id"]
+    assert live.exp is not None and live.scope == "read"
+    client.revoke(token.access_token, "access_token")
+    assert not client.introspect(token.access_token, "access_token").active
+    # Revoking a token the server never issued is still a success (RFC 7009 §2.2).
+    client.revoke("never-issued")
+
+
+@pytest.mark.parametrize("role", ["device_public", "device_confidential"])
+def test_the_device_flow_end_to_end_with_a_user_who_approves(role: str) -> None:
+    client = discovered(role)
+    authorization = client.device_authorization("openid offline_access read")
+    assert authorization.device_code not in repr(authorization)
+    assert authorization.verification_uri_complete is not None
+    act_as_user(authorization.verification_uri_complete, "approve")
+    token = client.poll_device_token(authorization)
+    assert token.id_token and token.refresh_token
+    assert jwt_claims(token.id_token)["aud"] == FIXTURES["clients"][role]["client_id"]
+
+
+def test_the_device_flow_ends_with_access_denied_when_the_user_aborts() -> None:
+    client = discovered("device_public")
+    authorization = client.device_authorization("openid read")
+    assert authorization.verification_uri_complete is not None
+    act_as_user(authorization.verification_uri_complete, "deny")
+    with pytest.raises(tokenfetch.OAuthError) as raised:
+        client.poll_device_token(authorization)
+    assert (raised.value.kind, raised.value.error) == ("oauth", "access_denied")

@@ -2,6 +2,8 @@
 
 The Rust core is synchronous; a fetch runs in a worker thread (``asyncio.to_thread``),
 which releases the GIL while it waits on the network, so the event loop keeps running.
+Cancelling ``AsyncTokenClient.poll_device_token`` cancels the core's poll with a
+``CancelToken``, so its worker thread stops too instead of polling on for minutes.
 
 ``AsyncTokenManager`` answers a fresh cached token on the event loop, with no thread at
 all. When a fetch is due, one worker runs it and every waiting task awaits that same
@@ -16,7 +18,19 @@ import asyncio
 import weakref
 from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
-from ._native import TokenClient, TokenFetchError, TokenManager, TokenRequestResponse, TokenResponse
+from ._native import (
+    AuthorizationRequest,
+    CancelToken,
+    DeviceAuthorization,
+    Introspection,
+    Pkce,
+    ServerMetadata,
+    TokenClient,
+    TokenFetchError,
+    TokenManager,
+    TokenRequestResponse,
+    TokenResponse,
+)
 
 Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
 
@@ -40,6 +54,55 @@ class AsyncTokenClient:
     @classmethod
     def gusto(cls, client_id: str, client_secret: str, env: str = "demo", **options: Any) -> "AsyncTokenClient":
         return cls(client=TokenClient.gusto(client_id, client_secret, env, **options))
+
+    @classmethod
+    async def discover(cls, issuer: str, **options: Any) -> "AsyncTokenClient":
+        """``TokenClient.discover`` in a worker thread: takes the same keywords."""
+        return cls(client=await asyncio.to_thread(TokenClient.discover, issuer, **options))
+
+    @property
+    def issuer(self) -> Optional[str]:
+        return self.sync.issuer
+
+    @property
+    def server_metadata(self) -> Optional[ServerMetadata]:
+        return self.sync.server_metadata
+
+    async def revoke(self, token: str, token_type_hint: Optional[str] = None) -> None:
+        await asyncio.to_thread(self.sync.revoke, token, token_type_hint)
+
+    async def introspect(self, token: str, token_type_hint: Optional[str] = None) -> Introspection:
+        return await asyncio.to_thread(self.sync.introspect, token, token_type_hint)
+
+    async def device_authorization(self, scope: Optional[str] = None) -> DeviceAuthorization:
+        return await asyncio.to_thread(self.sync.device_authorization, scope)
+
+    async def poll_device_token(self, authorization: DeviceAuthorization) -> TokenResponse:
+        """Polls until the user approves, denies or the code expires. Cancelling the task
+        raises ``asyncio.CancelledError`` at once and stops the poll in its worker thread."""
+        cancel = CancelToken()
+        try:
+            return await asyncio.to_thread(self.sync.poll_device_token, authorization, cancel=cancel)
+        except asyncio.CancelledError:
+            cancel.cancel()
+            raise
+
+    def authorization_url(
+        self,
+        redirect_uri: str,
+        *,
+        scope: Optional[str] = None,
+        state: Optional[str] = None,
+        nonce: Optional[str] = None,
+        pkce: Optional[Pkce] = None,
+        extra: Optional[Params] = None,
+    ) -> AuthorizationRequest:
+        """The same as ``TokenClient.authorization_url``: no I/O, so not a coroutine."""
+        return self.sync.authorization_url(redirect_uri, scope=scope, state=state, nonce=nonce, pkce=pkce, extra=extra)
+
+    def parse_callback(self, url: str, expected_state: str) -> str:
+        """The same as ``TokenClient.parse_callback``: no I/O, so not a coroutine."""
+        return self.sync.parse_callback(url, expected_state)
 
     async def client_credentials(self, scope: Optional[str] = None, *, params: Optional[Params] = None) -> TokenResponse:
         return await asyncio.to_thread(self.sync.client_credentials, scope, params=params)

@@ -3,14 +3,21 @@
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
+    "AuthorizationRequest",
+    "CancelToken",
+    "CancelledError",
     "ConfigError",
     "DecodeError",
+    "DeviceAuthorization",
     "HttpMetadata",
     "HttpRequestMeta",
     "HttpResponseMeta",
     "HttpStatusError",
+    "Introspection",
     "OAuthError",
+    "Pkce",
     "ResponseTooLargeError",
+    "ServerMetadata",
     "TimeoutError",
     "TokenClient",
     "TokenFetchError",
@@ -19,6 +26,7 @@ __all__ = [
     "TokenResponse",
     "TransportError",
     "__version__",
+    "clear_discovery_cache",
     "parse_response",
 ]
 
@@ -144,6 +152,161 @@ class TokenRequestResponse:
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
+class ServerMetadata:
+    """What an authorization server says about itself (RFC 8414 / OpenID Connect discovery)."""
+
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def authorization_endpoint(self) -> Optional[str]: ...
+    @property
+    def token_endpoint(self) -> str: ...
+    @property
+    def device_authorization_endpoint(self) -> Optional[str]: ...
+    @property
+    def revocation_endpoint(self) -> Optional[str]: ...
+    @property
+    def introspection_endpoint(self) -> Optional[str]: ...
+    @property
+    def jwks_uri(self) -> Optional[str]: ...
+    @property
+    def token_endpoint_auth_methods_supported(self) -> List[str]:
+        """Empty when the server does not say (RFC 8414 then means ``client_secret_basic``)."""
+    @property
+    def code_challenge_methods_supported(self) -> List[str]: ...
+    @property
+    def grant_types_supported(self) -> List[str]: ...
+    @property
+    def scopes_supported(self) -> List[str]: ...
+    @property
+    def authorization_response_iss_parameter_supported(self) -> bool:
+        """RFC 9207: the server adds ``iss`` to every authorization response."""
+    @property
+    def extra(self) -> Dict[str, Any]:
+        """Every other member of the document, as the server sent it."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Introspection:
+    """What the server says about a token (RFC 7662). Inactive tokens have only ``active``."""
+
+    @property
+    def active(self) -> bool: ...
+    @property
+    def scope(self) -> Optional[str]: ...
+    @property
+    def client_id(self) -> Optional[str]: ...
+    @property
+    def username(self) -> Optional[str]: ...
+    @property
+    def token_type(self) -> Optional[str]: ...
+    @property
+    def exp(self) -> Optional[int]:
+        """Expiry, in epoch seconds."""
+    @property
+    def iat(self) -> Optional[int]:
+        """Issue time, in epoch seconds."""
+    @property
+    def nbf(self) -> Optional[int]:
+        """Not-before time, in epoch seconds."""
+    @property
+    def sub(self) -> Optional[str]: ...
+    @property
+    def aud(self) -> List[str]:
+        """The audiences; a single string from the server is a list of one."""
+    @property
+    def iss(self) -> Optional[str]: ...
+    @property
+    def jti(self) -> Optional[str]: ...
+    @property
+    def extra(self) -> Dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class DeviceAuthorization:
+    """The codes of a device flow (RFC 8628). ``repr()`` never shows ``device_code``."""
+
+    @property
+    def device_code(self) -> str:
+        """The code the device polls with. Secret."""
+    @property
+    def user_code(self) -> str:
+        """The code the user types in."""
+    @property
+    def verification_uri(self) -> str:
+        """Where the user goes to type it."""
+    @property
+    def verification_uri_complete(self) -> Optional[str]:
+        """The same page with the code filled in, for a QR code or a link."""
+    @property
+    def expires_in(self) -> int:
+        """Lifetime of both codes, in seconds."""
+    @property
+    def interval(self) -> int:
+        """Seconds to wait between polls; 5 when the server names none."""
+    @property
+    def expires_at(self) -> int:
+        """When the codes expire, in epoch seconds."""
+    @property
+    def extra(self) -> Dict[str, Any]: ...
+    def is_expired(self) -> bool:
+        """Whether the codes have expired, by this machine's clock."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Pkce:
+    """A PKCE pair (RFC 7636). ``repr()`` never shows the verifier."""
+
+    @staticmethod
+    def generate() -> Pkce:
+        """A fresh pair: a 43-character verifier from the operating system's CSPRNG."""
+    @staticmethod
+    def from_verifier(verifier: str) -> Pkce:
+        """The pair for a verifier you chose: 43 to 128 letters, digits or ``-._~``."""
+    @property
+    def verifier(self) -> str:
+        """The secret sent with the authorization code (``code_verifier``)."""
+    @property
+    def challenge(self) -> str:
+        """``BASE64URL(SHA256(verifier))``, sent in the authorization URL."""
+    @property
+    def method(self) -> str:
+        """Always ``"S256"``."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class AuthorizationRequest:
+    """An authorization URL and what to keep until the user comes back."""
+
+    @property
+    def url(self) -> str:
+        """The URL to send the user's browser to."""
+    @property
+    def state(self) -> str:
+        """Compare it with the callback's (``parse_callback`` does)."""
+    @property
+    def nonce(self) -> Optional[str]: ...
+    @property
+    def pkce(self) -> Pkce:
+        """Its verifier goes with the code to the token endpoint."""
+    @property
+    def redirect_uri(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class CancelToken:
+    """Stops a ``poll_device_token`` from another thread with ``CancelledError``."""
+
+    def __new__(cls) -> CancelToken: ...
+    def cancel(self) -> None:
+        """Cancels every poll using this token; safe from any thread, and more than once."""
+    @property
+    def cancelled(self) -> bool: ...
+
+def clear_discovery_cache() -> None:
+    """Forget every cached discovery document; the next ``discover`` reads its issuer's again."""
+
+@final
 class TokenClient:
     """A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint."""
 
@@ -168,7 +331,46 @@ class TokenClient:
         allow_insecure_http: bool = False,
         root_certificates: Union[str, bytes, Sequence[str], None] = None,
         use_os_trust_store: bool = False,
+        issuer: Optional[str] = None,
+        authorization_endpoint: Optional[str] = None,
+        device_authorization_endpoint: Optional[str] = None,
+        revocation_endpoint: Optional[str] = None,
+        introspection_endpoint: Optional[str] = None,
     ) -> TokenClient: ...
+    @staticmethod
+    def discover(
+        issuer: str,
+        *,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        auth_method: Optional[str] = None,
+        body_encoding: str = "form",
+        scope: Optional[str] = None,
+        audience: Optional[Sequence[str]] = None,
+        resource: Optional[Sequence[str]] = None,
+        extra_params: Optional[Mapping[str, str]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        user_agent: Optional[str] = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 2,
+        max_response_bytes: int = 1048576,
+        allow_insecure_http: bool = False,
+        root_certificates: Union[str, bytes, Sequence[str], None] = None,
+        use_os_trust_store: bool = False,
+        token_url: Optional[str] = None,
+        authorization_endpoint: Optional[str] = None,
+        device_authorization_endpoint: Optional[str] = None,
+        revocation_endpoint: Optional[str] = None,
+        introspection_endpoint: Optional[str] = None,
+        discovery_ttl: float = 3600.0,
+    ) -> TokenClient:
+        """A client built from the issuer's discovery document (RFC 8414, else OpenID Connect).
+
+        Blocks while it reads the document (the GIL released). Documents are cached per
+        issuer for ``discovery_ttl`` seconds (0 reads every time, at most a day). Without
+        ``auth_method`` the method comes from the document (no secret: ``"none"``).
+        """
     @staticmethod
     def prove(
         client_id: str,
@@ -202,6 +404,39 @@ class TokenClient:
     def max_retries(self) -> int: ...
     @property
     def max_response_bytes(self) -> int: ...
+    @property
+    def issuer(self) -> Optional[str]:
+        """The issuer the client trusts: discovered, or ``issuer=``."""
+    @property
+    def server_metadata(self) -> Optional[ServerMetadata]:
+        """The discovery document the client was built from, if any."""
+    def revoke(self, token: str, token_type_hint: Optional[str] = None) -> None:
+        """Revoke a token (RFC 7009); ``token_type_hint`` is ``"access_token"`` or ``"refresh_token"``."""
+    def introspect(self, token: str, token_type_hint: Optional[str] = None) -> Introspection:
+        """Ask the server about a token (RFC 7662); an inactive token is not an error."""
+    def device_authorization(self, scope: Optional[str] = None) -> DeviceAuthorization:
+        """Start the device flow (RFC 8628): the codes to show the user."""
+    def poll_device_token(
+        self, authorization: DeviceAuthorization, *, cancel: Optional[CancelToken] = None
+    ) -> TokenResponse:
+        """Poll until the user approves, denies (``access_denied``) or the code expires.
+
+        Blocks with the GIL released. ``cancel.cancel()`` stops it with ``CancelledError``;
+        Ctrl-C stops it with ``KeyboardInterrupt`` (and cancels ``cancel``).
+        """
+    def authorization_url(
+        self,
+        redirect_uri: str,
+        *,
+        scope: Optional[str] = None,
+        state: Optional[str] = None,
+        nonce: Optional[str] = None,
+        pkce: Optional[Pkce] = None,
+        extra: Optional[_Params] = None,
+    ) -> AuthorizationRequest:
+        """The URL that starts the authorization code flow, with state and PKCE."""
+    def parse_callback(self, url: str, expected_state: str) -> str:
+        """The code in the redirect back, once its ``state`` and ``iss`` are checked."""
     def client_credentials(self, scope: Optional[str] = None, *, params: Optional[_Params] = None) -> TokenResponse: ...
     def refresh(
         self, refresh_token: str, scope: Optional[str] = None, *, params: Optional[_Params] = None
@@ -278,3 +513,4 @@ class ResponseTooLargeError(TokenFetchError): ...
 class TimeoutError(TokenFetchError): ...
 class TransportError(TokenFetchError): ...
 class ConfigError(TokenFetchError): ...
+class CancelledError(TokenFetchError): ...
