@@ -34,6 +34,71 @@ export interface HttpResponseMeta {
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * An authorization URL and what the client keeps until the user comes back: pass `state`
+ * to `client.parseCallback`, and `pkce.verifier` as `codeVerifier` to
+ * `client.authorizationCode`. `toJSON`, `util.inspect` and `toString` hide the verifier.
+ */
+export declare class AuthorizationRequest {
+  /** The URL to send the user's browser to. */
+  get url(): string
+  /** Compare it with the callback's (`client.parseCallback`). */
+  get state(): string
+  get nonce(): string | null
+  /** Its verifier goes with the code to the token endpoint. */
+  get pkce(): Pkce
+  get redirectUri(): string
+  /** What `JSON.stringify` shows, as JSON text: the PKCE verifier as `[redacted]`. */
+  redactedJson(): string
+  /** The core's debug form, without the verifier. */
+  toString(): string
+}
+
+/**
+ * Stops a device poll from the event loop (`lib/index.js` cancels one when the call's
+ * `AbortSignal` aborts); internal to `lib/index.js`.
+ */
+export declare class CancelToken {
+  constructor()
+  /** Wakes the poll: it stops with a `cancelled` error. */
+  cancel(): void
+  get isCancelled(): boolean
+}
+
+/**
+ * The codes of a device flow (RFC 8628 §3.2): show the user `verificationUri` and
+ * `userCode` (or `verificationUriComplete`), then pass this object to
+ * `client.pollDeviceToken`. `deviceCode` is secret: `toJSON`, `util.inspect` and
+ * `toString` show `[redacted]`.
+ */
+export declare class DeviceAuthorization {
+  /** The code the device polls with. Secret. */
+  get deviceCode(): string
+  /** The code the user types in. */
+  get userCode(): string
+  /** Where the user goes to type it. */
+  get verificationUri(): string
+  /** The same page with the code filled in, for a QR code or a link. */
+  get verificationUriComplete(): string | null
+  /** Lifetime of both codes, in seconds. */
+  get expiresIn(): number
+  /** Seconds to wait between polls; 5 when the server names none. */
+  get interval(): number
+  /** When the codes expire, in epoch seconds. */
+  get expiresAt(): number
+  /** Every other member, as JSON text; `lib/index.js` defines `extra` from it. */
+  get extraJson(): string
+  /** Whether the codes have expired, by this machine's clock. */
+  isExpired(): boolean
+  /**
+   * What `JSON.stringify` shows, as JSON text: the fields the core's debug form shows,
+   * with `deviceCode` as `[redacted]`.
+   */
+  redactedJson(): string
+  /** The core's debug form, without the device code. */
+  toString(): string
+}
+
+/**
  * A cached token and how many milliseconds, from now, it needs no fetch
  * (`TokenManager.freshTokenFor`); internal to `lib/index.js`.
  */
@@ -42,10 +107,44 @@ export declare class FreshToken {
   get freshForMs(): number
 }
 
+/**
+ * What the server says about a token (RFC 7662). An expired, revoked or unknown token has
+ * `active: false` and, usually, nothing else.
+ */
+export declare class Introspection {
+  get active(): boolean
+  get scope(): string | null
+  get clientId(): string | null
+  get username(): string | null
+  get tokenType(): string | null
+  /** Expiry, in epoch seconds. */
+  get exp(): number | null
+  /** Issue time, in epoch seconds. */
+  get iat(): number | null
+  /** Not-before time, in epoch seconds. */
+  get nbf(): number | null
+  get sub(): string | null
+  /** The audiences (a single string from the server becomes one entry). */
+  get aud(): Array<string>
+  get iss(): string | null
+  get jti(): string | null
+  /** Every other member, as JSON text; `lib/index.js` defines `extra` from it. */
+  get extraJson(): string
+  /** What `JSON.stringify` shows, as JSON text: every field. */
+  redactedJson(): string
+}
+
 export declare class NativeTokenClient {
   constructor(options: Record<string, unknown>)
   static prove(options: Record<string, unknown>): NativeTokenClient
   static gusto(options: Record<string, unknown>): NativeTokenClient
+  /**
+   * Builds a client from an issuer's discovery document (RFC 8414, else OpenID Connect's),
+   * read on the libuv pool. Bad options reject the Promise as a bad document does.
+   */
+  static discover(issuer: string, options?: Record<string, unknown>): Promise<NativeTokenClient>
+  /** `discover`, blocking the calling thread. */
+  static discoverSync(issuer: string, options?: Record<string, unknown>): NativeTokenClient
   get tokenUrl(): string
   get clientId(): string | null
   get timeoutMs(): number
@@ -58,6 +157,28 @@ export declare class NativeTokenClient {
   fetchSync(request: TokenRequest): TokenResponse
   send(request: TokenRequest): Promise<TokenRequestResponse>
   sendSync(request: TokenRequest): TokenRequestResponse
+  /** The issuer the client trusts: discovered, or the `issuer` option. */
+  get issuer(): string | null
+  /** The discovery document the client was built from, if any. */
+  get serverMetadata(): ServerMetadata | null
+  revoke(token: string, tokenTypeHint?: string | undefined | null): Promise<void>
+  revokeSync(token: string, tokenTypeHint?: string | undefined | null): void
+  introspect(token: string, tokenTypeHint?: string | undefined | null): Promise<Introspection>
+  introspectSync(token: string, tokenTypeHint?: string | undefined | null): Introspection
+  deviceAuthorization(scope?: string | undefined | null): Promise<DeviceAuthorization>
+  deviceAuthorizationSync(scope?: string | undefined | null): DeviceAuthorization
+  /**
+   * Polls until the user decides; `cancel` stops it with a `cancelled` error. It runs on a
+   * thread of its own: it waits for minutes, and would hold a libuv worker all along.
+   */
+  pollDeviceToken(authorization: DeviceAuthorization, cancel: CancelToken): Promise<TokenResponse>
+  /** `options`: `scope`, `state`, `nonce`, `extra`; the `pkce` option comes as `pkce`. */
+  authorizationUrl(redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null): AuthorizationRequest
+  /**
+   * The authorization code in the URL the user was sent back to, after checking its
+   * `state` and `iss`.
+   */
+  parseCallback(callbackUrl: string, expectedState: string): string
 }
 
 export declare class NativeTokenManager {
@@ -81,6 +202,50 @@ export declare class NativeTokenManager {
   invalidate(): void
   /** The structured form of the last fetch error, for `lib/errors.js`. */
   lastErrorPayload(): Record<string, JsonValue> | null
+}
+
+/**
+ * A PKCE pair (RFC 7636): the secret `verifier` the client keeps until it redeems the code,
+ * and the S256 `challenge` the authorization URL carries. Made by `Pkce.generate()` or
+ * `Pkce.fromVerifier(v)`; `toJSON`, `util.inspect` and `toString` hide the verifier.
+ */
+export declare class Pkce {
+  /** The secret to send with the authorization code (`codeVerifier`). */
+  get verifier(): string
+  /** `BASE64URL(SHA256(verifier))`, sent in the authorization URL. */
+  get challenge(): string
+  /** Always `"S256"`. */
+  get method(): string
+  /** What `JSON.stringify` shows, as JSON text: the verifier as `[redacted]`. */
+  redactedJson(): string
+  /** The core's debug form, without the verifier. */
+  toString(): string
+}
+
+/**
+ * What an authorization server says about itself (RFC 8414), as discovery read it
+ * (`client.serverMetadata`). Nothing in it is secret.
+ */
+export declare class ServerMetadata {
+  /** The issuer the document is for; discovery checked it is the one asked for. */
+  get issuer(): string
+  get authorizationEndpoint(): string | null
+  get tokenEndpoint(): string
+  get deviceAuthorizationEndpoint(): string | null
+  get revocationEndpoint(): string | null
+  get introspectionEndpoint(): string | null
+  get jwksUri(): string | null
+  /** Empty when the server does not say; RFC 8414 then means `client_secret_basic`. */
+  get tokenEndpointAuthMethodsSupported(): Array<string>
+  get codeChallengeMethodsSupported(): Array<string>
+  get grantTypesSupported(): Array<string>
+  get scopesSupported(): Array<string>
+  /** RFC 9207: the server adds `iss` to every authorization response. */
+  get authorizationResponseIssParameterSupported(): boolean
+  /** Every other member of the document, as JSON text; `lib/index.js` defines `extra` from it. */
+  get extraJson(): string
+  /** What `JSON.stringify` shows, as JSON text: every field. */
+  redactedJson(): string
 }
 
 /**
@@ -160,6 +325,12 @@ export declare class TokenResponse {
 export declare function checkCallOptions(options: unknown, texts: string[], others: string[]): void
 
 /**
+ * Forgets every cached discovery document, so the next client built for an issuer reads
+ * its document again.
+ */
+export declare function clearDiscoveryCache(): void
+
+/**
  * Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing);
  * `lib/index.js` exposes it as `parseResponse`.
  */
@@ -167,6 +338,12 @@ export declare function parseResponseNative(status: number, headers: Record<stri
 
 /** Parses a token response body; `lib/index.js` exposes it as `TokenResponse.fromJson`. */
 export declare function parseTokenResponseNative(body: string): TokenResponse
+
+/** The PKCE pair for a chosen verifier; `lib/index.js` exposes it as `Pkce.fromVerifier`. */
+export declare function pkceFromVerifierNative(verifier: string): Pkce
+
+/** A fresh PKCE pair; `lib/index.js` exposes it as `Pkce.generate`. */
+export declare function pkceGenerateNative(): Pkce
 
 /** The core's version, as `require('tokenfetch').version`. */
 export declare function version(): string

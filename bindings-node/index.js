@@ -835,13 +835,22 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AuthorizationRequest = nativeBinding.AuthorizationRequest
+module.exports.CancelToken = nativeBinding.CancelToken
+module.exports.DeviceAuthorization = nativeBinding.DeviceAuthorization
 module.exports.FreshToken = nativeBinding.FreshToken
+module.exports.Introspection = nativeBinding.Introspection
 module.exports.NativeTokenClient = nativeBinding.NativeTokenClient
 module.exports.NativeTokenManager = nativeBinding.NativeTokenManager
+module.exports.Pkce = nativeBinding.Pkce
+module.exports.ServerMetadata = nativeBinding.ServerMetadata
 module.exports.TokenRequest = nativeBinding.TokenRequest
 module.exports.TokenRequestResponse = nativeBinding.TokenRequestResponse
 module.exports.TokenResponse = nativeBinding.TokenResponse
 module.exports.checkCallOptions = nativeBinding.checkCallOptions
+module.exports.clearDiscoveryCache = nativeBinding.clearDiscoveryCache
 module.exports.parseResponseNative = nativeBinding.parseResponseNative
 module.exports.parseTokenResponseNative = nativeBinding.parseTokenResponseNative
+module.exports.pkceFromVerifierNative = nativeBinding.pkceFromVerifierNative
+module.exports.pkceGenerateNative = nativeBinding.pkceGenerateNative
 module.exports.version = nativeBinding.version

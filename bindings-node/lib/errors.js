@@ -8,7 +8,7 @@ class TokenFetchError extends Error {
   constructor(info) {
     super(info.message)
     this.name = new.target.name
-    /** One of: oauth, http_status, decode, response_too_large, timeout, transport, config. */
+    /** One of: oauth, http_status, decode, response_too_large, timeout, transport, config, cancelled. */
     this.kind = info.kind
     /** The OAuth `error` code, for kind `oauth`. */
     this.code = info.code ?? null
@@ -26,6 +26,8 @@ class ResponseTooLargeError extends TokenFetchError {}
 class TimeoutError extends TokenFetchError {}
 class TransportError extends TokenFetchError {}
 class ConfigError extends TokenFetchError {}
+/** A device poll stopped by its caller (`pollDeviceToken` rejects with the signal's reason instead). */
+class CancelledError extends TokenFetchError {}
 
 const CLASSES = {
   oauth: OAuthError,
@@ -35,6 +37,7 @@ const CLASSES = {
   timeout: TimeoutError,
   transport: TransportError,
   config: ConfigError,
+  cancelled: CancelledError,
 }
 
 function fromPayload(info) {
@@ -87,6 +90,7 @@ module.exports = {
   TimeoutError,
   TransportError,
   ConfigError,
+  CancelledError,
   convert,
   guard,
   fromPayload,

@@ -1,9 +1,18 @@
 // Types of the public API. The model classes come from the generated ../index.d.ts.
 import type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue } from '../index'
-import { TokenRequest, TokenRequestResponse, TokenResponse } from '../index'
+import {
+  AuthorizationRequest,
+  DeviceAuthorization,
+  Introspection,
+  Pkce,
+  ServerMetadata,
+  TokenRequest,
+  TokenRequestResponse,
+  TokenResponse,
+} from '../index'
 
 export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue }
-export { TokenRequest, TokenRequestResponse, TokenResponse }
+export { AuthorizationRequest, DeviceAuthorization, Introspection, Pkce, ServerMetadata, TokenRequest, TokenRequestResponse, TokenResponse }
 
 // What lib/index.js adds to the generated classes.
 declare module '../index' {
@@ -20,6 +29,41 @@ declare module '../index' {
   interface TokenRequestResponse {
     /** What `JSON.stringify` shows: the metadata, and the token with its secrets redacted. */
     toJSON(): { httpMeta: HttpMetadata; tokenResponse: Record<string, JsonValue> | null }
+  }
+  interface ServerMetadata {
+    /** Every other member of the document, as the server sent it. */
+    readonly extra: Record<string, JsonValue>
+    /** What `JSON.stringify` shows: every field. */
+    toJSON(): Record<string, JsonValue>
+  }
+  interface Introspection {
+    /** Every other member the server sent (`cnf`, custom claims...). */
+    readonly extra: Record<string, JsonValue>
+    /** What `JSON.stringify` shows: every field. */
+    toJSON(): Record<string, JsonValue>
+  }
+  interface DeviceAuthorization {
+    /** Every other member the server sent. */
+    readonly extra: Record<string, JsonValue>
+    /** What `JSON.stringify` shows: the fields, with `deviceCode` as `[redacted]` (and no `extra`). */
+    toJSON(): Record<string, JsonValue>
+  }
+  interface Pkce {
+    /** What `JSON.stringify` shows: `challenge` and `method`, with `verifier` as `[redacted]`. */
+    toJSON(): { verifier: string; challenge: string; method: string }
+  }
+  namespace Pkce {
+    /** A fresh pair: a 43-character verifier from the operating system's CSPRNG, and its S256 challenge. */
+    function generate(): Pkce
+    /**
+     * The pair for a verifier you chose: 43 to 128 letters, digits or `-._~` (RFC 7636 §4.1);
+     * anything else throws a `ConfigError` that does not show the verifier.
+     */
+    function fromVerifier(verifier: string): Pkce
+  }
+  interface AuthorizationRequest {
+    /** What `JSON.stringify` shows: the fields, with the PKCE verifier as `[redacted]`. */
+    toJSON(): Record<string, JsonValue>
   }
 }
 
@@ -76,6 +120,34 @@ export interface TokenClientOptions {
   rootCertificates?: string | string[]
   /** Trust the operating system's certificate store instead of the bundled roots. Default false. */
   useOsTrustStore?: boolean
+  /**
+   * The issuer this client trusts, for a client not built by `TokenClient.discover`: an
+   * authorization callback's `iss` must then match it (RFC 9207).
+   */
+  issuer?: string
+  /** Where `authorizationUrl` sends the user. Discovery sets it. */
+  authorizationEndpoint?: string
+  /** RFC 8628's device authorization endpoint, for `deviceAuthorization`. Discovery sets it. */
+  deviceAuthorizationEndpoint?: string
+  /** RFC 7009's revocation endpoint, for `revoke`. Discovery sets it. */
+  revocationEndpoint?: string
+  /** RFC 7662's introspection endpoint, for `introspect`. Discovery sets it. */
+  introspectionEndpoint?: string
+}
+
+/**
+ * `TokenClient.discover(issuer, {...})` options: the constructor's, but `issuer` is the
+ * argument and `tokenUrl`, when given, replaces the discovered token endpoint. An endpoint
+ * given here replaces the discovered one. Without `authMethod`, the client takes one the
+ * document lists (no `clientSecret`: 'none').
+ */
+export interface DiscoverOptions extends Omit<TokenClientOptions, 'tokenUrl' | 'issuer'> {
+  tokenUrl?: string
+  /**
+   * How long the document, once read, is reused by the next client built for the same issuer
+   * in this process. Default 3600000 (an hour), 0 to read it every time, at most 86400000.
+   */
+  discoveryTtlMs?: number
 }
 
 /** Options of `TokenClient.prove` and `TokenClient.gusto`. */
@@ -100,14 +172,42 @@ export interface ScopeOptions extends CallOptions {
   params?: Params
 }
 
+/** `revoke` and `introspect` options. */
+export interface TokenHintOptions extends CallOptions {
+  /** 'access_token' or 'refresh_token', when known. */
+  tokenTypeHint?: string
+}
+
+/** `authorizationUrl` options. What is left out is chosen: a random `state`, a fresh PKCE pair, the client's scope. */
+export interface AuthorizationUrlOptions {
+  scope?: string
+  state?: string
+  /** OpenID Connect `nonce`; sent only when given. */
+  nonce?: string
+  pkce?: Pkce
+  /** More query parameters (`prompt`, `login_hint`...); they may not replace the ones tokenfetch sets. */
+  extra?: Params
+}
+
 /** A client for one OAuth 2.0 token endpoint. Safe to share. */
 export declare class TokenClient {
   constructor(options: TokenClientOptions)
   static prove(options: PresetOptions): TokenClient
   static gusto(options: PresetOptions): TokenClient
+  /**
+   * A client built from an issuer's discovery document (RFC 8414's, else OpenID Connect's),
+   * read on the thread pool and cached per issuer. A document for another issuer is refused.
+   */
+  static discover(issuer: string, options?: DiscoverOptions): Promise<TokenClient>
+  /** `discover`, blocking until the document is read (or taken from the cache). */
+  static discoverSync(issuer: string, options?: DiscoverOptions): TokenClient
   /** Query values redacted. */
   readonly tokenUrl: string
   readonly clientId: string | null
+  /** The issuer the client trusts (RFC 9207): discovered, or the `issuer` option. */
+  readonly issuer: string | null
+  /** The discovery document the client was built from; null for a client built by hand. */
+  readonly serverMetadata: ServerMetadata | null
   /** The deadline for a whole call, retries included. */
   readonly timeoutMs: number
   readonly connectTimeoutMs: number
@@ -134,6 +234,30 @@ export declare class TokenClient {
   requestToken(options: { grantType: string; scope?: string; params?: Params } & CallOptions): Promise<TokenRequestResponse>
   requestTokenSync(options: { grantType: string; scope?: string; params?: Params }): TokenRequestResponse
   send(request: TokenRequest, options?: CallOptions): Promise<TokenRequestResponse>
+
+  /** Revokes a token (RFC 7009). A token the server never knew is revoked too (a 200). */
+  revoke(token: string, options?: TokenHintOptions): Promise<void>
+  revokeSync(token: string, options?: { tokenTypeHint?: string }): void
+  /** What the server says about a token (RFC 7662); an expired, revoked or unknown one is `active: false`. */
+  introspect(token: string, options?: TokenHintOptions): Promise<Introspection>
+  introspectSync(token: string, options?: { tokenTypeHint?: string }): Introspection
+  /** Starts the device flow (RFC 8628): the codes to show the user. `scope` replaces the client's. */
+  deviceAuthorization(options?: { scope?: string } & CallOptions): Promise<DeviceAuthorization>
+  deviceAuthorizationSync(options?: { scope?: string }): DeviceAuthorization
+  /**
+   * Polls until the user approves (the token), denies (`OAuthError` `access_denied`) or the
+   * codes expire (`expired_token`), waiting the server's interval (5 s more after each
+   * `slow_down`). Aborting `signal` stops the poll and rejects with `signal.reason`. It waits
+   * on a thread of its own, not the libuv pool; there is no sync twin.
+   */
+  pollDeviceToken(authorization: DeviceAuthorization, options?: CallOptions): Promise<TokenResponse>
+  /** The URL that starts the authorization code flow (no I/O). Keep the result until the callback. */
+  authorizationUrl(redirectUri: string, options?: AuthorizationUrlOptions): AuthorizationRequest
+  /**
+   * The code in the URL the user was sent back to, after checking `state` (and `iss`, RFC
+   * 9207): a mismatch is a `ConfigError`; an error callback an `OAuthError` with status null.
+   */
+  parseCallback(callbackUrl: string, expectedState: string): string
   toJSON(): { tokenUrl: string; clientId: string | null }
 }
 
@@ -169,7 +293,15 @@ export declare class TokenManager {
   toJSON(): { tokenUrl: string }
 }
 
-export type ErrorKind = 'oauth' | 'http_status' | 'decode' | 'response_too_large' | 'timeout' | 'transport' | 'config'
+export type ErrorKind =
+  | 'oauth'
+  | 'http_status'
+  | 'decode'
+  | 'response_too_large'
+  | 'timeout'
+  | 'transport'
+  | 'config'
+  | 'cancelled'
 
 export declare class TokenFetchError extends Error {
   readonly kind: ErrorKind
@@ -187,6 +319,14 @@ export declare class ResponseTooLargeError extends TokenFetchError {}
 export declare class TimeoutError extends TokenFetchError {}
 export declare class TransportError extends TokenFetchError {}
 export declare class ConfigError extends TokenFetchError {}
+/**
+ * The core's `cancelled` kind: a device poll stopped before the user decided.
+ * `pollDeviceToken` rejects with its signal's reason instead, as Node APIs do.
+ */
+export declare class CancelledError extends TokenFetchError {}
+
+/** Forgets every cached discovery document: the next client built reads its issuer's again. */
+export declare function clearDiscoveryCache(): void
 
 export declare function parseTokenResponse(body: string): TokenResponse
 

@@ -42,7 +42,8 @@ function loadFailure(cause) {
     'Elsewhere, build one from a checkout with a Rust toolchain: npm install <checkout>/bindings-node'
   )
 }
-const { TokenRequest, TokenResponse, TokenRequestResponse } = native
+const { TokenRequest, TokenResponse, TokenRequestResponse, ServerMetadata, Introspection, DeviceAuthorization, Pkce, AuthorizationRequest } =
+  native
 
 function abortError(signal) {
   const reason = signal.reason
@@ -80,6 +81,10 @@ function callOptions(options, texts, others) {
   return o
 }
 
+function configError(message) {
+  return new errors.ConfigError({ kind: 'config', message: `invalid configuration: ${message}` })
+}
+
 function requiredText(o, name) {
   if (typeof o[name] !== 'string') {
     throw new errors.ConfigError({ kind: 'config', message: `invalid configuration: ${name} is required` })
@@ -109,12 +114,42 @@ class TokenClient {
     return new TokenClient(guard(() => native.NativeTokenClient.gusto(options)))
   }
 
+  /**
+   * A client built from an issuer's discovery document (RFC 8414, else OpenID Connect's),
+   * read on the thread pool and cached per issuer for `discoveryTtlMs`. Every endpoint, and
+   * the auth method when none is given, comes from the document.
+   */
+  static discover(issuer, options) {
+    try {
+      return native.NativeTokenClient.discover(issuer, options).then(
+        (client) => new TokenClient(client),
+        (err) => {
+          throw convert(err)
+        },
+      )
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+  static discoverSync(issuer, options) {
+    return new TokenClient(guard(() => native.NativeTokenClient.discoverSync(issuer, options)))
+  }
+
   get tokenUrl() {
     return this.#native.tokenUrl
   }
 
   get clientId() {
     return this.#native.clientId
+  }
+
+  /** The issuer the client trusts (RFC 9207): discovered, or the `issuer` option. */
+  get issuer() {
+    return this.#native.issuer
+  }
+  /** The discovery document the client was built from; `null` for a client built by hand. */
+  get serverMetadata() {
+    return this.#native.serverMetadata
   }
 
   /** The deadline for a whole call, retries included. */
@@ -216,6 +251,91 @@ class TokenClient {
   send(request, { signal } = {}) {
     if (signal?.aborted) return Promise.reject(abortError(signal))
     return settle(this.#native.send(request), signal)
+  }
+
+  /** Revokes a token (RFC 7009); `tokenTypeHint` is 'access_token' or 'refresh_token'. */
+  revoke(token, options) {
+    return this.#call(options, ['tokenTypeHint'], (o) => this.#native.revoke(token, o.tokenTypeHint))
+  }
+  revokeSync(token, options) {
+    this.#callSync(options, ['tokenTypeHint'], (o) => this.#native.revokeSync(token, o.tokenTypeHint))
+  }
+
+  /** What the server says about a token (RFC 7662); an inactive token is `active: false`. */
+  introspect(token, options) {
+    return this.#call(options, ['tokenTypeHint'], (o) => this.#native.introspect(token, o.tokenTypeHint))
+  }
+  introspectSync(token, options) {
+    return this.#callSync(options, ['tokenTypeHint'], (o) => this.#native.introspectSync(token, o.tokenTypeHint))
+  }
+
+  /** Starts the device flow (RFC 8628): the codes to show the user. */
+  deviceAuthorization(options) {
+    return this.#call(options, ['scope'], (o) => this.#native.deviceAuthorization(o.scope))
+  }
+  deviceAuthorizationSync(options) {
+    return this.#callSync(options, ['scope'], (o) => this.#native.deviceAuthorizationSync(o.scope))
+  }
+
+  /**
+   * Polls the token endpoint until the user approves (the token), denies (`access_denied`)
+   * or the code expires (`expired_token`), at the server's interval. An abort of `signal`
+   * stops the poll in the core and rejects with the signal's reason. The poll waits on a
+   * thread of its own, not the libuv pool; there is no sync twin, which would block the event
+   * loop for minutes.
+   */
+  pollDeviceToken(authorization, options) {
+    try {
+      const { signal } = callOptions(options, [], ['signal'])
+      if (!(authorization instanceof DeviceAuthorization)) {
+        throw configError('authorization must be the DeviceAuthorization that deviceAuthorization() resolved to')
+      }
+      if (signal?.aborted) return Promise.reject(abortError(signal))
+      const cancel = new native.CancelToken()
+      const polling = this.#native.pollDeviceToken(authorization, cancel)
+      if (!signal) return settle(polling)
+      const onAbort = () => cancel.cancel()
+      signal.addEventListener('abort', onAbort, { once: true })
+      const stop = () => signal.removeEventListener('abort', onAbort)
+      polling.then(stop, stop)
+      return settle(polling, signal)
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+
+  /**
+   * The URL that starts the authorization code flow, with a random `state` and a fresh PKCE
+   * pair unless given. Keep the result until the callback. No I/O.
+   */
+  authorizationUrl(redirectUri, options) {
+    return guard(() => {
+      const pkce = options?.pkce
+      if (pkce != null && !(pkce instanceof Pkce)) throw configError('pkce must be a Pkce (Pkce.generate() or Pkce.fromVerifier(v))')
+      return this.#native.authorizationUrl(redirectUri, options, pkce ?? null)
+    })
+  }
+
+  /**
+   * The authorization code in the URL the user was redirected back to, after checking its
+   * `state` (and its `iss`, RFC 9207). An error callback throws an OAuthError with no status.
+   */
+  parseCallback(callbackUrl, expectedState) {
+    return guard(() => this.#native.parseCallback(callbackUrl, expectedState))
+  }
+
+  /** A call of the endpoints beyond the token endpoint; its options are checked by the core. */
+  #call(options, texts, start) {
+    try {
+      const o = callOptions(options, texts, ['signal'])
+      if (o.signal?.aborted) return Promise.reject(abortError(o.signal))
+      return settle(start(o), o.signal)
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+  #callSync(options, texts, run) {
+    return guard(() => run(callOptions(options, texts, [])))
   }
 
   toJSON() {
@@ -389,6 +509,33 @@ TokenResponse.prototype[inspect.custom] = function (depth, options, inspectFn = 
 TokenRequestResponse.prototype[inspect.custom] = function (depth, options, inspectFn = inspect) {
   return `TokenRequestResponse ${inspectFn(this.toJSON(), options)}`
 }
+// The models of the other endpoints: `extra` parsed, and the same redacted view for
+// JSON.stringify and util.inspect (the device code and the PKCE verifier never shown).
+for (const Model of [ServerMetadata, Introspection, DeviceAuthorization, Pkce, AuthorizationRequest]) {
+  if ('extraJson' in Model.prototype) {
+    Object.defineProperty(Model.prototype, 'extra', {
+      get() {
+        return JSON.parse(this.extraJson)
+      },
+      enumerable: false,
+      configurable: true,
+    })
+  }
+  Model.prototype.toJSON = function () {
+    return JSON.parse(this.redactedJson())
+  }
+  Model.prototype[inspect.custom] = function (depth, options, inspectFn = inspect) {
+    return `${Model.name} ${inspectFn(this.toJSON(), options)}`
+  }
+}
+/** A fresh PKCE pair: a 43-character verifier from the OS's CSPRNG, and its S256 challenge. */
+Pkce.generate = function generate() {
+  return guard(() => native.pkceGenerateNative())
+}
+/** The PKCE pair for a verifier you chose: 43 to 128 letters, digits or `-._~` (RFC 7636). */
+Pkce.fromVerifier = function fromVerifier(verifier) {
+  return guard(() => native.pkceFromVerifierNative(verifier))
+}
 TokenRequest.prototype[inspect.custom] = function () {
   return `TokenRequest { grantType: '${this.grantType}' }`
 }
@@ -406,6 +553,11 @@ function parseResponse(status, headers, body, options) {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   const flat = headers instanceof Headers ? Object.fromEntries(headers) : { ...headers }
   return guard(() => native.parseResponseNative(status, flat, bytes, receivedAt ?? null, maxResponseBytes ?? null))
+}
+
+/** Forgets every cached discovery document: the next client built reads its issuer's again. */
+function clearDiscoveryCache() {
+  guard(() => native.clearDiscoveryCache())
 }
 
 /** Parses a token response body; the same as `TokenResponse.fromJson(body)`. */
@@ -440,6 +592,12 @@ module.exports = {
   TokenRequest,
   TokenResponse,
   TokenRequestResponse,
+  ServerMetadata,
+  Introspection,
+  DeviceAuthorization,
+  Pkce,
+  AuthorizationRequest,
+  clearDiscoveryCache,
   // The seed models' names.
   V3TokenResponse: TokenResponse,
   PostTokenResponse: TokenResponse,
@@ -456,5 +614,6 @@ module.exports = {
   TimeoutError: errors.TimeoutError,
   TransportError: errors.TransportError,
   ConfigError: errors.ConfigError,
+  CancelledError: errors.CancelledError,
   version: native.version(),
 }

@@ -10,6 +10,12 @@ export const {
   TokenRequest,
   TokenResponse,
   TokenRequestResponse,
+  ServerMetadata,
+  Introspection,
+  DeviceAuthorization,
+  Pkce,
+  AuthorizationRequest,
+  clearDiscoveryCache,
   V3TokenResponse,
   PostTokenResponse,
   Authentication,
@@ -25,6 +31,7 @@ export const {
   TimeoutError,
   TransportError,
   ConfigError,
+  CancelledError,
   version,
 } = tokenfetch
 export default tokenfetch

@@ -4,7 +4,8 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
+use napi::Env;
 use napi_derive::napi;
 use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
@@ -14,9 +15,12 @@ use tokenfetch::{
     TokenManager,
 };
 
-use crate::convert::{option_bag, TokenRequest, TokenRequestResponse, TokenResponse};
+use crate::convert::{
+    authorization_options, option_bag, AuthorizationRequest, CancelToken, DeviceAuthorization, Introspection, Pkce,
+    ServerMetadata, TokenRequest, TokenRequestResponse, TokenResponse,
+};
 use crate::error::{payload, to_napi};
-use crate::tasks::Blocking;
+use crate::tasks::{on_own_thread, Blocking};
 
 fn user_agent() -> String {
     format!("tokenfetch/{} (node)", tokenfetch::VERSION)
@@ -42,6 +46,39 @@ const CLIENT_OPTIONS: &[&str] = &[
     "allowInsecureHttp",
     "rootCertificates",
     "useOsTrustStore",
+    "issuer",
+    "authorizationEndpoint",
+    "deviceAuthorizationEndpoint",
+    "revocationEndpoint",
+    "introspectionEndpoint",
+];
+
+/// `TokenClient.discover(issuer, {...})` options: the constructor's, with `tokenUrl` optional
+/// (it replaces the discovered token endpoint) and `discoveryTtlMs`. `issuer` is the argument.
+const DISCOVER_OPTIONS: &[&str] = &[
+    "tokenUrl",
+    "clientId",
+    "clientSecret",
+    "authMethod",
+    "bodyEncoding",
+    "scope",
+    "audience",
+    "resource",
+    "extraParams",
+    "headers",
+    "userAgent",
+    "timeoutMs",
+    "connectTimeoutMs",
+    "maxRetries",
+    "maxResponseBytes",
+    "allowInsecureHttp",
+    "rootCertificates",
+    "useOsTrustStore",
+    "authorizationEndpoint",
+    "deviceAuthorizationEndpoint",
+    "revocationEndpoint",
+    "introspectionEndpoint",
+    "discoveryTtlMs",
 ];
 
 /// `TokenClient.prove({...})` and `TokenClient.gusto({...})` options.
@@ -66,7 +103,30 @@ fn apply_limits(bag: &OptionBag, mut b: TokenClientBuilder) -> tokenfetch::Resul
 
 fn client_from(bag: &OptionBag) -> tokenfetch::Result<TokenClient> {
     bag.check_names(CLIENT_OPTIONS)?;
-    let mut b = TokenClient::builder(bag.required_text("tokenUrl")?).user_agent(user_agent());
+    let mut b = TokenClient::builder(bag.required_text("tokenUrl")?);
+    if let Some(v) = bag.text("issuer")? {
+        b = b.issuer(v);
+    }
+    configure(bag, b)?.build()
+}
+
+/// The builder of `TokenClient.discover`; its `build()` reads the document, so it runs off
+/// the event loop (or in `discoverSync`).
+fn discoverer_from(issuer: String, bag: &OptionBag) -> tokenfetch::Result<TokenClientBuilder> {
+    bag.check_names(DISCOVER_OPTIONS)?;
+    let mut b = TokenClient::discover(issuer);
+    if let Some(url) = bag.text("tokenUrl")? {
+        b = b.token_url(url);
+    }
+    if let Some(ttl) = bag.millis("discoveryTtlMs", options::DISCOVERY_TTL)? {
+        b = b.discovery_ttl(ttl);
+    }
+    configure(bag, b)
+}
+
+/// The options the constructor and `discover` share (all but the token URL and the issuer).
+fn configure(bag: &OptionBag, mut b: TokenClientBuilder) -> tokenfetch::Result<TokenClientBuilder> {
+    b = b.user_agent(user_agent());
     if let Some(m) = bag.text("authMethod")? {
         b = b.auth_method(AuthMethod::from_str(&m)?);
     }
@@ -112,7 +172,19 @@ fn client_from(bag: &OptionBag) -> tokenfetch::Result<TokenClient> {
     if let Some(v) = bag.flag("useOsTrustStore")? {
         b = b.use_os_trust_store(v);
     }
-    apply_limits(bag, b)?.build()
+    if let Some(v) = bag.text("authorizationEndpoint")? {
+        b = b.authorization_endpoint(v);
+    }
+    if let Some(v) = bag.text("deviceAuthorizationEndpoint")? {
+        b = b.device_authorization_endpoint(v);
+    }
+    if let Some(v) = bag.text("revocationEndpoint")? {
+        b = b.revocation_endpoint(v);
+    }
+    if let Some(v) = bag.text("introspectionEndpoint")? {
+        b = b.introspection_endpoint(v);
+    }
+    apply_limits(bag, b)
 }
 
 fn preset_from(bag: &OptionBag, make: PresetMaker) -> tokenfetch::Result<TokenClient> {
@@ -160,6 +232,31 @@ impl NativeTokenClient {
             Ok(TokenClientBuilder::gusto(env, id, secret))
         };
         let inner = catch_panic(|| preset_from(&bag, make)).map_err(to_napi)?;
+        Ok(NativeTokenClient { inner })
+    }
+
+    /// Builds a client from an issuer's discovery document (RFC 8414, else OpenID Connect's),
+    /// read on the libuv pool. Bad options reject the Promise as a bad document does.
+    #[napi(
+        ts_args_type = "issuer: string, options?: Record<string, unknown>",
+        ts_return_type = "Promise<NativeTokenClient>"
+    )]
+    pub fn discover(
+        issuer: String,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<AsyncTask<Blocking<NativeTokenClient>>> {
+        let bag = option_bag(options)?;
+        Ok(AsyncTask::new(Blocking::new(move || {
+            let inner = discoverer_from(issuer, &bag)?.build()?;
+            Ok(NativeTokenClient { inner })
+        })))
+    }
+
+    /// `discover`, blocking the calling thread.
+    #[napi(ts_args_type = "issuer: string, options?: Record<string, unknown>")]
+    pub fn discover_sync(issuer: String, options: Option<Unknown<'_>>) -> napi::Result<NativeTokenClient> {
+        let bag = option_bag(options)?;
+        let inner = catch_panic(|| discoverer_from(issuer, &bag)?.build()).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
     }
 
@@ -225,6 +322,106 @@ impl NativeTokenClient {
         catch_panic(|| self.inner.send(&request.0))
             .map(TokenRequestResponse::from)
             .map_err(to_napi)
+    }
+
+    /// The issuer the client trusts: discovered, or the `issuer` option.
+    #[napi(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.inner.issuer().map(str::to_string)
+    }
+
+    /// The discovery document the client was built from, if any.
+    #[napi(getter)]
+    pub fn server_metadata(&self) -> Option<ServerMetadata> {
+        self.inner.server_metadata().cloned().map(ServerMetadata::from)
+    }
+
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn revoke(&self, token: String, token_type_hint: Option<String>) -> AsyncTask<Blocking<()>> {
+        let client = self.inner.clone();
+        AsyncTask::new(Blocking::new(move || client.revoke(&token, token_type_hint.as_deref())))
+    }
+
+    #[napi]
+    pub fn revoke_sync(&self, token: String, token_type_hint: Option<String>) -> napi::Result<()> {
+        catch_panic(|| self.inner.revoke(&token, token_type_hint.as_deref())).map_err(to_napi)
+    }
+
+    #[napi(ts_return_type = "Promise<Introspection>")]
+    pub fn introspect(&self, token: String, token_type_hint: Option<String>) -> AsyncTask<Blocking<Introspection>> {
+        let client = self.inner.clone();
+        AsyncTask::new(Blocking::new(move || {
+            client
+                .introspect(&token, token_type_hint.as_deref())
+                .map(Introspection::from)
+        }))
+    }
+
+    #[napi]
+    pub fn introspect_sync(&self, token: String, token_type_hint: Option<String>) -> napi::Result<Introspection> {
+        catch_panic(|| self.inner.introspect(&token, token_type_hint.as_deref()))
+            .map(Introspection::from)
+            .map_err(to_napi)
+    }
+
+    #[napi(ts_return_type = "Promise<DeviceAuthorization>")]
+    pub fn device_authorization(&self, scope: Option<String>) -> AsyncTask<Blocking<DeviceAuthorization>> {
+        let client = self.inner.clone();
+        AsyncTask::new(Blocking::new(move || {
+            client
+                .device_authorization(scope.as_deref())
+                .map(DeviceAuthorization::from)
+        }))
+    }
+
+    #[napi]
+    pub fn device_authorization_sync(&self, scope: Option<String>) -> napi::Result<DeviceAuthorization> {
+        catch_panic(|| self.inner.device_authorization(scope.as_deref()))
+            .map(DeviceAuthorization::from)
+            .map_err(to_napi)
+    }
+
+    /// Polls until the user decides; `cancel` stops it with a `cancelled` error. It runs on a
+    /// thread of its own: it waits for minutes, and would hold a libuv worker all along.
+    #[napi(ts_return_type = "Promise<TokenResponse>")]
+    pub fn poll_device_token<'env>(
+        &self,
+        env: &'env Env,
+        authorization: &DeviceAuthorization,
+        cancel: &CancelToken,
+    ) -> napi::Result<Object<'env>> {
+        let (client, authorization, cancel) = (self.inner.clone(), authorization.0.clone(), cancel.0.clone());
+        on_own_thread(env, "tokenfetch-device-poll", move || {
+            client
+                .poll_device_token_cancellable(&authorization, &cancel)
+                .map(TokenResponse::from)
+        })
+    }
+
+    /// `options`: `scope`, `state`, `nonce`, `extra`; the `pkce` option comes as `pkce`.
+    #[napi(
+        ts_args_type = "redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null"
+    )]
+    pub fn authorization_url(
+        &self,
+        redirect_uri: String,
+        options: Option<Unknown<'_>>,
+        pkce: Option<&Pkce>,
+    ) -> napi::Result<AuthorizationRequest> {
+        let bag = option_bag(options)?;
+        catch_panic(|| {
+            let options = authorization_options(&bag, pkce)?;
+            self.inner.authorization_url(&redirect_uri, options)
+        })
+        .map(AuthorizationRequest::from)
+        .map_err(to_napi)
+    }
+
+    /// The authorization code in the URL the user was sent back to, after checking its
+    /// `state` and `iss`.
+    #[napi]
+    pub fn parse_callback(&self, callback_url: String, expected_state: String) -> napi::Result<String> {
+        catch_panic(|| self.inner.parse_callback(&callback_url, &expected_state)).map_err(to_napi)
     }
 }
 

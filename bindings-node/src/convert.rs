@@ -293,3 +293,417 @@ fn option_value(value: &Unknown<'_>, depth: usize) -> napi::Result<OptionValue> 
         other => OptionValue::Other(other.to_string().to_ascii_lowercase()),
     })
 }
+
+fn whole(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// What an authorization server says about itself (RFC 8414), as discovery read it
+/// (`client.serverMetadata`). Nothing in it is secret.
+#[napi]
+pub struct ServerMetadata(pub(crate) core::ServerMetadata);
+
+impl From<core::ServerMetadata> for ServerMetadata {
+    fn from(m: core::ServerMetadata) -> Self {
+        ServerMetadata(m)
+    }
+}
+
+#[napi]
+impl ServerMetadata {
+    /// The issuer the document is for; discovery checked it is the one asked for.
+    #[napi(getter)]
+    pub fn issuer(&self) -> String {
+        self.0.issuer.clone()
+    }
+    #[napi(getter)]
+    pub fn authorization_endpoint(&self) -> Option<String> {
+        self.0.authorization_endpoint.clone()
+    }
+    #[napi(getter)]
+    pub fn token_endpoint(&self) -> String {
+        self.0.token_endpoint.clone()
+    }
+    #[napi(getter)]
+    pub fn device_authorization_endpoint(&self) -> Option<String> {
+        self.0.device_authorization_endpoint.clone()
+    }
+    #[napi(getter)]
+    pub fn revocation_endpoint(&self) -> Option<String> {
+        self.0.revocation_endpoint.clone()
+    }
+    #[napi(getter)]
+    pub fn introspection_endpoint(&self) -> Option<String> {
+        self.0.introspection_endpoint.clone()
+    }
+    #[napi(getter)]
+    pub fn jwks_uri(&self) -> Option<String> {
+        self.0.jwks_uri.clone()
+    }
+    /// Empty when the server does not say; RFC 8414 then means `client_secret_basic`.
+    #[napi(getter)]
+    pub fn token_endpoint_auth_methods_supported(&self) -> Vec<String> {
+        self.0.token_endpoint_auth_methods_supported.clone()
+    }
+    #[napi(getter)]
+    pub fn code_challenge_methods_supported(&self) -> Vec<String> {
+        self.0.code_challenge_methods_supported.clone()
+    }
+    #[napi(getter)]
+    pub fn grant_types_supported(&self) -> Vec<String> {
+        self.0.grant_types_supported.clone()
+    }
+    #[napi(getter)]
+    pub fn scopes_supported(&self) -> Vec<String> {
+        self.0.scopes_supported.clone()
+    }
+    /// RFC 9207: the server adds `iss` to every authorization response.
+    #[napi(getter)]
+    pub fn authorization_response_iss_parameter_supported(&self) -> bool {
+        self.0.authorization_response_iss_parameter_supported
+    }
+    /// Every other member of the document, as JSON text; `lib/index.js` defines `extra` from it.
+    #[napi(getter)]
+    pub fn extra_json(&self) -> String {
+        Value::Object(self.0.extra.clone()).to_string()
+    }
+    /// What `JSON.stringify` shows, as JSON text: every field.
+    #[napi]
+    pub fn redacted_json(&self) -> String {
+        let m = &self.0;
+        json!({
+            "issuer": m.issuer,
+            "authorizationEndpoint": m.authorization_endpoint,
+            "tokenEndpoint": m.token_endpoint,
+            "deviceAuthorizationEndpoint": m.device_authorization_endpoint,
+            "revocationEndpoint": m.revocation_endpoint,
+            "introspectionEndpoint": m.introspection_endpoint,
+            "jwksUri": m.jwks_uri,
+            "tokenEndpointAuthMethodsSupported": m.token_endpoint_auth_methods_supported,
+            "codeChallengeMethodsSupported": m.code_challenge_methods_supported,
+            "grantTypesSupported": m.grant_types_supported,
+            "scopesSupported": m.scopes_supported,
+            "authorizationResponseIssParameterSupported": m.authorization_response_iss_parameter_supported,
+            "extra": Value::Object(m.extra.clone()),
+        })
+        .to_string()
+    }
+}
+
+/// What the server says about a token (RFC 7662). An expired, revoked or unknown token has
+/// `active: false` and, usually, nothing else.
+#[napi]
+pub struct Introspection(pub(crate) core::Introspection);
+
+impl From<core::Introspection> for Introspection {
+    fn from(i: core::Introspection) -> Self {
+        Introspection(i)
+    }
+}
+
+#[napi]
+impl Introspection {
+    #[napi(getter)]
+    pub fn active(&self) -> bool {
+        self.0.active
+    }
+    #[napi(getter)]
+    pub fn scope(&self) -> Option<String> {
+        self.0.scope.clone()
+    }
+    #[napi(getter)]
+    pub fn client_id(&self) -> Option<String> {
+        self.0.client_id.clone()
+    }
+    #[napi(getter)]
+    pub fn username(&self) -> Option<String> {
+        self.0.username.clone()
+    }
+    #[napi(getter)]
+    pub fn token_type(&self) -> Option<String> {
+        self.0.token_type.clone()
+    }
+    /// Expiry, in epoch seconds.
+    #[napi(getter)]
+    pub fn exp(&self) -> Option<i64> {
+        seconds(self.0.exp)
+    }
+    /// Issue time, in epoch seconds.
+    #[napi(getter)]
+    pub fn iat(&self) -> Option<i64> {
+        seconds(self.0.iat)
+    }
+    /// Not-before time, in epoch seconds.
+    #[napi(getter)]
+    pub fn nbf(&self) -> Option<i64> {
+        seconds(self.0.nbf)
+    }
+    #[napi(getter)]
+    pub fn sub(&self) -> Option<String> {
+        self.0.sub.clone()
+    }
+    /// The audiences (a single string from the server becomes one entry).
+    #[napi(getter)]
+    pub fn aud(&self) -> Vec<String> {
+        self.0.aud.clone()
+    }
+    #[napi(getter)]
+    pub fn iss(&self) -> Option<String> {
+        self.0.iss.clone()
+    }
+    #[napi(getter)]
+    pub fn jti(&self) -> Option<String> {
+        self.0.jti.clone()
+    }
+    /// Every other member, as JSON text; `lib/index.js` defines `extra` from it.
+    #[napi(getter)]
+    pub fn extra_json(&self) -> String {
+        Value::Object(self.0.extra.clone()).to_string()
+    }
+    /// What `JSON.stringify` shows, as JSON text: every field.
+    #[napi]
+    pub fn redacted_json(&self) -> String {
+        let i = &self.0;
+        json!({
+            "active": i.active,
+            "scope": i.scope,
+            "clientId": i.client_id,
+            "username": i.username,
+            "tokenType": i.token_type,
+            "exp": i.exp,
+            "iat": i.iat,
+            "nbf": i.nbf,
+            "sub": i.sub,
+            "aud": i.aud,
+            "iss": i.iss,
+            "jti": i.jti,
+            "extra": Value::Object(i.extra.clone()),
+        })
+        .to_string()
+    }
+}
+
+/// The codes of a device flow (RFC 8628 §3.2): show the user `verificationUri` and
+/// `userCode` (or `verificationUriComplete`), then pass this object to
+/// `client.pollDeviceToken`. `deviceCode` is secret: `toJSON`, `util.inspect` and
+/// `toString` show `[redacted]`.
+#[napi]
+#[derive(Clone)]
+pub struct DeviceAuthorization(pub(crate) core::DeviceAuthorization);
+
+impl From<core::DeviceAuthorization> for DeviceAuthorization {
+    fn from(d: core::DeviceAuthorization) -> Self {
+        DeviceAuthorization(d)
+    }
+}
+
+#[napi]
+impl DeviceAuthorization {
+    /// The code the device polls with. Secret.
+    #[napi(getter)]
+    pub fn device_code(&self) -> String {
+        self.0.device_code.clone()
+    }
+    /// The code the user types in.
+    #[napi(getter)]
+    pub fn user_code(&self) -> String {
+        self.0.user_code.clone()
+    }
+    /// Where the user goes to type it.
+    #[napi(getter)]
+    pub fn verification_uri(&self) -> String {
+        self.0.verification_uri.clone()
+    }
+    /// The same page with the code filled in, for a QR code or a link.
+    #[napi(getter)]
+    pub fn verification_uri_complete(&self) -> Option<String> {
+        self.0.verification_uri_complete.clone()
+    }
+    /// Lifetime of both codes, in seconds.
+    #[napi(getter)]
+    pub fn expires_in(&self) -> i64 {
+        whole(self.0.expires_in)
+    }
+    /// Seconds to wait between polls; 5 when the server names none.
+    #[napi(getter)]
+    pub fn interval(&self) -> i64 {
+        whole(self.0.interval)
+    }
+    /// When the codes expire, in epoch seconds.
+    #[napi(getter)]
+    pub fn expires_at(&self) -> i64 {
+        whole(self.0.expires_at)
+    }
+    /// Every other member, as JSON text; `lib/index.js` defines `extra` from it.
+    #[napi(getter)]
+    pub fn extra_json(&self) -> String {
+        Value::Object(self.0.extra.clone()).to_string()
+    }
+    /// Whether the codes have expired, by this machine's clock.
+    #[napi]
+    pub fn is_expired(&self) -> bool {
+        self.0.is_expired()
+    }
+    /// What `JSON.stringify` shows, as JSON text: the fields the core's debug form shows,
+    /// with `deviceCode` as `[redacted]`.
+    #[napi]
+    pub fn redacted_json(&self) -> String {
+        let d = &self.0;
+        json!({
+            "deviceCode": REDACTED,
+            "userCode": d.user_code,
+            "verificationUri": d.verification_uri,
+            "verificationUriComplete": d.verification_uri_complete,
+            "expiresIn": d.expires_in,
+            "interval": d.interval,
+            "expiresAt": d.expires_at,
+        })
+        .to_string()
+    }
+    /// The core's debug form, without the device code.
+    #[napi(js_name = "toString")]
+    pub fn summary(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+/// A PKCE pair (RFC 7636): the secret `verifier` the client keeps until it redeems the code,
+/// and the S256 `challenge` the authorization URL carries. Made by `Pkce.generate()` or
+/// `Pkce.fromVerifier(v)`; `toJSON`, `util.inspect` and `toString` hide the verifier.
+#[napi]
+#[derive(Clone)]
+pub struct Pkce(pub(crate) core::Pkce);
+
+impl From<core::Pkce> for Pkce {
+    fn from(p: core::Pkce) -> Self {
+        Pkce(p)
+    }
+}
+
+#[napi]
+impl Pkce {
+    /// The secret to send with the authorization code (`codeVerifier`).
+    #[napi(getter)]
+    pub fn verifier(&self) -> String {
+        self.0.verifier().to_string()
+    }
+    /// `BASE64URL(SHA256(verifier))`, sent in the authorization URL.
+    #[napi(getter)]
+    pub fn challenge(&self) -> String {
+        self.0.challenge().to_string()
+    }
+    /// Always `"S256"`.
+    #[napi(getter)]
+    pub fn method(&self) -> String {
+        self.0.method().to_string()
+    }
+    /// What `JSON.stringify` shows, as JSON text: the verifier as `[redacted]`.
+    #[napi]
+    pub fn redacted_json(&self) -> String {
+        self.redacted_value().to_string()
+    }
+    /// The core's debug form, without the verifier.
+    #[napi(js_name = "toString")]
+    pub fn summary(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+impl Pkce {
+    fn redacted_value(&self) -> Value {
+        json!({ "verifier": REDACTED, "challenge": self.0.challenge(), "method": self.0.method() })
+    }
+}
+
+/// An authorization URL and what the client keeps until the user comes back: pass `state`
+/// to `client.parseCallback`, and `pkce.verifier` as `codeVerifier` to
+/// `client.authorizationCode`. `toJSON`, `util.inspect` and `toString` hide the verifier.
+#[napi]
+pub struct AuthorizationRequest(pub(crate) core::AuthorizationRequest);
+
+impl From<core::AuthorizationRequest> for AuthorizationRequest {
+    fn from(r: core::AuthorizationRequest) -> Self {
+        AuthorizationRequest(r)
+    }
+}
+
+#[napi]
+impl AuthorizationRequest {
+    /// The URL to send the user's browser to.
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.0.url.clone()
+    }
+    /// Compare it with the callback's (`client.parseCallback`).
+    #[napi(getter)]
+    pub fn state(&self) -> String {
+        self.0.state.clone()
+    }
+    #[napi(getter)]
+    pub fn nonce(&self) -> Option<String> {
+        self.0.nonce.clone()
+    }
+    /// Its verifier goes with the code to the token endpoint.
+    #[napi(getter)]
+    pub fn pkce(&self) -> Pkce {
+        Pkce(self.0.pkce.clone())
+    }
+    #[napi(getter)]
+    pub fn redirect_uri(&self) -> String {
+        self.0.redirect_uri.clone()
+    }
+    /// What `JSON.stringify` shows, as JSON text: the PKCE verifier as `[redacted]`.
+    #[napi]
+    pub fn redacted_json(&self) -> String {
+        let r = &self.0;
+        json!({
+            "url": r.url,
+            "state": r.state,
+            "nonce": r.nonce,
+            "pkce": Pkce(r.pkce.clone()).redacted_value(),
+            "redirectUri": r.redirect_uri,
+        })
+        .to_string()
+    }
+    /// The core's debug form, without the verifier.
+    #[napi(js_name = "toString")]
+    pub fn summary(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+/// Stops a device poll from the event loop (`lib/index.js` cancels one when the call's
+/// `AbortSignal` aborts); internal to `lib/index.js`.
+#[napi]
+#[derive(Clone, Default)]
+pub struct CancelToken(pub(crate) core::CancelToken);
+
+#[napi]
+impl CancelToken {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+    /// Wakes the poll: it stops with a `cancelled` error.
+    #[napi]
+    pub fn cancel(&self) {
+        self.0.cancel()
+    }
+    #[napi(getter)]
+    pub fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+}
+
+/// `client.authorizationUrl(redirectUri, {...})` options; `pkce` arrives as its own argument
+/// (a `Pkce` instance cannot cross in an options bag), but is a known name.
+pub fn authorization_options(bag: &OptionBag, pkce: Option<&Pkce>) -> core::Result<core::AuthorizationOptions> {
+    bag.check_names(&["scope", "state", "nonce", "pkce", "extra"])?;
+    Ok(core::AuthorizationOptions {
+        scope: bag.text("scope")?,
+        state: bag.text("state")?,
+        nonce: bag.text("nonce")?,
+        pkce: pkce.map(|p| p.0.clone()),
+        extra: bag.pairs("extra")?.unwrap_or_default(),
+    })
+}

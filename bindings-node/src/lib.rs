@@ -2,7 +2,8 @@
 //!
 //! - `convert`: model classes (newtypes over the core models) and option objects;
 //! - `error`: the one encoding of core errors for JavaScript;
-//! - `tasks`: the generic `AsyncTask` that runs core calls on the libuv pool;
+//! - `tasks`: the generic `AsyncTask` that runs core calls on the libuv pool, and the thread
+//!   of its own a device poll waits on;
 //! - `client`: the native client and manager.
 
 mod client;
@@ -22,6 +23,33 @@ pub fn parse_token_response_native(body: String) -> napi::Result<convert::TokenR
     tokenfetch::error::catch_panic(|| tokenfetch::TokenResponse::from_json(&body))
         .map(convert::TokenResponse::from)
         .map_err(error::to_napi)
+}
+
+/// A fresh PKCE pair; `lib/index.js` exposes it as `Pkce.generate`.
+#[napi_derive::napi]
+pub fn pkce_generate_native() -> napi::Result<convert::Pkce> {
+    tokenfetch::error::catch_panic(tokenfetch::Pkce::generate)
+        .map(convert::Pkce::from)
+        .map_err(error::to_napi)
+}
+
+/// The PKCE pair for a chosen verifier; `lib/index.js` exposes it as `Pkce.fromVerifier`.
+#[napi_derive::napi]
+pub fn pkce_from_verifier_native(verifier: String) -> napi::Result<convert::Pkce> {
+    tokenfetch::error::catch_panic(|| tokenfetch::Pkce::from_verifier(verifier))
+        .map(convert::Pkce::from)
+        .map_err(error::to_napi)
+}
+
+/// Forgets every cached discovery document, so the next client built for an issuer reads
+/// its document again.
+#[napi_derive::napi]
+pub fn clear_discovery_cache() -> napi::Result<()> {
+    tokenfetch::error::catch_panic(|| {
+        tokenfetch::clear_discovery_cache();
+        Ok(())
+    })
+    .map_err(error::to_napi)
 }
 
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing);

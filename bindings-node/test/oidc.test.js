@@ -3,10 +3,12 @@
 // `make test` starts it on 127.0.0.1 (scripts/with-oidc.sh) and names it in OIDC_URL; its clients
 // and resource servers are in testkit/oidc/fixtures.json. Without OIDC_URL the suite is skipped,
 // unless TOKENFETCH_REQUIRE_OIDC is set (`make test` sets it).
-const { test } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const fs = require('node:fs')
+const { execFile } = require('node:child_process')
+const { promisify } = require('node:util')
 const { TokenClient, TokenManager, OAuthError } = require('..')
 
 const FIXTURES = JSON.parse(fs.readFileSync(path.join(__dirname, '../../testkit/oidc/fixtures.json'), 'utf8'))
@@ -123,4 +125,76 @@ test('the manager refreshes a short-lived token once per lifetime', { skip }, as
   assert.ok(reads > 400, `the readers ran (${reads} reads)`)
   assert.equal(seen.size, 2, 'one token per lifetime across 6.5 s: fetched at ~0 s and ~4 s')
   assert.equal((await issuedTo('cache')) - issuedBefore, seen.size, 'the manager fetched once per lifetime')
+})
+
+/**
+ * A client for one of the fixture's clients, built from the issuer alone: every endpoint and
+ * the auth method come from the provider's discovery document.
+ */
+function discovered(role) {
+  const c = FIXTURES.clients[role]
+  return TokenClient.discover(ISSUER, { clientId: c.client_id, clientSecret: c.client_secret })
+}
+
+/**
+ * Plays the user in a browser: testkit/oidc/approve.mjs submits the provider's own forms (the
+ * user code, a login, the consent) and presses Continue or Abort.
+ */
+async function actAsUser(verificationUriComplete, choice) {
+  const script = path.join(__dirname, '../../testkit/oidc/approve.mjs')
+  const { stdout } = await promisify(execFile)(process.execPath, [script, verificationUriComplete, choice])
+  assert.equal(stdout.trim(), choice === 'approve' ? 'approved' : 'denied')
+}
+
+test('discovery reads the openid-configuration and finds every endpoint', { skip }, async () => {
+  const client = await discovered('basic')
+  assert.equal(client.tokenUrl, `${ISSUER}/token`)
+  assert.equal(client.issuer, ISSUER)
+  const metadata = client.serverMetadata
+  assert.equal(metadata.issuer, ISSUER)
+  assert.equal(metadata.deviceAuthorizationEndpoint, `${ISSUER}/device/auth`)
+  assert.ok(metadata.revocationEndpoint && metadata.introspectionEndpoint)
+  assert.ok(metadata.codeChallengeMethodsSupported.includes('S256'))
+  assert.ok(Array.isArray(metadata.extra.claims_supported), 'members without a field are kept in extra')
+  assert.equal((await client.clientCredentials({ scope: 'read' })).scope, 'read')
+})
+
+test('a revoked token introspects as inactive', { skip }, async () => {
+  const client = await discovered('basic')
+  const token = await client.clientCredentials({ scope: 'read' })
+  const live = await client.introspect(token.accessToken, { tokenTypeHint: 'access_token' })
+  assert.equal(live.active, true)
+  assert.equal(live.clientId, FIXTURES.clients.basic.client_id)
+  assert.equal(typeof live.exp, 'number')
+  await client.revoke(token.accessToken, { tokenTypeHint: 'access_token' })
+  const revoked = await client.introspect(token.accessToken, { tokenTypeHint: 'access_token' })
+  assert.equal(revoked.active, false)
+  // Revoking a token the server never issued is still a success (RFC 7009 §2.2).
+  await client.revoke('never-issued')
+})
+
+// Each poll waits out the provider's 5 s interval, so the three users act at once.
+describe('the device flow end to end', { skip, concurrency: true }, () => {
+  for (const role of ['device_public', 'device_confidential']) {
+    test(`${role}, approved by the user`, async () => {
+      const client = await discovered(role)
+      const auth = await client.deviceAuthorization({ scope: 'openid offline_access read' })
+      await actAsUser(auth.verificationUriComplete, 'approve')
+      const token = await client.pollDeviceToken(auth)
+      assert.ok(token.idToken, 'an ID token for openid')
+      assert.ok(token.refreshToken, 'a refresh token for offline_access')
+      assert.equal(jwtClaims(token.idToken).aud, FIXTURES.clients[role].client_id)
+    })
+  }
+
+  test('ends with access_denied when the user aborts', async () => {
+    const client = await discovered('device_public')
+    const auth = await client.deviceAuthorization({ scope: 'openid read' })
+    await actAsUser(auth.verificationUriComplete, 'deny')
+    await assert.rejects(client.pollDeviceToken(auth), (e) => {
+      assert.ok(e instanceof OAuthError)
+      assert.equal(e.code, 'access_denied')
+      return true
+    })
+  })
 })

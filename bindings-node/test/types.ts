@@ -1,6 +1,13 @@
 // Compiled with `tsc --noEmit` in make test: the public types are precise enough to use.
 import {
+  CancelledError,
+  clearDiscoveryCache,
   ConfigError,
+  DeviceAuthorization,
+  Introspection,
+  Pkce,
+  ServerMetadata,
+  type AuthorizationRequest,
   OAuthError,
   TokenClient,
   TokenFetchError,
@@ -45,6 +52,30 @@ async function usage(): Promise<void> {
     }
   }
   const parsed: TokenResponse = TokenResponse.fromJson('{"access_token":"x"}')
+
+  const discovered: TokenClient = await TokenClient.discover('https://a.example', { clientId: 'id', discoveryTtlMs: 0 })
+  const issuer: string | null = discovered.issuer
+  const metadata: ServerMetadata | null = TokenClient.discoverSync('https://a.example', { clientId: 'id' }).serverMetadata
+  const deviceEndpoint: string | null | undefined = metadata?.deviceAuthorizationEndpoint
+  await discovered.revoke(access, { tokenTypeHint: 'access_token' })
+  const introspection: Introspection = await discovered.introspect(access)
+  const audiences: string[] = introspection.aud
+  const expiry: number | null = introspection.exp
+  const codes: DeviceAuthorization = await discovered.deviceAuthorization({ scope: 'openid' })
+  const shown: [string, string, string | null, number] = [codes.userCode, codes.verificationUri, codes.verificationUriComplete, codes.interval]
+  const deviceToken: TokenResponse = await discovered.pollDeviceToken(codes, { signal: AbortSignal.timeout(60_000) })
+  const pkce: Pkce = Pkce.fromVerifier('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')
+  const request: AuthorizationRequest = discovered.authorizationUrl('https://app/cb', { pkce, nonce: 'n', extra: { prompt: 'login' } })
+  const code: string = discovered.parseCallback('https://app/cb?code=c&state=s', request.state)
+  await discovered.authorizationCode(code, { redirectUri: request.redirectUri, codeVerifier: request.pkce.verifier })
+  const generated: string = Pkce.generate().challenge
+  clearDiscoveryCache()
+  // @ts-expect-error discoveryTtlMs belongs to discover, not the constructor
+  new TokenClient({ tokenUrl: 'https://a.example/token', discoveryTtlMs: 0 })
+  // @ts-expect-error there is no sync poll
+  discovered.pollDeviceTokenSync(codes)
+  const cancelled: ErrorKind = 'cancelled'
+  void [issuer, deviceEndpoint, audiences, expiry, shown, deviceToken, generated, cancelled, CancelledError]
   // @ts-expect-error authMethod is a closed set
   new TokenClient({ tokenUrl: 'https://a.example/token', authMethod: 'magic' })
   void [access, lifetime, extra, seed, status, maybe, header, response, parsed]

@@ -46,3 +46,28 @@ test('callers waiting for a fetch hold no thread-pool worker, and an abort relea
   assert.ok(lookupMs < 1000, `dns.lookup took ${lookupMs} ms`)
   assert.ok(abortMs < 1000, `the aborted caller was released after ${abortMs} ms`)
 })
+
+test('device polls wait on threads of their own, not on the thread pool', async () => {
+  // A poll waits for minutes. Were each to hold a libuv worker, six of them would stall
+  // fs.readFile, dns.lookup and every other tokenfetch call until the users decide.
+  const fs = require('node:fs/promises')
+  const client = new TokenClient({
+    tokenUrl: kit.tokenUrl,
+    clientId: 'n',
+    authMethod: 'none',
+    deviceAuthorizationEndpoint: `${kit.url}/device_authorization/slow_down`,
+  })
+  const controller = new AbortController()
+  const polls = []
+  for (let i = 0; i < 6; i++) {
+    const codes = await client.deviceAuthorization()
+    polls.push(client.pollDeviceToken(codes, { signal: controller.signal }))
+  }
+  const started = performance.now()
+  await fs.readFile(__filename)
+  assert.match((await client.clientCredentials()).accessToken, /^at-/)
+  const busyMs = performance.now() - started
+  controller.abort()
+  for (const poll of polls) await assert.rejects(poll, { name: 'AbortError' })
+  assert.ok(busyMs < 1000, `fs.readFile and a fetch took ${busyMs} ms beside six polls`)
+})
