@@ -65,6 +65,14 @@ fn a_document_is_read_once_per_issuer_while_it_is_fresh() {
     build(Duration::from_secs(60));
     let url = kit.url();
     drop(kit);
+    // Another trust setting does not reuse it: that client must read the document itself.
+    let stricter = TokenClient::discover(url.clone())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .root_certificates_pem(testkit::tls::TlsFixture::generate().unwrap().ca_pem())
+        .discovery_ttl(Duration::from_secs(60))
+        .build();
+    assert_eq!(stricter.unwrap_err().kind(), ErrorKind::Transport);
     let cached = TokenClient::discover(url.clone())
         .client_id(ID)
         .client_secret(SECRET)
@@ -91,6 +99,12 @@ fn a_server_without_metadata_is_a_typed_error_naming_it() {
     assert_eq!(e.status(), Some(404), "{e}");
     let tried = &e.http_meta().expect("the exchange").request.url;
     assert!(tried.ends_with("/nowhere/.well-known/openid-configuration"), "{tried}");
+    let e = TokenClient::discover(kit.url())
+        .issuer("https://other.example")
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("set by discovery"), "{e}");
     let e = TokenClient::discover("ftp://example.com").build().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
     assert!(e.to_string().contains("issuer URL"), "{e}");

@@ -316,6 +316,13 @@ impl TokenClientBuilder {
                 if issuer.query().is_some() || issuer.fragment().is_some() {
                     return Err(Error::config("an issuer URL has no query or fragment (RFC 8414 §2)"));
                 }
+                // The discovered issuer is the one callbacks are checked against; another
+                // would undo the document's own issuer check.
+                if config.issuer.is_some() {
+                    return Err(Error::config(
+                        "issuer is set by discovery; leave it out when building with TokenClient::discover",
+                    ));
+                }
                 // What the caller wrote, without a trailing slash the URL parser may add: the
                 // document's `issuer` is compared with it.
                 let issuer_text = raw.trim().to_string();
@@ -366,7 +373,8 @@ fn finish(mut config: Config, transport: Transport, endpoints: [Option<String>; 
 /// The issuer's document: from the cache, else RFC 8414's well-known URL, else OpenID
 /// Connect's.
 fn discover(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Duration) -> Result<Arc<ServerMetadata>> {
-    let key = issuer_text.trim_end_matches('/');
+    let key = cache_key(&probe.config, issuer_text);
+    let key = key.as_str();
     if let Some(metadata) = discovery::cached(key, ttl) {
         return Ok(metadata);
     }
@@ -410,6 +418,24 @@ fn discover(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Duration) -> Re
     Err(first_error.unwrap_or_else(|| Error::decode("no discovery document")))
 }
 
+/// A cached document is reused only by a client that would have trusted the connection it
+/// came over: the key holds the issuer and the client's trust settings (roots, OS store,
+/// plain HTTP allowed), so a client with stricter trust reads the document itself.
+fn cache_key(config: &Config, issuer_text: &str) -> String {
+    let mut roots = ring::digest::Context::new(&ring::digest::SHA256);
+    for pem in &config.root_certificates {
+        roots.update(&(pem.len() as u64).to_be_bytes());
+        roots.update(pem);
+    }
+    let roots: String = roots.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}\n{}\n{}\n{roots}",
+        issuer_text.trim_end_matches('/'),
+        config.use_os_trust_store,
+        config.allow_insecure_http
+    )
+}
+
 /// Takes the endpoints and, unless the caller chose one, the auth method from a document.
 fn apply_metadata(
     config: &mut Config,
@@ -432,9 +458,7 @@ fn apply_metadata(
         endpoint(&metadata.device_authorization_endpoint, "device_authorization_endpoint")?;
     config.revocation_endpoint = endpoint(&metadata.revocation_endpoint, "revocation_endpoint")?;
     config.introspection_endpoint = endpoint(&metadata.introspection_endpoint, "introspection_endpoint")?;
-    if config.issuer.is_none() {
-        config.issuer = Some(metadata.issuer.clone());
-    }
+    config.issuer = Some(metadata.issuer.clone());
     if !auth_method_chosen {
         config.auth_method = match config.client_secret {
             None => AuthMethod::None,
