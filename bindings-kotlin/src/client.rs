@@ -12,17 +12,24 @@ use tokenfetch::{
     TokenManager,
 };
 
-use crate::convert::{NativeTokenRequest, TokenRequestResponseData, TokenResponseData};
+use crate::convert::{
+    AuthorizationOptionsData, AuthorizationRequestData, DeviceAuthorizationData, IntrospectionData, NativeCancelToken,
+    NativeTokenRequest, ServerMetadataData, TokenRequestResponseData, TokenResponseData,
+};
 use crate::error::{ErrorInfo, NativeError};
 
 /// Everything `TokenClientConfig.kt` carries across (internal: its generated `toString`
 /// would show the secret, so users never hold one).
 #[derive(uniffi::Record)]
 pub struct NativeClientConfig {
-    pub token_url: String,
+    /// Required for a client built from its token URL; on a discovered client, it replaces the
+    /// discovered token endpoint.
+    pub token_url: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
-    pub auth_method: String,
+    /// None: the core's choice (client_secret_basic, or on a discovered client one the
+    /// server lists).
+    pub auth_method: Option<String>,
     pub body_encoding: String,
     pub scope: Option<String>,
     pub audience: Vec<String>,
@@ -40,6 +47,13 @@ pub struct NativeClientConfig {
     /// PEM texts of authorities to trust besides the bundled roots (or the OS store).
     pub root_certificates: Vec<String>,
     pub use_os_trust_store: bool,
+    pub issuer: Option<String>,
+    pub authorization_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    /// None: the core's default (an hour).
+    pub discovery_ttl_ms: Option<i64>,
 }
 
 fn user_agent() -> String {
@@ -61,7 +75,27 @@ pub struct NativeTokenClient {
 impl NativeTokenClient {
     #[uniffi::constructor]
     pub fn new(config: NativeClientConfig) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| client_from(config))?;
+        let inner = catch_panic(|| {
+            let bag = OptionBag::new(vec![(
+                "tokenUrl".into(),
+                config.token_url.clone().map_or(OptionValue::Absent, OptionValue::Text),
+            )]);
+            let token_url = bag.required_text("tokenUrl")?;
+            configure(TokenClient::builder(token_url), config)?.build()
+        })?;
+        Ok(Arc::new(NativeTokenClient { inner }))
+    }
+
+    /// A client for the server at `issuer`, from its discovery document. Blocks.
+    #[uniffi::constructor]
+    pub fn discover(issuer: String, config: NativeClientConfig) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| {
+            let mut builder = TokenClient::discover(issuer);
+            if let Some(url) = &config.token_url {
+                builder = builder.token_url(url.clone());
+            }
+            configure(builder, config)?.build()
+        })?;
         Ok(Arc::new(NativeTokenClient { inner }))
     }
 
@@ -124,13 +158,67 @@ impl NativeTokenClient {
     pub fn send(&self, request: Arc<NativeTokenRequest>) -> Result<TokenRequestResponseData, NativeError> {
         Ok(catch_panic(|| self.inner.send(&request.0))?.into())
     }
+
+    pub fn issuer(&self) -> Option<String> {
+        self.inner.issuer().map(str::to_string)
+    }
+
+    pub fn server_metadata(&self) -> Option<ServerMetadataData> {
+        self.inner.server_metadata().map(ServerMetadataData::from)
+    }
+
+    pub fn revoke(&self, token: String, token_type_hint: Option<String>) -> Result<(), NativeError> {
+        Ok(catch_panic(|| self.inner.revoke(&token, token_type_hint.as_deref()))?)
+    }
+
+    pub fn introspect(&self, token: String, token_type_hint: Option<String>) -> Result<IntrospectionData, NativeError> {
+        Ok(catch_panic(|| self.inner.introspect(&token, token_type_hint.as_deref()))?.into())
+    }
+
+    pub fn device_authorization(&self, scope: Option<String>) -> Result<DeviceAuthorizationData, NativeError> {
+        Ok(catch_panic(|| self.inner.device_authorization(scope.as_deref()))?.into())
+    }
+
+    /// Polls until the user decides; `cancel` stops it with a `cancelled` error. Blocks.
+    pub fn poll_device_token(
+        &self,
+        authorization: DeviceAuthorizationData,
+        cancel: Arc<NativeCancelToken>,
+    ) -> Result<TokenResponseData, NativeError> {
+        let authorization = tokenfetch::DeviceAuthorization::from(authorization);
+        Ok(catch_panic(|| self.inner.poll_device_token_cancellable(&authorization, &cancel.0))?.into())
+    }
+
+    pub fn authorization_url(
+        &self,
+        redirect_uri: String,
+        options: AuthorizationOptionsData,
+    ) -> Result<AuthorizationRequestData, NativeError> {
+        Ok(catch_panic(|| {
+            let options = tokenfetch::AuthorizationOptions::try_from(options)?;
+            self.inner.authorization_url(&redirect_uri, options)
+        })?
+        .into())
+    }
+
+    pub fn parse_callback(&self, callback_url: String, expected_state: String) -> Result<String, NativeError> {
+        Ok(catch_panic(|| {
+            self.inner.parse_callback(&callback_url, &expected_state)
+        })?)
+    }
 }
 
-/// Kotlin's names for the numeric options, as `TokenClientConfig` spells them.
-fn client_from(c: NativeClientConfig) -> tokenfetch::Result<TokenClient> {
+/// Everything but the token URL or issuer, onto `b`. Kotlin's names for the numeric options,
+/// as `TokenClientConfig` spells them.
+fn configure(mut b: TokenClientBuilder, c: NativeClientConfig) -> tokenfetch::Result<TokenClientBuilder> {
     let max_retries = options::MAX_RETRIES.whole("maxRetries", f64::from(c.max_retries))?;
-    let mut b = TokenClient::builder(c.token_url)
-        .auth_method(AuthMethod::from_str(&c.auth_method)?)
+    if let Some(method) = &c.auth_method {
+        b = b.auth_method(AuthMethod::from_str(method)?);
+    }
+    if let Some(ms) = c.discovery_ttl_ms {
+        b = b.discovery_ttl(options::DISCOVERY_TTL.duration_from_millis("discoveryTtl", ms as f64)?);
+    }
+    b = b
         .body_encoding(BodyEncoding::from_str(&c.body_encoding)?)
         .user_agent(c.user_agent.unwrap_or_else(user_agent))
         .timeout(options::TIMEOUT.duration_from_millis("timeout", c.timeout_ms as f64)?)
@@ -166,7 +254,22 @@ fn client_from(c: NativeClientConfig) -> tokenfetch::Result<TokenClient> {
     for (k, v) in sorted(c.headers) {
         b = b.header(k, v);
     }
-    b.build()
+    if let Some(v) = c.issuer {
+        b = b.issuer(v);
+    }
+    if let Some(v) = c.authorization_endpoint {
+        b = b.authorization_endpoint(v);
+    }
+    if let Some(v) = c.device_authorization_endpoint {
+        b = b.device_authorization_endpoint(v);
+    }
+    if let Some(v) = c.revocation_endpoint {
+        b = b.revocation_endpoint(v);
+    }
+    if let Some(v) = c.introspection_endpoint {
+        b = b.introspection_endpoint(v);
+    }
+    Ok(b)
 }
 
 fn preset(mut builder: TokenClientBuilder, token_url: Option<String>) -> tokenfetch::Result<TokenClient> {

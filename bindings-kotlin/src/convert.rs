@@ -2,7 +2,9 @@
 //!
 //! `TokenResponseData` is a uniffi Record, so its generated Kotlin `data class` would print the
 //! tokens in `toString()`: it never reaches users. `Models.kt` wraps it in a class whose
-//! `toString()` shows no token, and asks [`redacted_extra_json`] for the `extra` members.
+//! `toString()` shows no token, and asks [`redacted_extra_json`] for the `extra` members. The
+//! same holds for `DeviceAuthorizationData` (the device code) and `PkceData` (the verifier):
+//! `Flows.kt` wraps them in classes that print neither.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -246,4 +248,258 @@ impl NativeTokenRequest {
     pub fn grant_type(&self) -> String {
         self.0.grant_type().to_string()
     }
+}
+
+// --- Beyond the token endpoint: discovery, introspection, the device flow, PKCE -----------
+
+fn json_text(map: Map<String, Value>) -> String {
+    Value::Object(map).to_string()
+}
+
+/// An issuer's discovery document ([`tokenfetch::discovery::ServerMetadata`]).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ServerMetadataData {
+    pub issuer: String,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: String,
+    pub device_authorization_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    pub authorization_response_iss_parameter_supported: bool,
+    /// The other members, as a JSON object.
+    pub extra_json: String,
+}
+
+impl From<&tokenfetch::ServerMetadata> for ServerMetadataData {
+    fn from(m: &tokenfetch::ServerMetadata) -> Self {
+        let m = m.clone();
+        ServerMetadataData {
+            issuer: m.issuer,
+            authorization_endpoint: m.authorization_endpoint,
+            token_endpoint: m.token_endpoint,
+            device_authorization_endpoint: m.device_authorization_endpoint,
+            revocation_endpoint: m.revocation_endpoint,
+            introspection_endpoint: m.introspection_endpoint,
+            jwks_uri: m.jwks_uri,
+            token_endpoint_auth_methods_supported: m.token_endpoint_auth_methods_supported,
+            code_challenge_methods_supported: m.code_challenge_methods_supported,
+            grant_types_supported: m.grant_types_supported,
+            scopes_supported: m.scopes_supported,
+            authorization_response_iss_parameter_supported: m.authorization_response_iss_parameter_supported,
+            extra_json: json_text(m.extra),
+        }
+    }
+}
+
+/// An introspection response ([`tokenfetch::Introspection`]).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct IntrospectionData {
+    pub active: bool,
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub username: Option<String>,
+    pub token_type: Option<String>,
+    pub exp: Option<i64>,
+    pub iat: Option<i64>,
+    pub nbf: Option<i64>,
+    pub sub: Option<String>,
+    pub aud: Vec<String>,
+    pub iss: Option<String>,
+    pub jti: Option<String>,
+    pub extra_json: String,
+}
+
+impl From<tokenfetch::Introspection> for IntrospectionData {
+    fn from(i: tokenfetch::Introspection) -> Self {
+        IntrospectionData {
+            active: i.active,
+            scope: i.scope,
+            client_id: i.client_id,
+            username: i.username,
+            token_type: i.token_type,
+            exp: to_i64(i.exp),
+            iat: to_i64(i.iat),
+            nbf: to_i64(i.nbf),
+            sub: i.sub,
+            aud: i.aud,
+            iss: i.iss,
+            jti: i.jti,
+            extra_json: json_text(i.extra),
+        }
+    }
+}
+
+/// A device authorization response ([`tokenfetch::DeviceAuthorization`]). Holds the device
+/// code, a secret: internal, wrapped by `DeviceAuthorization` in Kotlin, and converted back
+/// unchanged to poll with.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct DeviceAuthorizationData {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub expires_in: i64,
+    pub interval: i64,
+    pub expires_at: i64,
+    pub extra_json: String,
+}
+
+impl From<tokenfetch::DeviceAuthorization> for DeviceAuthorizationData {
+    fn from(a: tokenfetch::DeviceAuthorization) -> Self {
+        let seconds = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        DeviceAuthorizationData {
+            device_code: a.device_code,
+            user_code: a.user_code,
+            verification_uri: a.verification_uri,
+            verification_uri_complete: a.verification_uri_complete,
+            expires_in: seconds(a.expires_in),
+            interval: seconds(a.interval),
+            expires_at: seconds(a.expires_at),
+            extra_json: json_text(a.extra),
+        }
+    }
+}
+
+impl From<DeviceAuthorizationData> for tokenfetch::DeviceAuthorization {
+    fn from(d: DeviceAuthorizationData) -> Self {
+        let extra = match serde_json::from_str::<Value>(&d.extra_json) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        let seconds = |n: i64| u64::try_from(n).unwrap_or(0);
+        tokenfetch::DeviceAuthorization {
+            device_code: d.device_code,
+            user_code: d.user_code,
+            verification_uri: d.verification_uri,
+            verification_uri_complete: d.verification_uri_complete,
+            expires_in: seconds(d.expires_in),
+            interval: seconds(d.interval),
+            expires_at: seconds(d.expires_at),
+            extra,
+        }
+    }
+}
+
+/// A PKCE pair ([`tokenfetch::Pkce`]). The verifier is a secret: internal, wrapped by `Pkce`
+/// in Kotlin.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PkceData {
+    pub verifier: String,
+    pub challenge: String,
+    pub method: String,
+}
+
+impl From<&tokenfetch::Pkce> for PkceData {
+    fn from(p: &tokenfetch::Pkce) -> Self {
+        PkceData {
+            verifier: p.verifier().to_string(),
+            challenge: p.challenge().to_string(),
+            method: p.method().to_string(),
+        }
+    }
+}
+
+impl TryFrom<PkceData> for tokenfetch::Pkce {
+    type Error = tokenfetch::Error;
+
+    /// The core's pair again, from its verifier (the challenge is derived, never trusted).
+    fn try_from(d: PkceData) -> tokenfetch::Result<Self> {
+        tokenfetch::Pkce::from_verifier(d.verifier)
+    }
+}
+
+/// A fresh PKCE pair from the operating system's CSPRNG.
+#[uniffi::export]
+pub fn pkce_generate() -> Result<PkceData, NativeError> {
+    Ok(PkceData::from(&tokenfetch::error::catch_panic(
+        tokenfetch::Pkce::generate,
+    )?))
+}
+
+/// The PKCE pair for a caller's verifier (43 to 128 unreserved characters).
+#[uniffi::export]
+pub fn pkce_from_verifier(verifier: String) -> Result<PkceData, NativeError> {
+    Ok(PkceData::from(&tokenfetch::error::catch_panic(|| {
+        tokenfetch::Pkce::from_verifier(verifier)
+    })?))
+}
+
+/// What goes into an authorization URL besides the redirect URI
+/// ([`tokenfetch::AuthorizationOptions`]).
+#[derive(Clone, uniffi::Record)]
+pub struct AuthorizationOptionsData {
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub pkce: Option<PkceData>,
+    pub extra: HashMap<String, String>,
+}
+
+impl TryFrom<AuthorizationOptionsData> for tokenfetch::AuthorizationOptions {
+    type Error = tokenfetch::Error;
+
+    fn try_from(o: AuthorizationOptionsData) -> tokenfetch::Result<Self> {
+        let mut extra: Vec<_> = o.extra.into_iter().collect();
+        // Sorted, so the URL is the same every run (a Kotlin map's order does not cross).
+        extra.sort();
+        Ok(tokenfetch::AuthorizationOptions {
+            scope: o.scope,
+            state: o.state,
+            nonce: o.nonce,
+            pkce: o.pkce.map(tokenfetch::Pkce::try_from).transpose()?,
+            extra,
+        })
+    }
+}
+
+/// An authorization URL and what to keep until the callback
+/// ([`tokenfetch::AuthorizationRequest`]).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuthorizationRequestData {
+    pub url: String,
+    pub state: String,
+    pub nonce: Option<String>,
+    pub pkce: PkceData,
+    pub redirect_uri: String,
+}
+
+impl From<tokenfetch::AuthorizationRequest> for AuthorizationRequestData {
+    fn from(r: tokenfetch::AuthorizationRequest) -> Self {
+        AuthorizationRequestData {
+            pkce: PkceData::from(&r.pkce),
+            url: r.url,
+            state: r.state,
+            nonce: r.nonce,
+            redirect_uri: r.redirect_uri,
+        }
+    }
+}
+
+/// Stops a device flow poll from another thread ([`tokenfetch::CancelToken`]).
+#[derive(uniffi::Object)]
+pub struct NativeCancelToken(pub(crate) tokenfetch::CancelToken);
+
+#[uniffi::export]
+impl NativeCancelToken {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self(tokenfetch::CancelToken::new()))
+    }
+    pub fn cancel(&self) {
+        self.0.cancel()
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+}
+
+/// Forgets every cached discovery document.
+#[uniffi::export]
+pub fn clear_discovery_cache() {
+    tokenfetch::discovery::clear_discovery_cache()
 }

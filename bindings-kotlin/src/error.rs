@@ -38,7 +38,7 @@ impl From<tokenfetch::ErrorKind> for ErrorKind {
 pub struct ErrorInfo {
     pub kind: ErrorKind,
     /// The contract's string for `kind` (oauth, http_status, decode, response_too_large,
-    /// timeout, transport, config).
+    /// timeout, transport, config, cancelled).
     pub kind_name: String,
     /// The core's message; never contains a secret.
     pub summary: String,

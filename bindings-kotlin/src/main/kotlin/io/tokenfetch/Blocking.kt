@@ -1,5 +1,6 @@
 package io.tokenfetch
 
+import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.asExecutor
@@ -14,6 +15,17 @@ import kotlinx.coroutines.future.await
  */
 @JvmSynthetic
 internal fun <T> async(block: () -> T): CompletableFuture<T> = CompletableFuture.supplyAsync(block, ioExecutor)
+
+/**
+ * [async] for a native call that watches [cancel]: cancelling the future also cancels the
+ * token, so the call itself stops (a device flow poll returns at once) rather than running on
+ * in the background. Its result, a [CancelledException], is dropped.
+ */
+@JvmSynthetic
+internal fun <T> async(cancel: CancelToken, block: () -> T): CompletableFuture<T> =
+    async(block).also { future ->
+        future.whenComplete { _, error -> if (error is CancellationException) cancel.cancel() }
+    }
 
 /**
  * The coroutine twins: the same future, awaited cancellably. Cancelling the calling coroutine

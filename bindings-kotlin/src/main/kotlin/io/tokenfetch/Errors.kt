@@ -15,7 +15,7 @@ import io.tokenfetch.ffi.NativeException
  * tell the rest.
  */
 sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summary) {
-    /** oauth, http_status, decode, response_too_large, timeout, transport or config. */
+    /** oauth, http_status, decode, response_too_large, timeout, transport, config or cancelled. */
     val kind: String = info.kindName
 
     /** The HTTP status of the answer, when there was one. */
@@ -54,6 +54,13 @@ class TransportException internal constructor(info: ErrorInfo) : TokenFetchExcep
 /** The client was configured wrongly; the message says what to fix. */
 class ConfigException internal constructor(info: ErrorInfo) : TokenFetchException(info)
 
+/**
+ * A device flow poll was stopped through its [CancelToken] before the user finished. (A
+ * coroutine's `awaitPollDeviceToken` ends with the coroutine's own `CancellationException`
+ * instead, and a cancelled `pollDeviceTokenAsync` future with the future's.)
+ */
+class CancelledException internal constructor(info: ErrorInfo) : TokenFetchException(info)
+
 @JvmSynthetic
 internal fun ErrorInfo.toException(): TokenFetchException =
     when (kind) {
@@ -64,6 +71,7 @@ internal fun ErrorInfo.toException(): TokenFetchException =
         ErrorKind.TIMEOUT -> TokenTimeoutException(this)
         ErrorKind.TRANSPORT -> TransportException(this)
         ErrorKind.CONFIG -> ConfigException(this)
+        ErrorKind.CANCELLED -> CancelledException(this)
     }
 
 private fun localError(kind: ErrorKind, kindName: String, summary: String): TokenFetchException =

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
@@ -138,6 +139,74 @@ class OidcProviderTest {
         val e = assertThrows<OAuthException> { client(role).deviceCode(codes["device_code"].asText()) }
         assertEquals("authorization_pending", e.error)
     }
+
+    /** A client built from the issuer alone: every endpoint and the auth method come from the provider's metadata. */
+    private fun discovered(role: String): TokenClient {
+        val c = fixture(role)
+        return TokenClient.discover(issuer!!, TokenClientConfig(clientId = c["client_id"].asText(), clientSecret = c["client_secret"]?.asText()))
+    }
+
+    /**
+     * Plays the user in a browser: testkit/oidc/approve.mjs submits the provider's own forms
+     * (the user code, a login, the consent) and presses Continue ("approve") or Abort ("deny").
+     */
+    private fun actAsUser(verificationUriComplete: String, choice: String) {
+        val script = File(System.getProperty("workspace.dir"), "testkit/oidc/approve.mjs").path
+        val process = ProcessBuilder("node", script, verificationUriComplete, choice).redirectError(ProcessBuilder.Redirect.INHERIT).start()
+        val printed = process.inputStream.bufferedReader().use { it.readText() }.trim()
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "approve.mjs finished")
+        assertEquals(0, process.exitValue(), printed)
+        assertEquals(if (choice == "approve") "approved" else "denied", printed)
+    }
+
+    @Test
+    fun `discovery from the issuer finds every endpoint`() {
+        val client = discovered("basic")
+        assertEquals("$issuer/token", client.tokenUrl)
+        assertEquals(issuer, client.issuer)
+        val metadata = checkNotNull(client.serverMetadata)
+        assertEquals(issuer, metadata.issuer)
+        assertEquals("$issuer/device/auth", metadata.deviceAuthorizationEndpoint)
+        assertNotNull(metadata.revocationEndpoint)
+        assertNotNull(metadata.introspectionEndpoint)
+        assertTrue("S256" in metadata.codeChallengeMethodsSupported, metadata.toString())
+        assertEquals("read", client.clientCredentials("read").scope)
+    }
+
+    @Test
+    fun `a revoked token introspects as inactive`() {
+        val client = discovered("basic")
+        val token = client.clientCredentials("read")
+        val live = client.introspect(token.accessToken, "access_token")
+        assertTrue(live.active)
+        assertEquals(fixture("basic")["client_id"].asText(), live.clientId)
+        assertNotNull(live.exp)
+        client.revoke(token.accessToken, "access_token")
+        assertFalse(client.introspect(token.accessToken, "access_token").active)
+        // Revoking a token the server does not know is still a success (RFC 7009 §2.2).
+        client.revoke("never-issued")
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = ["device_public", "device_confidential"])
+    fun `the device flow end to end with a user who approves`(role: String) {
+        val client = discovered(role)
+        val auth = client.deviceAuthorization("openid offline_access read")
+        actAsUser(checkNotNull(auth.verificationUriComplete), "approve")
+        val token = client.pollDeviceToken(auth)
+        assertNotNull(token.idToken, "openid was granted")
+        assertNotNull(token.refreshToken, "offline_access was granted")
+    }
+
+    @Test
+    fun `the device flow ends with access_denied when the user aborts`() =
+        runBlocking {
+            val client = discovered("device_public")
+            val auth = client.awaitDeviceAuthorization("openid read")
+            actAsUser(checkNotNull(auth.verificationUriComplete), "deny")
+            val e = assertThrows<OAuthException> { client.awaitPollDeviceToken(auth) }
+            assertEquals("access_denied", e.error)
+        }
 
     /**
      * Four threads read a 5-second token for 6.5 s. With a 1 s skew the manager fetches at about

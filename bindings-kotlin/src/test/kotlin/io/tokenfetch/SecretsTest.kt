@@ -112,6 +112,30 @@ class SecretsTest {
         assertEquals(emptyList<String>(), printed.flatMap(::leaks).take(5))
     }
 
+    /**
+     * The revocation, introspection and device authorization endpoints pointed at an echoing
+     * server: the token sent there and the client's own credentials stay out of every output.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = ["echo_html", "echo_json", "echo_form", "echo_text", "echo_headers"])
+    fun `no credential sent to the other endpoints is echoed back`(scenario: String) {
+        val echo = kit.scenarioUrl(scenario)
+        val base = config(scenario, AuthMethod.CLIENT_SECRET_BASIC, BodyEncoding.FORM)
+        val c = TokenClient(base.copy(revocationEndpoint = echo, introspectionEndpoint = echo, deviceAuthorizationEndpoint = echo))
+        val token = secrets.getValue("subject")
+        val printed = mutableListOf<String>()
+        val calls = listOf({ c.revoke(token, "access_token") }, { c.introspect(token) }, { c.deviceAuthorization("read") })
+        for (call in calls) {
+            try {
+                printed += call().toString()
+            } catch (e: TokenFetchException) {
+                printed += listOf(e.toString(), e.message.orEmpty(), e.httpMeta.toString(), e.stackTraceToString())
+            }
+        }
+        assertTrue(printed.any { it.contains(REDACTED) }, "$scenario echoed nothing")
+        assertEquals(emptyList<String>(), printed.flatMap(::leaks).take(5))
+    }
+
     @Test
     fun `the scan catches each form it claims to`() {
         val secret = secrets.getValue("client-secret")

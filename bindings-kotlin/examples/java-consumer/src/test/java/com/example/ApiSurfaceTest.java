@@ -71,7 +71,8 @@ class ApiSurfaceTest {
     void theJarHasTheApiClasses() throws Exception {
         List<String> names = publicClasses().stream().map(Class::getSimpleName).collect(Collectors.toList());
         for (String expected : List.of("TokenClient", "TokenClientConfig", "Builder", "TokenManager", "TokenResponse",
-                "TokenFetchException", "OAuthException", "TokenFetch")) {
+                "TokenFetchException", "OAuthException", "CancelledException", "TokenFetch", "ServerMetadata", "Introspection",
+                "DeviceAuthorization", "AuthorizationRequest", "Pkce", "CancelToken")) {
             assertTrue(names.contains(expected), expected + " in " + names);
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,8 +75,14 @@ class ClientTest {
         assertEquals(Duration.ofSeconds(30), config.getTimeout());
         assertEquals(Duration.ofSeconds(10), config.getConnectTimeout());
         assertEquals(2, config.getMaxRetries());
-        assertEquals(AuthMethod.CLIENT_SECRET_BASIC, config.getAuthMethod());
+        // Left to the core: client_secret_basic, or on a discovered client one the server lists.
+        assertNull(config.getAuthMethod());
+        assertNull(config.getDiscoveryTtl());
         assertEquals(List.of(), config.getAudience());
+        try (TokenClient client = new TokenClient(config.newBuilder().clientId("java-client").clientSecret(SECRET).build())) {
+            TokenRequestResponse answer = client.requestToken("client_credentials");
+            assertEquals("Basic [redacted]", answer.getHttpMeta().getRequest().getHeaders().get("authorization"));
+        }
     }
 
     @Test

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenfetch.AuthMethod;
+import io.tokenfetch.Introspection;
 import io.tokenfetch.OAuthException;
+import io.tokenfetch.ServerMetadata;
 import io.tokenfetch.TokenClient;
 import io.tokenfetch.TokenClientConfig;
 import io.tokenfetch.TokenManager;
@@ -20,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +102,36 @@ class OidcProviderTest {
             OAuthException e = assertThrows(OAuthException.class, () -> client.clientCredentials("write"));
             assertEquals("invalid_scope", e.getError());
             assertEquals(400, e.getStatus());
+        }
+    }
+
+    @Test
+    void discoveryFromTheIssuerThenRevokeAndIntrospect() {
+        JsonNode c = fixtures.get("clients").get("basic");
+        // No token URL and no auth method: both come from the provider's discovery document.
+        TokenClientConfig config = TokenClientConfig.builder()
+                .clientId(c.get("client_id").asText())
+                .clientSecret(c.get("client_secret").asText())
+                .discoveryTtl(Duration.ZERO)
+                .build();
+        try (TokenClient client = TokenClient.discover(issuer, config)) {
+            assertEquals(issuer + "/token", client.getTokenUrl());
+            assertEquals(issuer, client.getIssuer());
+            ServerMetadata metadata = client.getServerMetadata();
+            assertEquals(issuer + "/device/auth", metadata.getDeviceAuthorizationEndpoint());
+            assertNotNull(metadata.getRevocationEndpoint());
+            assertNotNull(metadata.getIntrospectionEndpoint());
+
+            TokenResponse token = client.clientCredentials("read");
+            Introspection live = client.introspect(token.getAccessToken(), "access_token");
+            assertTrue(live.getActive());
+            assertEquals(c.get("client_id").asText(), live.getClientId());
+            client.revoke(token.getAccessToken(), "access_token");
+            Introspection revoked = client.introspectAsync(token.getAccessToken()).join();
+            assertFalse(revoked.getActive());
+        }
+        try (TokenClient discovered = TokenClient.discoverAsync(issuer, config).join()) {
+            discovered.revokeAsync("never-issued").join();
         }
     }
 
