@@ -220,6 +220,12 @@ pub fn parse_callback(
     issuer: Option<&str>,
     iss_required: bool,
 ) -> Result<String> {
+    if expected_state.is_empty() {
+        // An empty expected state would match a callback with `state=`: no CSRF check at all.
+        return Err(Error::config(
+            "expected_state is empty: pass the state of the authorization request this callback answers",
+        ));
+    }
     let url = Url::parse(callback_url.trim())
         .map_err(|e| Error::config(format!("the callback is not an absolute URL: {e}")))?;
     let mut params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -253,7 +259,7 @@ pub fn parse_callback(
         }
     }
     match (get("iss")?, issuer) {
-        (Some(iss), Some(expected)) if iss.trim_end_matches('/') != expected.trim_end_matches('/') => {
+        (Some(iss), Some(expected)) if !crate::discovery::same_issuer(iss, expected) => {
             return Err(Error::config(format!(
                 "the callback comes from issuer {iss:?}, not {expected:?} (RFC 9207); its code must not be used"
             )))
@@ -273,7 +279,7 @@ pub fn parse_callback(
                 error_uri: get("error_uri")?.map(str::to_string),
             },
             // The error came through the browser, not as an HTTP answer to the client.
-            status: crate::error::CALLBACK_STATUS,
+            status: crate::error::NO_HTTP_STATUS,
             http_meta: None,
         });
     }
@@ -329,6 +335,8 @@ mod tests {
             "c1"
         );
         assert!(parse_callback("https://app/cb?code=c1&state=mine&state=mine", "mine", None, false).is_err());
+        // A careless caller's empty expected state must not accept `state=`.
+        assert!(parse_callback("https://app/cb?code=c1&state=", "", None, false).is_err());
     }
 
     #[test]

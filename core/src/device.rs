@@ -23,9 +23,13 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// What `slow_down` adds to the interval (RFC 8628 §3.5).
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
-/// Transport failures in a row after which polling gives up (each one doubles the interval,
-/// RFC 8628 §3.5): a server that is down for good is reported, not polled for ten minutes.
+/// Failed polls in a row (no answer, or a 429 or 5xx) after which polling gives up (each one
+/// doubles the wait, RFC 8628 §3.5): a server that is down for good is reported, not polled
+/// for ten minutes.
 pub const MAX_FAILURES_IN_A_ROW: u32 = 3;
+/// The longest a poll runs, whatever `expires_in` says (a server may claim years): codes
+/// live minutes, and a caller who forgot to cancel must not wait for ever.
+pub const MAX_POLL_TIME: Duration = Duration::from_secs(3600);
 
 /// A device authorization response (RFC 8628 §3.2).
 #[derive(Clone, PartialEq)]
@@ -81,6 +85,16 @@ impl DeviceAuthorization {
             expires_at: received_at.saturating_add(expires_in),
             extra: members,
         })
+    }
+
+    /// Removes every credential the request carried from what the server sent back (a
+    /// hostile server may copy the client secret into `user_code`, say).
+    pub(crate) fn scrubbed(mut self, secrets: &crate::redact::Secrets) -> Self {
+        self.user_code = secrets.scrub(&self.user_code);
+        self.verification_uri = secrets.scrub(&self.verification_uri);
+        self.verification_uri_complete = self.verification_uri_complete.map(|u| secrets.scrub(&u));
+        self.extra = crate::redact::scrub_members(self.extra, secrets);
+        self
     }
 
     /// Whether the codes have expired, by this machine's clock.
@@ -165,7 +179,8 @@ pub(crate) fn after_error(error: Error, interval: &mut Duration, failures_in_a_r
             *interval = interval.saturating_add(SLOW_DOWN_STEP);
             Next::Wait(*interval)
         }
-        None if matches!(error.kind(), crate::ErrorKind::Transport | crate::ErrorKind::Timeout) => {
+        // No answer, or a 429 or 5xx (the poll itself makes no retries).
+        _ if error.is_retryable() || error.kind() == crate::ErrorKind::Timeout => {
             *failures_in_a_row += 1;
             if *failures_in_a_row >= MAX_FAILURES_IN_A_ROW {
                 return Next::Stop(error);
@@ -183,12 +198,19 @@ pub(crate) fn cancelled() -> Error {
     }
 }
 
-/// The codes expired while the server still answered `authorization_pending`: the wait is
-/// over, as an overall timeout (a server that follows RFC 8628 answers `expired_token` first).
+/// The codes expired (or [`MAX_POLL_TIME`] passed) before the next poll was due: the same
+/// OAuth `expired_token` a server sends, without an HTTP status, so callers handle one case.
 pub(crate) fn expired(waited: Duration) -> Error {
-    Error::Timeout {
-        deadline: crate::Deadline::Overall,
-        after: waited,
+    Error::OAuth {
+        body: crate::OAuthErrorBody {
+            error: "expired_token".into(),
+            error_description: Some(format!(
+                "the device code expired after {} s of polling, before the user finished; start again",
+                waited.as_secs()
+            )),
+            error_uri: None,
+        },
+        status: crate::error::NO_HTTP_STATUS,
         http_meta: None,
     }
 }

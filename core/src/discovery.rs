@@ -62,7 +62,7 @@ impl ServerMetadata {
         };
         let document_issuer = text("issuer")?
             .ok_or_else(|| Error::decode(format!("the discovery document at {source} has no issuer")))?;
-        if document_issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        if !same_issuer(&document_issuer, issuer) {
             return Err(Error::decode(format!(
                 "the discovery document at {source} is for issuer {document_issuer:?}, not {issuer:?}; \
                  a document for another server is never used (RFC 8414 §3.3)"
@@ -126,6 +126,13 @@ impl ServerMetadata {
     }
 }
 
+/// RFC 8414 §3.3 and RFC 9207 compare issuers as strings; one trailing `/` is the only
+/// difference allowed, since configurations and servers disagree about it so often.
+pub(crate) fn same_issuer(a: &str, b: &str) -> bool {
+    let one = |s: &'_ str| s.strip_suffix('/').unwrap_or(s).to_string();
+    one(a) == one(b)
+}
+
 /// The two places a document may be, in the order they are tried: RFC 8414's (the
 /// well-known segment goes between the host and the issuer's path), then OpenID Connect's
 /// (appended to the issuer).
@@ -156,8 +163,11 @@ pub(crate) fn cached(issuer: &str, ttl: Duration) -> Option<Arc<ServerMetadata>>
     (stored.elapsed() < ttl).then(|| Arc::clone(metadata))
 }
 
-pub(crate) fn remember(issuer: &str, metadata: Arc<ServerMetadata>) {
+/// Keeps a document, and drops those older than `ttl`, so a process that builds clients for
+/// many issuers does not keep every document it ever read.
+pub(crate) fn remember(issuer: &str, metadata: Arc<ServerMetadata>, ttl: Duration) {
     let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    cache.retain(|_, (stored, _)| stored.elapsed() < ttl);
     cache.insert(issuer.to_string(), (Instant::now(), metadata));
 }
 

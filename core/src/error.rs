@@ -137,7 +137,7 @@ pub enum Error {
 
 fn oauth_message(body: &OAuthErrorBody, status: u16) -> String {
     let mut msg = match status {
-        CALLBACK_STATUS => format!("OAuth error \"{}\" (in the authorization callback)", body.error),
+        NO_HTTP_STATUS => format!("OAuth error \"{}\"", body.error),
         _ => format!("OAuth error \"{}\" (HTTP {status})", body.error),
     };
     if let Some(desc) = &body.error_description {
@@ -155,9 +155,10 @@ fn excerpt_suffix(excerpt: &str) -> String {
     }
 }
 
-/// The `status` of an [`Error::OAuth`] that came through the browser in an authorization
-/// callback rather than as an HTTP answer; [`Error::status`] gives `None` for it.
-pub const CALLBACK_STATUS: u16 = 0;
+/// The `status` of an [`Error::OAuth`] that did not come as an HTTP answer: one in an
+/// authorization callback, or a device code that expired while its poll waited.
+/// [`Error::status`] gives `None` for it.
+pub const NO_HTTP_STATUS: u16 = 0;
 
 /// How much of an unrecognised error body goes into an [`Error::HttpStatus`] message.
 pub(crate) const BODY_EXCERPT_LIMIT: usize = 200;
@@ -193,7 +194,7 @@ impl Error {
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::OAuth { status, .. } if *status == CALLBACK_STATUS => None,
+            Error::OAuth { status, .. } if *status == NO_HTTP_STATUS => None,
             Error::OAuth { status, .. } | Error::HttpStatus { status, .. } => Some(*status),
             Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => *status,
             _ => self.http_meta().and_then(|m| m.response.as_ref()).map(|r| r.status),

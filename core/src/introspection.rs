@@ -31,13 +31,28 @@ pub struct Introspection {
 }
 
 impl Introspection {
+    /// Removes every credential the request carried (the token itself, the client secret)
+    /// from what the server sent back.
+    pub(crate) fn scrubbed(mut self, secrets: &crate::redact::Secrets) -> Self {
+        let scrub = |value: Option<String>| value.map(|v| secrets.scrub(&v));
+        self.scope = scrub(self.scope);
+        self.client_id = scrub(self.client_id);
+        self.username = scrub(self.username);
+        self.token_type = scrub(self.token_type);
+        self.sub = scrub(self.sub);
+        self.iss = scrub(self.iss);
+        self.jti = scrub(self.jti);
+        self.aud = self.aud.iter().map(|a| secrets.scrub(a)).collect();
+        self.extra = crate::redact::scrub_members(self.extra, secrets);
+        self
+    }
+
     /// Reads an introspection body's members, with the token parser's leniency for numbers
     /// (`"1700000000"` is read as a number; `active: "true"` as `true`).
     pub(crate) fn from_members(mut members: Map<String, Value>) -> Result<Introspection> {
+        // `active` decides whether a token is honoured: only a JSON boolean counts.
         let active = match members.remove("active") {
             Some(Value::Bool(b)) => b,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
             None => {
                 return Err(Error::decode(
                     "the introspection response has no active member (RFC 7662 §2.2)",
@@ -45,7 +60,8 @@ impl Introspection {
             }
             Some(other) => {
                 return Err(Error::decode(format!(
-                    "the introspection response's active is {other}, not true or false"
+                    "the introspection response's active is {}, not a JSON boolean (RFC 7662 §2.2)",
+                    kind_of(&other)
                 )))
             }
         };
@@ -67,7 +83,12 @@ impl Introspection {
                     _ => None,
                 })
                 .collect(),
-            Some(other) => return Err(Error::decode(format!("the introspection response's aud is {other}"))),
+            Some(other) => {
+                return Err(Error::decode(format!(
+                    "the introspection response's aud is {}, not a string or an array",
+                    kind_of(&other)
+                )))
+            }
         };
         Ok(Introspection {
             active,
@@ -84,6 +105,17 @@ impl Introspection {
             jti,
             extra: members,
         })
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -119,5 +151,6 @@ mod tests {
         assert!(i.extra.contains_key("cnf"));
         assert!(read(json!({"scope": "x"})).is_err());
         assert!(read(json!({"active": 1})).is_err());
+        assert!(read(json!({"active": "true"})).is_err());
     }
 }

@@ -293,22 +293,135 @@ fn a_server_echoing_the_request_never_gets_a_credential_into_an_error() {
     }
 }
 
-/// Codes that expire while the server still says `authorization_pending`: the poll stops at
-/// the expiry with a `timeout`, rather than waiting out intervals past it.
+/// Codes that expire before the next poll is due: no poll (it would break the interval and
+/// only hear `expired_token`), and the same `expired_token` a server sends, with no status.
 #[test]
-fn polling_stops_at_the_codes_expiry() {
+fn polling_stops_at_the_codes_expiry_without_a_poll() {
     let kit = Testkit::start().unwrap();
     let client = device_client(&kit, "");
     let mut auth = client.device_authorization(None).unwrap();
     auth.interval = 600;
-    // testkit's own interval (1 s) must pass before the one poll the client makes at expiry.
-    std::thread::sleep(Duration::from_millis(1100));
     auth.expires_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs();
+        .as_secs()
+        + 2;
     let started = Instant::now();
     let e = client.poll_device_token(&auth).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(e.oauth_code(), Some("expired_token"), "{e}");
+    assert_eq!(e.status(), None);
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(stats(&kit)["by_grant"]["urn:ietf:params:oauth:grant-type:device_code"].is_null());
+}
+
+/// A 503 during polling is waited out (twice the interval; testkit refuses a poll sooner
+/// than 2 s after it), not the end of the flow, and the poll itself never retries.
+#[test]
+fn a_server_error_mid_poll_backs_off_and_polling_goes_on() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "/server_error");
+    let auth = client.device_authorization(None).unwrap();
+    let token = client.poll_device_token(&auth);
+    assert!(token.is_ok(), "{:?}", token.err());
+    assert_eq!(
+        stats(&kit)["by_grant"]["urn:ietf:params:oauth:grant-type:device_code"],
+        2
+    );
+}
+
+/// `interval: 0` would be a busy loop against a server that answers pending; polls stay at
+/// least a second apart (testkit refuses sooner ones).
+#[test]
+fn an_interval_of_zero_still_waits_a_second() {
+    let kit = Testkit::start().unwrap();
+    let client = device_client(&kit, "/zero_interval");
+    let auth = client.device_authorization(None).unwrap();
+    assert_eq!(auth.interval, 0);
+    let token = client.poll_device_token(&auth);
+    assert!(token.is_ok(), "{:?}", token.err());
+}
+
+#[test]
+fn discovery_picks_the_only_secret_method_the_server_lists_or_says_why_it_cannot() {
+    let kit = Testkit::start().unwrap();
+    let client = TokenClient::discover(format!("{}/post-only", kit.url()))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    let echo = client.client_credentials(None).unwrap().extra["echo"].clone();
+    assert_eq!(
+        echo["params"]["client_id"], ID,
+        "client_secret_post: the id is in the body"
+    );
+    assert!(echo["headers"].get("authorization").is_none(), "{echo}");
+    let e = TokenClient::discover(format!("{}/jwt-only", kit.url()))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("private_key_jwt"), "{e}");
+}
+
+#[test]
+fn a_revocation_answer_of_200_is_success_whatever_its_body_and_a_refusal_is_an_error() {
+    let kit = Testkit::start().unwrap();
+    // A 200 whose body is a token response (or anything else) still means revoked.
+    let lenient = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .revocation_endpoint(kit.scenario_url("html_200"))
+        .build()
+        .unwrap();
+    lenient.revoke("t-1", None).unwrap();
+    let error_200 = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .revocation_endpoint(kit.scenario_url("error_200"))
+        .build()
+        .unwrap();
+    error_200.revoke("t-1", None).unwrap();
+    // testkit's own endpoint refuses a client that does not authenticate.
+    let anonymous = TokenClient::builder(kit.token_url())
+        .auth_method(AuthMethod::None)
+        .revocation_endpoint(format!("{}/revoke", kit.url()))
+        .build()
+        .unwrap();
+    let e = anonymous.revoke("t-1", None).unwrap_err();
+    assert_eq!(e.oauth_code(), Some("invalid_client"));
+    assert_eq!(e.status(), Some(401));
+}
+
+/// testkit's `echo_200` endpoints copy the whole request (body, Basic header, its decoded
+/// pair) into a successful answer: nothing the client sent may come out of it.
+#[test]
+fn a_successful_answer_echoing_the_request_is_scrubbed() {
+    let kit = Testkit::start().unwrap();
+    let token = "tok/en+secret=Zq9 x";
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .introspection_endpoint(format!("{}/echo_200/introspect", kit.url()))
+        .device_authorization_endpoint(format!("{}/echo_200/device_authorization", kit.url()))
+        .build()
+        .unwrap();
+    let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    let introspection = format!("{:?}", client.introspect(token, None).unwrap());
+    let device = format!("{:?}", client.device_authorization(Some("read")).unwrap());
+    for shown in [introspection, device] {
+        for secret in [token, encoded.as_str(), SECRET] {
+            assert!(!shown.contains(secret), "{secret:?} in {shown}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_expected_state_is_refused() {
+    let kit = Testkit::start().unwrap();
+    let client = discovered(&kit);
+    let e = client
+        .parse_callback("https://app/cb?code=attacker&state=", "")
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
 }

@@ -6,10 +6,16 @@
 //!   picks how the polls of its code go: `slow_down` (then a token, refused with
 //!   `invalid_request` if the next poll comes sooner than the interval plus 5 s),
 //!   `expired_token` and `access_denied` (each after one `authorization_pending`), and
-//!   `no_interval` (no `interval` member; a poll sooner than 5 s is refused). Without a
-//!   script: one `authorization_pending`, then a token;
+//!   `no_interval` (no `interval` member; a poll sooner than 5 s is refused), `zero_interval`
+//!   (`interval: 0`; a poll sooner than 1 s is refused) and `server_error` (the first poll
+//!   gets a 503, and a poll sooner than 2 s after it is refused). Without a script: one
+//!   `authorization_pending`, then a token;
 //! - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata naming these endpoints;
-//! - `POST /revoke` (RFC 7009) and `POST /introspect` (RFC 7662) for the tokens it issued;
+//!   `/post-only` and `/jwt-only` after it are issuers that list only `client_secret_post`
+//!   (with the `echo` scenario as token endpoint) or only `private_key_jwt`;
+//! - `POST /revoke` (RFC 7009, client authentication required) and `POST /introspect`
+//!   (RFC 7662) for the tokens it issued; `POST /echo_200/introspect` and
+//!   `/echo_200/device_authorization` answer 200 with the request copied into their fields;
 //! - `GET /protected`: a protected resource that answers 401 to its first request, then
 //!   checks the bearer token (for the HTTP-client adapters);
 //! - `GET /__stats`, `POST /__reset`: request counters, for single-flight tests.
@@ -633,8 +639,14 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
         ("POST", path) if path.starts_with("/device_authorization/") => {
             device_authorization(addr, shared, &path["/device_authorization/".len()..])
         }
-        ("GET", "/.well-known/oauth-authorization-server") => metadata(addr),
+        ("GET", "/.well-known/oauth-authorization-server") => metadata(addr, ""),
+        ("GET", "/.well-known/oauth-authorization-server/post-only") => metadata(addr, "/post-only"),
+        ("GET", "/.well-known/oauth-authorization-server/jwt-only") => metadata(addr, "/jwt-only"),
+        ("POST", "/echo_200/introspect" | "/echo_200/device_authorization") => echo_200(request),
         ("POST", "/revoke") => {
+            if request.client_credentials().0.is_none() {
+                return Reply::oauth_error(401, "invalid_client", "client authentication is required");
+            }
             if let Some(token) = request.params().get("token") {
                 shared.state().revoked.push(token.clone());
             }
@@ -675,11 +687,20 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
 }
 
 fn device_authorization(addr: SocketAddr, shared: &Shared, script: &str) -> Reply {
-    let known = ["", "slow_down", "expired_token", "access_denied", "no_interval"];
+    let known = [
+        "",
+        "slow_down",
+        "expired_token",
+        "access_denied",
+        "no_interval",
+        "zero_interval",
+        "server_error",
+    ];
     if !known.contains(&script) {
         return Reply::json(404, json!({ "error": "not_found", "script": script }));
     }
     let interval = if script == "no_interval" { 5 } else { 1 };
+    let announced = if script == "zero_interval" { 0 } else { interval };
     let (n, device_code) = {
         let mut s = shared.state();
         s.sequence += 1;
@@ -697,7 +718,7 @@ fn device_authorization(addr: SocketAddr, shared: &Shared, script: &str) -> Repl
         "verification_uri": format!("http://{addr}/device"),
         "verification_uri_complete": format!("http://{addr}/device?user_code=WDJB-{n:04}"),
         "expires_in": 600,
-        "interval": interval
+        "interval": announced
     });
     if script == "no_interval" {
         body.as_object_mut().map(|b| b.remove("interval"));
@@ -732,15 +753,17 @@ fn device_poll(code: &str, shared: &Shared) -> Option<Reply> {
                 ),
             ));
         }
-        let next = if script == "slow_down" && polls == 1 {
-            interval + Duration::from_secs(5)
-        } else {
-            interval
+        let next = match (script, polls) {
+            ("slow_down", 1) => interval + Duration::from_secs(5),
+            ("server_error", 1) => Duration::from_secs(2),
+            _ => interval,
         };
         s.device_clock.insert(code.to_string(), (now, next));
     }
     match (script, polls) {
         ("slow_down", 1) => Some(Reply::oauth_error(400, "slow_down", "Polling too fast; add 5 seconds")),
+        ("server_error", 1) => Some(Reply::text(503, "text/plain", "")),
+        ("server_error", _) => None,
         ("slow_down" | "no_interval", _) => None,
         ("expired_token", 1) | ("access_denied", 1) | (_, 1) => Some(Reply::oauth_error(
             400,
@@ -753,18 +776,50 @@ fn device_poll(code: &str, shared: &Shared) -> Option<Reply> {
     }
 }
 
-fn metadata(addr: SocketAddr) -> Reply {
+/// A 200 answer whose fields are the request as received (body, Authorization header), for
+/// checking that nothing the client sent comes back out of a successful answer.
+fn echo_200(request: &Request) -> Reply {
+    let body = String::from_utf8_lossy(&request.body).into_owned();
+    let auth = request.header("authorization").unwrap_or("").to_string();
+    let decoded = auth
+        .strip_prefix("Basic ")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let echo = json!({ "body": body, "authorization": auth, "basic_decoded": decoded });
+    if request.path.ends_with("introspect") {
+        return Reply::json(
+            200,
+            json!({ "active": true, "scope": body, "username": auth, "sub": decoded, "aud": [body], "echo": echo }),
+        );
+    }
+    Reply::json(
+        200,
+        json!({ "device_code": "dc-echo", "user_code": body, "verification_uri": format!("http://x/{auth}"),
+                "verification_uri_complete": format!("http://x/?{decoded}"), "expires_in": 600, "echo": echo }),
+    )
+}
+
+fn metadata(addr: SocketAddr, tenant: &str) -> Reply {
     let base = format!("http://{addr}");
+    let (token_endpoint, methods) = match tenant {
+        "/post-only" => (format!("{base}/scenario/echo/token"), json!(["client_secret_post"])),
+        "/jwt-only" => (format!("{base}/token"), json!(["private_key_jwt"])),
+        _ => (
+            format!("{base}/token"),
+            json!(["client_secret_basic", "client_secret_post", "none"]),
+        ),
+    };
     Reply::json(
         200,
         json!({
-            "issuer": base,
+            "issuer": format!("{base}{tenant}"),
             "authorization_endpoint": format!("{base}/authorize"),
-            "token_endpoint": format!("{base}/token"),
+            "token_endpoint": token_endpoint,
             "device_authorization_endpoint": format!("{base}/device_authorization"),
             "revocation_endpoint": format!("{base}/revoke"),
             "introspection_endpoint": format!("{base}/introspect"),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "token_endpoint_auth_methods_supported": methods,
             "code_challenge_methods_supported": ["S256"],
             "grant_types_supported": ["client_credentials", "refresh_token", "authorization_code",
                 "urn:ietf:params:oauth:grant-type:device_code"],

@@ -383,7 +383,8 @@ fn discover(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Duration) -> Re
         let prepared = super::encode::prepare_get(&url, &probe.config.user_agent);
         let shown = redact::display_url(&url);
         let mut reached = false;
-        let result = probe.attempts(&prepared, false, &mut reached, |exchange| {
+        let retries = probe.config.retry.max_retries;
+        let result = probe.attempts(&prepared, false, retries, &mut reached, |exchange| {
             let members = parse::parse_object_answer(
                 exchange.status,
                 &exchange.headers,
@@ -397,7 +398,7 @@ fn discover(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Duration) -> Re
             Ok(metadata) => {
                 let metadata = Arc::new(metadata);
                 if !ttl.is_zero() {
-                    discovery::remember(key, Arc::clone(&metadata));
+                    discovery::remember(key, Arc::clone(&metadata), ttl);
                 }
                 return Ok(metadata);
             }
@@ -464,7 +465,15 @@ fn apply_metadata(
             None => AuthMethod::None,
             Some(_) if metadata.supports_auth_method("client_secret_basic") => AuthMethod::ClientSecretBasic,
             Some(_) if metadata.supports_auth_method("client_secret_post") => AuthMethod::ClientSecretPost,
-            Some(_) => AuthMethod::ClientSecretBasic,
+            Some(_) => {
+                return Err(Error::config(format!(
+                    "{} lists neither client_secret_basic nor client_secret_post among its \
+                     token_endpoint_auth_methods_supported ({}), and tokenfetch authenticates with a \
+                     secret only those two ways; choose auth_method yourself if the list is wrong",
+                    metadata.issuer,
+                    metadata.token_endpoint_auth_methods_supported.join(", ")
+                )))
+            }
         };
     }
     config.metadata = Some(Arc::clone(metadata));
@@ -546,8 +555,17 @@ fn config_secrets(config: &Config) -> Secrets {
             secrets.add(value);
         }
     }
-    for value in redact::query_values(&config.token_url) {
-        secrets.add(&value);
+    let endpoints = [
+        &config.authorization_endpoint,
+        &config.device_authorization_endpoint,
+        &config.revocation_endpoint,
+        &config.introspection_endpoint,
+    ];
+    let urls = std::iter::once(&config.token_url).chain(endpoints.into_iter().flatten().map(|e| &e.url));
+    for url in urls {
+        for value in redact::query_values(url) {
+            secrets.add(&value);
+        }
     }
     secrets
 }

@@ -16,32 +16,50 @@ use crate::grant::TokenRequest;
 use crate::introspection::Introspection;
 use crate::model::TokenResponse;
 use crate::parse;
+use crate::redact::Secrets;
+use crate::transport::Exchange;
 
 impl TokenClient {
     /// Revokes a token (RFC 7009): an access token, or a refresh token and the grant behind
     /// it. `token_type_hint` is `"access_token"` or `"refresh_token"`, when known. A 200 is
     /// success whatever its body, since servers answer the same for a token they never knew.
     pub fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<()> {
-        let endpoint = self.endpoint(&self.inner.config.revocation_endpoint, "revocation_endpoint")?;
-        let result = self.post_form(endpoint, token_params(token, token_type_hint), &[token], |_| Ok(()));
-        match result {
-            // RFC 7009 §2.2: the body of a 200 has no meaning, so one that is not JSON is fine.
-            Err(Error::Decode {
-                status: Some(200..=299),
-                ..
-            }) => Ok(()),
-            other => other,
-        }
+        let config = &self.inner.config;
+        let endpoint = self.endpoint(&config.revocation_endpoint, "revocation_endpoint")?;
+        self.post_form(
+            endpoint,
+            token_params(token, token_type_hint),
+            &[token],
+            |exchange, _| {
+                // RFC 7009 §2.2: a 200 is success, and its body has no meaning.
+                if (200..300).contains(&exchange.status) {
+                    return Ok(());
+                }
+                self.members(exchange)?;
+                Err(Error::HttpStatus {
+                    status: exchange.status,
+                    body_excerpt: String::new(),
+                    http_meta: None,
+                })
+            },
+        )
     }
 
     /// Asks the server about a token (RFC 7662). An expired, revoked or unknown token gives
     /// `active: false`, not an error.
     pub fn introspect(&self, token: &str, token_type_hint: Option<&str>) -> Result<Introspection> {
         let endpoint = self.endpoint(&self.inner.config.introspection_endpoint, "introspection_endpoint")?;
-        self.post_form(endpoint, token_params(token, token_type_hint), &[token], |members| {
-            let members = members.ok_or_else(|| Error::decode("the introspection response is empty"))?;
-            Introspection::from_members(members)
-        })
+        self.post_form(
+            endpoint,
+            token_params(token, token_type_hint),
+            &[token],
+            |exchange, secrets| {
+                let members = self
+                    .members(exchange)?
+                    .ok_or_else(|| Error::decode("the introspection response is empty"))?;
+                Ok(Introspection::from_members(members)?.scrubbed(secrets))
+            },
+        )
     }
 
     /// Starts the device flow (RFC 8628 §3.1): the codes to show the user. `scope` overrides
@@ -56,17 +74,22 @@ impl TokenClient {
         }
         let has_scope = scope.is_some();
         encode::add_defaults(config, &mut params, |name| name == "scope" && has_scope);
-        self.post_form(endpoint, params, &[], |members| {
-            let members = members.ok_or_else(|| Error::decode("the device authorization response is empty"))?;
-            DeviceAuthorization::from_members(members, device::now_epoch())
+        self.post_form(endpoint, params, &[], |exchange, secrets| {
+            let members = self
+                .members(exchange)?
+                .ok_or_else(|| Error::decode("the device authorization response is empty"))?;
+            Ok(DeviceAuthorization::from_members(members, device::now_epoch())?.scrubbed(secrets))
         })
     }
 
     /// Polls the token endpoint until the user approves (the token), denies
-    /// (`access_denied`), or the code expires (`expired_token`, or a `timeout` error when
-    /// the server keeps answering `authorization_pending` past `expires_in`). It waits
-    /// `interval` between polls and five seconds more after each `slow_down` (RFC 8628
-    /// §3.5). Blocks the thread; see [`Self::poll_device_token_cancellable`].
+    /// (`access_denied`), or the code expires (`expired_token`; when the codes expire before
+    /// the next poll is due, the same OAuth error without an HTTP status, and no poll). It
+    /// waits `interval` between polls (at least 1 s) and five seconds more after each
+    /// `slow_down` (RFC 8628 §3.5); a poll that gets no answer, a 429 or a 5xx doubles the
+    /// next wait, and the third in a row ends the poll with that error. It never runs past
+    /// [`device::MAX_POLL_TIME`]. Blocks the thread; see
+    /// [`Self::poll_device_token_cancellable`].
     pub fn poll_device_token(&self, authorization: &DeviceAuthorization) -> Result<TokenResponse> {
         self.poll_device_token_cancellable(authorization, &CancelToken::new())
     }
@@ -82,19 +105,29 @@ impl TokenClient {
         let mut interval = Duration::from_secs(authorization.interval).max(device::MIN_INTERVAL);
         let mut wait = interval;
         let mut failures_in_a_row = 0;
+        let life = Duration::from_secs(authorization.expires_at.saturating_sub(device::now_epoch()));
+        let give_up_at = started + life.min(device::MAX_POLL_TIME);
         loop {
-            // Never past the codes' expiry: the poll there gets the server's last word.
-            let until_expiry = Duration::from_secs(authorization.expires_at.saturating_sub(device::now_epoch()));
-            if cancel.wait(wait.min(until_expiry)) {
+            // A poll due after the codes expire would only hear `expired_token`, and one sooner
+            // than the interval would break it: wait out the life and say so without polling.
+            let left = give_up_at.saturating_duration_since(Instant::now());
+            if left < wait {
+                if cancel.wait(left) {
+                    return Err(device::cancelled());
+                }
+                return Err(device::expired(started.elapsed()));
+            }
+            if cancel.wait(wait) {
                 return Err(device::cancelled());
             }
-            let error = match self.fetch_tracked(&request).0 {
+            // No retries inside a poll: this loop decides when to ask again, and a retry would
+            // poll sooner than the interval.
+            let error = match self.fetch_tracked_with(&request, 0).0 {
                 Ok(token) => return Ok(token),
                 Err(error) => error,
             };
             wait = match device::after_error(error, &mut interval, &mut failures_in_a_row) {
                 Next::Stop(error) => return Err(error),
-                Next::Wait(_) if authorization.is_expired() => return Err(device::expired(started.elapsed())),
                 Next::Wait(wait) => wait,
             };
         }
@@ -154,7 +187,7 @@ impl TokenClient {
         endpoint: &EndpointUrl,
         params: Vec<(String, String)>,
         secrets: &[&str],
-        read: impl Fn(Option<serde_json::Map<String, serde_json::Value>>) -> Result<T>,
+        read: impl Fn(&Exchange, &Secrets) -> Result<T>,
     ) -> Result<T> {
         let config = &self.inner.config;
         let target = Endpoint {
@@ -164,15 +197,21 @@ impl TokenClient {
         // RFC 7009, 7662 and 8628 define form bodies only, whatever the token endpoint takes.
         let prepared = encode::prepare_at(config, target, params, BodyEncoding::Form, secrets.iter().copied());
         let mut reached = false;
-        self.inner.attempts(&prepared, false, &mut reached, |exchange| {
-            let members = parse::parse_object_answer(
-                exchange.status,
-                &exchange.headers,
-                &exchange.body,
-                config.max_response_bytes,
-            )?;
-            read(members)
-        })
+        let retries = config.retry.max_retries;
+        self.inner
+            .attempts(&prepared, false, retries, &mut reached, |exchange| {
+                read(exchange, &prepared.secrets)
+            })
+    }
+
+    /// An answer's members, classified as the token endpoint's are.
+    fn members(&self, exchange: &Exchange) -> Result<Option<serde_json::Map<String, serde_json::Value>>> {
+        parse::parse_object_answer(
+            exchange.status,
+            &exchange.headers,
+            &exchange.body,
+            self.inner.config.max_response_bytes,
+        )
     }
 }
 

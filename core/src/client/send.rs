@@ -69,9 +69,10 @@ impl TokenClient {
     pub(crate) fn send_tracked(&self, request: &TokenRequest) -> (Result<TokenRequestResponse>, bool) {
         let mut reached = false;
         let prepared = super::encode::prepare(&self.inner.config, request);
+        let retries = self.inner.config.retry.max_retries;
         let result = self
             .inner
-            .attempts(&prepared, request.is_single_use(), &mut reached, |exchange| {
+            .attempts(&prepared, request.is_single_use(), retries, &mut reached, |exchange| {
                 self.token_from(&prepared, exchange).map(|token| TokenRequestResponse {
                     http_meta: exchange_meta(&prepared, exchange),
                     token_response: Some(token),
@@ -84,13 +85,21 @@ impl TokenClient {
     /// and headers for it was a fifth of a loopback fetch, and nobody would read it. A
     /// failure carries its metadata as always.
     pub(crate) fn fetch_tracked(&self, request: &TokenRequest) -> (Result<TokenResponse>, bool) {
+        self.fetch_tracked_with(request, self.inner.config.retry.max_retries)
+    }
+
+    /// [`Self::fetch_tracked`] with at most `max_retries` retries (a device poll makes none:
+    /// its own loop decides when to ask again).
+    pub(crate) fn fetch_tracked_with(&self, request: &TokenRequest, max_retries: u32) -> (Result<TokenResponse>, bool) {
         let mut reached = false;
         let prepared = super::encode::prepare(&self.inner.config, request);
-        let result = self
-            .inner
-            .attempts(&prepared, request.is_single_use(), &mut reached, |exchange| {
-                self.token_from(&prepared, exchange)
-            });
+        let result = self.inner.attempts(
+            &prepared,
+            request.is_single_use(),
+            max_retries,
+            &mut reached,
+            |exchange| self.token_from(&prepared, exchange),
+        );
         (result, reached)
     }
 
@@ -120,6 +129,7 @@ impl super::Inner {
         &self,
         prepared: &Prepared,
         single_use: bool,
+        max_retries: u32,
         reached: &mut bool,
         answer: impl Fn(&Exchange) -> Result<T>,
     ) -> Result<T> {
@@ -149,7 +159,7 @@ impl super::Inner {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            if retry >= config.retry.max_retries || !may_retry(&error, ending, single_use) {
+            if retry >= max_retries || !may_retry(&error, ending, single_use) {
                 return Err(error);
             }
             let Some(wait) = config.retry.delay(retry, retry_after) else {

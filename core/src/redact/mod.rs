@@ -191,7 +191,7 @@ pub(crate) fn scrub_token_echoes(mut token: crate::TokenResponse, secrets: &Secr
     token
 }
 
-fn scrub_members(map: Map<String, Value>, secrets: &Secrets) -> Map<String, Value> {
+pub(crate) fn scrub_members(map: Map<String, Value>, secrets: &Secrets) -> Map<String, Value> {
     map.into_iter()
         .map(|(k, v)| {
             let v = if is_secret_member(&k) {

@@ -448,8 +448,8 @@ class TokenClient private constructor(
 
     /**
      * Polls the token endpoint until the user approves (the token), denies ([OAuthException]
-     * `access_denied`) or the code expires (`expired_token`, or [TokenTimeoutException] when
-     * the server keeps answering `authorization_pending` past its expiry). It waits the
+     * `access_denied`) or the code expires (`expired_token`; with a null `status` when they
+     * expire before the next poll is due). It waits the
      * server's `interval` between polls, and five seconds more after each `slow_down`.
      *
      * Blocks for as long as the user takes. [cancel] stops it from another thread: a poll
