@@ -169,7 +169,10 @@ class TokenClientConfig(
 
     override fun toString(): String =
         "TokenClientConfig(tokenUrl=${tokenUrl?.let(::displayUrl)}, clientId=$clientId, clientSecret=${clientSecret?.let { REDACTED }}, " +
-            "authMethod=$authMethod, bodyEncoding=$bodyEncoding, scope=$scope, timeout=$timeout, maxRetries=$maxRetries, " +
+            // The method's name, not the enum itself: R8 8.13 unboxes the enum to an int and,
+            // when an app never sets it, passes a null constant in that int's place in the
+            // string concatenation, which the JVM verifier rejects (the sample app's R8 test).
+            "authMethod=${authMethod?.name}, bodyEncoding=$bodyEncoding, scope=$scope, timeout=$timeout, maxRetries=$maxRetries, " +
             "issuer=${issuer?.let(::displayUrl)})"
 
     @JvmSynthetic
