@@ -86,12 +86,17 @@ impl fmt::Debug for Pkce {
 
 /// `bytes` random bytes from the OS CSPRNG, base64url without padding.
 pub(crate) fn random_urlsafe(bytes: usize) -> Result<String> {
-    use ring::rand::SecureRandom as _;
     let mut buffer = vec![0u8; bytes];
-    ring::rand::SystemRandom::new()
-        .fill(&mut buffer)
-        .map_err(|_| Error::config("the operating system's random number generator is unavailable"))?;
+    fill_random(&mut buffer)?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer))
+}
+
+/// Fills `buffer` from the OS CSPRNG.
+pub(crate) fn fill_random(buffer: &mut [u8]) -> Result<()> {
+    use ring::rand::SecureRandom as _;
+    ring::rand::SystemRandom::new()
+        .fill(buffer)
+        .map_err(|_| Error::config("the operating system's random number generator is unavailable"))
 }
 
 /// What goes into an authorization URL besides `redirect_uri`. Everything left out is

@@ -47,7 +47,14 @@ use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
 use crate::options;
+use crate::store::entry::{self, EntryKey};
+use crate::store::TokenStore;
 use crate::TokenClient;
+
+/// How often a process waiting for another's fetch looks at the store.
+const STORE_POLL: Duration = Duration::from_millis(25);
+/// What the lease adds to the client's overall timeout.
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// Tuning for a [`TokenManager`]. `Default` gives the documented defaults.
 #[derive(Clone)]
@@ -62,7 +69,25 @@ pub struct ManagerOptions {
     pub failure_cooldown: Duration,
     /// The monotonic clock; tests inject a manual one.
     pub clock: Arc<dyn Clock>,
+    /// Where the token is shared with other processes (see [`crate::store`]); `None` keeps
+    /// it in this manager alone.
+    pub store: Option<Arc<dyn TokenStore>>,
+    /// Seals stored entries with AES-256-GCM. Without one, the store holds bearer tokens in
+    /// the clear: anyone who can read it can use them.
+    pub store_encryption_key: Option<EntryKey>,
+    /// Keeps this manager's entries apart from other managers' with the same client, grant
+    /// and scope (one per user, for grants that act for a user).
+    pub store_namespace: Option<String>,
+    /// How long a process waits for another one's fetch before it fetches itself, and how
+    /// long a lease lasts. `None`: the client's overall timeout plus 5 s.
+    pub lease_time: Option<Duration>,
+    /// Called with every token this manager fetched (not those it read from the store), to
+    /// persist it the caller's own way (authlib's `update_token`).
+    pub on_token: Option<OnToken>,
 }
+
+/// A callback given every token a manager fetched.
+pub type OnToken = Arc<dyn Fn(&TokenResponse) + Send + Sync>;
 
 pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
@@ -75,6 +100,11 @@ impl Default for ManagerOptions {
             default_lifetime: DEFAULT_LIFETIME,
             failure_cooldown: DEFAULT_FAILURE_COOLDOWN,
             clock: Arc::new(SystemClock),
+            store: None,
+            store_encryption_key: None,
+            store_namespace: None,
+            lease_time: None,
+            on_token: None,
         }
     }
 }
@@ -85,6 +115,9 @@ impl ManagerOptions {
         options::REFRESH_SKEW.check_duration("refresh_skew", self.refresh_skew)?;
         options::DEFAULT_LIFETIME.check_duration("default_lifetime", self.default_lifetime)?;
         options::FAILURE_COOLDOWN.check_duration("failure_cooldown", self.failure_cooldown)?;
+        if let Some(lease) = self.lease_time {
+            options::LEASE_TIME.check_duration("lease_time", lease)?;
+        }
         Ok(())
     }
 }
@@ -102,6 +135,10 @@ impl std::fmt::Debug for ManagerOptions {
             .field("refresh_skew", &self.refresh_skew)
             .field("default_lifetime", &self.default_lifetime)
             .field("failure_cooldown", &self.failure_cooldown)
+            .field("store", &self.store)
+            .field("store_encrypted", &self.store_encryption_key.is_some())
+            .field("store_namespace", &self.store_namespace)
+            .field("lease_time", &self.lease_time)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +158,8 @@ pub struct TokenManager {
     client: TokenClient,
     request: TokenRequest,
     options: ManagerOptions,
+    /// The store's key for this manager's token, when there is a store.
+    store_key: Option<String>,
     slots: RwLock<Slots>,
     flight: Mutex<Option<Arc<Flight>>>,
 }
@@ -190,10 +229,15 @@ impl TokenManager {
     }
 
     fn build(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Self {
+        let store_key = options
+            .store
+            .as_ref()
+            .map(|_| entry::store_key(&client, &request, options.store_namespace.as_deref()));
         TokenManager {
             client,
             request,
             options,
+            store_key,
             slots: RwLock::new(Slots::default()),
             flight: Mutex::new(None),
         }
@@ -316,17 +360,20 @@ impl TokenManager {
     }
 
     fn lead(&self, mut guard: LeaderGuard<'_>, started: Instant) -> Result<Arc<Cached>> {
-        let outcome = self.fetch();
+        let outcome = self.obtain();
         let result = {
             let mut slots = self.write_slots();
             match outcome {
-                Ok(token) => {
-                    let cached = Arc::new(self.schedule(token, started));
+                Ok(obtained) => {
+                    let cached = Arc::new(match obtained.remaining {
+                        None => self.schedule(obtained.token, started),
+                        Some(remaining) => self.schedule_for(obtained.token, self.options.clock.now(), remaining),
+                    });
                     if let Some(rt) = &cached.token.refresh_token {
                         slots.refresh_token = Some(rt.clone());
                     }
                     slots.current = Some(Arc::clone(&cached));
-                    slots.last_error = None;
+                    slots.last_error = obtained.store_error;
                     slots.quiet_until = None;
                     Ok(cached)
                 }
@@ -387,17 +434,176 @@ impl TokenManager {
     }
 
     fn schedule(&self, token: TokenResponse, sent_at: Instant) -> Cached {
-        let lifetime = token
-            .expires_in
-            .map(Duration::from_secs)
-            .unwrap_or(self.options.default_lifetime);
-        let skew = self.options.refresh_skew.min(lifetime / 2);
+        let lifetime = self.lifetime(&token);
+        self.schedule_for(token, sent_at, lifetime)
+    }
+
+    /// A token with `remaining` life from `from`, refreshed the skew before its end (the skew
+    /// taken from its whole lifetime, so an adopted token refreshes when its fetcher would).
+    fn schedule_for(&self, token: TokenResponse, from: Instant, remaining: Duration) -> Cached {
+        let skew = self.skew(&token).min(remaining);
         Cached {
             token,
-            refresh_at: later(sent_at, lifetime - skew),
-            expires_at: later(sent_at, lifetime),
+            refresh_at: later(from, remaining - skew),
+            expires_at: later(from, remaining),
         }
     }
+
+    fn lifetime(&self, token: &TokenResponse) -> Duration {
+        token
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(self.options.default_lifetime)
+    }
+
+    fn skew(&self, token: &TokenResponse) -> Duration {
+        self.options.refresh_skew.min(self.lifetime(token) / 2)
+    }
+
+    /// A token for the leader of this process: fetched, or, with a store, read from it when
+    /// another process fetched it first (see [`crate::store`] for the protocol).
+    fn obtain(&self) -> Result<Obtained> {
+        let (Some(store), Some(key)) = (&self.options.store, &self.store_key) else {
+            return self.fetch_and_announce().map(|token| Obtained::fetched(token, None));
+        };
+        let lease_time = self
+            .options
+            .lease_time
+            .unwrap_or_else(|| self.client.timeout().saturating_add(LEASE_MARGIN));
+        // Real time, not the manager's clock: a test's manual clock would never end the wait.
+        let give_up_at = std::time::Instant::now() + lease_time;
+        let store_error = loop {
+            match self.read_store(store.as_ref(), key) {
+                Ok((_, Some(adopted))) => return Ok(adopted),
+                Ok(_) => {}
+                Err(e) => break e,
+            }
+            let lease = match store.try_lease(key, lease_time) {
+                Ok(Some(lease)) => lease,
+                Ok(None) if std::time::Instant::now() < give_up_at => {
+                    std::thread::sleep(STORE_POLL);
+                    continue;
+                }
+                Ok(None) => {
+                    break Error::Transport {
+                        message: format!(
+                            "token store: another process held the lease for over {} ms; fetched without it",
+                            lease_time.as_millis()
+                        ),
+                        http_meta: None,
+                    }
+                }
+                Err(e) => break e,
+            };
+            // Another process may have written between our read and the lease.
+            let read = match self.read_store(store.as_ref(), key) {
+                Ok((_, Some(adopted))) => return Ok(adopted),
+                Ok(read) => read,
+                Err(e) => break e,
+            };
+            let (raw, stored_refresh_token) = read.0;
+            if let Some(rt) = stored_refresh_token {
+                // The newest refresh token is the stored one: ours may have been rotated out.
+                self.write_slots().refresh_token = Some(rt);
+            }
+            let token = self.fetch_and_announce()?;
+            let bytes = entry::encode(
+                &self.stamped(&token),
+                key,
+                self.options.store_encryption_key.as_ref(),
+                now_epoch_ms(),
+            );
+            let ttl = self.lifetime(&token);
+            let written = store.compare_and_set(key, raw.as_deref(), &bytes, ttl);
+            drop(lease);
+            let store_error = match written {
+                Ok(true) => None,
+                Ok(false) => Some(Error::Transport {
+                    message: "token store: the entry changed under the lease; this token was not stored".into(),
+                    http_meta: None,
+                }),
+                Err(e) => Some(e),
+            };
+            return Ok(Obtained::fetched(token, store_error));
+        };
+        // The store failed: this process fetches on its own, and says why in last_error.
+        self.fetch_and_announce()
+            .map(|token| Obtained::fetched(token, Some(store_error)))
+    }
+
+    /// The store's entry: `(raw bytes, the stored refresh token)`, and the token itself when it
+    /// is fresh enough to use. A corrupt entry reads as absent (and is replaced by the next
+    /// write); a refused one (another user's file, mode 0644) is an error.
+    #[allow(clippy::type_complexity)]
+    fn read_store(
+        &self,
+        store: &dyn TokenStore,
+        key: &str,
+    ) -> Result<((Option<Vec<u8>>, Option<String>), Option<Obtained>)> {
+        let Some(raw) = store.get(key)? else {
+            return Ok(((None, None), None));
+        };
+        let token = match entry::decode(&raw, key, self.options.store_encryption_key.as_ref()) {
+            Ok(Some(token)) => token,
+            Ok(None) | Err(_) => return Ok(((Some(raw), None), None)),
+        };
+        let refresh_token = token.refresh_token.clone();
+        let remaining = token
+            .expires_at
+            .map(|at| Duration::from_secs(at.saturating_sub(now_epoch_ms() / 1000)))
+            .unwrap_or_default();
+        let adopted = (remaining > self.skew(&token)).then_some(Obtained {
+            token,
+            remaining: Some(remaining),
+            store_error: None,
+        });
+        Ok(((Some(raw), refresh_token), adopted))
+    }
+
+    /// The token with an `expires_at` any process can read: a response without `expires_in`
+    /// gets the default lifetime from now.
+    fn stamped(&self, token: &TokenResponse) -> TokenResponse {
+        let mut token = token.clone();
+        if token.expires_at.is_none() {
+            token.expires_at = Some(now_epoch_ms() / 1000 + self.lifetime(&token).as_secs());
+        }
+        token
+    }
+
+    fn fetch_and_announce(&self) -> Result<TokenResponse> {
+        let token = self.fetch()?;
+        if let Some(on_token) = &self.options.on_token {
+            // A panicking callback must not take the fetched token down with it.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_token(&token)));
+        }
+        Ok(token)
+    }
+}
+
+/// A token for [`TokenManager::lead`].
+struct Obtained {
+    token: TokenResponse,
+    /// Its remaining life, when read from the store; `None` when fetched just now.
+    remaining: Option<Duration>,
+    /// A store failure on the way, kept in `last_error` though the call succeeds.
+    store_error: Option<Error>,
+}
+
+impl Obtained {
+    fn fetched(token: TokenResponse, store_error: Option<Error>) -> Obtained {
+        Obtained {
+            token,
+            remaining: None,
+            store_error,
+        }
+    }
+}
+
+fn now_epoch_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 fn wait(flight: &Flight) -> Result<Arc<Cached>> {

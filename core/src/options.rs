@@ -78,6 +78,10 @@ pub const FAILURE_COOLDOWN: NumericOption = duration("failure_cooldown", true, H
 /// Not in [`ALL`]: it applies to discovered clients only, and the shared vectors predate it.
 pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS);
 
+/// How long a manager waits for another process's fetch through a shared store. At most an
+/// hour. Not in [`ALL`], like `discovery_ttl`.
+pub const LEASE_TIME: NumericOption = duration("lease_time", false, HOUR_MS);
+
 /// Every option, for docs and the conformance runner.
 pub const ALL: [NumericOption; 10] = [
     TIMEOUT,

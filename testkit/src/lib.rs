@@ -226,6 +226,8 @@ struct State {
     /// refresh token -> still valid
     refresh_tokens: HashMap<String, bool>,
     device_polls: HashMap<String, u32>,
+    /// OAuth `error` codes the token endpoint answered, counted.
+    oauth_errors: BTreeMap<String, u64>,
     /// device code -> (when it was issued or last polled, the interval the next poll must keep)
     device_clock: HashMap<String, (std::time::Instant, Duration)>,
     revoked: Vec<String>,
@@ -329,6 +331,11 @@ impl Testkit {
     /// Token endpoint requests with this grant type.
     pub fn requests_with_grant(&self, grant_type: &str) -> u64 {
         self.state.state().by_grant.get(grant_type).copied().unwrap_or(0)
+    }
+
+    /// How many token endpoint answers carried this OAuth `error` code.
+    pub fn oauth_errors(&self, code: &str) -> u64 {
+        self.state.state().oauth_errors.get(code).copied().unwrap_or(0)
     }
 
     /// Lets every token request held at gate `name` (`X-Testkit-Hold: name`) be answered.
@@ -633,8 +640,8 @@ fn reason(status: u16) -> &'static str {
 
 fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
     match (request.method.as_str(), request.path.as_str()) {
-        ("POST", "/token" | "/oauth/token" | "/oauth2/token") => token_endpoint(request, addr, shared),
-        ("POST", path) if scenario_in_path(path).is_some() => token_endpoint(request, addr, shared),
+        ("POST", "/token" | "/oauth/token" | "/oauth2/token") => counted(token_endpoint(request, addr, shared), shared),
+        ("POST", path) if scenario_in_path(path).is_some() => counted(token_endpoint(request, addr, shared), shared),
         ("POST", "/device_authorization") => device_authorization(addr, shared, ""),
         ("POST", path) if path.starts_with("/device_authorization/") => {
             device_authorization(addr, shared, &path["/device_authorization/".len()..])
@@ -658,7 +665,8 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
             let s = shared.state();
             Reply::json(
                 200,
-                json!({ "token_requests": s.token_requests, "by_scenario": s.by_scenario, "by_grant": s.by_grant }),
+                json!({ "token_requests": s.token_requests, "by_scenario": s.by_scenario, "by_grant": s.by_grant,
+                        "oauth_errors": s.oauth_errors }),
             )
         }
         ("POST", "/__release") => {
@@ -684,6 +692,16 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
         (_, "/token" | "/oauth/token") => Reply::oauth_error(405, "invalid_request", "the token endpoint takes POST"),
         _ => Reply::json(404, json!({ "error": "not_found", "path": request.path })),
     }
+}
+
+/// Counts the OAuth error code of a token endpoint answer, for `/__stats`.
+fn counted(reply: Reply, shared: &Shared) -> Reply {
+    if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&reply.body) {
+        if let Some(Value::String(code)) = body.get("error") {
+            *shared.state().oauth_errors.entry(code.clone()).or_default() += 1;
+        }
+    }
+    reply
 }
 
 fn device_authorization(addr: SocketAddr, shared: &Shared, script: &str) -> Reply {

@@ -181,6 +181,11 @@ impl TokenClient {
         &self.inner.config.shown_url
     }
 
+    /// The scope sent when a request names none.
+    pub fn default_scope(&self) -> Option<String> {
+        self.inner.config.scope.clone()
+    }
+
     pub fn client_id(&self) -> Option<&str> {
         self.inner.config.client_id.as_deref()
     }

@@ -1,0 +1,289 @@
+//! `FileStore`: a directory shared by the processes of one machine.
+//!
+//! - `<key>.json` holds the entry, mode 0600, replaced atomically (written to a temporary
+//!   file in the same directory, synced, then renamed over it): a reader sees the old entry
+//!   or the new one, never half of one.
+//! - `<key>.lease` is the single-flight lease: an exclusive advisory lock (`flock` on Unix,
+//!   `LockFileEx` on Windows) taken without waiting. The kernel releases it when its holder
+//!   exits, killed or not, so a crashed leader delays nobody.
+//! - `<key>.write` is locked for the moment of a compare-and-set, so two writers cannot both
+//!   see the old entry and both replace it.
+//!
+//! Entries are bearer tokens (unless sealed with a key), so the store refuses to read an
+//! entry that another user owns or that others may read: a file with mode 0644, say, may
+//! already have leaked, and one written by someone else may be a planted token.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{ErrorKind as IoErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{Lease, TokenStore};
+use crate::error::{Error, Result};
+
+/// Tokens in files under one directory; see the module documentation.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+impl FileStore {
+    /// A store in `dir`, created (mode 0700) when missing. A `config` error when it cannot be
+    /// created, or when it is another user's or others may write to it.
+    pub fn new(dir: impl Into<PathBuf>) -> Result<FileStore> {
+        let dir = dir.into();
+        if let Err(e) = create_private_dir(&dir) {
+            return Err(Error::config(format!(
+                "the token store directory {} cannot be created: {e}",
+                dir.display()
+            )));
+        }
+        let metadata = fs::metadata(&dir).map_err(|e| {
+            Error::config(format!(
+                "the token store directory {} cannot be read: {e}",
+                dir.display()
+            ))
+        })?;
+        if !metadata.is_dir() {
+            return Err(Error::config(format!(
+                "the token store path {} is not a directory",
+                dir.display()
+            )));
+        }
+        check_private(&dir, &metadata, true)?;
+        Ok(FileStore { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str, suffix: &str) -> Result<PathBuf> {
+        // Keys come from `store_key` (hex); anything else must not walk out of the directory.
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::config(
+                "a token store key may hold only letters, digits, - and _",
+            ));
+        }
+        Ok(self.dir.join(format!("{key}.{suffix}")))
+    }
+
+    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>> {
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(store_error(path, "cannot be opened", &e)),
+        };
+        let metadata = file.metadata().map_err(|e| store_error(path, "cannot be read", &e))?;
+        check_private(path, &metadata, false)?;
+        let mut bytes = Vec::new();
+        // An entry is a token: anything past a megabyte is not one.
+        (&mut file)
+            .take(1024 * 1024)
+            .read_to_end(&mut bytes)
+            .map_err(|e| store_error(path, "cannot be read", &e))?;
+        Ok(Some(bytes))
+    }
+
+    fn replace(&self, path: &Path, value: &[u8]) -> Result<()> {
+        let temporary = path.with_extension(format!("tmp.{}.{}", std::process::id(), fastrand::u64(..)));
+        let written = (|| {
+            let mut file = private_file().open(&temporary)?;
+            file.write_all(value)?;
+            file.sync_all()?;
+            fs::rename(&temporary, path)
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&temporary);
+            return Err(store_error(path, "cannot be written", &e));
+        }
+        Ok(())
+    }
+
+    fn lock(&self, path: &Path, wait: bool) -> Result<Option<File>> {
+        let file = private_file()
+            .truncate(false)
+            .open(path)
+            .map_err(|e| store_error(path, "cannot be opened", &e))?;
+        if wait {
+            file.lock().map_err(|e| store_error(path, "cannot be locked", &e))?;
+            return Ok(Some(file));
+        }
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(store_error(path, "cannot be locked", &e)),
+        }
+    }
+}
+
+impl TokenStore for FileStore {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.read(&self.path(key, "json")?)
+    }
+
+    fn compare_and_set(&self, key: &str, expected: Option<&[u8]>, value: &[u8], _ttl: Duration) -> Result<bool> {
+        let path = self.path(key, "json")?;
+        // Held until the end of this call; the kernel drops it if the process dies here.
+        let _write = self.lock(&self.path(key, "write")?, true)?;
+        let current = match self.read(&path) {
+            Ok(current) => current,
+            // An entry this store refuses to read is replaced, not compared.
+            Err(_) => Some(Vec::new()),
+        };
+        if current.as_deref() != expected {
+            return Ok(false);
+        }
+        self.replace(&path, value)?;
+        Ok(true)
+    }
+
+    fn try_lease(&self, key: &str, _ttl: Duration) -> Result<Option<Box<dyn Lease>>> {
+        // A lock needs no expiry: the kernel drops it with its holder. A holder that hangs
+        // instead is waited for at most the lease time by the manager.
+        Ok(self
+            .lock(&self.path(key, "lease")?, false)?
+            .map(|file| Box::new(FileLease(file)) as Box<dyn Lease>))
+    }
+}
+
+#[derive(Debug)]
+struct FileLease(#[allow(dead_code)] File);
+
+impl Lease for FileLease {}
+
+fn private_file() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Refuses what another user owns, and (for a file) what anyone else may read, or (for the
+/// directory) what anyone else may write.
+#[cfg(unix)]
+fn check_private(path: &Path, metadata: &fs::Metadata, is_dir: bool) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if metadata.uid() != me {
+        return Err(Error::config(format!(
+            "{} belongs to user id {}, not to this process's ({me}); a token store is used by one user only",
+            path.display(),
+            metadata.uid()
+        )));
+    }
+    let mode = metadata.mode() & 0o777;
+    let (forbidden, rule) = if is_dir {
+        (0o022, "others may write to it; chmod go-w it")
+    } else {
+        (0o077, "others may read it; it must have mode 0600 (chmod 600)")
+    };
+    if mode & forbidden != 0 {
+        return Err(Error::config(format!("{} has mode {mode:04o}: {rule}", path.display())));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _metadata: &fs::Metadata, _is_dir: bool) -> Result<()> {
+    // Windows: the directory's ACL, which a user's profile already restricts, governs access.
+    Ok(())
+}
+
+fn store_error(path: &Path, what: &str, e: &std::io::Error) -> Error {
+    Error::Transport {
+        message: format!("token store: {} {what}: {e}", path.display()),
+        http_meta: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "tokenfetch-store-{name}-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn entries_are_written_0600_and_replaced_whole() {
+        let store = FileStore::new(temp_dir("mode")).unwrap();
+        assert!(store
+            .compare_and_set("k", None, b"one", Duration::from_secs(1))
+            .unwrap());
+        assert!(!store
+            .compare_and_set("k", None, b"two", Duration::from_secs(1))
+            .unwrap());
+        assert!(store
+            .compare_and_set("k", Some(b"one"), b"two", Duration::from_secs(1))
+            .unwrap());
+        assert_eq!(store.get("k").unwrap().as_deref(), Some(&b"two"[..]));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(store.dir().join("k.json")).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let leftovers: Vec<_> = fs::read_dir(store.dir())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_may_read_is_refused_with_what_to_do() {
+        use std::os::unix::fs::PermissionsExt;
+        let store = FileStore::new(temp_dir("0644")).unwrap();
+        store.compare_and_set("k", None, b"x", Duration::from_secs(1)).unwrap();
+        let path = store.dir().join("k.json");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let e = store.get("k").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(
+            e.to_string().contains("0644") && e.to_string().contains("chmod 600"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn one_lease_at_a_time_and_dropping_it_releases() {
+        let store = FileStore::new(temp_dir("lease")).unwrap();
+        let lease = store.try_lease("k", Duration::from_secs(5)).unwrap();
+        assert!(lease.is_some());
+        assert!(store.try_lease("k", Duration::from_secs(5)).unwrap().is_none());
+        drop(lease);
+        assert!(store.try_lease("k", Duration::from_secs(5)).unwrap().is_some());
+    }
+
+    #[test]
+    fn keys_cannot_leave_the_directory() {
+        let store = FileStore::new(temp_dir("keys")).unwrap();
+        assert!(store.get("../etc/passwd").is_err());
+        assert!(store.get("").is_err());
+    }
+}

@@ -1,0 +1,399 @@
+//! Many processes, one fetch: `TokenManager`s in separate processes sharing a `FileStore`,
+//! against testkit, which counts what reaches it.
+//!
+//! Each worker process is this test binary run again with `--ignored --exact worker` and its
+//! orders in environment variables; it prints every access token it was handed, one per line.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use testkit::Testkit;
+use tokenfetch::{FileStore, ManagerOptions, TokenClient, TokenManager, TokenRequest};
+
+const ID: &str = "store-client";
+const SECRET: &str = "store-secret-5b1e";
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "tokenfetch-{name}-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+struct Orders<'a> {
+    token_url: &'a str,
+    dir: &'a Path,
+    threads: usize,
+    /// Keep reading for this long (0: one read per thread).
+    run_for_ms: u64,
+    expires_in: u64,
+    /// Holds this worker's token requests at a testkit gate (it never gets an answer).
+    hold: bool,
+    /// Runs the refresh grant with this refresh token instead of client credentials.
+    refresh_token: Option<&'a str>,
+}
+
+fn spawn_worker(orders: &Orders) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "worker", "--nocapture", "--test-threads=1"])
+        .env("TF_WORKER", "1")
+        .env("TF_TOKEN_URL", orders.token_url)
+        .env("TF_DIR", orders.dir)
+        .env("TF_THREADS", orders.threads.to_string())
+        .env("TF_RUN_FOR_MS", orders.run_for_ms.to_string())
+        .env("TF_EXPIRES_IN", orders.expires_in.to_string())
+        .env("TF_HOLD", if orders.hold { "1" } else { "" })
+        .env("TF_REFRESH_TOKEN", orders.refresh_token.unwrap_or(""))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+/// The access tokens a worker printed.
+fn tokens_of(child: Child) -> Vec<String> {
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "a worker failed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        // libtest writes `test worker ... ` before the first line of output.
+        .filter_map(|l| l.split_once("TOKEN ").map(|(_, token)| token.trim().to_string()))
+        .collect()
+}
+
+/// The worker: one manager over the shared store, `TF_THREADS` threads reading through it.
+#[test]
+#[ignore = "run by the multi-process tests in this file"]
+fn worker() {
+    if std::env::var_os("TF_WORKER").is_none() {
+        return;
+    }
+    let var = |name: &str| std::env::var(name).unwrap();
+    let mut client = TokenClient::builder(var("TF_TOKEN_URL"))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", var("TF_EXPIRES_IN"));
+    if var("TF_HOLD") == "1" {
+        client = client.header("X-Testkit-Hold", "never");
+    }
+    let options = ManagerOptions {
+        refresh_skew: Duration::from_secs(1),
+        store: Some(Arc::new(FileStore::new(var("TF_DIR")).unwrap())),
+        ..ManagerOptions::default()
+    };
+    let request = match var("TF_REFRESH_TOKEN") {
+        rt if rt.is_empty() => TokenRequest::client_credentials(),
+        rt => TokenRequest::refresh_token(rt),
+    };
+    let manager = Arc::new(TokenManager::with_options(client.build().unwrap(), request, options).unwrap());
+    let threads: usize = var("TF_THREADS").parse().unwrap();
+    let run_for = Duration::from_millis(var("TF_RUN_FOR_MS").parse().unwrap());
+    let start = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (manager, start) = (Arc::clone(&manager), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                let began = Instant::now();
+                let mut seen = BTreeSet::new();
+                loop {
+                    seen.insert(manager.access_token().expect("a token"));
+                    if began.elapsed() >= run_for {
+                        return seen;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            })
+        })
+        .collect();
+    let mut all = BTreeSet::new();
+    for handle in handles {
+        all.extend(handle.join().unwrap());
+    }
+    for token in all {
+        println!("TOKEN {token}");
+    }
+}
+
+#[test]
+fn eight_processes_of_sixteen_threads_on_a_cold_store_make_one_fetch() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("cold");
+    let token_url = kit.token_url();
+    let orders = Orders {
+        token_url: &token_url,
+        dir: &dir,
+        threads: 16,
+        run_for_ms: 0,
+        expires_in: 3600,
+        hold: false,
+        refresh_token: None,
+    };
+    let workers: Vec<Child> = (0..8).map(|_| spawn_worker(&orders)).collect();
+    let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
+    assert_eq!(kit.token_requests(), 1, "one fetch for 128 callers in 8 processes");
+    assert_eq!(tokens.len(), 1, "every process was handed the same token");
+}
+
+/// Four processes read a 5 s token for 11 s, refreshing 1 s before expiry: a fetch near 0 s,
+/// 4 s and 8 s, each by one process, and never two for one lifetime.
+#[test]
+fn one_fetch_per_token_lifetime_across_processes() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("lifetime");
+    let token_url = kit.token_url();
+    let orders = Orders {
+        token_url: &token_url,
+        dir: &dir,
+        threads: 4,
+        run_for_ms: 11_000,
+        expires_in: 5,
+        hold: false,
+        refresh_token: None,
+    };
+    let workers: Vec<Child> = (0..4).map(|_| spawn_worker(&orders)).collect();
+    let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
+    let fetches = kit.token_requests();
+    assert_eq!(
+        fetches as usize,
+        tokens.len(),
+        "every fetched token was handed out, none fetched twice"
+    );
+    assert!((3..=4).contains(&fetches), "{fetches} fetches in 11 s of 5 s tokens");
+}
+
+/// The leader is killed with SIGKILL while its fetch hangs. The kernel drops its lock, so
+/// the others take the lease at once and make one more fetch between them.
+#[cfg(unix)]
+#[test]
+fn a_leader_killed_mid_fetch_costs_one_more_fetch() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("kill");
+    let token_url = kit.token_url();
+    let mut leader = spawn_worker(&Orders {
+        token_url: &token_url,
+        dir: &dir,
+        threads: 1,
+        run_for_ms: 0,
+        expires_in: 3600,
+        hold: true,
+        refresh_token: None,
+    });
+    let began = Instant::now();
+    while kit.token_requests() == 0 {
+        assert!(began.elapsed() < Duration::from_secs(20), "the leader never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let orders = Orders {
+        token_url: &token_url,
+        dir: &dir,
+        threads: 4,
+        run_for_ms: 0,
+        expires_in: 3600,
+        hold: false,
+        refresh_token: None,
+    };
+    let followers: Vec<Child> = (0..7).map(|_| spawn_worker(&orders)).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    leader.kill().unwrap();
+    leader.wait().unwrap();
+    let tokens: BTreeSet<String> = followers.into_iter().flat_map(tokens_of).collect();
+    assert_eq!(kit.token_requests(), 2, "the dead leader's fetch and one more");
+    assert_eq!(tokens.len(), 1);
+}
+
+/// A server that rotates refresh tokens (each refresh invalidates the one it used). Eight
+/// processes refresh through the store across three 3 s lifetimes: the leader always sends
+/// the newest refresh token, which it reads from the store under the lease, so the server
+/// never answers `invalid_grant`.
+#[test]
+fn rotated_refresh_tokens_are_shared_so_none_is_sent_twice() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("rotate");
+    let rotate_url = kit.scenario_url("rotate");
+    let first = TokenClient::builder(rotate_url.clone())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap()
+        .password("ann", "hunter2", None)
+        .unwrap();
+    let refresh_token = first.refresh_token.expect("the password grant issues one");
+    let orders = Orders {
+        token_url: &rotate_url,
+        dir: &dir,
+        threads: 2,
+        run_for_ms: 7_500,
+        expires_in: 3,
+        hold: false,
+        refresh_token: Some(&refresh_token),
+    };
+    let workers: Vec<Child> = (0..8).map(|_| spawn_worker(&orders)).collect();
+    let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
+    assert_eq!(kit.oauth_errors("invalid_grant"), 0);
+    let refreshes = kit.requests_with_grant("refresh_token");
+    assert!(
+        (3..=4).contains(&refreshes),
+        "{refreshes} refreshes in 7.5 s of 3 s tokens"
+    );
+    assert_eq!(tokens.len() as u64, refreshes);
+}
+
+/// The case the rotation rule exists for, step by step: manager B last saw refresh token 1,
+/// A has since rotated it to 2, and B leads the next refresh. It must send 2, read from the
+/// store under the lease; sending its own 1 would be `invalid_grant`. (Two managers over one
+/// store behave as two processes would.)
+#[test]
+fn a_leader_refreshes_with_the_stored_refresh_token_not_its_own() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("stale");
+    let rotate = kit.scenario_url("rotate");
+    let client = TokenClient::builder(rotate)
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", "3")
+        .build()
+        .unwrap();
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let store = Arc::new(FileStore::new(&dir).unwrap());
+    let manager = || {
+        let options = ManagerOptions {
+            refresh_skew: Duration::from_secs(1),
+            store: Some(store.clone()),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client.clone(), TokenRequest::refresh_token(rt0.clone()), options).unwrap()
+    };
+    let (a, b) = (manager(), manager());
+    let first = a.access_token().unwrap();
+    assert_eq!(
+        b.access_token().unwrap(),
+        first,
+        "B adopts A's token (and refresh token 1)"
+    );
+    std::thread::sleep(Duration::from_millis(2_100));
+    let second = a.access_token().unwrap();
+    assert_ne!(second, first, "A refreshed: refresh token 1 is now rotated out");
+    std::thread::sleep(Duration::from_millis(2_100));
+    let third = b.access_token().expect("B refreshes with refresh token 2");
+    assert_ne!(third, second);
+    assert_eq!(kit.oauth_errors("invalid_grant"), 0);
+}
+
+fn manager_over(kit: &Testkit, store: Arc<FileStore>, key: Option<tokenfetch::store::entry::EntryKey>) -> TokenManager {
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    let options = ManagerOptions {
+        store: Some(store),
+        store_encryption_key: key,
+        ..ManagerOptions::default()
+    };
+    TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap()
+}
+
+/// The only file in the store directory that is an entry.
+fn entry_file(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("an entry was written")
+}
+
+#[test]
+fn a_corrupt_entry_is_discarded_and_replaced() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("corrupt");
+    let store = Arc::new(FileStore::new(&dir).unwrap());
+    manager_over(&kit, store.clone(), None).access_token().unwrap();
+    let path = entry_file(&dir);
+    std::fs::write(&path, b"{\"format\":1,\"token\":\xff garbage").unwrap();
+    let fresh = manager_over(&kit, store.clone(), None);
+    let token = fresh.access_token().unwrap();
+    assert_eq!(kit.token_requests(), 2, "the corrupt entry was refetched");
+    assert!(fresh.last_error().is_none(), "{:?}", fresh.last_error());
+    assert_eq!(
+        manager_over(&kit, store, None).access_token().unwrap(),
+        token,
+        "and replaced"
+    );
+    assert_eq!(kit.token_requests(), 2);
+}
+
+/// An entry others may read has perhaps leaked, and one of another user's may be planted:
+/// it is never used. The call still gets a token (fetched without the store), and
+/// `last_error` says what is wrong and how to fix it.
+#[cfg(unix)]
+#[test]
+fn an_entry_others_may_read_is_refused_and_the_call_still_succeeds() {
+    use std::os::unix::fs::PermissionsExt;
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("exposed");
+    let store = Arc::new(FileStore::new(&dir).unwrap());
+    let first = manager_over(&kit, store.clone(), None).access_token().unwrap();
+    std::fs::set_permissions(entry_file(&dir), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let manager = manager_over(&kit, store, None);
+    let token = manager.access_token().unwrap();
+    assert_ne!(token, first, "the exposed entry was not used");
+    let error = manager.last_error().expect("the refusal is recorded");
+    assert_eq!(error.kind(), tokenfetch::ErrorKind::Config);
+    assert!(
+        error.to_string().contains("0644") && error.to_string().contains("chmod 600"),
+        "{error}"
+    );
+}
+
+#[test]
+fn sealed_entries_hold_no_token_in_the_clear_and_survive_a_restart() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("sealed");
+    let key = || Some(tokenfetch::store::entry::EntryKey::new(&[42u8; 32]).unwrap());
+    let store = Arc::new(FileStore::new(&dir).unwrap());
+    let token = manager_over(&kit, store.clone(), key()).access_token().unwrap();
+    let on_disk = std::fs::read(entry_file(&dir)).unwrap();
+    assert!(!String::from_utf8_lossy(&on_disk).contains(&token));
+    // A new manager (a restarted process) reads the sealed entry instead of fetching.
+    assert_eq!(manager_over(&kit, store.clone(), key()).access_token().unwrap(), token);
+    assert_eq!(kit.token_requests(), 1);
+    // Without the key the entry is unreadable: discarded, refetched, not an outage.
+    let keyless = manager_over(&kit, store, None);
+    assert_ne!(keyless.access_token().unwrap(), token);
+    assert_eq!(kit.token_requests(), 2);
+}
+
+/// `on_token` sees each token this manager fetched, to persist it the caller's way, and not
+/// the ones it read from the store (their fetcher's callback saw those).
+#[test]
+fn on_token_sees_what_this_manager_fetched() {
+    let kit = Testkit::start().unwrap();
+    let store = Arc::new(FileStore::new(temp_dir("on-token")).unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let manager = |seen: Arc<std::sync::Mutex<Vec<String>>>| {
+        let client = TokenClient::builder(kit.token_url())
+            .client_id(ID)
+            .client_secret(SECRET)
+            .build()
+            .unwrap();
+        let options = ManagerOptions {
+            store: Some(store.clone()),
+            on_token: Some(Arc::new(move |t: &tokenfetch::TokenResponse| {
+                seen.lock().unwrap().push(t.access_token.clone())
+            })),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap()
+    };
+    let fetched = manager(seen.clone()).access_token().unwrap();
+    manager(seen.clone()).access_token().unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![fetched]);
+}
