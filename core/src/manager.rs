@@ -76,10 +76,13 @@ pub struct ManagerOptions {
     /// the clear: anyone who can read it can use them.
     pub store_encryption_key: Option<EntryKey>,
     /// Keeps this manager's entries apart from other managers' with the same client, grant
-    /// and scope (one per user, for grants that act for a user).
+    /// and parameters. Required with a store for grants that act for a user (refresh token,
+    /// authorization code, device code, token exchange, assertions): the key leaves their
+    /// credentials out, so without a namespace per user, users would share a token.
     pub store_namespace: Option<String>,
-    /// How long a process waits for another one's fetch before it fetches itself, and how
-    /// long a lease lasts. `None`: the client's overall timeout plus 5 s.
+    /// The longest a process waits for another one's fetch before it fetches itself (or,
+    /// holding a valid token, serves it meanwhile), and the life of a lease in stores that
+    /// expire them. `None`: twice the client's overall timeout plus 5 s, at most an hour.
     pub lease_time: Option<Duration>,
     /// Called with every token this manager fetched (not those it read from the store), to
     /// persist it the caller's own way (authlib's `update_token`).
@@ -170,8 +173,14 @@ struct Slots {
     refresh_token: Option<String>,
     last_error: Option<Error>,
     quiet_until: Option<Instant>,
-    /// The manager's own grant is single-use and has been sent.
+    /// The manager's own grant is single-use and has been sent (or, with a store, another
+    /// process's token was taken, so the grant is someone else's spent one).
     grant_spent: bool,
+    /// When `refresh_token` was issued, in epoch ms (fetched here, or the store entry's
+    /// write time): a stored refresh token replaces it only when it is at least as new.
+    refresh_generation: u64,
+    /// The access token `invalidate()` dropped: an entry carrying it is never adopted again.
+    invalidated: Option<String>,
 }
 
 struct Cached {
@@ -225,6 +234,15 @@ impl TokenManager {
     /// ([`ManagerOptions::validate`]).
     pub fn with_options(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Result<Self> {
         options.validate()?;
+        if options.store.is_some() && options.store_namespace.is_none() && acts_for_a_user(&request) {
+            // The store key leaves credentials out, so two users' managers would share one
+            // entry, and each would be handed the other's token.
+            return Err(Error::config(format!(
+                "a {} grant acts for one user, and a shared store keys entries by client, grant and \
+                 scope only; set store_namespace to something that names the user",
+                request.grant_type()
+            )));
+        }
         Ok(Self::build(client, request, options))
     }
 
@@ -294,9 +312,12 @@ impl TokenManager {
     }
 
     /// Drops the cached access token, so the next call fetches a new one. Call it when an
-    /// API answers 401. A refresh token, if any, is kept and used for that fetch.
+    /// API answers 401. A refresh token, if any, is kept and used for that fetch. With a
+    /// store, the dropped token is never taken from it again; the new one replaces it there.
     pub fn invalidate(&self) {
         let mut slots = self.write_slots();
+        // With a store, the entry may still hold this token: it must not come back from there.
+        slots.invalidated = slots.current.as_ref().map(|c| c.token.access_token.clone());
         slots.current = None;
         slots.quiet_until = None;
     }
@@ -365,12 +386,18 @@ impl TokenManager {
             let mut slots = self.write_slots();
             match outcome {
                 Ok(obtained) => {
+                    let adopted = obtained.remaining.is_some();
                     let cached = Arc::new(match obtained.remaining {
                         None => self.schedule(obtained.token, started),
                         Some(remaining) => self.schedule_for(obtained.token, self.options.clock.now(), remaining),
                     });
                     if let Some(rt) = &cached.token.refresh_token {
                         slots.refresh_token = Some(rt.clone());
+                        slots.refresh_generation = obtained.generation;
+                    }
+                    if adopted && self.request.is_single_use() {
+                        // Another process spent the grant; this one must never send it.
+                        slots.grant_spent = true;
                     }
                     slots.current = Some(Arc::clone(&cached));
                     slots.last_error = obtained.store_error;
@@ -464,19 +491,26 @@ impl TokenManager {
     /// another process fetched it first (see [`crate::store`] for the protocol).
     fn obtain(&self) -> Result<Obtained> {
         let (Some(store), Some(key)) = (&self.options.store, &self.store_key) else {
-            return self.fetch_and_announce().map(|token| Obtained::fetched(token, None));
+            let token = self.fetch()?;
+            self.announce(&token);
+            return Ok(Obtained::fetched(token, now_epoch_ms(), None));
         };
-        let lease_time = self
-            .options
-            .lease_time
-            .unwrap_or_else(|| self.client.timeout().saturating_add(LEASE_MARGIN));
+        let lease_time = self.lease_time();
+        // How long to wait for another process's fetch: the lease time, but with a valid token
+        // of our own, only until a second before it expires (then it is served meanwhile).
         // Real time, not the manager's clock: a test's manual clock would never end the wait.
-        let give_up_at = std::time::Instant::now() + lease_time;
+        let wait = match self.valid_for() {
+            Some(left) => lease_time.min(left.saturating_sub(Duration::from_secs(1))),
+            None => lease_time,
+        };
+        let give_up_at = std::time::Instant::now() + wait;
         let store_error = loop {
-            match self.read_store(store.as_ref(), key) {
-                Ok((_, Some(adopted))) => return Ok(adopted),
-                Ok(_) => {}
+            let read = match self.read_store(store.as_ref(), key) {
+                Ok(read) => read,
                 Err(e) => break e,
+            };
+            if let Some(adopted) = self.adoptable(&read) {
+                return Ok(adopted);
             }
             let lease = match store.try_lease(key, lease_time) {
                 Ok(Some(lease)) => lease,
@@ -485,98 +519,157 @@ impl TokenManager {
                     continue;
                 }
                 Ok(None) => {
-                    break Error::Transport {
-                        message: format!(
-                            "token store: another process held the lease for over {} ms; fetched without it",
-                            lease_time.as_millis()
-                        ),
-                        http_meta: None,
-                    }
+                    break store_failure(&format!(
+                        "another process held the lease for {} ms without writing a token",
+                        wait.as_millis()
+                    ))
                 }
                 Err(e) => break e,
             };
             // Another process may have written between our read and the lease.
             let read = match self.read_store(store.as_ref(), key) {
-                Ok((_, Some(adopted))) => return Ok(adopted),
                 Ok(read) => read,
                 Err(e) => break e,
             };
-            let (raw, stored_refresh_token) = read.0;
-            if let Some(rt) = stored_refresh_token {
-                // The newest refresh token is the stored one: ours may have been rotated out.
-                self.write_slots().refresh_token = Some(rt);
+            if let Some(adopted) = self.adoptable(&read) {
+                return Ok(adopted);
             }
-            let token = self.fetch_and_announce()?;
-            let bytes = entry::encode(
-                &self.stamped(&token),
-                key,
-                self.options.store_encryption_key.as_ref(),
-                now_epoch_ms(),
-            );
-            let ttl = self.lifetime(&token);
-            let written = store.compare_and_set(key, raw.as_deref(), &bytes, ttl);
+            if let Some(entry) = &read.entry {
+                let mut slots = self.write_slots();
+                if entry.token.refresh_token.is_some() && entry.written_at_ms >= slots.refresh_generation {
+                    // The newest refresh token is the stored one: ours may have been rotated out.
+                    slots.refresh_token = entry.token.refresh_token.clone();
+                    slots.refresh_generation = entry.written_at_ms;
+                }
+            }
+            let fetched_at = now_epoch_ms();
+            let token = self.fetch()?;
+            let written = self.write_store(store.as_ref(), key, &read, &token, fetched_at);
             drop(lease);
-            let store_error = match written {
-                Ok(true) => None,
-                Ok(false) => Some(Error::Transport {
-                    message: "token store: the entry changed under the lease; this token was not stored".into(),
-                    http_meta: None,
-                }),
-                Err(e) => Some(e),
-            };
-            return Ok(Obtained::fetched(token, store_error));
+            self.announce(&token);
+            let store_error = written.err().or(read.problem);
+            return Ok(Obtained::fetched(token, fetched_at, store_error));
         };
-        // The store failed: this process fetches on its own, and says why in last_error.
-        self.fetch_and_announce()
-            .map(|token| Obtained::fetched(token, Some(store_error)))
+        // The store cannot be used. With a valid token of our own, serve it (the caller sees
+        // stale-if-error, with the store's error in last_error); without one, fetch alone.
+        if self.valid_for().is_some() {
+            return Err(store_error);
+        }
+        let fetched_at = now_epoch_ms();
+        let token = self.fetch()?;
+        self.announce(&token);
+        Ok(Obtained::fetched(token, fetched_at, Some(store_error)))
     }
 
-    /// The store's entry: `(raw bytes, the stored refresh token)`, and the token itself when it
-    /// is fresh enough to use. A corrupt entry reads as absent (and is replaced by the next
-    /// write); a refused one (another user's file, mode 0644) is an error.
-    #[allow(clippy::type_complexity)]
-    fn read_store(
+    /// The lease time: the option, else two full fetches (a refresh, then the grant) and 5 s,
+    /// at most an hour.
+    fn lease_time(&self) -> Duration {
+        self.options.lease_time.unwrap_or_else(|| {
+            self.client
+                .timeout()
+                .saturating_mul(2)
+                .saturating_add(LEASE_MARGIN)
+                .min(Duration::from_millis(options::LEASE_TIME.max))
+        })
+    }
+
+    /// How much longer this manager's own token stays valid, if it has one.
+    fn valid_for(&self) -> Option<Duration> {
+        let now = self.options.clock.now();
+        let slots = self.read_slots();
+        let cached = slots.current.as_ref().filter(|c| now < c.expires_at)?;
+        Some(cached.expires_at.saturating_duration_since(now))
+    }
+
+    /// What the store holds under `key`, decoded as far as it can be.
+    fn read_store(&self, store: &dyn TokenStore, key: &str) -> Result<StoreRead> {
+        let Some(raw) = store.get(key)? else {
+            return Ok(StoreRead {
+                raw: None,
+                entry: None,
+                replaceable: true,
+                problem: None,
+            });
+        };
+        Ok(
+            match entry::decode(&raw, key, self.options.store_encryption_key.as_ref()) {
+                Ok(decoded) => StoreRead {
+                    raw: Some(raw),
+                    entry: Some(decoded),
+                    replaceable: true,
+                    problem: None,
+                },
+                Err(unreadable) => StoreRead {
+                    raw: Some(raw),
+                    entry: None,
+                    replaceable: unreadable.replaceable,
+                    problem: Some(unreadable.error),
+                },
+            },
+        )
+    }
+
+    /// The stored token, when it is fresh enough to use and not one `invalidate()` dropped.
+    /// Its remaining life is counted in milliseconds and never exceeds its lifetime, so a
+    /// wall clock stepped back does not make it look younger than it is.
+    fn adoptable(&self, read: &StoreRead) -> Option<Obtained> {
+        let entry = read.entry.as_ref()?;
+        let invalidated = self.read_slots().invalidated.clone();
+        if invalidated.as_deref() == Some(entry.token.access_token.as_str()) {
+            return None;
+        }
+        let remaining =
+            Duration::from_millis(entry.expires_at_ms.saturating_sub(now_epoch_ms())).min(self.lifetime(&entry.token));
+        (remaining > self.skew(&entry.token)).then(|| Obtained {
+            token: entry.token.clone(),
+            remaining: Some(remaining),
+            generation: entry.written_at_ms,
+            store_error: None,
+        })
+    }
+
+    /// Writes a fetched token over what was read, unless that is another manager's entry
+    /// this one cannot judge (sealed with another key, a newer format).
+    fn write_store(
         &self,
         store: &dyn TokenStore,
         key: &str,
-    ) -> Result<((Option<Vec<u8>>, Option<String>), Option<Obtained>)> {
-        let Some(raw) = store.get(key)? else {
-            return Ok(((None, None), None));
-        };
-        let token = match entry::decode(&raw, key, self.options.store_encryption_key.as_ref()) {
-            Ok(Some(token)) => token,
-            Ok(None) | Err(_) => return Ok(((Some(raw), None), None)),
-        };
-        let refresh_token = token.refresh_token.clone();
-        let remaining = token
-            .expires_at
-            .map(|at| Duration::from_secs(at.saturating_sub(now_epoch_ms() / 1000)))
-            .unwrap_or_default();
-        let adopted = (remaining > self.skew(&token)).then_some(Obtained {
-            token,
-            remaining: Some(remaining),
-            store_error: None,
-        });
-        Ok(((Some(raw), refresh_token), adopted))
-    }
-
-    /// The token with an `expires_at` any process can read: a response without `expires_in`
-    /// gets the default lifetime from now.
-    fn stamped(&self, token: &TokenResponse) -> TokenResponse {
-        let mut token = token.clone();
-        if token.expires_at.is_none() {
-            token.expires_at = Some(now_epoch_ms() / 1000 + self.lifetime(&token).as_secs());
+        read: &StoreRead,
+        token: &TokenResponse,
+        fetched_at_ms: u64,
+    ) -> Result<()> {
+        if !read.replaceable {
+            return Err(read
+                .problem
+                .clone()
+                .unwrap_or_else(|| store_failure("the stored entry is not this manager's to replace")));
         }
-        token
+        let lifetime = self.lifetime(token);
+        let expires_at_ms = fetched_at_ms.saturating_add(u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX));
+        let mut stamped = token.clone();
+        stamped.expires_at.get_or_insert(expires_at_ms / 1000);
+        let bytes = entry::encode(
+            &stamped,
+            key,
+            self.options.store_encryption_key.as_ref(),
+            now_epoch_ms(),
+            expires_at_ms,
+        )?;
+        match store.compare_and_set(key, read.raw.as_deref(), &bytes, lifetime)? {
+            true => Ok(()),
+            false => Err(store_failure(
+                "the entry changed under the lease; this token was not stored",
+            )),
+        }
     }
 
-    fn fetch_and_announce(&self) -> Result<TokenResponse> {
-        let token = self.fetch()?;
+    /// Hands a fetched token to `on_token` (outside any lease: a slow callback must not hold
+    /// other processes up).
+    fn announce(&self, token: &TokenResponse) {
         if let Some(on_token) = &self.options.on_token {
             // A panicking callback must not take the fetched token down with it.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_token(&token)));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_token(token)));
         }
-        Ok(token)
     }
 }
 
@@ -585,18 +678,50 @@ struct Obtained {
     token: TokenResponse,
     /// Its remaining life, when read from the store; `None` when fetched just now.
     remaining: Option<Duration>,
+    /// When it was issued, in epoch ms (see `Slots::refresh_generation`).
+    generation: u64,
     /// A store failure on the way, kept in `last_error` though the call succeeds.
     store_error: Option<Error>,
 }
 
 impl Obtained {
-    fn fetched(token: TokenResponse, store_error: Option<Error>) -> Obtained {
+    fn fetched(token: TokenResponse, generation: u64, store_error: Option<Error>) -> Obtained {
         Obtained {
             token,
             remaining: None,
+            generation,
             store_error,
         }
     }
+}
+
+/// One read of the store.
+struct StoreRead {
+    /// The bytes, for the compare-and-set.
+    raw: Option<Vec<u8>>,
+    entry: Option<entry::Decoded>,
+    /// Whether a write may replace what is there (always, when nothing is).
+    replaceable: bool,
+    /// Why the entry could not be read, for `last_error`.
+    problem: Option<Error>,
+}
+
+fn store_failure(message: &str) -> Error {
+    Error::Transport {
+        message: format!("token store: {message}"),
+        http_meta: None,
+    }
+}
+
+/// Grants whose tokens belong to one user, whose credentials the store key leaves out.
+fn acts_for_a_user(request: &TokenRequest) -> bool {
+    request.is_single_use()
+        || matches!(
+            request.grant_type(),
+            crate::grant::grant_type::TOKEN_EXCHANGE
+                | "urn:ietf:params:oauth:grant-type:jwt-bearer"
+                | "urn:ietf:params:oauth:grant-type:saml2-bearer"
+        )
 }
 
 fn now_epoch_ms() -> u64 {

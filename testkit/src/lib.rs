@@ -223,6 +223,8 @@ struct State {
     by_scenario: BTreeMap<String, u64>,
     by_grant: BTreeMap<String, u64>,
     issued_access_tokens: Vec<String>,
+    /// When each access token was issued, in epoch milliseconds.
+    issued_at_ms: Vec<u64>,
     /// refresh token -> still valid
     refresh_tokens: HashMap<String, bool>,
     device_polls: HashMap<String, u32>,
@@ -331,6 +333,11 @@ impl Testkit {
     /// Token endpoint requests with this grant type.
     pub fn requests_with_grant(&self, grant_type: &str) -> u64 {
         self.state.state().by_grant.get(grant_type).copied().unwrap_or(0)
+    }
+
+    /// When each access token was issued, in epoch milliseconds, in order.
+    pub fn issue_times_ms(&self) -> Vec<u64> {
+        self.state.state().issued_at_ms.clone()
     }
 
     /// How many token endpoint answers carried this OAuth `error` code.
@@ -1076,7 +1083,16 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         body.insert("refresh_token".into(), json!(rt));
         body.insert("refresh_expires_in".into(), json!(86400));
     }
-    shared.state().issued_access_tokens.push(access_token.clone());
+    {
+        let mut s = shared.state();
+        s.issued_access_tokens.push(access_token.clone());
+        s.issued_at_ms.push(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0),
+        );
+    }
     if scenario == "rotate_then_reset" && grant == "refresh_token" {
         // Processed and rotated; the answer is lost on the way back.
         return Reply::reset();

@@ -181,9 +181,19 @@ impl TokenClient {
         &self.inner.config.shown_url
     }
 
-    /// The scope sent when a request names none.
-    pub fn default_scope(&self) -> Option<String> {
-        self.inner.config.scope.clone()
+    /// The token URL as configured, query included: for hashing into a store key, never for
+    /// display (see [`Self::token_url`]).
+    pub(crate) fn raw_token_url(&self) -> &str {
+        self.inner.config.token_url.as_str()
+    }
+
+    /// The body parameters a request will carry besides `grant_type` and the client's
+    /// authentication: its own, then the client's default scope, audience, resource and
+    /// extra parameters.
+    pub(crate) fn parameters_for(&self, request: &TokenRequest) -> Vec<(String, String)> {
+        let mut params = request.params().to_vec();
+        encode::add_defaults(&self.inner.config, &mut params, |name| request.has(name));
+        params
     }
 
     pub fn client_id(&self) -> Option<&str> {

@@ -34,17 +34,16 @@ pub fn store_key(client: &TokenClient, request: &TokenRequest, namespace: Option
         }
     };
     part("namespace", namespace.unwrap_or(""));
-    part("token_url", client.token_url());
+    // The real URL, query included (hashed, so its values do not leak): tenants and
+    // policies often live in the query.
+    part("token_url", client.raw_token_url());
     part("client_id", client.client_id().unwrap_or(""));
     part("grant_type", request.grant_type());
-    let scope = request
-        .get("scope")
-        .map(str::to_string)
-        .or_else(|| client.default_scope());
-    part("scope", scope.as_deref().unwrap_or(""));
-    for (name, value) in request.params() {
-        if name != "scope" && !is_secret_member(name) {
-            part(name, value);
+    // The parameters as the client will send them (the request's, then the client's scope,
+    // audience, resource and extra parameters), credentials left out.
+    for (name, value) in client.parameters_for(request) {
+        if !is_secret_member(&name) {
+            part(&name, &value);
         }
     }
     let digest = hash.finish();
@@ -58,7 +57,28 @@ pub fn store_key(client: &TokenClient, request: &TokenRequest, namespace: Option
 struct Stored {
     format: u32,
     token: Value,
+    /// When the entry was written, in epoch milliseconds: which refresh token is newest.
     written_at: u64,
+    /// When the token expires, in epoch milliseconds (the token's `expires_at` is whole
+    /// seconds, too coarse for short lifetimes).
+    expires_at_ms: u64,
+}
+
+/// A stored token, read back.
+#[derive(Clone, Debug)]
+pub struct Decoded {
+    pub token: TokenResponse,
+    pub written_at_ms: u64,
+    pub expires_at_ms: u64,
+}
+
+/// Why an entry could not be used, and whether a write may replace it.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub error: Error,
+    /// False for an entry this manager cannot judge: sealed with a key it lacks, or of a
+    /// newer format. Replacing it would undo other managers' work (or their encryption).
+    pub replaceable: bool,
 }
 
 /// A caller's AES-256-GCM key for sealing entries.
@@ -105,31 +125,32 @@ impl fmt::Debug for EntryKey {
 
 /// The bytes to store for `token`, sealed with `key` when there is one. The store key is the
 /// associated data, so a sealed entry moved to another key does not open.
-pub fn encode(token: &TokenResponse, store_key: &str, key: Option<&EntryKey>, now_epoch_ms: u64) -> Vec<u8> {
+pub fn encode(
+    token: &TokenResponse,
+    store_key: &str,
+    key: Option<&EntryKey>,
+    now_epoch_ms: u64,
+    expires_at_ms: u64,
+) -> Result<Vec<u8>> {
     let stored = Stored {
         format: FORMAT,
         token: token.to_json_value(),
         written_at: now_epoch_ms,
+        expires_at_ms,
     };
-    let plain = serde_json::to_vec(&stored).unwrap_or_default();
-    let Some(key) = key else { return plain };
+    let plain = serde_json::to_vec(&stored).map_err(|_| Error::decode("a token entry could not be written"))?;
+    let Some(key) = key else { return Ok(plain) };
     let mut nonce = [0u8; NONCE_LEN];
-    if crate::authorize::fill_random(&mut nonce).is_err() {
-        // Without randomness there is no safe nonce: store nothing rather than risk reuse.
-        return Vec::new();
-    }
+    // Without randomness there is no safe nonce: nothing is stored rather than risk reuse.
+    crate::authorize::fill_random(&mut nonce)?;
     let mut sealed = plain;
-    if key
-        .cipher()
+    key.cipher()
         .seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
             Aad::from(store_key.as_bytes()),
             &mut sealed,
         )
-        .is_err()
-    {
-        return Vec::new();
-    }
+        .map_err(|_| Error::decode("a token entry could not be sealed"))?;
     let mut framed = nonce.to_vec();
     framed.extend_from_slice(&sealed);
     let mut out = SEALED_PREFIX.as_bytes().to_vec();
@@ -138,40 +159,61 @@ pub fn encode(token: &TokenResponse, store_key: &str, key: Option<&EntryKey>, no
             .encode(framed)
             .into_bytes(),
     );
-    out
+    Ok(out)
 }
 
-/// Reads an entry back. `Ok(None)` for an entry of a newer format; an error, for the manager
-/// to record before it discards the entry and fetches, for anything unreadable: corrupt
-/// bytes, a sealed entry without the key (or with another), a plain one when a key is set.
-pub fn decode(bytes: &[u8], store_key: &str, key: Option<&EntryKey>) -> Result<Option<TokenResponse>> {
+/// Reads an entry back, or says why it cannot be used: corrupt bytes, a plain entry where
+/// sealed ones are expected (both replaceable), or a sealed entry without this key or of a
+/// newer format (not replaceable by this manager).
+pub fn decode(bytes: &[u8], store_key: &str, key: Option<&EntryKey>) -> std::result::Result<Decoded, Unreadable> {
+    let replaceable = |why: &str| Unreadable {
+        error: corrupt(why),
+        replaceable: true,
+    };
+    let foreign = |why: &str| Unreadable {
+        error: corrupt(why),
+        replaceable: false,
+    };
     let plain: Vec<u8> = match (bytes.strip_prefix(SEALED_PREFIX.as_bytes()), key) {
         (Some(sealed), Some(key)) => {
             let framed = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(sealed)
-                .map_err(|_| corrupt("its sealed text is not base64"))?;
+                .map_err(|_| replaceable("its sealed text is not base64"))?;
             if framed.len() < NONCE_LEN {
-                return Err(corrupt("it is shorter than a nonce"));
+                return Err(replaceable("it is shorter than a nonce"));
             }
             let (nonce, ciphertext) = framed.split_at(NONCE_LEN);
-            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| corrupt("bad nonce"))?;
+            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| replaceable("bad nonce"))?;
             let mut buffer = ciphertext.to_vec();
             key.cipher()
                 .open_in_place(nonce, Aad::from(store_key.as_bytes()), &mut buffer)
-                .map_err(|_| corrupt("it does not open with this key (another key, or altered)"))?
+                .map_err(|_| foreign("it does not open with this manager's key (another key, or altered)"))?
                 .to_vec()
         }
-        (Some(_), None) => return Err(corrupt("it is sealed, and this manager has no key")),
-        (None, Some(_)) => return Err(corrupt("it is not sealed, and this manager expects sealed entries")),
+        (Some(_), None) => return Err(foreign("it is sealed, and this manager has no key")),
+        (None, Some(_)) => return Err(replaceable("it is not sealed, and this manager keeps sealed entries")),
         (None, None) => bytes.to_vec(),
     };
-    let stored: Stored = serde_json::from_slice(&plain).map_err(|_| corrupt("it is not a tokenfetch entry"))?;
+    let stored: Stored = serde_json::from_slice(&plain).map_err(|_| {
+        // A newer format may have changed more than the version number.
+        match serde_json::from_slice::<Value>(&plain)
+            .ok()
+            .and_then(|v| v.get("format")?.as_u64())
+        {
+            Some(format) if format > u64::from(FORMAT) => foreign("it is of a newer format"),
+            _ => replaceable("it is not a tokenfetch entry"),
+        }
+    })?;
     if stored.format > FORMAT {
-        return Ok(None);
+        return Err(foreign("it is of a newer format"));
     }
     let token: TokenResponse = crate::parse::parse_token_body(stored.token.to_string().as_bytes(), None)
-        .map_err(|_| corrupt("its token does not parse"))?;
-    Ok(Some(token))
+        .map_err(|_| replaceable("its token does not parse"))?;
+    Ok(Decoded {
+        token,
+        written_at_ms: stored.written_at,
+        expires_at_ms: stored.expires_at_ms,
+    })
 }
 
 fn corrupt(why: &str) -> Error {
@@ -183,41 +225,58 @@ mod tests {
     use super::*;
 
     fn token() -> TokenResponse {
-        TokenResponse::from_json(r#"{"access_token":"at-secret","token_type":"bearer","expires_in":60,"refresh_token":"rt-secret","expires_at":2000000000}"#)
-            .unwrap()
+        TokenResponse::from_json(
+            r#"{"access_token":"at-secret","token_type":"bearer","expires_in":60,"refresh_token":"rt-secret","expires_at":2000000000}"#,
+        )
+        .unwrap()
+    }
+
+    fn roundtrip(bytes: &[u8], store_key: &str, key: Option<&EntryKey>) -> std::result::Result<TokenResponse, bool> {
+        decode(bytes, store_key, key)
+            .map(|d| d.token)
+            .map_err(|u| u.replaceable)
     }
 
     #[test]
     fn entries_round_trip_plain_and_sealed() {
         let key = EntryKey::new(&[7u8; 32]).unwrap();
-        let plain = encode(&token(), "k", None, 1);
-        assert_eq!(decode(&plain, "k", None).unwrap(), Some(token()));
-        let sealed = encode(&token(), "k", Some(&key), 1);
+        let plain = encode(&token(), "k", None, 1, 2).unwrap();
+        assert_eq!(roundtrip(&plain, "k", None), Ok(token()));
+        let sealed = encode(&token(), "k", Some(&key), 1, 2).unwrap();
         assert!(!String::from_utf8_lossy(&sealed).contains("at-secret"));
-        assert_eq!(decode(&sealed, "k", Some(&key)).unwrap(), Some(token()));
+        let decoded = decode(&sealed, "k", Some(&key)).unwrap();
+        assert_eq!(
+            (decoded.token, decoded.written_at_ms, decoded.expires_at_ms),
+            (token(), 1, 2)
+        );
     }
 
     #[test]
     fn a_sealed_entry_opens_only_with_its_key_under_its_store_key() {
         let key = EntryKey::new(&[7u8; 32]).unwrap();
         let other = EntryKey::new(&[8u8; 32]).unwrap();
-        let sealed = encode(&token(), "k", Some(&key), 1);
-        assert!(decode(&sealed, "k", Some(&other)).is_err());
-        assert!(decode(&sealed, "moved", Some(&key)).is_err());
-        assert!(decode(&sealed, "k", None).is_err());
+        let sealed = encode(&token(), "k", Some(&key), 1, 2).unwrap();
+        // Without the right key, the entry is someone else's: not to be replaced.
+        assert_eq!(roundtrip(&sealed, "k", Some(&other)), Err(false));
+        assert_eq!(roundtrip(&sealed, "moved", Some(&key)), Err(false));
+        assert_eq!(roundtrip(&sealed, "k", None), Err(false));
+        // A byte in the middle of the ciphertext, so the tag (not base64) is what fails.
         let mut altered = sealed.clone();
-        let last = altered.len() - 1;
-        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
-        assert!(decode(&altered, "k", Some(&key)).is_err());
+        let middle = altered.len() / 2;
+        altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
+        assert_eq!(roundtrip(&altered, "k", Some(&key)), Err(false));
     }
 
     #[test]
-    fn corrupt_and_future_entries() {
-        assert!(decode(b"\x00garbage", "k", None).is_err());
-        assert!(decode(br#"{"format":99,"token":{},"written_at":0}"#, "k", None)
-            .unwrap()
-            .is_none());
-        let e = decode(b"{}", "k", None).unwrap_err();
+    fn corrupt_entries_are_replaceable_and_newer_formats_are_not() {
+        assert_eq!(roundtrip(b"\x00garbage", "k", None), Err(true));
+        assert_eq!(roundtrip(br#"{"format":99,"token":{}}"#, "k", None), Err(false));
+        let plain = encode(&token(), "k", None, 1, 2).unwrap();
+        assert_eq!(
+            roundtrip(&plain, "k", Some(&EntryKey::new(&[7u8; 32]).unwrap())),
+            Err(true)
+        );
+        let e = decode(&plain[..plain.len() / 2], "k", None).unwrap_err().error;
         assert!(!e.to_string().contains("secret"), "{e}");
     }
 

@@ -38,12 +38,19 @@ impl FileStore {
                 dir.display()
             )));
         }
-        let metadata = fs::metadata(&dir).map_err(|e| {
+        // Not followed: a symlink someone else planted (in /tmp, say) could be repointed later.
+        let metadata = fs::symlink_metadata(&dir).map_err(|e| {
             Error::config(format!(
                 "the token store directory {} cannot be read: {e}",
                 dir.display()
             ))
         })?;
+        if metadata.file_type().is_symlink() {
+            return Err(Error::config(format!(
+                "the token store path {} is a symbolic link; name the directory itself",
+                dir.display()
+            )));
+        }
         if !metadata.is_dir() {
             return Err(Error::config(format!(
                 "the token store path {} is not a directory",
@@ -69,12 +76,15 @@ impl FileStore {
     }
 
     fn read(&self, path: &Path) -> Result<Option<Vec<u8>>> {
-        let mut file = match File::open(path) {
+        let mut file = match no_follow(OpenOptions::new().read(true)).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(store_error(path, "cannot be opened", &e)),
+            Err(e) => return Err(store_error(path, "cannot be opened (a symbolic link is refused)", &e)),
         };
         let metadata = file.metadata().map_err(|e| store_error(path, "cannot be read", &e))?;
+        if !metadata.is_file() {
+            return Err(Error::config(format!("{} is not a regular file", path.display())));
+        }
         check_private(path, &metadata, false)?;
         let mut bytes = Vec::new();
         // An entry is a token: anything past a megabyte is not one.
@@ -88,7 +98,8 @@ impl FileStore {
     fn replace(&self, path: &Path, value: &[u8]) -> Result<()> {
         let temporary = path.with_extension(format!("tmp.{}.{}", std::process::id(), fastrand::u64(..)));
         let written = (|| {
-            let mut file = private_file().open(&temporary)?;
+            // A new file only: never one (or a link) that is already there.
+            let mut file = private_file().truncate(false).create_new(true).open(&temporary)?;
             file.write_all(value)?;
             file.sync_all()?;
             fs::rename(&temporary, path)
@@ -126,11 +137,8 @@ impl TokenStore for FileStore {
         let path = self.path(key, "json")?;
         // Held until the end of this call; the kernel drops it if the process dies here.
         let _write = self.lock(&self.path(key, "write")?, true)?;
-        let current = match self.read(&path) {
-            Ok(current) => current,
-            // An entry this store refuses to read is replaced, not compared.
-            Err(_) => Some(Vec::new()),
-        };
+        // An entry this store refuses (another user's, others may read it) is left alone.
+        let current = self.read(&path)?;
         if current.as_deref() != expected {
             return Ok(false);
         }
@@ -139,8 +147,9 @@ impl TokenStore for FileStore {
     }
 
     fn try_lease(&self, key: &str, _ttl: Duration) -> Result<Option<Box<dyn Lease>>> {
-        // A lock needs no expiry: the kernel drops it with its holder. A holder that hangs
-        // instead is waited for at most the lease time by the manager.
+        // A lock has no expiry: the kernel drops it with its holder. A holder that hangs
+        // instead keeps it; the manager waits for it at most the lease time. (Deleting the
+        // lease file while it is held, as a /tmp cleaner might, lets a second holder in.)
         Ok(self
             .lock(&self.path(key, "lease")?, false)?
             .map(|file| Box::new(FileLease(file)) as Box<dyn Lease>))
@@ -159,6 +168,17 @@ fn private_file() -> OpenOptions {
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
+    }
+    no_follow(&mut options);
+    options
+}
+
+/// Refuses to open through a symbolic link, and never blocks on a FIFO planted in its place.
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     options
 }
