@@ -17,15 +17,31 @@ use ureq::tls::{parse_pem, Certificate, PemItem};
 
 use crate::error::{Error, Result};
 
-/// The roots a client was configured with; `None` from [`roots`] means the bundled default.
-pub(crate) type Roots = Vec<Certificate<'static>>;
+/// The certificate authorities a client trusts.
+pub(crate) type Roots = std::sync::Arc<Vec<Certificate<'static>>>;
 
-/// The trusted roots for these options, or `None` for the bundled web PKI roots alone.
-pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Option<Roots>> {
+/// The bundled web PKI roots (Mozilla's list), read once per process. They are the only
+/// bundled list: ureq's own copy of the same roots is compiled out (its `rustls-webpki-roots`
+/// feature is off), which keeps the native libraries smaller.
+fn bundled() -> &'static Roots {
+    static BUNDLED: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
+    BUNDLED.get_or_init(|| {
+        std::sync::Arc::new(
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()))
+                .collect(),
+        )
+    })
+}
+
+/// The trusted roots for these options: the bundled web PKI roots, or the OS store's, with
+/// any added PEM certificates on top.
+pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Roots> {
     if extra_pems.is_empty() && !os_store {
-        return Ok(None);
+        return Ok(bundled().clone());
     }
-    let mut roots: Roots = if os_store {
+    let mut roots: Vec<Certificate<'static>> = if os_store {
         let found = rustls_native_certs::load_native_certs();
         if found.certs.is_empty() {
             return Err(Error::config(format!(
@@ -43,10 +59,7 @@ pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Option<Roo
             .map(|der| Certificate::from_der(der.as_ref()).to_owned())
             .collect()
     } else {
-        webpki_root_certs::TLS_SERVER_ROOT_CERTS
-            .iter()
-            .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-            .collect()
+        bundled().as_ref().clone()
     };
     for (i, pem) in extra_pems.iter().enumerate() {
         let before = roots.len();
@@ -70,7 +83,7 @@ pub(crate) fn roots(extra_pems: &[Vec<u8>], os_store: bool) -> Result<Option<Roo
             )));
         }
     }
-    Ok(Some(roots))
+    Ok(std::sync::Arc::new(roots))
 }
 
 /// A readable message for a failed handshake, saying what to do about it.

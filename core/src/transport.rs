@@ -53,12 +53,9 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// `roots`: the trusted certificate authorities, or `None` for the bundled web PKI roots.
-    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: Option<crate::tls::Roots>) -> Self {
-        let mut tls = ureq::tls::TlsConfig::builder();
-        if let Some(roots) = roots {
-            tls = tls.root_certs(ureq::tls::RootCerts::from(roots));
-        }
+    /// `roots`: the trusted certificate authorities.
+    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: crate::tls::Roots) -> Self {
+        let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::Specific(roots));
         let config = ureq::Agent::config_builder()
             .tls_config(tls.build())
             // The parser reads error bodies itself: a 400 is an answer, not a failure.

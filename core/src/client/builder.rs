@@ -588,7 +588,13 @@ fn validate_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
 /// Checks any endpoint URL the client sends to; `what` names it in messages.
 fn validate_url_of(raw: &str, what: &str, allow_insecure_http: bool) -> Result<Url> {
     // The raw text is never echoed: it may hold credentials (`https://id:secret@host`).
-    let url = Url::parse(raw.trim()).map_err(|e| Error::config(format!("the {what} is not a valid URL: {e}")))?;
+    let url = Url::parse(raw.trim()).map_err(|e| match e {
+        url::ParseError::IdnaError => Error::config(format!(
+            "the {what} has a host name outside ASCII; write the host in its punycode form \
+             (xn--..., as `idn2` or the browser's address bar shows it)"
+        )),
+        e => Error::config(format!("the {what} is not a valid URL: {e}")),
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(format!(
             "the {what} contains credentials; pass them as client_id and client_secret instead"
@@ -652,6 +658,22 @@ mod tests {
         assert!(validate_url("http://auth.example.com/token", true).is_ok());
         assert!(validate_url("ftp://auth.example.com/token", true).is_err());
         assert!(validate_url("https://u:p@auth.example.com/token", false).is_err());
+    }
+
+    #[test]
+    fn a_host_outside_ascii_is_asked_for_in_punycode() {
+        let e = validate_url("https://bücher.example/token", false).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(e.to_string().contains("punycode"), "{e}");
+        let url = validate_url("https://xn--bcher-kva.example/token", false).unwrap();
+        assert_eq!(url.host_str(), Some("xn--bcher-kva.example"));
+    }
+
+    #[test]
+    fn the_bundled_roots_are_read_once_and_shared() {
+        let first = crate::tls::roots(&[], false).unwrap();
+        assert!(first.len() > 100, "{} bundled roots", first.len());
+        assert!(std::sync::Arc::ptr_eq(&first, &crate::tls::roots(&[], false).unwrap()));
     }
 
     #[test]
