@@ -65,7 +65,7 @@ pub use parse::{evaluate_response, parse_token_response};
 pub use presets::{GustoEnvironment, ProveEnvironment};
 pub use redact::{NON_SECRET_REQUEST_HEADERS, REDACTED};
 pub use retry::RetryPolicy;
-pub use store::{FileStore, TokenStore};
+pub use store::{FileStore, MemoryStore, RedisStore, TokenStore};
 
 /// This crate's version, as the bindings report it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -82,6 +82,10 @@ pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS)
 /// hour. Not in [`ALL`], like `discovery_ttl`.
 pub const LEASE_TIME: NumericOption = duration("lease_time", false, HOUR_MS);
 
+/// How long a `RedisStore` waits for each command and for connecting. At most a minute: a
+/// store slower than that is down, and the manager should fetch on its own. Not in [`ALL`].
+pub const STORE_TIMEOUT: NumericOption = duration("store_timeout", false, 60_000);
+
 /// Every option, for docs and the conformance runner.
 pub const ALL: [NumericOption; 10] = [
     TIMEOUT,

@@ -1,5 +1,6 @@
-//! Many processes, one fetch: `TokenManager`s in separate processes sharing a `FileStore`,
-//! against testkit, which counts what reaches it.
+//! Many processes, one fetch: `TokenManager`s in separate processes sharing a `FileStore` or
+//! a `RedisStore` (a real `redis-server`, started per test), against testkit, which counts
+//! what reaches it.
 //!
 //! Each worker process is this test binary run again with `--ignored --exact worker` and its
 //! orders in environment variables; it prints every access token it was handed, one per line.
@@ -10,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use testkit::redis::RedisServer;
 use testkit::Testkit;
-use tokenfetch::{FileStore, ManagerOptions, TokenClient, TokenManager, TokenRequest};
+use tokenfetch::{FileStore, ManagerOptions, RedisStore, TokenClient, TokenManager, TokenRequest, TokenStore};
 
 const ID: &str = "store-client";
 const SECRET: &str = "store-secret-5b1e";
@@ -28,6 +30,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 struct Orders<'a> {
     token_url: &'a str,
+    /// The store: a directory, or a Redis URL (`redis://...`).
     dir: &'a Path,
     threads: usize,
     /// Keep reading for this long (0: one read per thread).
@@ -37,6 +40,20 @@ struct Orders<'a> {
     hold: bool,
     /// Runs the refresh grant with this refresh token instead of client credentials.
     refresh_token: Option<&'a str>,
+}
+
+impl Default for Orders<'_> {
+    fn default() -> Self {
+        Orders {
+            token_url: "",
+            dir: Path::new(""),
+            threads: 1,
+            run_for_ms: 0,
+            expires_in: 3600,
+            hold: false,
+            refresh_token: None,
+        }
+    }
 }
 
 fn spawn_worker(orders: &Orders) -> Child {
@@ -94,9 +111,17 @@ fn worker() {
     if var("TF_HOLD") == "1" {
         client = client.header("X-Testkit-Hold", "never");
     }
+    let place = var("TF_DIR");
+    let store: Arc<dyn TokenStore> = if place.starts_with("redis://") {
+        Arc::new(RedisStore::new(&place).unwrap())
+    } else {
+        Arc::new(FileStore::new(place).unwrap())
+    };
     let options = ManagerOptions {
         refresh_skew: Duration::from_secs(1),
-        store: Some(Arc::new(FileStore::new(var("TF_DIR")).unwrap())),
+        store: Some(store),
+        // The kill test's lease outlives its holder in Redis: keep the wait short.
+        lease_time: Some(Duration::from_secs(3)),
         // A refresh-token grant acts for a user: its entry needs a name.
         store_namespace: Some("user-ann".into()),
         ..ManagerOptions::default()
@@ -465,4 +490,224 @@ fn on_token_sees_what_this_manager_fetched() {
     let fetched = manager(seen.clone()).access_token().unwrap();
     manager(seen.clone()).access_token().unwrap();
     assert_eq!(*seen.lock().unwrap(), vec![fetched]);
+}
+
+// --- Redis ----------------------------------------------------------------------------
+
+fn redis() -> RedisServer {
+    RedisServer::start().expect("redis-server (make test installs it; or set TOKENFETCH_REDIS_SERVER)")
+}
+
+fn redis_manager(kit: &Testkit, store: RedisStore, expires_in: u64) -> TokenManager {
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", expires_in.to_string())
+        .build()
+        .unwrap();
+    let options = ManagerOptions {
+        refresh_skew: Duration::from_secs(1),
+        store: Some(Arc::new(store)),
+        ..ManagerOptions::default()
+    };
+    TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap()
+}
+
+/// The entry's key in Redis (the one that is not a lease).
+fn redis_entry_key(server: &RedisServer) -> String {
+    server
+        .keys()
+        .into_iter()
+        .find(|k| !k.ends_with(":lease"))
+        .expect("an entry was written")
+}
+
+#[test]
+fn redis_eight_processes_of_sixteen_threads_on_a_cold_store_make_one_fetch() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    let (token_url, url) = (kit.token_url(), server.url());
+    let orders = Orders {
+        token_url: &token_url,
+        dir: Path::new(&url),
+        threads: 16,
+        ..Orders::default()
+    };
+    let workers: Vec<Child> = (0..8).map(|_| spawn_worker(&orders)).collect();
+    let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
+    assert_eq!(kit.token_requests(), 1, "one fetch for 128 callers in 8 processes");
+    assert_eq!(tokens.len(), 1);
+    let key = redis_entry_key(&server);
+    assert!(key.starts_with("tokenfetch:"), "{key}");
+    assert_eq!(server.keys(), vec![key], "the lease was released");
+}
+
+/// A Redis lease outlives a killed holder (nothing tells Redis it died): the others wait
+/// for it to expire (the workers' lease time is 3 s), then make one more fetch between them.
+#[cfg(unix)]
+#[test]
+fn redis_a_leader_killed_mid_fetch_delays_the_others_by_at_most_the_lease_time() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    let (token_url, url) = (kit.token_url(), server.url());
+    let mut leader = spawn_worker(&Orders {
+        token_url: &token_url,
+        dir: Path::new(&url),
+        hold: true,
+        ..Orders::default()
+    });
+    let began = Instant::now();
+    while kit.token_requests() == 0 {
+        assert!(began.elapsed() < Duration::from_secs(20), "the leader never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    leader.kill().unwrap();
+    leader.wait().unwrap();
+    let killed_at = Instant::now();
+    let orders = Orders {
+        token_url: &token_url,
+        dir: Path::new(&url),
+        threads: 4,
+        ..Orders::default()
+    };
+    let followers: Vec<Child> = (0..4).map(|_| spawn_worker(&orders)).collect();
+    let tokens: BTreeSet<String> = followers.into_iter().flat_map(tokens_of).collect();
+    assert_eq!(kit.token_requests(), 2, "the dead leader's fetch and one more");
+    assert_eq!(tokens.len(), 1);
+    // The lease was 3 s; process start-up and the fetch add a little.
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        killed_at.elapsed()
+    );
+}
+
+/// A warm manager reads its own copy: a thousand reads send Redis nothing.
+#[test]
+fn redis_is_not_asked_on_cached_reads() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    let manager = redis_manager(&kit, RedisStore::new(&server.url()).unwrap(), 3600);
+    manager.access_token().unwrap();
+    let before = server.commands_processed();
+    for _ in 0..1000 {
+        manager.access_token().unwrap();
+    }
+    // `INFO` itself is the one command between the two readings.
+    assert_eq!(server.commands_processed() - before, 1);
+}
+
+/// The entry expires with its token, and a sealed one holds no token in the clear.
+#[test]
+fn redis_entries_live_as_long_as_their_token_and_can_be_sealed() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    let store = RedisStore::new(&server.url()).unwrap();
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", "120")
+        .build()
+        .unwrap();
+    let options = ManagerOptions {
+        store: Some(Arc::new(store)),
+        store_encryption_key: Some(tokenfetch::store::entry::EntryKey::new(&[7u8; 32]).unwrap()),
+        ..ManagerOptions::default()
+    };
+    let token = TokenManager::with_options(client, TokenRequest::client_credentials(), options)
+        .unwrap()
+        .access_token()
+        .unwrap();
+    let key = redis_entry_key(&server);
+    let ttl = server.pttl(&key);
+    assert!((115_000..=120_000).contains(&ttl), "PTTL {ttl} ms for a 120 s token");
+    let raw = server.get(&key).unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains(&token));
+    assert!(raw.starts_with(b"tfsealed1:"));
+}
+
+#[test]
+fn redis_a_corrupt_value_is_discarded_and_replaced() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    let store = || RedisStore::new(&server.url()).unwrap();
+    redis_manager(&kit, store(), 3600).access_token().unwrap();
+    let key = redis_entry_key(&server);
+    server.set(&key, b"{\"format\":1,\"token\":\xff garbage");
+    let fresh = redis_manager(&kit, store(), 3600);
+    let token = fresh.access_token().unwrap();
+    assert_eq!(kit.token_requests(), 2, "the corrupt value was refetched");
+    assert!(fresh.last_error().unwrap().to_string().contains("discarded"));
+    assert_eq!(
+        redis_manager(&kit, store(), 3600).access_token().unwrap(),
+        token,
+        "and replaced"
+    );
+    assert_eq!(kit.token_requests(), 2);
+}
+
+/// Redis dies with the manager's token 1 s from its refresh, then comes back empty: every
+/// call in between returns a valid token (refreshed locally, the store's error kept in
+/// `last_error`), and once Redis is back the next refresh is shared through it again.
+#[test]
+fn redis_stopped_then_restarted_mid_run_never_fails_a_call() {
+    let kit = Testkit::start().unwrap();
+    let mut server = redis();
+    let store = RedisStore::with_timeout(&server.url(), Duration::from_millis(200)).unwrap();
+    let manager = redis_manager(&kit, store, 3);
+    let first = manager.access_token().unwrap();
+    server.stop();
+    let began = Instant::now();
+    let mut seen = BTreeSet::from([first]);
+    while began.elapsed() < Duration::from_millis(4_500) {
+        seen.insert(manager.access_token().expect("a token while Redis is down"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(seen.len() >= 2, "the token was refreshed while Redis was down");
+    let said = manager
+        .last_error()
+        .expect("the store's failure is reported")
+        .to_string();
+    assert!(said.contains("Redis at redis://127.0.0.1"), "{said}");
+    server.restart().unwrap();
+    let began = Instant::now();
+    while server.keys().is_empty() {
+        assert!(
+            began.elapsed() < Duration::from_secs(6),
+            "no refresh reached the restarted Redis"
+        );
+        manager.access_token().expect("a token after the restart");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let shared = redis_manager(&kit, RedisStore::new(&server.url()).unwrap(), 3);
+    let fetches = kit.token_requests();
+    assert_eq!(shared.access_token().unwrap(), manager.access_token().unwrap());
+    assert_eq!(kit.token_requests(), fetches, "a new process adopts the shared token");
+}
+
+/// A "Redis" that accepts connections and never answers: each store command gives up after
+/// the store timeout, and the call gets a token fetched locally.
+#[test]
+fn redis_that_never_answers_costs_the_store_timeout_not_a_hang() {
+    let kit = Testkit::start().unwrap();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for connection in silent.incoming().take(4) {
+            open.push(connection);
+        }
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let manager = redis_manager(
+        &kit,
+        RedisStore::with_timeout(&url, Duration::from_millis(300)).unwrap(),
+        3600,
+    );
+    let began = Instant::now();
+    manager.access_token().expect("a token without the store");
+    assert!(began.elapsed() < Duration::from_secs(3), "{:?}", began.elapsed());
+    let said = manager.last_error().unwrap().to_string();
+    assert!(said.contains("no answer within 300 ms"), "{said}");
+    drop(held);
 }

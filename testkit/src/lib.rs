@@ -41,6 +41,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+pub mod redis;
 pub mod tls;
 
 use tls::{Presents, TlsFixture};

@@ -2,9 +2,14 @@
 //! deployment shares one fetch per token lifetime.
 //!
 //! - No store (the default): the token lives in the manager, as it always has.
+//! - [`MemoryStore`]: a map in this process, for managers of one process that should share
+//!   a token (and for tests of the protocol).
 //! - [`FileStore`]: a directory on one machine, shared by its processes (gunicorn workers,
 //!   Node cluster workers). A file per key, written atomically with mode 0600; an advisory
 //!   lock on a lease file gives single flight, and the kernel drops it when its holder dies.
+//! - [`RedisStore`]: one Redis for many machines (pods behind a load balancer). `SET NX PX`
+//!   leases that expire on their own, compare-and-set by script, entries that expire with
+//!   their token, and a short timeout of its own on every command.
 //!
 //! A store holds bytes; [`entry`] decides what they are (a versioned JSON entry, optionally
 //! sealed with AES-256-GCM), so every language writes and reads the same format.
@@ -25,8 +30,12 @@ use crate::error::Result;
 
 pub mod entry;
 mod file;
+mod memory;
+mod redis;
 
 pub use file::FileStore;
+pub use memory::MemoryStore;
+pub use redis::{RedisStore, DEFAULT_STORE_TIMEOUT};
 
 /// A shared place for token entries. Implementations must be safe to call from many threads
 /// and many processes at once.

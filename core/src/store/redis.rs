@@ -1,0 +1,324 @@
+//! `RedisStore`: one Redis (or Valkey) shared by every machine of a deployment.
+//!
+//! - `tokenfetch:<key>` holds the entry, with a TTL of the token's remaining life, so Redis
+//!   forgets a token once nobody can use it.
+//! - `tokenfetch:<key>:lease` is the single-flight lease: `SET NX PX` with a random value,
+//!   so it expires on its own when its holder dies or hangs, and only its holder's value
+//!   deletes it (a script compares and deletes in one step).
+//! - A compare-and-set is a script too: Redis runs it whole, so two writers cannot both see
+//!   the old entry and both replace it.
+//!
+//! Every command runs under the store's own short timeout (connect, read and write), so a
+//! Redis that is down or slow costs a refresh that much, never a hang: the manager then
+//! fetches on its own and reports the store's error in `last_error`.
+//!
+//! The protocol is the `redis` crate's; this module only names keys and writes two scripts.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use url::Url;
+
+use super::{Lease, TokenStore};
+use crate::error::{Error, Result};
+use crate::redact::{self, Secrets};
+
+/// How long one Redis command (or connecting) may take by default: a store on the same
+/// network answers in a millisecond, and a refresh should not wait long for one that doesn't.
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Connections kept open between commands. A manager uses the store only around a refresh,
+/// so a few are plenty for every manager of a process.
+const IDLE_CONNECTIONS: usize = 4;
+
+/// Prefix of every key this store writes, so its keys are easy to find (and to leave alone).
+const KEY_PREFIX: &str = "tokenfetch:";
+
+/// Replaces KEYS[1] with ARGV[3] (TTL ARGV[4] ms) when it is still ARGV[2], or absent when
+/// ARGV[1] is "absent". Returns 1 when it wrote.
+const COMPARE_AND_SET: &str = r"
+local current = redis.call('GET', KEYS[1])
+if (ARGV[1] == 'absent' and current == false) or (ARGV[1] == 'value' and current == ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  return 1
+end
+return 0
+";
+
+/// Deletes the lease KEYS[1] only if it still holds this holder's ARGV[1]: after it expired,
+/// someone else's lease may be there.
+const RELEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
+/// Tokens in one Redis; see the module documentation.
+#[derive(Clone)]
+pub struct RedisStore {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    client: redis::Client,
+    /// The URL without its credentials, for messages.
+    shown: String,
+    /// The URL's password and user name, scrubbed from any message Redis sends back.
+    secrets: Secrets,
+    timeout: Duration,
+    idle: Mutex<Vec<redis::Connection>>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("url", &self.shared.shown)
+            .field("timeout", &self.shared.timeout)
+            .finish()
+    }
+}
+
+impl RedisStore {
+    /// A store in the Redis at `url`: `redis://[user:password@]host[:port][/db]`,
+    /// `rediss://` for TLS (verified against the operating system's roots), or
+    /// `unix:///path/to/redis.sock`. Nothing connects until the store is first used, so a
+    /// Redis that is down does not stop a process from starting.
+    ///
+    /// A `config` error for a URL that is not one of those, or that asks to skip TLS
+    /// verification (`#insecure`). The message never holds the password.
+    pub fn new(url: &str) -> Result<RedisStore> {
+        Self::with_timeout(url, DEFAULT_STORE_TIMEOUT)
+    }
+
+    /// [`RedisStore::new`] with another timeout for each command and for connecting (500 ms
+    /// by default; more than zero and at most a minute).
+    pub fn with_timeout(url: &str, timeout: Duration) -> Result<RedisStore> {
+        crate::options::STORE_TIMEOUT.check_duration("store_timeout", timeout)?;
+        let parsed =
+            Url::parse(url.trim()).map_err(|e| Error::config(format!("the Redis URL is not a valid URL: {e}")))?;
+        let shown = redact::display_url(&parsed);
+        match parsed.scheme() {
+            "redis" | "rediss" | "valkey" | "valkeys" | "unix" | "redis+unix" | "valkey+unix" => {}
+            other => {
+                return Err(Error::config(format!(
+                    "the Redis URL {shown} has scheme {other:?}; use redis://, rediss:// (TLS) or unix://"
+                )))
+            }
+        }
+        if parsed.fragment().is_some_and(|f| f.contains("insecure")) {
+            return Err(Error::config(format!(
+                "the Redis URL {shown} asks to skip TLS verification (#insecure); tokenfetch always \
+                 verifies, so trust the server's certificate authority in the operating system instead"
+            )));
+        }
+        let mut secrets = Secrets::new();
+        if let Some(password) = parsed.password() {
+            secrets.add(password);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+                secrets.add(&decoded);
+            }
+        }
+        let client = redis::Client::open(parsed).map_err(|e| {
+            Error::config(format!(
+                "the Redis URL {shown} cannot be used: {}",
+                secrets.scrub(&e.to_string())
+            ))
+        })?;
+        Ok(RedisStore {
+            shared: Arc::new(Shared {
+                client,
+                shown,
+                secrets,
+                timeout,
+                idle: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The timeout of each command.
+    pub fn timeout(&self) -> Duration {
+        self.shared.timeout
+    }
+}
+
+impl Shared {
+    /// Runs `command` on a pooled connection (or a new one). A connection that failed is
+    /// dropped, not pooled: it may hold half an answer.
+    fn run<T: redis::FromRedisValue>(&self, what: &str, command: &redis::Cmd) -> Result<T> {
+        let pooled = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut connection = match pooled {
+            Some(connection) => connection,
+            None => self.connect()?,
+        };
+        match command.query::<T>(&mut connection) {
+            Ok(value) => {
+                let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+                if idle.len() < IDLE_CONNECTIONS {
+                    idle.push(connection);
+                }
+                Ok(value)
+            }
+            Err(e) => Err(self.failure(what, &e)),
+        }
+    }
+
+    fn connect(&self) -> Result<redis::Connection> {
+        if self.shown.starts_with("rediss") || self.shown.starts_with("valkeys") {
+            // The redis crate builds its TLS config from the process's default rustls
+            // provider; name ring (the core's) when the application has not chosen one.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let connection = self
+            .client
+            .get_connection_with_timeout(self.timeout)
+            .map_err(|e| self.failure("connecting", &e))?;
+        let timeouts = connection
+            .set_read_timeout(Some(self.timeout))
+            .and_then(|()| connection.set_write_timeout(Some(self.timeout)));
+        timeouts.map_err(|e| self.failure("connecting", &e))?;
+        Ok(connection)
+    }
+
+    fn failure(&self, what: &str, e: &redis::RedisError) -> Error {
+        let reason = if e.is_timeout() {
+            format!("no answer within {} ms", self.timeout.as_millis())
+        } else {
+            self.secrets.scrub(&e.to_string())
+        };
+        Error::Transport {
+            message: format!("token store: Redis at {} failed {what}: {reason}", self.shown),
+            http_meta: None,
+        }
+    }
+}
+
+impl TokenStore for RedisStore {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.shared.run("reading", redis::cmd("GET").arg(entry_key(key)))
+    }
+
+    fn compare_and_set(&self, key: &str, expected: Option<&[u8]>, value: &[u8], ttl: Duration) -> Result<bool> {
+        let mut command = redis::cmd("EVAL");
+        command.arg(COMPARE_AND_SET).arg(1).arg(entry_key(key));
+        match expected {
+            Some(old) => command.arg("value").arg(old),
+            None => command.arg("absent").arg(""),
+        };
+        command.arg(value).arg(ttl_ms(ttl));
+        let written: i64 = self.shared.run("writing", &command)?;
+        Ok(written == 1)
+    }
+
+    fn try_lease(&self, key: &str, ttl: Duration) -> Result<Option<Box<dyn Lease>>> {
+        let lease_key = format!("{}:lease", entry_key(key));
+        let mut holder = [0u8; 16];
+        crate::authorize::fill_random(&mut holder)?;
+        let holder: String = holder.iter().map(|b| format!("{b:02x}")).collect();
+        let taken: Option<String> = self.shared.run(
+            "taking the lease",
+            redis::cmd("SET")
+                .arg(&lease_key)
+                .arg(&holder)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl_ms(ttl)),
+        )?;
+        Ok(taken.map(|_| {
+            Box::new(RedisLease {
+                shared: self.shared.clone(),
+                key: lease_key,
+                holder,
+            }) as Box<dyn Lease>
+        }))
+    }
+}
+
+struct RedisLease {
+    shared: Arc<Shared>,
+    key: String,
+    holder: String,
+}
+
+impl std::fmt::Debug for RedisLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisLease").field("key", &self.key).finish()
+    }
+}
+
+impl Lease for RedisLease {}
+
+impl Drop for RedisLease {
+    fn drop(&mut self) {
+        // A release that fails leaves the lease to expire: waiters lose at most its time.
+        let mut command = redis::cmd("EVAL");
+        command.arg(RELEASE).arg(1).arg(&self.key).arg(&self.holder);
+        let _: Result<i64> = self.shared.run("releasing the lease", &command);
+    }
+}
+
+fn entry_key(key: &str) -> String {
+    format!("{KEY_PREFIX}{key}")
+}
+
+/// Redis takes whole milliseconds, at least one.
+fn ttl_ms(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis())
+        .unwrap_or(u64::MAX)
+        .clamp(1, i64::MAX as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_url_is_a_config_error_without_the_password() {
+        for url in [
+            "http://:hunter22@redis.example:6379",
+            "rediss://:hunter22@redis.example:6379/#insecure",
+            "redis://:hunter22@[bad",
+        ] {
+            let e = RedisStore::new(url).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Config, "{url}: {e}");
+            assert!(!e.to_string().contains("hunter22"), "{e}");
+        }
+        assert!(RedisStore::new("rediss://:hunter22@redis.example:6379/#insecure")
+            .unwrap_err()
+            .to_string()
+            .contains("always verifies"));
+        let store = RedisStore::new("redis://:hunter22@redis.example:6379/2").unwrap();
+        assert!(!format!("{store:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn a_timeout_outside_its_range_is_refused() {
+        for timeout in [Duration::ZERO, Duration::from_secs(61)] {
+            let e = RedisStore::with_timeout("redis://127.0.0.1:1", timeout).unwrap_err();
+            assert!(e.to_string().contains("store_timeout"), "{e}");
+        }
+    }
+
+    #[test]
+    fn an_unreachable_redis_fails_within_the_timeout_and_says_where() {
+        // Port 1 on loopback refuses at once; the message names the store, not the password.
+        let store = RedisStore::with_timeout("redis://:hunter22@127.0.0.1:1", Duration::from_millis(200)).unwrap();
+        let started = std::time::Instant::now();
+        let e = store.get("k").unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let message = e.to_string();
+        assert!(
+            message.contains("127.0.0.1:1") && !message.contains("hunter22"),
+            "{message}"
+        );
+        assert!(store.try_lease("k", Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn ttls_are_whole_milliseconds_of_at_least_one() {
+        assert_eq!(ttl_ms(Duration::ZERO), 1);
+        assert_eq!(ttl_ms(Duration::from_micros(1500)), 1);
+        assert_eq!(ttl_ms(Duration::from_secs(2)), 2000);
+        assert_eq!(ttl_ms(Duration::MAX), i64::MAX as u64);
+    }
+}

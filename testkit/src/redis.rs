@@ -1,0 +1,148 @@
+//! A real `redis-server` on a loopback port, for the Redis store's tests.
+//!
+//! The binary is `$TOKENFETCH_REDIS_SERVER` when set (the Makefile points it at the Debian
+//! package it unpacks), else `redis-server` on the PATH. It runs without persistence, in the
+//! foreground, as this process's child; [`RedisServer::stop`] and dropping it kill it by PID.
+
+use std::io;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+}
+
+impl RedisServer {
+    /// Starts a server on a free loopback port and waits until it answers `PING`.
+    pub fn start() -> io::Result<RedisServer> {
+        // The OS picks a free port; the race until redis-server binds it is harmless in tests.
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut server = RedisServer { child: None, port };
+        server.restart()?;
+        Ok(server)
+    }
+
+    /// The binary the tests run.
+    pub fn binary() -> String {
+        std::env::var("TOKENFETCH_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into())
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Kills the server (SIGKILL, as a crash would) and waits for it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port, empty (it keeps nothing on disk).
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.stop();
+        let child = Command::new(Self::binary())
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .args(["--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot run {} ({e}); `make test` installs it, or set TOKENFETCH_REDIS_SERVER",
+                        Self::binary()
+                    ),
+                )
+            })?;
+        self.child = Some(child);
+        let began = Instant::now();
+        loop {
+            if self.ping() {
+                return Ok(());
+            }
+            if began.elapsed() > Duration::from_secs(10) {
+                self.stop();
+                return Err(io::Error::other("redis-server did not answer PING within 10 s"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn connection(&self) -> redis::RedisResult<redis::Connection> {
+        redis::Client::open(self.url())?.get_connection_with_timeout(Duration::from_secs(2))
+    }
+
+    fn ping(&self) -> bool {
+        self.connection()
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c))
+            .is_ok()
+    }
+
+    /// How many commands the server has run since it started (`INFO stats`), `INFO` calls
+    /// included.
+    pub fn commands_processed(&self) -> u64 {
+        let mut connection = self.connection().expect("redis-server is running");
+        let info: String = redis::cmd("INFO")
+            .arg("stats")
+            .query(&mut connection)
+            .expect("INFO stats");
+        info.lines()
+            .find_map(|l| l.strip_prefix("total_commands_processed:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("INFO stats has total_commands_processed")
+    }
+
+    /// The keys the server holds, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let mut connection = self.connection().expect("redis-server is running");
+        let mut keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut connection).expect("KEYS");
+        keys.sort();
+        keys
+    }
+
+    /// The raw value of `key`, if any.
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let mut connection = self.connection().expect("redis-server is running");
+        redis::cmd("GET").arg(key).query(&mut connection).expect("GET")
+    }
+
+    /// Sets `key` to `value` (no TTL), as a hostile or broken writer would.
+    pub fn set(&self, key: &str, value: &[u8]) {
+        let mut connection = self.connection().expect("redis-server is running");
+        let _: () = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .query(&mut connection)
+            .expect("SET");
+    }
+
+    /// The remaining TTL of `key` in milliseconds (-1: none, -2: no key).
+    pub fn pttl(&self, key: &str) -> i64 {
+        let mut connection = self.connection().expect("redis-server is running");
+        redis::cmd("PTTL").arg(key).query(&mut connection).expect("PTTL")
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
