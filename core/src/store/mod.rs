@@ -28,11 +28,13 @@ use std::time::Duration;
 
 use crate::error::Result;
 
+mod choice;
 pub mod entry;
 mod file;
 mod memory;
 mod redis;
 
+pub use choice::StoreChoice;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 pub use redis::{RedisStore, DEFAULT_STORE_TIMEOUT};

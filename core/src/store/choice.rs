@@ -1,0 +1,122 @@
+//! A store as a binding's caller names it (`FileStore(dir, key=...)` in Python,
+//! `{ store: { redis: url, key } }` in Node, `TokenStore.Redis(url, key)` in Kotlin), opened
+//! once here so every language checks it the same way.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::entry::EntryKey;
+use super::{FileStore, MemoryStore, RedisStore, TokenStore, DEFAULT_STORE_TIMEOUT};
+use crate::error::{Error, Result};
+use crate::manager::ManagerOptions;
+use crate::options::{OptionBag, OptionValue, STORE_TIMEOUT};
+
+/// An opened store and the key that seals its entries, ready for [`ManagerOptions`].
+#[derive(Clone, Debug)]
+pub struct StoreChoice {
+    pub store: Arc<dyn TokenStore>,
+    pub key: Option<EntryKey>,
+}
+
+impl StoreChoice {
+    /// A [`FileStore`] in `dir` (created, mode 0700, when missing).
+    pub fn file(dir: impl Into<PathBuf>, key: Option<&[u8]>) -> Result<StoreChoice> {
+        Ok(StoreChoice {
+            store: Arc::new(FileStore::new(dir)?),
+            key: key.map(EntryKey::new).transpose()?,
+        })
+    }
+
+    /// A [`RedisStore`] at `url`; `timeout` is its own per-command timeout (500 ms if `None`).
+    pub fn redis(url: &str, key: Option<&[u8]>, timeout: Option<Duration>) -> Result<StoreChoice> {
+        Ok(StoreChoice {
+            store: Arc::new(RedisStore::with_timeout(url, timeout.unwrap_or(DEFAULT_STORE_TIMEOUT))?),
+            key: key.map(EntryKey::new).transpose()?,
+        })
+    }
+
+    /// A [`MemoryStore`] of its own.
+    pub fn memory() -> StoreChoice {
+        StoreChoice {
+            store: Arc::new(MemoryStore::new()),
+            key: None,
+        }
+    }
+
+    /// The store described by an options object, as Node and Kotlin pass it: exactly one of
+    /// `file` (a directory) or `redis` (a URL), with an optional `key` (32 bytes as base64)
+    /// and, for Redis, `timeout_name` (milliseconds). `name` is the option's name
+    /// (`store`), used in messages.
+    pub fn from_value(name: &str, value: OptionValue, timeout_name: &str) -> Result<StoreChoice> {
+        let bag = OptionBag::from_value(name, value)?;
+        let key_name = "key";
+        bag.check_names(&["file", "redis", key_name, timeout_name])
+            .map_err(|e| Error::config(format!("{name}: {e}")))?;
+        let key = bag.text(key_name)?;
+        let key = key.as_deref().map(str::as_bytes);
+        let timeout = bag.millis(timeout_name, STORE_TIMEOUT)?;
+        match (bag.text("file")?, bag.text("redis")?) {
+            (Some(dir), None) => {
+                if timeout.is_some() {
+                    return Err(Error::config(format!(
+                        "{name}.{timeout_name} applies to a Redis store only"
+                    )));
+                }
+                StoreChoice::file(dir, key)
+            }
+            (None, Some(url)) => StoreChoice::redis(&url, key, timeout),
+            _ => Err(Error::config(format!(
+                "{name} names exactly one store: {{ file: <directory> }} or {{ redis: <url> }}"
+            ))),
+        }
+    }
+
+    /// Puts the store and its key into `options`.
+    pub fn apply(self, options: &mut ManagerOptions) {
+        options.store = Some(self.store);
+        options.store_encryption_key = self.key;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> OptionValue {
+        OptionValue::Text(s.into())
+    }
+
+    #[test]
+    fn an_options_object_names_one_store_and_mistakes_say_what_to_write() {
+        let redis = OptionValue::Map(vec![
+            ("redis".into(), text("redis://127.0.0.1:1")),
+            ("timeoutMs".into(), OptionValue::Number(250.0)),
+        ]);
+        let choice = StoreChoice::from_value("store", redis, "timeoutMs").unwrap();
+        assert!(format!("{:?}", choice.store).contains("250ms"));
+        let both = OptionValue::Map(vec![
+            ("file".into(), text("/tmp/x")),
+            ("redis".into(), text("redis://h")),
+        ]);
+        let e = StoreChoice::from_value("store", both, "timeoutMs").unwrap_err();
+        assert!(e.to_string().contains("exactly one"), "{e}");
+        let typo = OptionValue::Map(vec![("redsi".into(), text("redis://h"))]);
+        let e = StoreChoice::from_value("store", typo, "timeoutMs").unwrap_err();
+        assert!(e.to_string().contains("did you mean `redis`"), "{e}");
+        let e = StoreChoice::from_value("store", text("/tmp/x"), "timeoutMs").unwrap_err();
+        assert!(e.to_string().contains("store must be an object"), "{e}");
+        let negative = OptionValue::Map(vec![
+            ("redis".into(), text("redis://h")),
+            ("timeoutMs".into(), OptionValue::Number(-1.0)),
+        ]);
+        let e = StoreChoice::from_value("store", negative, "timeoutMs").unwrap_err();
+        assert!(e.to_string().contains("timeoutMs"), "{e}");
+        let short_key = OptionValue::Map(vec![
+            ("redis".into(), text("redis://h")),
+            ("key".into(), text("c2hvcnQ=")),
+        ]);
+        let e = StoreChoice::from_value("store", short_key, "timeoutMs").unwrap_err();
+        assert!(e.to_string().contains("32 bytes"), "{e}");
+    }
+}
