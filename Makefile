@@ -9,14 +9,15 @@ PY := $(VENV)/bin/python
 
 .PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
 	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android \
-	dist test-dist test-checkout test-release bench test-bench
+	dist test-dist test-checkout test-release bench test-bench redis test-shared-store
 
 help:
 	@echo "make demo   fetch tokens through every language against the local testkit server"
 	@echo "make test   every suite: Rust (tests, clippy, fmt), Python (pytest, stubtest), Node"
 	@echo "            (node --test, tsc), Kotlin and Java (JUnit 5 on the jar, a Kotlin and a Java consumer), Android (cross-built"
 	@echo "            .so checks, AAR, D8, R8-shrunk sample on Robolectric), each with its suite"
-	@echo "            against a real oidc-provider; make dist's artifacts installed and checked;"
+	@echo "            against a real oidc-provider and a real Redis; Rust, Python, Node and Kotlin"
+	@echo "            processes sharing one Redis; make dist's artifacts installed and checked;"
 	@echo "            installs from a clean checkout; actionlint; a smoke run of the benchmarks;"
 	@echo "            30 s of fuzzing; the conformance table"
 	@echo "make bench  tokenfetch against its peers on one loopback server; writes bench/README.md"
@@ -149,7 +150,9 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-test-rust:
+# The Redis store's tests start their own redis-server (to stop and restart it mid-run).
+export TOKENFETCH_REDIS_SERVER ?= $(CURDIR)/target/tools/redis/redis-server
+test-rust: redis
 	$(CARGO) test --workspace
 
 # docs/models/, the guides' field tables and each binding's type check, from core/src/model.rs.
@@ -173,10 +176,10 @@ $(BENCH_NODE): bench/node/package-lock.json
 
 # The size targets read the registry artifacts in target/dist: `make bench` builds them, and
 # in `make test` test-dist has built them before test-bench runs.
-bench: dist python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
+bench: dist python node kotlin redis $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
 	cd bindings-node && npm run --silent build
-	$(PY) bench/run.py
+	scripts/with-redis.sh $(PY) bench/run.py
 
 test-bench: python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
@@ -232,9 +235,25 @@ $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package-lock.json
 	cd $(OIDC) && npm ci --no-audit --no-fund
 oidc: $(OIDC)/node_modules/.package-lock.json
 
-SUITES := test-rust test-python test-node test-kotlin test-android test-dist test-release test-checkout test-bench
+# --- A real Redis --------------------------------------------------------------------------
+# Redis 7 from Debian's packages, unpacked into target/tools/redis unless redis-server is on
+# the PATH (scripts/install-redis.sh). `make test` runs every suite with one listening
+# (scripts/with-redis.sh starts it on a loopback port and stops it by PID), and the bindings'
+# suites then require it.
+redis:
+	scripts/install-redis.sh >/dev/null
 
-test: conformance-clean lint oidc
-	TOKENFETCH_REQUIRE_OIDC=1 scripts/with-oidc.sh $(MAKE) --no-print-directory $(SUITES)
+# Rust, Python, Node and Kotlin processes over one Redis make one fetch between them.
+test-shared-store: python node kotlin redis
+	cd bindings-node && npm run --silent build
+	$(PY) -m mypy --strict scripts/check_shared_store.py
+	scripts/with-testkit.sh $(PY) scripts/check_shared_store.py
+
+SUITES := test-rust test-python test-node test-kotlin test-shared-store test-android test-dist test-release \
+	test-checkout test-bench
+
+test: conformance-clean lint oidc redis
+	TOKENFETCH_REQUIRE_OIDC=1 TOKENFETCH_REQUIRE_REDIS=1 scripts/with-oidc.sh scripts/with-redis.sh \
+	  $(MAKE) --no-print-directory $(SUITES)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory conformance-report

@@ -71,6 +71,7 @@ fn main() {
     }
     fetches(&emit, &base, &token_url, &settings);
     cached_read(&emit, &token_url, &settings);
+    cached_read_through_stores(&emit, &token_url, &settings);
     parsing(&emit, &settings);
     for threads in [8, 64] {
         shared_client(&emit, &base, &token_url, threads, &settings);
@@ -217,6 +218,12 @@ fn fetches(emit: &Emit, base: &str, token_url: &str, settings: &Settings) {
 
 fn cached_read(emit: &Emit, token_url: &str, settings: &Settings) {
     let manager = tokenfetch::TokenManager::for_client(tokenfetch_client(token_url));
+    let p50 = cached_read_p50(&manager, settings);
+    emit.line(json!({ "case": "cached read", "client": "tokenfetch", "p50_ns": p50, "n": settings.cached_reads * 5 }));
+}
+
+/// ns per read of a warm manager, the median of five batches.
+fn cached_read_p50(manager: &tokenfetch::TokenManager, settings: &Settings) -> f64 {
     manager.access_token().expect("first fetch");
     let mut batches = Vec::new();
     for _ in 0..5 {
@@ -226,9 +233,61 @@ fn cached_read(emit: &Emit, token_url: &str, settings: &Settings) {
         }
         batches.push(start.elapsed().as_secs_f64() * 1e9 / settings.cached_reads as f64);
     }
-    let p = percentiles(batches);
+    percentiles(batches).p50
+}
+
+fn manager_over(token_url: &str, store: Arc<dyn tokenfetch::TokenStore>) -> tokenfetch::TokenManager {
+    let options = tokenfetch::ManagerOptions {
+        store: Some(store),
+        ..tokenfetch::ManagerOptions::default()
+    };
+    tokenfetch::TokenManager::with_options(
+        tokenfetch_client(token_url),
+        tokenfetch::TokenRequest::client_credentials(),
+        options,
+    )
+    .expect("a manager over a store")
+}
+
+/// A manager over a file store, and over Redis (`TOKENFETCH_REDIS_URL`, which `make bench`
+/// and `make test` set): reads are answered from memory, and the store is asked only when the
+/// token is due. The Redis case counts the commands Redis ran (`INFO stats`) over the reads
+/// and over one refresh.
+fn cached_read_through_stores(emit: &Emit, token_url: &str, settings: &Settings) {
+    let dir = std::env::temp_dir().join(format!("tokenfetch-bench-store-{}", std::process::id()));
+    let file = tokenfetch::FileStore::new(&dir).expect("a file store");
+    let p50 = cached_read_p50(&manager_over(token_url, Arc::new(file)), settings);
+    let _ = std::fs::remove_dir_all(&dir);
+    emit.line(json!({ "case": "cached read", "client": "tokenfetch + file store", "p50_ns": p50, "n": settings.cached_reads * 5 }));
+
+    let url = std::env::var("TOKENFETCH_REDIS_URL").expect("TOKENFETCH_REDIS_URL (make bench starts a Redis)");
+    let store = tokenfetch::RedisStore::new(&url).expect("a Redis store");
+    let manager = manager_over(token_url, Arc::new(store));
+    let p50 = cached_read_p50(&manager, settings);
+    emit.line(json!({ "case": "cached read", "client": "tokenfetch + Redis store", "p50_ns": p50, "n": settings.cached_reads * 5 }));
+    let commands = || -> u64 {
+        let mut connection = redis::Client::open(url.as_str())
+            .and_then(|c| c.get_connection())
+            .expect("Redis");
+        let info: String = redis::cmd("INFO").arg("stats").query(&mut connection).expect("INFO");
+        info.lines()
+            .find_map(|l| l.strip_prefix("total_commands_processed:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("total_commands_processed")
+    };
+    let reads = settings.cached_reads as u64;
+    let before = commands();
+    for _ in 0..reads {
+        black_box(manager.access_token().expect("cached"));
+    }
+    // Each reading of INFO is itself a command.
+    let during_reads = commands() - before - 1;
+    let before = commands();
+    manager.invalidate();
+    manager.access_token().expect("a refresh through Redis");
+    let per_refresh = commands() - before - 1;
     emit.line(
-        json!({ "case": "cached read", "client": "tokenfetch", "p50_ns": p.p50, "n": settings.cached_reads * 5 }),
+        json!({ "case": "redis commands", "reads": reads, "during_reads": during_reads, "per_refresh": per_refresh }),
     );
 }
 
