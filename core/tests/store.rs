@@ -391,6 +391,30 @@ fn an_entry_others_may_read_is_refused_and_the_call_still_succeeds() {
     );
 }
 
+/// An entry another user owns (planted, perhaps) is never used. Changing a file's owner
+/// takes root, which CI has; elsewhere the test says it cannot run and passes.
+#[cfg(unix)]
+#[test]
+fn an_entry_another_user_owns_is_refused_and_the_call_still_succeeds() {
+    let kit = Testkit::start().unwrap();
+    let dir = temp_dir("foreign");
+    let store = Arc::new(FileStore::new(&dir).unwrap());
+    let first = manager_over(&kit, store.clone(), None).access_token().unwrap();
+    let nobody = 65534;
+    match std::os::unix::fs::chown(entry_file(&dir), Some(nobody), None) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("an_entry_another_user_owns_is_refused: not root, cannot chown; not run");
+            return;
+        }
+        other => other.unwrap(),
+    }
+    let manager = manager_over(&kit, store, None);
+    assert_ne!(manager.access_token().unwrap(), first, "the foreign entry was not used");
+    let error = manager.last_error().expect("the refusal is recorded");
+    assert_eq!(error.kind(), tokenfetch::ErrorKind::Config);
+    assert!(error.to_string().contains("belongs to user id 65534"), "{error}");
+}
+
 #[test]
 fn sealed_entries_hold_no_token_in_the_clear_and_survive_a_restart() {
     let kit = Testkit::start().unwrap();
