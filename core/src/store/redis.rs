@@ -67,7 +67,16 @@ struct Shared {
     /// The URL's password and user name, scrubbed from any message Redis sends back.
     secrets: Secrets,
     timeout: Duration,
-    idle: Mutex<Vec<redis::Connection>>,
+    idle: Mutex<Idle>,
+}
+
+/// Open connections between commands, and the process that opened them.
+struct Idle {
+    /// A forked child (a gunicorn worker of a `--preload` app, say) inherits the parent's
+    /// sockets: two processes talking over one socket would read each other's answers, so a
+    /// process uses only connections it opened itself.
+    pid: u32,
+    connections: Vec<redis::Connection>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -131,7 +140,10 @@ impl RedisStore {
                 shown,
                 secrets,
                 timeout,
-                idle: Mutex::new(Vec::new()),
+                idle: Mutex::new(Idle {
+                    pid: std::process::id(),
+                    connections: Vec::new(),
+                }),
             }),
         })
     }
@@ -146,7 +158,16 @@ impl Shared {
     /// Runs `command` on a pooled connection (or a new one). A connection that failed is
     /// dropped, not pooled: it may hold half an answer.
     fn run<T: redis::FromRedisValue>(&self, what: &str, command: &redis::Cmd) -> Result<T> {
-        let pooled = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let pooled = {
+            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            let pid = std::process::id();
+            if idle.pid != pid {
+                // Closing our copies of the parent's sockets sends nothing on them.
+                idle.connections.clear();
+                idle.pid = pid;
+            }
+            idle.connections.pop()
+        };
         let mut connection = match pooled {
             Some(connection) => connection,
             None => self.connect()?,
@@ -154,8 +175,8 @@ impl Shared {
         match command.query::<T>(&mut connection) {
             Ok(value) => {
                 let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-                if idle.len() < IDLE_CONNECTIONS {
-                    idle.push(connection);
+                if idle.pid == std::process::id() && idle.connections.len() < IDLE_CONNECTIONS {
+                    idle.connections.push(connection);
                 }
                 Ok(value)
             }
