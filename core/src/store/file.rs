@@ -58,6 +58,7 @@ impl FileStore {
             )));
         }
         check_private(&dir, &metadata, true)?;
+        remove_abandoned_writes(&dir);
         Ok(FileStore { dir })
     }
 
@@ -160,6 +161,30 @@ impl TokenStore for FileStore {
 struct FileLease(#[allow(dead_code)] File);
 
 impl Lease for FileLease {}
+
+/// How old a temporary file must be before it counts as abandoned: a write takes
+/// milliseconds, so one this old belongs to a process killed between writing and renaming.
+const ABANDONED_AFTER: Duration = Duration::from_secs(600);
+
+/// Removes the temporary files of writes that never finished, so a store whose processes
+/// are killed now and then does not fill up with them. Best effort: whatever cannot be read
+/// or removed stays.
+fn remove_abandoned_writes(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().contains(".tmp.") {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|written| written.elapsed().is_ok_and(|age| age > ABANDONED_AFTER));
+        if old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
 
 fn private_file() -> OpenOptions {
     let mut options = OpenOptions::new();
@@ -298,6 +323,27 @@ mod tests {
         assert!(store.try_lease("k", Duration::from_secs(5)).unwrap().is_none());
         drop(lease);
         assert!(store.try_lease("k", Duration::from_secs(5)).unwrap().is_some());
+    }
+
+    #[test]
+    fn abandoned_temporary_files_are_removed_when_a_store_opens() {
+        let dir = temp_dir("abandoned");
+        FileStore::new(&dir).unwrap();
+        let abandoned = dir.join("k.tmp.123.456");
+        let recent = dir.join("k.tmp.789.1");
+        for path in [&abandoned, &recent] {
+            fs::write(path, b"half").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        File::options()
+            .write(true)
+            .open(&abandoned)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        FileStore::new(&dir).unwrap();
+        assert!(!abandoned.exists(), "an hour-old temporary file is removed");
+        assert!(recent.exists(), "a write in progress is left alone");
     }
 
     #[test]
