@@ -239,7 +239,8 @@ impl TokenManager {
             // entry, and each would be handed the other's token.
             return Err(Error::config(format!(
                 "a {} grant acts for one user, and a shared store keys entries by client, grant and \
-                 scope only; set store_namespace to something that names the user",
+                 scope only; set store_namespace (storeNamespace in Node and Kotlin) to something \
+                 that names the user",
                 request.grant_type()
             )));
         }

@@ -52,10 +52,16 @@ impl StoreChoice {
         let bag = OptionBag::from_value(name, value)?;
         let key_name = "key";
         bag.check_names(&["file", "redis", key_name, timeout_name])
-            .map_err(|e| Error::config(format!("{name}: {e}")))?;
+            .map_err(|e| match e {
+                Error::Config { message } => Error::config(format!("{name}: {message}")),
+                other => other,
+            })?;
         let key = bag.text(key_name)?;
         let key = key.as_deref().map(str::as_bytes);
-        let timeout = bag.millis(timeout_name, STORE_TIMEOUT)?;
+        let timeout = bag
+            .number(timeout_name)?
+            .map(|ms| STORE_TIMEOUT.duration_from_millis(&format!("{name}.{timeout_name}"), ms))
+            .transpose()?;
         match (bag.text("file")?, bag.text("redis")?) {
             (Some(dir), None) => {
                 if timeout.is_some() {
@@ -103,7 +109,12 @@ mod tests {
         assert!(e.to_string().contains("exactly one"), "{e}");
         let typo = OptionValue::Map(vec![("redsi".into(), text("redis://h"))]);
         let e = StoreChoice::from_value("store", typo, "timeoutMs").unwrap_err();
-        assert!(e.to_string().contains("did you mean `redis`"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("store: unknown option `redsi`; did you mean `redis`"),
+            "{e}"
+        );
+        assert_eq!(e.to_string().matches("invalid configuration").count(), 1, "{e}");
         let e = StoreChoice::from_value("store", text("/tmp/x"), "timeoutMs").unwrap_err();
         assert!(e.to_string().contains("store must be an object"), "{e}");
         let negative = OptionValue::Map(vec![
@@ -111,7 +122,7 @@ mod tests {
             ("timeoutMs".into(), OptionValue::Number(-1.0)),
         ]);
         let e = StoreChoice::from_value("store", negative, "timeoutMs").unwrap_err();
-        assert!(e.to_string().contains("timeoutMs"), "{e}");
+        assert!(e.to_string().contains("store.timeoutMs"), "{e}");
         let short_key = OptionValue::Map(vec![
             ("redis".into(), text("redis://h")),
             ("key".into(), text("c2hvcnQ=")),
