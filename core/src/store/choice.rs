@@ -22,9 +22,11 @@ pub struct StoreChoice {
 impl StoreChoice {
     /// A [`FileStore`] in `dir` (created, mode 0700, when missing).
     pub fn file(dir: impl Into<PathBuf>, key: Option<&[u8]>) -> Result<StoreChoice> {
+        // The key first: a mistake in it must not leave a new directory behind.
+        let key = key.map(EntryKey::new).transpose()?;
         Ok(StoreChoice {
             store: Arc::new(FileStore::new(dir)?),
-            key: key.map(EntryKey::new).transpose()?,
+            key,
         })
     }
 
