@@ -80,9 +80,10 @@ pub struct ManagerOptions {
     /// authorization code, device code, token exchange, assertions): the key leaves their
     /// credentials out, so without a namespace per user, users would share a token.
     pub store_namespace: Option<String>,
-    /// The longest a process waits for another one's fetch before it fetches itself (or,
-    /// holding a valid token, serves it meanwhile), and the life of a lease in stores that
-    /// expire them. `None`: twice the client's overall timeout plus 5 s, at most an hour.
+    /// How long one process's fetch may hold the others up: the life of a lease in stores
+    /// that expire them (a holder that died delays the rest by at most this), and half of the
+    /// longest a process waits for other processes' fetches before it fetches itself (or,
+    /// holding a valid token, serves it meanwhile). `None`: twice the client's overall timeout plus 5 s, at most an hour.
     pub lease_time: Option<Duration>,
     /// Called with every token this manager fetched (not those it read from the store), to
     /// persist it the caller's own way (authlib's `update_token`).
@@ -383,6 +384,11 @@ impl TokenManager {
 
     fn lead(&self, mut guard: LeaderGuard<'_>, started: Instant) -> Result<Arc<Cached>> {
         let outcome = self.obtain();
+        // Fetched here (not adopted from the store): told to `on_token` once published.
+        let fetched = match &outcome {
+            Ok(obtained) if obtained.remaining.is_none() => Some(obtained.token.clone()),
+            _ => None,
+        };
         let result = {
             let mut slots = self.write_slots();
             match outcome {
@@ -419,6 +425,11 @@ impl TokenManager {
             }
         };
         guard.publish(result.clone());
+        // After publishing, so waiting callers are not held up by the callback, and a callback
+        // that asks this manager for its token gets it instead of waiting for itself.
+        if let Some(token) = fetched {
+            self.announce(&token);
+        }
         result
     }
 
@@ -493,16 +504,18 @@ impl TokenManager {
     fn obtain(&self) -> Result<Obtained> {
         let (Some(store), Some(key)) = (&self.options.store, &self.store_key) else {
             let token = self.fetch()?;
-            self.announce(&token);
             return Ok(Obtained::fetched(token, now_epoch_ms(), None));
         };
         let lease_time = self.lease_time();
-        // How long to wait for another process's fetch: the lease time, but with a valid token
-        // of our own, only until a second before it expires (then it is served meanwhile).
-        // Real time, not the manager's clock: a test's manual clock would never end the wait.
+        // How long to wait for other processes' fetches: twice the lease time, since a lease
+        // taken just before we came may belong to a holder that died, and once it expires
+        // the next holder needs time for its own fetch (with one lease time, waiters gave up
+        // just as it was writing). With a valid token of our own, only until a second before
+        // it expires (then it is served meanwhile). Real time, not the manager's clock: a
+        // test's manual clock would never end the wait.
         let wait = match self.valid_for() {
             Some(left) => lease_time.min(left.saturating_sub(Duration::from_secs(1))),
-            None => lease_time,
+            None => lease_time.saturating_mul(2),
         };
         let give_up_at = std::time::Instant::now() + wait;
         let store_error = loop {
@@ -547,7 +560,6 @@ impl TokenManager {
             let token = self.fetch()?;
             let written = self.write_store(store.as_ref(), key, &read, &token, fetched_at);
             drop(lease);
-            self.announce(&token);
             let store_error = written.err().or(read.problem);
             return Ok(Obtained::fetched(token, fetched_at, store_error));
         };
@@ -558,7 +570,6 @@ impl TokenManager {
         }
         let fetched_at = now_epoch_ms();
         let token = self.fetch()?;
-        self.announce(&token);
         Ok(Obtained::fetched(token, fetched_at, Some(store_error)))
     }
 
@@ -664,8 +675,8 @@ impl TokenManager {
         }
     }
 
-    /// Hands a fetched token to `on_token` (outside any lease: a slow callback must not hold
-    /// other processes up).
+    /// Hands a fetched token to `on_token`, outside any lease and after the token is
+    /// published: a slow callback holds up neither other processes nor this one's callers.
     fn announce(&self, token: &TokenResponse) {
         if let Some(on_token) = &self.options.on_token {
             // A panicking callback must not take the fetched token down with it.

@@ -735,3 +735,37 @@ fn redis_that_never_answers_costs_the_store_timeout_not_a_hang() {
     assert!(said.contains("no answer within 300 ms"), "{said}");
     drop(held);
 }
+
+/// `on_token` runs once the token is published, so a callback may ask its own manager for
+/// the token (to log it, say) and gets it instead of waiting for itself.
+#[test]
+fn on_token_may_ask_its_own_manager_for_the_token() {
+    use std::sync::{mpsc, Mutex, OnceLock, Weak};
+    let kit = Testkit::start().unwrap();
+    let own: Arc<OnceLock<Weak<TokenManager>>> = Arc::new(OnceLock::new());
+    let read_back = Arc::new(Mutex::new(Vec::new()));
+    let (own_in_callback, read_in_callback) = (own.clone(), read_back.clone());
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    let options = ManagerOptions {
+        store: Some(Arc::new(FileStore::new(temp_dir("reentrant")).unwrap())),
+        on_token: Some(Arc::new(move |_: &tokenfetch::TokenResponse| {
+            let manager = own_in_callback.get().and_then(Weak::upgrade).expect("the manager");
+            read_in_callback.lock().unwrap().push(manager.access_token().unwrap());
+        })),
+        ..ManagerOptions::default()
+    };
+    let manager = Arc::new(TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap());
+    own.set(Arc::downgrade(&manager)).unwrap();
+    let (done, finished) = mpsc::channel();
+    let asking = Arc::clone(&manager);
+    std::thread::spawn(move || done.send(asking.access_token().unwrap()));
+    let token = finished
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the call returned: the callback did not wait for itself");
+    assert_eq!(*read_back.lock().unwrap(), vec![token]);
+    assert_eq!(kit.token_requests(), 1);
+}

@@ -20,10 +20,10 @@ pub struct StoreChoice {
 }
 
 impl StoreChoice {
-    /// A [`FileStore`] in `dir` (created, mode 0700, when missing).
-    pub fn file(dir: impl Into<PathBuf>, key: Option<&[u8]>) -> Result<StoreChoice> {
-        // The key first: a mistake in it must not leave a new directory behind.
-        let key = key.map(EntryKey::new).transpose()?;
+    /// A [`FileStore`] in `dir` (created, mode 0700, when missing). The key is checked
+    /// before ([`EntryKey::new`], [`EntryKey::from_base64`]), so a mistake in it leaves no
+    /// directory behind.
+    pub fn file(dir: impl Into<PathBuf>, key: Option<EntryKey>) -> Result<StoreChoice> {
         Ok(StoreChoice {
             store: Arc::new(FileStore::new(dir)?),
             key,
@@ -31,10 +31,10 @@ impl StoreChoice {
     }
 
     /// A [`RedisStore`] at `url`; `timeout` is its own per-command timeout (500 ms if `None`).
-    pub fn redis(url: &str, key: Option<&[u8]>, timeout: Option<Duration>) -> Result<StoreChoice> {
+    pub fn redis(url: &str, key: Option<EntryKey>, timeout: Option<Duration>) -> Result<StoreChoice> {
         Ok(StoreChoice {
             store: Arc::new(RedisStore::with_timeout(url, timeout.unwrap_or(DEFAULT_STORE_TIMEOUT))?),
-            key: key.map(EntryKey::new).transpose()?,
+            key,
         })
     }
 
@@ -58,8 +58,7 @@ impl StoreChoice {
                 Error::Config { message } => Error::config(format!("{name}: {message}")),
                 other => other,
             })?;
-        let key = bag.text(key_name)?;
-        let key = key.as_deref().map(str::as_bytes);
+        let key = bag.text(key_name)?.as_deref().map(EntryKey::from_base64).transpose()?;
         let timeout = bag
             .number(timeout_name)?
             .map(|ms| STORE_TIMEOUT.duration_from_millis(&format!("{name}.{timeout_name}"), ms))

@@ -89,27 +89,36 @@ pub struct EntryKey(LessSafeKeyBytes);
 struct LessSafeKeyBytes([u8; 32]);
 
 impl EntryKey {
-    /// 32 bytes, raw or as base64 (standard or URL-safe, padded or not) of 32 bytes.
-    pub fn new(key: &[u8]) -> Result<EntryKey> {
-        let bytes: Vec<u8> = if key.len() == 32 {
-            key.to_vec()
-        } else {
-            let text = std::str::from_utf8(key).unwrap_or("").trim();
-            let engines = [
-                &base64::engine::general_purpose::STANDARD,
-                &base64::engine::general_purpose::URL_SAFE,
-                &base64::engine::general_purpose::STANDARD_NO_PAD,
-                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            ];
-            engines
-                .iter()
-                .find_map(|engine| engine.decode(text).ok())
-                .unwrap_or_default()
-        };
-        let array: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| Error::config("a store encryption key is 32 bytes (AES-256), raw or base64-encoded"))?;
+    /// A key of exactly 32 bytes (AES-256), as a random generator gives them.
+    pub fn new(raw: &[u8]) -> Result<EntryKey> {
+        let array: [u8; 32] = raw.try_into().map_err(|_| {
+            Error::config(format!(
+                "a store encryption key given as bytes is exactly 32 bytes (AES-256), not {}",
+                raw.len()
+            ))
+        })?;
         Ok(EntryKey(LessSafeKeyBytes(array)))
+    }
+
+    /// A key given as text: 32 random bytes in base64 (standard or URL-safe, padded or not),
+    /// as `openssl rand -base64 32` prints them. Text is never taken as the key's bytes
+    /// themselves: a 32-character passphrase would make a weak key that looked accepted.
+    pub fn from_base64(text: &str) -> Result<EntryKey> {
+        let engines = [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE,
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ];
+        let decoded = engines.iter().find_map(|engine| engine.decode(text.trim()).ok());
+        match decoded {
+            Some(bytes) if bytes.len() == 32 => EntryKey::new(&bytes),
+            // The text itself is never quoted: it may be the key, mistyped.
+            _ => Err(Error::config(
+                "a store encryption key given as text is the base64 of 32 bytes of random data \
+                 (AES-256), 44 characters as `openssl rand -base64 32` prints them; this one is not",
+            )),
+        }
     }
 
     fn cipher(&self) -> LessSafeKey {
@@ -281,11 +290,19 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_32_bytes_raw_or_base64() {
+    fn keys_are_32_raw_bytes_or_their_base64_and_text_is_never_raw() {
         assert!(EntryKey::new(&[1u8; 32]).is_ok());
+        assert!(EntryKey::new(b"short").unwrap_err().to_string().contains("not 5"));
         let b64 = base64::engine::general_purpose::STANDARD.encode([1u8; 32]);
-        assert!(EntryKey::new(b64.as_bytes()).is_ok());
-        assert!(EntryKey::new(b"short").is_err());
+        assert!(EntryKey::from_base64(&b64).is_ok());
+        let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([250u8; 32]);
+        assert!(EntryKey::from_base64(&url_safe).is_ok());
+        let passphrase = "correct horse battery staple 32c";
+        assert_eq!(passphrase.len(), 32);
+        let e = EntryKey::from_base64(passphrase).unwrap_err().to_string();
+        assert!(e.contains("openssl rand -base64 32") && !e.contains("horse"), "{e}");
+        let short = base64::engine::general_purpose::STANDARD.encode([1u8; 16]);
+        assert!(EntryKey::from_base64(&short).is_err());
         assert!(!format!("{:?}", EntryKey::new(&[1u8; 32]).unwrap()).contains('1'));
     }
 }

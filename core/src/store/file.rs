@@ -32,6 +32,12 @@ impl FileStore {
     /// created, or when it is another user's or others may write to it.
     pub fn new(dir: impl Into<PathBuf>) -> Result<FileStore> {
         let dir = dir.into();
+        if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir() && !m.file_type().is_symlink()) {
+            return Err(Error::config(format!(
+                "the token store path {} is not a directory",
+                dir.display()
+            )));
+        }
         if let Err(e) = create_private_dir(&dir) {
             return Err(Error::config(format!(
                 "the token store directory {} cannot be created: {e}",
@@ -344,6 +350,14 @@ mod tests {
         FileStore::new(&dir).unwrap();
         assert!(!abandoned.exists(), "an hour-old temporary file is removed");
         assert!(recent.exists(), "a write in progress is left alone");
+    }
+
+    #[test]
+    fn a_regular_file_is_not_a_store_directory() {
+        let path = temp_dir("file");
+        fs::write(&path, b"x").unwrap();
+        let e = FileStore::new(&path).unwrap_err();
+        assert!(e.to_string().contains("is not a directory"), "{e}");
     }
 
     #[test]
