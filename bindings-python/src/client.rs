@@ -2,21 +2,24 @@
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::PyTraverseError;
 use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
 use tokenfetch::options;
+use tokenfetch::store::StoreChoice;
 use tokenfetch::{
     AuthMethod, AuthorizationOptions, BodyEncoding, Error, GustoEnvironment, ProveEnvironment, RetryPolicy,
     TokenClient, TokenClientBuilder, TokenManager, TokenRequest,
 };
 
 use crate::convert::{
-    real, Params, PyAuthorizationRequest, PyCancelToken, PyDeviceAuthorization, PyIntrospection, PyPkce,
-    PyServerMetadata, PyTokenRequestResponse, PyTokenResponse,
+    optional_real, real, store_choice, Params, PyAuthorizationRequest, PyCancelToken, PyDeviceAuthorization,
+    PyIntrospection, PyPkce, PyServerMetadata, PyTokenRequestResponse, PyTokenResponse, TokenCallback,
 };
 use crate::error::BindingError;
 
@@ -650,15 +653,23 @@ fn with_params(mut request: TokenRequest, params: Option<Vec<(String, String)>>)
 }
 
 /// A thread-safe token cache: one fetch however many threads ask, refreshed before expiry.
+/// With `store=`, one fetch for every process sharing that store.
 #[pyclass(name = "TokenManager", module = "tokenfetch", frozen)]
 pub struct PyTokenManager {
     inner: TokenManager,
+    /// The `on_token` callable, also held by the core's callback; kept here so the garbage
+    /// collector sees it.
+    on_token: Option<Arc<TokenCallback>>,
 }
 
 #[pymethods]
 impl PyTokenManager {
     #[new]
-    #[pyo3(signature = (client, *, scope=None, grant_type=None, params=None, refresh_skew=60.0, default_lifetime=300.0))]
+    #[pyo3(signature = (
+        client, *, scope=None, grant_type=None, params=None, refresh_skew=60.0, default_lifetime=300.0,
+        store=None, store_namespace=None, lease_time=None, on_token=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         client: &PyTokenClient,
         scope: Option<&str>,
@@ -666,7 +677,12 @@ impl PyTokenManager {
         params: Option<Params>,
         #[pyo3(from_py_with = real)] refresh_skew: f64,
         #[pyo3(from_py_with = real)] default_lifetime: f64,
+        #[pyo3(from_py_with = store_choice)] store: Option<StoreChoice>,
+        store_namespace: Option<String>,
+        #[pyo3(from_py_with = optional_real)] lease_time: Option<f64>,
+        on_token: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let on_token = TokenCallback::from_py(on_token)?;
         let request = TokenRequest::for_manager(
             grant_type,
             params.map(Params::into_pairs),
@@ -675,19 +691,42 @@ impl PyTokenManager {
             ["grant_type", "params", "scope"],
         )
         .map_err(BindingError)?;
-        let options = ManagerOptions {
+        let mut options = ManagerOptions {
             refresh_skew: options::REFRESH_SKEW
                 .duration_from_secs("refresh_skew", refresh_skew)
                 .map_err(BindingError)?,
             default_lifetime: options::DEFAULT_LIFETIME
                 .duration_from_secs("default_lifetime", default_lifetime)
                 .map_err(BindingError)?,
+            store_namespace,
+            lease_time: lease_time
+                .map(|secs| options::LEASE_TIME.duration_from_secs("lease_time", secs))
+                .transpose()
+                .map_err(BindingError)?,
+            on_token: on_token.as_ref().map(TokenCallback::on_token),
             ..ManagerOptions::default()
         };
+        if let Some(store) = store {
+            store.apply(&mut options);
+        }
         Ok(PyTokenManager {
             inner: catch_panic(|| TokenManager::with_options(client.inner.clone(), request, options))
                 .map_err(BindingError)?,
+            on_token,
         })
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        match &self.on_token {
+            Some(callback) => callback.traverse(&visit),
+            None => Ok(()),
+        }
+    }
+
+    fn __clear__(&self) {
+        if let Some(callback) = &self.on_token {
+            callback.clear();
+        }
     }
 
     /// A valid access token (fetched or refreshed if needed).

@@ -1,17 +1,28 @@
-//! Conversions between the core models and Python objects: one newtype per model.
+//! Conversions between the core models and Python objects: one newtype per model, the two
+//! store classes over the core's `StoreChoice`, and the `on_token` callback.
 //!
 //! Nothing here decides behaviour; parsing, defaults and redaction come from `tokenfetch`.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::PyTraverseError;
 use serde_json::{Map, Value};
+use tokenfetch::manager::OnToken;
+use tokenfetch::redact::display_url;
+use tokenfetch::store::entry::EntryKey;
+use tokenfetch::store::StoreChoice;
 use tokenfetch::{
     AuthorizationRequest, CancelToken, DeviceAuthorization, HttpMetadata, HttpRequestMeta, HttpResponseMeta,
     Introspection, Pkce, ServerMetadata, TokenRequestResponse, TokenResponse, REDACTED,
 };
+use url::Url;
 
 use crate::error::BindingError;
 
@@ -890,5 +901,207 @@ impl PyCancelToken {
     }
     fn __repr__(&self) -> String {
         format!("CancelToken(cancelled={})", repr_bool(self.0.is_cancelled()))
+    }
+}
+
+/// `key=` of a store as Python users hold it: 32 raw bytes (`os.urandom(32)`), or text,
+/// which is their base64 (`openssl rand -base64 32`) and never the key's bytes themselves.
+#[derive(FromPyObject)]
+pub enum StoreKey {
+    Raw(Vec<u8>),
+    Text(String),
+}
+
+impl StoreKey {
+    fn into_key(self) -> tokenfetch::Result<EntryKey> {
+        match self {
+            StoreKey::Raw(bytes) => EntryKey::new(&bytes),
+            StoreKey::Text(text) => EntryKey::from_base64(&text),
+        }
+    }
+}
+
+/// A directory that managers of several processes on one machine share tokens through.
+/// Immutable; `repr()` shows the directory and whether entries are sealed, never the key.
+#[pyclass(name = "FileStore", module = "tokenfetch", frozen)]
+pub struct PyFileStore {
+    pub choice: StoreChoice,
+    directory: PathBuf,
+}
+
+#[pymethods]
+impl PyFileStore {
+    /// Opens (creating it, mode 0700, when missing) the store directory now, so a path that
+    /// cannot be one fails here rather than at the first fetch.
+    #[new]
+    #[pyo3(signature = (directory, *, key=None))]
+    fn new(directory: PathBuf, key: Option<StoreKey>) -> Result<Self, BindingError> {
+        let key = key.map(StoreKey::into_key).transpose()?;
+        let choice = tokenfetch::error::catch_panic(|| StoreChoice::file(directory.clone(), key))?;
+        Ok(PyFileStore { choice, directory })
+    }
+
+    #[getter]
+    fn directory(&self) -> PathBuf {
+        self.directory.clone()
+    }
+
+    /// Whether entries are sealed with a key (AES-256-GCM).
+    #[getter]
+    fn sealed(&self) -> bool {
+        self.choice.key.is_some()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "FileStore({}, sealed={})",
+            repr_str(&self.directory.to_string_lossy()),
+            repr_bool(self.sealed())
+        )
+    }
+}
+
+/// A Redis that managers on many machines share tokens through. Immutable; `repr()` shows the
+/// URL without its user, password or query values, and never the key.
+#[pyclass(name = "RedisStore", module = "tokenfetch", frozen)]
+pub struct PyRedisStore {
+    pub choice: StoreChoice,
+    /// The URL as it may be shown.
+    url: String,
+    timeout: Duration,
+}
+
+#[pymethods]
+impl PyRedisStore {
+    /// Checks the URL now; the connection is made at the first use, so a Redis that is down
+    /// does not stop a program from starting (its managers fetch alone meanwhile).
+    #[new]
+    #[pyo3(signature = (url, *, key=None, timeout=0.5))]
+    fn new(url: &str, key: Option<StoreKey>, #[pyo3(from_py_with = real)] timeout: f64) -> Result<Self, BindingError> {
+        let key = key.map(StoreKey::into_key).transpose()?;
+        // Checked here, under the name Python spells it, before the core checks it again.
+        let timeout = tokenfetch::options::STORE_TIMEOUT.duration_from_secs("timeout", timeout)?;
+        let choice = tokenfetch::error::catch_panic(|| StoreChoice::redis(url, key, Some(timeout)))?;
+        // The core accepted the URL, so it parses; the fallback never shows anything.
+        let url = Url::parse(url.trim())
+            .map(|parsed| display_url(&parsed))
+            .unwrap_or_else(|_| REDACTED.to_string());
+        Ok(PyRedisStore { choice, url, timeout })
+    }
+
+    /// The URL without its user, password or query values.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Seconds each Redis command (and connecting) may take before the manager fetches alone.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.timeout.as_secs_f64()
+    }
+
+    /// Whether entries are sealed with a key (AES-256-GCM).
+    #[getter]
+    fn sealed(&self) -> bool {
+        self.choice.key.is_some()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RedisStore({}, timeout={}, sealed={})",
+            repr_str(&self.url),
+            py_float(self.timeout()),
+            repr_bool(self.sealed())
+        )
+    }
+}
+
+/// `store=` of a manager: either store class.
+pub fn store_choice(value: &Bound<'_, PyAny>) -> PyResult<Option<StoreChoice>> {
+    if value.is_none() {
+        Ok(None)
+    } else if let Ok(file) = value.cast::<PyFileStore>() {
+        Ok(Some(file.get().choice.clone()))
+    } else if let Ok(redis) = value.cast::<PyRedisStore>() {
+        Ok(Some(redis.get().choice.clone()))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "store must be a tokenfetch.FileStore or tokenfetch.RedisStore, not {}",
+            value.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        )))
+    }
+}
+
+/// A float as Python's `repr()` writes it (`0.5`, `2.0`).
+fn py_float(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e16 {
+        format!("{value:.1}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// `on_token=` of a manager: the Python callable, in a slot the garbage collector can see
+/// and empty. A callback often refers back to its manager (a bound method of the object that
+/// holds it), and that cycle is only collectable if the manager reports the reference.
+#[derive(Default)]
+pub struct TokenCallback {
+    slot: Mutex<Option<Py<PyAny>>>,
+}
+
+impl TokenCallback {
+    /// `None` for Python's `None`; a `TypeError` for anything that cannot be called.
+    pub fn from_py(value: Option<Bound<'_, PyAny>>) -> PyResult<Option<Arc<TokenCallback>>> {
+        match value {
+            None => Ok(None),
+            Some(v) if v.is_none() => Ok(None),
+            Some(v) if v.is_callable() => Ok(Some(Arc::new(TokenCallback {
+                slot: Mutex::new(Some(v.unbind())),
+            }))),
+            Some(v) => Err(PyTypeError::new_err(format!(
+                "on_token must be callable (it is given each fetched TokenResponse), not {}",
+                v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// The core's callback: runs on the thread that fetched, which released the GIL for the
+    /// fetch and takes it back here. An exception goes to `sys.unraisablehook`: the token was
+    /// fetched, and the caller asking for it must get it.
+    pub fn on_token(self: &Arc<Self>) -> OnToken {
+        let this = Arc::clone(self);
+        Arc::new(move |token: &TokenResponse| {
+            Python::attach(|py| {
+                // Cloned out of the slot so the lock is not held while Python code runs.
+                let Some(callback) = this.callable(py) else { return };
+                if let Err(e) = callback.call1(py, (PyTokenResponse(token.clone()),)) {
+                    e.write_unraisable(py, Some(callback.bind(py)));
+                }
+            })
+        })
+    }
+
+    fn callable(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        let slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().map(|c| c.clone_ref(py))
+    }
+
+    /// For the manager's `__traverse__`. Every user of the slot holds the GIL, which the
+    /// collector holds too, so the lock is free; `try_lock` only guards against blocking in
+    /// the collector if that ever changed.
+    pub fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Ok(slot) = self.slot.try_lock() {
+            visit.call(slot.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// For the manager's `__clear__`: later tokens are no longer announced, which is fine
+    /// since only an unreachable manager is cleared.
+    pub fn clear(&self) {
+        let taken = self.slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        // Dropped once the lock is released: the callable's finaliser may run Python code.
+        drop(taken);
     }
 }

@@ -1,6 +1,7 @@
 //! The `tokenfetch._native` extension module. The package `tokenfetch` re-exports it.
 //!
-//! - `convert`: the model classes (newtypes over the core models), `Pkce` and `CancelToken`;
+//! - `convert`: the model classes (newtypes over the core models), `Pkce`, `CancelToken`, the
+//!   store classes `FileStore` and `RedisStore`, and the `on_token` callback;
 //! - `error`: the exception hierarchy and the one conversion from core errors;
 //! - `client`: `TokenClient` and `TokenManager`, releasing the GIL on every network call.
 
@@ -24,6 +25,8 @@ fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::PyPkce>()?;
     m.add_class::<convert::PyAuthorizationRequest>()?;
     m.add_class::<convert::PyCancelToken>()?;
+    m.add_class::<convert::PyFileStore>()?;
+    m.add_class::<convert::PyRedisStore>()?;
     m.add_class::<client::PyTokenClient>()?;
     m.add_class::<client::PyTokenManager>()?;
     m.add_function(wrap_pyfunction!(convert::parse_response, m)?)?;

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from ._native import (
     AuthorizationRequest,
     CancelToken,
     DeviceAuthorization,
+    FileStore,
     Introspection,
     Pkce,
+    RedisStore,
     ServerMetadata,
     TokenClient,
     TokenFetchError,
@@ -154,11 +156,39 @@ class AsyncTokenClient:
 
 
 class AsyncTokenManager:
-    """``TokenManager`` with awaitable methods, sharing the core's cache and single flight."""
+    """``TokenManager`` with awaitable methods, sharing the core's cache and single flight.
 
-    def __init__(self, client: Union[TokenClient, AsyncTokenClient], **options: Any) -> None:
+    Takes ``TokenManager``'s keywords. ``on_token`` runs on the worker thread that fetched,
+    not on the event loop: hand work to the loop with ``loop.call_soon_threadsafe``.
+    """
+
+    def __init__(
+        self,
+        client: Union[TokenClient, AsyncTokenClient],
+        *,
+        scope: Optional[str] = None,
+        grant_type: Optional[str] = None,
+        params: Optional[Params] = None,
+        refresh_skew: float = 60.0,
+        default_lifetime: float = 300.0,
+        store: Union[FileStore, RedisStore, None] = None,
+        store_namespace: Optional[str] = None,
+        lease_time: Optional[float] = None,
+        on_token: Optional[Callable[[TokenResponse], object]] = None,
+    ) -> None:
         sync_client = client.sync if isinstance(client, AsyncTokenClient) else client
-        self.sync = TokenManager(sync_client, **options)
+        self.sync = TokenManager(
+            sync_client,
+            scope=scope,
+            grant_type=grant_type,
+            params=params,
+            refresh_skew=refresh_skew,
+            default_lifetime=default_lifetime,
+            store=store,
+            store_namespace=store_namespace,
+            lease_time=lease_time,
+            on_token=on_token,
+        )
         # The fetch in flight on each event loop, which every waiting task shares.
         self._inflight: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future[TokenResponse]]" = (
             weakref.WeakKeyDictionary()

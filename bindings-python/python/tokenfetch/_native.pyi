@@ -1,6 +1,8 @@
 """Type stubs for the native module. Checked against the built module by mypy.stubtest."""
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+import os
+import pathlib
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 __all__ = [
     "AuthorizationRequest",
@@ -9,6 +11,7 @@ __all__ = [
     "ConfigError",
     "DecodeError",
     "DeviceAuthorization",
+    "FileStore",
     "HttpMetadata",
     "HttpRequestMeta",
     "HttpResponseMeta",
@@ -16,6 +19,7 @@ __all__ = [
     "Introspection",
     "OAuthError",
     "Pkce",
+    "RedisStore",
     "ResponseTooLargeError",
     "ServerMetadata",
     "TimeoutError",
@@ -303,6 +307,40 @@ class CancelToken:
     @property
     def cancelled(self) -> bool: ...
 
+@final
+class FileStore:
+    """A directory that managers of several processes on one machine share tokens through.
+
+    ``key``: 32 raw bytes, or base64 text of 32 bytes, to seal entries with AES-256-GCM.
+    Without one the files hold bearer tokens in the clear. ``repr()`` never shows the key.
+    """
+
+    def __new__(cls, directory: Union[str, os.PathLike[str]], *, key: Union[bytes, str, None] = None) -> FileStore: ...
+    @property
+    def directory(self) -> pathlib.Path: ...
+    @property
+    def sealed(self) -> bool:
+        """Whether entries are sealed with a key (AES-256-GCM)."""
+
+@final
+class RedisStore:
+    """A Redis that managers on many machines share tokens through.
+
+    ``timeout``: seconds each command (and connecting) may take. ``key`` as for ``FileStore``.
+    ``repr()`` shows the URL without user, password or query values, and never the key.
+    """
+
+    def __new__(cls, url: str, *, key: Union[bytes, str, None] = None, timeout: float = 0.5) -> RedisStore: ...
+    @property
+    def url(self) -> str:
+        """The URL without its user, password or query values."""
+    @property
+    def timeout(self) -> float:
+        """Seconds each Redis command (and connecting) may take before the manager fetches alone."""
+    @property
+    def sealed(self) -> bool:
+        """Whether entries are sealed with a key (AES-256-GCM)."""
+
 def clear_discovery_cache() -> None:
     """Forget every cached discovery document; the next ``discover`` reads its issuer's again."""
 
@@ -467,7 +505,8 @@ class TokenClient:
 
 @final
 class TokenManager:
-    """A thread-safe token cache: one fetch however many threads ask, refreshed before expiry."""
+    """A thread-safe token cache: one fetch however many threads ask, refreshed before expiry.
+    With ``store=``, one fetch for every process sharing that store."""
 
     def __new__(
         cls,
@@ -478,6 +517,10 @@ class TokenManager:
         params: Optional[_Params] = None,
         refresh_skew: float = 60.0,
         default_lifetime: float = 300.0,
+        store: Union[FileStore, RedisStore, None] = None,
+        store_namespace: Optional[str] = None,
+        lease_time: Optional[float] = None,
+        on_token: Optional[Callable[[TokenResponse], object]] = None,
     ) -> TokenManager: ...
     def access_token(self) -> str: ...
     def token(self) -> TokenResponse: ...
