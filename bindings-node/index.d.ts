@@ -184,9 +184,11 @@ export declare class NativeTokenClient {
 export declare class NativeTokenManager {
   /**
    * `options`: `scope`, `grantType` and `params` (the grant; the client's default grant
-   * when no `grantType` is given), `refreshSkewMs`, `defaultLifetimeMs`.
+   * when no `grantType` is given), `refreshSkewMs`, `defaultLifetimeMs`, `store`
+   * (`{ file }` or `{ redis, timeoutMs }`, with `key`), `storeNamespace`, `leaseTimeMs`.
+   * `onToken` is called with each token this manager fetches; it must not throw.
    */
-  constructor(client: NativeTokenClient, options?: Record<string, unknown>)
+  constructor(client: NativeTokenClient, options?: Record<string, unknown>, onToken?: (token: TokenResponse) => void)
   accessTokenSync(): string
   token(): Promise<TokenResponse>
   tokenSync(): TokenResponse

@@ -261,6 +261,34 @@ export declare class TokenClient {
   toJSON(): { tokenUrl: string; clientId: string | null }
 }
 
+/**
+ * Where managers share their token across processes: exactly one of `file` or `redis`.
+ *
+ * `key` (32 bytes as base64, e.g. `crypto.randomBytes(32).toString('base64')`) seals each
+ * entry with AES-256-GCM. Without it the store holds bearer tokens in the clear: anyone who
+ * can read the directory or the Redis can use them.
+ */
+export type StoreOptions = FileStoreOptions | RedisStoreOptions
+
+/** A directory shared by the processes of one machine (created with mode 0700 if missing). */
+export interface FileStoreOptions {
+  file: string
+  /** 32 bytes as base64: seals the entries. */
+  key?: string
+  redis?: never
+  timeoutMs?: never
+}
+
+/** One Redis shared by many machines: `redis://`, `rediss://` (TLS) or `unix://`. */
+export interface RedisStoreOptions {
+  redis: string
+  /** 32 bytes as base64: seals the entries. */
+  key?: string
+  /** How long each Redis command may take before the manager fetches on its own. Default 500, at most 60000. */
+  timeoutMs?: number
+  file?: never
+}
+
 export interface TokenManagerOptions {
   scope?: string
   /** A grant other than the client's default, e.g. 'password', with its params. */
@@ -270,6 +298,29 @@ export interface TokenManagerOptions {
   refreshSkewMs?: number
   /** Lifetime assumed for a token without expires_in. Default 300000. */
   defaultLifetimeMs?: number
+  /**
+   * Share the token with other processes (and other managers of this one): one fetch per
+   * token lifetime for all of them. A store that fails never fails a call: the manager
+   * fetches on its own and says why in `lastError`.
+   */
+  store?: StoreOptions
+  /**
+   * Keeps this manager's stored token apart from others with the same client, grant and
+   * scope. Required with a store for grants that act for a user (refresh token,
+   * authorization code, device code, token exchange, JWT and SAML assertions): name the user.
+   */
+  storeNamespace?: string
+  /**
+   * The longest this manager waits for another process's fetch before fetching itself.
+   * Default twice the client's timeoutMs plus 5000, at most 3600000.
+   */
+  leaseTimeMs?: number
+  /**
+   * Called on the event loop with each token this manager fetched (not those read from the
+   * store), e.g. to persist it your own way. What it throws, or its Promise rejects with,
+   * becomes a process warning ('TOKENFETCH_ON_TOKEN'); the call still gets its token.
+   */
+  onToken?: (token: TokenResponse) => void | Promise<void>
 }
 
 /** A token cache: one fetch however many callers ask, refreshed before expiry. */

@@ -347,6 +347,40 @@ class TokenClient {
   }
 }
 
+/**
+ * The `onToken` option as the native manager calls it: on the event loop, with each token the
+ * manager fetched. What the caller's function throws (or its Promise rejects with) becomes a
+ * process warning: the token was fetched and is returned to every caller regardless, and an
+ * uncaught exception would end the process.
+ */
+function tokenListener(onToken) {
+  if (onToken == null) return undefined
+  if (typeof onToken !== 'function') throw configError(`onToken must be a function, got ${describe(onToken)}`)
+  return (token) => {
+    try {
+      const result = onToken(token)
+      if (typeof result?.then === 'function') result.then(undefined, listenerFailed)
+    } catch (err) {
+      listenerFailed(err)
+    }
+  }
+}
+
+function listenerFailed(err) {
+  process.emitWarning(`tokenfetch: onToken threw (the token was still returned): ${err?.message ?? String(err)}`, {
+    type: 'TokenFetchWarning',
+    code: 'TOKENFETCH_ON_TOKEN',
+    detail: typeof err?.stack === 'string' ? err.stack : undefined,
+  })
+}
+
+/** A value's type as core's messages name it ("a number", "an object"). */
+function describe(value) {
+  if (Array.isArray(value)) return 'an array'
+  const type = typeof value
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
+}
+
 class TokenManager {
   #native
   #client
@@ -362,8 +396,10 @@ class TokenManager {
   constructor(client, options = {}) {
     if (!(client instanceof TokenClient)) throw new TypeError('TokenManager needs a TokenClient')
     this.#client = client
-    // Core checks every option: unknown names, wrong types and ranges are ConfigErrors.
-    this.#native = guard(() => new native.NativeTokenManager(client._native, options))
+    // Core checks every option: unknown names, wrong types and ranges are ConfigErrors. A
+    // function crosses on its own: the options object goes over as plain values.
+    const onToken = tokenListener(options?.onToken)
+    this.#native = guard(() => new native.NativeTokenManager(client._native, options, onToken))
   }
 
   get client() {

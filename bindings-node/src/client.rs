@@ -4,20 +4,22 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Function, Object, Unknown};
+use napi::threadsafe_function::UnknownReturnValue;
 use napi::Env;
 use napi_derive::napi;
 use tokenfetch::error::catch_panic;
-use tokenfetch::manager::ManagerOptions;
-use tokenfetch::options::{self, OptionBag};
+use tokenfetch::manager::{ManagerOptions, OnToken};
+use tokenfetch::options::{self, OptionBag, OptionValue};
 use tokenfetch::{
     AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
     TokenManager,
 };
 
 use crate::convert::{
-    authorization_options, option_bag, AuthorizationRequest, CancelToken, DeviceAuthorization, Introspection, Pkce,
-    ServerMetadata, TokenRequest, TokenRequestResponse, TokenResponse,
+    authorization_options, manager_options, on_token_listener, option_bag, store_choice, AuthorizationRequest,
+    CancelToken, DeviceAuthorization, Introspection, Pkce, ServerMetadata, TokenRequest, TokenRequestResponse,
+    TokenResponse,
 };
 use crate::error::{payload, to_napi};
 use crate::tasks::{on_own_thread, Blocking};
@@ -84,8 +86,19 @@ const DISCOVER_OPTIONS: &[&str] = &[
 /// `TokenClient.prove({...})` and `TokenClient.gusto({...})` options.
 const PRESET_OPTIONS: &[&str] = &["clientId", "clientSecret", "env", "tokenUrl", "timeoutMs", "maxRetries"];
 
-/// `new TokenManager(client, {...})` options.
-const MANAGER_OPTIONS: &[&str] = &["scope", "grantType", "params", "refreshSkewMs", "defaultLifetimeMs"];
+/// `new TokenManager(client, {...})` options. `onToken` is a function, which no bag holds:
+/// it arrives as the constructor's own argument, but is a known name here.
+const MANAGER_OPTIONS: &[&str] = &[
+    "scope",
+    "grantType",
+    "params",
+    "refreshSkewMs",
+    "defaultLifetimeMs",
+    "store",
+    "storeNamespace",
+    "leaseTimeMs",
+    "onToken",
+];
 
 /// The options every way of building a client shares: deadlines and retries.
 fn apply_limits(bag: &OptionBag, mut b: TokenClientBuilder) -> tokenfetch::Result<TokenClientBuilder> {
@@ -425,7 +438,12 @@ impl NativeTokenClient {
     }
 }
 
-fn manager_from(client: &TokenClient, bag: &OptionBag) -> tokenfetch::Result<TokenManager> {
+fn manager_from(
+    client: &TokenClient,
+    bag: &OptionBag,
+    store: OptionValue,
+    on_token: Option<OnToken>,
+) -> tokenfetch::Result<TokenManager> {
     bag.check_names(MANAGER_OPTIONS)?;
     let request = bag.grant(["grantType", "params", "scope"], client.default_request())?;
     let mut manager_options = ManagerOptions::default();
@@ -434,6 +452,13 @@ fn manager_from(client: &TokenClient, bag: &OptionBag) -> tokenfetch::Result<Tok
     }
     if let Some(v) = bag.millis("defaultLifetimeMs", options::DEFAULT_LIFETIME)? {
         manager_options.default_lifetime = v;
+    }
+    manager_options.store_namespace = bag.text("storeNamespace")?;
+    manager_options.lease_time = bag.millis("leaseTimeMs", options::LEASE_TIME)?;
+    manager_options.on_token = on_token;
+    // Last: opening a file store creates its directory, which a mistake above should not.
+    if let Some(choice) = store_choice(store)? {
+        choice.apply(&mut manager_options);
     }
     TokenManager::with_options(client.clone(), request, manager_options)
 }
@@ -446,14 +471,21 @@ pub struct NativeTokenManager {
 #[napi]
 impl NativeTokenManager {
     /// `options`: `scope`, `grantType` and `params` (the grant; the client's default grant
-    /// when no `grantType` is given), `refreshSkewMs`, `defaultLifetimeMs`.
+    /// when no `grantType` is given), `refreshSkewMs`, `defaultLifetimeMs`, `store`
+    /// (`{ file }` or `{ redis, timeoutMs }`, with `key`), `storeNamespace`, `leaseTimeMs`.
+    /// `onToken` is called with each token this manager fetches; it must not throw.
     #[napi(
         constructor,
-        ts_args_type = "client: NativeTokenClient, options?: Record<string, unknown>"
+        ts_args_type = "client: NativeTokenClient, options?: Record<string, unknown>, onToken?: (token: TokenResponse) => void"
     )]
-    pub fn new(client: &NativeTokenClient, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let bag = option_bag(options)?;
-        let manager = catch_panic(|| manager_from(&client.inner, &bag)).map_err(to_napi)?;
+    pub fn new(
+        client: &NativeTokenClient,
+        options: Option<Unknown<'_>>,
+        on_token: Option<Function<'_, TokenResponse, UnknownReturnValue>>,
+    ) -> napi::Result<Self> {
+        let (bag, store) = manager_options(options)?;
+        let on_token = on_token.map(on_token_listener).transpose()?;
+        let manager = catch_panic(|| manager_from(&client.inner, &bag, store, on_token)).map_err(to_napi)?;
         Ok(NativeTokenManager {
             inner: Arc::new(manager),
         })

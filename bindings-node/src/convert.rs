@@ -2,11 +2,16 @@
 //!
 //! Nothing here decides behaviour: grants, parsing, defaults and redaction come from core.
 
-use napi::bindgen_prelude::{Array, Object, Unknown};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{Array, Function, Object, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunctionCallMode, UnknownReturnValue};
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{json, Value};
+use tokenfetch::manager::OnToken;
 use tokenfetch::options::{OptionBag, OptionValue};
+use tokenfetch::store::StoreChoice;
 use tokenfetch::{HttpMetadata, REDACTED};
 
 use crate::error::to_napi;
@@ -238,11 +243,55 @@ impl TokenRequest {
 /// A JavaScript options object as core's [`OptionBag`], which checks every name, type and
 /// range (so `{ timeoutMs: -1 }` and `{ timeout: 5 }` are `ConfigError`s naming the option).
 pub fn option_bag(options: Option<Unknown<'_>>) -> napi::Result<OptionBag> {
-    let value = match options {
-        None => OptionValue::Absent,
-        Some(v) => option_value(&v, 0)?,
+    OptionBag::from_value("options", options_value(options)?).map_err(to_napi)
+}
+
+fn options_value(options: Option<Unknown<'_>>) -> napi::Result<OptionValue> {
+    match options {
+        None => Ok(OptionValue::Absent),
+        Some(v) => option_value(&v, 0),
+    }
+}
+
+/// `new TokenManager(client, {...})` options: the bag, and the `store` object on its own,
+/// since core's [`StoreChoice::from_value`] reads it whole (`{ file }` or `{ redis, timeoutMs }`,
+/// with `key`) and a bag hands out single values only.
+pub fn manager_options(options: Option<Unknown<'_>>) -> napi::Result<(OptionBag, OptionValue)> {
+    let value = options_value(options)?;
+    let store = match &value {
+        OptionValue::Map(entries) => entries
+            .iter()
+            .find(|(name, _)| name == "store")
+            .map(|(_, store)| store.clone())
+            .unwrap_or(OptionValue::Absent),
+        _ => OptionValue::Absent,
     };
-    OptionBag::from_value("options", value).map_err(to_napi)
+    let bag = OptionBag::from_value("options", value).map_err(to_napi)?;
+    Ok((bag, store))
+}
+
+/// The `store` option as core opens it; `None` when it is not set.
+pub fn store_choice(store: OptionValue) -> core::Result<Option<StoreChoice>> {
+    match store {
+        OptionValue::Absent => Ok(None),
+        store => StoreChoice::from_value("store", store, "timeoutMs").map(Some),
+    }
+}
+
+/// `onToken` as core calls it. Core calls it on the thread that fetched (a libuv worker, or
+/// the event loop itself in a `...Sync` call), so it goes through a threadsafe function: the
+/// call is queued for the event loop and the fetching thread moves on at once. It is weak, so a manager with a listener does not keep
+/// the process alive. `lib/index.js` passes a wrapper that never throws: napi would turn an
+/// exception here into an uncaught one, which ends the process.
+pub fn on_token_listener(listener: Function<'_, TokenResponse, UnknownReturnValue>) -> napi::Result<OnToken> {
+    let queued = listener
+        .build_threadsafe_function::<core::TokenResponse>()
+        .weak::<true>()
+        .build_callback(|call| Ok(TokenResponse(call.value)))?;
+    Ok(Arc::new(move |token: &core::TokenResponse| {
+        // The status says only that the loop is shutting down: no one is left to tell.
+        let _ = queued.call(token.clone(), ThreadsafeFunctionCallMode::NonBlocking);
+    }))
 }
 
 /// Nested options (headers, params) are shallow; the depth bound keeps a cyclic object from

@@ -19,6 +19,8 @@ import {
   type ErrorKind,
   type HttpMetadata,
   type JsonValue,
+  type StoreOptions,
+  type TokenManagerOptions,
 } from 'tokenfetch'
 
 async function usage(): Promise<void> {
@@ -79,5 +81,21 @@ async function usage(): Promise<void> {
   // @ts-expect-error authMethod is a closed set
   new TokenClient({ tokenUrl: 'https://a.example/token', authMethod: 'magic' })
   void [access, lifetime, extra, seed, status, maybe, header, response, parsed]
+
+  const onDisk: StoreOptions = { file: '/var/lib/app/tokens', key: 'base64-of-32-bytes' }
+  const shared: TokenManagerOptions = {
+    store: { redis: 'rediss://cache.internal:6380', timeoutMs: 250 },
+    storeNamespace: 'user:ann',
+    leaseTimeMs: 10_000,
+    onToken: (fetched: TokenResponse) => console.log(fetched.expiresAt),
+  }
+  new TokenManager(client, { store: onDisk, onToken: async () => {} })
+  new TokenManager(client, shared)
+  // @ts-expect-error a store is a file or a Redis, not both
+  new TokenManager(client, { store: { file: '/tmp/t', redis: 'redis://h' } })
+  // @ts-expect-error timeoutMs is the Redis store's
+  new TokenManager(client, { store: { file: '/tmp/t', timeoutMs: 100 } })
+  // @ts-expect-error the key is base64 text
+  new TokenManager(client, { store: { file: '/tmp/t', key: new Uint8Array(32) } })
 }
 void usage

@@ -1,0 +1,283 @@
+'use strict'
+// Shared token stores: managers that share one fetch through a directory or a Redis.
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const { randomBytes, randomUUID } = require('node:crypto')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { inspect } = require('node:util')
+const { TokenClient, TokenManager, TokenResponse, ConfigError } = require('..')
+const { startTestkit } = require('./helpers.js')
+
+let kit
+let scratch
+before(async () => {
+  kit = await startTestkit()
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenfetch-node-store-'))
+})
+after(() => {
+  kit.stop()
+  fs.rmSync(scratch, { recursive: true, force: true })
+})
+beforeEach(() => kit.reset())
+
+/** A directory of its own for one test's store (the store creates it, mode 0700). */
+function storeDir() {
+  return path.join(scratch, randomUUID())
+}
+
+function client(options = {}) {
+  return new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'store-node', clientSecret: 'store-secret', ...options })
+}
+
+/** Every byte the store wrote, to look for a token in. */
+function storedBytes(dir) {
+  return fs
+    .readdirSync(dir)
+    .map((name) => fs.readFileSync(path.join(dir, name), 'latin1'))
+    .join('\n')
+}
+
+/** Resolves with the next process warning of `code`. */
+function nextWarning(code) {
+  return new Promise((resolve) => {
+    const onWarning = (warning) => {
+      if (warning.code !== code) return
+      process.off('warning', onWarning)
+      resolve(warning)
+    }
+    process.on('warning', onWarning)
+  })
+}
+
+const isConfig = (pattern) => (e) => e instanceof ConfigError && pattern.test(e.message)
+
+// --- The file store ----------------------------------------------------------------------
+
+test('a second manager over the same file store adopts the first one\'s token', async () => {
+  const dir = storeDir()
+  const first = new TokenManager(client(), { store: { file: dir } })
+  const second = new TokenManager(client(), { store: { file: dir } })
+  const token = await first.accessToken()
+  assert.equal(await second.accessToken(), token)
+  assert.equal(second.accessTokenSync(), token)
+  assert.equal(await kit.tokenRequests(), 1)
+  assert.equal(second.lastError, null)
+})
+
+test('with a key the entry holds no token in the clear; a manager without it fetches and says why', async () => {
+  const dir = storeDir()
+  const key = randomBytes(32).toString('base64')
+  const sealed = new TokenManager(client(), { store: { file: dir, key } })
+  const token = await sealed.accessToken()
+  assert.ok(!storedBytes(dir).includes(token), 'the access token is not on disk in the clear')
+  assert.ok(!storedBytes(dir).includes(key), 'nor is the key')
+  assert.equal(await new TokenManager(client(), { store: { file: dir, key } }).accessToken(), token, 'the key opens it')
+  assert.equal(await kit.tokenRequests(), 1)
+
+  const keyless = new TokenManager(client(), { store: { file: dir } })
+  const own = await keyless.accessToken()
+  assert.notEqual(own, token)
+  assert.equal(await kit.tokenRequests(), 2)
+  assert.match(String(keyless.lastError?.message), /sealed, and this manager has no key/)
+})
+
+test('a listener sees each token its manager fetched, once, and not those read from the store', async () => {
+  const dir = storeDir()
+  const fetched = []
+  const adopted = []
+  let heard
+  const firstHeard = new Promise((resolve) => {
+    heard = resolve
+  })
+  const first = new TokenManager(client(), {
+    store: { file: dir },
+    onToken: (token) => {
+      fetched.push(token)
+      heard()
+    },
+  })
+  const second = new TokenManager(client(), { store: { file: dir }, onToken: (token) => adopted.push(token) })
+  const token = await Promise.all(Array.from({ length: 5 }, () => first.accessToken()))
+  await second.accessToken()
+  await firstHeard
+  // Anything else queued for the event loop has run by the time a timer of 50 ms fires.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.equal(fetched.length, 1)
+  assert.equal(fetched[0].accessToken, token[0])
+  assert.ok(fetched[0] instanceof TokenResponse)
+  assert.deepEqual(adopted, [])
+})
+
+test('a listener that throws, or rejects, fails no call: its error becomes a process warning', async () => {
+  const warned = nextWarning('TOKENFETCH_ON_TOKEN')
+  const throwing = new TokenManager(client(), {
+    onToken: () => {
+      throw new Error('listener broke')
+    },
+  })
+  assert.match(await throwing.accessToken(), /^at-/)
+  const warning = await warned
+  assert.match(warning.message, /onToken threw \(the token was still returned\): listener broke/)
+  assert.equal(warning.name, 'TokenFetchWarning')
+  assert.equal(throwing.lastError, null)
+
+  const rejected = nextWarning('TOKENFETCH_ON_TOKEN')
+  const rejecting = new TokenManager(client(), { onToken: async () => Promise.reject(new Error('async listener broke')) })
+  assert.match(rejecting.accessTokenSync(), /^at-/)
+  assert.match((await rejected).message, /async listener broke/)
+})
+
+test('a grant that acts for a user needs storeNamespace with a store', () => {
+  const dir = storeDir()
+  const refresh = { grantType: 'refresh_token', params: { refresh_token: 'rt-of-ann' } }
+  // Core names it as Rust and Python spell it (store_namespace); see the report of issue 18.
+  assert.throws(() => new TokenManager(client(), { ...refresh, store: { file: dir } }), isConfig(/store_?namespace/i))
+  assert.ok(new TokenManager(client(), { ...refresh, store: { file: dir }, storeNamespace: 'user:ann' }))
+  assert.ok(new TokenManager(client(), refresh), 'no store, no namespace needed')
+})
+
+// --- Bad input ---------------------------------------------------------------------------
+
+test('a file store on a regular file, or a key of the wrong length, is a ConfigError', () => {
+  const file = path.join(scratch, 'a-regular-file')
+  fs.writeFileSync(file, 'not a directory')
+  assert.throws(() => new TokenManager(client(), { store: { file } }), ConfigError)
+  const short = Buffer.alloc(16, 1).toString('base64')
+  assert.throws(() => new TokenManager(client(), { store: { file: storeDir(), key: short } }), isConfig(/32 bytes/))
+  assert.throws(() => new TokenManager(client(), { store: { redis: 'redis://127.0.0.1:1', key: 'not base64!' } }), isConfig(/32 bytes/))
+  assert.throws(() => new TokenManager(client(), { store: { file: storeDir(), key: 42 } }), isConfig(/key must be a string, got a number/))
+})
+
+test('a store names exactly one of file or redis, as an object', () => {
+  assert.throws(() => new TokenManager(client(), { store: 'redis://127.0.0.1' }), isConfig(/store must be an object, got a string/))
+  assert.throws(() => new TokenManager(client(), { store: {} }), isConfig(/exactly one store/))
+  assert.throws(
+    () => new TokenManager(client(), { store: { file: storeDir(), redis: 'redis://127.0.0.1' } }),
+    isConfig(/exactly one store/),
+  )
+  assert.throws(() => new TokenManager(client(), { store: { file: storeDir(), timeoutMs: 100 } }), isConfig(/timeoutMs applies to a Redis store only/))
+})
+
+test('misspelt options suggest the right name', () => {
+  assert.throws(() => new TokenManager(client(), { stroe: { file: storeDir() } }), isConfig(/unknown option `stroe`; did you mean `store`\?/))
+  assert.throws(() => new TokenManager(client(), { store: { redsi: 'redis://127.0.0.1' } }), isConfig(/did you mean `redis`\?/))
+  assert.throws(() => new TokenManager(client(), { store: { redis: 'redis://127.0.0.1', timeout: 5 } }), isConfig(/did you mean `timeoutMs`\?/))
+  assert.throws(() => new TokenManager(client(), { leaseTime: 1000 }), isConfig(/did you mean `leaseTimeMs`\?/))
+  assert.throws(() => new TokenManager(client(), { storeNamspace: 'ann' }), isConfig(/did you mean `storeNamespace`\?/))
+  assert.throws(() => new TokenManager(client(), { ontoken: () => {} }), isConfig(/did you mean `onToken`\?/))
+})
+
+test('timeoutMs and leaseTimeMs out of range are ConfigErrors naming them', () => {
+  for (const bad of [-1, 0, NaN, Infinity, 60_001, 1e300]) {
+    assert.throws(
+      () => new TokenManager(client(), { store: { redis: 'redis://127.0.0.1:1', timeoutMs: bad } }),
+      isConfig(/timeoutMs must be greater than 0 and at most 60000 milliseconds/),
+      `timeoutMs: ${bad}`,
+    )
+  }
+  assert.throws(() => new TokenManager(client(), { store: { redis: 'redis://127.0.0.1:1', timeoutMs: '500' } }), isConfig(/timeoutMs must be a number/))
+  for (const bad of [-1, 0, NaN, -Infinity, 3_600_001, 2 ** 64]) {
+    assert.throws(
+      () => new TokenManager(client(), { leaseTimeMs: bad }),
+      isConfig(/leaseTimeMs must be greater than 0 and at most 3600000 milliseconds/),
+      `leaseTimeMs: ${bad}`,
+    )
+  }
+  assert.ok(new TokenManager(client(), { store: { redis: 'redis://127.0.0.1:1', timeoutMs: 60_000 }, leaseTimeMs: 3_600_000 }))
+})
+
+test('onToken must be a function', () => {
+  assert.throws(() => new TokenManager(client(), { onToken: 'log' }), isConfig(/onToken must be a function, got a string/))
+  assert.throws(() => new TokenManager(client(), { onToken: {} }), isConfig(/onToken must be a function, got an object/))
+  assert.ok(new TokenManager(client(), { onToken: null }), 'null is no listener')
+})
+
+test('a Redis URL that is not one is a ConfigError, and no message shows its password', () => {
+  assert.throws(() => new TokenManager(client(), { store: { redis: 'http://x' } }), isConfig(/scheme "http"/))
+  assert.throws(() => new TokenManager(client(), { store: { redis: 'not a url' } }), isConfig(/not a valid URL/))
+  assert.throws(
+    () => new TokenManager(client(), { store: { redis: 'http://ann:hunter2-secret@x' } }),
+    (e) => e instanceof ConfigError && !e.message.includes('hunter2') && !inspect(e).includes('hunter2'),
+  )
+})
+
+// --- Redis -------------------------------------------------------------------------------
+
+test('a Redis nobody listens on costs no call: the manager fetches and lastError names Redis', async () => {
+  const manager = new TokenManager(client(), {
+    scope: `unreachable-${randomUUID()}`,
+    store: { redis: 'redis://ann:hunter2-secret@127.0.0.1:1', timeoutMs: 300 },
+  })
+  assert.match(await manager.accessToken(), /^at-/)
+  assert.equal(await kit.tokenRequests(), 1)
+  const said = manager.lastError
+  assert.ok(said, 'the store failure is kept')
+  assert.match(said.message, /Redis at redis:\/\/127\.0\.0\.1:1/)
+  for (const shown of [said.message, inspect(said), JSON.stringify(said), inspect(manager), JSON.stringify(manager)]) {
+    assert.ok(!shown.includes('hunter2'), shown)
+  }
+})
+
+const REDIS_URL = process.env.TOKENFETCH_REDIS_URL
+const REQUIRE_REDIS = process.env.TOKENFETCH_REQUIRE_REDIS === '1'
+const redisSkip = REDIS_URL || REQUIRE_REDIS ? false : 'TOKENFETCH_REDIS_URL is not set (a Redis to share tokens through)'
+
+function redisUrl() {
+  assert.ok(REDIS_URL, 'TOKENFETCH_REQUIRE_REDIS=1, but TOKENFETCH_REDIS_URL is not set')
+  return REDIS_URL
+}
+
+test('two managers over one Redis make one fetch', { skip: redisSkip }, async () => {
+  const options = { scope: `node-${randomUUID()}`, store: { redis: redisUrl() } }
+  const first = new TokenManager(client(), options)
+  const second = new TokenManager(client(), options)
+  const token = await first.accessToken()
+  assert.equal(await second.accessToken(), token)
+  assert.equal(await kit.tokenRequests(), 1)
+  assert.equal(second.lastError, null)
+})
+
+test('sealed Redis entries open only with their key', { skip: redisSkip }, async () => {
+  const scope = `node-sealed-${randomUUID()}`
+  const key = randomBytes(32).toString('base64')
+  const sealed = { scope, store: { redis: redisUrl(), key } }
+  const token = await new TokenManager(client(), sealed).accessToken()
+  assert.equal(await new TokenManager(client(), sealed).accessToken(), token)
+  const keyless = new TokenManager(client(), { scope, store: { redis: redisUrl() } })
+  assert.notEqual(await keyless.accessToken(), token)
+  assert.match(String(keyless.lastError?.message), /no key/)
+  assert.equal(await kit.tokenRequests(), 2)
+})
+
+/** Runs test/store_worker.js as its own process, as scripts/check_shared_store.py does. */
+function runWorker(env) {
+  // Without the runner's marker, the worker runs as a program rather than as a test file.
+  const { NODE_TEST_CONTEXT: _runner, ...inherited } = process.env
+  const child = spawn(process.execPath, [path.join(__dirname, 'store_worker.js')], {
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`store_worker exited with ${code}: ${out}`))))
+  })
+}
+
+test('three worker processes of eight calls each over one Redis make one fetch', { skip: redisSkip }, async () => {
+  const env = {
+    TF_TOKEN_URL: kit.tokenUrl,
+    TF_REDIS_URL: redisUrl(),
+    TF_SCOPE: `node-workers-${randomUUID()}`,
+    TF_START_AT_MS: String(Date.now() + 1500),
+  }
+  const outputs = await Promise.all([runWorker(env), runWorker(env), runWorker(env)])
+  const tokens = outputs.flatMap((out) => out.split('\n').filter((line) => line.startsWith('TOKEN ')))
+  assert.equal(tokens.length, 3, `each worker printed one token: ${outputs.join('|')}`)
+  assert.equal(new Set(tokens).size, 1)
+  assert.equal(await kit.tokenRequests(), 1)
+})
