@@ -7,14 +7,16 @@ use std::sync::Arc;
 use tokenfetch::error::catch_panic;
 use tokenfetch::manager::ManagerOptions;
 use tokenfetch::options::{self, OptionBag, OptionValue};
+use tokenfetch::store::StoreChoice;
 use tokenfetch::{
     AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
     TokenManager,
 };
 
 use crate::convert::{
-    AuthorizationOptionsData, AuthorizationRequestData, DeviceAuthorizationData, IntrospectionData, NativeCancelToken,
-    NativeTokenRequest, ServerMetadataData, TokenRequestResponseData, TokenResponseData,
+    on_token_from, AuthorizationOptionsData, AuthorizationRequestData, DeviceAuthorizationData, IntrospectionData,
+    NativeCancelToken, NativeTokenListener, NativeTokenRequest, NativeTokenStore, ServerMetadataData,
+    TokenRequestResponseData, TokenResponseData,
 };
 use crate::error::{ErrorInfo, NativeError};
 
@@ -296,7 +298,9 @@ pub struct NativeTokenManager {
 impl NativeTokenManager {
     /// The grant is `grant_type` with `params`, or the client's default grant; `scope`
     /// applies to it. Durations in milliseconds, named as `TokenManager.kt` spells them.
+    /// `store` shares the token with other processes (see `core/src/store`).
     #[uniffi::constructor]
+    #[allow(clippy::too_many_arguments)] // one per Kotlin option; a record would only rename them
     pub fn new(
         client: Arc<NativeTokenClient>,
         grant_type: Option<String>,
@@ -304,6 +308,10 @@ impl NativeTokenManager {
         scope: Option<String>,
         refresh_skew_ms: Option<i64>,
         default_lifetime_ms: Option<i64>,
+        store: Option<NativeTokenStore>,
+        store_namespace: Option<String>,
+        lease_time_ms: Option<i64>,
+        on_token: Option<Box<dyn NativeTokenListener>>,
     ) -> Result<Arc<Self>, NativeError> {
         let inner = catch_panic(|| {
             let text = |v: Option<String>| v.map_or(OptionValue::Absent, OptionValue::Text);
@@ -332,6 +340,15 @@ impl NativeTokenManager {
                 options.default_lifetime =
                     tokenfetch::options::DEFAULT_LIFETIME.duration_from_millis("defaultLifetime", ms as f64)?;
             }
+            if let Some(ms) = lease_time_ms {
+                options.lease_time =
+                    Some(tokenfetch::options::LEASE_TIME.duration_from_millis("leaseTime", ms as f64)?);
+            }
+            if let Some(store) = store {
+                StoreChoice::try_from(store)?.apply(&mut options);
+            }
+            options.store_namespace = store_namespace;
+            options.on_token = on_token.map(on_token_from);
             TokenManager::with_options(client.inner.clone(), request, options)
         })?;
         Ok(Arc::new(NativeTokenManager { inner }))

@@ -4,12 +4,17 @@
 //! tokens in `toString()`: it never reaches users. `Models.kt` wraps it in a class whose
 //! `toString()` shows no token, and asks [`redacted_extra_json`] for the `extra` members. The
 //! same holds for `DeviceAuthorizationData` (the device code) and `PkceData` (the verifier):
-//! `Flows.kt` wraps them in classes that print neither.
+//! `Flows.kt` wraps them in classes that print neither. `NativeTokenStore` carries a store's
+//! encryption key: `TokenStore.kt` wraps it in classes that never print the key.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use tokenfetch::manager::OnToken;
+use tokenfetch::options::OptionValue;
+use tokenfetch::store::StoreChoice;
 
 use crate::error::NativeError;
 
@@ -502,4 +507,60 @@ impl NativeCancelToken {
 #[uniffi::export]
 pub fn clear_discovery_cache() {
     tokenfetch::discovery::clear_discovery_cache()
+}
+
+// --- Shared token stores ------------------------------------------------------------------
+
+/// A shared token store as `TokenStore.kt` describes it. Internal: its generated `toString`
+/// would print the key.
+#[derive(Clone, uniffi::Enum)]
+pub enum NativeTokenStore {
+    /// A directory shared by the processes of one machine.
+    File { directory: String, key: Option<String> },
+    /// One Redis for many machines; `timeout_ms` is each command's timeout (None: 500 ms).
+    Redis {
+        url: String,
+        key: Option<String>,
+        timeout_ms: Option<i64>,
+    },
+}
+
+impl TryFrom<NativeTokenStore> for StoreChoice {
+    type Error = tokenfetch::Error;
+
+    /// Opened by core's options reader, so a wrong key, URL or timeout is refused in the same
+    /// words as in Node, under the names `TokenStore.kt` uses (`store.timeout`).
+    fn try_from(store: NativeTokenStore) -> tokenfetch::Result<StoreChoice> {
+        let text = |v: Option<String>| v.map_or(OptionValue::Absent, OptionValue::Text);
+        let entries = match store {
+            NativeTokenStore::File { directory, key } => {
+                vec![("file".into(), OptionValue::Text(directory)), ("key".into(), text(key))]
+            }
+            NativeTokenStore::Redis { url, key, timeout_ms } => vec![
+                ("redis".into(), OptionValue::Text(url)),
+                ("key".into(), text(key)),
+                (
+                    "timeout".into(),
+                    // Every Long is a number core can judge; one past its range is refused there.
+                    timeout_ms.map_or(OptionValue::Absent, |ms| OptionValue::Number(ms as f64)),
+                ),
+            ],
+        };
+        StoreChoice::from_value("store", OptionValue::Map(entries), "timeout")
+    }
+}
+
+/// Told each token a manager fetched (`TokenListener` in Kotlin).
+#[uniffi::export(callback_interface)]
+pub trait NativeTokenListener: Send + Sync {
+    fn on_token(&self, token: TokenResponseData);
+}
+
+/// The core's `on_token` over a Kotlin listener. `TokenManager.kt` catches whatever the
+/// listener throws; what would still cross (uniffi turns an unexpected callback error into a
+/// panic) is caught here, because a listener must never fail the call that fetched.
+pub fn on_token_from(listener: Box<dyn NativeTokenListener>) -> OnToken {
+    Arc::new(move |token: &tokenfetch::TokenResponse| {
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| listener.on_token(token.clone().into())));
+    })
 }

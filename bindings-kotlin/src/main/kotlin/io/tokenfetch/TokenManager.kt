@@ -1,8 +1,12 @@
 package io.tokenfetch
 
+import io.tokenfetch.ffi.NativeTokenListener
 import io.tokenfetch.ffi.NativeTokenManager
+import io.tokenfetch.ffi.TokenResponseData
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
+import java.util.logging.Level
+import java.util.logging.Logger
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.toJavaDuration
@@ -22,6 +26,17 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  *   e.g. `"password"` with params.
  * - refreshSkew: refresh this long before expiry (capped at half the lifetime); default 60 s.
  * - defaultLifetime: lifetime assumed for a token without `expires_in`; default 5 minutes.
+ * - store: a [TokenStore] shared with other processes (a directory, or Redis), so that they
+ *   make one fetch between them per token lifetime. A store that fails never fails a call:
+ *   the manager fetches alone and [lastError] says why.
+ * - storeNamespace: with a store, what tells this manager's entry apart from others with the
+ *   same client, grant and scope. Required for grants that act for one user (a refresh
+ *   token, an authorization or device code, token exchange, JWT and SAML assertions): name
+ *   the user.
+ * - leaseTime: with a store, how long one process may take to fetch while the others wait
+ *   for it; default twice the client's timeout plus 5 s, at most an hour.
+ * - onToken: a [TokenListener] told each token this manager fetched (not the ones it read
+ *   from the store), on the thread that fetched, to persist it your own way.
  *
  * The plain methods **block**, and on Android's main thread they throw [ConfigException]
  * instead, even when a cached token would do: whether a call waits depends on the clock. The
@@ -34,7 +49,7 @@ class TokenManager private constructor(
 ) : AutoCloseable {
     /** A manager of [client]'s default grant, with the default timing. */
     @Throws(TokenFetchException::class)
-    constructor(client: TokenClient) : this(client, newNative(client, null, emptyMap(), null, null, null))
+    constructor(client: TokenClient) : this(client, Builder(client).newNative())
 
     /** How long before expiry the cache refreshes (capped at half the lifetime). */
     @get:JvmSynthetic @get:JvmName("kotlinRefreshSkew")
@@ -112,7 +127,10 @@ class TokenManager private constructor(
             ffiCall { native.invalidate() }
         }
 
-    /** The error of the last failed fetch (e.g. a failed early refresh), until one succeeds. */
+    /**
+     * The error of the last failed fetch (e.g. a failed early refresh), until one succeeds;
+     * or, with a [TokenStore], why the store could not be used when the call went on without it.
+     */
     val lastError: TokenFetchException? get() = ffiCall { native.lastError() }?.toException()
 
     @JvmSynthetic
@@ -150,6 +168,11 @@ class TokenManager private constructor(
         // Milliseconds, as the core takes them.
         private var refreshSkewMs: Long? = null
         private var defaultLifetimeMs: Long? = null
+        private var leaseTimeMs: Long? = null
+
+        private var store: TokenStore? = null
+        private var storeNamespace: String? = null
+        private var onToken: TokenListener? = null
 
         fun scope(scope: String?): Builder = apply { this.scope = scope }
 
@@ -175,28 +198,86 @@ class TokenManager private constructor(
         @JvmName("kotlinDefaultLifetime")
         fun defaultLifetime(defaultLifetime: Duration): Builder = apply { defaultLifetimeMs = defaultLifetime.inWholeMilliseconds }
 
+        /** Shares the token with other processes through [store]; null (the default): none. */
+        fun store(store: TokenStore?): Builder = apply { this.store = store }
+
+        /**
+         * With a store, keeps this manager's entry apart from others of the same client, grant
+         * and scope. Required for grants that act for one user (the user's id, say).
+         */
+        fun storeNamespace(storeNamespace: String?): Builder = apply { this.storeNamespace = storeNamespace }
+
+        /** With a store, how long one process may take to fetch while the others wait (at most an hour). */
+        @IgnoreJRERequirement
+        fun leaseTime(leaseTime: java.time.Duration): Builder = leaseTime(leaseTime.toKotlinDuration())
+
+        @JvmSynthetic
+        @JvmName("kotlinLeaseTime")
+        fun leaseTime(leaseTime: Duration): Builder = apply { leaseTimeMs = leaseTime.inWholeMilliseconds }
+
+        /** Told each token this manager fetches; see [TokenListener]. */
+        fun onToken(onToken: TokenListener?): Builder = apply { this.onToken = onToken }
+
         @Throws(TokenFetchException::class)
-        fun build(): TokenManager =
-            TokenManager(client, newNative(client, grantType, params, scope, refreshSkewMs, defaultLifetimeMs))
+        fun build(): TokenManager = TokenManager(client, newNative())
+
+        // Passed as they are: the core checks the grant (params need a grantType), the
+        // durations (negative or infinite is a ConfigException) and the store, as in every
+        // language.
+        @JvmSynthetic
+        @JvmName("newNativeManager")
+        internal fun newNative(): NativeTokenManager =
+            ffiCall {
+                NativeTokenManager(
+                    client.native,
+                    grantType,
+                    params,
+                    scope,
+                    refreshSkewMs,
+                    defaultLifetimeMs,
+                    store?.native,
+                    storeNamespace,
+                    leaseTimeMs,
+                    onToken?.let(::ListenerBridge),
+                )
+            }
+    }
+
+    /**
+     * Hands the core's tokens to a [TokenListener]. Whatever the listener throws stays here
+     * (logged as a warning): it must not fail the call that fetched, and an exception thrown
+     * back into the native library would.
+     */
+    private class ListenerBridge(private val listener: TokenListener) : NativeTokenListener {
+        override fun onToken(token: TokenResponseData) {
+            try {
+                listener.onToken(TokenResponse(token))
+            } catch (e: Throwable) {
+                // Throwable, not Exception: an Error (an assertion in a test) would otherwise
+                // cross into the native library too.
+                Logger.getLogger(TokenManager::class.java.name)
+                    .log(Level.WARNING, "a TokenManager onToken listener threw; the call it fetched for goes on", e)
+            }
+        }
     }
 
     companion object {
         /** A builder for a manager of [client]'s tokens. */
         @JvmStatic
         fun builder(client: TokenClient): Builder = Builder(client)
-
-        // Passed as they are: the core checks the grant (params need a grantType) and the
-        // durations (negative or infinite is a ConfigException), as in every language.
-        private fun newNative(
-            client: TokenClient,
-            grantType: String?,
-            params: Map<String, String>,
-            scope: String?,
-            refreshSkewMs: Long?,
-            defaultLifetimeMs: Long?,
-        ): NativeTokenManager =
-            ffiCall { NativeTokenManager(client.native, grantType, params, scope, refreshSkewMs, defaultLifetimeMs) }
     }
+}
+
+/**
+ * Told each token a [TokenManager] fetched: to persist it your own way, or to log a refresh.
+ * Not called for tokens the manager read from its [TokenStore] (the process that fetched them
+ * was told). Called on the thread that fetched, after other processes are free to read the
+ * token, so keep it short. Whatever it throws is logged and does not fail the call.
+ *
+ * From Java, a lambda: `builder.onToken(token -> save(token.toJson()))`.
+ */
+fun interface TokenListener {
+    fun onToken(token: TokenResponse)
 }
 
 /**
@@ -212,9 +293,16 @@ fun TokenManager(
     params: Map<String, String> = emptyMap(),
     refreshSkew: Duration? = null,
     defaultLifetime: Duration? = null,
+    store: TokenStore? = null,
+    storeNamespace: String? = null,
+    leaseTime: Duration? = null,
+    onToken: TokenListener? = null,
 ): TokenManager =
-    TokenManager.builder(client).scope(scope).grantType(grantType).params(params).let { builder ->
-        refreshSkew?.let { builder.refreshSkew(it) }
-        defaultLifetime?.let { builder.defaultLifetime(it) }
-        builder.build()
-    }
+    TokenManager.builder(client).scope(scope).grantType(grantType).params(params)
+        .store(store).storeNamespace(storeNamespace).onToken(onToken)
+        .let { builder ->
+            refreshSkew?.let { builder.refreshSkew(it) }
+            defaultLifetime?.let { builder.defaultLifetime(it) }
+            leaseTime?.let { builder.leaseTime(it) }
+            builder.build()
+        }
