@@ -18,6 +18,15 @@ use tokenfetch::{FileStore, ManagerOptions, RedisStore, TokenClient, TokenManage
 const ID: &str = "store-client";
 const SECRET: &str = "store-secret-5b1e";
 
+/// A client of testkit's token endpoint with the store tests' credentials.
+fn client_of(kit: &Testkit) -> TokenClient {
+    TokenClient::builder(kit.token_url())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap()
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "tokenfetch-{name}-{}-{}",
@@ -325,11 +334,7 @@ fn a_leader_refreshes_with_the_stored_refresh_token_not_its_own() {
 }
 
 fn manager_over(kit: &Testkit, store: Arc<FileStore>, key: Option<tokenfetch::store::entry::EntryKey>) -> TokenManager {
-    let client = TokenClient::builder(kit.token_url())
-        .client_id(ID)
-        .client_secret(SECRET)
-        .build()
-        .unwrap();
+    let client = client_of(kit);
     let options = ManagerOptions {
         store: Some(store),
         store_encryption_key: key,
@@ -463,11 +468,7 @@ fn invalidate_skips_the_stored_copy_of_the_dropped_token() {
 #[test]
 fn grants_that_act_for_a_user_need_a_namespace_in_a_shared_store() {
     let kit = Testkit::start().unwrap();
-    let client = TokenClient::builder(kit.token_url())
-        .client_id(ID)
-        .client_secret(SECRET)
-        .build()
-        .unwrap();
+    let client = client_of(&kit);
     let store: Arc<dyn tokenfetch::TokenStore> = Arc::new(FileStore::new(temp_dir("namespace")).unwrap());
     let options = ManagerOptions {
         store: Some(store),
@@ -497,11 +498,7 @@ fn on_token_sees_what_this_manager_fetched() {
     let store = Arc::new(FileStore::new(temp_dir("on-token")).unwrap());
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let manager = |seen: Arc<std::sync::Mutex<Vec<String>>>| {
-        let client = TokenClient::builder(kit.token_url())
-            .client_id(ID)
-            .client_secret(SECRET)
-            .build()
-            .unwrap();
+        let client = client_of(&kit);
         let options = ManagerOptions {
             store: Some(store.clone()),
             on_token: Some(Arc::new(move |t: &tokenfetch::TokenResponse| {
@@ -745,11 +742,7 @@ fn on_token_may_ask_its_own_manager_for_the_token() {
     let own: Arc<OnceLock<Weak<TokenManager>>> = Arc::new(OnceLock::new());
     let read_back = Arc::new(Mutex::new(Vec::new()));
     let (own_in_callback, read_in_callback) = (own.clone(), read_back.clone());
-    let client = TokenClient::builder(kit.token_url())
-        .client_id(ID)
-        .client_secret(SECRET)
-        .build()
-        .unwrap();
+    let client = client_of(&kit);
     let options = ManagerOptions {
         store: Some(Arc::new(FileStore::new(temp_dir("reentrant")).unwrap())),
         on_token: Some(Arc::new(move |_: &tokenfetch::TokenResponse| {
