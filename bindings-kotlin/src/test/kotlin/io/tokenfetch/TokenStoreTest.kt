@@ -86,8 +86,7 @@ class TokenStoreTest {
     @Test
     fun `a file store on a regular file is a ConfigException`() {
         val file = Files.createFile(tmp.resolve("not-a-directory"))
-        // Core refuses it as it tries to create the directory ("File exists"): the message names the path.
-        refused("token store directory", file.toString()) { TokenManager(client(kit), store = TokenStore.File(file.toString())) }
+        refused("is not a directory", file.toString()) { TokenManager(client(kit), store = TokenStore.File(file.toString())) }
     }
 
     @Test
