@@ -46,7 +46,7 @@ def token_requests(testkit: str) -> int:
 
 def kotlin_classpath() -> str:
     listing = KOTLIN / "target" / "test-classpath.txt"
-    subprocess.run(["mvn", "-B", "-ntp", "-q", "-f", str(KOTLIN / "pom.xml"), "dependency:build-classpath",
+    subprocess.run(["mvn", "-B", "-ntp", "-q", "-Dstyle.color=never", "-f", str(KOTLIN / "pom.xml"), "dependency:build-classpath",
                     "-Dmdep.includeScope=test", f"-Dmdep.outputFile={listing}"], check=True)
     return f"{KOTLIN / 'target' / 'test-classes'}:{KOTLIN / 'target' / 'classes'}:{listing.read_text().strip()}"
 
