@@ -20,19 +20,74 @@ use crate::error::{Error, Result};
 /// The certificate authorities a client trusts.
 pub(crate) type Roots = std::sync::Arc<Vec<Certificate<'static>>>;
 
-/// The bundled web PKI roots (Mozilla's list), read once per process. They are the only
-/// bundled list: ureq's own copy of the same roots is compiled out (its `rustls-webpki-roots`
-/// feature is off), which keeps the native libraries smaller.
+/// The bundled web PKI roots (Mozilla's list, from `webpki-roots`), read once per process.
+///
+/// `webpki-roots` holds each root as a trust anchor (its name, key and name constraints),
+/// about 75 kB; the full certificates would be 190 kB more in every native library. ureq
+/// takes roots as certificates, so each anchor is wrapped in a minimal unsigned one
+/// ([`certificate_for_anchor`]), from which rustls reads back exactly that anchor: a root's
+/// own signature and dates play no part in verification.
 fn bundled() -> &'static Roots {
     static BUNDLED: std::sync::OnceLock<Roots> = std::sync::OnceLock::new();
     BUNDLED.get_or_init(|| {
         std::sync::Arc::new(
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            webpki_roots::TLS_SERVER_ROOTS
                 .iter()
-                .map(|der| Certificate::from_der(der.as_ref()))
+                .map(|anchor| Certificate::from_der(&certificate_for_anchor(anchor)).to_owned())
                 .collect(),
         )
     })
+}
+
+/// A DER certificate carrying `anchor`: version 3, serial 1, the anchor's name as subject and
+/// issuer, its key, and its name constraints as an extension. The signature is empty: a
+/// trust anchor is trusted as configured, never verified.
+fn certificate_for_anchor(anchor: &rustls::pki_types::TrustAnchor<'_>) -> Vec<u8> {
+    const SEQUENCE: u8 = 0x30;
+    // sha256WithRSAEncryption, with its NULL parameters: any well-formed identifier will do.
+    const ALGORITHM: &[u8] = &[
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+    ];
+    let name = der(SEQUENCE, &anchor.subject);
+    let validity = der(
+        SEQUENCE,
+        &[der(0x17, b"000101000000Z"), der(0x18, b"99991231235959Z")].concat(),
+    );
+    let mut tbs = [
+        der(0xa0, &der(0x02, &[2])), // [0] version: v3
+        der(0x02, &[1]),             // serial number
+        ALGORITHM.to_vec(),
+        name.clone(),
+        validity,
+        name,
+        der(SEQUENCE, &anchor.subject_public_key_info),
+    ]
+    .concat();
+    if let Some(constraints) = &anchor.name_constraints {
+        // id-ce-nameConstraints (2.5.29.30), its value the NameConstraints sequence.
+        let extension = [der(0x06, &[0x55, 0x1d, 0x1e]), der(0x04, &der(SEQUENCE, constraints))].concat();
+        tbs.extend(der(0xa3, &der(SEQUENCE, &der(SEQUENCE, &extension))));
+    }
+    der(
+        SEQUENCE,
+        &[der(SEQUENCE, &tbs), ALGORITHM.to_vec(), der(0x03, &[0])].concat(),
+    )
+}
+
+/// One DER element: tag, definite length, content.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+        out.push(0x80 | (bytes.len() - first) as u8);
+        out.extend(&bytes[first..]);
+    }
+    out.extend(content);
+    out
 }
 
 /// The trusted roots for these options: the bundled web PKI roots, or the OS store's, with
@@ -107,4 +162,36 @@ pub(crate) fn handshake_failure(error: &rustls::Error) -> String {
         other => other.to_string(),
     };
     format!("TLS handshake failed: {what}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// rustls reads each wrapped certificate back into exactly the anchor it carries, name
+    /// constraints included: the bundled roots are Mozilla's list, unchanged.
+    #[test]
+    fn every_bundled_anchor_survives_the_certificate_it_is_wrapped_in() {
+        let wrapped: Vec<rustls::pki_types::CertificateDer<'static>> = bundled()
+            .iter()
+            .map(|cert| rustls::pki_types::CertificateDer::from(cert.der().to_vec()))
+            .collect();
+        let mut store = rustls::RootCertStore::empty();
+        let (added, ignored) = store.add_parsable_certificates(wrapped);
+        assert_eq!((added, ignored), (webpki_roots::TLS_SERVER_ROOTS.len(), 0));
+        assert_eq!(store.roots, webpki_roots::TLS_SERVER_ROOTS.to_vec());
+        assert!(
+            webpki_roots::TLS_SERVER_ROOTS
+                .iter()
+                .any(|a| a.name_constraints.is_some()),
+            "the list still has a constrained root, so the extension is exercised"
+        );
+    }
+
+    #[test]
+    fn der_lengths_use_the_short_and_long_forms() {
+        assert_eq!(der(0x04, &[7; 3]), [0x04, 3, 7, 7, 7]);
+        assert_eq!(&der(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
+        assert_eq!(&der(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
+    }
 }

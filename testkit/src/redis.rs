@@ -1,7 +1,7 @@
 //! A real `redis-server` on a loopback port, for the Redis store's tests.
 //!
-//! The binary is `$TOKENFETCH_REDIS_SERVER` when set (the Makefile points it at the Debian
-//! package it unpacks), else `redis-server` on the PATH. It runs without persistence, in the
+//! The binary is `$TOKENFETCH_REDIS_SERVER` when set, else the Debian package `make redis`
+//! unpacks into target/tools/redis, else `redis-server` on the PATH. It runs without persistence, in the
 //! foreground, as this process's child; [`RedisServer::stop`] and dropping it kill it by PID.
 
 use std::io;
@@ -24,9 +24,17 @@ impl RedisServer {
         Ok(server)
     }
 
-    /// The binary the tests run.
+    /// The binary the tests run: `$TOKENFETCH_REDIS_SERVER`, else the one `make redis`
+    /// unpacks into the workspace, else `redis-server` on the PATH.
     pub fn binary() -> String {
-        std::env::var("TOKENFETCH_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into())
+        if let Ok(binary) = std::env::var("TOKENFETCH_REDIS_SERVER") {
+            return binary;
+        }
+        let unpacked = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/redis/redis-server");
+        if unpacked.exists() {
+            return unpacked.to_string_lossy().into_owned();
+        }
+        "redis-server".into()
     }
 
     pub fn url(&self) -> String {
