@@ -311,8 +311,9 @@ export interface TokenManagerOptions {
    */
   storeNamespace?: string
   /**
-   * The longest this manager waits for another process's fetch before fetching itself.
-   * Default twice the client's timeoutMs plus 5000, at most 3600000.
+   * The life of a lease: a process that dies mid-fetch delays the others by at most this.
+   * A manager waits up to twice this for other processes' fetches before fetching itself.
+   * Keep it longer than a fetch. Default twice the client's timeoutMs plus 5000, at most 3600000.
    */
   leaseTimeMs?: number
   /**

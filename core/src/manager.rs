@@ -235,6 +235,11 @@ impl TokenManager {
     /// ([`ManagerOptions::validate`]).
     pub fn with_options(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Result<Self> {
         options.validate()?;
+        if options.store_namespace.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(Error::config(
+                "store_namespace is empty; name the user the tokens belong to (or leave it unset)",
+            ));
+        }
         if options.store.is_some() && options.store_namespace.is_none() && acts_for_a_user(&request) {
             // The store key leaves credentials out, so two users' managers would share one
             // entry, and each would be handed the other's token.
@@ -319,8 +324,10 @@ impl TokenManager {
     pub fn invalidate(&self) {
         let mut slots = self.write_slots();
         // With a store, the entry may still hold this token: it must not come back from there.
-        slots.invalidated = slots.current.as_ref().map(|c| c.token.access_token.clone());
-        slots.current = None;
+        // A second call (two 401s at once) must not forget the token the first one dropped.
+        if let Some(dropped) = slots.current.take() {
+            slots.invalidated = Some(dropped.token.access_token.clone());
+        }
         slots.quiet_until = None;
     }
 
@@ -555,6 +562,12 @@ impl TokenManager {
                     slots.refresh_token = entry.token.refresh_token.clone();
                     slots.refresh_generation = entry.written_at_ms;
                 }
+                if self.request.is_single_use() {
+                    // An entry means some process already spent this grant (the code, or the
+                    // refresh token this manager started with): if the stored refresh token
+                    // is refused, sending the grant again would be a replay.
+                    slots.grant_spent = true;
+                }
             }
             let fetched_at = now_epoch_ms();
             let token = self.fetch()?;
@@ -667,7 +680,7 @@ impl TokenManager {
             now_epoch_ms(),
             expires_at_ms,
         )?;
-        match store.compare_and_set(key, read.raw.as_deref(), &bytes, lifetime)? {
+        match store.compare_and_set(key, read.raw.as_deref(), &bytes, entry_ttl(token, lifetime))? {
             true => Ok(()),
             false => Err(store_failure(
                 "the entry changed under the lease; this token was not stored",
@@ -723,6 +736,24 @@ fn store_failure(message: &str) -> Error {
         message: format!("token store: {message}"),
         http_meta: None,
     }
+}
+
+/// How long a store keeps an entry: the access token's life, or with a refresh token, that
+/// token's life (`refresh_expires_in`, as Keycloak sends it) or 30 days. A rotated refresh
+/// token must outlive a quiet night: forgotten with its access token, it would leave the
+/// next leader only the refresh token it started with, long since rotated out.
+fn entry_ttl(token: &TokenResponse, lifetime: Duration) -> Duration {
+    const KEEP_REFRESH_TOKEN: Duration = Duration::from_secs(30 * 24 * 3600);
+    if token.refresh_token.is_none() {
+        return lifetime;
+    }
+    let refresh_life = token
+        .extra
+        .get("refresh_expires_in")
+        .and_then(serde_json::Value::as_f64)
+        .filter(|secs| secs.is_finite() && *secs > 0.0)
+        .map(|secs| Duration::from_secs_f64(secs.min(crate::parse::MAX_LIFETIME_SECS as f64)));
+    refresh_life.unwrap_or(KEEP_REFRESH_TOKEN).max(lifetime)
 }
 
 /// Grants whose tokens belong to one user, whose credentials the store key leaves out.

@@ -460,9 +460,46 @@ fn invalidate_skips_the_stored_copy_of_the_dropped_token() {
     let manager = manager_over(&kit, store.clone(), None);
     let first = manager.access_token().unwrap();
     manager.invalidate();
+    // Two 401s at once: the second call must not forget which token the first dropped.
+    manager.invalidate();
     let second = manager.access_token().unwrap();
     assert_ne!(second, first);
     assert_eq!(manager_over(&kit, store, None).access_token().unwrap(), second);
+}
+
+/// A manager configured with refresh token R0 finds the store's newer R1, and R1 is refused
+/// (revoked, or used elsewhere). Resending R0 would be a replay of a rotated-out token:
+/// the manager reports `invalid_grant` once instead.
+#[test]
+fn a_refused_stored_refresh_token_is_not_followed_by_the_configured_one() {
+    let kit = Testkit::start().unwrap();
+    let rotate = kit.scenario_url("rotate");
+    let client = TokenClient::builder(rotate)
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", "2")
+        .build()
+        .unwrap();
+    let r0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let store = Arc::new(FileStore::new(temp_dir("refused")).unwrap());
+    let manager = || {
+        let options = ManagerOptions {
+            refresh_skew: Duration::from_millis(500),
+            store: Some(store.clone()),
+            store_namespace: Some("ann".into()),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client.clone(), TokenRequest::refresh_token(r0.clone()), options).unwrap()
+    };
+    let first = manager();
+    first.access_token().unwrap();
+    let r1 = first.token().unwrap().refresh_token.unwrap();
+    // R1 is spent out of band: the server rotates it, so it is refused from now on.
+    client.fetch(&TokenRequest::refresh_token(r1)).unwrap();
+    std::thread::sleep(Duration::from_millis(2_100));
+    let e = manager().access_token().unwrap_err();
+    assert_eq!(e.oauth_code(), Some("invalid_grant"));
+    assert_eq!(kit.oauth_errors("invalid_grant"), 1, "R1 only; R0 was not sent again");
 }
 
 #[test]
@@ -645,6 +682,42 @@ fn redis_entries_live_as_long_as_their_token_and_can_be_sealed() {
     let raw = server.get(&key).unwrap();
     assert!(!String::from_utf8_lossy(&raw).contains(&token));
     assert!(raw.starts_with(b"tfsealed1:"));
+}
+
+/// An entry with a refresh token outlives its access token: after a quiet spell longer than
+/// the token's life, the next leader still finds the newest refresh token.
+#[test]
+fn redis_keeps_a_rotated_refresh_token_after_its_access_token_expires() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    let client = TokenClient::builder(kit.scenario_url("rotate"))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", "2")
+        .build()
+        .unwrap();
+    let r0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let manager = || {
+        let options = ManagerOptions {
+            refresh_skew: Duration::from_millis(500),
+            store: Some(Arc::new(RedisStore::new(&server.url()).unwrap())),
+            store_namespace: Some("ann".into()),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client.clone(), TokenRequest::refresh_token(r0.clone()), options).unwrap()
+    };
+    manager().access_token().unwrap();
+    let ttl = server.pttl(&redis_entry_key(&server));
+    assert!(
+        ttl > 24 * 3600 * 1000,
+        "PTTL {ttl} ms: kept for the refresh token, not 2 s"
+    );
+    std::thread::sleep(Duration::from_millis(2_500));
+    // A new process, configured with the long-rotated R0, refreshes with the stored one.
+    manager()
+        .access_token()
+        .expect("refreshed with the stored refresh token");
+    assert_eq!(kit.oauth_errors("invalid_grant"), 0);
 }
 
 #[test]

@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    /// One connection for every `INFO` reading: a new one per reading would add the
+    /// commands a client sends on connecting (`CLIENT SETINFO`) to the count.
+    stats: std::sync::Mutex<Option<redis::Connection>>,
 }
 
 impl RedisServer {
@@ -19,7 +22,11 @@ impl RedisServer {
     pub fn start() -> io::Result<RedisServer> {
         // The OS picks a free port; the race until redis-server binds it is harmless in tests.
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut server = RedisServer { child: None, port };
+        let mut server = RedisServer {
+            child: None,
+            port,
+            stats: std::sync::Mutex::new(None),
+        };
         server.restart()?;
         Ok(server)
     }
@@ -47,6 +54,7 @@ impl RedisServer {
 
     /// Kills the server (SIGKILL, as a crash would) and waits for it.
     pub fn stop(&mut self) {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = None;
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -83,6 +91,12 @@ impl RedisServer {
         self.child = Some(child);
         let began = Instant::now();
         loop {
+            // A server that exited (its port taken, say) must not be mistaken for another
+            // one answering on that port.
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                self.child = None;
+                return Err(io::Error::other(format!("redis-server exited at start-up ({status})")));
+            }
             if self.ping() {
                 return Ok(());
             }
@@ -107,11 +121,12 @@ impl RedisServer {
     /// How many commands the server has run since it started (`INFO stats`), `INFO` calls
     /// included.
     pub fn commands_processed(&self) -> u64 {
-        let mut connection = self.connection().expect("redis-server is running");
-        let info: String = redis::cmd("INFO")
-            .arg("stats")
-            .query(&mut connection)
-            .expect("INFO stats");
+        let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        if stats.is_none() {
+            *stats = Some(self.connection().expect("redis-server is running"));
+        }
+        let connection = stats.as_mut().expect("just opened");
+        let info: String = redis::cmd("INFO").arg("stats").query(connection).expect("INFO stats");
         info.lines()
             .find_map(|l| l.strip_prefix("total_commands_processed:"))
             .and_then(|n| n.trim().parse().ok())

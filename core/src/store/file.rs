@@ -124,8 +124,28 @@ impl FileStore {
             .open(path)
             .map_err(|e| store_error(path, "cannot be opened", &e))?;
         if wait {
-            file.lock().map_err(|e| store_error(path, "cannot be locked", &e))?;
-            return Ok(Some(file));
+            // A holder stopped mid-write (SIGSTOP, a hung NFS server) must not hang us: a
+            // write takes milliseconds, so after a few seconds give up and report it.
+            let give_up_at = std::time::Instant::now() + WRITE_LOCK_WAIT;
+            loop {
+                match file.try_lock() {
+                    Ok(()) => return Ok(Some(file)),
+                    Err(TryLockError::WouldBlock) if std::time::Instant::now() < give_up_at => {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(TryLockError::WouldBlock) => {
+                        return Err(Error::Transport {
+                            message: format!(
+                                "token store: {} stayed locked by another writer for {} s",
+                                path.display(),
+                                WRITE_LOCK_WAIT.as_secs()
+                            ),
+                            http_meta: None,
+                        })
+                    }
+                    Err(TryLockError::Error(e)) => return Err(store_error(path, "cannot be locked", &e)),
+                }
+            }
         }
         match file.try_lock() {
             Ok(()) => Ok(Some(file)),
@@ -163,10 +183,21 @@ impl TokenStore for FileStore {
     }
 }
 
+/// The longest a compare-and-set waits for another writer's moment of writing.
+const WRITE_LOCK_WAIT: Duration = Duration::from_secs(3);
+
 #[derive(Debug)]
-struct FileLease(#[allow(dead_code)] File);
+struct FileLease(File);
 
 impl Lease for FileLease {}
+
+impl Drop for FileLease {
+    fn drop(&mut self) {
+        // Unlocked explicitly: a forked child holding a copy of the descriptor would keep a
+        // lock that is only closed here until it exited.
+        let _ = self.0.unlock();
+    }
+}
 
 /// How old a temporary file must be before it counts as abandoned: a write takes
 /// milliseconds, so one this old belongs to a process killed between writing and renaming.
@@ -178,8 +209,18 @@ const ABANDONED_AFTER: Duration = Duration::from_secs(600);
 fn remove_abandoned_writes(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
+        // Only this store's own: `<key>.tmp.<pid>.<random>`, in case the directory is shared.
         let name = entry.file_name();
-        if !name.to_string_lossy().contains(".tmp.") {
+        let name = name.to_string_lossy();
+        let ours = name.split_once(".tmp.").is_some_and(|(key, rest)| {
+            !key.is_empty()
+                && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && rest.split('.').count() == 2
+                && rest
+                    .split('.')
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if !ours {
             continue;
         }
         let old = entry
@@ -337,19 +378,23 @@ mod tests {
         FileStore::new(&dir).unwrap();
         let abandoned = dir.join("k.tmp.123.456");
         let recent = dir.join("k.tmp.789.1");
-        for path in [&abandoned, &recent] {
+        let someone_elses = dir.join("notes.tmp.backup");
+        for path in [&abandoned, &recent, &someone_elses] {
             fs::write(path, b"half").unwrap();
         }
         let long_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-        File::options()
-            .write(true)
-            .open(&abandoned)
-            .unwrap()
-            .set_modified(long_ago)
-            .unwrap();
+        for path in [&abandoned, &someone_elses] {
+            File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(long_ago)
+                .unwrap();
+        }
         FileStore::new(&dir).unwrap();
         assert!(!abandoned.exists(), "an hour-old temporary file is removed");
         assert!(recent.exists(), "a write in progress is left alone");
+        assert!(someone_elses.exists(), "a file the store did not write is left alone");
     }
 
     #[test]

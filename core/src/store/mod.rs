@@ -18,8 +18,9 @@
 //! When its token is due, a manager first reads the store: another process may already have
 //! refreshed it. If not, it tries to take the key's lease. The holder reads once more, fetches
 //! (with the stored refresh token, so a rotated one is never sent again), writes the entry and
-//! lets go. Everyone else polls the store until the new entry appears, or until the lease time
-//! has passed, and then fetches for itself: a stuck or dead holder delays them by at most that.
+//! lets go. Everyone else polls the store until the new entry appears. A lease expires after
+//! the lease time, so a dead holder delays them by at most that; a process waits up to twice
+//! it (the dead holder's lease, then the next holder's fetch) before it fetches for itself.
 //! A store that fails (unreadable, refused) never fails a call: the manager fetches on its own
 //! and keeps the store's error in `last_error`.
 

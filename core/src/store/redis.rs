@@ -31,6 +31,11 @@ pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(500);
 /// so a few are plenty for every manager of a process.
 const IDLE_CONNECTIONS: usize = 4;
 
+/// How long a connection may sit idle and still be used. The store is used around refreshes,
+/// often an hour apart, and by then a load balancer, a NAT table or Redis's own `timeout` has
+/// usually dropped the socket: its first command would fail and the manager fetch alone.
+const MAX_IDLE: Duration = Duration::from_secs(30);
+
 /// Prefix of every key this store writes, so its keys are easy to find (and to leave alone).
 const KEY_PREFIX: &str = "tokenfetch:";
 
@@ -64,7 +69,7 @@ struct Shared {
     client: redis::Client,
     /// The URL without its credentials, for messages.
     shown: String,
-    /// The URL's password and user name, scrubbed from any message Redis sends back.
+    /// The URL's password, scrubbed from any message Redis sends back.
     secrets: Secrets,
     timeout: Duration,
     idle: Mutex<Idle>,
@@ -76,7 +81,8 @@ struct Idle {
     /// sockets: two processes talking over one socket would read each other's answers, so a
     /// process uses only connections it opened itself.
     pid: u32,
-    connections: Vec<redis::Connection>,
+    /// Each with the moment it was put back.
+    connections: Vec<(redis::Connection, std::time::Instant)>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -166,7 +172,9 @@ impl Shared {
                 idle.connections.clear();
                 idle.pid = pid;
             }
-            idle.connections.pop()
+            // Oldest first: anything idle too long is closed, not tried.
+            idle.connections.retain(|(_, since)| since.elapsed() < MAX_IDLE);
+            idle.connections.pop().map(|(connection, _)| connection)
         };
         let mut connection = match pooled {
             Some(connection) => connection,
@@ -176,7 +184,7 @@ impl Shared {
             Ok(value) => {
                 let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
                 if idle.pid == std::process::id() && idle.connections.len() < IDLE_CONNECTIONS {
-                    idle.connections.push(connection);
+                    idle.connections.push((connection, std::time::Instant::now()));
                 }
                 Ok(value)
             }
@@ -282,11 +290,13 @@ fn entry_key(key: &str) -> String {
     format!("{KEY_PREFIX}{key}")
 }
 
-/// Redis takes whole milliseconds, at least one.
+/// Redis takes whole milliseconds, at least one, and refuses an expiry past its clock's range:
+/// ten years (the longest lifetime a token may claim) is the most asked.
 fn ttl_ms(ttl: Duration) -> u64 {
+    const TEN_YEARS_MS: u64 = crate::parse::MAX_LIFETIME_SECS * 1000;
     u64::try_from(ttl.as_millis())
         .unwrap_or(u64::MAX)
-        .clamp(1, i64::MAX as u64)
+        .clamp(1, TEN_YEARS_MS)
 }
 
 #[cfg(test)]
@@ -340,6 +350,6 @@ mod tests {
         assert_eq!(ttl_ms(Duration::ZERO), 1);
         assert_eq!(ttl_ms(Duration::from_micros(1500)), 1);
         assert_eq!(ttl_ms(Duration::from_secs(2)), 2000);
-        assert_eq!(ttl_ms(Duration::MAX), i64::MAX as u64);
+        assert_eq!(ttl_ms(Duration::MAX), crate::parse::MAX_LIFETIME_SECS * 1000);
     }
 }
