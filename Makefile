@@ -181,11 +181,11 @@ bench: dist python node kotlin redis $(BENCH_TOOLS) $(BENCH_NODE)
 	cd bindings-node && npm run --silent build
 	scripts/with-redis.sh $(PY) bench/run.py
 
-test-bench: python node kotlin $(BENCH_TOOLS) $(BENCH_NODE)
+test-bench: python node kotlin redis $(BENCH_TOOLS) $(BENCH_NODE)
 	$(BENCH_BUILD)
 	cd bindings-node && npm run --silent build
 	$(PY) -m mypy --strict bench/run.py bench/python_bench.py
-	$(PY) bench/run.py --smoke
+	$(WITH_REDIS) $(PY) bench/run.py --smoke
 
 # --- Fuzzing ----------------------------------------------------------------------------
 # cargo fuzz on the nightly toolchain: the parser and the option validation must never panic
@@ -243,11 +243,14 @@ oidc: $(OIDC)/node_modules/.package-lock.json
 redis:
 	scripts/install-redis.sh >/dev/null
 
+# Inside `make test` one Redis serves every suite; a suite run on its own starts its own.
+WITH_REDIS = $(if $(TOKENFETCH_REDIS_URL),,scripts/with-redis.sh)
+
 # Rust, Python, Node and Kotlin processes over one Redis make one fetch between them.
 test-shared-store: python node kotlin redis
 	cd bindings-node && npm run --silent build
 	$(PY) -m mypy --strict scripts/check_shared_store.py
-	scripts/with-testkit.sh $(PY) scripts/check_shared_store.py
+	$(WITH_REDIS) scripts/with-testkit.sh $(PY) scripts/check_shared_store.py
 
 SUITES := test-rust test-python test-node test-kotlin test-shared-store test-android test-dist test-release \
 	test-checkout test-bench
