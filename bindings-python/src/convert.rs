@@ -921,6 +921,10 @@ impl StoreKey {
     }
 }
 
+fn into_keys(keys: Vec<StoreKey>) -> tokenfetch::Result<Vec<EntryKey>> {
+    keys.into_iter().map(StoreKey::into_key).collect()
+}
+
 /// A directory that managers of several processes on one machine share tokens through.
 /// Immutable; `repr()` shows the directory and whether entries are sealed, never the key.
 #[pyclass(name = "FileStore", module = "tokenfetch", frozen)]
@@ -934,10 +938,13 @@ impl PyFileStore {
     /// Opens (creating it, mode 0700, when missing) the store directory now, so a path that
     /// cannot be one fails here rather than at the first fetch.
     #[new]
-    #[pyo3(signature = (directory, *, key=None))]
-    fn new(directory: PathBuf, key: Option<StoreKey>) -> Result<Self, BindingError> {
+    #[pyo3(signature = (directory, *, key=None, previous_keys=Vec::new()))]
+    fn new(directory: PathBuf, key: Option<StoreKey>, previous_keys: Vec<StoreKey>) -> Result<Self, BindingError> {
         let key = key.map(StoreKey::into_key).transpose()?;
-        let choice = tokenfetch::error::catch_panic(|| StoreChoice::file(directory.clone(), key))?;
+        let previous = into_keys(previous_keys)?;
+        let choice = tokenfetch::error::catch_panic(|| {
+            StoreChoice::file(directory.clone(), key).and_then(|c| c.with_previous_keys(previous))
+        })?;
         Ok(PyFileStore { choice, directory })
     }
 
@@ -976,12 +983,21 @@ impl PyRedisStore {
     /// Checks the URL now; the connection is made at the first use, so a Redis that is down
     /// does not stop a program from starting (its managers fetch alone meanwhile).
     #[new]
-    #[pyo3(signature = (url, *, key=None, timeout=0.5))]
-    fn new(url: &str, key: Option<StoreKey>, #[pyo3(from_py_with = real)] timeout: f64) -> Result<Self, BindingError> {
+    #[pyo3(signature = (url, *, key=None, timeout=0.5, previous_keys=Vec::new(), allow_insecure=false))]
+    fn new(
+        url: &str,
+        key: Option<StoreKey>,
+        #[pyo3(from_py_with = real)] timeout: f64,
+        previous_keys: Vec<StoreKey>,
+        allow_insecure: bool,
+    ) -> Result<Self, BindingError> {
         let key = key.map(StoreKey::into_key).transpose()?;
+        let previous = into_keys(previous_keys)?;
         // Checked here, under the name Python spells it, before the core checks it again.
         let timeout = tokenfetch::options::STORE_TIMEOUT.duration_from_secs("timeout", timeout)?;
-        let choice = tokenfetch::error::catch_panic(|| StoreChoice::redis(url, key, Some(timeout)))?;
+        let choice = tokenfetch::error::catch_panic(|| {
+            StoreChoice::redis(url, key, Some(timeout), allow_insecure).and_then(|c| c.with_previous_keys(previous))
+        })?;
         // The core accepted the URL, so it parses; the fallback never shows anything.
         let url = Url::parse(url.trim())
             .map(|parsed| display_url(&parsed))

@@ -9,6 +9,15 @@ pub use std::time::Instant;
 /// clock jump neither expires every token nor keeps a dead one.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Instant;
+
+    /// Wall-clock time in epoch milliseconds. Used only to stamp a token's informational
+    /// `expires_at`; no decision depends on it, nor on two machines' clocks agreeing.
+    fn epoch_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
+    }
 }
 
 /// `Instant::now()`.

@@ -47,7 +47,7 @@ use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
 use crate::options;
-use crate::store::entry::{self, EntryKey};
+use crate::store::entry::{self, Draft, KeyRing};
 use crate::store::TokenStore;
 use crate::TokenClient;
 
@@ -72,18 +72,19 @@ pub struct ManagerOptions {
     /// Where the token is shared with other processes (see [`crate::store`]); `None` keeps
     /// it in this manager alone.
     pub store: Option<Arc<dyn TokenStore>>,
-    /// Seals stored entries with AES-256-GCM. Without one, the store holds bearer tokens in
-    /// the clear: anyone who can read it can use them.
-    pub store_encryption_key: Option<EntryKey>,
-    /// Keeps this manager's entries apart from other managers' with the same client, grant
-    /// and parameters. Required with a store for grants that act for a user (refresh token,
-    /// authorization code, device code, token exchange, assertions): the key leaves their
-    /// credentials out, so without a namespace per user, users would share a token.
+    /// Seals stored entries with AES-256-GCM (the current key; previous keys only open, for
+    /// a rotation). Without keys, the store holds bearer tokens in the clear: anyone who can
+    /// read it can use them.
+    pub store_keys: Option<KeyRing>,
+    /// Keeps this manager's entries apart from those of managers whose requests are otherwise
+    /// identical. Never needed for safety: every credential is part of an entry's location
+    /// (see [`crate::store::entry`]), so two users' passwords or refresh tokens never share.
     pub store_namespace: Option<String>,
     /// How long one process's fetch may hold the others up: the life of a lease in stores
     /// that expire them (a holder that died delays the rest by at most this), and half of the
-    /// longest a process waits for other processes' fetches before it fetches itself (or,
-    /// holding a valid token, serves it meanwhile). `None`: twice the client's overall timeout plus 5 s, at most an hour.
+    /// longest a process waits for other processes' fetches. At least the client's overall
+    /// timeout plus 5 s, so a lease never runs out under a fetch still in flight. `None`:
+    /// twice the client's overall timeout plus 5 s, at most an hour.
     pub lease_time: Option<Duration>,
     /// Called with every token this manager fetched (not those it read from the store), to
     /// persist it the caller's own way (authlib's `update_token`).
@@ -105,7 +106,7 @@ impl Default for ManagerOptions {
             failure_cooldown: DEFAULT_FAILURE_COOLDOWN,
             clock: Arc::new(SystemClock),
             store: None,
-            store_encryption_key: None,
+            store_keys: None,
             store_namespace: None,
             lease_time: None,
             on_token: None,
@@ -140,7 +141,7 @@ impl std::fmt::Debug for ManagerOptions {
             .field("default_lifetime", &self.default_lifetime)
             .field("failure_cooldown", &self.failure_cooldown)
             .field("store", &self.store)
-            .field("store_encrypted", &self.store_encryption_key.is_some())
+            .field("store_encrypted", &self.store_keys.is_some())
             .field("store_namespace", &self.store_namespace)
             .field("lease_time", &self.lease_time)
             .finish_non_exhaustive()
@@ -162,8 +163,8 @@ pub struct TokenManager {
     client: TokenClient,
     request: TokenRequest,
     options: ManagerOptions,
-    /// The store's key for this manager's token, when there is a store.
-    store_key: Option<String>,
+    /// Where this manager's token lives in the store, with the salt it was computed from.
+    location: Mutex<Option<([u8; 32], Arc<str>)>>,
     slots: RwLock<Slots>,
     flight: Mutex<Option<Arc<Flight>>>,
 }
@@ -177,8 +178,10 @@ struct Slots {
     /// The manager's own grant is single-use and has been sent (or, with a store, another
     /// process's token was taken, so the grant is someone else's spent one).
     grant_spent: bool,
-    /// When `refresh_token` was issued, in epoch ms (fetched here, or the store entry's
-    /// write time): a stored refresh token replaces it only when it is at least as new.
+    /// The store generation `refresh_token` belongs to (0: it never came from, or went to,
+    /// the store). A stored refresh token replaces it only when its entry's generation is at
+    /// least this; a store that no longer has any entry after this was set has lost track of
+    /// which refresh token is newest.
     refresh_generation: u64,
     /// The access token `invalidate()` dropped: an entry carrying it is never adopted again.
     invalidated: Option<String>,
@@ -240,29 +243,28 @@ impl TokenManager {
                 "store_namespace is empty; name the user the tokens belong to (or leave it unset)",
             ));
         }
-        if options.store.is_some() && options.store_namespace.is_none() && acts_for_a_user(&request) {
-            // The store key leaves credentials out, so two users' managers would share one
-            // entry, and each would be handed the other's token.
-            return Err(Error::config(format!(
-                "a {} grant acts for one user, and a shared store keys entries by client, grant and \
-                 scope only; set store_namespace (storeNamespace in Node and Kotlin) to something \
-                 that names the user",
-                request.grant_type()
-            )));
+        if let (Some(_), Some(lease)) = (&options.store, options.lease_time) {
+            // A lease that ran out under a fetch in flight would let a second process send the
+            // same single-use grant.
+            let floor = client.timeout().saturating_add(LEASE_MARGIN);
+            if lease < floor {
+                return Err(Error::config(format!(
+                    "lease_time ({} ms) is shorter than the client's timeout plus 5 s ({} ms): a \
+                     fetch could outlive its lease; raise it, or leave it unset",
+                    lease.as_millis(),
+                    floor.as_millis()
+                )));
+            }
         }
         Ok(Self::build(client, request, options))
     }
 
     fn build(client: TokenClient, request: TokenRequest, options: ManagerOptions) -> Self {
-        let store_key = options
-            .store
-            .as_ref()
-            .map(|_| entry::store_key(&client, &request, options.store_namespace.as_deref()));
         TokenManager {
             client,
             request,
             options,
-            store_key,
+            location: Mutex::new(None),
             slots: RwLock::new(Slots::default()),
             flight: Mutex::new(None),
         }
@@ -405,9 +407,16 @@ impl TokenManager {
                         None => self.schedule(obtained.token, started),
                         Some(remaining) => self.schedule_for(obtained.token, self.options.clock.now(), remaining),
                     });
-                    if let Some(rt) = &cached.token.refresh_token {
-                        slots.refresh_token = Some(rt.clone());
-                        slots.refresh_generation = obtained.generation;
+                    match (obtained.refresh_token, obtained.generation) {
+                        (refresh_token, Some(generation)) if generation >= slots.refresh_generation => {
+                            slots.refresh_token = refresh_token;
+                            slots.refresh_generation = generation;
+                        }
+                        // An entry older than the refresh token held here (whose own write
+                        // failed): ours is newer.
+                        (_, Some(_)) => {}
+                        (Some(rt), None) => slots.refresh_token = Some(rt),
+                        (None, None) => {}
                     }
                     if adopted && self.request.is_single_use() {
                         // Another process spent the grant; this one must never send it.
@@ -509,81 +518,260 @@ impl TokenManager {
     /// A token for the leader of this process: fetched, or, with a store, read from it when
     /// another process fetched it first (see [`crate::store`] for the protocol).
     fn obtain(&self) -> Result<Obtained> {
-        let (Some(store), Some(key)) = (&self.options.store, &self.store_key) else {
+        let Some(store) = &self.options.store else {
             let token = self.fetch()?;
-            return Ok(Obtained::fetched(token, now_epoch_ms(), None));
+            return Ok(Obtained::fetched(token, None, None));
         };
+        let store = store.as_ref();
+        let problem = match self.location(store) {
+            Ok(location) => match self.through_store(store, &location) {
+                Ok(obtained) => return Ok(obtained),
+                Err(Failure::Fetch(e)) => return Err(e),
+                Err(Failure::Store(problem)) => problem,
+            },
+            Err(problem) => problem,
+        };
+        self.without_store(problem)
+    }
+
+    /// The entry's location. The salt is read at every refresh (one read, next to the
+    /// refresh itself): a store that lost it (a Redis restart) gets a new one, and every
+    /// process moves to the new location at its next refresh instead of keeping its own.
+    fn location(&self, store: &dyn TokenStore) -> Result<Arc<str>> {
+        let salt = entry::salt(store, self.options.store_keys.as_ref())?;
+        let mut cached = lock(&self.location);
+        if let Some((for_salt, location)) = cached.as_ref() {
+            if *for_salt == salt {
+                return Ok(Arc::clone(location));
+            }
+        }
+        let location: Arc<str> = entry::location(
+            &self.client,
+            &self.request,
+            self.options.store_namespace.as_deref(),
+            &salt,
+        )
+        .into();
+        *cached = Some((salt, Arc::clone(&location)));
+        Ok(location)
+    }
+
+    /// The store protocol: adopt a fresh entry, else take the lease and fetch, else wait for
+    /// the holder's entry.
+    fn through_store(&self, store: &dyn TokenStore, location: &str) -> std::result::Result<Obtained, Failure> {
         let lease_time = self.lease_time();
         // How long to wait for other processes' fetches: twice the lease time, since a lease
         // taken just before we came may belong to a holder that died, and once it expires
-        // the next holder needs time for its own fetch (with one lease time, waiters gave up
-        // just as it was writing). With a valid token of our own, only until a second before
-        // it expires (then it is served meanwhile). Real time, not the manager's clock: a
-        // test's manual clock would never end the wait.
+        // the next holder needs time for its own fetch. With a valid token of our own, only
+        // until a second before it expires (then it is served meanwhile). Real time, not the
+        // manager's clock: a test's manual clock would never end the wait.
         let wait = match self.valid_for() {
             Some(left) => lease_time.min(left.saturating_sub(Duration::from_secs(1))),
             None => lease_time.saturating_mul(2),
         };
         let give_up_at = std::time::Instant::now() + wait;
-        let store_error = loop {
-            let read = match self.read_store(store.as_ref(), key) {
-                Ok(read) => read,
-                Err(e) => break e,
-            };
+        loop {
+            let read = self.read_store(store, location).map_err(Failure::Store)?;
             if let Some(adopted) = self.adoptable(&read) {
                 return Ok(adopted);
             }
-            let lease = match store.try_lease(key, lease_time) {
-                Ok(Some(lease)) => lease,
-                Ok(None) if std::time::Instant::now() < give_up_at => {
-                    std::thread::sleep(STORE_POLL);
-                    continue;
+            match store.try_lease(location, lease_time).map_err(Failure::Store)? {
+                Some(lease) => {
+                    // Another process may have written between our read and the lease.
+                    let read = self.read_store(store, location).map_err(Failure::Store)?;
+                    if let Some(adopted) = self.adoptable(&read) {
+                        return Ok(adopted);
+                    }
+                    let result = self.fetch_under_lease(store, location, read);
+                    drop(lease);
+                    return result;
                 }
-                Ok(None) => {
-                    break store_failure(&format!(
+                None if std::time::Instant::now() < give_up_at => std::thread::sleep(STORE_POLL),
+                None => {
+                    return Err(Failure::Store(store_failure(&format!(
                         "another process held the lease for {} ms without writing a token",
                         wait.as_millis()
-                    ))
-                }
-                Err(e) => break e,
-            };
-            // Another process may have written between our read and the lease.
-            let read = match self.read_store(store.as_ref(), key) {
-                Ok(read) => read,
-                Err(e) => break e,
-            };
-            if let Some(adopted) = self.adoptable(&read) {
-                return Ok(adopted);
-            }
-            if let Some(entry) = &read.entry {
-                let mut slots = self.write_slots();
-                if entry.token.refresh_token.is_some() && entry.written_at_ms >= slots.refresh_generation {
-                    // The newest refresh token is the stored one: ours may have been rotated out.
-                    slots.refresh_token = entry.token.refresh_token.clone();
-                    slots.refresh_generation = entry.written_at_ms;
-                }
-                if self.request.is_single_use() {
-                    // An entry means some process already spent this grant (the code, or the
-                    // refresh token this manager started with): if the stored refresh token
-                    // is refused, sending the grant again would be a replay.
-                    slots.grant_spent = true;
+                    ))))
                 }
             }
-            let fetched_at = now_epoch_ms();
-            let token = self.fetch()?;
-            let written = self.write_store(store.as_ref(), key, &read, &token, fetched_at);
-            drop(lease);
-            let store_error = written.err().or(read.problem);
-            return Ok(Obtained::fetched(token, fetched_at, store_error));
-        };
-        // The store cannot be used. With a valid token of our own, serve it (the caller sees
-        // stale-if-error, with the store's error in last_error); without one, fetch alone.
-        if self.valid_for().is_some() {
-            return Err(store_error);
         }
-        let fetched_at = now_epoch_ms();
-        let token = self.fetch()?;
-        Ok(Obtained::fetched(token, fetched_at, Some(store_error)))
+    }
+
+    /// The holder's fetch. The newest credential is chosen by generation, never by clock; a
+    /// single-use one is announced in the store (`spending`) before it is sent, so if this
+    /// process dies or loses the answer, nobody sends it again.
+    fn fetch_under_lease(
+        &self,
+        store: &dyn TokenStore,
+        location: &str,
+        read: StoreRead,
+    ) -> std::result::Result<Obtained, Failure> {
+        if !read.replaceable {
+            // Sealed with keys this manager lacks, or of a newer format: not ours to judge.
+            return Err(Failure::Store(read.problem.unwrap_or_else(|| {
+                store_failure("the stored entry is not this manager's to replace")
+            })));
+        }
+        let base_is_single_use = self.request.is_single_use();
+        let (refresh_token, mut generation) = {
+            let mut slots = self.write_slots();
+            match &read.entry {
+                Some(entry) if entry.generation >= slots.refresh_generation => {
+                    slots.refresh_generation = entry.generation;
+                    // A spending entry's refresh token may have been sent by a holder that
+                    // never recorded the answer: taken as spent.
+                    slots.refresh_token = if entry.spending {
+                        None
+                    } else {
+                        entry.refresh_token.clone()
+                    };
+                    if base_is_single_use {
+                        // An entry means some process already spent this grant.
+                        slots.grant_spent = true;
+                    }
+                }
+                // Our refresh token is newer than the entry (our own write of it failed).
+                Some(_) => {}
+                None if read.raw.is_some() || slots.refresh_generation > 0 => {
+                    // The entry we last saw is gone or damaged (a Redis restart, an expiry):
+                    // another process may have rotated past our refresh token.
+                    slots.refresh_token = None;
+                    if base_is_single_use {
+                        slots.grant_spent = true;
+                    }
+                }
+                None => {}
+            }
+            let seen = read.entry.as_ref().map_or(0, |e| e.generation);
+            (slots.refresh_token.clone(), seen.max(slots.refresh_generation))
+        };
+        let previous = read.entry.as_ref();
+        let mut expected = read.raw.clone();
+        let request = match &refresh_token {
+            Some(rt) => TokenRequest::refresh_token(rt.clone()),
+            None if base_is_single_use && self.read_slots().grant_spent => {
+                return Err(Failure::Fetch(spent_grant(&self.request)));
+            }
+            None => self.request.clone(),
+        };
+        let single_use = request.is_single_use();
+        if single_use {
+            generation += 1;
+            let marker = Draft {
+                generation,
+                token: previous.and_then(|e| e.token.clone()),
+                life: previous.map_or(Duration::ZERO, |e| e.remaining),
+                refresh_token: refresh_token.clone(),
+                spending: true,
+            };
+            let bytes = self
+                .write(store, location, expected.as_deref(), &marker)
+                .map_err(Failure::Store)?;
+            expected = Some(bytes);
+            self.write_slots().refresh_generation = generation;
+        }
+        let (result, reached) = if single_use {
+            self.client.fetch_tracked(&request)
+        } else {
+            (self.client.fetch(&request), true)
+        };
+        if base_is_single_use && refresh_token.is_none() && reached {
+            self.write_slots().grant_spent = true;
+        }
+        generation += 1;
+        let outcome = match result {
+            Ok(mut token) => {
+                if token.refresh_token.is_none() {
+                    // RFC 6749 §6: a response without one keeps the old one.
+                    token.refresh_token = refresh_token.clone();
+                }
+                let draft = Draft {
+                    generation,
+                    life: self.lifetime(&token),
+                    refresh_token: token.refresh_token.clone(),
+                    token: Some(token.clone()),
+                    spending: false,
+                };
+                let written = self.write(store, location, expected.as_deref(), &draft);
+                Ok(Obtained {
+                    refresh_token: token.refresh_token.clone(),
+                    token,
+                    remaining: None,
+                    generation: Some(generation),
+                    store_error: written.err().or(read.problem),
+                })
+            }
+            Err(e) => {
+                let refused = refresh_token.is_some() && e.oauth_code() == Some("invalid_grant");
+                // The server answered (or nothing was sent): no new refresh token exists, so
+                // the entry gets back the one that was sent, or none when it was refused.
+                // An answer lost on the way (reset, timeout) leaves the entry spending.
+                if single_use && (!reached || e.status().is_some()) {
+                    let kept = if refused { None } else { refresh_token.clone() };
+                    let restored = Draft {
+                        generation,
+                        token: previous.and_then(|e| e.token.clone()),
+                        life: previous.map_or(Duration::ZERO, |e| e.remaining),
+                        refresh_token: kept.clone(),
+                        spending: false,
+                    };
+                    if self.write(store, location, expected.as_deref(), &restored).is_ok() {
+                        let mut slots = self.write_slots();
+                        slots.refresh_token = kept;
+                        slots.refresh_generation = generation;
+                    }
+                } else if single_use {
+                    self.write_slots().refresh_token = None;
+                }
+                if refused && !base_is_single_use {
+                    // The refresh token is dead; the configured grant can be sent again.
+                    self.write_slots().refresh_token = None;
+                    return self.fetch_under_lease_again(store, location);
+                }
+                Err(Failure::Fetch(e))
+            }
+        };
+        outcome
+    }
+
+    /// After a refused refresh token, the configured repeatable grant, still under the lease.
+    fn fetch_under_lease_again(
+        &self,
+        store: &dyn TokenStore,
+        location: &str,
+    ) -> std::result::Result<Obtained, Failure> {
+        let read = self.read_store(store, location).map_err(Failure::Store)?;
+        let mut read = read;
+        if let Some(entry) = read.entry.as_mut() {
+            // What was just written: no refresh token to try.
+            entry.refresh_token = None;
+        }
+        self.fetch_under_lease(store, location, read)
+    }
+
+    /// The store cannot be used (it failed, refused an entry, or its lease ran out). With a
+    /// valid token of our own, serve it: the caller sees stale-if-error, with the store's error
+    /// in `last_error`. Without one, a repeatable grant is fetched alone; a single-use one is
+    /// not sent at all, since only the store knows whether another process rotated it.
+    fn without_store(&self, problem: Error) -> Result<Obtained> {
+        if self.valid_for().is_some() {
+            return Err(problem);
+        }
+        if self.request.is_single_use() {
+            let message = format!(
+                "{problem}; this manager's {} grant is single-use, and without the store it cannot \
+                 know whether another process already used or rotated it, so nothing was sent \
+                 (sending a rotated refresh token makes servers revoke the whole grant). Fix the \
+                 store and the next call retries",
+                self.request.grant_type()
+            );
+            return Err(match problem {
+                Error::Config { .. } => Error::config(message),
+                _ => store_failure_text(message),
+            });
+        }
+        let token = self.client.fetch(&self.request)?;
+        Ok(Obtained::fetched(token, None, Some(problem)))
     }
 
     /// The lease time: the option, else two full fetches (a refresh, then the grant) and 5 s,
@@ -606,9 +794,9 @@ impl TokenManager {
         Some(cached.expires_at.saturating_duration_since(now))
     }
 
-    /// What the store holds under `key`, decoded as far as it can be.
-    fn read_store(&self, store: &dyn TokenStore, key: &str) -> Result<StoreRead> {
-        let Some(raw) = store.get(key)? else {
+    /// What the store holds at `location`, decoded as far as it can be.
+    fn read_store(&self, store: &dyn TokenStore, location: &str) -> Result<StoreRead> {
+        let Some(found) = store.get(location)? else {
             return Ok(StoreRead {
                 raw: None,
                 entry: None,
@@ -617,15 +805,36 @@ impl TokenManager {
             });
         };
         Ok(
-            match entry::decode(&raw, key, self.options.store_encryption_key.as_ref()) {
-                Ok(decoded) => StoreRead {
-                    raw: Some(raw),
-                    entry: Some(decoded),
-                    replaceable: true,
-                    problem: None,
-                },
+            match entry::decode(&found, location, self.options.store_keys.as_ref()) {
+                Ok(decoded) => {
+                    if decoded.stale_key {
+                        // Sealed with a previous key: the same entry again, with the current one.
+                        // Losing this race to another writer is fine.
+                        let draft = Draft {
+                            generation: decoded.generation,
+                            token: decoded.token.clone(),
+                            life: decoded.remaining,
+                            refresh_token: decoded.refresh_token.clone(),
+                            spending: decoded.spending,
+                        };
+                        if let Ok(bytes) = self.write(store, location, Some(&found.bytes), &draft) {
+                            return Ok(StoreRead {
+                                raw: Some(bytes),
+                                entry: Some(decoded),
+                                replaceable: true,
+                                problem: None,
+                            });
+                        }
+                    }
+                    StoreRead {
+                        raw: Some(found.bytes),
+                        entry: Some(decoded),
+                        replaceable: true,
+                        problem: None,
+                    }
+                }
                 Err(unreadable) => StoreRead {
-                    raw: Some(raw),
+                    raw: Some(found.bytes),
                     entry: None,
                     replaceable: unreadable.replaceable,
                     problem: Some(unreadable.error),
@@ -635,55 +844,50 @@ impl TokenManager {
     }
 
     /// The stored token, when it is fresh enough to use and not one `invalidate()` dropped.
-    /// Its remaining life is counted in milliseconds and never exceeds its lifetime, so a
-    /// wall clock stepped back does not make it look younger than it is.
+    /// Its remaining life is the store's own measure (life at writing less the entry's age),
+    /// never more than its lifetime, so neither this machine's clock nor the writer's matters.
     fn adoptable(&self, read: &StoreRead) -> Option<Obtained> {
         let entry = read.entry.as_ref()?;
+        let token = entry.token.as_ref()?;
         let invalidated = self.read_slots().invalidated.clone();
-        if invalidated.as_deref() == Some(entry.token.access_token.as_str()) {
+        if invalidated.as_deref() == Some(token.access_token.as_str()) {
             return None;
         }
-        let remaining =
-            Duration::from_millis(entry.expires_at_ms.saturating_sub(now_epoch_ms())).min(self.lifetime(&entry.token));
-        (remaining > self.skew(&entry.token)).then(|| Obtained {
-            token: entry.token.clone(),
+        let remaining = entry.remaining.min(self.lifetime(token));
+        if remaining <= self.skew(token) {
+            return None;
+        }
+        let mut token = token.clone();
+        // Informational only: when it expires by this machine's clock.
+        let remaining_secs = remaining.as_secs();
+        token.expires_at = Some(self.options.clock.epoch_ms() / 1000 + remaining_secs);
+        Some(Obtained {
+            token,
             remaining: Some(remaining),
-            generation: entry.written_at_ms,
+            refresh_token: if entry.spending {
+                None
+            } else {
+                entry.refresh_token.clone()
+            },
+            generation: Some(entry.generation),
             store_error: None,
         })
     }
 
-    /// Writes a fetched token over what was read, unless that is another manager's entry
-    /// this one cannot judge (sealed with another key, a newer format).
-    fn write_store(
-        &self,
-        store: &dyn TokenStore,
-        key: &str,
-        read: &StoreRead,
-        token: &TokenResponse,
-        fetched_at_ms: u64,
-    ) -> Result<()> {
-        if !read.replaceable {
-            return Err(read
-                .problem
-                .clone()
-                .unwrap_or_else(|| store_failure("the stored entry is not this manager's to replace")));
+    /// Writes `draft` over `expected` (compare-and-set) and returns the bytes written.
+    fn write(&self, store: &dyn TokenStore, location: &str, expected: Option<&[u8]>, draft: &Draft) -> Result<Vec<u8>> {
+        let mut draft = draft.clone();
+        if let Some(token) = draft.token.as_mut() {
+            let left = draft.life.as_secs();
+            token
+                .expires_at
+                .get_or_insert(self.options.clock.epoch_ms() / 1000 + left);
         }
-        let lifetime = self.lifetime(token);
-        let expires_at_ms = fetched_at_ms.saturating_add(u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX));
-        let mut stamped = token.clone();
-        stamped.expires_at.get_or_insert(expires_at_ms / 1000);
-        let bytes = entry::encode(
-            &stamped,
-            key,
-            self.options.store_encryption_key.as_ref(),
-            now_epoch_ms(),
-            expires_at_ms,
-        )?;
-        match store.compare_and_set(key, read.raw.as_deref(), &bytes, entry_ttl(token, lifetime))? {
-            true => Ok(()),
+        let bytes = entry::encode(&draft, location, self.options.store_keys.as_ref())?;
+        match store.compare_and_set(location, expected, &bytes, entry_ttl(&draft))? {
+            true => Ok(bytes),
             false => Err(store_failure(
-                "the entry changed under the lease; this token was not stored",
+                "the entry changed under the lease (a lease that expired?); this token was not stored",
             )),
         }
     }
@@ -703,21 +907,32 @@ struct Obtained {
     token: TokenResponse,
     /// Its remaining life, when read from the store; `None` when fetched just now.
     remaining: Option<Duration>,
-    /// When it was issued, in epoch ms (see `Slots::refresh_generation`).
-    generation: u64,
+    /// The refresh token to keep from here on.
+    refresh_token: Option<String>,
+    /// The store generation it belongs to; `None` when fetched without the store.
+    generation: Option<u64>,
     /// A store failure on the way, kept in `last_error` though the call succeeds.
     store_error: Option<Error>,
 }
 
 impl Obtained {
-    fn fetched(token: TokenResponse, generation: u64, store_error: Option<Error>) -> Obtained {
+    fn fetched(token: TokenResponse, generation: Option<u64>, store_error: Option<Error>) -> Obtained {
         Obtained {
+            refresh_token: token.refresh_token.clone(),
             token,
             remaining: None,
             generation,
             store_error,
         }
     }
+}
+
+/// Why the store protocol ended without a token.
+enum Failure {
+    /// The store failed; what happens next depends on whether the grant is repeatable.
+    Store(Error),
+    /// The token endpoint refused, under the lease: the caller's error.
+    Fetch(Error),
 }
 
 /// One read of the store.
@@ -732,47 +947,49 @@ struct StoreRead {
 }
 
 fn store_failure(message: &str) -> Error {
+    store_failure_text(format!("token store: {message}"))
+}
+
+fn store_failure_text(message: String) -> Error {
     Error::Transport {
-        message: format!("token store: {message}"),
+        message,
         http_meta: None,
     }
 }
 
-/// How long a store keeps an entry: the access token's life, or with a refresh token, that
-/// token's life (`refresh_expires_in`, as Keycloak sends it) or 30 days. A rotated refresh
-/// token must outlive a quiet night: forgotten with its access token, it would leave the
-/// next leader only the refresh token it started with, long since rotated out.
-fn entry_ttl(token: &TokenResponse, lifetime: Duration) -> Duration {
-    const KEEP_REFRESH_TOKEN: Duration = Duration::from_secs(30 * 24 * 3600);
-    if token.refresh_token.is_none() {
-        return lifetime;
+/// The error for a single-use grant that some process has already sent.
+fn spent_grant(request: &TokenRequest) -> Error {
+    Error::config(format!(
+        "this TokenManager's {} grant is single-use and was already sent (by this process or, \
+         through the shared store, another), and there is no usable refresh token; authorize \
+         again and create a new TokenManager",
+        request.grant_type()
+    ))
+}
+
+/// How long a store keeps an entry refresh tokens are not in: the access token's life.
+/// With a refresh token (or a single-use grant being spent), that token's life: the server's
+/// `refresh_expires_in` (Keycloak sends it) when longer than the access token's, else
+/// [`KEEP_REFRESH_TOKEN`]. A rotated refresh token must outlive a quiet night: forgotten with
+/// its access token, it would leave the next leader nothing to refresh with.
+fn entry_ttl(draft: &Draft) -> Duration {
+    let access_life = draft.life;
+    if draft.refresh_token.is_none() && !draft.spending {
+        return access_life.max(Duration::from_secs(1));
     }
-    let refresh_life = token
-        .extra
-        .get("refresh_expires_in")
-        .and_then(serde_json::Value::as_f64)
-        .filter(|secs| secs.is_finite() && *secs > 0.0)
-        .map(|secs| Duration::from_secs_f64(secs.min(crate::parse::MAX_LIFETIME_SECS as f64)));
-    refresh_life.unwrap_or(KEEP_REFRESH_TOKEN).max(lifetime)
+    let refresh_life = draft
+        .token
+        .as_ref()
+        .and_then(|t| t.refresh_expires_in)
+        // Keycloak's 0 is "no expiry" (offline tokens).
+        .filter(|&secs| secs > 0)
+        .map(|secs| Duration::from_secs(secs.min(crate::parse::MAX_LIFETIME_SECS)));
+    refresh_life.unwrap_or(KEEP_REFRESH_TOKEN).max(access_life)
 }
 
-/// Grants whose tokens belong to one user, whose credentials the store key leaves out.
-fn acts_for_a_user(request: &TokenRequest) -> bool {
-    request.is_single_use()
-        || matches!(
-            request.grant_type(),
-            crate::grant::grant_type::TOKEN_EXCHANGE
-                | "urn:ietf:params:oauth:grant-type:jwt-bearer"
-                | "urn:ietf:params:oauth:grant-type:saml2-bearer"
-        )
-}
-
-fn now_epoch_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+/// How long an entry with a refresh token is kept when the server says nothing of that
+/// token's life: 30 days.
+pub const KEEP_REFRESH_TOKEN: Duration = Duration::from_secs(30 * 24 * 3600);
 
 fn wait(flight: &Flight) -> Result<Arc<Cached>> {
     let mut outcome = lock(&flight.outcome);

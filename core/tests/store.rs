@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use testkit::redis::RedisServer;
 use testkit::Testkit;
+use tokenfetch::store::entry::{EntryKey, KeyRing};
 use tokenfetch::{FileStore, ManagerOptions, RedisStore, TokenClient, TokenManager, TokenRequest, TokenStore};
 
 const ID: &str = "store-client";
@@ -116,6 +117,8 @@ fn worker() {
     let mut client = TokenClient::builder(var("TF_TOKEN_URL"))
         .client_id(ID)
         .client_secret(SECRET)
+        // A short timeout, so the lease (at least the timeout plus 5 s) can be short too.
+        .timeout(Duration::from_secs(1))
         .header("X-Testkit-Expires-In", var("TF_EXPIRES_IN"));
     if var("TF_HOLD") == "1" {
         client = client.header("X-Testkit-Hold", "never");
@@ -130,9 +133,7 @@ fn worker() {
         refresh_skew: Duration::from_secs(1),
         store: Some(store),
         // The kill test's lease outlives its holder in Redis: keep the wait short.
-        lease_time: Some(Duration::from_secs(3)),
-        // A refresh-token grant acts for a user: its entry needs a name.
-        store_namespace: Some("user-ann".into()),
+        lease_time: Some(Duration::from_secs(6)),
         ..ManagerOptions::default()
     };
     let request = match var("TF_REFRESH_TOKEN") {
@@ -337,7 +338,7 @@ fn manager_over(kit: &Testkit, store: Arc<FileStore>, key: Option<tokenfetch::st
     let client = client_of(kit);
     let options = ManagerOptions {
         store: Some(store),
-        store_encryption_key: key,
+        store_keys: key.map(|key| KeyRing::new(key, vec![])),
         ..ManagerOptions::default()
     };
     TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap()
@@ -348,7 +349,7 @@ fn entry_file(dir: &Path) -> PathBuf {
     std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .find(|p| p.extension().is_some_and(|x| x == "json") && !p.to_string_lossy().contains("tokenfetch-salt"))
         .expect("an entry was written")
 }
 
@@ -432,17 +433,13 @@ fn sealed_entries_hold_no_token_in_the_clear_and_survive_a_restart() {
     // A new manager (a restarted process) reads the sealed entry instead of fetching.
     assert_eq!(manager_over(&kit, store.clone(), key()).access_token().unwrap(), token);
     assert_eq!(kit.token_requests(), 1);
-    // Without the key the entry is unreadable: the keyless manager fetches for itself, says
-    // why, and leaves the sealed entry alone (writing a plain one over it would undo the
-    // encryption, and the keyed managers would then replace it back, each cycle).
+    // Sealed and plain managers keep separate salts, so separate entries: the keyless
+    // manager fetches its own and leaves the sealed entry alone (writing a plain one over it
+    // would undo the encryption).
     let keyless = manager_over(&kit, store.clone(), None);
     assert_ne!(keyless.access_token().unwrap(), token);
     assert_eq!(kit.token_requests(), 2);
-    let said = keyless
-        .last_error()
-        .expect("the unreadable entry is reported")
-        .to_string();
-    assert!(said.contains("no key"), "{said}");
+    assert!(keyless.last_error().is_none(), "{:?}", keyless.last_error());
     assert_eq!(
         manager_over(&kit, store, key()).access_token().unwrap(),
         token,
@@ -500,20 +497,6 @@ fn a_refused_stored_refresh_token_is_not_followed_by_the_configured_one() {
     let e = manager().access_token().unwrap_err();
     assert_eq!(e.oauth_code(), Some("invalid_grant"));
     assert_eq!(kit.oauth_errors("invalid_grant"), 1, "R1 only; R0 was not sent again");
-}
-
-#[test]
-fn grants_that_act_for_a_user_need_a_namespace_in_a_shared_store() {
-    let kit = Testkit::start().unwrap();
-    let client = client_of(&kit);
-    let store: Arc<dyn tokenfetch::TokenStore> = Arc::new(FileStore::new(temp_dir("namespace")).unwrap());
-    let options = ManagerOptions {
-        store: Some(store),
-        ..ManagerOptions::default()
-    };
-    let e = TokenManager::with_options(client, TokenRequest::refresh_token("rt-ann"), options).unwrap_err();
-    assert_eq!(e.kind(), tokenfetch::ErrorKind::Config);
-    assert!(e.to_string().contains("store_namespace"), "{e}");
 }
 
 #[cfg(unix)]
@@ -576,7 +559,7 @@ fn redis_entry_key(server: &RedisServer) -> String {
     server
         .keys()
         .into_iter()
-        .find(|k| !k.ends_with(":lease"))
+        .find(|k| !k.ends_with(":lease") && !k.contains("tokenfetch-salt"))
         .expect("an entry was written")
 }
 
@@ -597,11 +580,13 @@ fn redis_eight_processes_of_sixteen_threads_on_a_cold_store_make_one_fetch() {
     assert_eq!(tokens.len(), 1);
     let key = redis_entry_key(&server);
     assert!(key.starts_with("tokenfetch:"), "{key}");
-    assert_eq!(server.keys(), vec![key], "the lease was released");
+    let mut left = server.keys();
+    left.retain(|k| !k.contains("tokenfetch-salt"));
+    assert_eq!(left, vec![key], "the lease was released");
 }
 
 /// A Redis lease outlives a killed holder (nothing tells Redis it died): the others wait
-/// for it to expire (the workers' lease time is 3 s), then make one more fetch between them.
+/// for it to expire (the workers' lease time is 6 s), then make one more fetch between them.
 #[cfg(unix)]
 #[test]
 fn redis_a_leader_killed_mid_fetch_delays_the_others_by_at_most_the_lease_time() {
@@ -632,9 +617,9 @@ fn redis_a_leader_killed_mid_fetch_delays_the_others_by_at_most_the_lease_time()
     let tokens: BTreeSet<String> = followers.into_iter().flat_map(tokens_of).collect();
     assert_eq!(kit.token_requests(), 2, "the dead leader's fetch and one more");
     assert_eq!(tokens.len(), 1);
-    // The lease was 3 s; process start-up and the fetch add a little.
+    // The lease was 6 s; process start-up and the fetch add a little.
     assert!(
-        killed_at.elapsed() < Duration::from_secs(15),
+        killed_at.elapsed() < Duration::from_secs(18),
         "{:?}",
         killed_at.elapsed()
     );
@@ -669,7 +654,7 @@ fn redis_entries_live_as_long_as_their_token_and_can_be_sealed() {
         .unwrap();
     let options = ManagerOptions {
         store: Some(Arc::new(store)),
-        store_encryption_key: Some(tokenfetch::store::entry::EntryKey::new(&[7u8; 32]).unwrap()),
+        store_keys: Some(KeyRing::new(EntryKey::new(&[7u8; 32]).unwrap(), vec![])),
         ..ManagerOptions::default()
     };
     let token = TokenManager::with_options(client, TokenRequest::client_credentials(), options)
@@ -681,7 +666,8 @@ fn redis_entries_live_as_long_as_their_token_and_can_be_sealed() {
     assert!((115_000..=120_000).contains(&ttl), "PTTL {ttl} ms for a 120 s token");
     let raw = server.get(&key).unwrap();
     assert!(!String::from_utf8_lossy(&raw).contains(&token));
-    assert!(raw.starts_with(b"tfsealed1:"));
+    // `<Redis's write time in ms>:` and the sealed entry.
+    assert!(String::from_utf8_lossy(&raw).contains(":tfsealed1:"));
 }
 
 /// An entry with a refresh token outlives its access token: after a quiet spell longer than
@@ -709,8 +695,8 @@ fn redis_keeps_a_rotated_refresh_token_after_its_access_token_expires() {
     manager().access_token().unwrap();
     let ttl = server.pttl(&redis_entry_key(&server));
     assert!(
-        ttl > 24 * 3600 * 1000,
-        "PTTL {ttl} ms: kept for the refresh token, not 2 s"
+        ttl > 23 * 3600 * 1000,
+        "PTTL {ttl} ms: kept for the refresh token's day, not the access token's 2 s"
     );
     std::thread::sleep(Duration::from_millis(2_500));
     // A new process, configured with the long-rotated R0, refreshes with the stored one.
@@ -834,4 +820,374 @@ fn on_token_may_ask_its_own_manager_for_the_token() {
         .expect("the call returned: the callback did not wait for itself");
     assert_eq!(*read_back.lock().unwrap(), vec![token]);
     assert_eq!(kit.token_requests(), 1);
+}
+
+// --- Safety: whose token, and never a grant sent twice ----------------------------------
+//
+// Each test here failed before entries were located by a keyed hash of every credential and
+// before single-use grants were announced in the store; `rotate_strict` is testkit's
+// oidc-provider-like endpoint that revokes a whole grant when a rotated refresh token comes back.
+
+/// A client of `scenario` whose tokens live `expires_in` seconds.
+fn scenario_client(kit: &Testkit, scenario: &str, expires_in: u64) -> TokenClient {
+    TokenClient::builder(kit.scenario_url(scenario))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .timeout(Duration::from_secs(2))
+        .header("X-Testkit-Expires-In", expires_in.to_string())
+        .build()
+        .unwrap()
+}
+
+fn over_store(
+    client: TokenClient,
+    request: TokenRequest,
+    store: Arc<dyn TokenStore>,
+    keys: Option<KeyRing>,
+) -> TokenManager {
+    let options = ManagerOptions {
+        refresh_skew: Duration::from_millis(500),
+        store: Some(store),
+        store_keys: keys,
+        ..ManagerOptions::default()
+    };
+    TokenManager::with_options(client, request, options).unwrap()
+}
+
+fn file_store(name: &str) -> (PathBuf, Arc<dyn TokenStore>) {
+    let dir = temp_dir(name);
+    let store = Arc::new(FileStore::new(&dir).unwrap());
+    (dir, store)
+}
+
+#[test]
+fn a_wrong_password_is_asked_of_the_server_never_served_the_stored_token() {
+    let kit = Testkit::start().unwrap();
+    for namespace in [None, Some("ann")] {
+        kit.reset();
+        let (_, store) = file_store("password");
+        let manager = |password: &str| {
+            let options = ManagerOptions {
+                store: Some(store.clone()),
+                store_namespace: namespace.map(String::from),
+                ..ManagerOptions::default()
+            };
+            TokenManager::with_options(client_of(&kit), TokenRequest::password("ann", password), options).unwrap()
+        };
+        manager("hunter2").access_token().unwrap();
+        let e = manager("wrong-password").access_token().unwrap_err();
+        assert_eq!(e.oauth_code(), Some("invalid_grant"), "namespace {namespace:?}: {e}");
+        assert_eq!(kit.token_requests(), 2, "the server was asked");
+        // The right password still shares the stored token.
+        manager("hunter2").access_token().unwrap();
+        assert_eq!(kit.token_requests(), 2);
+    }
+}
+
+#[test]
+fn tenants_told_apart_only_by_a_header_never_share_a_token() {
+    let kit = Testkit::start().unwrap();
+    let (_, store) = file_store("tenants");
+    let tenant = |api_key: &str| {
+        let client = TokenClient::builder(kit.token_url())
+            .client_id("public-client")
+            .auth_method(tokenfetch::AuthMethod::None)
+            .header("X-Api-Key", api_key)
+            .build()
+            .unwrap();
+        over_store(client, TokenRequest::client_credentials(), store.clone(), None)
+    };
+    let a = tenant("tenant-a-key").access_token().unwrap();
+    let b = tenant("tenant-b-key").access_token().unwrap();
+    assert_ne!(a, b);
+    assert!(kit.issued_to(&b).unwrap().contains("tenant-b-key"));
+    assert_eq!(
+        tenant("tenant-a-key").access_token().unwrap(),
+        a,
+        "the same tenant shares"
+    );
+    assert_eq!(kit.token_requests(), 2);
+}
+
+#[test]
+fn a_custom_grants_secret_parameter_decides_whose_token_it_is() {
+    let kit = Testkit::start().unwrap();
+    let (dir, store) = file_store("custom");
+    let with_key = |key: &str| {
+        over_store(
+            client_of(&kit),
+            TokenRequest::custom("urn:testkit:api-key").param("api_key", key),
+            store.clone(),
+            None,
+        )
+    };
+    let one = with_key("key-1111").access_token().unwrap();
+    let two = with_key("key-2222").access_token().unwrap();
+    assert_ne!(one, two);
+    assert!(kit.issued_to(&two).unwrap().contains("key-2222"));
+    // Entry names reveal no credential.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains("1111") && !name.contains("2222"), "{name}");
+    }
+}
+
+/// Worker B finds the shared entry unreadable (a `chmod -R 644`, a backup restore). Sending
+/// its configured refresh token, long rotated by A, would make the server revoke the grant:
+/// it reports the store's problem instead, and A's grant survives.
+#[cfg(unix)]
+#[test]
+fn an_entry_made_0644_never_makes_a_refresh_token_worker_replay() {
+    use std::os::unix::fs::PermissionsExt;
+    let kit = Testkit::start().unwrap();
+    let client = scenario_client(&kit, "rotate_strict", 2);
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let (dir, store) = file_store("exposed-rt");
+    let a = over_store(
+        client.clone(),
+        TokenRequest::refresh_token(rt0.clone()),
+        store.clone(),
+        None,
+    );
+    a.access_token().unwrap();
+    std::fs::set_permissions(entry_file(&dir), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let b = over_store(client.clone(), TokenRequest::refresh_token(rt0), store.clone(), None);
+    let e = b.access_token().unwrap_err();
+    assert_eq!(e.kind(), tokenfetch::ErrorKind::Config, "{e}");
+    assert!(
+        e.to_string().contains("chmod 600") && e.to_string().contains("nothing was sent"),
+        "{e}"
+    );
+    assert_eq!(kit.reuse_detected(), 0);
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "only A's");
+    // Fixed, and A's grant is intact.
+    std::fs::set_permissions(entry_file(&dir), std::fs::Permissions::from_mode(0o600)).unwrap();
+    b.access_token().expect("B adopts A's token once the entry can be read");
+    std::thread::sleep(Duration::from_millis(1_700));
+    a.access_token().expect("A refreshes with the stored refresh token");
+    assert_eq!((kit.reuse_detected(), kit.oauth_errors("invalid_grant")), (0, 0));
+}
+
+/// A rolling rotation: old processes have key 1 only; new ones have key 2, and key 1 as a
+/// previous key. They share one entry and one lease, and the newest refresh token.
+#[test]
+fn a_rolling_key_rotation_keeps_one_entry_and_never_replays() {
+    let kit = Testkit::start().unwrap();
+    let client = scenario_client(&kit, "rotate_strict", 2);
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let (dir, store) = file_store("rotation");
+    let (k1, k2) = (EntryKey::new(&[1; 32]).unwrap(), EntryKey::new(&[2; 32]).unwrap());
+    let old = over_store(
+        client.clone(),
+        TokenRequest::refresh_token(rt0.clone()),
+        store.clone(),
+        Some(KeyRing::new(k1.clone(), vec![])),
+    );
+    let new = || {
+        over_store(
+            client.clone(),
+            TokenRequest::refresh_token(rt0.clone()),
+            store.clone(),
+            Some(KeyRing::new(k2.clone(), vec![k1.clone()])),
+        )
+    };
+    let first = old.access_token().unwrap();
+    let rotated = new();
+    assert_eq!(
+        rotated.access_token().unwrap(),
+        first,
+        "adopted: same entry, opened with the previous key"
+    );
+    let entries = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name().to_string_lossy().into_owned();
+            name.ends_with(".json") && !name.contains("salt")
+        })
+        .count();
+    assert_eq!(entries, 1, "one location for both keys");
+    std::thread::sleep(Duration::from_millis(1_700));
+    let second = rotated.access_token().unwrap();
+    assert_ne!(second, first, "the new process refreshed with the stored refresh token");
+    // The old process can no longer open the entry (sealed with key 2): it must not refresh
+    // with its own, rotated-out refresh token.
+    std::thread::sleep(Duration::from_millis(1_700));
+    let _ = old.access_token();
+    let only_new = over_store(
+        client.clone(),
+        TokenRequest::refresh_token(rt0),
+        store.clone(),
+        Some(KeyRing::new(k2.clone(), vec![])),
+    );
+    only_new
+        .access_token()
+        .expect("a process with key 2 alone reads the rewritten entry");
+    assert_eq!((kit.reuse_detected(), kit.oauth_errors("invalid_grant")), (0, 0));
+}
+
+#[test]
+fn a_lease_shorter_than_a_fetch_is_refused() {
+    let kit = Testkit::start().unwrap();
+    let (_, store) = file_store("lease-floor");
+    for lease in [
+        Duration::from_micros(400),
+        Duration::from_millis(300),
+        Duration::from_secs(34),
+    ] {
+        let options = ManagerOptions {
+            store: Some(store.clone()),
+            lease_time: Some(lease),
+            ..ManagerOptions::default()
+        };
+        let e = TokenManager::with_options(client_of(&kit), TokenRequest::client_credentials(), options).unwrap_err();
+        assert_eq!(e.kind(), tokenfetch::ErrorKind::Config);
+        assert!(e.to_string().contains("lease_time"), "{e}");
+    }
+    let options = ManagerOptions {
+        store: Some(store),
+        lease_time: Some(Duration::from_secs(35)),
+        ..ManagerOptions::default()
+    };
+    assert!(TokenManager::with_options(client_of(&kit), TokenRequest::client_credentials(), options).is_ok());
+}
+
+/// A machine whose wall clock is ten minutes off.
+struct SkewedClock(i64);
+
+impl tokenfetch::clock::Clock for SkewedClock {
+    fn now(&self) -> std::time::Instant {
+        std::time::Instant::now()
+    }
+    fn epoch_ms(&self) -> u64 {
+        use tokenfetch::clock::Clock as _;
+        let real = tokenfetch::clock::SystemClock.epoch_ms() as i64;
+        (real + self.0) as u64
+    }
+}
+
+/// Two "machines" ten minutes apart each way share a rotating grant through one store: no
+/// token is handed out after it expired, and no older refresh token is ever preferred.
+#[test]
+fn readers_with_clocks_ten_minutes_off_never_get_an_expired_token_nor_an_older_refresh_token() {
+    let kit = Testkit::start().unwrap();
+    let client = scenario_client(&kit, "rotate_strict", 2);
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let (_, store) = file_store("skew");
+    let on = |skew_ms: i64| {
+        let options = ManagerOptions {
+            refresh_skew: Duration::from_millis(500),
+            store: Some(store.clone()),
+            clock: Arc::new(SkewedClock(skew_ms)),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client.clone(), TokenRequest::refresh_token(rt0.clone()), options).unwrap()
+    };
+    let (ahead, behind) = (on(600_000), on(-600_000));
+    let issued: std::collections::HashMap<String, Instant> = Default::default();
+    let issued = std::sync::Mutex::new(issued);
+    let began = Instant::now();
+    let mut turn = 0;
+    while began.elapsed() < Duration::from_millis(6_500) {
+        let manager = if turn % 2 == 0 { &ahead } else { &behind };
+        turn += 1;
+        let token = manager.access_token().expect("a token");
+        let first_seen = *issued.lock().unwrap().entry(token.clone()).or_insert_with(Instant::now);
+        // Issued for 2 s; first seen no earlier than issued, so this bounds its age.
+        assert!(
+            first_seen.elapsed() < Duration::from_secs(2),
+            "{token} handed out {:?} after it was first seen",
+            first_seen.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(kit.requests_with_grant("refresh_token") >= 3);
+    assert_eq!((kit.reuse_detected(), kit.oauth_errors("invalid_grant")), (0, 0));
+}
+
+/// The holder's refresh reaches the server, which rotates the token, and the answer is lost
+/// (a reset). The entry still says `spending`: nobody sends that refresh token again, and
+/// the error says to authorize again, instead of the server revoking the grant.
+#[test]
+fn a_refresh_whose_answer_is_lost_is_never_sent_again() {
+    let kit = Testkit::start().unwrap();
+    let client = scenario_client(&kit, "rotate_strict", 2);
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let (_, store) = file_store("lost-answer");
+    let losing = TokenClient::builder(kit.scenario_url("rotate_strict"))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Lose-Answer", "1")
+        .build()
+        .unwrap();
+    let a = over_store(
+        losing.clone(),
+        TokenRequest::refresh_token(rt0.clone()),
+        store.clone(),
+        None,
+    );
+    let e = a.access_token().unwrap_err();
+    assert_ne!(e.kind(), tokenfetch::ErrorKind::Config, "the reset itself: {e}");
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "sent once: {e}");
+    // A, and B, a process started later with the same configuration.
+    for manager in [
+        &a,
+        &over_store(losing, TokenRequest::refresh_token(rt0), store.clone(), None),
+    ] {
+        let e = manager.access_token().unwrap_err();
+        assert!(e.to_string().contains("authorize again"), "{e}");
+    }
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "sent once");
+    assert_eq!(kit.reuse_detected(), 0);
+}
+
+#[test]
+fn redis_entries_live_as_long_as_the_refresh_token_the_server_announced() {
+    let kit = Testkit::start().unwrap();
+    let server = redis();
+    for (refresh_secs, low_ms, high_ms) in [
+        (120u64, 115_000i64, 120_000i64),
+        (90 * 86_400, 90 * 86_400_000 - 10_000, 90 * 86_400_000),
+    ] {
+        server.flush();
+        let client = TokenClient::builder(kit.token_url())
+            .client_id(ID)
+            .client_secret(SECRET)
+            .header("X-Testkit-Expires-In", "60")
+            .header("X-Testkit-Refresh-Expires-In", refresh_secs.to_string())
+            .build()
+            .unwrap();
+        let store: Arc<dyn TokenStore> = Arc::new(RedisStore::new(&server.url()).unwrap());
+        over_store(client, TokenRequest::password("ann", "hunter2"), store, None)
+            .access_token()
+            .unwrap();
+        let ttl = server.pttl(&redis_entry_key(&server));
+        assert!(
+            (low_ms..=high_ms).contains(&ttl),
+            "PTTL {ttl} ms for a refresh token of {refresh_secs} s"
+        );
+    }
+}
+
+/// Redis is down when a refresh-token grant is due: without the store nobody can tell which
+/// refresh token is newest, so nothing is sent and the error names Redis.
+#[test]
+fn redis_down_never_makes_a_refresh_token_grant_send_alone() {
+    let kit = Testkit::start().unwrap();
+    let mut server = redis();
+    let client = scenario_client(&kit, "rotate_strict", 2);
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let store: Arc<dyn TokenStore> =
+        Arc::new(RedisStore::with_timeout(&server.url(), Duration::from_millis(200)).unwrap());
+    let manager = over_store(client, TokenRequest::refresh_token(rt0), store, None);
+    manager.access_token().unwrap();
+    server.stop();
+    std::thread::sleep(Duration::from_millis(2_100));
+    let e = manager.access_token().unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.contains("Redis at redis://127.0.0.1") && said.contains("nothing was sent"),
+        "{said}"
+    );
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1);
+    assert_eq!(kit.reuse_detected(), 0);
 }

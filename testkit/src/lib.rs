@@ -28,7 +28,9 @@
 //! code when that is also the scenario's name.
 //! Parameters come from headers: `X-Testkit-Expires-In`, `X-Testkit-Delay-Ms` (a delay before
 //! answering, in any scenario), `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`, and
-//! `X-Testkit-Hold: GATE`, which holds the answer until `POST /__release?gate=GATE`.
+//! `X-Testkit-Hold: GATE`, which holds the answer until `POST /__release?gate=GATE`,
+//! `X-Testkit-Refresh-Expires-In` (the `refresh_expires_in` sent with refresh tokens, default
+//! 86400) and `X-Testkit-Lose-Answer` (a refresh is processed, then the connection is reset).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -64,6 +66,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     (
         "rotate",
         "a new refresh token on every refresh; old ones become invalid_grant",
+    ),
+    (
+        "rotate_strict",
+        "rotate, and a rotated refresh token sent again revokes its whole family (reuse detection, as oidc-provider, Okta and Auth0 do); /__stats counts reuse_detected",
     ),
     ("error_200", "an RFC 6749 error body with HTTP 200"),
     ("invalid_client", "401 invalid_client with WWW-Authenticate"),
@@ -228,6 +234,14 @@ struct State {
     issued_at_ms: Vec<u64>,
     /// refresh token -> still valid
     refresh_tokens: HashMap<String, bool>,
+    /// refresh token -> its family (the grant it descends from), for reuse detection.
+    families: HashMap<String, u64>,
+    revoked_families: std::collections::HashSet<u64>,
+    /// Rotated refresh tokens sent again (`rotate_strict`).
+    reuse_detected: u64,
+    /// access token -> who it was issued to (client id and secret, username and password,
+    /// `X-Api-Key`, `api_key` parameter, refresh-token family), for wrong-credential checks.
+    issued_to: HashMap<String, String>,
     device_polls: HashMap<String, u32>,
     /// OAuth `error` codes the token endpoint answered, counted.
     oauth_errors: BTreeMap<String, u64>,
@@ -339,6 +353,16 @@ impl Testkit {
     /// When each access token was issued, in epoch milliseconds, in order.
     pub fn issue_times_ms(&self) -> Vec<u64> {
         self.state.state().issued_at_ms.clone()
+    }
+
+    /// How many rotated refresh tokens were sent again (`rotate_strict`).
+    pub fn reuse_detected(&self) -> u64 {
+        self.state.state().reuse_detected
+    }
+
+    /// Who an access token was issued to (see `State::issued_to`).
+    pub fn issued_to(&self, access_token: &str) -> Option<String> {
+        self.state.state().issued_to.get(access_token).cloned()
     }
 
     /// How many token endpoint answers carried this OAuth `error` code.
@@ -674,7 +698,7 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
             Reply::json(
                 200,
                 json!({ "token_requests": s.token_requests, "by_scenario": s.by_scenario, "by_grant": s.by_grant,
-                        "oauth_errors": s.oauth_errors }),
+                        "oauth_errors": s.oauth_errors, "reuse_detected": s.reuse_detected }),
             )
         }
         ("POST", "/__release") => {
@@ -991,6 +1015,7 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
     }
 
     let mut issue_refresh = false;
+    let mut inherited_family: Option<u64> = None;
     match grant.as_str() {
         "client_credentials" | "system_access" => {}
         "password" => {
@@ -1017,14 +1042,29 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
                 return Reply::oauth_error(400, "invalid_request", "refresh_token is required");
             };
             let mut s = shared.state();
+            let family = s.families.get(rt).copied();
+            let revoked = family.is_some_and(|f| s.revoked_families.contains(&f));
             match s.refresh_tokens.get(rt) {
-                Some(true) => {
-                    if scenario == "rotate" || scenario == "rotate_then_reset" {
+                Some(true) if !revoked => {
+                    if scenario == "rotate" || scenario == "rotate_then_reset" || scenario == "rotate_strict" {
                         s.refresh_tokens.insert(rt.clone(), false);
                     }
                 }
+                Some(false) if scenario == "rotate_strict" && !revoked => {
+                    // A rotated token came back: someone replayed it. Revoke the family.
+                    s.reuse_detected += 1;
+                    if let Some(f) = family {
+                        s.revoked_families.insert(f);
+                    }
+                    return Reply::oauth_error(
+                        400,
+                        "invalid_grant",
+                        "Refresh token reuse detected; the grant is revoked",
+                    );
+                }
                 _ => return Reply::oauth_error(400, "invalid_grant", "The refresh token is invalid or was rotated"),
             }
+            inherited_family = family;
             issue_refresh = true;
         }
         "urn:ietf:params:oauth:grant-type:device_code" => {
@@ -1078,14 +1118,32 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
             json!("urn:ietf:params:oauth:token-type:access_token"),
         );
     }
+    let mut owner = format!(
+        "client={:?} secret={:?} user={:?} password={:?} x-api-key={:?} api_key={:?}",
+        client_id,
+        client_secret,
+        params.get("username"),
+        params.get("password"),
+        request.header("x-api-key"),
+        params.get("api_key"),
+    );
     if issue_refresh {
         let rt = format!("rt-{n}-{}", nonce());
-        shared.state().refresh_tokens.insert(rt.clone(), true);
+        let mut s = shared.state();
+        let family = inherited_family.unwrap_or_else(|| s.families.len() as u64 + 1_000_000 + n);
+        owner.push_str(&format!(" family={family}"));
+        s.refresh_tokens.insert(rt.clone(), true);
+        s.families.insert(rt.clone(), family);
+        drop(s);
         body.insert("refresh_token".into(), json!(rt));
-        body.insert("refresh_expires_in".into(), json!(86400));
+        body.insert(
+            "refresh_expires_in".into(),
+            json!(request.header_num("x-testkit-refresh-expires-in", 86400)),
+        );
     }
     {
         let mut s = shared.state();
+        s.issued_to.insert(access_token.clone(), owner);
         s.issued_access_tokens.push(access_token.clone());
         s.issued_at_ms.push(
             SystemTime::now()
@@ -1094,7 +1152,9 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
                 .unwrap_or(0),
         );
     }
-    if scenario == "rotate_then_reset" && grant == "refresh_token" {
+    if (scenario == "rotate_then_reset" || request.header("x-testkit-lose-answer").is_some())
+        && grant == "refresh_token"
+    {
         // Processed and rotated; the answer is lost on the way back.
         return Reply::reset();
     }

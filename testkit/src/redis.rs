@@ -157,6 +157,12 @@ impl RedisServer {
             .expect("SET");
     }
 
+    /// Removes every key.
+    pub fn flush(&self) {
+        let mut connection = self.connection().expect("redis-server is running");
+        let _: () = redis::cmd("FLUSHALL").query(&mut connection).expect("FLUSHALL");
+    }
+
     /// The remaining TTL of `key` in milliseconds (-1: none, -2: no key).
     pub fn pttl(&self, key: &str) -> i64 {
         let mut connection = self.connection().expect("redis-server is running");

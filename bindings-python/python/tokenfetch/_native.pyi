@@ -312,10 +312,18 @@ class FileStore:
     """A directory that managers of several processes on one machine share tokens through.
 
     ``key``: 32 raw bytes, or base64 text of 32 bytes, to seal entries with AES-256-GCM.
-    Without one the files hold bearer tokens in the clear. ``repr()`` never shows the key.
+    Without one the files hold bearer tokens in the clear. ``previous_keys``: keys that only
+    open entries, while a key rotation rolls out (entries they open are resealed with ``key``).
+    ``repr()`` never shows a key.
     """
 
-    def __new__(cls, directory: Union[str, os.PathLike[str]], *, key: Union[bytes, str, None] = None) -> FileStore: ...
+    def __new__(
+        cls,
+        directory: Union[str, os.PathLike[str]],
+        *,
+        key: Union[bytes, str, None] = None,
+        previous_keys: Sequence[Union[bytes, str]] = ...,
+    ) -> FileStore: ...
     @property
     def directory(self) -> pathlib.Path: ...
     @property
@@ -326,11 +334,22 @@ class FileStore:
 class RedisStore:
     """A Redis that managers on many machines share tokens through.
 
-    ``timeout``: seconds each command (and connecting) may take. ``key`` as for ``FileStore``.
-    ``repr()`` shows the URL without user, password or query values, and never the key.
+    ``timeout``: seconds each command (and connecting) may take. ``key`` and
+    ``previous_keys`` as for ``FileStore``. A plain ``redis://`` URL may name only a loopback
+    host (the password and tokens would cross the network in the clear) unless
+    ``allow_insecure=True``; use ``rediss://``. ``repr()`` shows the URL without user,
+    password or query values, and never a key.
     """
 
-    def __new__(cls, url: str, *, key: Union[bytes, str, None] = None, timeout: float = 0.5) -> RedisStore: ...
+    def __new__(
+        cls,
+        url: str,
+        *,
+        key: Union[bytes, str, None] = None,
+        timeout: float = 0.5,
+        previous_keys: Sequence[Union[bytes, str]] = ...,
+        allow_insecure: bool = False,
+    ) -> RedisStore: ...
     @property
     def url(self) -> str:
         """The URL without its user, password or query values."""

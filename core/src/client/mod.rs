@@ -181,12 +181,6 @@ impl TokenClient {
         &self.inner.config.shown_url
     }
 
-    /// The token URL as configured, query included: for hashing into a store key, never for
-    /// display (see [`Self::token_url`]).
-    pub(crate) fn raw_token_url(&self) -> &str {
-        self.inner.config.token_url.as_str()
-    }
-
     /// The body parameters a request will carry besides `grant_type` and the client's
     /// authentication: its own, then the client's default scope, audience, resource and
     /// extra parameters.
@@ -194,6 +188,32 @@ impl TokenClient {
         let mut params = request.params().to_vec();
         encode::add_defaults(&self.inner.config, &mut params, |name| request.has(name));
         params
+    }
+
+    /// Everything besides the request that decides whose token the server hands out, for a
+    /// store's location (`store::entry::location`), never for display: the token URL with
+    /// its query, the client id, secret and authentication method, and every caller header
+    /// whose value may be a credential (tenant API keys), in a fixed order.
+    pub(crate) fn identity(&self) -> Vec<(String, String)> {
+        let config = &self.inner.config;
+        let mut parts = vec![
+            ("token_url".to_owned(), config.token_url.as_str().to_owned()),
+            ("client_id".to_owned(), config.client_id.clone().unwrap_or_default()),
+            (
+                "client_secret".to_owned(),
+                config.client_secret.clone().unwrap_or_default(),
+            ),
+            ("auth_method".to_owned(), config.auth_method.as_str().to_owned()),
+        ];
+        let mut headers: Vec<(String, String)> = config
+            .extra_headers
+            .iter()
+            .filter(|(name, _)| !crate::redact::is_non_secret_request_header(name))
+            .map(|(name, value)| (format!("header:{}", name.to_ascii_lowercase()), value.clone()))
+            .collect();
+        headers.sort();
+        parts.extend(headers);
+        parts
     }
 
     pub fn client_id(&self) -> Option<&str> {

@@ -6,17 +6,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::entry::EntryKey;
+use super::entry::{EntryKey, KeyRing};
 use super::{FileStore, MemoryStore, RedisStore, TokenStore, DEFAULT_STORE_TIMEOUT};
 use crate::error::{Error, Result};
 use crate::manager::ManagerOptions;
 use crate::options::{OptionBag, OptionValue, STORE_TIMEOUT};
 
-/// An opened store and the key that seals its entries, ready for [`ManagerOptions`].
+/// An opened store and the keys that seal its entries, ready for [`ManagerOptions`].
 #[derive(Clone, Debug)]
 pub struct StoreChoice {
     pub store: Arc<dyn TokenStore>,
     pub key: Option<EntryKey>,
+    /// Keys that only open entries (a rotation in progress); see [`KeyRing`].
+    pub previous_keys: Vec<EntryKey>,
 }
 
 impl StoreChoice {
@@ -27,14 +29,26 @@ impl StoreChoice {
         Ok(StoreChoice {
             store: Arc::new(FileStore::new(dir)?),
             key,
+            previous_keys: Vec::new(),
         })
     }
 
-    /// A [`RedisStore`] at `url`; `timeout` is its own per-command timeout (500 ms if `None`).
-    pub fn redis(url: &str, key: Option<EntryKey>, timeout: Option<Duration>) -> Result<StoreChoice> {
+    /// A [`RedisStore`] at `url`; `timeout` is its own per-command timeout (500 ms if `None`),
+    /// and `allow_insecure` lets a plain `redis://` URL name a host other than loopback.
+    pub fn redis(
+        url: &str,
+        key: Option<EntryKey>,
+        timeout: Option<Duration>,
+        allow_insecure: bool,
+    ) -> Result<StoreChoice> {
         Ok(StoreChoice {
-            store: Arc::new(RedisStore::with_timeout(url, timeout.unwrap_or(DEFAULT_STORE_TIMEOUT))?),
+            store: Arc::new(RedisStore::with_options(
+                url,
+                timeout.unwrap_or(DEFAULT_STORE_TIMEOUT),
+                allow_insecure,
+            )?),
             key,
+            previous_keys: Vec::new(),
         })
     }
 
@@ -43,46 +57,75 @@ impl StoreChoice {
         StoreChoice {
             store: Arc::new(MemoryStore::new()),
             key: None,
+            previous_keys: Vec::new(),
         }
     }
 
+    /// Adds keys that only open entries, for a rotation in progress. Previous keys need a
+    /// current one: a `config` error otherwise.
+    pub fn with_previous_keys(mut self, previous: Vec<EntryKey>) -> Result<StoreChoice> {
+        if self.key.is_none() && !previous.is_empty() {
+            return Err(Error::config(
+                "previous store keys need a current key to seal new entries with; set key as well",
+            ));
+        }
+        self.previous_keys = previous;
+        Ok(self)
+    }
+
+    /// The keys as a ring, when there is a current one.
+    pub fn keys(&self) -> Option<KeyRing> {
+        self.key
+            .clone()
+            .map(|current| KeyRing::new(current, self.previous_keys.clone()))
+    }
+
     /// The store described by an options object, as Node and Kotlin pass it: exactly one of
-    /// `file` (a directory) or `redis` (a URL), with an optional `key` (32 bytes as base64)
-    /// and, for Redis, `timeout_name` (milliseconds). `name` is the option's name
+    /// `file` (a directory) or `redis` (a URL), with an optional `key` (32 bytes as base64),
+    /// `previousKeys` (a list of such keys that only open entries) and, for Redis,
+    /// `timeout_name` (milliseconds) and `allowInsecure`. `name` is the option's name
     /// (`store`), used in messages.
     pub fn from_value(name: &str, value: OptionValue, timeout_name: &str) -> Result<StoreChoice> {
         let bag = OptionBag::from_value(name, value)?;
         let key_name = "key";
-        bag.check_names(&["file", "redis", key_name, timeout_name])
+        let (previous_name, insecure_name) = ("previousKeys", "allowInsecure");
+        bag.check_names(&["file", "redis", key_name, previous_name, timeout_name, insecure_name])
             .map_err(|e| match e {
                 Error::Config { message } => Error::config(format!("{name}: {message}")),
                 other => other,
             })?;
         let key = bag.text(key_name)?.as_deref().map(EntryKey::from_base64).transpose()?;
+        let previous_keys = bag
+            .texts(previous_name)?
+            .unwrap_or_default()
+            .iter()
+            .map(|text| EntryKey::from_base64(text))
+            .collect::<Result<Vec<_>>>()?;
+        let allow_insecure = bag.flag(insecure_name)?.unwrap_or(false);
         let timeout = bag
             .number(timeout_name)?
             .map(|ms| STORE_TIMEOUT.duration_from_millis(&format!("{name}.{timeout_name}"), ms))
             .transpose()?;
-        match (bag.text("file")?, bag.text("redis")?) {
+        let choice = match (bag.text("file")?, bag.text("redis")?) {
             (Some(dir), None) => {
-                if timeout.is_some() {
-                    return Err(Error::config(format!(
-                        "{name}.{timeout_name} applies to a Redis store only"
-                    )));
+                if timeout.is_some() || allow_insecure {
+                    let option = if timeout.is_some() { timeout_name } else { insecure_name };
+                    return Err(Error::config(format!("{name}.{option} applies to a Redis store only")));
                 }
                 StoreChoice::file(dir, key)
             }
-            (None, Some(url)) => StoreChoice::redis(&url, key, timeout),
+            (None, Some(url)) => StoreChoice::redis(&url, key, timeout, allow_insecure),
             _ => Err(Error::config(format!(
                 "{name} names exactly one store: {{ file: <directory> }} or {{ redis: <url> }}"
             ))),
-        }
+        }?;
+        choice.with_previous_keys(previous_keys)
     }
 
     /// Puts the store and its key into `options`.
     pub fn apply(self, options: &mut ManagerOptions) {
+        options.store_keys = self.keys();
         options.store = Some(self.store);
-        options.store_encryption_key = self.key;
     }
 }
 

@@ -1,81 +1,200 @@
-//! What a store holds, the same bytes from every language: the key a manager's token lives
-//! under, and the entry itself (versioned JSON, optionally sealed with AES-256-GCM).
+//! What a store holds, the same bytes from every language: where a manager's token lives
+//! (its *location*), and the entry itself (versioned JSON, optionally sealed with AES-256-GCM).
+//!
+//! # The location: who may have the token
+//! A location is an HMAC-SHA256, keyed with the store's secret salt, over everything that
+//! decides which token the server would hand out: the token URL (query included), the client
+//! id, the client secret and authentication method, every caller header that is not on the
+//! documented non-secret list, the grant type and every parameter the request will carry,
+//! credentials included (password, refresh token or code it started with, assertions, any
+//! secret-named parameter), and the caller's `store_namespace`. A manager with a wrong
+//! password or another tenant's API key lands on another location, asks the server itself, and
+//! is refused there.
+//!
+//! The salt is 32 random bytes, written once per store by whichever manager comes first
+//! (a compare-and-set, so every process agrees on it) and kept in the store:
+//! - in a store with an encryption key, sealed with that key: the HMAC is then a keyed hash,
+//!   and a location tells someone who can list the store nothing they can test a guessed
+//!   secret against;
+//! - in a store without one, in the clear: a salted hash, which defeats precomputed tables but
+//!   not someone who reads the store. Such a person holds its bearer tokens anyway; the docs say
+//!   to seal any store others may read.
+//!
+//! Sealed and plain managers keep separate salts, so they never share (or fight over) an entry.
+//! The salt does not depend on which key is current, so rotating the encryption key moves no
+//! entry: every process keeps one location and one lease throughout a rolling rotation.
+//!
+//! # The entry
+//! Versioned JSON: a `generation` that every write under the lease raises by one (which refresh
+//! token is newest, with no clock involved), the token response, its remaining life in
+//! milliseconds *at the moment of writing* (a reader subtracts the entry's age, which the store
+//! measures on its own clock), the newest refresh token, and `spending`, set while a holder is
+//! sending a single-use grant (see [`crate::store`]).
 
 use std::fmt;
+use std::time::Duration;
 
 use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::hmac;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::{StoredBytes, TokenStore};
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
-use crate::redact::is_secret_member;
 use crate::TokenClient;
 
-/// The entry format this version writes and reads. A newer format is treated as absent, so
-/// an older process refetches rather than misreads.
-pub const FORMAT: u32 = 1;
+/// The entry format this version writes and reads. A newer format is treated as someone
+/// else's, so an older process neither misreads nor overwrites it. Format 1 (before the
+/// location became a keyed hash) lived under other names, which this version never reads.
+pub const FORMAT: u32 = 2;
 const SEALED_PREFIX: &str = "tfsealed1:";
+/// The salts' own entries (see the module documentation).
+const PLAIN_SALT: &str = "tokenfetch-salt";
+const SEALED_SALT: &str = "tokenfetch-salt-sealed";
+/// How long a store keeps a salt: as long as it allows.
+const SALT_TTL: Duration = Duration::from_secs(crate::parse::MAX_LIFETIME_SECS);
 
-/// The key for a manager's token: a SHA-256 over the token URL, client id, grant type, scope,
-/// every parameter that is not a credential (`audience`, `resource`, a password grant's
-/// `username`, ...) and the caller's namespace. Managers that would fetch the same token share
-/// it, and no secret is in the key. Credentials are left out because they change (a rotated
-/// refresh token) and must not be guessable from a key: managers whose grants differ only in a
-/// credential (two users' refresh tokens) need a namespace each.
-pub fn store_key(client: &TokenClient, request: &TokenRequest, namespace: Option<&str>) -> String {
-    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+/// The location of a manager's entry: `tokenfetch-v2-` and the hex HMAC described in the
+/// module documentation.
+pub fn location(client: &TokenClient, request: &TokenRequest, namespace: Option<&str>, salt: &[u8; 32]) -> String {
+    let mut mac = hmac::Context::with_key(&hmac::Key::new(hmac::HMAC_SHA256, salt));
+    // Length-prefixed name and value, so no two different inputs hash alike.
     let mut part = |name: &str, value: &str| {
         for piece in [name, value] {
-            hash.update(&(piece.len() as u64).to_be_bytes());
-            hash.update(piece.as_bytes());
+            mac.update(&(piece.len() as u64).to_be_bytes());
+            mac.update(piece.as_bytes());
         }
     };
     part("namespace", namespace.unwrap_or(""));
-    // The real URL, query included (hashed, so its values do not leak): tenants and
-    // policies often live in the query.
-    part("token_url", client.raw_token_url());
-    part("client_id", client.client_id().unwrap_or(""));
-    part("grant_type", request.grant_type());
-    // The parameters as the client will send them (the request's, then the client's scope,
-    // audience, resource and extra parameters), credentials left out.
-    for (name, value) in client.parameters_for(request) {
-        if !is_secret_member(&name) {
-            part(&name, &value);
-        }
+    for (name, value) in client.identity() {
+        part(&name, &value);
     }
-    let digest = hash.finish();
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    part("grant_type", request.grant_type());
+    for (name, value) in client.parameters_for(request) {
+        part(&name, &value);
+    }
+    let tag = mac.sign();
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
     format!("tokenfetch-v{FORMAT}-{hex}")
 }
 
-/// A token as stored: the response in its wire form (tokens included, and `expires_at` in
-/// epoch seconds, which says when it expires on any machine's clock).
+/// The store's salt for managers with `keys` (or without any), created when missing. An
+/// error when the store fails, or when its salt is sealed with keys this manager lacks.
+pub fn salt(store: &dyn TokenStore, keys: Option<&KeyRing>) -> Result<[u8; 32]> {
+    let name = if keys.is_some() { SEALED_SALT } else { PLAIN_SALT };
+    for _ in 0..3 {
+        let Some(found) = store.get(name)? else {
+            let mut fresh = [0u8; 32];
+            crate::authorize::fill_random(&mut fresh)?;
+            let bytes = seal_or_plain(&fresh, name, keys)?;
+            if store.compare_and_set(name, None, &bytes, SALT_TTL)? {
+                return Ok(fresh);
+            }
+            // Another process wrote its salt first: read theirs.
+            continue;
+        };
+        let (plain, key_index) = open_or_plain(&found.bytes, name, keys).map_err(|u| {
+            store_problem(&format!(
+                "the store's salt cannot be read ({}); every manager sharing a store needs the same \
+                 key (or one of its previous keys)",
+                u.why
+            ))
+        })?;
+        let salt: [u8; 32] = base64::engine::general_purpose::STANDARD
+            .decode(&plain)
+            .ok()
+            .and_then(|raw| raw.try_into().ok())
+            .ok_or_else(|| store_problem("the store's salt is damaged; remove the entry named tokenfetch-salt"))?;
+        if key_index > 0 {
+            // Opened with a previous key: rewrite it with the current one. Losing this race
+            // is fine; whoever won wrote the same salt.
+            let bytes = seal_or_plain(&salt, name, keys)?;
+            let _ = store.compare_and_set(name, Some(&found.bytes), &bytes, SALT_TTL);
+        }
+        return Ok(salt);
+    }
+    Err(store_problem("the store's salt changed three times while being read"))
+}
+
+fn seal_or_plain(salt: &[u8; 32], aad: &str, keys: Option<&KeyRing>) -> Result<Vec<u8>> {
+    let text = base64::engine::general_purpose::STANDARD.encode(salt).into_bytes();
+    match keys {
+        Some(keys) => seal(text, aad, keys.current()),
+        None => Ok(text),
+    }
+}
+
+fn open_or_plain(bytes: &[u8], aad: &str, keys: Option<&KeyRing>) -> std::result::Result<(Vec<u8>, usize), Unreadable> {
+    match keys {
+        Some(keys) => open(bytes, aad, keys),
+        None => Ok((bytes.to_vec(), 0)),
+    }
+}
+
+/// What a manager writes.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    /// One more than the generation of the entry it replaces (1 for the first).
+    pub generation: u64,
+    /// The token to share, if any.
+    pub token: Option<TokenResponse>,
+    /// The token's remaining life now.
+    pub life: Duration,
+    /// The newest refresh token.
+    pub refresh_token: Option<String>,
+    /// A single-use grant is being sent: whoever finds this with the lease free must take
+    /// `refresh_token` (and the configured grant) as possibly spent.
+    pub spending: bool,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Stored {
     format: u32,
-    token: Value,
-    /// When the entry was written, in epoch milliseconds: which refresh token is newest.
-    written_at: u64,
-    /// When the token expires, in epoch milliseconds (the token's `expires_at` is whole
-    /// seconds, too coarse for short lifetimes).
-    expires_at_ms: u64,
+    generation: u64,
+    #[serde(default)]
+    token: Option<Value>,
+    #[serde(default)]
+    life_ms: u64,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    spending: bool,
 }
 
-/// A stored token, read back.
-#[derive(Clone, Debug)]
+/// An entry, read back.
+#[derive(Clone)]
 pub struct Decoded {
-    pub token: TokenResponse,
-    pub written_at_ms: u64,
-    pub expires_at_ms: u64,
+    pub generation: u64,
+    pub token: Option<TokenResponse>,
+    /// The token's remaining life now: its life when written less the entry's age, both
+    /// measured by the store, so no two machines' clocks are compared.
+    pub remaining: Duration,
+    pub refresh_token: Option<String>,
+    pub spending: bool,
+    /// Sealed with a previous key: worth rewriting with the current one.
+    pub stale_key: bool,
+}
+
+impl fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoded")
+            .field("generation", &self.generation)
+            .field("token", &self.token)
+            .field("remaining", &self.remaining)
+            .field("refresh_token", &crate::redact::redacted(&self.refresh_token))
+            .field("spending", &self.spending)
+            .finish()
+    }
 }
 
 /// Why an entry could not be used, and whether a write may replace it.
 #[derive(Debug)]
 pub struct Unreadable {
     pub error: Error,
+    why: String,
     /// False for an entry this manager cannot judge: sealed with a key it lacks, or of a
     /// newer format. Replacing it would undo other managers' work (or their encryption).
     pub replaceable: bool,
@@ -132,23 +251,32 @@ impl fmt::Debug for EntryKey {
     }
 }
 
-/// The bytes to store for `token`, sealed with `key` when there is one. The store key is the
-/// associated data, so a sealed entry moved to another key does not open.
-pub fn encode(
-    token: &TokenResponse,
-    store_key: &str,
-    key: Option<&EntryKey>,
-    now_epoch_ms: u64,
-    expires_at_ms: u64,
-) -> Result<Vec<u8>> {
-    let stored = Stored {
-        format: FORMAT,
-        token: token.to_json_value(),
-        written_at: now_epoch_ms,
-        expires_at_ms,
-    };
-    let plain = serde_json::to_vec(&stored).map_err(|_| Error::decode("a token entry could not be written"))?;
-    let Some(key) = key else { return Ok(plain) };
+/// The current key, which seals every write, and previous keys, which only open: rotate by
+/// deploying the new key as current with the old one as previous. Entries and the salt
+/// opened with a previous key are rewritten with the current one.
+#[derive(Clone, Debug)]
+pub struct KeyRing {
+    keys: Vec<EntryKey>,
+}
+
+impl KeyRing {
+    pub fn new(current: EntryKey, previous: Vec<EntryKey>) -> KeyRing {
+        let mut keys = vec![current];
+        keys.extend(previous);
+        KeyRing { keys }
+    }
+
+    pub fn current(&self) -> &EntryKey {
+        &self.keys[0]
+    }
+
+    /// How many previous keys it holds.
+    pub fn previous_count(&self) -> usize {
+        self.keys.len() - 1
+    }
+}
+
+fn seal(plain: Vec<u8>, aad: &str, key: &EntryKey) -> Result<Vec<u8>> {
     let mut nonce = [0u8; NONCE_LEN];
     // Without randomness there is no safe nonce: nothing is stored rather than risk reuse.
     crate::authorize::fill_random(&mut nonce)?;
@@ -156,7 +284,7 @@ pub fn encode(
     key.cipher()
         .seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(store_key.as_bytes()),
+            Aad::from(aad.as_bytes()),
             &mut sealed,
         )
         .map_err(|_| Error::decode("a token entry could not be sealed"))?;
@@ -171,37 +299,64 @@ pub fn encode(
     Ok(out)
 }
 
-/// Reads an entry back, or says why it cannot be used: corrupt bytes, a plain entry where
-/// sealed ones are expected (both replaceable), or a sealed entry without this key or of a
-/// newer format (not replaceable by this manager).
-pub fn decode(bytes: &[u8], store_key: &str, key: Option<&EntryKey>) -> std::result::Result<Decoded, Unreadable> {
-    let replaceable = |why: &str| Unreadable {
-        error: corrupt(why),
-        replaceable: true,
+/// The plain bytes of a sealed value and the index of the key that opened it.
+fn open(bytes: &[u8], aad: &str, keys: &KeyRing) -> std::result::Result<(Vec<u8>, usize), Unreadable> {
+    let Some(sealed) = bytes.strip_prefix(SEALED_PREFIX.as_bytes()) else {
+        return Err(unreadable(
+            "it is not sealed, and this manager keeps sealed entries",
+            true,
+        ));
     };
-    let foreign = |why: &str| Unreadable {
-        error: corrupt(why),
-        replaceable: false,
-    };
-    let plain: Vec<u8> = match (bytes.strip_prefix(SEALED_PREFIX.as_bytes()), key) {
-        (Some(sealed), Some(key)) => {
-            let framed = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(sealed)
-                .map_err(|_| replaceable("its sealed text is not base64"))?;
-            if framed.len() < NONCE_LEN {
-                return Err(replaceable("it is shorter than a nonce"));
-            }
-            let (nonce, ciphertext) = framed.split_at(NONCE_LEN);
-            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| replaceable("bad nonce"))?;
-            let mut buffer = ciphertext.to_vec();
-            key.cipher()
-                .open_in_place(nonce, Aad::from(store_key.as_bytes()), &mut buffer)
-                .map_err(|_| foreign("it does not open with this manager's key (another key, or altered)"))?
-                .to_vec()
+    let framed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sealed)
+        .map_err(|_| unreadable("its sealed text is not base64", true))?;
+    if framed.len() < NONCE_LEN {
+        return Err(unreadable("it is shorter than a nonce", true));
+    }
+    let (nonce, ciphertext) = framed.split_at(NONCE_LEN);
+    for (index, key) in keys.keys.iter().enumerate() {
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| unreadable("bad nonce", true))?;
+        let mut buffer = ciphertext.to_vec();
+        if let Ok(plain) = key
+            .cipher()
+            .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut buffer)
+        {
+            return Ok((plain.to_vec(), index));
         }
-        (Some(_), None) => return Err(foreign("it is sealed, and this manager has no key")),
-        (None, Some(_)) => return Err(replaceable("it is not sealed, and this manager keeps sealed entries")),
-        (None, None) => bytes.to_vec(),
+    }
+    Err(unreadable(
+        "it does not open with this manager's keys (another key, or altered)",
+        false,
+    ))
+}
+
+/// The bytes to store for `draft` at `location`, sealed with the ring's current key when
+/// there is one. The location is the associated data, so a sealed entry moved elsewhere does
+/// not open.
+pub fn encode(draft: &Draft, location: &str, keys: Option<&KeyRing>) -> Result<Vec<u8>> {
+    let stored = Stored {
+        format: FORMAT,
+        generation: draft.generation,
+        token: draft.token.as_ref().map(TokenResponse::to_json_value),
+        life_ms: u64::try_from(draft.life.as_millis()).unwrap_or(u64::MAX),
+        refresh_token: draft.refresh_token.clone(),
+        spending: draft.spending,
+    };
+    let plain = serde_json::to_vec(&stored).map_err(|_| Error::decode("a token entry could not be written"))?;
+    match keys {
+        Some(keys) => seal(plain, location, keys.current()),
+        None => Ok(plain),
+    }
+}
+
+/// Reads an entry back, or says why it cannot be used: corrupt bytes or a plain entry where
+/// sealed ones are expected (both replaceable), or a sealed entry without these keys or of a
+/// newer format (not replaceable by this manager).
+pub fn decode(found: &StoredBytes, location: &str, keys: Option<&KeyRing>) -> std::result::Result<Decoded, Unreadable> {
+    let (plain, key_index) = match (found.bytes.starts_with(SEALED_PREFIX.as_bytes()), keys) {
+        (_, Some(keys)) => open(&found.bytes, location, keys)?,
+        (true, None) => return Err(unreadable("it is sealed, and this manager has no key", false)),
+        (false, None) => (found.bytes.clone(), 0),
     };
     let stored: Stored = serde_json::from_slice(&plain).map_err(|_| {
         // A newer format may have changed more than the version number.
@@ -209,29 +364,49 @@ pub fn decode(bytes: &[u8], store_key: &str, key: Option<&EntryKey>) -> std::res
             .ok()
             .and_then(|v| v.get("format")?.as_u64())
         {
-            Some(format) if format > u64::from(FORMAT) => foreign("it is of a newer format"),
-            _ => replaceable("it is not a tokenfetch entry"),
+            Some(format) if format > u64::from(FORMAT) => unreadable("it is of a newer format", false),
+            _ => unreadable("it is not a tokenfetch entry", true),
         }
     })?;
     if stored.format > FORMAT {
-        return Err(foreign("it is of a newer format"));
+        return Err(unreadable("it is of a newer format", false));
     }
-    let token: TokenResponse = crate::parse::parse_token_body(stored.token.to_string().as_bytes(), None)
-        .map_err(|_| replaceable("its token does not parse"))?;
+    let token = match stored.token {
+        Some(token) => Some(
+            crate::parse::parse_token_body(token.to_string().as_bytes(), None)
+                .map_err(|_| unreadable("its token does not parse", true))?,
+        ),
+        None => None,
+    };
     Ok(Decoded {
+        generation: stored.generation,
         token,
-        written_at_ms: stored.written_at,
-        expires_at_ms: stored.expires_at_ms,
+        remaining: Duration::from_millis(stored.life_ms).saturating_sub(found.age),
+        refresh_token: stored.refresh_token,
+        spending: stored.spending,
+        stale_key: key_index > 0,
     })
 }
 
-fn corrupt(why: &str) -> Error {
-    Error::decode(format!("a stored token entry was discarded: {why}"))
+fn unreadable(why: &str, replaceable: bool) -> Unreadable {
+    Unreadable {
+        error: Error::decode(format!("a stored token entry was discarded: {why}")),
+        why: why.to_owned(),
+        replaceable,
+    }
+}
+
+fn store_problem(message: &str) -> Error {
+    Error::Transport {
+        message: format!("token store: {message}"),
+        http_meta: None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::MemoryStore;
 
     fn token() -> TokenResponse {
         TokenResponse::from_json(
@@ -240,52 +415,82 @@ mod tests {
         .unwrap()
     }
 
-    fn roundtrip(bytes: &[u8], store_key: &str, key: Option<&EntryKey>) -> std::result::Result<TokenResponse, bool> {
-        decode(bytes, store_key, key)
-            .map(|d| d.token)
-            .map_err(|u| u.replaceable)
+    fn draft() -> Draft {
+        Draft {
+            generation: 3,
+            token: Some(token()),
+            life: Duration::from_secs(60),
+            refresh_token: Some("rt-secret".into()),
+            spending: false,
+        }
+    }
+
+    fn found(bytes: Vec<u8>, age_ms: u64) -> StoredBytes {
+        StoredBytes {
+            bytes,
+            age: Duration::from_millis(age_ms),
+        }
+    }
+
+    fn ring(byte: u8) -> KeyRing {
+        KeyRing::new(EntryKey::new(&[byte; 32]).unwrap(), vec![])
+    }
+
+    fn replaceable(bytes: Vec<u8>, location: &str, keys: Option<&KeyRing>) -> std::result::Result<Decoded, bool> {
+        decode(&found(bytes, 0), location, keys).map_err(|u| u.replaceable)
     }
 
     #[test]
-    fn entries_round_trip_plain_and_sealed() {
-        let key = EntryKey::new(&[7u8; 32]).unwrap();
-        let plain = encode(&token(), "k", None, 1, 2).unwrap();
-        assert_eq!(roundtrip(&plain, "k", None), Ok(token()));
-        let sealed = encode(&token(), "k", Some(&key), 1, 2).unwrap();
-        assert!(!String::from_utf8_lossy(&sealed).contains("at-secret"));
-        let decoded = decode(&sealed, "k", Some(&key)).unwrap();
+    fn entries_round_trip_plain_and_sealed_and_age_by_the_stores_measure() {
+        let plain = encode(&draft(), "k", None).unwrap();
+        let decoded = decode(&found(plain, 15_000), "k", None).unwrap();
+        assert_eq!(decoded.token, Some(token()));
+        assert_eq!((decoded.generation, decoded.remaining), (3, Duration::from_secs(45)));
+        let keys = ring(7);
+        let sealed = encode(&draft(), "k", Some(&keys)).unwrap();
+        assert!(!String::from_utf8_lossy(&sealed).contains("secret"));
+        let decoded = decode(&found(sealed, 61_000), "k", Some(&keys)).unwrap();
+        assert_eq!(decoded.refresh_token.as_deref(), Some("rt-secret"));
         assert_eq!(
-            (decoded.token, decoded.written_at_ms, decoded.expires_at_ms),
-            (token(), 1, 2)
+            decoded.remaining,
+            Duration::ZERO,
+            "an entry older than its token is spent"
         );
+        assert!(!format!("{decoded:?}").contains("rt-secret"));
     }
 
     #[test]
-    fn a_sealed_entry_opens_only_with_its_key_under_its_store_key() {
-        let key = EntryKey::new(&[7u8; 32]).unwrap();
-        let other = EntryKey::new(&[8u8; 32]).unwrap();
-        let sealed = encode(&token(), "k", Some(&key), 1, 2).unwrap();
+    fn a_sealed_entry_opens_only_with_its_keys_under_its_location() {
+        let sealed = encode(&draft(), "k", Some(&ring(7))).unwrap();
         // Without the right key, the entry is someone else's: not to be replaced.
-        assert_eq!(roundtrip(&sealed, "k", Some(&other)), Err(false));
-        assert_eq!(roundtrip(&sealed, "moved", Some(&key)), Err(false));
-        assert_eq!(roundtrip(&sealed, "k", None), Err(false));
-        // A byte in the middle of the ciphertext, so the tag (not base64) is what fails.
+        assert!(matches!(replaceable(sealed.clone(), "k", Some(&ring(8))), Err(false)));
+        assert!(matches!(
+            replaceable(sealed.clone(), "moved", Some(&ring(7))),
+            Err(false)
+        ));
+        assert!(matches!(replaceable(sealed.clone(), "k", None), Err(false)));
         let mut altered = sealed.clone();
         let middle = altered.len() / 2;
         altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
-        assert_eq!(roundtrip(&altered, "k", Some(&key)), Err(false));
+        assert!(matches!(replaceable(altered, "k", Some(&ring(7))), Err(false)));
+        // A ring whose previous key is the sealing one opens it, and says it is stale.
+        let rotated = KeyRing::new(EntryKey::new(&[8; 32]).unwrap(), vec![EntryKey::new(&[7; 32]).unwrap()]);
+        let decoded = decode(&found(sealed, 0), "k", Some(&rotated)).unwrap();
+        assert!(decoded.stale_key);
     }
 
     #[test]
     fn corrupt_entries_are_replaceable_and_newer_formats_are_not() {
-        assert_eq!(roundtrip(b"\x00garbage", "k", None), Err(true));
-        assert_eq!(roundtrip(br#"{"format":99,"token":{}}"#, "k", None), Err(false));
-        let plain = encode(&token(), "k", None, 1, 2).unwrap();
-        assert_eq!(
-            roundtrip(&plain, "k", Some(&EntryKey::new(&[7u8; 32]).unwrap())),
-            Err(true)
-        );
-        let e = decode(&plain[..plain.len() / 2], "k", None).unwrap_err().error;
+        assert!(matches!(replaceable(b"\x00garbage".to_vec(), "k", None), Err(true)));
+        assert!(matches!(
+            replaceable(br#"{"format":99,"generation":1}"#.to_vec(), "k", None),
+            Err(false)
+        ));
+        let plain = encode(&draft(), "k", None).unwrap();
+        assert!(matches!(replaceable(plain.clone(), "k", Some(&ring(7))), Err(true)));
+        let e = decode(&found(plain[..plain.len() / 2].to_vec(), 0), "k", None)
+            .unwrap_err()
+            .error;
         assert!(!e.to_string().contains("secret"), "{e}");
     }
 
@@ -304,5 +509,30 @@ mod tests {
         let short = base64::engine::general_purpose::STANDARD.encode([1u8; 16]);
         assert!(EntryKey::from_base64(&short).is_err());
         assert!(!format!("{:?}", EntryKey::new(&[1u8; 32]).unwrap()).contains('1'));
+    }
+
+    #[test]
+    fn one_salt_per_store_sealed_ones_apart_and_rotation_keeps_it() {
+        let store = MemoryStore::new();
+        let plain = salt(&store, None).unwrap();
+        assert_eq!(salt(&store, None).unwrap(), plain, "created once, then read");
+        let old = ring(7);
+        let sealed = salt(&store, Some(&old)).unwrap();
+        assert_ne!(sealed, plain, "sealed managers keep a salt of their own");
+        let raw = store.get(SEALED_SALT).unwrap().unwrap().bytes;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(sealed);
+        assert!(
+            !String::from_utf8_lossy(&raw).contains(&encoded),
+            "the sealed salt is not in the clear"
+        );
+        // Another key alone cannot read it: a store error, not a second salt.
+        assert!(salt(&store, Some(&ring(9))).is_err());
+        let rotated = KeyRing::new(EntryKey::new(&[8; 32]).unwrap(), vec![EntryKey::new(&[7; 32]).unwrap()]);
+        assert_eq!(salt(&store, Some(&rotated)).unwrap(), sealed, "rotation keeps the salt");
+        assert_eq!(
+            salt(&store, Some(&ring(8))).unwrap(),
+            sealed,
+            "and rewrote it with the new key"
+        );
     }
 }

@@ -18,7 +18,7 @@ use std::io::{ErrorKind as IoErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Lease, TokenStore};
+use super::{Lease, StoredBytes, TokenStore};
 use crate::error::{Error, Result};
 
 /// Tokens in files under one directory; see the module documentation.
@@ -82,7 +82,7 @@ impl FileStore {
         Ok(self.dir.join(format!("{key}.{suffix}")))
     }
 
-    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>> {
+    fn read(&self, path: &Path) -> Result<Option<StoredBytes>> {
         let mut file = match no_follow(OpenOptions::new().read(true)).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(None),
@@ -93,13 +93,20 @@ impl FileStore {
             return Err(Error::config(format!("{} is not a regular file", path.display())));
         }
         check_private(path, &metadata, false)?;
+        // The writer and the reader share this machine's clock. A modification time in the
+        // future (a clock stepped back since) counts as written just now, never as younger.
+        let age = metadata
+            .modified()
+            .ok()
+            .and_then(|written| written.elapsed().ok())
+            .unwrap_or(Duration::ZERO);
         let mut bytes = Vec::new();
         // An entry is a token: anything past a megabyte is not one.
         (&mut file)
             .take(1024 * 1024)
             .read_to_end(&mut bytes)
             .map_err(|e| store_error(path, "cannot be read", &e))?;
-        Ok(Some(bytes))
+        Ok(Some(StoredBytes { bytes, age }))
     }
 
     fn replace(&self, path: &Path, value: &[u8]) -> Result<()> {
@@ -115,7 +122,9 @@ impl FileStore {
             let _ = fs::remove_file(&temporary);
             return Err(store_error(path, "cannot be written", &e));
         }
-        Ok(())
+        // The rename is durable only once the directory is synced: after a power loss the
+        // old entry, holding a refresh token since rotated out, must not come back.
+        sync_dir(&self.dir).map_err(|e| store_error(path, "cannot be made durable (syncing its directory)", &e))
     }
 
     fn lock(&self, path: &Path, wait: bool) -> Result<Option<File>> {
@@ -156,7 +165,7 @@ impl FileStore {
 }
 
 impl TokenStore for FileStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+    fn get(&self, key: &str) -> Result<Option<StoredBytes>> {
         self.read(&self.path(key, "json")?)
     }
 
@@ -166,7 +175,7 @@ impl TokenStore for FileStore {
         let _write = self.lock(&self.path(key, "write")?, true)?;
         // An entry this store refuses (another user's, others may read it) is left alone.
         let current = self.read(&path)?;
-        if current.as_deref() != expected {
+        if current.as_ref().map(|c| c.bytes.as_slice()) != expected {
             return Ok(false);
         }
         self.replace(&path, value)?;
@@ -255,6 +264,17 @@ fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     options
 }
 
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    // Windows cannot open a directory as a file; NTFS journals the rename itself.
+    Ok(())
+}
+
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -331,7 +351,7 @@ mod tests {
         assert!(store
             .compare_and_set("k", Some(b"one"), b"two", Duration::from_secs(1))
             .unwrap());
-        assert_eq!(store.get("k").unwrap().as_deref(), Some(&b"two"[..]));
+        assert_eq!(store.get("k").unwrap().unwrap().bytes, b"two");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{Lease, TokenStore};
+use super::{Lease, StoredBytes, TokenStore};
 use crate::error::Result;
 
 /// Entries and leases in a map; clones share it.
@@ -20,8 +20,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Maps {
-    /// Entry bytes and when they may be forgotten.
-    entries: HashMap<String, (Vec<u8>, Instant)>,
+    /// Entry bytes, when they were written and when they may be forgotten.
+    entries: HashMap<String, (Vec<u8>, Instant, Instant)>,
     /// Lease holders (a number per lease) and when each lease expires on its own.
     leases: HashMap<String, (u64, Instant)>,
     next_holder: u64,
@@ -39,14 +39,17 @@ impl MemoryStore {
 }
 
 impl TokenStore for MemoryStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+    fn get(&self, key: &str) -> Result<Option<StoredBytes>> {
         let mut maps = self.maps();
         match maps.entries.get(key) {
-            Some((_, until)) if *until <= Instant::now() => {
+            Some((_, _, until)) if *until <= Instant::now() => {
                 maps.entries.remove(key);
                 Ok(None)
             }
-            found => Ok(found.map(|(bytes, _)| bytes.clone())),
+            found => Ok(found.map(|(bytes, written, _)| StoredBytes {
+                bytes: bytes.clone(),
+                age: written.elapsed(),
+            })),
         }
     }
 
@@ -56,13 +59,13 @@ impl TokenStore for MemoryStore {
         let current = maps
             .entries
             .get(key)
-            .filter(|(_, until)| *until > now)
-            .map(|(bytes, _)| bytes.as_slice());
+            .filter(|(_, _, until)| *until > now)
+            .map(|(bytes, _, _)| bytes.as_slice());
         if current != expected {
             return Ok(false);
         }
         let until = now.checked_add(ttl).unwrap_or(now + Duration::from_secs(86_400 * 365));
-        maps.entries.insert(key.to_owned(), (value.to_vec(), until));
+        maps.entries.insert(key.to_owned(), (value.to_vec(), now, until));
         Ok(true)
     }
 
@@ -122,7 +125,7 @@ mod tests {
         assert_eq!(store.get("k").unwrap(), None);
         assert!(store.compare_and_set("k", None, b"b", Duration::from_secs(1)).unwrap());
         assert!(store.compare_and_set("k", Some(b"b"), b"c", Duration::MAX).unwrap());
-        assert_eq!(store.get("k").unwrap().as_deref(), Some(&b"c"[..]));
+        assert_eq!(store.get("k").unwrap().unwrap().bytes, b"c");
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub use redis::{RedisStore, DEFAULT_STORE_TIMEOUT};
 /// A shared place for token entries. Implementations must be safe to call from many threads
 /// and many processes at once.
 pub trait TokenStore: Send + Sync + fmt::Debug {
-    /// The entry under `key`, or `None`.
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    /// The entry under `key` and its age, or `None`.
+    fn get(&self, key: &str) -> Result<Option<StoredBytes>>;
 
     /// Writes `value` under `key` if the entry there is still `expected` (`None`: absent).
     /// Returns false, writing nothing, when another writer changed it first. `ttl` is how long
@@ -54,6 +54,15 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     /// Takes the single-flight lease for `key`, for at most `ttl`, if nobody holds it.
     /// Dropping the returned lease releases it.
     fn try_lease(&self, key: &str, ttl: Duration) -> Result<Option<Box<dyn Lease>>>;
+}
+
+/// An entry's bytes, and how long ago they were written, measured by the store itself (Redis's
+/// clock, the file's modification time against the same machine's clock): a reader never
+/// compares its clock with a writer's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredBytes {
+    pub bytes: Vec<u8>,
+    pub age: Duration,
 }
 
 /// A held lease. Dropping it lets the next process in.

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{Lease, TokenStore};
+use super::{Lease, StoredBytes, TokenStore};
 use crate::error::{Error, Result};
 use crate::redact::{self, Secrets};
 
@@ -39,15 +39,40 @@ const MAX_IDLE: Duration = Duration::from_secs(30);
 /// Prefix of every key this store writes, so its keys are easy to find (and to leave alone).
 const KEY_PREFIX: &str = "tokenfetch:";
 
-/// Replaces KEYS[1] with ARGV[3] (TTL ARGV[4] ms) when it is still ARGV[2], or absent when
-/// ARGV[1] is "absent". Returns 1 when it wrote.
+/// The store's clock in milliseconds, in a script (Redis 5 and later replicate scripts by
+/// their effects, so `TIME` is allowed before a write).
+const NOW_MS: &str =
+    "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/// Replaces KEYS[1] with ARGV[3] (TTL ARGV[4] ms) when its entry is still ARGV[2], or absent
+/// when ARGV[1] is "absent". The value stored is `<Redis's time in ms>:<entry>`, so a reader
+/// learns the entry's age from Redis's clock alone. Returns 1 when it wrote.
 const COMPARE_AND_SET: &str = r"
 local current = redis.call('GET', KEYS[1])
-if (ARGV[1] == 'absent' and current == false) or (ARGV[1] == 'value' and current == ARGV[2]) then
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+local entry = false
+if current then
+  local colon = string.find(current, ':', 1, true)
+  if colon then entry = string.sub(current, colon + 1) end
+end
+if (ARGV[1] == 'absent' and current == false) or (ARGV[1] == 'value' and entry == ARGV[2]) then
+  NOW
+  redis.call('SET', KEYS[1], now .. ':' .. ARGV[3], 'PX', ARGV[4])
   return 1
 end
 return 0
+";
+
+/// The entry under KEYS[1] and its age in ms by Redis's clock, or nil.
+const READ: &str = r"
+local current = redis.call('GET', KEYS[1])
+if not current then return false end
+NOW
+local colon = string.find(current, ':', 1, true)
+if not colon then return {current, 0} end
+local written = tonumber(string.sub(current, 1, colon - 1)) or now
+local age = now - written
+if age < 0 then age = 0 end
+return {string.sub(current, colon + 1), age}
 ";
 
 /// Deletes the lease KEYS[1] only if it still holds this holder's ARGV[1]: after it expired,
@@ -100,15 +125,25 @@ impl RedisStore {
     /// `unix:///path/to/redis.sock`. Nothing connects until the store is first used, so a
     /// Redis that is down does not stop a process from starting.
     ///
-    /// A `config` error for a URL that is not one of those, or that asks to skip TLS
-    /// verification (`#insecure`). The message never holds the password.
+    /// A `config` error for a URL that is not one of those, that asks to skip TLS
+    /// verification (`#insecure`), or that sends the password and tokens in the clear
+    /// (`redis://`) to a host other than loopback; see [`RedisStore::with_options`]. The
+    /// message never holds the password.
     pub fn new(url: &str) -> Result<RedisStore> {
-        Self::with_timeout(url, DEFAULT_STORE_TIMEOUT)
+        Self::with_options(url, DEFAULT_STORE_TIMEOUT, false)
     }
 
     /// [`RedisStore::new`] with another timeout for each command and for connecting (500 ms
     /// by default; more than zero and at most a minute).
     pub fn with_timeout(url: &str, timeout: Duration) -> Result<RedisStore> {
+        Self::with_options(url, timeout, false)
+    }
+
+    /// [`RedisStore::with_timeout`], and `allow_insecure`: whether a plain `redis://` URL may
+    /// name a host other than loopback. The rule is the HTTP client's: the AUTH password and
+    /// (without an encryption key) bearer and refresh tokens cross the network, so TLS
+    /// (`rediss://`) is required unless the caller says, here, that the network is private.
+    pub fn with_options(url: &str, timeout: Duration, allow_insecure: bool) -> Result<RedisStore> {
         crate::options::STORE_TIMEOUT.check_duration("store_timeout", timeout)?;
         let parsed =
             Url::parse(url.trim()).map_err(|e| Error::config(format!("the Redis URL is not a valid URL: {e}")))?;
@@ -127,10 +162,20 @@ impl RedisStore {
                  verifies, so trust the server's certificate authority in the operating system instead"
             )));
         }
+        let plain_tcp = matches!(parsed.scheme(), "redis" | "valkey");
+        if plain_tcp && !allow_insecure && !parsed.host().is_some_and(|host| is_loopback(&host)) {
+            return Err(Error::config(format!(
+                "the Redis URL {shown} is plain redis://, which would send the Redis password and the \
+                 tokens in the clear; use rediss:// (TLS), a loopback host or unix://, or set \
+                 allow_insecure (allowInsecure in Node and Kotlin) if the network is private"
+            )));
+        }
         let mut secrets = Secrets::new();
-        if let Some(password) = parsed.password() {
-            secrets.add(password);
-            if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+        // The userinfo password, and any query value (`unix:///redis.sock?pass=...`).
+        let query_values = parsed.query_pairs().map(|(_, value)| value.into_owned());
+        for secret in parsed.password().map(str::to_owned).into_iter().chain(query_values) {
+            secrets.add(&secret);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(&secret).decode_utf8() {
                 secrets.add(&decoded);
             }
         }
@@ -223,13 +268,19 @@ impl Shared {
 }
 
 impl TokenStore for RedisStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        self.shared.run("reading", redis::cmd("GET").arg(entry_key(key)))
+    fn get(&self, key: &str) -> Result<Option<StoredBytes>> {
+        let mut command = redis::cmd("EVAL");
+        command.arg(script(READ)).arg(1).arg(entry_key(key));
+        let found: Option<(Vec<u8>, u64)> = self.shared.run("reading", &command)?;
+        Ok(found.map(|(bytes, age_ms)| StoredBytes {
+            bytes,
+            age: Duration::from_millis(age_ms),
+        }))
     }
 
     fn compare_and_set(&self, key: &str, expected: Option<&[u8]>, value: &[u8], ttl: Duration) -> Result<bool> {
         let mut command = redis::cmd("EVAL");
-        command.arg(COMPARE_AND_SET).arg(1).arg(entry_key(key));
+        command.arg(script(COMPARE_AND_SET)).arg(1).arg(entry_key(key));
         match expected {
             Some(old) => command.arg("value").arg(old),
             None => command.arg("absent").arg(""),
@@ -286,6 +337,25 @@ impl Drop for RedisLease {
     }
 }
 
+fn script(body: &str) -> String {
+    body.replace("NOW", NOW_MS)
+}
+
+/// `localhost`, 127.0.0.0/8 and `::1`: traffic that never leaves the machine.
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        // `redis://` is not a special scheme to the URL parser: its IPv4 hosts come as names.
+        url::Host::Domain(name) => {
+            let name = name.to_ascii_lowercase();
+            name == "localhost"
+                || name.ends_with(".localhost")
+                || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
 fn entry_key(key: &str) -> String {
     format!("{KEY_PREFIX}{key}")
 }
@@ -318,8 +388,40 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("always verifies"));
-        let store = RedisStore::new("redis://:hunter22@redis.example:6379/2").unwrap();
+        let store =
+            RedisStore::with_options("redis://:hunter22@redis.example:6379/2", DEFAULT_STORE_TIMEOUT, true).unwrap();
         assert!(!format!("{store:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn plain_redis_is_for_loopback_unless_the_caller_opts_in() {
+        for url in [
+            "redis://:hunter22@redis.example:6379",
+            "valkey://10.0.0.5",
+            "redis://[2001:db8::1]:6379",
+        ] {
+            let e = RedisStore::new(url).unwrap_err();
+            let message = e.to_string();
+            assert!(
+                message.contains("rediss://") && message.contains("allow_insecure"),
+                "{message}"
+            );
+            assert!(!message.contains("hunter22"), "{message}");
+            assert!(
+                RedisStore::with_options(url, DEFAULT_STORE_TIMEOUT, true).is_ok(),
+                "{url}"
+            );
+        }
+        for url in [
+            "redis://127.0.0.1:6379",
+            "redis://127.8.9.1",
+            "redis://localhost:6379/1",
+            "redis://[::1]:6379",
+            "rediss://redis.example:6380",
+            "unix:///run/redis.sock",
+        ] {
+            assert!(RedisStore::new(url).is_ok(), "{url}");
+        }
     }
 
     #[test]
