@@ -275,8 +275,11 @@ export interface FileStoreOptions {
   file: string
   /** 32 bytes as base64: seals the entries. */
   key?: string
+  /** Keys that only open entries while a key rotation rolls out; entries they open are resealed with `key`. */
+  previousKeys?: string[]
   redis?: never
   timeoutMs?: never
+  allowInsecure?: never
 }
 
 /** One Redis shared by many machines: `redis://`, `rediss://` (TLS) or `unix://`. */
@@ -284,8 +287,12 @@ export interface RedisStoreOptions {
   redis: string
   /** 32 bytes as base64: seals the entries. */
   key?: string
+  /** Keys that only open entries while a key rotation rolls out; entries they open are resealed with `key`. */
+  previousKeys?: string[]
   /** How long each Redis command may take before the manager fetches on its own. Default 500, at most 60000. */
   timeoutMs?: number
+  /** Lets a plain `redis://` URL name a host other than loopback (the password and tokens then cross the network in the clear). Default false. */
+  allowInsecure?: boolean
   file?: never
 }
 

@@ -67,7 +67,7 @@ test('a second manager over the same file store adopts the first one\'s token', 
   assert.equal(second.lastError, null)
 })
 
-test('with a key the entry holds no token in the clear; a manager without it fetches and says why', async () => {
+test('with a key the entry holds no token in the clear; a manager without it keeps its own, one with another key says why', async () => {
   const dir = storeDir()
   const key = randomBytes(32).toString('base64')
   const sealed = new TokenManager(client(), { store: { file: dir, key } })
@@ -81,7 +81,11 @@ test('with a key the entry holds no token in the clear; a manager without it fet
   const own = await keyless.accessToken()
   assert.notEqual(own, token)
   assert.equal(await kit.tokenRequests(), 2)
-  assert.match(String(keyless.lastError?.message), /sealed, and this manager has no key/)
+  // Sealed and plain managers keep separate salts, so separate entries: nothing to report.
+  assert.equal(keyless.lastError, null)
+  const wrongKey = new TokenManager(client(), { store: { file: dir, key: randomBytes(32).toString('base64') } })
+  assert.notEqual(await wrongKey.accessToken(), token)
+  assert.match(String(wrongKey.lastError?.message), /salt cannot be read/)
 })
 
 test('a listener sees each token its manager fetched, once, and not those read from the store', async () => {
@@ -130,13 +134,38 @@ test('a listener that throws, or rejects, fails no call: its error becomes a pro
   assert.match((await rejected).message, /async listener broke/)
 })
 
-test('a grant that acts for a user needs storeNamespace with a store', () => {
+test('a wrong password, another tenant header or another secret parameter is asked of the server', async () => {
   const dir = storeDir()
-  const refresh = { grantType: 'refresh_token', params: { refresh_token: 'rt-of-ann' } }
-  // Core names it as Rust and Python spell it (store_namespace); see the report of issue 18.
-  assert.throws(() => new TokenManager(client(), { ...refresh, store: { file: dir } }), isConfig(/store_?namespace/i))
-  assert.ok(new TokenManager(client(), { ...refresh, store: { file: dir }, storeNamespace: 'user:ann' }))
-  assert.ok(new TokenManager(client(), refresh), 'no store, no namespace needed')
+  const password = (pw) =>
+    new TokenManager(client(), { grantType: 'password', params: { username: 'ann', password: pw }, store: { file: dir } })
+  password('hunter2').accessTokenSync()
+  assert.throws(() => password('wrong-password').accessTokenSync(), (e) => e.kind === 'oauth' && /invalid_grant/.test(String(e.oauthCode ?? e.code ?? e.message)))
+  const tenant = (apiKey) =>
+    new TokenManager(
+      new TokenClient({ tokenUrl: kit.tokenUrl, clientId: 'public', authMethod: 'none', headers: { 'X-Api-Key': apiKey } }),
+      { store: { file: dir } },
+    )
+  const custom = (apiKey) => new TokenManager(client(), { grantType: 'urn:testkit:api-key', params: { api_key: apiKey }, store: { file: dir } })
+  for (const make of [tenant, custom]) {
+    const one = make('key-1111').accessTokenSync()
+    assert.notEqual(make('key-2222').accessTokenSync(), one)
+    assert.equal(make('key-1111').accessTokenSync(), one)
+  }
+  assert.equal(await kit.tokenRequests(), 6)
+})
+
+test('an entry made 0644 never makes a refresh-token worker replay', { skip: process.platform === 'win32' }, async () => {
+  const dir = storeDir()
+  const c = new TokenClient({ tokenUrl: kit.scenarioUrl('rotate_strict'), clientId: 'store-node', clientSecret: 'store-secret' })
+  const rt0 = c.passwordSync('ann', 'hunter2').refreshToken
+  const grant = { grantType: 'refresh_token', params: { refresh_token: rt0 } }
+  new TokenManager(c, { ...grant, store: { file: dir } }).accessTokenSync()
+  const [entry] = fs.readdirSync(dir).filter((n) => n.startsWith('tokenfetch-v2-') && n.endsWith('.json'))
+  fs.chmodSync(path.join(dir, entry), 0o644)
+  assert.throws(() => new TokenManager(c, { ...grant, store: { file: dir } }).accessTokenSync(), isConfig(/chmod 600.*nothing was sent/s))
+  const stats = await kit.stats()
+  assert.equal(stats.reuse_detected, 0)
+  assert.equal(stats.by_grant.refresh_token, 1)
 })
 
 // --- Bad input ---------------------------------------------------------------------------
@@ -248,7 +277,7 @@ test('sealed Redis entries open only with their key', { skip: redisSkip }, async
   assert.equal(await new TokenManager(client(), sealed).accessToken(), token)
   const keyless = new TokenManager(client(), { scope, store: { redis: redisUrl() } })
   assert.notEqual(await keyless.accessToken(), token)
-  assert.match(String(keyless.lastError?.message), /no key/)
+  assert.equal(keyless.lastError, null, 'a plain manager keeps entries of its own')
   assert.equal(await kit.tokenRequests(), 2)
 })
 

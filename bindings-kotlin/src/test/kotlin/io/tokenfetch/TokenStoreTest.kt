@@ -69,7 +69,7 @@ class TokenStoreTest {
     @Test
     fun `a sealed store holds no token in the clear, and a manager without the key fetches and says why`() {
         val token = TokenManager(client(kit), store = TokenStore.File(storeDir, key())).accessToken()
-        val entries = Files.list(Path.of(storeDir)).use { files -> files.iterator().asSequence().filter { it.toString().endsWith(".json") }.toList() }
+        val entries = Files.list(Path.of(storeDir)).use { files -> files.iterator().asSequence().filter { it.toString().endsWith(".json") && !it.toString().contains("tokenfetch-salt") }.toList() }
         assertEquals(1, entries.size, "one entry in $storeDir")
         assertFalse(String(Files.readAllBytes(entries[0])).contains(token), "the access token is not in the file")
         assertEquals(token, TokenManager(client(kit), store = TokenStore.File(storeDir, key())).accessToken())
@@ -78,9 +78,12 @@ class TokenStoreTest {
         val keyless = TokenManager(client(kit), store = TokenStore.File(storeDir))
         assertNotEquals(token, keyless.accessToken(), "without the key the entry cannot be read: fetched")
         assertEquals(2, kit.tokenRequests())
-        val why = keyless.lastError
-        assertNotNull(why, "the unreadable entry is reported")
-        assertTrue(why!!.message.orEmpty().contains("no key"), why.message)
+        assertNull(keyless.lastError, "sealed and plain managers keep separate entries")
+        val wrongKey = TokenManager(client(kit), store = TokenStore.File(storeDir, Base64.getEncoder().encodeToString(ByteArray(32) { 9 })))
+        assertNotEquals(token, wrongKey.accessToken())
+        val why = wrongKey.lastError
+        assertNotNull(why, "the unreadable salt is reported")
+        assertTrue(why!!.message.orEmpty().contains("salt cannot be read"), why.message)
     }
 
     @Test
@@ -154,18 +157,42 @@ class TokenStoreTest {
     }
 
     @Test
-    fun `a refresh token grant over a store needs a storeNamespace`() {
-        val refresh = mapOf("refresh_token" to "rt-ann")
-        refused("storeNamespace") {
-            TokenManager(client(kit), grantType = "refresh_token", params = refresh, store = TokenStore.File(storeDir))
+    fun `a wrong password, another tenant header or another secret parameter is asked of the server`() {
+        val store = TokenStore.File(storeDir)
+        fun password(pw: String) =
+            TokenManager(client(kit), grantType = "password", params = mapOf("username" to "ann", "password" to pw), store = store)
+        password("hunter2").use { it.accessToken() }
+        val e = assertThrows<OAuthException> { password("wrong-password").use { it.accessToken() } }
+        assertEquals("invalid_grant", e.error)
+        fun tenant(apiKey: String) =
+            TokenManager(
+                TokenClient(TokenClientConfig(kit.tokenUrl, clientId = "public", authMethod = AuthMethod.NONE, headers = mapOf("X-Api-Key" to apiKey))),
+                store = store,
+            )
+        fun custom(apiKey: String) =
+            TokenManager(client(kit), grantType = "urn:testkit:api-key", params = mapOf("api_key" to apiKey), store = store)
+        for (make in listOf(::tenant, ::custom)) {
+            val one = make("key-1111").use { it.accessToken() }
+            assertNotEquals(one, make("key-2222").use { it.accessToken() })
+            assertEquals(one, make("key-1111").use { it.accessToken() })
         }
-        TokenManager(
-            client(kit),
-            grantType = "refresh_token",
-            params = refresh,
-            store = TokenStore.File(storeDir),
-            storeNamespace = "user-ann",
-        ).close()
+        assertEquals(6, kit.tokenRequests())
+    }
+
+    @Test
+    fun `an entry made 0644 never makes a refresh token worker replay`() {
+        val c = client(kit, "rotate_strict")
+        val rt0 = c.password("ann", "hunter2").refreshToken!!
+        val grant = mapOf("refresh_token" to rt0)
+        TokenManager(c, grantType = "refresh_token", params = grant, store = TokenStore.File(storeDir)).use { it.accessToken() }
+        val entry = java.io.File(storeDir).listFiles()!!.single { it.name.startsWith("tokenfetch-v2-") && it.name.endsWith(".json") }
+        java.nio.file.Files.setPosixFilePermissions(entry.toPath(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"))
+        val e =
+            assertThrows<ConfigException> {
+                TokenManager(c, grantType = "refresh_token", params = grant, store = TokenStore.File(storeDir)).use { it.accessToken() }
+            }
+        assertTrue(e.message!!.contains("chmod 600") && e.message!!.contains("nothing was sent"), e.message)
+        assertEquals(1, kit.requestsWithGrant("refresh_token"))
     }
 
     // --- onToken ------------------------------------------------------------------------------
@@ -197,7 +224,7 @@ class TokenStoreTest {
         val erring =
             TokenManager.builder(client(kit))
                 .store(TokenStore.File(storeDir))
-                .leaseTime(java.time.Duration.ofSeconds(5))
+                .leaseTime(java.time.Duration.ofSeconds(35))
                 .onToken(TokenListener { calls += it; throw AssertionError("listener asserted") })
                 .build()
         val token = erring.accessToken()
