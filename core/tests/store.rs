@@ -1059,7 +1059,6 @@ impl tokenfetch::clock::Clock for SkewedClock {
         std::time::Instant::now()
     }
     fn epoch_ms(&self) -> u64 {
-        use tokenfetch::clock::Clock as _;
         let real = tokenfetch::clock::SystemClock.epoch_ms() as i64;
         (real + self.0) as u64
     }
