@@ -383,6 +383,10 @@ impl NativeTokenManager {
         self.inner.options().refresh_skew.as_secs_f64() * 1000.0
     }
 
+    pub fn lease_time_ms(&self) -> f64 {
+        self.inner.lease_time().as_secs_f64() * 1000.0
+    }
+
     pub fn default_lifetime_ms(&self) -> f64 {
         self.inner.options().default_lifetime.as_secs_f64() * 1000.0
     }

@@ -339,6 +339,8 @@ export declare class TokenManager {
   readonly refreshSkewMs: number
   /** How long a token without expires_in is used. */
   readonly defaultLifetimeMs: number
+  /** How long one process's fetch may hold the others up, with a store (leaseTimeMs, or twice the client's timeout plus 5000). */
+  readonly leaseTimeMs: number
   accessToken(options?: CallOptions): Promise<string>
   accessTokenSync(): string
   token(options?: CallOptions): Promise<TokenResponse>

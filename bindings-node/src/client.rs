@@ -524,6 +524,13 @@ impl NativeTokenManager {
         self.inner.options().default_lifetime.as_secs_f64() * 1000.0
     }
 
+    /// How long one process's fetch may hold the others up, with a store (the option, or its
+    /// default: twice the client's timeout plus 5 s).
+    #[napi(getter)]
+    pub fn lease_time_ms(&self) -> f64 {
+        self.inner.lease_time().as_secs_f64() * 1000.0
+    }
+
     /// The cached token when no fetch is due, with how long it stays so; else `null`. Never
     /// blocks: `lib/index.js` keeps it and answers reads from it on the event loop, without
     /// calling here, until then.

@@ -6,6 +6,7 @@
 const { test, after } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const { TokenClient, TokenManager, ConfigError } = require('..')
 
@@ -21,6 +22,9 @@ const SPELLING = {
   max_response_bytes: ['maxResponseBytes', false],
   refresh_skew: ['refreshSkewMs', true],
   default_lifetime: ['defaultLifetimeMs', true],
+  lease_time: ['leaseTimeMs', true],
+  store_timeout: ['timeoutMs', true],
+  discovery_ttl: ['discoveryTtlMs', true],
 }
 const number = (v) => Number(v) // Number('NaN'), Number('Infinity'), Number('-Infinity')
 const base = { tokenUrl: 'https://auth.example/token', clientId: 'a', clientSecret: 'b' }
@@ -28,6 +32,30 @@ const base = { tokenUrl: 'https://auth.example/token', clientId: 'a', clientSecr
 function apply(option, value) {
   const [name, duration] = SPELLING[option]
   const given = duration ? value * 1000 : value
+  if (option === 'lease_time') {
+    // It applies only with a store; the default client's 30 s timeout makes its floor 35 s.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenfetch-options-'))
+    try {
+      return new TokenManager(new TokenClient(base), { store: { file: dir }, leaseTimeMs: given }).leaseTimeMs
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  if (option === 'store_timeout') {
+    // A store is an options object, opened by the manager: the value is checked there, and
+    // accepted values are taken as read (nothing reads them back).
+    new TokenManager(new TokenClient(base), { store: { redis: 'redis://127.0.0.1:1', timeoutMs: given } })
+    return given
+  }
+  if (option === 'discovery_ttl') {
+    // An issuer that refuses connections: a transport error once the options are accepted.
+    try {
+      TokenClient.discoverSync('http://127.0.0.1:9', { clientId: 'a', allowInsecureHttp: true, discoveryTtlMs: given })
+    } catch (e) {
+      if (e instanceof ConfigError) throw e
+    }
+    return given
+  }
   if (option === 'refresh_skew' || option === 'default_lifetime') {
     return new TokenManager(new TokenClient(base), { [name]: given })[name]
   }

@@ -773,6 +773,13 @@ impl PyTokenManager {
         self.inner.options().default_lifetime.as_secs_f64()
     }
 
+    /// Seconds one process's fetch may hold the others up, with a store (the option, or its
+    /// default: twice the client's timeout plus 5 s).
+    #[getter]
+    fn lease_time(&self) -> f64 {
+        self.inner.lease_time().as_secs_f64()
+    }
+
     #[getter]
     fn client(&self) -> PyTokenClient {
         PyTokenClient {

@@ -249,8 +249,9 @@ impl TokenManager {
             let floor = client.timeout().saturating_add(LEASE_MARGIN);
             if lease < floor {
                 return Err(Error::config(format!(
-                    "lease_time ({} ms) is shorter than the client's timeout plus 5 s ({} ms): a \
-                     fetch could outlive its lease; raise it, or leave it unset",
+                    "lease_time (leaseTimeMs in Node, leaseTime in Kotlin) is {} ms, shorter than \
+                     the client's timeout plus 5 s ({} ms): a fetch could outlive its lease and let \
+                     a second process send the same grant; raise it, or leave it unset",
                     lease.as_millis(),
                     floor.as_millis()
                 )));
@@ -774,9 +775,9 @@ impl TokenManager {
         Ok(Obtained::fetched(token, None, Some(problem)))
     }
 
-    /// The lease time: the option, else two full fetches (a refresh, then the grant) and 5 s,
-    /// at most an hour.
-    fn lease_time(&self) -> Duration {
+    /// The lease time in force: the option, else two full fetches (a refresh, then the
+    /// grant) and 5 s, at most an hour. Used only with a store.
+    pub fn lease_time(&self) -> Duration {
         self.options.lease_time.unwrap_or_else(|| {
             self.client
                 .timeout()

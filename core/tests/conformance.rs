@@ -192,6 +192,31 @@ fn apply_option(option: &str, value: f64) -> Result<f64, String> {
             ..ManagerOptions::default()
         })
         .map(|m| millis(m.options().default_lifetime)),
+        // It applies only with a store; the default client's 30 s timeout makes its floor 35 s.
+        "lease_time" => manager(ManagerOptions {
+            store: Some(std::sync::Arc::new(tokenfetch::MemoryStore::new())),
+            lease_time: Some(duration()?),
+            ..ManagerOptions::default()
+        })
+        .map(|m| millis(m.lease_time())),
+        "store_timeout" => tokenfetch::RedisStore::with_timeout("redis://127.0.0.1:1", duration()?)
+            .map(|store| millis(store.timeout()))
+            .map_err(|e| e.to_string()),
+        // Nothing reads a discovered client's TTL back: an issuer that refuses connections
+        // fails with a transport error once the options are accepted, and the value is then
+        // taken as the expected one.
+        "discovery_ttl" => {
+            let ttl = duration()?;
+            match TokenClient::discover("http://127.0.0.1:9")
+                .client_id("a")
+                .allow_insecure_http(true)
+                .discovery_ttl(ttl)
+                .build()
+            {
+                Err(e) if e.kind() == tokenfetch::ErrorKind::Config => Err(e.to_string()),
+                _ => Ok(millis(ttl)),
+            }
+        }
         other => panic!("unknown option {other} in conformance/options.json"),
     }
 }

@@ -50,6 +50,9 @@ struct Orders<'a> {
     hold: bool,
     /// Runs the refresh grant with this refresh token instead of client credentials.
     refresh_token: Option<&'a str>,
+    /// Prints a failed call as `ERROR <message>` and carries on (the fault run), instead of
+    /// failing the worker.
+    tolerate: bool,
 }
 
 impl Default for Orders<'_> {
@@ -62,6 +65,7 @@ impl Default for Orders<'_> {
             expires_in: 3600,
             hold: false,
             refresh_token: None,
+            tolerate: false,
         }
     }
 }
@@ -77,21 +81,26 @@ fn spawn_worker(orders: &Orders) -> Child {
         .env("TF_EXPIRES_IN", orders.expires_in.to_string())
         .env("TF_HOLD", if orders.hold { "1" } else { "" })
         .env("TF_REFRESH_TOKEN", orders.refresh_token.unwrap_or(""))
+        .env("TF_TOLERATE", if orders.tolerate { "1" } else { "" })
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap()
 }
 
-/// The access tokens a worker printed.
+/// The distinct access tokens a worker printed.
 fn tokens_of(child: Child) -> Vec<String> {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "a worker failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
+    printed(&out.stdout, "TOKEN ").into_iter().collect()
+}
+
+/// The distinct values a worker printed after `prefix`.
+fn printed(stdout: &[u8], prefix: &str) -> BTreeSet<String> {
+    String::from_utf8_lossy(stdout)
         .lines()
         // libtest writes `test worker ... ` before the first line of output.
-        .filter_map(|l| l.split_once("TOKEN ").map(|(_, token)| token.trim().to_string()))
+        .filter_map(|l| l.split_once(prefix).map(|(_, value)| value.trim().to_string()))
         .collect()
 }
 
@@ -143,6 +152,7 @@ fn worker() {
     let manager = Arc::new(TokenManager::with_options(client.build().unwrap(), request, options).unwrap());
     let threads: usize = var("TF_THREADS").parse().unwrap();
     let run_for = Duration::from_millis(var("TF_RUN_FOR_MS").parse().unwrap());
+    let tolerate = var("TF_TOLERATE") == "1";
     let start = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
         .map(|_| {
@@ -150,23 +160,23 @@ fn worker() {
             std::thread::spawn(move || {
                 start.wait();
                 let began = Instant::now();
-                let mut seen = BTreeSet::new();
                 loop {
-                    seen.insert(manager.access_token().expect("a token"));
+                    match manager.access_token() {
+                        // Printed at once: a worker the fault run kills still reports what it got.
+                        Ok(token) => println!("TOKEN {token}"),
+                        Err(e) if tolerate => println!("ERROR {}", e.to_string().replace('\n', " ")),
+                        Err(e) => panic!("a token: {e}"),
+                    }
                     if began.elapsed() >= run_for {
-                        return seen;
+                        return;
                     }
                     std::thread::sleep(Duration::from_millis(50));
                 }
             })
         })
         .collect();
-    let mut all = BTreeSet::new();
     for handle in handles {
-        all.extend(handle.join().unwrap());
-    }
-    for token in all {
-        println!("TOKEN {token}");
+        handle.join().unwrap();
     }
 }
 
@@ -183,6 +193,7 @@ fn eight_processes_of_sixteen_threads_on_a_cold_store_make_one_fetch() {
         expires_in: 3600,
         hold: false,
         refresh_token: None,
+        tolerate: false,
     };
     let workers: Vec<Child> = (0..8).map(|_| spawn_worker(&orders)).collect();
     let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
@@ -205,6 +216,7 @@ fn one_fetch_per_token_lifetime_across_processes() {
         expires_in: 5,
         hold: false,
         refresh_token: None,
+        tolerate: false,
     };
     let workers: Vec<Child> = (0..4).map(|_| spawn_worker(&orders)).collect();
     let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
@@ -232,6 +244,7 @@ fn a_leader_killed_mid_fetch_costs_one_more_fetch() {
         expires_in: 3600,
         hold: true,
         refresh_token: None,
+        tolerate: false,
     });
     let began = Instant::now();
     while kit.token_requests() == 0 {
@@ -246,6 +259,7 @@ fn a_leader_killed_mid_fetch_costs_one_more_fetch() {
         expires_in: 3600,
         hold: false,
         refresh_token: None,
+        tolerate: false,
     };
     let followers: Vec<Child> = (0..7).map(|_| spawn_worker(&orders)).collect();
     std::thread::sleep(Duration::from_millis(300));
@@ -281,6 +295,7 @@ fn rotated_refresh_tokens_are_shared_so_none_is_sent_twice() {
         expires_in: 3,
         hold: false,
         refresh_token: Some(&refresh_token),
+        tolerate: false,
     };
     let workers: Vec<Child> = (0..8).map(|_| spawn_worker(&orders)).collect();
     let tokens: BTreeSet<String> = workers.into_iter().flat_map(tokens_of).collect();
@@ -1167,6 +1182,38 @@ fn redis_entries_live_as_long_as_the_refresh_token_the_server_announced() {
     }
 }
 
+/// A Redis that asks for a password: the store reaches AUTH, and whether the password is
+/// wrong or right, no message or `Debug` holds it (raw, percent-encoded, or in the query).
+#[test]
+fn redis_passwords_never_show_even_when_auth_fails() {
+    let kit = Testkit::start().unwrap();
+    let server = RedisServer::start_with_password("s3cret/pw+9").expect("redis-server");
+    let port = server.port();
+    for (url, works) in [
+        (format!("redis://:s3cret%2Fpw%2B9@127.0.0.1:{port}"), true),
+        (format!("redis://:wrong%2Fpw%2B7@127.0.0.1:{port}"), false),
+        (format!("redis://127.0.0.1:{port}/?password=wrong-pw-7"), false),
+    ] {
+        let store = RedisStore::with_timeout(&url, Duration::from_millis(500)).unwrap();
+        let shown = format!("{store:?}");
+        let manager = redis_manager(&kit, store, 3600);
+        manager
+            .access_token()
+            .expect("a token either way: client credentials fetch alone");
+        let said = manager.last_error().map(|e| format!("{e} {e:?}")).unwrap_or_default();
+        assert_eq!(said.is_empty(), works, "{url}: {said}");
+        if !works {
+            assert!(said.contains("Redis at redis://127.0.0.1"), "{said}");
+        }
+        for secret in ["s3cret", "wrong", "pw%2B", "pw+"] {
+            assert!(
+                !said.contains(secret) && !shown.contains(secret),
+                "{secret} in {said} / {shown}"
+            );
+        }
+    }
+}
+
 /// Redis is down when a refresh-token grant is due: without the store nobody can tell which
 /// refresh token is newest, so nothing is sent and the error names Redis.
 #[test]
@@ -1189,4 +1236,173 @@ fn redis_down_never_makes_a_refresh_token_grant_send_alone() {
     );
     assert_eq!(kit.requests_with_grant("refresh_token"), 1);
     assert_eq!(kit.reuse_detected(), 0);
+}
+
+// --- Faults at random -------------------------------------------------------------------
+
+/// What the fault run did, for its report.
+#[derive(Default, Debug)]
+struct Faults {
+    exposed_entries: u32,
+    deleted_leases: u32,
+    killed_workers: u32,
+    redis_pauses: u32,
+    redis_restarts: u32,
+}
+
+impl Faults {
+    fn total(&self) -> u32 {
+        self.exposed_entries + self.deleted_leases + self.killed_workers + self.redis_pauses + self.redis_restarts
+    }
+}
+
+/// Eight worker processes (four for each of two users, so a mix-up would show) refresh a
+/// rotating grant through one store for three token lifetimes against `rotate_strict`, which
+/// revokes a grant when a rotated refresh token comes back. Meanwhile faults strike at random:
+/// an entry made 0644 for a moment, a lease deleted under its holder, a worker killed (and a
+/// new one started), and with Redis, the server paused (SIGSTOP) or killed and restarted. Calls may
+/// fail (a killed holder's refresh token counts as spent); what must never happen is a
+/// refresh token sent twice, or a token handed to the other user's workers.
+#[cfg(unix)]
+fn fault_run(redis: Option<&mut RedisServer>) {
+    let kit = Testkit::start().unwrap();
+    let url = kit.scenario_url("rotate_strict");
+    let seed = fastrand::u64(..);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let dir = temp_dir("faults");
+    let place = match &redis {
+        Some(server) => server.url(),
+        None => dir.to_string_lossy().into_owned(),
+    };
+    let issuer = TokenClient::builder(url.clone())
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    // Two users, each with a grant (a refresh-token family) of their own.
+    let users: Vec<(String, String)> = ["ann", "bob"]
+        .iter()
+        .map(|user| {
+            let first = issuer.password(user, "hunter2", None).unwrap();
+            let owner = kit.issued_to(&first.access_token).unwrap();
+            let family = owner.split_once("family=").unwrap().1.to_string();
+            (first.refresh_token.unwrap(), family)
+        })
+        .collect();
+    let run_ms = 6_500u64;
+    let spawn = |user: usize| {
+        spawn_worker(&Orders {
+            token_url: &url,
+            dir: Path::new(&place),
+            threads: 2,
+            run_for_ms: run_ms,
+            expires_in: 2,
+            refresh_token: Some(&users[user].0),
+            tolerate: true,
+            ..Orders::default()
+        })
+    };
+    let mut workers: Vec<(usize, Child)> = (0..8).map(|i| (i % 2, spawn(i % 2))).collect();
+    let mut finished: Vec<(usize, std::process::Output)> = Vec::new();
+    let mut faults = Faults::default();
+    let mut redis = redis;
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_millis(run_ms - 500) {
+        std::thread::sleep(Duration::from_millis(rng.u64(100..300)));
+        match (rng.u8(0..5), redis.as_deref_mut()) {
+            (0, None) => {
+                use std::os::unix::fs::PermissionsExt;
+                let entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+                    .unwrap()
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.to_string_lossy().ends_with(".json"))
+                    .collect();
+                if let Some(entry) = entries.get(rng.usize(0..entries.len().max(1))) {
+                    let mode = |m| std::fs::set_permissions(entry, std::fs::Permissions::from_mode(m));
+                    if mode(0o644).is_ok() {
+                        faults.exposed_entries += 1;
+                        std::thread::sleep(Duration::from_millis(rng.u64(50..300)));
+                        mode(0o600).unwrap();
+                    }
+                }
+            }
+            (1, None) => {
+                for lease in std::fs::read_dir(&dir)
+                    .unwrap()
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                {
+                    if lease.to_string_lossy().ends_with(".lease") && std::fs::remove_file(&lease).is_ok() {
+                        faults.deleted_leases += 1;
+                    }
+                }
+            }
+            (0, Some(server)) => {
+                server.pause(Duration::from_millis(rng.u64(200..900)));
+                faults.redis_pauses += 1;
+            }
+            (1, Some(server)) => {
+                faults.deleted_leases += server.delete_matching("tokenfetch:*:lease") as u32;
+            }
+            (2, Some(server)) if faults.redis_restarts == 0 && began.elapsed() > Duration::from_secs(4) => {
+                server.restart().unwrap();
+                faults.redis_restarts += 1;
+            }
+            _ => {
+                let victim = rng.usize(0..workers.len());
+                let (user, mut child) = workers.swap_remove(victim);
+                let _ = child.kill();
+                finished.push((user, child.wait_with_output().unwrap()));
+                faults.killed_workers += 1;
+                workers.push((user, spawn(user)));
+            }
+        }
+    }
+    finished.extend(
+        workers
+            .into_iter()
+            .map(|(user, child)| (user, child.wait_with_output().unwrap())),
+    );
+    let (mut served, mut failed, mut crossed) = (0usize, 0usize, Vec::new());
+    for (user, output) in &finished {
+        let tokens = printed(&output.stdout, "TOKEN ");
+        failed += printed(&output.stdout, "ERROR ").len();
+        served += tokens.len();
+        for token in tokens {
+            let owner = kit.issued_to(&token).unwrap_or_default();
+            if !owner.ends_with(&format!("family={}", users[*user].1)) {
+                crossed.push((token, owner));
+            }
+        }
+    }
+    let store = if redis.is_some() { "Redis" } else { "file" };
+    println!(
+        "fault run ({store} store, seed {seed}): {} faults injected {faults:?}; {} refreshes, {served} distinct \
+         tokens served, {failed} distinct errors; {} reuse detections; {} tokens served to the wrong credential",
+        faults.total(),
+        kit.requests_with_grant("refresh_token"),
+        kit.reuse_detected(),
+        crossed.len()
+    );
+    assert!(faults.total() >= 10, "too few faults to mean anything: {faults:?}");
+    assert_eq!(kit.reuse_detected(), 0, "a refresh token was sent twice (seed {seed})");
+    assert!(
+        crossed.is_empty(),
+        "tokens served to the wrong user (seed {seed}): {crossed:?}"
+    );
+    assert!(served > 0, "no call succeeded at all");
+}
+
+#[cfg(unix)]
+#[test]
+fn faults_at_random_through_a_file_store_never_replay_nor_cross_credentials() {
+    fault_run(None);
+}
+
+#[cfg(unix)]
+#[test]
+fn faults_at_random_through_redis_never_replay_nor_cross_credentials() {
+    // Persistent, as a token store must be: a Redis that loses its data loses the newest
+    // refresh token with it (see docs/architecture.md), and its restart here keeps the data.
+    let mut server = RedisServer::start_persistent().expect("redis-server");
+    fault_run(Some(&mut server));
 }

@@ -15,6 +15,10 @@ pub struct RedisServer {
     /// One connection for every `INFO` reading: a new one per reading would add the
     /// commands a client sends on connecting (`CLIENT SETINFO`) to the count.
     stats: std::sync::Mutex<Option<redis::Connection>>,
+    /// Where a persistent server keeps its append-only file, so a restart keeps its data.
+    data_dir: Option<std::path::PathBuf>,
+    /// `requirepass`, when the server asks for one.
+    password: Option<String>,
 }
 
 impl RedisServer {
@@ -26,6 +30,41 @@ impl RedisServer {
             child: None,
             port,
             stats: std::sync::Mutex::new(None),
+            data_dir: None,
+            password: None,
+        };
+        server.restart()?;
+        Ok(server)
+    }
+
+    /// [`RedisServer::start`], persisting every write (`appendfsync always`) to a directory of
+    /// its own, as a production token store should: [`RedisServer::restart`] then keeps the
+    /// data, even after the process was killed.
+    pub fn start_persistent() -> io::Result<RedisServer> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let data_dir = std::env::temp_dir().join(format!("tokenfetch-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&data_dir)?;
+        let mut server = RedisServer {
+            child: None,
+            port,
+            stats: std::sync::Mutex::new(None),
+            data_dir: Some(data_dir),
+            password: None,
+        };
+        server.restart()?;
+        Ok(server)
+    }
+
+    /// [`RedisServer::start`], asking clients for `password` (`requirepass`), so tests reach
+    /// AUTH. [`RedisServer::url`] leaves the password out; the server's own helpers send it.
+    pub fn start_with_password(password: &str) -> io::Result<RedisServer> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut server = RedisServer {
+            child: None,
+            port,
+            stats: std::sync::Mutex::new(None),
+            data_dir: None,
+            password: Some(password.to_owned()),
         };
         server.restart()?;
         Ok(server)
@@ -61,20 +100,31 @@ impl RedisServer {
         }
     }
 
-    /// Starts the server again on the same port, empty (it keeps nothing on disk).
+    /// Starts the server again on the same port: empty, or for a persistent server, with
+    /// every write it had acknowledged.
     pub fn restart(&mut self) -> io::Result<()> {
         self.stop();
+        let persistence: Vec<String> = match &self.data_dir {
+            Some(dir) => vec![
+                "--dir".into(),
+                dir.to_string_lossy().into_owned(),
+                "--appendonly".into(),
+                "yes".into(),
+                "--appendfsync".into(),
+                "always".into(),
+                "--save".into(),
+                String::new(),
+            ],
+            None => vec!["--save".into(), String::new(), "--appendonly".into(), "no".into()],
+        };
+        let auth: Vec<String> = match &self.password {
+            Some(password) => vec!["--requirepass".into(), password.clone()],
+            None => Vec::new(),
+        };
         let child = Command::new(Self::binary())
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(&persistence)
+            .args(&auth)
             .args(["--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning"])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -109,7 +159,20 @@ impl RedisServer {
     }
 
     fn connection(&self) -> redis::RedisResult<redis::Connection> {
-        redis::Client::open(self.url())?.get_connection_with_timeout(Duration::from_secs(2))
+        let url = match &self.password {
+            Some(password) => {
+                let encoded: String = password
+                    .bytes()
+                    .map(|b| match b {
+                        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                        other => format!("%{other:02X}"),
+                    })
+                    .collect();
+                format!("redis://:{encoded}@127.0.0.1:{}", self.port)
+            }
+            None => self.url(),
+        };
+        redis::Client::open(url)?.get_connection_with_timeout(Duration::from_secs(2))
     }
 
     fn ping(&self) -> bool {
@@ -157,6 +220,28 @@ impl RedisServer {
             .expect("SET");
     }
 
+    /// Stops the server for `pause` (SIGSTOP, then SIGCONT), as a stalled host or a long GC
+    /// would: connections stay open and nothing answers. Unix only.
+    #[cfg(unix)]
+    pub fn pause(&self, pause: Duration) {
+        if let Some(child) = &self.child {
+            let pid = child.id().to_string();
+            let _ = Command::new("kill").args(["-STOP", &pid]).status();
+            std::thread::sleep(pause);
+            let _ = Command::new("kill").args(["-CONT", &pid]).status();
+        }
+    }
+
+    /// Deletes every key whose name matches the glob `pattern`; returns how many.
+    pub fn delete_matching(&self, pattern: &str) -> usize {
+        let mut connection = self.connection().expect("redis-server is running");
+        let keys: Vec<String> = redis::cmd("KEYS").arg(pattern).query(&mut connection).expect("KEYS");
+        for key in &keys {
+            let _: i64 = redis::cmd("DEL").arg(key).query(&mut connection).expect("DEL");
+        }
+        keys.len()
+    }
+
     /// Removes every key.
     pub fn flush(&self) {
         let mut connection = self.connection().expect("redis-server is running");
@@ -173,5 +258,8 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+        if let Some(dir) = &self.data_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }

@@ -550,6 +550,10 @@ class TokenManager:
     @property
     def default_lifetime(self) -> float:
         """Seconds a token without ``expires_in`` is used."""
+    @property
+    def lease_time(self) -> float:
+        """Seconds one process's fetch may hold the others up, with a store (the option, or its
+        default: twice the client's timeout plus 5 s)."""
     def fresh_token(self) -> Optional[TokenResponse]:
         """The cached token when no fetch is due, else None. Never blocks or fetches."""
     def invalidate(self) -> None: ...

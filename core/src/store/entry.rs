@@ -11,18 +11,19 @@
 //! password or another tenant's API key lands on another location, asks the server itself, and
 //! is refused there.
 //!
-//! The salt is 32 random bytes, written once per store by whichever manager comes first
-//! (a compare-and-set, so every process agrees on it) and kept in the store:
-//! - in a store with an encryption key, sealed with that key: the HMAC is then a keyed hash,
-//!   and a location tells someone who can list the store nothing they can test a guessed
-//!   secret against;
-//! - in a store without one, in the clear: a salted hash, which defeats precomputed tables but
-//!   not someone who reads the store. Such a person holds its bearer tokens anyway; the docs say
-//!   to seal any store others may read.
+//! The salt is 32 random bytes, written once by whichever manager comes first (a
+//! compare-and-set, so every process agrees on it) and kept in the store:
+//! - for managers with an encryption key, one salt entry per key (`tokenfetch-salt-<id>`),
+//!   sealed with that key: the HMAC is then a keyed hash, a location tells someone who can
+//!   list the store nothing they can test a guessed secret against, and deployments with
+//!   different keys can share one Redis without touching each other's entries;
+//! - for managers without one, `tokenfetch-salt`, in the clear: a salted hash, which defeats
+//!   precomputed tables but not someone who reads the store. Such a person holds its bearer
+//!   tokens anyway; the docs say to seal any store others may read.
 //!
-//! Sealed and plain managers keep separate salts, so they never share (or fight over) an entry.
-//! The salt does not depend on which key is current, so rotating the encryption key moves no
-//! entry: every process keeps one location and one lease throughout a rolling rotation.
+//! A manager whose key ring holds previous keys takes the salt of a previous key and copies
+//! it under its current key's name, so rotating the encryption key moves no entry: old and
+//! new processes keep one location and one lease throughout a rolling rotation.
 //!
 //! # The entry
 //! Versioned JSON: a `generation` that every write under the lease raises by one (which refresh
@@ -51,9 +52,8 @@ use crate::TokenClient;
 /// location became a keyed hash) lived under other names, which this version never reads.
 pub const FORMAT: u32 = 2;
 const SEALED_PREFIX: &str = "tfsealed1:";
-/// The salts' own entries (see the module documentation).
+/// The salt entry of managers without a key (see the module documentation).
 const PLAIN_SALT: &str = "tokenfetch-salt";
-const SEALED_SALT: &str = "tokenfetch-salt-sealed";
 /// How long a store keeps a salt: as long as it allows.
 const SALT_TTL: Duration = Duration::from_secs(crate::parse::MAX_LIFETIME_SECS);
 
@@ -82,56 +82,99 @@ pub fn location(client: &TokenClient, request: &TokenRequest, namespace: Option<
 }
 
 /// The store's salt for managers with `keys` (or without any), created when missing. An
-/// error when the store fails, or when its salt is sealed with keys this manager lacks.
+/// error when the store fails, or when a salt is there that these keys cannot open.
+///
+/// Each key has a salt entry of its own (`tokenfetch-salt-<id>`, the id an HMAC of a fixed
+/// text under the key), so deployments with different keys can share one Redis. A ring with
+/// previous keys takes the salt of the first of them that has one and copies it under the
+/// current key's name: old and new processes of a rolling rotation hash to one location.
 pub fn salt(store: &dyn TokenStore, keys: Option<&KeyRing>) -> Result<[u8; 32]> {
-    let name = if keys.is_some() { SEALED_SALT } else { PLAIN_SALT };
-    for _ in 0..3 {
-        let Some(found) = store.get(name)? else {
-            let mut fresh = [0u8; 32];
-            crate::authorize::fill_random(&mut fresh)?;
-            let bytes = seal_or_plain(&fresh, name, keys)?;
-            if store.compare_and_set(name, None, &bytes, SALT_TTL)? {
-                return Ok(fresh);
-            }
-            // Another process wrote its salt first: read theirs.
-            continue;
-        };
-        let (plain, key_index) = open_or_plain(&found.bytes, name, keys).map_err(|u| {
-            store_problem(&format!(
-                "the store's salt cannot be read ({}); every manager sharing a store needs the same \
-                 key (or one of its previous keys)",
-                u.why
-            ))
-        })?;
-        let salt: [u8; 32] = base64::engine::general_purpose::STANDARD
-            .decode(&plain)
-            .ok()
-            .and_then(|raw| raw.try_into().ok())
-            .ok_or_else(|| store_problem("the store's salt is damaged; remove the entry named tokenfetch-salt"))?;
-        if key_index > 0 {
-            // Opened with a previous key: rewrite it with the current one. Losing this race
-            // is fine; whoever won wrote the same salt.
-            let bytes = seal_or_plain(&salt, name, keys)?;
-            let _ = store.compare_and_set(name, Some(&found.bytes), &bytes, SALT_TTL);
+    let Some(keys) = keys else {
+        return salt_named(store, PLAIN_SALT, None, None);
+    };
+    let current = keys.current().salt_name();
+    if let Some(found) = read_salt(store, &current, keys)? {
+        return Ok(found);
+    }
+    for previous in &keys.keys[1..] {
+        if let Some(found) = read_salt(store, &previous.salt_name(), keys)? {
+            // Copied, not moved: processes holding only the previous key still read theirs.
+            return salt_named(store, &current, Some((keys, keys.current())), Some(found));
         }
+    }
+    // None yet. Created under the oldest key's name first, so a process that has only that
+    // key, starting at the same moment, settles on the same salt.
+    let oldest = keys.keys.last().expect("a ring holds a key");
+    let salt = salt_named(store, &oldest.salt_name(), Some((keys, oldest)), None)?;
+    if oldest.salt_name() == current {
         return Ok(salt);
+    }
+    salt_named(store, &current, Some((keys, keys.current())), Some(salt))
+}
+
+/// The salt in entry `name`, written (`fresh`, or random) when absent, sealed with the key
+/// the name belongs to. Whoever writes first wins; the others read theirs.
+fn salt_named(
+    store: &dyn TokenStore,
+    name: &str,
+    keys: Option<(&KeyRing, &EntryKey)>,
+    fresh: Option<[u8; 32]>,
+) -> Result<[u8; 32]> {
+    for _ in 0..3 {
+        if let Some(found) = match keys {
+            Some((keys, _)) => read_salt(store, name, keys)?,
+            None => read_plain_salt(store, name)?,
+        } {
+            return Ok(found);
+        }
+        let salt = match fresh {
+            Some(salt) => salt,
+            None => {
+                let mut random = [0u8; 32];
+                crate::authorize::fill_random(&mut random)?;
+                random
+            }
+        };
+        let text = base64::engine::general_purpose::STANDARD.encode(salt).into_bytes();
+        let bytes = match keys {
+            Some((_, sealing)) => seal(text, name, sealing)?,
+            None => text,
+        };
+        if store.compare_and_set(name, None, &bytes, SALT_TTL)? {
+            return Ok(salt);
+        }
     }
     Err(store_problem("the store's salt changed three times while being read"))
 }
 
-fn seal_or_plain(salt: &[u8; 32], aad: &str, keys: Option<&KeyRing>) -> Result<Vec<u8>> {
-    let text = base64::engine::general_purpose::STANDARD.encode(salt).into_bytes();
-    match keys {
-        Some(keys) => seal(text, aad, keys.current()),
-        None => Ok(text),
+fn read_salt(store: &dyn TokenStore, name: &str, keys: &KeyRing) -> Result<Option<[u8; 32]>> {
+    let Some(found) = store.get(name)? else { return Ok(None) };
+    let (plain, _) = open(&found.bytes, name, keys).map_err(|u| {
+        store_problem(&format!(
+            "the store's salt {name} cannot be read ({}); remove that entry to start afresh",
+            u.why
+        ))
+    })?;
+    salt_from(&plain, name).map(Some)
+}
+
+fn read_plain_salt(store: &dyn TokenStore, name: &str) -> Result<Option<[u8; 32]>> {
+    match store.get(name)? {
+        Some(found) => salt_from(&found.bytes, name).map(Some),
+        None => Ok(None),
     }
 }
 
-fn open_or_plain(bytes: &[u8], aad: &str, keys: Option<&KeyRing>) -> std::result::Result<(Vec<u8>, usize), Unreadable> {
-    match keys {
-        Some(keys) => open(bytes, aad, keys),
-        None => Ok((bytes.to_vec(), 0)),
-    }
+fn salt_from(text: &[u8], name: &str) -> Result<[u8; 32]> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|raw| raw.try_into().ok())
+        .ok_or_else(|| {
+            store_problem(&format!(
+                "the store's salt {name} is damaged; remove that entry to start afresh"
+            ))
+        })
 }
 
 /// What a manager writes.
@@ -238,6 +281,14 @@ impl EntryKey {
                  (AES-256), 44 characters as `openssl rand -base64 32` prints them; this one is not",
             )),
         }
+    }
+
+    /// The name of this key's salt entry: `tokenfetch-salt-` and 16 hex digits of an HMAC of
+    /// a fixed text under the key, which says nothing of the key itself.
+    fn salt_name(&self) -> String {
+        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &self.0 .0), b"tokenfetch salt name");
+        let hex: String = tag.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{PLAIN_SALT}-{hex}")
     }
 
     fn cipher(&self) -> LessSafeKey {
@@ -512,27 +563,34 @@ mod tests {
     }
 
     #[test]
-    fn one_salt_per_store_sealed_ones_apart_and_rotation_keeps_it() {
+    fn one_salt_per_key_and_store_and_rotation_keeps_it() {
         let store = MemoryStore::new();
         let plain = salt(&store, None).unwrap();
         assert_eq!(salt(&store, None).unwrap(), plain, "created once, then read");
         let old = ring(7);
         let sealed = salt(&store, Some(&old)).unwrap();
         assert_ne!(sealed, plain, "sealed managers keep a salt of their own");
-        let raw = store.get(SEALED_SALT).unwrap().unwrap().bytes;
+        let name = EntryKey::new(&[7; 32]).unwrap().salt_name();
+        let raw = store.get(&name).unwrap().unwrap().bytes;
         let encoded = base64::engine::general_purpose::STANDARD.encode(sealed);
         assert!(
             !String::from_utf8_lossy(&raw).contains(&encoded),
             "the sealed salt is not in the clear"
         );
-        // Another key alone cannot read it: a store error, not a second salt.
-        assert!(salt(&store, Some(&ring(9))).is_err());
+        // Another deployment, another key: a salt of its own in the same store.
+        let other = salt(&store, Some(&ring(9))).unwrap();
+        assert_ne!(other, sealed);
+        // A rotation: the new key takes the old key's salt, and keeps it once the old key is gone.
         let rotated = KeyRing::new(EntryKey::new(&[8; 32]).unwrap(), vec![EntryKey::new(&[7; 32]).unwrap()]);
         assert_eq!(salt(&store, Some(&rotated)).unwrap(), sealed, "rotation keeps the salt");
         assert_eq!(
             salt(&store, Some(&ring(8))).unwrap(),
             sealed,
-            "and rewrote it with the new key"
+            "copied under the new key's name"
         );
+        assert_eq!(salt(&store, Some(&old)).unwrap(), sealed, "the old key's copy stays");
+        // A fresh store mid-rotation: a ring and an old-key-only process settle on one salt.
+        let fresh = MemoryStore::new();
+        assert_eq!(salt(&fresh, Some(&rotated)).unwrap(), salt(&fresh, Some(&old)).unwrap());
     }
 }

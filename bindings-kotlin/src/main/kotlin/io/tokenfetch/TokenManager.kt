@@ -59,6 +59,14 @@ class TokenManager private constructor(
     @get:JvmSynthetic @get:JvmName("kotlinDefaultLifetime")
     val defaultLifetime: Duration get() = ffiCall { native.defaultLifetimeMs() }.milliseconds
 
+    /** With a store, how long one process's fetch may hold the others up (the option, or twice the client's timeout plus 5 s). */
+    @get:JvmSynthetic @get:JvmName("kotlinLeaseTime")
+    val leaseTime: Duration get() = ffiCall { native.leaseTimeMs() }.milliseconds
+
+    /** [leaseTime] as a `java.time.Duration`, for Java. */
+    @IgnoreJRERequirement
+    fun getLeaseTime(): java.time.Duration = leaseTime.toJavaDuration()
+
     /** [refreshSkew] as a `java.time.Duration`, for Java. */
     @IgnoreJRERequirement
     fun getRefreshSkew(): java.time.Duration = refreshSkew.toJavaDuration()

@@ -16,7 +16,8 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * - [Redis]: one Redis for many machines.
  *
  * A store is a description, checked when a manager is built (a wrong key, URL, timeout or
- * directory is a [ConfigException] then). `key` seals the stored entries with AES-256-GCM:
+ * directory is a [ConfigException] then; so is plain `redis://` to a host other than
+ * loopback, unless [Redis.allowingInsecure]). `key` seals the stored entries with AES-256-GCM:
  * 32 bytes as base64 (`openssl rand -base64 32`). **Without a key the store holds bearer
  * tokens in the clear**: protect the directory, or the Redis, as you would the client secret.
  *
@@ -44,8 +45,18 @@ sealed class TokenStore private constructor(
      * Tokens in files under [directory] (created, mode 0700, when missing), shared by the
      * processes of this machine (`new TokenStore.File(dir)` from Java).
      */
-    class File @JvmOverloads constructor(val directory: String, key: String? = null) :
-        TokenStore(NativeTokenStore.File(directory, key)) {
+    class File private constructor(private val file: NativeTokenStore.File) : TokenStore(file) {
+        @JvmOverloads
+        constructor(directory: String, key: String? = null) : this(NativeTokenStore.File(directory, key, emptyList()))
+
+        val directory: String get() = file.directory
+
+        /**
+         * The same store, also opening entries sealed with [keys] (32 bytes as base64 each): a
+         * key rotation in progress. Entries they open are sealed again with `key`.
+         */
+        fun withPreviousKeys(vararg keys: String): File = File(file.copy(previousKeys = keys.toList()))
+
         override fun toString(): String = "TokenStore.File(directory=$directory, sealed=$isSealed)"
     }
 
@@ -59,15 +70,25 @@ sealed class TokenStore private constructor(
      */
     class Redis private constructor(private val redis: NativeTokenStore.Redis) : TokenStore(redis) {
         @JvmOverloads
-        constructor(url: String, key: String? = null) : this(NativeTokenStore.Redis(url, key, null))
+        constructor(url: String, key: String? = null) : this(native(url, key, null))
 
         /** Kotlin: `TokenStore.Redis(url, timeout = 200.milliseconds)`. */
         constructor(url: String, key: String? = null, timeout: Duration) :
-            this(NativeTokenStore.Redis(url, key, timeout.inWholeMilliseconds))
+            this(native(url, key, timeout.inWholeMilliseconds))
 
         @IgnoreJRERequirement
         constructor(url: String, key: String?, timeout: java.time.Duration?) :
-            this(NativeTokenStore.Redis(url, key, timeout?.toKotlinDuration()?.inWholeMilliseconds))
+            this(native(url, key, timeout?.toKotlinDuration()?.inWholeMilliseconds))
+
+        /** The same store, also opening entries sealed with [keys]: see [File.withPreviousKeys]. */
+        fun withPreviousKeys(vararg keys: String): Redis = Redis(redis.copy(previousKeys = keys.toList()))
+
+        /**
+         * The same store, allowed to use plain `redis://` to a host other than loopback. The
+         * Redis password and (without a key) the tokens then cross the network in the clear;
+         * prefer `rediss://`.
+         */
+        fun allowingInsecure(): Redis = Redis(redis.copy(allowInsecure = true))
 
         /** The per-command timeout, or null for the default (500 ms). */
         @get:JvmSynthetic @get:JvmName("kotlinTimeout")
@@ -76,6 +97,11 @@ sealed class TokenStore private constructor(
         /** [timeout] as a `java.time.Duration`, for Java. */
         @IgnoreJRERequirement
         fun getTimeout(): java.time.Duration? = timeout?.toJavaDuration()
+
+        private companion object {
+            fun native(url: String, key: String?, timeoutMs: Long?) =
+                NativeTokenStore.Redis(url, key, timeoutMs, emptyList(), false)
+        }
 
         /** The URL with its password (and query values) redacted, as every tokenfetch message shows it. */
         override fun toString(): String =

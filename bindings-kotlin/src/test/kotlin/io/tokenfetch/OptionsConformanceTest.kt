@@ -32,6 +32,7 @@ class OptionsConformanceTest {
         mapOf(
             "timeout" to "timeout", "connect_timeout" to "connectTimeout", "max_retries" to "maxRetries",
             "max_response_bytes" to "maxResponseBytes", "refresh_skew" to "refreshSkew", "default_lifetime" to "defaultLifetime",
+            "lease_time" to "leaseTime", "store_timeout" to "timeout", "discovery_ttl" to "discoveryTtl",
         )
 
     private class RefusedByType(why: String) : Exception(why)
@@ -63,6 +64,31 @@ class OptionsConformanceTest {
                 TokenManager(TokenClient(base), refreshSkew = duration(value)).use { it.refreshSkew.inWholeMicroseconds / 1000.0 }
             "default_lifetime" ->
                 TokenManager(TokenClient(base), defaultLifetime = duration(value)).use { it.defaultLifetime.inWholeMicroseconds / 1000.0 }
+            // It applies only with a store; the default client's 30 s timeout makes its floor 35 s.
+            "lease_time" -> {
+                val dir = java.nio.file.Files.createTempDirectory("tokenfetch-options").resolve("store").toString()
+                TokenManager(TokenClient(base), store = TokenStore.File(dir), leaseTime = duration(value)).use {
+                    it.leaseTime.inWholeMicroseconds / 1000.0
+                }
+            }
+            // Checked when a manager opens the store; nothing reads an accepted value back.
+            "store_timeout" -> {
+                val timeout = duration(value)
+                TokenManager(TokenClient(base), store = TokenStore.Redis("redis://127.0.0.1:1", timeout = timeout)).close()
+                timeout.inWholeMicroseconds / 1000.0
+            }
+            // An issuer that refuses connections: a transport error once the options are accepted.
+            "discovery_ttl" -> {
+                val ttl = duration(value)
+                try {
+                    TokenClient.discover("http://127.0.0.1:9", TokenClientConfig(clientId = "a", allowInsecureHttp = true, discoveryTtl = ttl)).close()
+                } catch (e: ConfigException) {
+                    throw e
+                } catch (e: TokenFetchException) {
+                    // accepted
+                }
+                ttl.inWholeMicroseconds / 1000.0
+            }
             else -> throw AssertionFailedError("unknown option $option")
         }
 
