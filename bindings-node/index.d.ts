@@ -196,6 +196,11 @@ export declare class NativeTokenManager {
   get refreshSkewMs(): number
   get defaultLifetimeMs(): number
   /**
+   * How long one process's fetch may hold the others up, with a store (the option, or its
+   * default: twice the client's timeout plus 5 s).
+   */
+  get leaseTimeMs(): number
+  /**
    * The cached token when no fetch is due, with how long it stays so; else `null`. Never
    * blocks: `lib/index.js` keeps it and answers reads from it on the event loop, without
    * calling here, until then.

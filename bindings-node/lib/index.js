@@ -415,6 +415,10 @@ class TokenManager {
     return this.#native.defaultLifetimeMs
   }
 
+  get leaseTimeMs() {
+    return this.#native.leaseTimeMs
+  }
+
   #freshNow() {
     const fresh = this.#fresh
     return fresh !== null && performance.now() < fresh.until ? fresh : null
