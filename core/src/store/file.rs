@@ -266,6 +266,8 @@ fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(test)]
+    tests::SYNCED_DIRS.with(|synced| synced.borrow_mut().push(dir.to_path_buf()));
     File::open(dir)?.sync_all()
 }
 
@@ -328,6 +330,26 @@ fn store_error(path: &Path, what: &str, e: &std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Directories `sync_dir` synced on this thread, in order.
+        pub(super) static SYNCED_DIRS: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_write_syncs_the_directory_so_a_rename_survives_a_power_loss() {
+        let store = FileStore::new(temp_dir("durable")).unwrap();
+        SYNCED_DIRS.with(|synced| synced.borrow_mut().clear());
+        store
+            .compare_and_set("k", None, b"one", Duration::from_secs(1))
+            .unwrap();
+        store
+            .compare_and_set("k", Some(b"one"), b"two", Duration::from_secs(1))
+            .unwrap();
+        let synced = SYNCED_DIRS.with(|synced| synced.borrow().clone());
+        assert_eq!(synced, vec![store.dir().to_path_buf(); 2]);
+    }
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!(
