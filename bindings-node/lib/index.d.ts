@@ -275,7 +275,7 @@ export interface FileStoreOptions {
   file: string
   /** 32 bytes as base64: seals the entries. */
   key?: string
-  /** Keys that only open entries while a key rotation rolls out; entries they open are resealed with `key`. */
+  /** Keys that only open entries while a key rotation rolls out; each entry is sealed with `key` at its next refresh. */
   previousKeys?: string[]
   redis?: never
   timeoutMs?: never
@@ -287,7 +287,7 @@ export interface RedisStoreOptions {
   redis: string
   /** 32 bytes as base64: seals the entries. */
   key?: string
-  /** Keys that only open entries while a key rotation rolls out; entries they open are resealed with `key`. */
+  /** Keys that only open entries while a key rotation rolls out; each entry is sealed with `key` at its next refresh. */
   previousKeys?: string[]
   /** How long each Redis command may take before the manager fetches on its own. Default 500, at most 60000. */
   timeoutMs?: number

@@ -172,9 +172,13 @@ test('previous keys open entries during a rotation; plain redis off loopback nee
   const dir = storeDir()
   const [old, fresh] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')]
   const token = await new TokenManager(client(), { store: { file: dir, key: old } }).accessToken()
-  assert.equal(await new TokenManager(client(), { store: { file: dir, key: fresh, previousKeys: [old] } }).accessToken(), token)
-  assert.equal(await new TokenManager(client(), { store: { file: dir, key: fresh } }).accessToken(), token, 'resealed with the new key')
-  assert.equal(await kit.tokenRequests(), 1)
+  const rotating = new TokenManager(client(), { store: { file: dir, key: fresh, previousKeys: [old] } })
+  assert.equal(await rotating.accessToken(), token)
+  // Its next fetch seals the entry with the new key: a manager with that key alone reads it.
+  rotating.invalidate()
+  const next = await rotating.accessToken()
+  assert.equal(await new TokenManager(client(), { store: { file: dir, key: fresh } }).accessToken(), next)
+  assert.equal(await kit.tokenRequests(), 2)
   assert.throws(() => new TokenManager(client(), { store: { file: dir, previousKeys: [old] } }), isConfig(/need a current key/))
   assert.throws(
     () => new TokenManager(client(), { store: { redis: 'redis://:pw-9f3@redis.internal:6379' } }),

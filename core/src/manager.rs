@@ -607,13 +607,17 @@ impl TokenManager {
         location: &str,
         read: StoreRead,
     ) -> std::result::Result<Obtained, Failure> {
-        if !read.replaceable {
-            // Sealed with keys this manager lacks, or of a newer format: not ours to judge.
-            return Err(Failure::Store(read.problem.unwrap_or_else(|| {
-                store_failure("the stored entry is not this manager's to replace")
-            })));
-        }
         let base_is_single_use = self.request.is_single_use();
+        if let Some(problem) = &read.problem {
+            // An entry that cannot be opened (sealed with a key removed too early, of a newer
+            // format, damaged) may hold a newer refresh token than any here, and says nothing
+            // of which: a single-use grant waits until it is readable or removed. A repeatable
+            // grant replaces it, unless it is another version's.
+            let holds_single_use = base_is_single_use || self.read_slots().refresh_token.is_some();
+            if holds_single_use || !read.replaceable {
+                return Err(Failure::Store(problem.clone()));
+            }
+        }
         let (refresh_token, mut generation) = {
             let mut slots = self.write_slots();
             match &read.entry {
@@ -633,8 +637,8 @@ impl TokenManager {
                 }
                 // Our refresh token is newer than the entry (our own write of it failed).
                 Some(_) => {}
-                None if read.raw.is_some() || slots.refresh_generation > 0 => {
-                    // The entry we last saw is gone or damaged (a Redis restart, an expiry):
+                None if slots.refresh_generation > 0 => {
+                    // The entry we last saw is gone (a Redis that lost its data, an expiry):
                     // another process may have rotated past our refresh token.
                     slots.refresh_token = None;
                     if base_is_single_use {
@@ -655,14 +659,16 @@ impl TokenManager {
             }
             None => self.request.clone(),
         };
+        // The refresh token this request spends, whether stored or configured.
+        let sent_refresh_token = request.get("refresh_token").map(str::to_owned);
         let single_use = request.is_single_use();
         if single_use {
-            generation += 1;
+            generation = generation.saturating_add(1);
             let marker = Draft {
                 generation,
                 token: previous.and_then(|e| e.token.clone()),
                 life: previous.map_or(Duration::ZERO, |e| e.remaining),
-                refresh_token: refresh_token.clone(),
+                refresh_token: sent_refresh_token.clone(),
                 spending: true,
             };
             let bytes = self
@@ -679,12 +685,12 @@ impl TokenManager {
         if base_is_single_use && refresh_token.is_none() && reached {
             self.write_slots().grant_spent = true;
         }
-        generation += 1;
-        let outcome = match result {
+        generation = generation.saturating_add(1);
+        match result {
             Ok(mut token) => {
                 if token.refresh_token.is_none() {
-                    // RFC 6749 §6: a response without one keeps the old one.
-                    token.refresh_token = refresh_token.clone();
+                    // RFC 6749 §6: a response without one keeps the one that was sent.
+                    token.refresh_token = sent_refresh_token.or_else(|| refresh_token.clone());
                 }
                 let draft = Draft {
                     generation,
@@ -703,12 +709,14 @@ impl TokenManager {
                 })
             }
             Err(e) => {
-                let refused = refresh_token.is_some() && e.oauth_code() == Some("invalid_grant");
-                // The server answered (or nothing was sent): no new refresh token exists, so
-                // the entry gets back the one that was sent, or none when it was refused.
-                // An answer lost on the way (reset, timeout) leaves the entry spending.
-                if single_use && (!reached || e.status().is_some()) {
-                    let kept = if refused { None } else { refresh_token.clone() };
+                let refused = sent_refresh_token.is_some() && e.oauth_code() == Some("invalid_grant");
+                // Only a request that never left, or an OAuth error the server sent (it issues
+                // no new token with one), proves nothing was rotated: the entry gets back the
+                // refresh token that was sent, or none after `invalid_grant`. Anything else (a
+                // reset, a timeout, a 5xx from a proxy, a 200 that never arrived whole) leaves
+                // the entry spending.
+                if single_use && (!reached || e.oauth().is_some()) {
+                    let kept = if refused { None } else { sent_refresh_token.clone() };
                     let restored = Draft {
                         generation,
                         token: previous.and_then(|e| e.token.clone()),
@@ -731,8 +739,7 @@ impl TokenManager {
                 }
                 Err(Failure::Fetch(e))
             }
-        };
-        outcome
+        }
     }
 
     /// After a refused refresh token, the configured repeatable grant, still under the lease.
@@ -807,33 +814,15 @@ impl TokenManager {
         };
         Ok(
             match entry::decode(&found, location, self.options.store_keys.as_ref()) {
-                Ok(decoded) => {
-                    if decoded.stale_key {
-                        // Sealed with a previous key: the same entry again, with the current one.
-                        // Losing this race to another writer is fine.
-                        let draft = Draft {
-                            generation: decoded.generation,
-                            token: decoded.token.clone(),
-                            life: decoded.remaining,
-                            refresh_token: decoded.refresh_token.clone(),
-                            spending: decoded.spending,
-                        };
-                        if let Ok(bytes) = self.write(store, location, Some(&found.bytes), &draft) {
-                            return Ok(StoreRead {
-                                raw: Some(bytes),
-                                entry: Some(decoded),
-                                replaceable: true,
-                                problem: None,
-                            });
-                        }
-                    }
-                    StoreRead {
-                        raw: Some(found.bytes),
-                        entry: Some(decoded),
-                        replaceable: true,
-                        problem: None,
-                    }
-                }
+                // An entry sealed with a previous key is sealed again with the current one at
+                // its next write, under the lease: a reader rewriting it could replace a
+                // holder's `spending` marker.
+                Ok(decoded) => StoreRead {
+                    raw: Some(found.bytes),
+                    entry: Some(decoded),
+                    replaceable: true,
+                    problem: None,
+                },
                 Err(unreadable) => StoreRead {
                     raw: Some(found.bytes),
                     entry: None,
@@ -885,11 +874,17 @@ impl TokenManager {
                 .get_or_insert(self.options.clock.epoch_ms() / 1000 + left);
         }
         let bytes = entry::encode(&draft, location, self.options.store_keys.as_ref())?;
-        match store.compare_and_set(location, expected, &bytes, entry_ttl(&draft))? {
-            true => Ok(bytes),
-            false => Err(store_failure(
+        match store.compare_and_set(location, expected, &bytes, entry_ttl(&draft)) {
+            Ok(true) => Ok(bytes),
+            Ok(false) => Err(store_failure(
                 "the entry changed under the lease (a lease that expired?); this token was not stored",
             )),
+            // A write whose answer was lost (a Redis timeout) may have been applied: what the
+            // store holds now says which.
+            Err(e) => match store.get(location) {
+                Ok(Some(found)) if found.bytes == bytes => Ok(bytes),
+                _ => Err(e),
+            },
         }
     }
 
@@ -975,9 +970,11 @@ fn spent_grant(request: &TokenRequest) -> Error {
 /// its access token, it would leave the next leader nothing to refresh with.
 fn entry_ttl(draft: &Draft) -> Duration {
     let access_life = draft.life;
-    if draft.refresh_token.is_none() && !draft.spending {
+    if draft.token.is_some() && draft.refresh_token.is_none() && !draft.spending {
         return access_life.max(Duration::from_secs(1));
     }
+    // No token at all: the entry only records that a single-use grant was spent, which must
+    // be remembered as long as that grant could be replayed.
     let refresh_life = draft
         .token
         .as_ref()

@@ -1118,11 +1118,18 @@ fn readers_with_clocks_ten_minutes_off_never_get_an_expired_token_nor_an_older_r
     assert_eq!((kit.reuse_detected(), kit.oauth_errors("invalid_grant")), (0, 0));
 }
 
-/// The holder's refresh reaches the server, which rotates the token, and the answer is lost
-/// (a reset). The entry still says `spending`: nobody sends that refresh token again, and
-/// the error says to authorize again, instead of the server revoking the grant.
+/// The holder's refresh reaches the server, which rotates the token, and the answer is lost:
+/// a reset, a 200 cut off half-way, a 504 from a proxy that gave up. The entry still says
+/// `spending`: nobody sends that refresh token again, and the error says to authorize again,
+/// instead of the server revoking the grant.
 #[test]
 fn a_refresh_whose_answer_is_lost_is_never_sent_again() {
+    for how in ["reset", "truncated", "504"] {
+        answer_lost(how);
+    }
+}
+
+fn answer_lost(how: &str) {
     let kit = Testkit::start().unwrap();
     let client = scenario_client(&kit, "rotate_strict", 2);
     let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
@@ -1130,7 +1137,7 @@ fn a_refresh_whose_answer_is_lost_is_never_sent_again() {
     let losing = TokenClient::builder(kit.scenario_url("rotate_strict"))
         .client_id(ID)
         .client_secret(SECRET)
-        .header("X-Testkit-Lose-Answer", "1")
+        .header("X-Testkit-Lose-Answer", how)
         .build()
         .unwrap();
     let a = over_store(
@@ -1140,18 +1147,68 @@ fn a_refresh_whose_answer_is_lost_is_never_sent_again() {
         None,
     );
     let e = a.access_token().unwrap_err();
-    assert_ne!(e.kind(), tokenfetch::ErrorKind::Config, "the reset itself: {e}");
-    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "sent once: {e}");
+    assert_ne!(e.kind(), tokenfetch::ErrorKind::Config, "{how}: the loss itself: {e}");
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "{how}: sent once: {e}");
     // A, and B, a process started later with the same configuration.
     for manager in [
         &a,
         &over_store(losing, TokenRequest::refresh_token(rt0), store.clone(), None),
     ] {
         let e = manager.access_token().unwrap_err();
-        assert!(e.to_string().contains("authorize again"), "{e}");
+        assert!(e.to_string().contains("authorize again"), "{how}: {e}");
     }
-    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "sent once");
-    assert_eq!(kit.reuse_detected(), 0);
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1, "{how}: sent once");
+    assert_eq!(kit.reuse_detected(), 0, "{how}");
+}
+
+/// A code the server refused is spent all the same; the entry that records it outlives the
+/// one second an entry without a token used to get, so a process started later with the same
+/// code does not send it again.
+#[test]
+fn a_refused_code_stays_spent_for_processes_started_later() {
+    let kit = Testkit::start().unwrap();
+    let (_, store) = file_store("spent-code");
+    let code = || TokenRequest::authorization_code("expired-code", Some("https://app/cb"), None);
+    let first = over_store(client_of(&kit), code(), store.clone(), None);
+    assert_eq!(first.access_token().unwrap_err().oauth_code(), Some("invalid_grant"));
+    std::thread::sleep(Duration::from_millis(1_300));
+    let later = over_store(client_of(&kit), code(), store, None);
+    let e = later.access_token().unwrap_err();
+    assert!(e.to_string().contains("already sent"), "{e}");
+    assert_eq!(kit.requests_with_grant("authorization_code"), 1);
+}
+
+/// Like Google, a server that keeps refresh tokens answers a refresh without one: the refresh
+/// token that was sent (here the configured one) stays the manager's and the store's.
+#[test]
+fn a_refresh_answer_without_a_refresh_token_keeps_the_one_sent() {
+    let kit = Testkit::start().unwrap();
+    let client = TokenClient::builder(kit.scenario_url("rotate_strict"))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .header("X-Testkit-Expires-In", "2")
+        .header("X-Testkit-Keep-Refresh-Token", "1")
+        .build()
+        .unwrap();
+    let rt0 = client.password("ann", "hunter2", None).unwrap().refresh_token.unwrap();
+    let (_, store) = file_store("keep-rt");
+    let manager = over_store(
+        client.clone(),
+        TokenRequest::refresh_token(rt0.clone()),
+        store.clone(),
+        None,
+    );
+    let first = manager.access_token().unwrap();
+    assert_eq!(manager.token().unwrap().refresh_token.as_deref(), Some(rt0.as_str()));
+    std::thread::sleep(Duration::from_millis(1_700));
+    assert_ne!(
+        manager
+            .access_token()
+            .expect("refreshed again with the same refresh token"),
+        first
+    );
+    assert_eq!(kit.requests_with_grant("refresh_token"), 2);
+    assert_eq!(kit.oauth_errors("invalid_grant"), 0);
 }
 
 #[test]

@@ -30,7 +30,10 @@
 //! answering, in any scenario), `X-Testkit-Fail-Times`, `X-Testkit-Retry-After`, and
 //! `X-Testkit-Hold: GATE`, which holds the answer until `POST /__release?gate=GATE`,
 //! `X-Testkit-Refresh-Expires-In` (the `refresh_expires_in` sent with refresh tokens, default
-//! 86400) and `X-Testkit-Lose-Answer` (a refresh is processed, then the connection is reset).
+//! 86400) and `X-Testkit-Lose-Answer` (a refresh is processed and rotated, then its answer is
+//! lost: `reset` resets the connection, `truncated` sends half the 200, `504` answers as a
+//! proxy that gave up), and `X-Testkit-Keep-Refresh-Token` (a refresh answer without a new
+//! refresh token, as Google sends; the one sent stays valid).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -496,6 +499,8 @@ fn scenario_in_path(path: &str) -> Option<&str> {
 enum Delivery {
     Normal,
     Reset,
+    /// The head and half the body, then a reset: an answer lost on the way back.
+    Truncated,
     Trickle(Duration),
     Chunked,
 }
@@ -628,6 +633,17 @@ fn write_reply(mut stream: Conn, reply: Reply) -> io::Result<()> {
                 stream.write_all(b"\r\n")?;
             }
             stream.write_all(b"0\r\n\r\n")?;
+        }
+        Delivery::Truncated => {
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+            stream.write_all(head.as_bytes())?;
+            stream.write_all(&reply.body[..reply.body.len() / 2])?;
+            stream.flush()?;
+            if let Conn::Plain(tcp) = stream {
+                let socket = socket2::Socket::from(tcp);
+                socket.set_linger(Some(Duration::ZERO))?;
+            }
+            return Ok(());
         }
         Delivery::Trickle(pause) => {
             head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
@@ -1046,7 +1062,9 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
             let revoked = family.is_some_and(|f| s.revoked_families.contains(&f));
             match s.refresh_tokens.get(rt) {
                 Some(true) if !revoked => {
-                    if scenario == "rotate" || scenario == "rotate_then_reset" || scenario == "rotate_strict" {
+                    let rotating =
+                        scenario == "rotate" || scenario == "rotate_then_reset" || scenario == "rotate_strict";
+                    if rotating && request.header("x-testkit-keep-refresh-token").is_none() {
                         s.refresh_tokens.insert(rt.clone(), false);
                     }
                 }
@@ -1065,7 +1083,9 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
                 _ => return Reply::oauth_error(400, "invalid_grant", "The refresh token is invalid or was rotated"),
             }
             inherited_family = family;
-            issue_refresh = true;
+            // `X-Testkit-Keep-Refresh-Token`: like Google, a refresh answer without a new
+            // refresh token (the one sent stays valid).
+            issue_refresh = request.header("x-testkit-keep-refresh-token").is_none();
         }
         "urn:ietf:params:oauth:grant-type:device_code" => {
             let Some(code) = params.get("device_code") else {
@@ -1152,9 +1172,18 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
                 .unwrap_or(0),
         );
     }
-    if (scenario == "rotate_then_reset" || request.header("x-testkit-lose-answer").is_some())
-        && grant == "refresh_token"
-    {
+    let lose = request.header("x-testkit-lose-answer").map(str::to_owned);
+    if lose.as_deref() == Some("truncated") && grant == "refresh_token" {
+        // Processed and rotated; the 200 arrives half-way.
+        let mut reply = Reply::json(200, Value::Object(body.clone()));
+        reply.delivery = Delivery::Truncated;
+        return reply;
+    }
+    if lose.as_deref() == Some("504") && grant == "refresh_token" {
+        // Processed and rotated; a proxy gave up waiting and answered for the server.
+        return Reply::text(504, "text/html", "<html><body>504 Gateway Time-out</body></html>");
+    }
+    if (scenario == "rotate_then_reset" || lose.is_some()) && grant == "refresh_token" {
         // Processed and rotated; the answer is lost on the way back.
         return Reply::reset();
     }

@@ -313,7 +313,7 @@ class FileStore:
 
     ``key``: 32 raw bytes, or base64 text of 32 bytes, to seal entries with AES-256-GCM.
     Without one the files hold bearer tokens in the clear. ``previous_keys``: keys that only
-    open entries, while a key rotation rolls out (entries they open are resealed with ``key``).
+    open entries, while a key rotation rolls out (each entry is sealed with ``key`` at its next refresh).
     ``repr()`` never shows a key.
     """
 

@@ -178,7 +178,7 @@ fn salt_from(text: &[u8], name: &str) -> Result<[u8; 32]> {
 }
 
 /// What a manager writes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Draft {
     /// One more than the generation of the entry it replaces (1 for the first).
     pub generation: u64,
@@ -191,6 +191,18 @@ pub struct Draft {
     /// A single-use grant is being sent: whoever finds this with the lease free must take
     /// `refresh_token` (and the configured grant) as possibly spent.
     pub spending: bool,
+}
+
+impl fmt::Debug for Draft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Draft")
+            .field("generation", &self.generation)
+            .field("token", &self.token)
+            .field("life", &self.life)
+            .field("refresh_token", &crate::redact::redacted(&self.refresh_token))
+            .field("spending", &self.spending)
+            .finish()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -217,8 +229,6 @@ pub struct Decoded {
     pub remaining: Duration,
     pub refresh_token: Option<String>,
     pub spending: bool,
-    /// Sealed with a previous key: worth rewriting with the current one.
-    pub stale_key: bool,
 }
 
 impl fmt::Debug for Decoded {
@@ -375,9 +385,12 @@ fn open(bytes: &[u8], aad: &str, keys: &KeyRing) -> std::result::Result<(Vec<u8>
             return Ok((plain.to_vec(), index));
         }
     }
+    // Locations are keyed per key, so an entry here that no key opens was sealed with a key
+    // since removed (or altered): a repeatable grant may replace it; a single-use one waits.
     Err(unreadable(
-        "it does not open with this manager's keys (another key, or altered)",
-        false,
+        "it does not open with this manager's keys (sealed with a key since removed, or altered); \
+         add that key back as a previous key, or remove the entry",
+        true,
     ))
 }
 
@@ -404,9 +417,9 @@ pub fn encode(draft: &Draft, location: &str, keys: Option<&KeyRing>) -> Result<V
 /// sealed ones are expected (both replaceable), or a sealed entry without these keys or of a
 /// newer format (not replaceable by this manager).
 pub fn decode(found: &StoredBytes, location: &str, keys: Option<&KeyRing>) -> std::result::Result<Decoded, Unreadable> {
-    let (plain, key_index) = match (found.bytes.starts_with(SEALED_PREFIX.as_bytes()), keys) {
+    let (plain, _) = match (found.bytes.starts_with(SEALED_PREFIX.as_bytes()), keys) {
         (_, Some(keys)) => open(&found.bytes, location, keys)?,
-        (true, None) => return Err(unreadable("it is sealed, and this manager has no key", false)),
+        (true, None) => return Err(unreadable("it is sealed, and this manager has no key", true)),
         (false, None) => (found.bytes.clone(), 0),
     };
     let stored: Stored = serde_json::from_slice(&plain).map_err(|_| {
@@ -435,7 +448,6 @@ pub fn decode(found: &StoredBytes, location: &str, keys: Option<&KeyRing>) -> st
         remaining: Duration::from_millis(stored.life_ms).saturating_sub(found.age),
         refresh_token: stored.refresh_token,
         spending: stored.spending,
-        stale_key: key_index > 0,
     })
 }
 
@@ -513,21 +525,21 @@ mod tests {
     #[test]
     fn a_sealed_entry_opens_only_with_its_keys_under_its_location() {
         let sealed = encode(&draft(), "k", Some(&ring(7))).unwrap();
-        // Without the right key, the entry is someone else's: not to be replaced.
-        assert!(matches!(replaceable(sealed.clone(), "k", Some(&ring(8))), Err(false)));
+        // Locations are keyed per key: an entry no key here opens was sealed with a key since
+        // removed (or altered), and a repeatable grant may replace it.
+        assert!(matches!(replaceable(sealed.clone(), "k", Some(&ring(8))), Err(true)));
         assert!(matches!(
             replaceable(sealed.clone(), "moved", Some(&ring(7))),
-            Err(false)
+            Err(true)
         ));
-        assert!(matches!(replaceable(sealed.clone(), "k", None), Err(false)));
+        assert!(matches!(replaceable(sealed.clone(), "k", None), Err(true)));
         let mut altered = sealed.clone();
         let middle = altered.len() / 2;
         altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
-        assert!(matches!(replaceable(altered, "k", Some(&ring(7))), Err(false)));
-        // A ring whose previous key is the sealing one opens it, and says it is stale.
+        assert!(matches!(replaceable(altered, "k", Some(&ring(7))), Err(true)));
+        // A ring whose previous key is the sealing one opens it.
         let rotated = KeyRing::new(EntryKey::new(&[8; 32]).unwrap(), vec![EntryKey::new(&[7; 32]).unwrap()]);
-        let decoded = decode(&found(sealed, 0), "k", Some(&rotated)).unwrap();
-        assert!(decoded.stale_key);
+        assert!(decode(&found(sealed, 0), "k", Some(&rotated)).is_ok());
     }
 
     #[test]

@@ -94,12 +94,13 @@ impl FileStore {
         }
         check_private(path, &metadata, false)?;
         // The writer and the reader share this machine's clock. A modification time in the
-        // future (a clock stepped back since) counts as written just now, never as younger.
+        // future means the clock was stepped back since: how old the entry is cannot be told,
+        // so it counts as spent (its refresh token and generation still count).
         let age = metadata
             .modified()
             .ok()
             .and_then(|written| written.elapsed().ok())
-            .unwrap_or(Duration::ZERO);
+            .unwrap_or(Duration::MAX);
         let mut bytes = Vec::new();
         // An entry is a token: anything past a megabyte is not one.
         (&mut file)

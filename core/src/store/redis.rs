@@ -52,7 +52,7 @@ local current = redis.call('GET', KEYS[1])
 local entry = false
 if current then
   local colon = string.find(current, ':', 1, true)
-  if colon then entry = string.sub(current, colon + 1) end
+  if colon then entry = string.sub(current, colon + 1) else entry = current end
 end
 if (ARGV[1] == 'absent' and current == false) or (ARGV[1] == 'value' and entry == ARGV[2]) then
   NOW
@@ -347,9 +347,8 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
         // `redis://` is not a special scheme to the URL parser: its IPv4 hosts come as names.
         url::Host::Domain(name) => {
             let name = name.to_ascii_lowercase();
-            name == "localhost"
-                || name.ends_with(".localhost")
-                || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+            // Not `*.localhost`: some resolvers send those names to DNS.
+            name == "localhost" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
         }
         url::Host::Ipv4(ip) => ip.is_loopback(),
         url::Host::Ipv6(ip) => ip.is_loopback(),

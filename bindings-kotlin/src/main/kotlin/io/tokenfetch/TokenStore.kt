@@ -53,7 +53,7 @@ sealed class TokenStore private constructor(
 
         /**
          * The same store, also opening entries sealed with [keys] (32 bytes as base64 each): a
-         * key rotation in progress. Entries they open are sealed again with `key`.
+         * key rotation in progress. Each entry is sealed with `key` at its next refresh.
          */
         fun withPreviousKeys(vararg keys: String): File = File(file.copy(previousKeys = keys.toList()))
 

@@ -199,10 +199,15 @@ class TokenStoreTest {
         val new = Base64.getEncoder().encodeToString(ByteArray(32) { 3 })
         val token = TokenManager(client(kit), store = TokenStore.File(storeDir, old)).use { it.accessToken() }
         val rotating = TokenStore.File(storeDir, new).withPreviousKeys(old)
-        assertEquals(token, TokenManager(client(kit), store = rotating).use { it.accessToken() })
-        // Resealed with the new key: a manager with it alone reads the same entry.
-        assertEquals(token, TokenManager(client(kit), store = TokenStore.File(storeDir, new)).use { it.accessToken() })
-        assertEquals(1, kit.tokenRequests())
+        val next =
+            TokenManager(client(kit), store = rotating).use {
+                assertEquals(token, it.accessToken())
+                // Its next fetch seals the entry with the new key: a manager with that key alone reads it.
+                it.invalidate()
+                it.accessToken()
+            }
+        assertEquals(next, TokenManager(client(kit), store = TokenStore.File(storeDir, new)).use { it.accessToken() })
+        assertEquals(2, kit.tokenRequests())
         assertFalse(rotating.toString().contains(old), "toString shows no key")
         refused("rediss://", "allowInsecure") { TokenManager(client(kit), store = TokenStore.Redis("redis://:pw-9f3@redis.internal:6379")) }
         TokenManager(client(kit), store = TokenStore.Redis("redis://redis.internal:6379").allowingInsecure()).close()
