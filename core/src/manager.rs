@@ -185,6 +185,10 @@ struct Slots {
     refresh_generation: u64,
     /// The access token `invalidate()` dropped: an entry carrying it is never adopted again.
     invalidated: Option<String>,
+    /// A `spending` marker this manager wrote for a request that never left, with what the
+    /// entry should say instead: should the marker have stayed (its restore failed), this
+    /// manager alone knows nothing was sent.
+    unsent_marker: Option<(Vec<u8>, Draft)>,
 }
 
 struct Cached {
@@ -605,20 +609,30 @@ impl TokenManager {
         &self,
         store: &dyn TokenStore,
         location: &str,
-        read: StoreRead,
+        mut read: StoreRead,
     ) -> std::result::Result<Obtained, Failure> {
         let base_is_single_use = self.request.is_single_use();
         if let Some(problem) = &read.problem {
-            // An entry that cannot be opened (sealed with a key removed too early, of a newer
+            // An entry that cannot be opened (sealed with a key this manager lacks, of a newer
             // format, damaged) may hold a newer refresh token than any here, and says nothing
             // of which: a single-use grant waits until it is readable or removed. A repeatable
-            // grant replaces it, unless it is another version's.
-            let holds_single_use = base_is_single_use || self.read_slots().refresh_token.is_some();
-            if holds_single_use || !read.replaceable {
+            // grant replaces it, with its own grant, unless it is another version's.
+            if base_is_single_use || !read.replaceable {
                 return Err(Failure::Store(problem.clone()));
             }
+            self.write_slots().refresh_token = None;
         }
-        let (refresh_token, mut generation) = {
+        {
+            // Our own marker, for a request that never left and whose restore was not written:
+            // the entry is what the restore would have written.
+            let mut slots = self.write_slots();
+            if let Some((marker, restored)) = slots.unsent_marker.take() {
+                if read.raw.as_deref() == Some(marker.as_slice()) {
+                    read.entry = Some(entry::Decoded::of(&restored));
+                }
+            }
+        }
+        let (refresh_token, mut generation, grant_sent) = {
             let mut slots = self.write_slots();
             match &read.entry {
                 Some(entry) if entry.generation >= slots.refresh_generation => {
@@ -630,8 +644,7 @@ impl TokenManager {
                     } else {
                         entry.refresh_token.clone()
                     };
-                    if base_is_single_use {
-                        // An entry means some process already spent this grant.
+                    if base_is_single_use && (entry.grant_sent || entry.spending) {
                         slots.grant_spent = true;
                     }
                 }
@@ -648,7 +661,12 @@ impl TokenManager {
                 None => {}
             }
             let seen = read.entry.as_ref().map_or(0, |e| e.generation);
-            (slots.refresh_token.clone(), seen.max(slots.refresh_generation))
+            let grant_sent = read.entry.as_ref().is_some_and(|e| e.grant_sent) || slots.grant_spent;
+            (
+                slots.refresh_token.clone(),
+                seen.max(slots.refresh_generation),
+                grant_sent,
+            )
         };
         let previous = read.entry.as_ref();
         let mut expected = read.raw.clone();
@@ -659,20 +677,33 @@ impl TokenManager {
             }
             None => self.request.clone(),
         };
-        // The refresh token this request spends, whether stored or configured.
-        let sent_refresh_token = request.get("refresh_token").map(str::to_owned);
+        // The refresh token this request spends, stored or configured.
+        let sent_refresh_token = (request.grant_type() == crate::grant::grant_type::REFRESH_TOKEN)
+            .then(|| request.get("refresh_token").map(str::to_owned))
+            .flatten();
+        let sends_configured_grant = refresh_token.is_none() && base_is_single_use;
         let single_use = request.is_single_use();
+        // The entry as it is now, to write back when the request never leaves.
+        let unchanged = |generation: u64| Draft {
+            generation,
+            token: previous.and_then(|e| e.token.clone()),
+            life: previous.map_or(Duration::ZERO, |e| e.remaining),
+            refresh_token: sent_refresh_token.clone().or_else(|| refresh_token.clone()),
+            spending: false,
+            grant_sent,
+        };
         if single_use {
             generation = generation.saturating_add(1);
             let marker = Draft {
-                generation,
-                token: previous.and_then(|e| e.token.clone()),
-                life: previous.map_or(Duration::ZERO, |e| e.remaining),
-                refresh_token: sent_refresh_token.clone(),
                 spending: true,
+                grant_sent: grant_sent || sends_configured_grant,
+                ..unchanged(generation)
             };
-            let bytes = self
-                .write(store, location, expected.as_deref(), &marker)
+            let bytes = self.seal(&marker, location).map_err(Failure::Store)?;
+            // Should the write be applied but its answer lost, this process alone knows the
+            // marker was never followed by a request.
+            self.write_slots().unsent_marker = Some((bytes.clone(), unchanged(generation.saturating_add(1))));
+            self.put(store, location, expected.as_deref(), &bytes, &marker)
                 .map_err(Failure::Store)?;
             expected = Some(bytes);
             self.write_slots().refresh_generation = generation;
@@ -682,9 +713,14 @@ impl TokenManager {
         } else {
             (self.client.fetch(&request), true)
         };
-        if base_is_single_use && refresh_token.is_none() && reached {
+        if reached {
+            // From here the request may have been processed: the marker stands.
+            self.write_slots().unsent_marker = None;
+        }
+        if sends_configured_grant && reached {
             self.write_slots().grant_spent = true;
         }
+        let grant_sent = grant_sent || (sends_configured_grant && reached);
         generation = generation.saturating_add(1);
         match result {
             Ok(mut token) => {
@@ -698,6 +734,7 @@ impl TokenManager {
                     refresh_token: token.refresh_token.clone(),
                     token: Some(token.clone()),
                     spending: false,
+                    grant_sent,
                 };
                 let written = self.write(store, location, expected.as_deref(), &draft);
                 Ok(Obtained {
@@ -710,30 +747,30 @@ impl TokenManager {
             }
             Err(e) => {
                 let refused = sent_refresh_token.is_some() && e.oauth_code() == Some("invalid_grant");
-                // Only a request that never left, or an OAuth error the server sent (it issues
-                // no new token with one), proves nothing was rotated: the entry gets back the
-                // refresh token that was sent, or none after `invalid_grant`. Anything else (a
-                // reset, a timeout, a 5xx from a proxy, a 200 that never arrived whole) leaves
-                // the entry spending.
-                if single_use && (!reached || e.oauth().is_some()) {
+                // Only a request that never left, or a refusal the server itself sent (it
+                // issues no new token with one), proves nothing was rotated: the entry gets
+                // back the refresh token that was sent, or none after `invalid_grant`. Anything
+                // else (a reset, a timeout, a 5xx, a 200 that never arrived whole) leaves the
+                // entry spending.
+                if single_use && (!reached || refused_by_the_server(&e)) {
                     let kept = if refused { None } else { sent_refresh_token.clone() };
                     let restored = Draft {
-                        generation,
-                        token: previous.and_then(|e| e.token.clone()),
-                        life: previous.map_or(Duration::ZERO, |e| e.remaining),
                         refresh_token: kept.clone(),
-                        spending: false,
+                        grant_sent,
+                        ..unchanged(generation)
                     };
                     if self.write(store, location, expected.as_deref(), &restored).is_ok() {
                         let mut slots = self.write_slots();
+                        slots.unsent_marker = None;
                         slots.refresh_token = kept;
                         slots.refresh_generation = generation;
                     }
                 } else if single_use {
                     self.write_slots().refresh_token = None;
                 }
-                if refused && !base_is_single_use {
-                    // The refresh token is dead; the configured grant can be sent again.
+                if refused && refresh_token.is_some() && !base_is_single_use {
+                    // The stored refresh token is dead; the configured, repeatable grant can
+                    // be sent instead (once: the next pass holds no refresh token).
                     self.write_slots().refresh_token = None;
                     return self.fetch_under_lease_again(store, location);
                 }
@@ -866,6 +903,13 @@ impl TokenManager {
 
     /// Writes `draft` over `expected` (compare-and-set) and returns the bytes written.
     fn write(&self, store: &dyn TokenStore, location: &str, expected: Option<&[u8]>, draft: &Draft) -> Result<Vec<u8>> {
+        let bytes = self.seal(draft, location)?;
+        self.put(store, location, expected, &bytes, draft)?;
+        Ok(bytes)
+    }
+
+    /// The bytes of `draft` at `location`, sealed when the store has keys.
+    fn seal(&self, draft: &Draft, location: &str) -> Result<Vec<u8>> {
         let mut draft = draft.clone();
         if let Some(token) = draft.token.as_mut() {
             let left = draft.life.as_secs();
@@ -873,16 +917,28 @@ impl TokenManager {
                 .expires_at
                 .get_or_insert(self.options.clock.epoch_ms() / 1000 + left);
         }
-        let bytes = entry::encode(&draft, location, self.options.store_keys.as_ref())?;
-        match store.compare_and_set(location, expected, &bytes, entry_ttl(&draft)) {
-            Ok(true) => Ok(bytes),
+        entry::encode(&draft, location, self.options.store_keys.as_ref())
+    }
+
+    /// Compare-and-set of `bytes` (the sealed `draft`) over `expected`.
+    fn put(
+        &self,
+        store: &dyn TokenStore,
+        location: &str,
+        expected: Option<&[u8]>,
+        bytes: &[u8],
+        draft: &Draft,
+    ) -> Result<()> {
+        let ttl = entry_ttl(draft, self.request.is_single_use());
+        match store.compare_and_set(location, expected, bytes, ttl) {
+            Ok(true) => Ok(()),
             Ok(false) => Err(store_failure(
                 "the entry changed under the lease (a lease that expired?); this token was not stored",
             )),
             // A write whose answer was lost (a Redis timeout) may have been applied: what the
             // store holds now says which.
             Err(e) => match store.get(location) {
-                Ok(Some(found)) if found.bytes == bytes => Ok(bytes),
+                Ok(Some(found)) if found.bytes == bytes => Ok(()),
                 _ => Err(e),
             },
         }
@@ -920,6 +976,25 @@ impl Obtained {
             generation,
             store_error,
         }
+    }
+}
+
+/// The server itself refused, so it issued (and rotated) nothing: an OAuth error with a 4xx
+/// status, or one of RFC 6749's own codes with a 200. A 5xx with an error body may come from
+/// a gateway after the server committed a rotation, so it proves nothing.
+fn refused_by_the_server(error: &Error) -> bool {
+    const RFC_6749_CODES: [&str; 6] = [
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+    ];
+    match (error.oauth_code(), error.status()) {
+        (Some(_), Some(400..=499)) => true,
+        (Some(code), Some(200)) => RFC_6749_CODES.contains(&code),
+        _ => false,
     }
 }
 
@@ -968,13 +1043,13 @@ fn spent_grant(request: &TokenRequest) -> Error {
 /// `refresh_expires_in` (Keycloak sends it) when longer than the access token's, else
 /// [`KEEP_REFRESH_TOKEN`]. A rotated refresh token must outlive a quiet night: forgotten with
 /// its access token, it would leave the next leader nothing to refresh with.
-fn entry_ttl(draft: &Draft) -> Duration {
+fn entry_ttl(draft: &Draft, single_use_grant: bool) -> Duration {
     let access_life = draft.life;
-    if draft.token.is_some() && draft.refresh_token.is_none() && !draft.spending {
+    // An entry of a single-use grant records whether it was sent, which must be remembered as
+    // long as that grant could be replayed: never shorter than a refresh token's keep.
+    if draft.token.is_some() && draft.refresh_token.is_none() && !draft.spending && !single_use_grant {
         return access_life.max(Duration::from_secs(1));
     }
-    // No token at all: the entry only records that a single-use grant was spent, which must
-    // be remembered as long as that grant could be replayed.
     let refresh_life = draft
         .token
         .as_ref()

@@ -280,9 +280,12 @@ fn reach_of(error: &ureq::Error) -> Reach {
     match error {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => Reach::NotSent,
         ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Reach::NotSent,
-        // The handshake comes before the request: a refused certificate sent nothing.
-        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => Reach::NotSent,
-        ureq::Error::Io(io) if rustls_error(io).is_some() => Reach::NotSent,
+        // The handshake comes before the request: a refused certificate sent nothing. Any
+        // other TLS failure (an alert, a bad record) may come after the request was written,
+        // on a pooled connection or while the answer is read.
+        ureq::Error::Rustls(e) if in_handshake(e) => Reach::NotSent,
+        ureq::Error::Tls(_) => Reach::NotSent,
+        ureq::Error::Io(io) if rustls_error(io).is_some_and(in_handshake) => Reach::NotSent,
         ureq::Error::Io(io)
             if matches!(
                 io.kind(),
@@ -293,6 +296,19 @@ fn reach_of(error: &ureq::Error) -> Reach {
         }
         _ => Reach::MaybeSent,
     }
+}
+
+/// TLS errors that only a handshake raises, so no request can have been written before them.
+fn in_handshake(error: &rustls::Error) -> bool {
+    matches!(
+        error,
+        rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::UnsupportedNameType
+            | rustls::Error::PeerIncompatible(_)
+            | rustls::Error::HandshakeNotComplete
+            | rustls::Error::InvalidCertRevocationList(_)
+    )
 }
 
 /// The TLS error inside an I/O error, as ureq reports a failed handshake.
@@ -347,6 +363,23 @@ fn map_error(error: ureq::Error, elapsed: Duration) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_handshake_tls_errors_prove_a_request_was_never_sent() {
+        let io = |e: rustls::Error| ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e));
+        let certificate = rustls::Error::InvalidCertificate(rustls::CertificateError::Expired);
+        assert_eq!(reach_of(&io(certificate.clone())), Reach::NotSent);
+        assert_eq!(reach_of(&ureq::Error::Rustls(certificate)), Reach::NotSent);
+        // A fatal alert or a bad record can arrive while the answer is read, after the
+        // request (and a refresh token in it) was written.
+        for late in [
+            rustls::Error::AlertReceived(rustls::AlertDescription::InternalError),
+            rustls::Error::DecryptError,
+        ] {
+            assert_eq!(reach_of(&io(late.clone())), Reach::MaybeSent, "{late:?}");
+            assert_eq!(reach_of(&ureq::Error::Rustls(late)), Reach::MaybeSent);
+        }
+    }
 
     #[test]
     fn ip_literals_resolve_without_a_lookup_and_names_do_not() {

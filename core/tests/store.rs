@@ -1124,7 +1124,7 @@ fn readers_with_clocks_ten_minutes_off_never_get_an_expired_token_nor_an_older_r
 /// instead of the server revoking the grant.
 #[test]
 fn a_refresh_whose_answer_is_lost_is_never_sent_again() {
-    for how in ["reset", "truncated", "504"] {
+    for how in ["reset", "truncated", "504", "502json"] {
         answer_lost(how);
     }
 }
@@ -1462,4 +1462,185 @@ fn faults_at_random_through_redis_never_replay_nor_cross_credentials() {
     // refresh token with it (see docs/architecture.md), and its restart here keeps the data.
     let mut server = RedisServer::start_persistent().expect("redis-server");
     fault_run(Some(&mut server));
+}
+
+/// A store that fails the compare-and-sets it is told to, by their order (1 = the first).
+#[derive(Debug)]
+struct FailingWrites {
+    inner: tokenfetch::MemoryStore,
+    writes: std::sync::atomic::AtomicUsize,
+    fail: Vec<usize>,
+}
+
+impl TokenStore for FailingWrites {
+    fn get(&self, key: &str) -> tokenfetch::Result<Option<tokenfetch::store::StoredBytes>> {
+        self.inner.get(key)
+    }
+    fn compare_and_set(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        value: &[u8],
+        ttl: Duration,
+    ) -> tokenfetch::Result<bool> {
+        let n = self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if self.fail.contains(&n) {
+            return Err(tokenfetch::Error::Transport {
+                message: format!("token store: write {n} failed (injected)"),
+                http_meta: None,
+            });
+        }
+        self.inner.compare_and_set(key, expected, value, ttl)
+    }
+    fn try_lease(&self, key: &str, ttl: Duration) -> tokenfetch::Result<Option<Box<dyn tokenfetch::store::Lease>>> {
+        self.inner.try_lease(key, ttl)
+    }
+}
+
+/// A port nothing listens on yet: a request to it never leaves.
+fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// From now on, forwards connections to `port` to testkit, as a server that came back would.
+fn forward(port: u16, kit: &Testkit) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let target = kit.addr();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = std::net::TcpStream::connect(target) else {
+                continue;
+            };
+            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut c1, mut s1) = (client, server);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c1, &mut s1);
+                let _ = s1.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s2, &mut c2);
+                let _ = c2.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+}
+
+fn failing_writes(fail: Vec<usize>) -> Arc<dyn TokenStore> {
+    Arc::new(FailingWrites {
+        inner: tokenfetch::MemoryStore::new(),
+        writes: Default::default(),
+        fail,
+    })
+}
+
+/// The refresh never left (the server was down), and the write that would have undone the
+/// `spending` marker failed: the marker stays, but this manager knows nothing was sent, and
+/// refreshes with the same refresh token once the server is back, instead of giving up.
+#[test]
+fn a_manager_is_not_locked_out_by_its_own_marker_for_a_request_that_never_left() {
+    let kit = Testkit::start().unwrap();
+    let rt0 = scenario_client(&kit, "rotate_strict", 60)
+        .password("ann", "hunter2", None)
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    let port = unused_port();
+    let client = TokenClient::builder(format!("http://127.0.0.1:{port}/scenario/rotate_strict/token"))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    // Writes: 1 the salt, 2 the marker, 3 the restore, which fails.
+    let manager = over_store(client, TokenRequest::refresh_token(rt0), failing_writes(vec![3]), None);
+    let e = manager.access_token().unwrap_err();
+    assert_eq!(e.kind(), tokenfetch::ErrorKind::Transport, "{e}");
+    forward(port, &kit);
+    manager
+        .access_token()
+        .expect("the refresh token was never sent, so it is sent now");
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1);
+    assert_eq!(kit.reuse_detected(), 0);
+}
+
+/// A code whose exchange never left (the server was down) is not spent: a process started
+/// later sends it once the server is back.
+#[test]
+fn a_code_that_never_left_is_not_recorded_as_spent() {
+    let kit = Testkit::start().unwrap();
+    let port = unused_port();
+    let client = TokenClient::builder(format!("http://127.0.0.1:{port}/token"))
+        .client_id(ID)
+        .client_secret(SECRET)
+        .build()
+        .unwrap();
+    let (_, store) = file_store("unsent-code");
+    let code = || TokenRequest::authorization_code("code-1", Some("https://app/cb"), None);
+    let e = over_store(client.clone(), code(), store.clone(), None)
+        .access_token()
+        .unwrap_err();
+    assert_eq!(e.kind(), tokenfetch::ErrorKind::Transport, "{e}");
+    forward(port, &kit);
+    over_store(client, code(), store, None)
+        .access_token()
+        .expect("the code was never sent");
+    assert_eq!(kit.requests_with_grant("authorization_code"), 1);
+}
+
+/// A code grant's entry outlives its access token: a process started after the token expired
+/// refreshes with the stored refresh token, and never sends the code again.
+#[test]
+fn a_code_grants_entry_outlives_its_access_token() {
+    let kit = Testkit::start().unwrap();
+    let store: Arc<dyn TokenStore> = Arc::new(tokenfetch::MemoryStore::new());
+    let client = scenario_client(&kit, "ok", 1);
+    let code = || TokenRequest::authorization_code("code-2", Some("https://app/cb"), None);
+    over_store(client.clone(), code(), store.clone(), None)
+        .access_token()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1_300));
+    over_store(client, code(), store, None)
+        .access_token()
+        .expect("refreshed with the stored refresh token");
+    assert_eq!(kit.requests_with_grant("authorization_code"), 1);
+    assert_eq!(kit.requests_with_grant("refresh_token"), 1);
+}
+
+/// A repeatable custom grant that carries a `refresh_token` parameter and is refused: one
+/// request and its error, not the same request again and again.
+#[test]
+fn a_refused_repeatable_grant_with_a_refresh_token_parameter_is_sent_once() {
+    let kit = Testkit::start().unwrap();
+    let client = scenario_client(&kit, "invalid_grant", 60);
+    let (_, store) = file_store("custom-rt");
+    let grant = TokenRequest::custom("urn:testkit:exchange").param("refresh_token", "rt-of-elsewhere");
+    let e = over_store(client, grant, store, None).access_token().unwrap_err();
+    assert_eq!(e.oauth_code(), Some("invalid_grant"));
+    assert_eq!(kit.token_requests(), 1);
+}
+
+/// A repeatable grant (password) that holds a refresh token finds its entry damaged: it fetches
+/// with its own grant and replaces the entry, so the next process shares it again.
+#[test]
+fn a_damaged_entry_is_replaced_by_a_repeatable_grant_holding_a_refresh_token() {
+    let kit = Testkit::start().unwrap();
+    let (dir, store) = file_store("damaged-rt");
+    let password = || TokenRequest::password("ann", "hunter2");
+    let manager = over_store(client_of(&kit), password(), store.clone(), None);
+    manager.access_token().unwrap();
+    assert!(manager.token().unwrap().refresh_token.is_some());
+    std::fs::write(entry_file(&dir), b"{\"format\":2,\"generation\":\xff").unwrap();
+    manager.invalidate();
+    let replaced = manager.access_token().unwrap();
+    assert!(manager.last_error().unwrap().to_string().contains("discarded"));
+    assert_eq!(
+        over_store(client_of(&kit), password(), store, None)
+            .access_token()
+            .unwrap(),
+        replaced
+    );
+    assert_eq!(kit.requests_with_grant("password"), 2);
 }

@@ -32,7 +32,7 @@
 //! `X-Testkit-Refresh-Expires-In` (the `refresh_expires_in` sent with refresh tokens, default
 //! 86400) and `X-Testkit-Lose-Answer` (a refresh is processed and rotated, then its answer is
 //! lost: `reset` resets the connection, `truncated` sends half the 200, `504` answers as a
-//! proxy that gave up), and `X-Testkit-Keep-Refresh-Token` (a refresh answer without a new
+//! proxy that gave up, `502json` as a gateway with a JSON error body), and `X-Testkit-Keep-Refresh-Token` (a refresh answer without a new
 //! refresh token, as Google sends; the one sent stays valid).
 
 use std::collections::{BTreeMap, HashMap};
@@ -1178,6 +1178,10 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         let mut reply = Reply::json(200, Value::Object(body.clone()));
         reply.delivery = Delivery::Truncated;
         return reply;
+    }
+    if lose.as_deref() == Some("502json") && grant == "refresh_token" {
+        // Processed and rotated; a gateway answered with an error body of its own.
+        return Reply::json(502, json!({ "status": 502, "error": "Bad Gateway" }));
     }
     if lose.as_deref() == Some("504") && grant == "refresh_token" {
         // Processed and rotated; a proxy gave up waiting and answered for the server.

@@ -191,6 +191,9 @@ pub struct Draft {
     /// A single-use grant is being sent: whoever finds this with the lease free must take
     /// `refresh_token` (and the configured grant) as possibly spent.
     pub spending: bool,
+    /// The managers' configured single-use grant (a code, a device code, the refresh token
+    /// they were given) has reached the server, or is being sent: never to be sent again.
+    pub grant_sent: bool,
 }
 
 impl fmt::Debug for Draft {
@@ -201,6 +204,7 @@ impl fmt::Debug for Draft {
             .field("life", &self.life)
             .field("refresh_token", &crate::redact::redacted(&self.refresh_token))
             .field("spending", &self.spending)
+            .field("grant_sent", &self.grant_sent)
             .finish()
     }
 }
@@ -217,6 +221,8 @@ struct Stored {
     refresh_token: Option<String>,
     #[serde(default)]
     spending: bool,
+    #[serde(default)]
+    grant_sent: bool,
 }
 
 /// An entry, read back.
@@ -229,6 +235,21 @@ pub struct Decoded {
     pub remaining: Duration,
     pub refresh_token: Option<String>,
     pub spending: bool,
+    pub grant_sent: bool,
+}
+
+impl Decoded {
+    /// What `draft` reads back as, just written.
+    pub fn of(draft: &Draft) -> Decoded {
+        Decoded {
+            generation: draft.generation,
+            token: draft.token.clone(),
+            remaining: draft.life,
+            refresh_token: draft.refresh_token.clone(),
+            spending: draft.spending,
+            grant_sent: draft.grant_sent,
+        }
+    }
 }
 
 impl fmt::Debug for Decoded {
@@ -239,6 +260,7 @@ impl fmt::Debug for Decoded {
             .field("remaining", &self.remaining)
             .field("refresh_token", &crate::redact::redacted(&self.refresh_token))
             .field("spending", &self.spending)
+            .field("grant_sent", &self.grant_sent)
             .finish()
     }
 }
@@ -313,8 +335,8 @@ impl fmt::Debug for EntryKey {
 }
 
 /// The current key, which seals every write, and previous keys, which only open: rotate by
-/// deploying the new key as current with the old one as previous. Entries and the salt
-/// opened with a previous key are rewritten with the current one.
+/// deploying the new key as current with the old one as previous. Each entry is sealed with
+/// the current key at its next write; the salt is copied under the current key's name.
 #[derive(Clone, Debug)]
 pub struct KeyRing {
     keys: Vec<EntryKey>,
@@ -385,11 +407,12 @@ fn open(bytes: &[u8], aad: &str, keys: &KeyRing) -> std::result::Result<(Vec<u8>
             return Ok((plain.to_vec(), index));
         }
     }
-    // Locations are keyed per key, so an entry here that no key opens was sealed with a key
-    // since removed (or altered): a repeatable grant may replace it; a single-use one waits.
+    // An entry here that no key opens: a repeatable grant may replace it; a single-use one
+    // waits, since it may hold the newest refresh token.
     Err(unreadable(
-        "it does not open with this manager's keys (sealed with a key since removed, or altered); \
-         add that key back as a previous key, or remove the entry",
+        "it does not open with this manager's keys (sealed with a newer key during a rotation, with \
+         a key since removed, or altered); give this manager the key (as a previous one), or \
+         remove the entry",
         true,
     ))
 }
@@ -405,6 +428,7 @@ pub fn encode(draft: &Draft, location: &str, keys: Option<&KeyRing>) -> Result<V
         life_ms: u64::try_from(draft.life.as_millis()).unwrap_or(u64::MAX),
         refresh_token: draft.refresh_token.clone(),
         spending: draft.spending,
+        grant_sent: draft.grant_sent,
     };
     let plain = serde_json::to_vec(&stored).map_err(|_| Error::decode("a token entry could not be written"))?;
     match keys {
@@ -448,6 +472,7 @@ pub fn decode(found: &StoredBytes, location: &str, keys: Option<&KeyRing>) -> st
         remaining: Duration::from_millis(stored.life_ms).saturating_sub(found.age),
         refresh_token: stored.refresh_token,
         spending: stored.spending,
+        grant_sent: stored.grant_sent,
     })
 }
 
@@ -485,6 +510,7 @@ mod tests {
             life: Duration::from_secs(60),
             refresh_token: Some("rt-secret".into()),
             spending: false,
+            grant_sent: true,
         }
     }
 
