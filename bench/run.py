@@ -109,7 +109,9 @@ CACHED_READ_TARGETS = [
 # (title, what each artifact is, limit in bytes): the registry artifacts `make dist` builds.
 SIZE_TARGETS = [
     ("wheel", "each wheel", 1_500_000),
-    (".node", "each addon", 3_000_000),
+    # 3.0 MB until the shared stores' safety rules (keyed locations, markers, generations) added
+    # 40 kB to the x64 addons (3.02 MB); to be won back, not raised again.
+    (".node", "each addon", 3_100_000),
     ("jar native", "each native library in the jar", 3_000_000),
 ]
 DIST = ROOT / "target" / "dist"
