@@ -147,9 +147,9 @@ test('a wrong password, another tenant header or another secret parameter is ask
     )
   const custom = (apiKey) => new TokenManager(client(), { grantType: 'urn:testkit:api-key', params: { api_key: apiKey }, store: { file: dir } })
   for (const make of [tenant, custom]) {
-    const one = make('key-1111').accessTokenSync()
-    assert.notEqual(make('key-2222').accessTokenSync(), one)
-    assert.equal(make('key-1111').accessTokenSync(), one)
+    const one = make('key-quxx').accessTokenSync()
+    assert.notEqual(make('key-zulu').accessTokenSync(), one)
+    assert.equal(make('key-quxx').accessTokenSync(), one)
   }
   assert.equal(await kit.tokenRequests(), 6)
 })

@@ -260,11 +260,11 @@ def test_tenants_told_apart_by_a_header_or_a_secret_parameter_never_share(kit, t
         return TokenManager(client(kit), grant_type="urn:testkit:api-key", params={"api_key": api_key}, store=store)
 
     for make in (tenant, custom):
-        one, two = make("key-1111").access_token(), make("key-2222").access_token()
+        one, two = make("key-quxx").access_token(), make("key-zulu").access_token()
         assert one != two
-        assert make("key-1111").access_token() == one
+        assert make("key-quxx").access_token() == one
     assert kit.token_requests() == 4
-    assert not [p for p in tmp_path.iterdir() if "1111" in p.name or "2222" in p.name]
+    assert not [p for p in tmp_path.iterdir() if "quxx" in p.name or "zulu" in p.name]
 
 
 def test_an_entry_made_0644_never_makes_a_refresh_token_worker_replay(kit, tmp_path):

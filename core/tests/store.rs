@@ -936,14 +936,14 @@ fn a_custom_grants_secret_parameter_decides_whose_token_it_is() {
             None,
         )
     };
-    let one = with_key("key-1111").access_token().unwrap();
-    let two = with_key("key-2222").access_token().unwrap();
+    let one = with_key("key-quxx").access_token().unwrap();
+    let two = with_key("key-zulu").access_token().unwrap();
     assert_ne!(one, two);
-    assert!(kit.issued_to(&two).unwrap().contains("key-2222"));
+    assert!(kit.issued_to(&two).unwrap().contains("key-zulu"));
     // Entry names reveal no credential.
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(!name.contains("1111") && !name.contains("2222"), "{name}");
+        assert!(!name.contains("quxx") && !name.contains("zulu"), "{name}");
     }
 }
 

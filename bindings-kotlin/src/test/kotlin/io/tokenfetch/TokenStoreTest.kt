@@ -170,9 +170,9 @@ class TokenStoreTest {
         fun custom(apiKey: String) =
             TokenManager(client(kit), grantType = "urn:testkit:api-key", params = mapOf("api_key" to apiKey), store = store)
         for (make in listOf(::tenant, ::custom)) {
-            val one = make("key-1111").use { it.accessToken() }
-            assertNotEquals(one, make("key-2222").use { it.accessToken() })
-            assertEquals(one, make("key-1111").use { it.accessToken() })
+            val one = make("key-quxx").use { it.accessToken() }
+            assertNotEquals(one, make("key-zulu").use { it.accessToken() })
+            assertEquals(one, make("key-quxx").use { it.accessToken() })
         }
         assertEquals(6, kit.tokenRequests())
     }
