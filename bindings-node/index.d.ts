@@ -150,6 +150,7 @@ export declare class NativeTokenClient {
   get timeoutMs(): number
   get connectTimeoutMs(): number
   get maxRetries(): number
+  get maxRetryWaitMs(): number
   get maxResponseBytes(): number
   /** The client's default grant (client credentials, or the preset's). */
   defaultRequest(): TokenRequest

@@ -12,6 +12,11 @@ import {
 } from '../index'
 
 export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue }
+
+// Generated from the core's option table (`make docs`): every option's name, type, default,
+// range and doc.
+import type { TokenClientOptions, DiscoverOptions, PresetOptions, TokenManagerOptions } from './options'
+export type { TokenClientOptions, DiscoverOptions, PresetOptions, TokenManagerOptions } from './options'
 export { AuthorizationRequest, DeviceAuthorization, Introspection, Pkce, ServerMetadata, TokenRequest, TokenRequestResponse, TokenResponse }
 
 // What lib/index.js adds to the generated classes.
@@ -81,87 +86,6 @@ export type HTTPMetadata = HttpMetadata
 /** Body parameters: an object, or `[name, value]` pairs to repeat a name. */
 export type Params = Record<string, string> | ReadonlyArray<readonly [string, string]>
 
-/**
- * `new TokenClient({...})` options. The core checks them all: an unknown name, a wrongly typed
- * value, or a number out of range (negative, NaN, Infinity, above the maximum) throws a
- * `ConfigError` naming the option.
- */
-export interface TokenClientOptions {
-  tokenUrl: string
-  clientId?: string
-  clientSecret?: string
-  /** Default 'client_secret_basic'. */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none'
-  /** Default 'form'. */
-  bodyEncoding?: 'form' | 'json'
-  /** Sent when a request names no scope. */
-  scope?: string
-  audience?: string[]
-  resource?: string[]
-  /** Added to every request that does not set them. Secret-named ones are scrubbed from answers. */
-  extraParams?: Params
-  /** Sent with every request. Their values are treated as credentials (redacted in httpMeta). */
-  headers?: Params
-  userAgent?: string
-  /** Overall deadline per call, retries included. Default 30000, at most 86400000 (a day). */
-  timeoutMs?: number
-  /** Default 10000, at most 86400000. */
-  connectTimeoutMs?: number
-  /** Retries after the first attempt. A whole number, default 2, at most 10. */
-  maxRetries?: number
-  /** Response body cap. Default 1048576 (1 MiB), at most 67108864 (64 MiB). */
-  maxResponseBytes?: number
-  /** Allow plain http:// to a non-loopback host. Default false. */
-  allowInsecureHttp?: boolean
-  /**
-   * PEM certificates of authorities to trust besides the bundled web PKI roots (or besides the
-   * OS store with `useOsTrustStore`): for a company's own CA. One PEM text or several.
-   */
-  rootCertificates?: string | string[]
-  /** Trust the operating system's certificate store instead of the bundled roots. Default false. */
-  useOsTrustStore?: boolean
-  /**
-   * The issuer this client trusts, for a client not built by `TokenClient.discover`: an
-   * authorization callback's `iss` must then match it (RFC 9207).
-   */
-  issuer?: string
-  /** Where `authorizationUrl` sends the user. Discovery sets it. */
-  authorizationEndpoint?: string
-  /** RFC 8628's device authorization endpoint, for `deviceAuthorization`. Discovery sets it. */
-  deviceAuthorizationEndpoint?: string
-  /** RFC 7009's revocation endpoint, for `revoke`. Discovery sets it. */
-  revocationEndpoint?: string
-  /** RFC 7662's introspection endpoint, for `introspect`. Discovery sets it. */
-  introspectionEndpoint?: string
-}
-
-/**
- * `TokenClient.discover(issuer, {...})` options: the constructor's, but `issuer` is the
- * argument and `tokenUrl`, when given, replaces the discovered token endpoint. An endpoint
- * given here replaces the discovered one. Without `authMethod`, the client takes one the
- * document lists (no `clientSecret`: 'none').
- */
-export interface DiscoverOptions extends Omit<TokenClientOptions, 'tokenUrl' | 'issuer'> {
-  tokenUrl?: string
-  /**
-   * How long the document, once read, is reused by the next client built for the same issuer
-   * in this process. Default 3600000 (an hour), 0 to read it every time, at most 86400000.
-   */
-  discoveryTtlMs?: number
-}
-
-/** Options of `TokenClient.prove` and `TokenClient.gusto`. */
-export interface PresetOptions {
-  clientId: string
-  clientSecret: string
-  /** Prove: 'uat-us' (default), 'prod-us', 'uat-eu', 'prod-eu'. Gusto: 'demo' (default), 'prod'. */
-  env?: string
-  /** Overrides the preset's URL (e.g. a test server). */
-  tokenUrl?: string
-  timeoutMs?: number
-  maxRetries?: number
-}
-
 export interface CallOptions {
   /** Rejects the Promise with an AbortError when aborted. */
   signal?: AbortSignal
@@ -212,6 +136,8 @@ export declare class TokenClient {
   readonly timeoutMs: number
   readonly connectTimeoutMs: number
   readonly maxRetries: number
+  /** The longest `Retry-After` wait honoured: `maxRetryWaitMs`, or the timeout if shorter. */
+  readonly maxRetryWaitMs: number
   readonly maxResponseBytes: number
 
   clientCredentials(options?: ScopeOptions): Promise<TokenResponse>
@@ -294,41 +220,6 @@ export interface RedisStoreOptions {
   /** Lets a plain `redis://` URL name a host other than loopback (the password and tokens then cross the network in the clear). Default false. */
   allowInsecure?: boolean
   file?: never
-}
-
-export interface TokenManagerOptions {
-  scope?: string
-  /** A grant other than the client's default, e.g. 'password', with its params. */
-  grantType?: string
-  params?: Params
-  /** Refresh this long before expiry (capped at half the lifetime). Default 60000. */
-  refreshSkewMs?: number
-  /** Lifetime assumed for a token without expires_in. Default 300000. */
-  defaultLifetimeMs?: number
-  /**
-   * Share the token with other processes (and other managers of this one): one fetch per
-   * token lifetime for all of them. A store that fails never fails a call: the manager
-   * fetches on its own and says why in `lastError`.
-   */
-  store?: StoreOptions
-  /**
-   * Keeps this manager's stored token apart from others with the same client, grant and
-   * scope. Required with a store for grants that act for a user (refresh token,
-   * authorization code, device code, token exchange, JWT and SAML assertions): name the user.
-   */
-  storeNamespace?: string
-  /**
-   * The life of a lease: a process that dies mid-fetch delays the others by at most this.
-   * A manager waits up to twice this for other processes' fetches before fetching itself.
-   * Keep it longer than a fetch. Default twice the client's timeoutMs plus 5000, at most 3600000.
-   */
-  leaseTimeMs?: number
-  /**
-   * Called on the event loop with each token this manager fetched (not those read from the
-   * store), e.g. to persist it your own way. What it throws, or its Promise rejects with,
-   * becomes a process warning ('TOKENFETCH_ON_TOKEN'); the call still gets its token.
-   */
-  onToken?: (token: TokenResponse) => void | Promise<void>
 }
 
 /** A token cache: one fetch however many callers ask, refreshed before expiry. */

@@ -162,6 +162,9 @@ class TokenClient {
   get maxRetries() {
     return this.#native.maxRetries
   }
+  get maxRetryWaitMs() {
+    return this.#native.maxRetryWaitMs
+  }
   get maxResponseBytes() {
     return this.#native.maxResponseBytes
   }

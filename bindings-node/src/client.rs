@@ -1,7 +1,6 @@
 //! The native `TokenClient` and `TokenManager`. `lib/index.js` wraps them with the public API
 //! (AbortSignal, typed errors); every network call here is an `AsyncTask` or a `...Sync` twin.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, Function, Object, Unknown};
@@ -9,12 +8,10 @@ use napi::threadsafe_function::UnknownReturnValue;
 use napi::Env;
 use napi_derive::napi;
 use tokenfetch::error::catch_panic;
-use tokenfetch::manager::{ManagerOptions, OnToken};
-use tokenfetch::options::{self, OptionBag, OptionValue};
-use tokenfetch::{
-    AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
-    TokenManager,
-};
+use tokenfetch::manager::OnToken;
+use tokenfetch::options::table::{self, Language, Preset};
+use tokenfetch::options::{OptionBag, OptionValue};
+use tokenfetch::{TokenClient, TokenManager};
 
 use crate::convert::{
     authorization_options, manager_options, on_token_listener, option_bag, store_choice, AuthorizationRequest,
@@ -23,194 +20,6 @@ use crate::convert::{
 };
 use crate::error::{payload, to_napi};
 use crate::tasks::{on_own_thread, Blocking};
-
-fn user_agent() -> String {
-    format!("tokenfetch/{} (node)", tokenfetch::VERSION)
-}
-
-/// `new TokenClient({...})` options, as JavaScript spells them.
-const CLIENT_OPTIONS: &[&str] = &[
-    "tokenUrl",
-    "clientId",
-    "clientSecret",
-    "authMethod",
-    "bodyEncoding",
-    "scope",
-    "audience",
-    "resource",
-    "extraParams",
-    "headers",
-    "userAgent",
-    "timeoutMs",
-    "connectTimeoutMs",
-    "maxRetries",
-    "maxResponseBytes",
-    "allowInsecureHttp",
-    "rootCertificates",
-    "useOsTrustStore",
-    "issuer",
-    "authorizationEndpoint",
-    "deviceAuthorizationEndpoint",
-    "revocationEndpoint",
-    "introspectionEndpoint",
-];
-
-/// `TokenClient.discover(issuer, {...})` options: the constructor's, with `tokenUrl` optional
-/// (it replaces the discovered token endpoint) and `discoveryTtlMs`. `issuer` is the argument.
-const DISCOVER_OPTIONS: &[&str] = &[
-    "tokenUrl",
-    "clientId",
-    "clientSecret",
-    "authMethod",
-    "bodyEncoding",
-    "scope",
-    "audience",
-    "resource",
-    "extraParams",
-    "headers",
-    "userAgent",
-    "timeoutMs",
-    "connectTimeoutMs",
-    "maxRetries",
-    "maxResponseBytes",
-    "allowInsecureHttp",
-    "rootCertificates",
-    "useOsTrustStore",
-    "authorizationEndpoint",
-    "deviceAuthorizationEndpoint",
-    "revocationEndpoint",
-    "introspectionEndpoint",
-    "discoveryTtlMs",
-];
-
-/// `TokenClient.prove({...})` and `TokenClient.gusto({...})` options.
-const PRESET_OPTIONS: &[&str] = &["clientId", "clientSecret", "env", "tokenUrl", "timeoutMs", "maxRetries"];
-
-/// `new TokenManager(client, {...})` options. `onToken` is a function, which no bag holds:
-/// it arrives as the constructor's own argument, but is a known name here.
-const MANAGER_OPTIONS: &[&str] = &[
-    "scope",
-    "grantType",
-    "params",
-    "refreshSkewMs",
-    "defaultLifetimeMs",
-    "store",
-    "storeNamespace",
-    "leaseTimeMs",
-    "onToken",
-];
-
-/// The options every way of building a client shares: deadlines and retries.
-fn apply_limits(bag: &OptionBag, mut b: TokenClientBuilder) -> tokenfetch::Result<TokenClientBuilder> {
-    if let Some(v) = bag.millis("timeoutMs", options::TIMEOUT)? {
-        b = b.timeout(v);
-    }
-    if let Some(v) = bag.whole("maxRetries", options::MAX_RETRIES)? {
-        b = b.retry(RetryPolicy {
-            max_retries: u32::try_from(v).unwrap_or(u32::MAX),
-            ..RetryPolicy::default()
-        });
-    }
-    Ok(b)
-}
-
-fn client_from(bag: &OptionBag) -> tokenfetch::Result<TokenClient> {
-    bag.check_names(CLIENT_OPTIONS)?;
-    let mut b = TokenClient::builder(bag.required_text("tokenUrl")?);
-    if let Some(v) = bag.text("issuer")? {
-        b = b.issuer(v);
-    }
-    configure(bag, b)?.build()
-}
-
-/// The builder of `TokenClient.discover`; its `build()` reads the document, so it runs off
-/// the event loop (or in `discoverSync`).
-fn discoverer_from(issuer: String, bag: &OptionBag) -> tokenfetch::Result<TokenClientBuilder> {
-    bag.check_names(DISCOVER_OPTIONS)?;
-    let mut b = TokenClient::discover(issuer);
-    if let Some(url) = bag.text("tokenUrl")? {
-        b = b.token_url(url);
-    }
-    if let Some(ttl) = bag.millis("discoveryTtlMs", options::DISCOVERY_TTL)? {
-        b = b.discovery_ttl(ttl);
-    }
-    configure(bag, b)
-}
-
-/// The options the constructor and `discover` share (all but the token URL and the issuer).
-fn configure(bag: &OptionBag, mut b: TokenClientBuilder) -> tokenfetch::Result<TokenClientBuilder> {
-    b = b.user_agent(user_agent());
-    if let Some(m) = bag.text("authMethod")? {
-        b = b.auth_method(AuthMethod::from_str(&m)?);
-    }
-    if let Some(e) = bag.text("bodyEncoding")? {
-        b = b.body_encoding(BodyEncoding::from_str(&e)?);
-    }
-    if let Some(v) = bag.text("clientId")? {
-        b = b.client_id(v);
-    }
-    if let Some(v) = bag.text("clientSecret")? {
-        b = b.client_secret(v);
-    }
-    if let Some(v) = bag.text("scope")? {
-        b = b.scope(v);
-    }
-    for v in bag.texts("audience")?.unwrap_or_default() {
-        b = b.audience(v);
-    }
-    for v in bag.texts("resource")?.unwrap_or_default() {
-        b = b.resource(v);
-    }
-    for (k, v) in bag.pairs("extraParams")?.unwrap_or_default() {
-        b = b.extra_param(k, v);
-    }
-    for (k, v) in bag.pairs("headers")?.unwrap_or_default() {
-        b = b.header(k, v);
-    }
-    if let Some(v) = bag.text("userAgent")? {
-        b = b.user_agent(v);
-    }
-    if let Some(v) = bag.millis("connectTimeoutMs", options::CONNECT_TIMEOUT)? {
-        b = b.connect_timeout(v);
-    }
-    if let Some(v) = bag.whole("maxResponseBytes", options::MAX_RESPONSE_BYTES)? {
-        b = b.max_response_bytes(v);
-    }
-    if let Some(v) = bag.flag("allowInsecureHttp")? {
-        b = b.allow_insecure_http(v);
-    }
-    for pem in bag.text_or_texts("rootCertificates")?.unwrap_or_default() {
-        b = b.root_certificates_pem(pem);
-    }
-    if let Some(v) = bag.flag("useOsTrustStore")? {
-        b = b.use_os_trust_store(v);
-    }
-    if let Some(v) = bag.text("authorizationEndpoint")? {
-        b = b.authorization_endpoint(v);
-    }
-    if let Some(v) = bag.text("deviceAuthorizationEndpoint")? {
-        b = b.device_authorization_endpoint(v);
-    }
-    if let Some(v) = bag.text("revocationEndpoint")? {
-        b = b.revocation_endpoint(v);
-    }
-    if let Some(v) = bag.text("introspectionEndpoint")? {
-        b = b.introspection_endpoint(v);
-    }
-    apply_limits(bag, b)
-}
-
-fn preset_from(bag: &OptionBag, make: PresetMaker) -> tokenfetch::Result<TokenClient> {
-    bag.check_names(PRESET_OPTIONS)?;
-    let (id, secret) = (bag.required_text("clientId")?, bag.required_text("clientSecret")?);
-    let mut b = make(bag.text("env")?, id, secret)?.user_agent(user_agent());
-    if let Some(url) = bag.text("tokenUrl")? {
-        b = b.token_url(url);
-    }
-    apply_limits(bag, b)?.build()
-}
-
-type PresetMaker = fn(Option<String>, String, String) -> tokenfetch::Result<TokenClientBuilder>;
 
 #[napi]
 pub struct NativeTokenClient {
@@ -222,29 +31,21 @@ impl NativeTokenClient {
     #[napi(constructor, ts_args_type = "options: Record<string, unknown>")]
     pub fn new(options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let bag = option_bag(options)?;
-        let inner = catch_panic(|| client_from(&bag)).map_err(to_napi)?;
+        let inner = catch_panic(|| table::build_client(&bag, Language::Node)).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
     }
 
     #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
     pub fn prove(options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let bag = option_bag(options)?;
-        let make: PresetMaker = |env, id, secret| {
-            let env = ProveEnvironment::from_str(env.as_deref().unwrap_or("uat-us"))?;
-            Ok(TokenClientBuilder::prove(env, id, secret))
-        };
-        let inner = catch_panic(|| preset_from(&bag, make)).map_err(to_napi)?;
+        let inner = catch_panic(|| table::preset_client(Preset::Prove, &bag, Language::Node)).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
     }
 
     #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
     pub fn gusto(options: Option<Unknown<'_>>) -> napi::Result<Self> {
         let bag = option_bag(options)?;
-        let make: PresetMaker = |env, id, secret| {
-            let env = GustoEnvironment::from_str(env.as_deref().unwrap_or("demo"))?;
-            Ok(TokenClientBuilder::gusto(env, id, secret))
-        };
-        let inner = catch_panic(|| preset_from(&bag, make)).map_err(to_napi)?;
+        let inner = catch_panic(|| table::preset_client(Preset::Gusto, &bag, Language::Node)).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
     }
 
@@ -260,7 +61,7 @@ impl NativeTokenClient {
     ) -> napi::Result<AsyncTask<Blocking<NativeTokenClient>>> {
         let bag = option_bag(options)?;
         Ok(AsyncTask::new(Blocking::new(move || {
-            let inner = discoverer_from(issuer, &bag)?.build()?;
+            let inner = table::discover_client(&issuer, &bag, Language::Node)?.build()?;
             Ok(NativeTokenClient { inner })
         })))
     }
@@ -269,7 +70,7 @@ impl NativeTokenClient {
     #[napi(ts_args_type = "issuer: string, options?: Record<string, unknown>")]
     pub fn discover_sync(issuer: String, options: Option<Unknown<'_>>) -> napi::Result<NativeTokenClient> {
         let bag = option_bag(options)?;
-        let inner = catch_panic(|| discoverer_from(issuer, &bag)?.build()).map_err(to_napi)?;
+        let inner = catch_panic(|| table::discover_client(&issuer, &bag, Language::Node)?.build()).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
     }
 
@@ -296,6 +97,11 @@ impl NativeTokenClient {
     #[napi(getter)]
     pub fn max_retries(&self) -> u32 {
         self.inner.retry_policy().max_retries
+    }
+
+    #[napi(getter)]
+    pub fn max_retry_wait_ms(&self) -> f64 {
+        self.inner.max_retry_wait().as_secs_f64() * 1000.0
     }
 
     #[napi(getter)]
@@ -444,17 +250,7 @@ fn manager_from(
     store: OptionValue,
     on_token: Option<OnToken>,
 ) -> tokenfetch::Result<TokenManager> {
-    bag.check_names(MANAGER_OPTIONS)?;
-    let request = bag.grant(["grantType", "params", "scope"], client.default_request())?;
-    let mut manager_options = ManagerOptions::default();
-    if let Some(v) = bag.millis("refreshSkewMs", options::REFRESH_SKEW)? {
-        manager_options.refresh_skew = v;
-    }
-    if let Some(v) = bag.millis("defaultLifetimeMs", options::DEFAULT_LIFETIME)? {
-        manager_options.default_lifetime = v;
-    }
-    manager_options.store_namespace = bag.text("storeNamespace")?;
-    manager_options.lease_time = bag.millis("leaseTimeMs", options::LEASE_TIME)?;
+    let (request, mut manager_options) = table::manager_options(bag, client, Language::Node)?;
     manager_options.on_token = on_token;
     // Last: opening a file store creates its directory, which a mistake above should not.
     if let Some(choice) = store_choice(store)? {

@@ -124,6 +124,21 @@ test('presets', async () => {
   assert.deepEqual((await kit.stats()).by_grant, { client_credentials: 1, system_access: 1 })
 })
 
+test('a Retry-After longer than maxRetryWaitMs is returned at once, a shorter one waited for', async () => {
+  // rate_limited answers 429 with Retry-After: 1 once, then a token.
+  const impatient = client('rate_limited', { maxRetryWaitMs: 500 })
+  assert.equal(impatient.maxRetryWaitMs, 500)
+  await assert.rejects(impatient.clientCredentials(), (e) => e.status === 429)
+  assert.equal((await kit.stats()).token_requests, 1)
+  kit.reset()
+  const patient = client('rate_limited', { maxRetryWaitMs: 2000 })
+  assert.match((await patient.clientCredentials()).accessToken, /^at-/)
+  assert.equal((await kit.stats()).token_requests, 2)
+  // Left out, the cap is the default (30 s) or the timeout if shorter.
+  assert.equal(client(null, { timeoutMs: 5000 }).maxRetryWaitMs, 5000)
+  assert.throws(() => client(null, { timeoutMs: 5000, maxRetryWaitMs: 6000 }), /maxRetryWaitMs must be at most timeoutMs/)
+})
+
 test('numbers beyond a double in extra are kept, not fatal', () => {
   // A number no double can hold is kept as its literal text, the same in every language.
   const t = TokenResponse.fromJson('{"access_token":"a","big":1e309,"small":-1e309}')

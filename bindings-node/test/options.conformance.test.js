@@ -19,6 +19,7 @@ const SPELLING = {
   timeout: ['timeoutMs', true],
   connect_timeout: ['connectTimeoutMs', true],
   max_retries: ['maxRetries', false],
+  max_retry_wait: ['maxRetryWaitMs', true],
   max_response_bytes: ['maxResponseBytes', false],
   refresh_skew: ['refreshSkewMs', true],
   default_lifetime: ['defaultLifetimeMs', true],

@@ -23,7 +23,7 @@ use url::Url;
 use crate::error::{Error, Result};
 
 /// How long a discovery document is reused before it is read again.
-pub const DEFAULT_DISCOVERY_TTL: Duration = Duration::from_secs(3600);
+pub const DEFAULT_DISCOVERY_TTL: Duration = crate::options::DISCOVERY_TTL.default_duration();
 
 /// What an authorization server says about itself (RFC 8414 §2), as far as a client uses it.
 /// Every member is kept: the ones without a field are in `extra`, as the server sent them.

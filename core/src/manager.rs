@@ -94,9 +94,9 @@ pub struct ManagerOptions {
 /// A callback given every token a manager fetched.
 pub type OnToken = Arc<dyn Fn(&TokenResponse) + Send + Sync>;
 
-pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
-pub const DEFAULT_FAILURE_COOLDOWN: Duration = Duration::from_secs(1);
+pub const DEFAULT_REFRESH_SKEW: Duration = options::REFRESH_SKEW.default_duration();
+pub const DEFAULT_LIFETIME: Duration = options::DEFAULT_LIFETIME.default_duration();
+pub const DEFAULT_FAILURE_COOLDOWN: Duration = options::FAILURE_COOLDOWN.default_duration();
 
 impl Default for ManagerOptions {
     fn default() -> Self {

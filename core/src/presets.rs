@@ -43,7 +43,7 @@ impl ProveEnvironment {
         format!("{}/token", self.base_url())
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::UatUs => "uat-us",
             Self::ProdUs => "prod-us",
@@ -96,7 +96,7 @@ impl GustoEnvironment {
         format!("{}/oauth/token", self.base_url())
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Demo => "demo",
             Self::Prod => "prod",

@@ -16,18 +16,18 @@ pub struct RetryPolicy {
     /// The wait before the first retry; it doubles each time, up to `max_backoff`.
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
-    /// The longest `Retry-After` the client will honour. A server asking for more gets its
-    /// error returned instead of a caller blocked for minutes.
+    /// The longest `Retry-After` the client will honour (the `max_retry_wait` option). A
+    /// server asking for more gets its error returned instead of a caller blocked for minutes.
     pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_retries: 2,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-            max_retry_after: Duration::from_secs(30),
+            max_retries: options::MAX_RETRIES.default_whole() as u32,
+            initial_backoff: options::INITIAL_BACKOFF.default_duration(),
+            max_backoff: options::MAX_BACKOFF.default_duration(),
+            max_retry_after: options::MAX_RETRY_WAIT.default_duration(),
         }
     }
 }
@@ -46,7 +46,7 @@ impl RetryPolicy {
         options::MAX_RETRIES.check_whole("max_retries", u64::from(self.max_retries))?;
         options::INITIAL_BACKOFF.check_duration("initial_backoff", self.initial_backoff)?;
         options::MAX_BACKOFF.check_duration("max_backoff", self.max_backoff)?;
-        options::MAX_RETRY_AFTER.check_duration("max_retry_after", self.max_retry_after)?;
+        options::MAX_RETRY_WAIT.check_duration("max_retry_wait", self.max_retry_after)?;
         Ok(())
     }
 

@@ -431,6 +431,29 @@ fn honours_retry_after_on_429() {
         1,
         "a Retry-After above the cap is returned, not waited for"
     );
+
+    // The same cap as the `max_retry_wait` option every language has.
+    kit.reset();
+    let capped = builder(&kit)
+        .max_retry_wait(Duration::from_millis(500))
+        .token_url(kit.scenario_url("rate_limited"))
+        .build()
+        .unwrap();
+    assert_eq!(capped.max_retry_wait(), Duration::from_millis(500));
+    let e = capped.client_credentials(None).unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::OAuth, Some(429)));
+    assert_eq!(kit.token_requests(), 1);
+    let e = builder(&kit)
+        .timeout(Duration::from_secs(5))
+        .max_retry_wait(Duration::from_secs(6))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.to_string()
+            .contains("max_retry_wait must be at most timeout (5 seconds)"),
+        "{e}"
+    );
 }
 
 #[test]

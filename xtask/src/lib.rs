@@ -3,6 +3,7 @@
 //! `tests/model_docs.rs` fails when any of them is stale.
 
 pub mod languages;
+pub mod options;
 pub mod render;
 pub mod source;
 
@@ -61,12 +62,29 @@ pub fn model_docs(root: &Path) -> Result<Vec<Generated>, String> {
     }
     for (lang, guide) in GUIDES {
         let current = read(root, guide)?;
-        let contents = splice(&current, &render::guide_section(&src, *lang)).map_err(|e| format!("{guide}: {e}"))?;
+        let contents = splice(&current, REGION_START, REGION_END, &render::guide_section(&src, *lang))
+            .and_then(|c| {
+                splice(
+                    &c,
+                    options::REGION_START,
+                    options::REGION_END,
+                    &options::guide_section(*lang),
+                )
+            })
+            .map_err(|e| format!("{guide}: {e}"))?;
         files.push(Generated {
             path: guide.into(),
             contents,
         });
     }
+    files.push(Generated {
+        path: "bindings-node/lib/options.d.ts".into(),
+        contents: options::typescript(),
+    });
+    files.push(Generated {
+        path: "bindings-python/python/tokenfetch/_options.pyi".into(),
+        contents: options::python(),
+    });
     files.push(Generated {
         path: "bindings-python/tests/typecheck_models.py".into(),
         contents: render::python_check(&src),
@@ -115,18 +133,18 @@ fn read(root: &Path, rel: &str) -> Result<String, String> {
     fs::read_to_string(root.join(rel)).map_err(|e| format!("{rel}: {e}"))
 }
 
-fn splice(current: &str, section: &str) -> Result<String, String> {
-    let (Some(start), Some(end)) = (current.find(REGION_START), current.find(REGION_END)) else {
+fn splice(current: &str, region_start: &str, region_end: &str, section: &str) -> Result<String, String> {
+    let (Some(start), Some(end)) = (current.find(region_start), current.find(region_end)) else {
         return Err(format!(
-            "the guide needs the markers {:?} and {:?} around its field tables",
-            REGION_START.trim(),
-            REGION_END.trim()
+            "the guide needs the markers {:?} and {:?} around its generated section",
+            region_start.trim(),
+            region_end.trim()
         ));
     };
     if end < start {
-        return Err("the model-fields end marker comes before the start marker".into());
+        return Err(format!("{:?} comes before its start marker", region_end.trim()));
     }
-    let body_start = start + REGION_START.len();
+    let body_start = start + region_start.len();
     Ok(format!("{}\n{section}\n{}", &current[..body_start], &current[end..]))
 }
 
@@ -138,9 +156,11 @@ mod tests {
     fn splice_replaces_only_the_region() {
         let guide = format!("intro\n{REGION_START}old\n{REGION_END}outro\n");
         assert_eq!(
-            splice(&guide, "new\n").unwrap(),
+            splice(&guide, REGION_START, REGION_END, "new\n").unwrap(),
             format!("intro\n{REGION_START}\nnew\n\n{REGION_END}outro\n")
         );
-        assert!(splice("no markers", "x").unwrap_err().contains("markers"));
+        assert!(splice("no markers", REGION_START, REGION_END, "x")
+            .unwrap_err()
+            .contains("markers"));
     }
 }

@@ -18,9 +18,9 @@ use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
 /// The default cap on a response body: a hostile server cannot exhaust memory.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = options::MAX_RESPONSE_BYTES.default_whole();
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = options::CONNECT_TIMEOUT.default_duration();
+pub const DEFAULT_TIMEOUT: Duration = options::TIMEOUT.default_duration();
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -103,6 +103,9 @@ pub struct TokenClientBuilder {
     discovery_ttl: Duration,
     /// A token URL that replaces a discovered one.
     token_url_override: Option<String>,
+    /// The cap on a `Retry-After` wait, when the caller chose one: checked against the
+    /// timeout in `build()`, whereas the default simply yields to a shorter timeout.
+    max_retry_wait: Option<Duration>,
 }
 
 const AUTHORIZATION: usize = 0;
@@ -126,6 +129,7 @@ impl TokenClientBuilder {
             endpoints: Default::default(),
             discovery_ttl: DEFAULT_DISCOVERY_TTL,
             token_url_override: None,
+            max_retry_wait: None,
             config: Config {
                 token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
                 shown_url: String::new(),
@@ -264,6 +268,18 @@ impl TokenClientBuilder {
         self.config.retry = policy;
         self
     }
+    /// Retries after the first attempt, keeping the rest of the retry policy. Default 2, at
+    /// most 10; 0 turns retrying off.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.config.retry.max_retries = retries;
+        self
+    }
+    /// The longest `Retry-After` wait the client honours; a server asking for longer gets its
+    /// error returned at once. Default 30 s (or the timeout, if shorter); at most the timeout.
+    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
+        self.max_retry_wait = Some(wait);
+        self
+    }
     /// The response body cap. Default 1 MiB, at most 64 MiB.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.config.max_response_bytes = limit;
@@ -295,12 +311,25 @@ impl TokenClientBuilder {
         self
     }
 
+    pub(crate) fn chosen_retry_wait(&self) -> Option<Duration> {
+        self.max_retry_wait
+    }
+    pub(crate) fn chosen_timeout(&self) -> Duration {
+        self.config.timeout
+    }
+
     /// Checks the configuration and builds the client. A client made by
     /// [`TokenClient::discover`] reads the issuer's discovery document here (or takes it from
     /// the process's cache), so this call may block for up to the timeout.
     pub fn build(self) -> Result<TokenClient> {
         let mut config = self.config;
+        if let Some(wait) = self.max_retry_wait {
+            config.retry.max_retry_after = wait;
+        }
         check_numbers(&config)?;
+        if let Some(wait) = self.max_retry_wait {
+            options::table::check_retry_wait_within_timeout("max_retry_wait", wait, "timeout", config.timeout)?;
+        }
         options::DISCOVERY_TTL.check_duration("discovery_ttl", self.discovery_ttl)?;
         check_headers(&config.extra_headers)?;
         let roots = crate::tls::roots(&config.root_certificates, config.use_os_trust_store)?;

@@ -36,7 +36,7 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
@@ -70,7 +70,7 @@ pub enum BodyEncoding {
 }
 
 impl BodyEncoding {
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             BodyEncoding::Form => "form",
             BodyEncoding::Json => "json",
@@ -231,6 +231,12 @@ impl TokenClient {
 
     pub fn retry_policy(&self) -> &crate::RetryPolicy {
         &self.inner.config.retry
+    }
+
+    /// The longest `Retry-After` wait this client honours: `max_retry_wait`, or the timeout
+    /// if that is shorter, since no wait outlasts the call's deadline.
+    pub fn max_retry_wait(&self) -> std::time::Duration {
+        self.inner.config.retry.max_retry_after.min(self.inner.config.timeout)
     }
 
     pub fn max_response_bytes(&self) -> u64 {

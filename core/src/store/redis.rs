@@ -25,7 +25,7 @@ use crate::redact::{self, Secrets};
 
 /// How long one Redis command (or connecting) may take by default: a store on the same
 /// network answers in a millisecond, and a refresh should not wait long for one that doesn't.
-pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(500);
+pub const DEFAULT_STORE_TIMEOUT: Duration = crate::options::STORE_TIMEOUT.default_duration();
 
 /// Connections kept open between commands. A manager uses the store only around a refresh,
 /// so a few are plenty for every manager of a process.

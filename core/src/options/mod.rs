@@ -18,6 +18,8 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 
+pub mod table;
+
 /// What an option accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NumericOption {
@@ -30,6 +32,10 @@ pub struct NumericOption {
     /// itself for counts and sizes.
     pub max: u64,
     pub kind: Kind,
+    /// The value when the caller gives none, in the base unit; `None` where the default is
+    /// computed (a lease's floor follows the client's timeout). The only place a default is
+    /// written: the builders, the bindings' docs and the guides all read it from here.
+    pub default: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,49 +48,61 @@ pub enum Kind {
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
 
-/// The whole-call deadline, retries and waits included. At most a day.
-pub const TIMEOUT: NumericOption = duration("timeout", false, DAY_MS);
-/// Establishing the connection (TCP and TLS). At most a day.
-pub const CONNECT_TIMEOUT: NumericOption = duration("connect_timeout", false, DAY_MS);
-/// Retries after the first attempt. At most 10.
+/// The whole-call deadline, retries and waits included. Default 30 s, at most a day.
+pub const TIMEOUT: NumericOption = duration("timeout", false, DAY_MS, Some(30_000));
+/// Establishing the connection (TCP and TLS). Default 10 s, at most a day.
+pub const CONNECT_TIMEOUT: NumericOption = duration("connect_timeout", false, DAY_MS, Some(10_000));
+/// Retries after the first attempt. Default 2, at most 10.
 pub const MAX_RETRIES: NumericOption = NumericOption {
     name: "max_retries",
     zero_allowed: true,
     max: 10,
     kind: Kind::Count,
+    default: Some(2),
 };
-/// The response body cap. At least 1 byte, at most 64 MiB.
+/// The response body cap. Default 1 MiB, at least 1 byte, at most 64 MiB.
 pub const MAX_RESPONSE_BYTES: NumericOption = NumericOption {
     name: "max_response_bytes",
     zero_allowed: false,
     max: 64 * 1024 * 1024,
     kind: Kind::Bytes,
+    default: Some(1024 * 1024),
 };
-/// The first retry's wait. At most an hour.
-pub const INITIAL_BACKOFF: NumericOption = duration("initial_backoff", true, HOUR_MS);
-/// The longest wait between retries. At most an hour.
-pub const MAX_BACKOFF: NumericOption = duration("max_backoff", true, HOUR_MS);
-/// The longest `Retry-After` honoured. At most an hour.
-pub const MAX_RETRY_AFTER: NumericOption = duration("max_retry_after", true, HOUR_MS);
-/// How long before expiry the cache refreshes. At most a day.
-pub const REFRESH_SKEW: NumericOption = duration("refresh_skew", true, DAY_MS);
-/// The lifetime assumed for a token without `expires_in`. At most ten years, the longest
-/// lifetime a response may claim.
-pub const DEFAULT_LIFETIME: NumericOption = duration("default_lifetime", false, crate::parse::MAX_LIFETIME_SECS * 1000);
-/// The pause after a failed early refresh. At most an hour.
-pub const FAILURE_COOLDOWN: NumericOption = duration("failure_cooldown", true, HOUR_MS);
+/// The first retry's wait. Default 200 ms, at most an hour.
+pub const INITIAL_BACKOFF: NumericOption = duration("initial_backoff", true, HOUR_MS, Some(200));
+/// The longest wait between retries. Default 5 s, at most an hour.
+pub const MAX_BACKOFF: NumericOption = duration("max_backoff", true, HOUR_MS, Some(5_000));
+/// The longest `Retry-After` wait honoured; a server asking for more gets its error returned
+/// at once. Default 30 s, at most an hour here and, when given, at most the client's timeout
+/// (checked when the client is built, since no wait can outlast the call's deadline).
+pub const MAX_RETRY_WAIT: NumericOption = duration("max_retry_wait", true, HOUR_MS, Some(30_000));
+/// How long before expiry the cache refreshes. Default a minute, at most a day.
+pub const REFRESH_SKEW: NumericOption = duration("refresh_skew", true, DAY_MS, Some(60_000));
+/// The lifetime assumed for a token without `expires_in`. Default 5 minutes, at most ten
+/// years, the longest lifetime a response may claim.
+pub const DEFAULT_LIFETIME: NumericOption = duration(
+    "default_lifetime",
+    false,
+    crate::parse::MAX_LIFETIME_SECS * 1000,
+    Some(300_000),
+);
+/// The pause after a failed early refresh. Default 1 s, at most an hour.
+pub const FAILURE_COOLDOWN: NumericOption = duration("failure_cooldown", true, HOUR_MS, Some(1_000));
 
-/// How long a discovery document is reused. Zero reads it for every client; at most a day.
-/// Not in [`ALL`]: it applies to discovered clients only, and the shared vectors predate it.
-pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS);
+/// How long a discovery document is reused. Default an hour; zero reads it for every client;
+/// at most a day. Not in [`ALL`]: it applies to discovered clients only, and the shared
+/// vectors predate it.
+pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS, Some(3_600_000));
 
-/// How long a manager waits for another process's fetch through a shared store. At most an
-/// hour. Not in [`ALL`], like `discovery_ttl`.
-pub const LEASE_TIME: NumericOption = duration("lease_time", false, HOUR_MS);
+/// How long a manager waits for another process's fetch through a shared store. By default
+/// the client's timeout plus 5 s (the floor); at most an hour. Not in [`ALL`], like
+/// `discovery_ttl`.
+pub const LEASE_TIME: NumericOption = duration("lease_time", false, HOUR_MS, None);
 
-/// How long a `RedisStore` waits for each command and for connecting. At most a minute: a
-/// store slower than that is down, and the manager should fetch on its own. Not in [`ALL`].
-pub const STORE_TIMEOUT: NumericOption = duration("store_timeout", false, 60_000);
+/// How long a `RedisStore` waits for each command and for connecting. Default 500 ms, at most
+/// a minute: a store slower than that is down, and the manager should fetch on its own. Not in
+/// [`ALL`].
+pub const STORE_TIMEOUT: NumericOption = duration("store_timeout", false, 60_000, Some(500));
 
 /// Every option, for docs and the conformance runner.
 pub const ALL: [NumericOption; 10] = [
@@ -94,18 +112,19 @@ pub const ALL: [NumericOption; 10] = [
     MAX_RESPONSE_BYTES,
     INITIAL_BACKOFF,
     MAX_BACKOFF,
-    MAX_RETRY_AFTER,
+    MAX_RETRY_WAIT,
     REFRESH_SKEW,
     DEFAULT_LIFETIME,
     FAILURE_COOLDOWN,
 ];
 
-const fn duration(name: &'static str, zero_allowed: bool, max_ms: u64) -> NumericOption {
+const fn duration(name: &'static str, zero_allowed: bool, max_ms: u64, default_ms: Option<u64>) -> NumericOption {
     NumericOption {
         name,
         zero_allowed,
         max: max_ms,
         kind: Kind::Duration,
+        default: default_ms,
     }
 }
 
@@ -367,6 +386,23 @@ pub fn by_name(name: &str) -> Option<NumericOption> {
 }
 
 impl NumericOption {
+    /// The default of a duration option with one. A `const fn`, so the builders' defaults
+    /// (`DEFAULT_TIMEOUT` and the rest) are this table's values and cannot drift from it.
+    pub const fn default_duration(&self) -> Duration {
+        match self.default {
+            Some(ms) => Duration::from_millis(ms),
+            None => panic!("this option's default is computed, not a constant"),
+        }
+    }
+
+    /// The default of a count or size option with one.
+    pub const fn default_whole(&self) -> u64 {
+        match self.default {
+            Some(n) => n,
+            None => panic!("this option's default is computed, not a constant"),
+        }
+    }
+
     /// A duration given in seconds (Python's convention), named `spelled` in errors.
     pub fn duration_from_secs(&self, spelled: &str, seconds: f64) -> Result<Duration> {
         self.check_number(spelled, seconds, 1000.0, "seconds")?;

@@ -1,0 +1,897 @@
+//! The option table: every option a caller can give a client, declared once.
+//!
+//! Each row holds the option's name, its type (with the range and default of a number, from
+//! the [`NumericOption`]s in the parent module), the default of any other type, one line of
+//! doc, whether it carries a credential, and which ways of building a client take it. A
+//! binding converts its caller's options into an [`OptionBag`] and hands it to
+//! [`build_client`], [`discover_client`] or [`preset_client`]; names, units, ranges, defaults
+//! and the unknown-option check all come from here. `make docs` renders the guides' option
+//! tables from [`CLIENT_OPTIONS`], and `cargo test` fails while they are stale.
+//!
+//! # One name in every language
+//! The row's name is the Rust and Python spelling. Node spells it in camelCase with `Ms`
+//! after a duration (`connectTimeoutMs`); Kotlin and Java in camelCase with a `Duration`
+//! (`connectTimeout`). [`Language::spell`] is that rule, and every error names the option
+//! as the caller's language spells it.
+//!
+//! # Adding an option
+//! A builder method on [`TokenClientBuilder`]; for a number, a [`NumericOption`] in the
+//! parent module with its range and default; a row in [`CLIENT_OPTIONS`]; its tests (a
+//! conformance vector for a number); then `make docs`. Each binding's typed surface (the
+//! Python keywords, the TypeScript options type, the Kotlin config) gains the name.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use super::{NumericOption, OptionBag};
+use crate::client::{AuthMethod, BodyEncoding, TokenClient, TokenClientBuilder};
+use crate::error::{Error, Result};
+use crate::manager::ManagerOptions;
+use crate::presets::{GustoEnvironment, ProveEnvironment};
+
+/// The languages tokenfetch speaks, for spelling option names and units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Rust,
+    Python,
+    Node,
+    Kotlin,
+    Java,
+}
+
+impl Language {
+    pub const ALL: [Language; 5] = [
+        Language::Rust,
+        Language::Python,
+        Language::Node,
+        Language::Kotlin,
+        Language::Java,
+    ];
+
+    /// The name in a `User-Agent` (`tokenfetch/0.1.0 (python)`); Java shares Kotlin's library.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+            Language::Node => "node",
+            Language::Kotlin | Language::Java => "kotlin",
+        }
+    }
+
+    /// The `User-Agent` a client sends unless told otherwise.
+    pub fn user_agent(self) -> String {
+        format!("tokenfetch/{} ({})", crate::VERSION, self.as_str())
+    }
+
+    /// An option's name as this language spells it (see the module docs).
+    pub fn spell(self, name: &str, is_duration: bool) -> String {
+        match self {
+            Language::Rust | Language::Python => name.to_string(),
+            Language::Node => {
+                let camel = camel_case(name);
+                if is_duration {
+                    format!("{camel}Ms")
+                } else {
+                    camel
+                }
+            }
+            Language::Kotlin | Language::Java => camel_case(name),
+        }
+    }
+
+    /// How the binding hands durations to the core: Python in seconds, the others in
+    /// milliseconds (Kotlin's and Java's `Duration`s are converted to milliseconds on their
+    /// side of the FFI).
+    fn seconds(self) -> bool {
+        matches!(self, Language::Rust | Language::Python)
+    }
+
+    /// A duration as this language's caller would write it, for messages.
+    fn show_duration(self, d: Duration) -> String {
+        if self.seconds() {
+            format!("{} seconds", d.as_secs_f64())
+        } else {
+            format!("{} milliseconds", d.as_secs_f64() * 1000.0)
+        }
+    }
+}
+
+fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+type Builder = TokenClientBuilder;
+
+/// What an option holds, and how it reaches what it configures (`T`: a client builder, or a
+/// manager's options).
+pub enum Kind<T: 'static> {
+    Duration(NumericOption, fn(T, Duration) -> T),
+    Whole(NumericOption, fn(T, u64) -> Result<T>),
+    Flag(fn(T, bool) -> T),
+    Text(fn(T, String) -> T),
+    /// One of a closed set of names; the setter parses it (and says what is accepted).
+    Choice(&'static [&'static str], fn(T, String) -> Result<T>),
+    /// A list of strings.
+    Texts(fn(T, Vec<String>) -> T),
+    /// One string, or a list of them.
+    TextOrTexts(fn(T, Vec<String>) -> T),
+    /// Name-value pairs (a map, or a list of pairs to repeat a name).
+    Pairs(fn(T, Vec<(String, String)>) -> T),
+    /// A value only the binding can convert (a store object, a callback), described; the
+    /// binding reads it under [`OptionRow::spelled`].
+    Binding(&'static str),
+}
+
+impl<T> Clone for Kind<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Kind<T> {}
+
+impl<T> Kind<T> {
+    pub fn is_duration(&self) -> bool {
+        matches!(self, Kind::Duration(..))
+    }
+
+    /// The number's range and default, for a numeric option.
+    pub fn numeric(&self) -> Option<NumericOption> {
+        match self {
+            Kind::Duration(o, _) | Kind::Whole(o, _) => Some(*o),
+            _ => None,
+        }
+    }
+
+    /// The accepted names of a closed set.
+    pub fn choices(&self) -> &'static [&'static str] {
+        match self {
+            Kind::Choice(names, _) => names,
+            _ => &[],
+        }
+    }
+}
+
+/// An option's default, for documentation; numbers take theirs from the [`NumericOption`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionDefault {
+    /// Not set unless given.
+    Unset,
+    /// The [`NumericOption`]'s default.
+    Numeric,
+    Flag(bool),
+    Text(&'static str),
+    /// A default that depends on something else, described.
+    Described(&'static str),
+}
+
+/// The ways of building a client, each taking its own subset of the options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// From the token URL.
+    Client,
+    /// From an issuer's discovery document.
+    Discover,
+    /// A preset (`prove`, `gusto`).
+    Preset,
+}
+
+impl Way {
+    const fn bit(self) -> u8 {
+        match self {
+            Way::Client => CLIENT,
+            Way::Discover => DISCOVER,
+            Way::Preset => PRESET,
+        }
+    }
+}
+
+const CLIENT: u8 = 1;
+const DISCOVER: u8 = 2;
+const PRESET: u8 = 4;
+const BUILT: u8 = CLIENT | DISCOVER;
+const ALL_WAYS: u8 = CLIENT | DISCOVER | PRESET;
+
+/// One row of a table.
+pub struct OptionRow<T: 'static> {
+    /// The Rust and Python name; [`Language::spell`] gives the others.
+    pub name: &'static str,
+    pub kind: Kind<T>,
+    pub default: OptionDefault,
+    /// One line for the guides and the type declarations.
+    pub doc: &'static str,
+    /// Whether the value is a credential: kept out of every message and `repr`.
+    pub secret: bool,
+    ways: u8,
+    /// The ways of building that cannot do without it.
+    required: u8,
+}
+
+/// A client's option.
+pub type ClientOption = OptionRow<TokenClientBuilder>;
+/// A manager's option.
+pub type ManagerOption = OptionRow<ManagerOptions>;
+
+impl<T> Clone for OptionRow<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for OptionRow<T> {}
+
+impl<T> OptionRow<T> {
+    pub fn taken_by(&self, way: Way) -> bool {
+        self.ways & way.bit() != 0
+    }
+
+    /// Whether `way` cannot do without it (the token URL of a client built from it, a
+    /// preset's credentials).
+    pub fn required_by(&self, way: Way) -> bool {
+        self.required & way.bit() != 0
+    }
+
+    /// The name as `language` spells it.
+    pub fn spelled(&self, language: Language) -> String {
+        language.spell(self.name, self.kind.is_duration())
+    }
+
+    /// The default as the guides show it, in `language`'s unit.
+    pub fn default_text(&self, language: Language) -> String {
+        match self.default {
+            OptionDefault::Unset => "not set".into(),
+            OptionDefault::Flag(b) => b.to_string(),
+            OptionDefault::Text(t) => format!("`{t}`"),
+            OptionDefault::Described(d) => d.replace("<language>", language.as_str()),
+            OptionDefault::Numeric => match self.kind.numeric() {
+                Some(o) => o.show_default(language),
+                None => "not set".into(),
+            },
+        }
+    }
+
+    /// The accepted range as the guides show it, for a number.
+    pub fn range_text(&self, language: Language) -> Option<String> {
+        self.kind.numeric().map(|o| o.show_range(language))
+    }
+
+    /// Reads this option from `bag` under its spelled name and applies it.
+    fn apply(&self, bag: &OptionBag, b: T, language: Language) -> Result<T> {
+        let name = self.spelled(language);
+        Ok(match self.kind {
+            Kind::Duration(o, set) => match bag.number(&name)? {
+                Some(n) if language.seconds() => set(b, o.duration_from_secs(&name, n)?),
+                Some(n) => set(b, o.duration_from_millis(&name, n)?),
+                None => b,
+            },
+            Kind::Whole(o, set) => match bag.whole(&name, o)? {
+                Some(n) => set(b, n)?,
+                None => b,
+            },
+            Kind::Flag(set) => match bag.flag(&name)? {
+                Some(v) => set(b, v),
+                None => b,
+            },
+            Kind::Text(set) => match bag.text(&name)? {
+                Some(v) => set(b, v),
+                None => b,
+            },
+            Kind::Choice(_, set) => match bag.text(&name)? {
+                Some(v) => set(b, v)?,
+                None => b,
+            },
+            Kind::Texts(set) => match bag.texts(&name)? {
+                Some(v) => set(b, v),
+                None => b,
+            },
+            Kind::TextOrTexts(set) => match bag.text_or_texts(&name)? {
+                Some(v) => set(b, v),
+                None => b,
+            },
+            Kind::Pairs(set) => match bag.pairs(&name)? {
+                Some(v) => set(b, v),
+                None => b,
+            },
+            Kind::Binding(_) => b,
+        })
+    }
+}
+
+impl<T> fmt::Debug for OptionRow<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OptionRow")
+            .field("name", &self.name)
+            .field("default", &self.default)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+const fn row<T>(
+    name: &'static str,
+    kind: Kind<T>,
+    default: OptionDefault,
+    ways: u8,
+    doc: &'static str,
+) -> OptionRow<T> {
+    OptionRow {
+        name,
+        kind,
+        default,
+        doc,
+        secret: false,
+        ways,
+        required: 0,
+    }
+}
+
+const fn required<T>(ways: u8, mut option: OptionRow<T>) -> OptionRow<T> {
+    option.required = ways;
+    option
+}
+
+const fn secret<T>(mut option: OptionRow<T>) -> OptionRow<T> {
+    option.secret = true;
+    option
+}
+
+const AUTH_METHODS: &[&str] = &[
+    AuthMethod::ClientSecretBasic.as_str(),
+    AuthMethod::ClientSecretPost.as_str(),
+    AuthMethod::None.as_str(),
+];
+const BODY_ENCODINGS: &[&str] = &[BodyEncoding::Form.as_str(), BodyEncoding::Json.as_str()];
+const PRESET_ENVIRONMENTS: &[&str] = &[
+    ProveEnvironment::UatUs.as_str(),
+    ProveEnvironment::ProdUs.as_str(),
+    ProveEnvironment::UatEu.as_str(),
+    ProveEnvironment::ProdEu.as_str(),
+    GustoEnvironment::Demo.as_str(),
+    GustoEnvironment::Prod.as_str(),
+];
+
+/// Every option of a client, in the order the guides list them.
+pub const CLIENT_OPTIONS: &[ClientOption] = &[
+    required(
+        CLIENT,
+        row(
+            "token_url",
+            Kind::Text(|b, v| b.token_url(v)),
+            OptionDefault::Unset,
+            ALL_WAYS,
+            "The token endpoint; given to discovery or a preset, it replaces theirs.",
+        ),
+    ),
+    required(
+        PRESET,
+        row(
+            "client_id",
+            Kind::Text(|b, v| b.client_id(v)),
+            OptionDefault::Unset,
+            ALL_WAYS,
+            "The client's identifier.",
+        ),
+    ),
+    required(
+        PRESET,
+        secret(row(
+            "client_secret",
+            Kind::Text(|b, v| b.client_secret(v)),
+            OptionDefault::Unset,
+            ALL_WAYS,
+            "The client's secret.",
+        )),
+    ),
+    row(
+        "env",
+        Kind::Choice(PRESET_ENVIRONMENTS, |b, _| Ok(b)),
+        OptionDefault::Described("`uat-us` for Prove, `demo` for Gusto"),
+        PRESET,
+        "A preset's environment: Prove's `uat-us`, `prod-us`, `uat-eu`, `prod-eu`; Gusto's `demo`, `prod`.",
+    ),
+    row(
+        "auth_method",
+        Kind::Choice(AUTH_METHODS, |b, v| Ok(b.auth_method(AuthMethod::from_str(&v)?))),
+        OptionDefault::Described(
+            "`client_secret_basic`; from discovery, one the server lists (`none` without a secret)",
+        ),
+        BUILT,
+        "How the client authenticates (RFC 6749 §2.3).",
+    ),
+    row(
+        "body_encoding",
+        Kind::Choice(BODY_ENCODINGS, |b, v| Ok(b.body_encoding(BodyEncoding::from_str(&v)?))),
+        OptionDefault::Text("form"),
+        BUILT,
+        "How the request body is encoded.",
+    ),
+    row(
+        "scope",
+        Kind::Text(|b, v| b.scope(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "The scope of the default grant, space-separated.",
+    ),
+    row(
+        "audience",
+        Kind::Texts(|b, v| v.into_iter().fold(b, |b, a| b.audience(a))),
+        OptionDefault::Unset,
+        BUILT,
+        "`audience` parameters to send with every grant.",
+    ),
+    row(
+        "resource",
+        Kind::Texts(|b, v| v.into_iter().fold(b, |b, r| b.resource(r))),
+        OptionDefault::Unset,
+        BUILT,
+        "`resource` indicators (RFC 8707) to send with every grant.",
+    ),
+    row(
+        "extra_params",
+        Kind::Pairs(|b, v| v.into_iter().fold(b, |b, (k, v)| b.extra_param(k, v))),
+        OptionDefault::Unset,
+        BUILT,
+        "Extra form parameters for every token request; secret-looking names are redacted.",
+    ),
+    row(
+        "headers",
+        Kind::Pairs(|b, v| v.into_iter().fold(b, |b, (k, v)| b.header(k, v))),
+        OptionDefault::Unset,
+        BUILT,
+        "Extra HTTP headers for every request; values are treated as secrets.",
+    ),
+    row(
+        "user_agent",
+        Kind::Text(|b, v| b.user_agent(v)),
+        OptionDefault::Described("`tokenfetch/<version> (<language>)`"),
+        BUILT,
+        "The `User-Agent` header.",
+    ),
+    row(
+        "timeout",
+        Kind::Duration(super::TIMEOUT, |b, v| b.timeout(v)),
+        OptionDefault::Numeric,
+        ALL_WAYS,
+        "The deadline for a whole call, retries and their waits included.",
+    ),
+    row(
+        "connect_timeout",
+        Kind::Duration(super::CONNECT_TIMEOUT, |b, v| b.connect_timeout(v)),
+        OptionDefault::Numeric,
+        BUILT,
+        "The deadline for a connection (TCP and TLS).",
+    ),
+    row(
+        "max_retries",
+        Kind::Whole(super::MAX_RETRIES, |b, v| Ok(b.max_retries(u32::try_from(v).unwrap_or(u32::MAX)))),
+        OptionDefault::Numeric,
+        ALL_WAYS,
+        "Retries after the first attempt, for failures that are safe to retry; 0 turns them off.",
+    ),
+    row(
+        "max_retry_wait",
+        Kind::Duration(super::MAX_RETRY_WAIT, |b, v| b.max_retry_wait(v)),
+        OptionDefault::Numeric,
+        ALL_WAYS,
+        "The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned.",
+    ),
+    row(
+        "max_response_bytes",
+        Kind::Whole(super::MAX_RESPONSE_BYTES, |b, v| Ok(b.max_response_bytes(v))),
+        OptionDefault::Numeric,
+        BUILT,
+        "The cap on a response body; a longer one is a `decode` error.",
+    ),
+    row(
+        "allow_insecure_http",
+        Kind::Flag(|b, v| b.allow_insecure_http(v)),
+        OptionDefault::Flag(false),
+        BUILT,
+        "Allows plain `http://` to a host that is not loopback, which sends the secret in clear.",
+    ),
+    row(
+        "root_certificates",
+        Kind::TextOrTexts(|b, v| v.into_iter().fold(b, |b, pem| b.root_certificates_pem(pem))),
+        OptionDefault::Unset,
+        BUILT,
+        "PEM certificates of authorities to trust besides the bundled roots.",
+    ),
+    row(
+        "use_os_trust_store",
+        Kind::Flag(|b, v| b.use_os_trust_store(v)),
+        OptionDefault::Flag(false),
+        BUILT,
+        "Trusts the operating system's certificate store instead of the bundled roots.",
+    ),
+    row(
+        "issuer",
+        Kind::Text(|b, v| b.issuer(v)),
+        OptionDefault::Unset,
+        CLIENT,
+        "The issuer a callback's `iss` must match (RFC 9207); discovery sets it.",
+    ),
+    row(
+        "authorization_endpoint",
+        Kind::Text(|b, v| b.authorization_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "Where the user signs in; replaces a discovered one.",
+    ),
+    row(
+        "device_authorization_endpoint",
+        Kind::Text(|b, v| b.device_authorization_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "RFC 8628's device authorization endpoint; replaces a discovered one.",
+    ),
+    row(
+        "revocation_endpoint",
+        Kind::Text(|b, v| b.revocation_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "RFC 7009's revocation endpoint; replaces a discovered one.",
+    ),
+    row(
+        "introspection_endpoint",
+        Kind::Text(|b, v| b.introspection_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "RFC 7662's introspection endpoint; replaces a discovered one.",
+    ),
+    row(
+        "discovery_ttl",
+        Kind::Duration(super::DISCOVERY_TTL, |b, v| b.discovery_ttl(v)),
+        OptionDefault::Numeric,
+        DISCOVER,
+        "How long this process reuses a discovery document; 0 reads it every time.",
+    ),
+];
+
+/// Every option of a manager, in the order the guides list them.
+pub const MANAGER_OPTIONS: &[ManagerOption] = &[
+    row(
+        "grant_type",
+        Kind::Text(|m, _| m),
+        OptionDefault::Described("the client's default grant: client credentials, or the preset's"),
+        CLIENT,
+        "The grant the manager runs: a grant type or an extension URI.",
+    ),
+    row(
+        "params",
+        Kind::Pairs(|m, _| m),
+        OptionDefault::Unset,
+        CLIENT,
+        "The grant's parameters (`username` and `password`, an assertion, a starting refresh token).",
+    ),
+    row(
+        "scope",
+        Kind::Text(|m, _| m),
+        OptionDefault::Unset,
+        CLIENT,
+        "The scope to ask for, space-separated.",
+    ),
+    row(
+        "refresh_skew",
+        Kind::Duration(super::REFRESH_SKEW, |m, v| ManagerOptions { refresh_skew: v, ..m }),
+        OptionDefault::Numeric,
+        CLIENT,
+        "How long before expiry a token is refreshed (at most half its lifetime).",
+    ),
+    row(
+        "default_lifetime",
+        Kind::Duration(super::DEFAULT_LIFETIME, |m, v| ManagerOptions {
+            default_lifetime: v,
+            ..m
+        }),
+        OptionDefault::Numeric,
+        CLIENT,
+        "How long a token without `expires_in` is used.",
+    ),
+    row(
+        "store",
+        Kind::Binding("a file or Redis store"),
+        OptionDefault::Unset,
+        CLIENT,
+        "Where the token is shared with other processes and restarts; unset, this manager alone holds it.",
+    ),
+    row(
+        "store_namespace",
+        Kind::Text(|m, v| ManagerOptions {
+            store_namespace: Some(v),
+            ..m
+        }),
+        OptionDefault::Unset,
+        CLIENT,
+        "Keeps this manager's stored entries apart from those of otherwise identical managers.",
+    ),
+    row(
+        "lease_time",
+        Kind::Duration(super::LEASE_TIME, |m, v| ManagerOptions {
+            lease_time: Some(v),
+            ..m
+        }),
+        OptionDefault::Described("twice the client's timeout plus 5 s, at most an hour"),
+        CLIENT,
+        "How long one process's fetch through a store may hold the others up; at least the client's timeout plus 5 s.",
+    ),
+    row(
+        "on_token",
+        Kind::Binding("a function"),
+        OptionDefault::Unset,
+        CLIENT,
+        "Called with every token this manager fetches (not those read from a store); it must not raise.",
+    ),
+];
+
+/// A manager's options from `bag`, but the store and the callback, which the binding converts
+/// (see [`Kind::Binding`]); and the grant it runs, the client's default when none is given.
+pub fn manager_options(
+    bag: &OptionBag,
+    client: &TokenClient,
+    language: Language,
+) -> Result<(crate::grant::TokenRequest, ManagerOptions)> {
+    let known: Vec<String> = MANAGER_OPTIONS.iter().map(|o| o.spelled(language)).collect();
+    bag.check_names(&known.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let spell = |name| language.spell(name, false);
+    let request = bag.grant(
+        [&spell("grant_type"), &spell("params"), &spell("scope")],
+        client.default_request(),
+    )?;
+    let mut options = ManagerOptions::default();
+    for option in MANAGER_OPTIONS {
+        options = option.apply(bag, options, language)?;
+    }
+    Ok((request, options))
+}
+
+/// The names `way` takes, as `language` spells them.
+pub fn names(language: Language, way: Way) -> Vec<String> {
+    CLIENT_OPTIONS
+        .iter()
+        .filter(|o| o.taken_by(way))
+        .map(|o| o.spelled(language))
+        .collect()
+}
+
+/// Looks a row up by its Rust name.
+pub fn option(name: &str) -> Option<&'static ClientOption> {
+    CLIENT_OPTIONS.iter().find(|o| o.name == name)
+}
+
+fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> Result<Builder> {
+    let known = names(language, way);
+    bag.check_names(&known.iter().map(String::as_str).collect::<Vec<_>>())?;
+    b = b.user_agent(language.user_agent());
+    for option in CLIENT_OPTIONS.iter().filter(|o| o.taken_by(way)) {
+        b = option.apply(bag, b, language)?;
+    }
+    if let Some(wait) = b.chosen_retry_wait() {
+        let spell = |name| language.spell(name, true);
+        check_retry_wait_within(
+            language,
+            &spell("max_retry_wait"),
+            wait,
+            &spell("timeout"),
+            b.chosen_timeout(),
+        )?;
+    }
+    Ok(b)
+}
+
+/// A client from its token URL (`token_url` in the bag), checked and built.
+pub fn build_client(bag: &OptionBag, language: Language) -> Result<TokenClient> {
+    let token_url = bag.required_text(&language.spell("token_url", false))?;
+    configure(bag, TokenClient::builder(token_url), language, Way::Client)?.build()
+}
+
+/// The builder of a client discovered from `issuer`; its `build()` reads the document, so a
+/// binding runs it where blocking is allowed.
+pub fn discover_client(issuer: &str, bag: &OptionBag, language: Language) -> Result<Builder> {
+    configure(bag, TokenClient::discover(issuer), language, Way::Discover)
+}
+
+/// The services with a preset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Prove,
+    Gusto,
+}
+
+/// A preset's client: `client_id` and `client_secret` required, `env` its environment (the
+/// preset's own default when left out).
+pub fn preset_client(preset: Preset, bag: &OptionBag, language: Language) -> Result<TokenClient> {
+    let spell = |name| language.spell(name, false);
+    let (id, secret) = (
+        bag.required_text(&spell("client_id"))?,
+        bag.required_text(&spell("client_secret"))?,
+    );
+    let env = bag.text(&spell("env"))?;
+    let builder = match preset {
+        Preset::Prove => {
+            let env = env.as_deref().map(ProveEnvironment::from_str).transpose()?;
+            TokenClientBuilder::prove(env.unwrap_or_default(), id, secret)
+        }
+        Preset::Gusto => {
+            let env = env.as_deref().map(GustoEnvironment::from_str).transpose()?;
+            TokenClientBuilder::gusto(env.unwrap_or_default(), id, secret)
+        }
+    };
+    configure(bag, builder, language, Way::Preset)?.build()
+}
+
+/// A chosen cap on `Retry-After` waits longer than the whole call's deadline could never be
+/// honoured: a `config` error, named as the caller spelled both options.
+pub(crate) fn check_retry_wait_within(
+    language: Language,
+    wait_name: &str,
+    wait: Duration,
+    timeout_name: &str,
+    timeout: Duration,
+) -> Result<()> {
+    if wait > timeout {
+        return Err(Error::config(format!(
+            "{wait_name} must be at most {timeout_name} ({}), got {}",
+            language.show_duration(timeout),
+            language.show_duration(wait)
+        )));
+    }
+    Ok(())
+}
+
+/// [`check_retry_wait_within`] for the Rust builder.
+pub(crate) fn check_retry_wait_within_timeout(
+    wait_name: &str,
+    wait: Duration,
+    timeout_name: &str,
+    timeout: Duration,
+) -> Result<()> {
+    check_retry_wait_within(Language::Rust, wait_name, wait, timeout_name, timeout)
+}
+
+impl NumericOption {
+    /// The default as a guide shows it, in `language`'s unit.
+    pub fn show_default(&self, language: Language) -> String {
+        match (self.default, self.kind) {
+            (None, _) => "computed".into(),
+            (Some(ms), super::Kind::Duration) if language.seconds() => format!("{} s", ms as f64 / 1000.0),
+            (Some(ms), super::Kind::Duration) => format!("{ms} ms"),
+            (Some(n), super::Kind::Bytes) => format!("{n} bytes"),
+            (Some(n), super::Kind::Count) => n.to_string(),
+        }
+    }
+
+    /// The accepted range as a guide shows it, in `language`'s unit.
+    pub fn show_range(&self, language: Language) -> String {
+        let low = if self.zero_allowed { "0" } else { "> 0" };
+        let max = match self.kind {
+            super::Kind::Duration if language.seconds() => format!("{} s", self.max as f64 / 1000.0),
+            super::Kind::Duration => format!("{} ms", self.max),
+            super::Kind::Bytes => format!("{} bytes", self.max),
+            super::Kind::Count => self.max.to_string(),
+        };
+        format!("{low} to {max}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::OptionValue;
+
+    fn bag(entries: &[(&str, OptionValue)]) -> OptionBag {
+        OptionBag::new(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn names_follow_one_rule_per_language() {
+        let wait = option("max_retry_wait").unwrap();
+        assert_eq!(wait.spelled(Language::Python), "max_retry_wait");
+        assert_eq!(wait.spelled(Language::Node), "maxRetryWaitMs");
+        assert_eq!(wait.spelled(Language::Kotlin), "maxRetryWait");
+        assert_eq!(option("max_retries").unwrap().spelled(Language::Node), "maxRetries");
+    }
+
+    #[test]
+    fn every_row_is_taken_by_some_way_and_named_once() {
+        let mut seen = std::collections::HashSet::new();
+        for o in CLIENT_OPTIONS {
+            assert!(seen.insert(o.name), "{} twice", o.name);
+            assert!(o.ways != 0, "{} is taken by no way of building", o.name);
+            assert!(
+                !o.doc.is_empty() && o.doc.ends_with('.'),
+                "{}: one sentence of doc",
+                o.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_misspelt_option_is_refused_with_the_closest_name() {
+        let b = bag(&[
+            ("tokenUrl", OptionValue::Text("https://as.example/token".into())),
+            ("maxRetryWait", OptionValue::Number(1000.0)),
+        ]);
+        let e = build_client(&b, Language::Node).unwrap_err();
+        assert!(e.to_string().contains("did you mean `maxRetryWaitMs`"), "{e}");
+    }
+
+    #[test]
+    fn a_retry_wait_longer_than_the_timeout_is_refused_in_the_callers_units() {
+        let b = bag(&[
+            ("token_url", OptionValue::Text("https://as.example/token".into())),
+            ("auth_method", OptionValue::Text("none".into())),
+            ("client_id", OptionValue::Text("public".into())),
+            ("timeout", OptionValue::Number(5.0)),
+            ("max_retry_wait", OptionValue::Number(10.0)),
+        ]);
+        let e = build_client(&b, Language::Python).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid configuration: max_retry_wait must be at most timeout (5 seconds), got 10 seconds"
+        );
+        let b = bag(&[
+            ("tokenUrl", OptionValue::Text("https://as.example/token".into())),
+            ("clientId", OptionValue::Text("public".into())),
+            ("authMethod", OptionValue::Text("none".into())),
+            ("timeoutMs", OptionValue::Number(5000.0)),
+            ("maxRetryWaitMs", OptionValue::Number(10000.0)),
+        ]);
+        let e = build_client(&b, Language::Node).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("maxRetryWaitMs must be at most timeoutMs (5000 milliseconds)"),
+            "{e}"
+        );
+        // Left out, the cap yields to a shorter timeout instead of refusing it.
+        let b = bag(&[
+            ("token_url", OptionValue::Text("https://as.example/token".into())),
+            ("auth_method", OptionValue::Text("none".into())),
+            ("client_id", OptionValue::Text("public".into())),
+            ("timeout", OptionValue::Number(5.0)),
+        ]);
+        let client = build_client(&b, Language::Python).unwrap();
+        assert_eq!(client.max_retry_wait(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn defaults_come_from_the_table() {
+        let b = bag(&[
+            ("tokenUrl", OptionValue::Text("https://as.example/token".into())),
+            ("clientId", OptionValue::Text("public".into())),
+            ("authMethod", OptionValue::Text("none".into())),
+        ]);
+        let client = build_client(&b, Language::Node).unwrap();
+        assert_eq!(client.timeout(), super::super::TIMEOUT.default_duration());
+        assert_eq!(client.max_retry_wait(), super::super::MAX_RETRY_WAIT.default_duration());
+        assert_eq!(
+            option("timeout").unwrap().default_text(Language::Python),
+            "30 s",
+            "what the guides show"
+        );
+        assert_eq!(option("timeout").unwrap().default_text(Language::Node), "30000 ms");
+    }
+
+    #[test]
+    fn presets_take_their_environment_default_from_the_core() {
+        let b = bag(&[
+            ("clientId", OptionValue::Text("id".into())),
+            ("clientSecret", OptionValue::Text("secret".into())),
+        ]);
+        let client = preset_client(Preset::Prove, &b, Language::Node).unwrap();
+        assert_eq!(client.token_url(), ProveEnvironment::default().token_url());
+        let b = bag(&[("clientId", OptionValue::Text("id".into()))]);
+        let e = preset_client(Preset::Gusto, &b, Language::Node).unwrap_err();
+        assert!(e.to_string().contains("clientSecret is required"), "{e}");
+    }
+}
