@@ -43,6 +43,8 @@ test-python: python build
 	$(PY) -m mypy.stubtest tokenfetch._native
 	@# The field types docs/models/ documents are the ones the stubs declare.
 	$(PY) -m mypy --strict bindings-python/tests/typecheck_models.py
+	@# The options the stubs type from the core's table refuse what the core refuses.
+	$(PY) -m mypy --strict --warn-unused-ignores bindings-python/tests/typecheck_options.py
 	$(PY) -m pytest bindings-python/tests -q
 	@# The wheels users install are checked by test-dist; a checkout by test-checkout.
 

@@ -1,147 +1,27 @@
 //! `TokenClient` and `TokenManager` for Python. Every network call releases the GIL.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use pyo3::PyTraverseError;
 use tokenfetch::error::catch_panic;
-use tokenfetch::manager::ManagerOptions;
-use tokenfetch::options;
-use tokenfetch::store::StoreChoice;
-use tokenfetch::{
-    AuthMethod, AuthorizationOptions, BodyEncoding, Error, GustoEnvironment, ProveEnvironment, RetryPolicy,
-    TokenClient, TokenClientBuilder, TokenManager, TokenRequest,
-};
+use tokenfetch::options::table::{self, Language, Preset, Way};
+use tokenfetch::options::OptionValue;
+use tokenfetch::{AuthorizationOptions, Error, TokenClient, TokenManager, TokenRequest};
 
 use crate::convert::{
-    optional_real, real, store_choice, Params, PyAuthorizationRequest, PyCancelToken, PyDeviceAuthorization,
-    PyIntrospection, PyPkce, PyServerMetadata, PyTokenRequestResponse, PyTokenResponse, TokenCallback,
+    store_choice, Params, PyAuthorizationRequest, PyCancelToken, PyDeviceAuthorization, PyIntrospection, PyPkce,
+    PyServerMetadata, PyTokenRequestResponse, PyTokenResponse, TokenCallback,
 };
 use crate::error::BindingError;
+use crate::options::{convert, Target};
 
 /// How long a thread waiting on a device flow poll sleeps, with the GIL released, between two
 /// looks at Python's signal flags: the longest a Ctrl-C waits to be seen.
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
-
-/// Options every way of building a client shares (`TokenClient(...)`, `.discover(...)`, `.prove(...)`,
-/// `.gusto(...)`).
-struct Options<'a> {
-    scope: Option<String>,
-    audience: Option<Vec<String>>,
-    resource: Option<Vec<String>>,
-    extra_params: Option<BTreeMap<String, String>>,
-    headers: Option<BTreeMap<String, String>>,
-    user_agent: Option<String>,
-    timeout: f64,
-    connect_timeout: f64,
-    max_retries: f64,
-    max_response_bytes: f64,
-    allow_insecure_http: bool,
-    root_certificates: Option<RootCertificates>,
-    use_os_trust_store: bool,
-    token_url: Option<&'a str>,
-    endpoints: Endpoints,
-}
-
-/// The endpoints besides the token endpoint, and the issuer, as keywords. Discovery fills
-/// them in; any given here replace the discovered ones.
-#[derive(Default)]
-struct Endpoints {
-    issuer: Option<String>,
-    authorization_endpoint: Option<String>,
-    device_authorization_endpoint: Option<String>,
-    revocation_endpoint: Option<String>,
-    introspection_endpoint: Option<String>,
-}
-
-impl Endpoints {
-    fn apply(self, mut b: TokenClientBuilder) -> TokenClientBuilder {
-        if let Some(issuer) = self.issuer {
-            b = b.issuer(issuer);
-        }
-        if let Some(url) = self.authorization_endpoint {
-            b = b.authorization_endpoint(url);
-        }
-        if let Some(url) = self.device_authorization_endpoint {
-            b = b.device_authorization_endpoint(url);
-        }
-        if let Some(url) = self.revocation_endpoint {
-            b = b.revocation_endpoint(url);
-        }
-        if let Some(url) = self.introspection_endpoint {
-            b = b.introspection_endpoint(url);
-        }
-        b
-    }
-}
-
-/// `root_certificates=`: PEM text (`str` or `bytes`, one or more certificates), or a list of them.
-#[derive(FromPyObject)]
-pub enum RootCertificates {
-    One(Vec<u8>),
-    Text(String),
-    Many(Vec<String>),
-}
-
-impl RootCertificates {
-    fn into_pems(self) -> Vec<Vec<u8>> {
-        match self {
-            RootCertificates::One(bytes) => vec![bytes],
-            RootCertificates::Text(text) => vec![text.into_bytes()],
-            RootCertificates::Many(texts) => texts.into_iter().map(String::into_bytes).collect(),
-        }
-    }
-}
-
-impl Options<'_> {
-    fn apply(self, mut b: TokenClientBuilder) -> Result<TokenClientBuilder, BindingError> {
-        if let Some(url) = self.token_url {
-            b = b.token_url(url);
-        }
-        b = self.endpoints.apply(b);
-        if let Some(scope) = self.scope {
-            b = b.scope(scope);
-        }
-        for a in self.audience.unwrap_or_default() {
-            b = b.audience(a);
-        }
-        for r in self.resource.unwrap_or_default() {
-            b = b.resource(r);
-        }
-        for (k, v) in self.extra_params.unwrap_or_default() {
-            b = b.extra_param(k, v);
-        }
-        for (k, v) in self.headers.unwrap_or_default() {
-            b = b.header(k, v);
-        }
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| format!("tokenfetch/{} (python)", tokenfetch::VERSION));
-        for pem in self
-            .root_certificates
-            .map(RootCertificates::into_pems)
-            .unwrap_or_default()
-        {
-            b = b.root_certificates_pem(pem);
-        }
-        b = b.use_os_trust_store(self.use_os_trust_store);
-        // Python spells every option as core does, so core's names are the caller's.
-        let max_retries = options::MAX_RETRIES.whole("max_retries", self.max_retries)?;
-        Ok(b.user_agent(user_agent)
-            .timeout(options::TIMEOUT.duration_from_secs("timeout", self.timeout)?)
-            .connect_timeout(options::CONNECT_TIMEOUT.duration_from_secs("connect_timeout", self.connect_timeout)?)
-            .retry(RetryPolicy {
-                max_retries: u32::try_from(max_retries).unwrap_or(u32::MAX),
-                ..RetryPolicy::default()
-            })
-            .max_response_bytes(options::MAX_RESPONSE_BYTES.whole("max_response_bytes", self.max_response_bytes)?)
-            .allow_insecure_http(self.allow_insecure_http))
-    }
-}
 
 /// A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint.
 #[pyclass(name = "TokenClient", module = "tokenfetch", frozen)]
@@ -149,201 +29,86 @@ pub struct PyTokenClient {
     pub inner: TokenClient,
 }
 
-fn build(builder: TokenClientBuilder) -> Result<PyTokenClient, BindingError> {
+fn build(make: impl FnOnce() -> tokenfetch::Result<TokenClient>) -> Result<PyTokenClient, BindingError> {
     Ok(PyTokenClient {
-        inner: catch_panic(|| builder.build())?,
+        inner: catch_panic(make)?,
     })
+}
+
+fn text(value: &str) -> OptionValue {
+    OptionValue::Text(value.to_string())
+}
+
+fn preset(
+    preset: Preset,
+    client_id: &str,
+    client_secret: &str,
+    env: Option<&str>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyTokenClient> {
+    let arguments = vec![
+        ("client_id", text(client_id)),
+        ("client_secret", text(client_secret)),
+        ("env", env.map_or(OptionValue::Absent, text)),
+    ];
+    let given = convert(options, arguments, Target::Client(Way::Preset))?;
+    Ok(build(|| table::preset_client(preset, &given.bag, Language::Python))?)
 }
 
 #[pymethods]
 impl PyTokenClient {
+    /// A client for the token endpoint at `token_url`. `**options` are the core's option
+    /// table's (listed in the guide and typed by the stub): durations in seconds; an option
+    /// left out, or `None`, takes the core's default.
     #[new]
-    #[pyo3(signature = (
-        token_url, *, client_id=None, client_secret=None, auth_method="client_secret_basic",
-        body_encoding="form", scope=None, audience=None, resource=None, extra_params=None,
-        headers=None, user_agent=None, timeout=30.0, connect_timeout=10.0, max_retries=2f64,
-        max_response_bytes=1048576f64, allow_insecure_http=false, root_certificates=None,
-        use_os_trust_store=false, issuer=None, authorization_endpoint=None,
-        device_authorization_endpoint=None, revocation_endpoint=None, introspection_endpoint=None
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        token_url: &str,
-        client_id: Option<String>,
-        client_secret: Option<String>,
-        auth_method: &str,
-        body_encoding: &str,
-        scope: Option<String>,
-        audience: Option<Vec<String>>,
-        resource: Option<Vec<String>>,
-        extra_params: Option<BTreeMap<String, String>>,
-        headers: Option<BTreeMap<String, String>>,
-        user_agent: Option<String>,
-        #[pyo3(from_py_with = real)] timeout: f64,
-        #[pyo3(from_py_with = real)] connect_timeout: f64,
-        #[pyo3(from_py_with = real)] max_retries: f64,
-        #[pyo3(from_py_with = real)] max_response_bytes: f64,
-        allow_insecure_http: bool,
-        root_certificates: Option<RootCertificates>,
-        use_os_trust_store: bool,
-        issuer: Option<String>,
-        authorization_endpoint: Option<String>,
-        device_authorization_endpoint: Option<String>,
-        revocation_endpoint: Option<String>,
-        introspection_endpoint: Option<String>,
-    ) -> PyResult<Self> {
-        let mut builder = TokenClient::builder(token_url)
-            .auth_method(AuthMethod::from_str(auth_method).map_err(BindingError)?)
-            .body_encoding(BodyEncoding::from_str(body_encoding).map_err(BindingError)?);
-        if let Some(id) = client_id {
-            builder = builder.client_id(id);
-        }
-        if let Some(secret) = client_secret {
-            builder = builder.client_secret(secret);
-        }
-        let options = Options {
-            scope,
-            audience,
-            resource,
-            extra_params,
-            headers,
-            user_agent,
-            timeout,
-            connect_timeout,
-            max_retries,
-            max_response_bytes,
-            allow_insecure_http,
-            root_certificates,
-            use_os_trust_store,
-            token_url: None,
-            endpoints: Endpoints {
-                issuer,
-                authorization_endpoint,
-                device_authorization_endpoint,
-                revocation_endpoint,
-                introspection_endpoint,
-            },
-        };
-        Ok(build(options.apply(builder)?)?)
+    #[pyo3(signature = (token_url, **options))]
+    fn new(token_url: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let given = convert(
+            options,
+            vec![("token_url", text(token_url))],
+            Target::Client(Way::Client),
+        )?;
+        Ok(build(|| table::build_client(&given.bag, Language::Python))?)
     }
 
     /// A client for the server at `issuer`, from its discovery document (RFC 8414, else
     /// OpenID Connect): the token, authorization, device, revocation and introspection
     /// endpoints, and, unless `auth_method` is given, how to authenticate (no secret: none).
     /// Blocks while it reads the document (the GIL released); documents are cached per
-    /// issuer for `discovery_ttl` seconds. The other keywords are `TokenClient`'s; an
+    /// issuer for `discovery_ttl` seconds. The other options are `TokenClient`'s; an
     /// endpoint given here replaces the discovered one.
     #[staticmethod]
-    #[pyo3(signature = (
-        issuer, *, client_id=None, client_secret=None, auth_method=None, body_encoding="form",
-        scope=None, audience=None, resource=None, extra_params=None, headers=None, user_agent=None,
-        timeout=30.0, connect_timeout=10.0, max_retries=2f64, max_response_bytes=1048576f64,
-        allow_insecure_http=false, root_certificates=None, use_os_trust_store=false,
-        token_url=None, authorization_endpoint=None, device_authorization_endpoint=None,
-        revocation_endpoint=None, introspection_endpoint=None, discovery_ttl=3600.0
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn discover(
-        py: Python<'_>,
-        issuer: &str,
-        client_id: Option<String>,
-        client_secret: Option<String>,
-        auth_method: Option<&str>,
-        body_encoding: &str,
-        scope: Option<String>,
-        audience: Option<Vec<String>>,
-        resource: Option<Vec<String>>,
-        extra_params: Option<BTreeMap<String, String>>,
-        headers: Option<BTreeMap<String, String>>,
-        user_agent: Option<String>,
-        #[pyo3(from_py_with = real)] timeout: f64,
-        #[pyo3(from_py_with = real)] connect_timeout: f64,
-        #[pyo3(from_py_with = real)] max_retries: f64,
-        #[pyo3(from_py_with = real)] max_response_bytes: f64,
-        allow_insecure_http: bool,
-        root_certificates: Option<RootCertificates>,
-        use_os_trust_store: bool,
-        token_url: Option<&str>,
-        authorization_endpoint: Option<String>,
-        device_authorization_endpoint: Option<String>,
-        revocation_endpoint: Option<String>,
-        introspection_endpoint: Option<String>,
-        #[pyo3(from_py_with = real)] discovery_ttl: f64,
-    ) -> PyResult<Self> {
-        let ttl = options::DISCOVERY_TTL
-            .duration_from_secs("discovery_ttl", discovery_ttl)
-            .map_err(BindingError)?;
-        let mut builder = TokenClient::discover(issuer)
-            .discovery_ttl(ttl)
-            .body_encoding(BodyEncoding::from_str(body_encoding).map_err(BindingError)?);
-        // Left out, the method is the core's choice from the document.
-        if let Some(method) = auth_method {
-            builder = builder.auth_method(AuthMethod::from_str(method).map_err(BindingError)?);
-        }
-        if let Some(id) = client_id {
-            builder = builder.client_id(id);
-        }
-        if let Some(secret) = client_secret {
-            builder = builder.client_secret(secret);
-        }
-        let options = Options {
-            scope,
-            audience,
-            resource,
-            extra_params,
-            headers,
-            user_agent,
-            timeout,
-            connect_timeout,
-            max_retries,
-            max_response_bytes,
-            allow_insecure_http,
-            root_certificates,
-            use_os_trust_store,
-            token_url,
-            endpoints: Endpoints {
-                issuer: None,
-                authorization_endpoint,
-                device_authorization_endpoint,
-                revocation_endpoint,
-                introspection_endpoint,
-            },
-        };
-        let builder = options.apply(builder)?;
-        Ok(py.detach(move || build(builder))?)
+    #[pyo3(signature = (issuer, **options))]
+    fn discover(py: Python<'_>, issuer: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let given = convert(options, Vec::new(), Target::Client(Way::Discover))?;
+        let builder = table::discover_client(issuer, &given.bag, Language::Python).map_err(BindingError)?;
+        Ok(py.detach(move || build(|| builder.build()))?)
     }
 
-    /// A client for Prove's token endpoint: `env` is uat-us (default), prod-us, uat-eu or prod-eu.
+    /// A client for Prove's token endpoint: `env` is uat-us, prod-us, uat-eu or prod-eu
+    /// (left out, the core's default).
     #[staticmethod]
-    #[pyo3(signature = (client_id, client_secret, env="uat-us", *, token_url=None, timeout=30.0, max_retries=2f64))]
+    #[pyo3(signature = (client_id, client_secret, env=None, **options))]
     fn prove(
-        client_id: String,
-        client_secret: String,
-        env: &str,
-        token_url: Option<&str>,
-        #[pyo3(from_py_with = real)] timeout: f64,
-        #[pyo3(from_py_with = real)] max_retries: f64,
+        client_id: &str,
+        client_secret: &str,
+        env: Option<&str>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let env = ProveEnvironment::from_str(env).map_err(BindingError)?;
-        let builder = TokenClientBuilder::prove(env, client_id, client_secret);
-        Ok(build(preset_options(token_url, timeout, max_retries).apply(builder)?)?)
+        preset(Preset::Prove, client_id, client_secret, env, options)
     }
 
-    /// A client for Gusto's token endpoint: `env` is demo (default) or prod.
-    /// Its default grant (used by `TokenManager`) is `system_access`.
+    /// A client for Gusto's token endpoint: `env` is demo or prod (left out, the core's
+    /// default). Its default grant (used by `TokenManager`) is `system_access`.
     #[staticmethod]
-    #[pyo3(signature = (client_id, client_secret, env="demo", *, token_url=None, timeout=30.0, max_retries=2f64))]
+    #[pyo3(signature = (client_id, client_secret, env=None, **options))]
     fn gusto(
-        client_id: String,
-        client_secret: String,
-        env: &str,
-        token_url: Option<&str>,
-        #[pyo3(from_py_with = real)] timeout: f64,
-        #[pyo3(from_py_with = real)] max_retries: f64,
+        client_id: &str,
+        client_secret: &str,
+        env: Option<&str>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let env = GustoEnvironment::from_str(env).map_err(BindingError)?;
-        let builder = TokenClientBuilder::gusto(env, client_id, client_secret);
-        Ok(build(preset_options(token_url, timeout, max_retries).apply(builder)?)?)
+        preset(Preset::Gusto, client_id, client_secret, env, options)
     }
 
     #[getter]
@@ -370,6 +135,13 @@ impl PyTokenClient {
     #[getter]
     fn max_retries(&self) -> u32 {
         self.inner.retry_policy().max_retries
+    }
+
+    /// The longest `Retry-After` wait honoured, in seconds: `max_retry_wait`, or the timeout
+    /// if shorter.
+    #[getter]
+    fn max_retry_wait(&self) -> f64 {
+        self.inner.max_retry_wait().as_secs_f64()
     }
 
     #[getter]
@@ -625,26 +397,6 @@ impl PyTokenClient {
     }
 }
 
-fn preset_options<'a>(token_url: Option<&'a str>, timeout: f64, max_retries: f64) -> Options<'a> {
-    Options {
-        scope: None,
-        audience: None,
-        resource: None,
-        extra_params: None,
-        headers: None,
-        user_agent: None,
-        timeout,
-        connect_timeout: 10.0,
-        max_retries,
-        max_response_bytes: tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES as f64,
-        allow_insecure_http: false,
-        root_certificates: None,
-        use_os_trust_store: false,
-        token_url,
-        endpoints: Endpoints::default(),
-    }
-}
-
 fn with_params(mut request: TokenRequest, params: Option<Vec<(String, String)>>) -> TokenRequest {
     for (k, v) in params.unwrap_or_default() {
         request = request.param(k, v);
@@ -664,48 +416,21 @@ pub struct PyTokenManager {
 
 #[pymethods]
 impl PyTokenManager {
+    /// A cache over `client`. `**options` are the core's manager options (listed in the
+    /// guide and typed by the stub); left out, or `None`, each takes the core's default.
     #[new]
-    #[pyo3(signature = (
-        client, *, scope=None, grant_type=None, params=None, refresh_skew=60.0, default_lifetime=300.0,
-        store=None, store_namespace=None, lease_time=None, on_token=None
-    ))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        client: &PyTokenClient,
-        scope: Option<&str>,
-        grant_type: Option<&str>,
-        params: Option<Params>,
-        #[pyo3(from_py_with = real)] refresh_skew: f64,
-        #[pyo3(from_py_with = real)] default_lifetime: f64,
-        #[pyo3(from_py_with = store_choice)] store: Option<StoreChoice>,
-        store_namespace: Option<String>,
-        #[pyo3(from_py_with = optional_real)] lease_time: Option<f64>,
-        on_token: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let on_token = TokenCallback::from_py(on_token)?;
-        let request = TokenRequest::for_manager(
-            grant_type,
-            params.map(Params::into_pairs),
-            scope,
-            client.inner.default_request(),
-            ["grant_type", "params", "scope"],
-        )
-        .map_err(BindingError)?;
-        let mut options = ManagerOptions {
-            refresh_skew: options::REFRESH_SKEW
-                .duration_from_secs("refresh_skew", refresh_skew)
-                .map_err(BindingError)?,
-            default_lifetime: options::DEFAULT_LIFETIME
-                .duration_from_secs("default_lifetime", default_lifetime)
-                .map_err(BindingError)?,
-            store_namespace,
-            lease_time: lease_time
-                .map(|secs| options::LEASE_TIME.duration_from_secs("lease_time", secs))
-                .transpose()
-                .map_err(BindingError)?,
-            on_token: on_token.as_ref().map(TokenCallback::on_token),
-            ..ManagerOptions::default()
+    #[pyo3(signature = (client, **options))]
+    fn new(client: &PyTokenClient, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let mut given = convert(options, Vec::new(), Target::Manager)?;
+        let on_token = TokenCallback::from_py(given.take("on_token"))?;
+        let store = match given.take("store") {
+            Some(value) => store_choice(&value)?,
+            None => None,
         };
+        let (request, mut options) =
+            table::manager_options(&given.bag, &client.inner, Language::Python).map_err(BindingError)?;
+        options.on_token = on_token.as_ref().map(TokenCallback::on_token);
+        // Last: opening a file store creates its directory, which a mistake above should not.
         if let Some(store) = store {
             store.apply(&mut options);
         }
@@ -773,8 +498,8 @@ impl PyTokenManager {
         self.inner.options().default_lifetime.as_secs_f64()
     }
 
-    /// Seconds one process's fetch may hold the others up, with a store (the option, or its
-    /// default: twice the client's timeout plus 5 s).
+    /// Seconds one process's fetch may hold the others up, with a store (the option, or the
+    /// core's default, computed from the client's timeout).
     #[getter]
     fn lease_time(&self) -> f64 {
         self.inner.lease_time().as_secs_f64()

@@ -136,13 +136,13 @@ impl Params {
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing):
 /// for responses your own HTTP stack received. `received_at` (epoch seconds) sets `expires_at`.
 #[pyfunction]
-#[pyo3(signature = (status, headers, body, received_at=None, max_response_bytes=1048576f64))]
+#[pyo3(signature = (status, headers, body, received_at=None, max_response_bytes=None))]
 pub fn parse_response(
     #[pyo3(from_py_with = real)] status: f64,
     headers: Params,
     body: &[u8],
     #[pyo3(from_py_with = optional_real)] received_at: Option<f64>,
-    #[pyo3(from_py_with = real)] max_response_bytes: f64,
+    #[pyo3(from_py_with = optional_real)] max_response_bytes: Option<f64>,
 ) -> Result<PyTokenResponse, BindingError> {
     let headers = headers.into_pairs();
     let token = tokenfetch::error::catch_panic(|| {
@@ -150,7 +150,10 @@ pub fn parse_response(
         let received_at = received_at
             .map(|t| tokenfetch::options::epoch_seconds("received_at", t))
             .transpose()?;
-        let limit = tokenfetch::options::MAX_RESPONSE_BYTES.whole("max_response_bytes", max_response_bytes)?;
+        let limit = match max_response_bytes {
+            Some(n) => tokenfetch::options::MAX_RESPONSE_BYTES.whole("max_response_bytes", n)?,
+            None => tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
+        };
         tokenfetch::evaluate_response(status, &headers, body, received_at, limit)
     })?;
     Ok(token.into())
@@ -983,21 +986,24 @@ impl PyRedisStore {
     /// Checks the URL now; the connection is made at the first use, so a Redis that is down
     /// does not stop a program from starting (its managers fetch alone meanwhile).
     #[new]
-    #[pyo3(signature = (url, *, key=None, timeout=0.5, previous_keys=Vec::new(), allow_insecure=false))]
+    #[pyo3(signature = (url, *, key=None, timeout=None, previous_keys=Vec::new(), allow_insecure=false))]
     fn new(
         url: &str,
         key: Option<StoreKey>,
-        #[pyo3(from_py_with = real)] timeout: f64,
+        #[pyo3(from_py_with = optional_real)] timeout: Option<f64>,
         previous_keys: Vec<StoreKey>,
         allow_insecure: bool,
     ) -> Result<Self, BindingError> {
         let key = key.map(StoreKey::into_key).transpose()?;
         let previous = into_keys(previous_keys)?;
         // Checked here, under the name Python spells it, before the core checks it again.
-        let timeout = tokenfetch::options::STORE_TIMEOUT.duration_from_secs("timeout", timeout)?;
+        let timeout = timeout
+            .map(|secs| tokenfetch::options::STORE_TIMEOUT.duration_from_secs("timeout", secs))
+            .transpose()?;
         let choice = tokenfetch::error::catch_panic(|| {
-            StoreChoice::redis(url, key, Some(timeout), allow_insecure).and_then(|c| c.with_previous_keys(previous))
+            StoreChoice::redis(url, key, timeout, allow_insecure).and_then(|c| c.with_previous_keys(previous))
         })?;
+        let timeout = timeout.unwrap_or(tokenfetch::store::DEFAULT_STORE_TIMEOUT);
         // The core accepted the URL, so it parses; the fallback never shows anything.
         let url = Url::parse(url.trim())
             .map(|parsed| display_url(&parsed))

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 mod client;
 mod convert;
 mod error;
+mod options;
 
 #[pymodule]
 fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {

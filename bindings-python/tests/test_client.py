@@ -135,3 +135,33 @@ def test_gusto_preset_uses_system_access(kit):
     manager = tokenfetch.TokenManager(c)
     assert manager.access_token().startswith("at-")
     assert kit.stats()["by_grant"] == {"system_access": 1}
+
+
+def test_a_retry_after_longer_than_max_retry_wait_is_returned_at_once(kit):
+    # rate_limited answers 429 with Retry-After: 1 once, then a token.
+    impatient = client(kit, "rate_limited", max_retry_wait=0.5)
+    assert impatient.max_retry_wait == 0.5
+    with pytest.raises(tokenfetch.OAuthError) as raised:
+        impatient.client_credentials()
+    assert raised.value.status == 429
+    assert kit.token_requests() == 1
+    kit.reset()
+    assert client(kit, "rate_limited", max_retry_wait=2).client_credentials().access_token.startswith("at-")
+    assert kit.token_requests() == 2
+    # Left out, the cap is the core's default, or the timeout if that is shorter.
+    assert client(kit, timeout=5).max_retry_wait == 5
+    with pytest.raises(tokenfetch.ConfigError, match="max_retry_wait must be at most timeout"):
+        client(kit, timeout=5, max_retry_wait=6)
+
+
+def test_options_are_keywords_the_core_checks():
+    # A misspelt keyword is a TypeError, as for any Python function, naming the closest option.
+    with pytest.raises(TypeError, match="did you mean `max_retry_wait`"):
+        TokenClient("https://auth.example/token", client_id="a", max_retry_wiat=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="allow_insecure_http must be a boolean, not str"):
+        TokenClient("https://auth.example/token", client_id="a", allow_insecure_http="yes")  # type: ignore[arg-type]
+    # None is "left out": the core's default applies.
+    c = TokenClient("https://auth.example/token", client_id="a", client_secret="b", timeout=None)
+    assert c.timeout == 30
+    with pytest.raises(TypeError, match="env"):
+        TokenClient.prove("a", "b", env="uat-us", env2="x")  # type: ignore[call-arg]

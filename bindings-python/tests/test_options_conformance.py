@@ -58,7 +58,7 @@ def apply(option: str, value: float) -> float:
         return getattr(manager, option) * 1000
     client = TokenClient("https://auth.example/token", **BASE, **{option: value})
     got = getattr(client, option)
-    return got * 1000 if option in ("timeout", "connect_timeout") else got
+    return got * 1000 if option in ("timeout", "connect_timeout", "max_retry_wait") else got
 
 
 def check(case: Dict[str, Any]) -> None:

@@ -60,7 +60,7 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Python | Language::Rust, Kind::Pairs(_)) => "_Params".into(),
         (Language::Python | Language::Rust, Kind::Binding(_)) => match row.name {
             "store" => "Union[FileStore, RedisStore]".into(),
-            _ => "Callable[[TokenResponse], None]".into(),
+            _ => "Callable[[TokenResponse], object]".into(),
         },
         (Language::Kotlin | Language::Java, Kind::Duration(..)) => "Duration".into(),
         (Language::Kotlin | Language::Java, Kind::Whole(o, _)) if o.name == "max_response_bytes" => "Long".into(),

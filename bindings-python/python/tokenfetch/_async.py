@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple, Union
 
 from ._native import (
     AuthorizationRequest,
     CancelToken,
     DeviceAuthorization,
-    FileStore,
     Introspection,
     Pkce,
-    RedisStore,
     ServerMetadata,
     TokenClient,
     TokenFetchError,
@@ -34,13 +32,20 @@ from ._native import (
     TokenResponse,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._options import ClientOptions, DiscoverOptions, ManagerOptions, PresetOptions
+
 Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
 
 
 class AsyncTokenClient:
     """``TokenClient`` with awaitable methods. Takes the same arguments, or wraps a client."""
 
-    def __init__(self, token_url: Optional[str] = None, *, client: Optional[TokenClient] = None, **options: Any) -> None:
+    def __init__(
+        self, token_url: Optional[str] = None, *, client: Optional[TokenClient] = None, **options: Unpack[ClientOptions]
+    ) -> None:
         if client is None:
             if token_url is None:
                 raise TypeError("AsyncTokenClient needs a token_url or client=")
@@ -50,15 +55,19 @@ class AsyncTokenClient:
         self.sync = client
 
     @classmethod
-    def prove(cls, client_id: str, client_secret: str, env: str = "uat-us", **options: Any) -> "AsyncTokenClient":
+    def prove(
+        cls, client_id: str, client_secret: str, env: Optional[str] = None, **options: Unpack[PresetOptions]
+    ) -> "AsyncTokenClient":
         return cls(client=TokenClient.prove(client_id, client_secret, env, **options))
 
     @classmethod
-    def gusto(cls, client_id: str, client_secret: str, env: str = "demo", **options: Any) -> "AsyncTokenClient":
+    def gusto(
+        cls, client_id: str, client_secret: str, env: Optional[str] = None, **options: Unpack[PresetOptions]
+    ) -> "AsyncTokenClient":
         return cls(client=TokenClient.gusto(client_id, client_secret, env, **options))
 
     @classmethod
-    async def discover(cls, issuer: str, **options: Any) -> "AsyncTokenClient":
+    async def discover(cls, issuer: str, **options: Unpack[DiscoverOptions]) -> "AsyncTokenClient":
         """``TokenClient.discover`` in a worker thread: takes the same keywords."""
         return cls(client=await asyncio.to_thread(TokenClient.discover, issuer, **options))
 
@@ -162,33 +171,9 @@ class AsyncTokenManager:
     not on the event loop: hand work to the loop with ``loop.call_soon_threadsafe``.
     """
 
-    def __init__(
-        self,
-        client: Union[TokenClient, AsyncTokenClient],
-        *,
-        scope: Optional[str] = None,
-        grant_type: Optional[str] = None,
-        params: Optional[Params] = None,
-        refresh_skew: float = 60.0,
-        default_lifetime: float = 300.0,
-        store: Union[FileStore, RedisStore, None] = None,
-        store_namespace: Optional[str] = None,
-        lease_time: Optional[float] = None,
-        on_token: Optional[Callable[[TokenResponse], object]] = None,
-    ) -> None:
+    def __init__(self, client: Union[TokenClient, AsyncTokenClient], **options: Unpack[ManagerOptions]) -> None:
         sync_client = client.sync if isinstance(client, AsyncTokenClient) else client
-        self.sync = TokenManager(
-            sync_client,
-            scope=scope,
-            grant_type=grant_type,
-            params=params,
-            refresh_skew=refresh_skew,
-            default_lifetime=default_lifetime,
-            store=store,
-            store_namespace=store_namespace,
-            lease_time=lease_time,
-            on_token=on_token,
-        )
+        self.sync = TokenManager(sync_client, **options)
         # The fetch in flight on each event loop, which every waiting task shares.
         self._inflight: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future[TokenResponse]]" = (
             weakref.WeakKeyDictionary()

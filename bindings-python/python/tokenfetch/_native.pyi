@@ -4,6 +4,10 @@ import os
 import pathlib
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
+from typing_extensions import Unpack
+
+from tokenfetch._options import ClientOptions, DiscoverOptions, ManagerOptions, PresetOptions
+
 __all__ = [
     "AuthorizationRequest",
     "CancelToken",
@@ -93,7 +97,7 @@ def parse_response(
     headers: _Params,
     body: bytes,
     received_at: Optional[float] = None,
-    max_response_bytes: int = 1048576,
+    max_response_bytes: Optional[int] = None,
 ) -> TokenResponse:
     """Classify one HTTP answer exactly as a fetch does (body cap, then lenient parsing).
 
@@ -346,7 +350,7 @@ class RedisStore:
         url: str,
         *,
         key: Union[bytes, str, None] = None,
-        timeout: float = 0.5,
+        timeout: Optional[float] = None,
         previous_keys: Sequence[Union[bytes, str]] = ...,
         allow_insecure: bool = False,
     ) -> RedisStore: ...
@@ -367,87 +371,31 @@ def clear_discovery_cache() -> None:
 class TokenClient:
     """A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint."""
 
-    def __new__(
-        cls,
-        token_url: str,
-        *,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        auth_method: str = "client_secret_basic",
-        body_encoding: str = "form",
-        scope: Optional[str] = None,
-        audience: Optional[Sequence[str]] = None,
-        resource: Optional[Sequence[str]] = None,
-        extra_params: Optional[Mapping[str, str]] = None,
-        headers: Optional[Mapping[str, str]] = None,
-        user_agent: Optional[str] = None,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        max_retries: int = 2,
-        max_response_bytes: int = 1048576,
-        allow_insecure_http: bool = False,
-        root_certificates: Union[str, bytes, Sequence[str], None] = None,
-        use_os_trust_store: bool = False,
-        issuer: Optional[str] = None,
-        authorization_endpoint: Optional[str] = None,
-        device_authorization_endpoint: Optional[str] = None,
-        revocation_endpoint: Optional[str] = None,
-        introspection_endpoint: Optional[str] = None,
-    ) -> TokenClient: ...
+    def __new__(cls, token_url: str, **options: Unpack[ClientOptions]) -> TokenClient:
+        """A client for the token endpoint at ``token_url``.
+
+        ``options`` (typed by ``ClientOptions``, listed in the guide) are checked by the core:
+        an unknown name or a value of the wrong type raises ``TypeError``, a number out of
+        range ``ConfigError``. Left out, or ``None``, each takes the core's default.
+        """
     @staticmethod
-    def discover(
-        issuer: str,
-        *,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        auth_method: Optional[str] = None,
-        body_encoding: str = "form",
-        scope: Optional[str] = None,
-        audience: Optional[Sequence[str]] = None,
-        resource: Optional[Sequence[str]] = None,
-        extra_params: Optional[Mapping[str, str]] = None,
-        headers: Optional[Mapping[str, str]] = None,
-        user_agent: Optional[str] = None,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        max_retries: int = 2,
-        max_response_bytes: int = 1048576,
-        allow_insecure_http: bool = False,
-        root_certificates: Union[str, bytes, Sequence[str], None] = None,
-        use_os_trust_store: bool = False,
-        token_url: Optional[str] = None,
-        authorization_endpoint: Optional[str] = None,
-        device_authorization_endpoint: Optional[str] = None,
-        revocation_endpoint: Optional[str] = None,
-        introspection_endpoint: Optional[str] = None,
-        discovery_ttl: float = 3600.0,
-    ) -> TokenClient:
+    def discover(issuer: str, **options: Unpack[DiscoverOptions]) -> TokenClient:
         """A client built from the issuer's discovery document (RFC 8414, else OpenID Connect).
 
         Blocks while it reads the document (the GIL released). Documents are cached per
-        issuer for ``discovery_ttl`` seconds (0 reads every time, at most a day). Without
-        ``auth_method`` the method comes from the document (no secret: ``"none"``).
+        issuer for ``discovery_ttl`` seconds. Without ``auth_method`` the method comes from
+        the document (no secret: ``"none"``).
         """
     @staticmethod
     def prove(
-        client_id: str,
-        client_secret: str,
-        env: str = "uat-us",
-        *,
-        token_url: Optional[str] = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-    ) -> TokenClient: ...
+        client_id: str, client_secret: str, env: Optional[str] = None, **options: Unpack[PresetOptions]
+    ) -> TokenClient:
+        """A client for Prove: ``env`` is ``uat-us``, ``prod-us``, ``uat-eu`` or ``prod-eu`` (left out, the core's default)."""
     @staticmethod
     def gusto(
-        client_id: str,
-        client_secret: str,
-        env: str = "demo",
-        *,
-        token_url: Optional[str] = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-    ) -> TokenClient: ...
+        client_id: str, client_secret: str, env: Optional[str] = None, **options: Unpack[PresetOptions]
+    ) -> TokenClient:
+        """A client for Gusto: ``env`` is ``demo`` or ``prod`` (left out, the core's default); its grant is ``system_access``."""
     @property
     def token_url(self) -> str: ...
     @property
@@ -459,6 +407,9 @@ class TokenClient:
     def connect_timeout(self) -> float: ...
     @property
     def max_retries(self) -> int: ...
+    @property
+    def max_retry_wait(self) -> float:
+        """The longest ``Retry-After`` wait honoured, in seconds: ``max_retry_wait``, or the timeout if shorter."""
     @property
     def max_response_bytes(self) -> int: ...
     @property
@@ -527,20 +478,9 @@ class TokenManager:
     """A thread-safe token cache: one fetch however many threads ask, refreshed before expiry.
     With ``store=``, one fetch for every process sharing that store."""
 
-    def __new__(
-        cls,
-        client: TokenClient,
-        *,
-        scope: Optional[str] = None,
-        grant_type: Optional[str] = None,
-        params: Optional[_Params] = None,
-        refresh_skew: float = 60.0,
-        default_lifetime: float = 300.0,
-        store: Union[FileStore, RedisStore, None] = None,
-        store_namespace: Optional[str] = None,
-        lease_time: Optional[float] = None,
-        on_token: Optional[Callable[[TokenResponse], object]] = None,
-    ) -> TokenManager: ...
+    def __new__(cls, client: TokenClient, **options: Unpack[ManagerOptions]) -> TokenManager:
+        """A cache over ``client``. ``options`` (typed by ``ManagerOptions``, listed in the guide)
+        are checked by the core; left out, or ``None``, each takes the core's default."""
     def access_token(self) -> str: ...
     def token(self) -> TokenResponse: ...
     def authorization_header(self) -> str: ...
@@ -552,8 +492,8 @@ class TokenManager:
         """Seconds a token without ``expires_in`` is used."""
     @property
     def lease_time(self) -> float:
-        """Seconds one process's fetch may hold the others up, with a store (the option, or its
-        default: twice the client's timeout plus 5 s)."""
+        """Seconds one process's fetch may hold the others up, with a store (the option, or the
+        core's default, computed from the client's timeout)."""
     def fresh_token(self) -> Optional[TokenResponse]:
         """The cached token when no fetch is due, else None. Never blocks or fetches."""
     def invalidate(self) -> None: ...

@@ -147,5 +147,5 @@ class ManagerOptions(TypedDict, total=False):
     """Keeps this manager's stored entries apart from those of otherwise identical managers."""
     lease_time: Optional[float]
     """How long one process's fetch through a store may hold the others up; at least the client's timeout plus 5 s. Default: twice the client's timeout plus 5 s, at most an hour. Range: > 0 to 3600 s."""
-    on_token: Optional[Callable[[TokenResponse], None]]
+    on_token: Optional[Callable[[TokenResponse], object]]
     """Called with every token this manager fetches (not those read from a store); it must not raise."""

@@ -155,6 +155,32 @@ impl<T> Kind<T> {
         }
     }
 
+    /// The value's shape, without the setter.
+    pub fn shape(&self) -> Shape {
+        match self {
+            Kind::Duration(..) | Kind::Whole(..) => Shape::Number,
+            Kind::Flag(_) => Shape::Flag,
+            Kind::Text(_) | Kind::Choice(..) => Shape::Text,
+            Kind::Texts(_) => Shape::Texts,
+            Kind::TextOrTexts(_) => Shape::TextOrTexts,
+            Kind::Pairs(_) => Shape::Pairs,
+            Kind::Binding(_) => Shape::Binding,
+        }
+    }
+
+    /// What a value of this kind is, for a binding's type error ("timeout must be a number").
+    pub fn expects(&self) -> &'static str {
+        match self {
+            Kind::Duration(..) | Kind::Whole(..) => "a number",
+            Kind::Flag(_) => "a boolean",
+            Kind::Text(_) | Kind::Choice(..) => "a string",
+            Kind::Texts(_) => "a list of strings",
+            Kind::TextOrTexts(_) => "a string or a list of strings",
+            Kind::Pairs(_) => "a mapping of strings or a list of (name, value) pairs",
+            Kind::Binding(what) => what,
+        }
+    }
+
     /// The accepted names of a closed set.
     pub fn choices(&self) -> &'static [&'static str] {
         match self {
@@ -162,6 +188,19 @@ impl<T> Kind<T> {
             _ => &[],
         }
     }
+}
+
+/// What a binding converts an option's value into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Number,
+    Flag,
+    Text,
+    Texts,
+    TextOrTexts,
+    Pairs,
+    /// Converted by the binding itself (a store, a callback).
+    Binding,
 }
 
 /// An option's default, for documentation; numbers take theirs from the [`NumericOption`].
@@ -667,6 +706,35 @@ pub fn names(language: Language, way: Way) -> Vec<String> {
 /// Looks a row up by its Rust name.
 pub fn option(name: &str) -> Option<&'static ClientOption> {
     CLIENT_OPTIONS.iter().find(|o| o.name == name)
+}
+
+/// What a client option or, with `manager`, a manager option spelled `spelled` in `language`
+/// holds, for a binding that converts by type (Python raises `TypeError` for a value of the
+/// wrong type, as for any other argument).
+pub fn shape_of(spelled: &str, language: Language, manager: bool) -> Option<(Shape, &'static str)> {
+    if manager {
+        MANAGER_OPTIONS
+            .iter()
+            .find(|o| o.spelled(language) == spelled)
+            .map(|o| (o.kind.shape(), o.kind.expects()))
+    } else {
+        CLIENT_OPTIONS
+            .iter()
+            .find(|o| o.spelled(language) == spelled)
+            .map(|o| (o.kind.shape(), o.kind.expects()))
+    }
+}
+
+/// The names `way` takes that `given` does not, as a `config` error suggesting the closest.
+pub fn check_client_names<'a>(given: impl IntoIterator<Item = &'a str>, language: Language, way: Way) -> Result<()> {
+    let known = names(language, way);
+    super::check_names(given, &known.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// [`check_client_names`] for a manager's options.
+pub fn check_manager_names<'a>(given: impl IntoIterator<Item = &'a str>, language: Language) -> Result<()> {
+    let known: Vec<String> = MANAGER_OPTIONS.iter().map(|o| o.spelled(language)).collect();
+    super::check_names(given, &known.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> Result<Builder> {
