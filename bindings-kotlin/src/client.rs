@@ -2,16 +2,12 @@
 //! coroutine twins on `Dispatchers.IO`.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::Arc;
 use tokenfetch::error::catch_panic;
-use tokenfetch::manager::ManagerOptions;
-use tokenfetch::options::{self, OptionBag, OptionValue};
+use tokenfetch::options::table::{self, Language, Preset};
+use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::store::StoreChoice;
-use tokenfetch::{
-    AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, RetryPolicy, TokenClient, TokenClientBuilder,
-    TokenManager,
-};
+use tokenfetch::{TokenClient, TokenManager};
 
 use crate::convert::{
     on_token_from, AuthorizationOptionsData, AuthorizationRequestData, DeviceAuthorizationData, IntrospectionData,
@@ -20,46 +16,49 @@ use crate::convert::{
 };
 use crate::error::{ErrorInfo, NativeError};
 
-/// Everything `TokenClientConfig.kt` carries across (internal: its generated `toString`
-/// would show the secret, so users never hold one).
+/// One option as `TokenClientConfig.kt` (generated from the core's option table) passes it:
+/// its Kotlin name and its value, durations in milliseconds. Internal: its generated
+/// `toString` would show a secret, so users never hold one.
 #[derive(uniffi::Record)]
-pub struct NativeClientConfig {
-    /// Required for a client built from its token URL; on a discovered client, it replaces the
-    /// discovered token endpoint.
-    pub token_url: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    /// None: the core's choice (client_secret_basic, or on a discovered client one the
-    /// server lists).
-    pub auth_method: Option<String>,
-    pub body_encoding: String,
-    pub scope: Option<String>,
-    pub audience: Vec<String>,
-    pub resource: Vec<String>,
-    pub extra_params: HashMap<String, String>,
-    pub headers: HashMap<String, String>,
-    pub user_agent: Option<String>,
-    /// Signed, as Kotlin holds them: core refuses negative values with a ConfigException
-    /// rather than the binding wrapping or clamping them.
-    pub timeout_ms: i64,
-    pub connect_timeout_ms: i64,
-    pub max_retries: i32,
-    pub max_response_bytes: i64,
-    pub allow_insecure_http: bool,
-    /// PEM texts of authorities to trust besides the bundled roots (or the OS store).
-    pub root_certificates: Vec<String>,
-    pub use_os_trust_store: bool,
-    pub issuer: Option<String>,
-    pub authorization_endpoint: Option<String>,
-    pub device_authorization_endpoint: Option<String>,
-    pub revocation_endpoint: Option<String>,
-    pub introspection_endpoint: Option<String>,
-    /// None: the core's default (an hour).
-    pub discovery_ttl_ms: Option<i64>,
+pub struct NativeOption {
+    pub name: String,
+    pub value: NativeOptionValue,
 }
 
-fn user_agent() -> String {
-    format!("tokenfetch/{} (kotlin)", tokenfetch::VERSION)
+#[derive(uniffi::Enum)]
+pub enum NativeOptionValue {
+    Number { value: f64 },
+    Flag { value: bool },
+    Text { value: String },
+    Texts { values: Vec<String> },
+    Pairs { pairs: HashMap<String, String> },
+}
+
+/// The options as the core reads them. A map's pairs are sorted: Kotlin's `Map` has an order,
+/// but the FFI's does not keep it.
+fn option_bag(options: Vec<NativeOption>) -> OptionBag {
+    OptionBag::new(
+        options
+            .into_iter()
+            .map(|NativeOption { name, value }| {
+                let value = match value {
+                    NativeOptionValue::Number { value } => OptionValue::Number(value),
+                    NativeOptionValue::Flag { value } => OptionValue::Bool(value),
+                    NativeOptionValue::Text { value } => OptionValue::Text(value),
+                    NativeOptionValue::Texts { values } => {
+                        OptionValue::List(values.into_iter().map(OptionValue::Text).collect())
+                    }
+                    NativeOptionValue::Pairs { pairs } => OptionValue::Map(
+                        sorted(pairs)
+                            .into_iter()
+                            .map(|(k, v)| (k, OptionValue::Text(v)))
+                            .collect(),
+                    ),
+                };
+                (name, value)
+            })
+            .collect(),
+    )
 }
 
 fn sorted(map: HashMap<String, String>) -> Vec<(String, String)> {
@@ -76,56 +75,28 @@ pub struct NativeTokenClient {
 #[uniffi::export]
 impl NativeTokenClient {
     #[uniffi::constructor]
-    pub fn new(config: NativeClientConfig) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| {
-            let bag = OptionBag::new(vec![(
-                "tokenUrl".into(),
-                config.token_url.clone().map_or(OptionValue::Absent, OptionValue::Text),
-            )]);
-            let token_url = bag.required_text("tokenUrl")?;
-            configure(TokenClient::builder(token_url), config)?.build()
-        })?;
+    pub fn new(options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| table::build_client(&option_bag(options), Language::Kotlin))?;
         Ok(Arc::new(NativeTokenClient { inner }))
     }
 
     /// A client for the server at `issuer`, from its discovery document. Blocks.
     #[uniffi::constructor]
-    pub fn discover(issuer: String, config: NativeClientConfig) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| {
-            let mut builder = TokenClient::discover(issuer);
-            if let Some(url) = &config.token_url {
-                builder = builder.token_url(url.clone());
-            }
-            configure(builder, config)?.build()
-        })?;
+    pub fn discover(issuer: String, options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| table::discover_client(&issuer, &option_bag(options), Language::Kotlin)?.build())?;
+        Ok(Arc::new(NativeTokenClient { inner }))
+    }
+
+    /// A preset's client: `clientId`, `clientSecret`, and optionally `env` and `tokenUrl`.
+    #[uniffi::constructor]
+    pub fn prove(options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| table::preset_client(Preset::Prove, &option_bag(options), Language::Kotlin))?;
         Ok(Arc::new(NativeTokenClient { inner }))
     }
 
     #[uniffi::constructor]
-    pub fn prove(
-        client_id: String,
-        client_secret: String,
-        env: String,
-        token_url: Option<String>,
-    ) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| {
-            let builder = TokenClientBuilder::prove(ProveEnvironment::from_str(&env)?, client_id, client_secret);
-            preset(builder, token_url)
-        })?;
-        Ok(Arc::new(NativeTokenClient { inner }))
-    }
-
-    #[uniffi::constructor]
-    pub fn gusto(
-        client_id: String,
-        client_secret: String,
-        env: String,
-        token_url: Option<String>,
-    ) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| {
-            let builder = TokenClientBuilder::gusto(GustoEnvironment::from_str(&env)?, client_id, client_secret);
-            preset(builder, token_url)
-        })?;
+    pub fn gusto(options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| table::preset_client(Preset::Gusto, &option_bag(options), Language::Kotlin))?;
         Ok(Arc::new(NativeTokenClient { inner }))
     }
 
@@ -143,6 +114,10 @@ impl NativeTokenClient {
 
     pub fn connect_timeout_ms(&self) -> f64 {
         self.inner.connect_timeout().as_secs_f64() * 1000.0
+    }
+
+    pub fn max_retry_wait_ms(&self) -> f64 {
+        self.inner.max_retry_wait().as_secs_f64() * 1000.0
     }
 
     pub fn max_retries(&self) -> i32 {
@@ -210,78 +185,6 @@ impl NativeTokenClient {
     }
 }
 
-/// Everything but the token URL or issuer, onto `b`. Kotlin's names for the numeric options,
-/// as `TokenClientConfig` spells them.
-fn configure(mut b: TokenClientBuilder, c: NativeClientConfig) -> tokenfetch::Result<TokenClientBuilder> {
-    let max_retries = options::MAX_RETRIES.whole("maxRetries", f64::from(c.max_retries))?;
-    if let Some(method) = &c.auth_method {
-        b = b.auth_method(AuthMethod::from_str(method)?);
-    }
-    if let Some(ms) = c.discovery_ttl_ms {
-        b = b.discovery_ttl(options::DISCOVERY_TTL.duration_from_millis("discoveryTtl", ms as f64)?);
-    }
-    b = b
-        .body_encoding(BodyEncoding::from_str(&c.body_encoding)?)
-        .user_agent(c.user_agent.unwrap_or_else(user_agent))
-        .timeout(options::TIMEOUT.duration_from_millis("timeout", c.timeout_ms as f64)?)
-        .connect_timeout(options::CONNECT_TIMEOUT.duration_from_millis("connectTimeout", c.connect_timeout_ms as f64)?)
-        .retry(RetryPolicy {
-            max_retries: u32::try_from(max_retries).unwrap_or(u32::MAX),
-            ..RetryPolicy::default()
-        })
-        .max_response_bytes(options::MAX_RESPONSE_BYTES.whole("maxResponseBytes", c.max_response_bytes as f64)?)
-        .allow_insecure_http(c.allow_insecure_http)
-        .use_os_trust_store(c.use_os_trust_store);
-    for pem in c.root_certificates {
-        b = b.root_certificates_pem(pem);
-    }
-    if let Some(v) = c.client_id {
-        b = b.client_id(v);
-    }
-    if let Some(v) = c.client_secret {
-        b = b.client_secret(v);
-    }
-    if let Some(v) = c.scope {
-        b = b.scope(v);
-    }
-    for v in c.audience {
-        b = b.audience(v);
-    }
-    for v in c.resource {
-        b = b.resource(v);
-    }
-    for (k, v) in sorted(c.extra_params) {
-        b = b.extra_param(k, v);
-    }
-    for (k, v) in sorted(c.headers) {
-        b = b.header(k, v);
-    }
-    if let Some(v) = c.issuer {
-        b = b.issuer(v);
-    }
-    if let Some(v) = c.authorization_endpoint {
-        b = b.authorization_endpoint(v);
-    }
-    if let Some(v) = c.device_authorization_endpoint {
-        b = b.device_authorization_endpoint(v);
-    }
-    if let Some(v) = c.revocation_endpoint {
-        b = b.revocation_endpoint(v);
-    }
-    if let Some(v) = c.introspection_endpoint {
-        b = b.introspection_endpoint(v);
-    }
-    Ok(b)
-}
-
-fn preset(mut builder: TokenClientBuilder, token_url: Option<String>) -> tokenfetch::Result<TokenClient> {
-    builder = builder.user_agent(user_agent());
-    if let Some(url) = token_url {
-        builder = builder.token_url(url);
-    }
-    builder.build()
-}
-
 /// A token with how many milliseconds, from now, it needs no fetch.
 #[derive(uniffi::Record)]
 pub struct FreshToken {
@@ -315,6 +218,7 @@ impl NativeTokenManager {
     ) -> Result<Arc<Self>, NativeError> {
         let inner = catch_panic(|| {
             let text = |v: Option<String>| v.map_or(OptionValue::Absent, OptionValue::Text);
+            let millis = |v: Option<i64>| v.map_or(OptionValue::Absent, |ms| OptionValue::Number(ms as f64));
             let params = if params.is_empty() {
                 OptionValue::Absent
             } else {
@@ -325,30 +229,22 @@ impl NativeTokenManager {
                         .collect(),
                 )
             };
+            // Kotlin's names for the manager's options, as `TokenManager.kt` spells them.
             let bag = OptionBag::new(vec![
                 ("grantType".into(), text(grant_type)),
                 ("params".into(), params),
                 ("scope".into(), text(scope)),
+                ("refreshSkew".into(), millis(refresh_skew_ms)),
+                ("defaultLifetime".into(), millis(default_lifetime_ms)),
+                ("storeNamespace".into(), text(store_namespace)),
+                ("leaseTime".into(), millis(lease_time_ms)),
             ]);
-            let request = bag.grant(["grantType", "params", "scope"], client.inner.default_request())?;
-            let mut options = ManagerOptions::default();
-            if let Some(ms) = refresh_skew_ms {
-                options.refresh_skew =
-                    tokenfetch::options::REFRESH_SKEW.duration_from_millis("refreshSkew", ms as f64)?;
-            }
-            if let Some(ms) = default_lifetime_ms {
-                options.default_lifetime =
-                    tokenfetch::options::DEFAULT_LIFETIME.duration_from_millis("defaultLifetime", ms as f64)?;
-            }
-            if let Some(ms) = lease_time_ms {
-                options.lease_time =
-                    Some(tokenfetch::options::LEASE_TIME.duration_from_millis("leaseTime", ms as f64)?);
-            }
+            let (request, mut options) = table::manager_options(&bag, &client.inner, Language::Kotlin)?;
+            options.on_token = on_token.map(on_token_from);
+            // Last: opening a file store creates its directory, which a mistake above should not.
             if let Some(store) = store {
                 StoreChoice::try_from(store)?.apply(&mut options);
             }
-            options.store_namespace = store_namespace;
-            options.on_token = on_token.map(on_token_from);
             TokenManager::with_options(client.inner.clone(), request, options)
         })?;
         Ok(Arc::new(NativeTokenManager { inner }))

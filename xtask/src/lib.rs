@@ -86,6 +86,10 @@ pub fn model_docs(root: &Path) -> Result<Vec<Generated>, String> {
         contents: options::python(),
     });
     files.push(Generated {
+        path: "bindings-kotlin/src/main/kotlin/io/tokenfetch/TokenClientConfig.kt".into(),
+        contents: options::kotlin(),
+    });
+    files.push(Generated {
         path: "bindings-python/tests/typecheck_models.py".into(),
         contents: render::python_check(&src),
     });

@@ -277,3 +277,279 @@ fn py_member<T>(out: &mut String, row: &OptionRow<T>) {
         doc_line(row, Language::Python)
     );
 }
+
+// --- Kotlin and Java ---------------------------------------------------------------------
+
+/// The rows `TokenClientConfig` holds: every option of a client built from its token URL or
+/// by discovery.
+fn kotlin_rows() -> Vec<&'static ClientOption> {
+    CLIENT_OPTIONS
+        .iter()
+        .filter(|o| o.taken_by(Way::Client) || o.taken_by(Way::Discover))
+        .collect()
+}
+
+fn pascal_case(name: &str) -> String {
+    let camel = Language::Kotlin.spell(name, false);
+    let mut chars = camel.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// The Kotlin type of a row's property, and whether it is a collection (empty, not null, when
+/// not given).
+fn kotlin_type(row: &ClientOption) -> (String, bool) {
+    match row.kind {
+        Kind::Choice(..) => (pascal_case(row.name), false),
+        Kind::Texts(_) | Kind::TextOrTexts(_) => ("List<String>".into(), true),
+        Kind::Pairs(_) => ("Map<String, String>".into(), true),
+        _ => (value_type(row, Language::Kotlin), false),
+    }
+}
+
+fn kotlin_is_url(row: &ClientOption) -> bool {
+    row.name == "issuer" || row.name.ends_with("_url") || row.name.ends_with("_endpoint")
+}
+
+/// `bindings-kotlin/src/main/kotlin/io/tokenfetch/TokenClientConfig.kt`: the configuration
+/// class, its Java builder, and its conversion into the options the core reads.
+pub fn kotlin() -> String {
+    let rows = kotlin_rows();
+    let mut out = format!(
+        "// {GENERATED_BY}\n\
+         package io.tokenfetch\n\n\
+         import io.tokenfetch.ffi.NativeOption\n\
+         import io.tokenfetch.ffi.NativeOptionValue\n\
+         import io.tokenfetch.ffi.displayUrl\n\
+         import kotlin.time.Duration\n\
+         import kotlin.time.toJavaDuration\n\
+         import kotlin.time.toKotlinDuration\n\
+         import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement\n\n\
+         /**\n\
+         \x20* Configuration of a [TokenClient]. Immutable; `toString()` never shows a secret, header\n\
+         \x20* values or the query values of a URL.\n\
+         \x20*\n\
+         \x20* From Kotlin, call the constructor with named arguments and change a copy with [copy]:\n\
+         \x20* ```\n\
+         \x20* TokenClientConfig(tokenUrl, clientId = \"id\", clientSecret = secret, timeout = 10.seconds)\n\
+         \x20* ```\n\
+         \x20* From Java, use the builder (the constructor takes `kotlin.time.Duration`, which Java cannot\n\
+         \x20* pass, so Java does not see it):\n\
+         \x20* ```\n\
+         \x20* TokenClientConfig.builder(tokenUrl).clientId(\"id\").clientSecret(secret)\n\
+         \x20*     .timeout(Duration.ofSeconds(10)).build();\n\
+         \x20* ```\n\
+         \x20* An option left null (or a collection left empty) takes the core's default, listed in the\n\
+         \x20* guide. Nothing is checked here: [TokenClient]'s constructor checks every value and throws\n\
+         \x20* [ConfigException] naming the option to fix, the same rule in every language.\n\
+         \x20*\n\
+         \x20* For a client built from an issuer's discovery document ([TokenClient.discover]), leave\n\
+         \x20* [tokenUrl] out: every endpoint comes from the document.\n\
+         \x20*\n"
+    );
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            " * @property {} {}",
+            row.spelled(Language::Kotlin),
+            doc_line(row, Language::Kotlin)
+        );
+    }
+    out.push_str(" */\nclass TokenClientConfig(\n");
+    for row in &rows {
+        let name = row.spelled(Language::Kotlin);
+        let (ty, collection) = kotlin_type(row);
+        if row.kind.is_duration() {
+            let _ = writeln!(
+                out,
+                "    @get:JvmSynthetic @get:JvmName(\"kotlin{}\")",
+                pascal_case(row.name)
+            );
+        }
+        let default = if collection {
+            if ty.starts_with("Map") {
+                "emptyMap()"
+            } else {
+                "emptyList()"
+            }
+        } else {
+            "null"
+        };
+        let nullable = if collection { "" } else { "?" };
+        let _ = writeln!(out, "    val {name}: {ty}{nullable} = {default},");
+    }
+    out.push_str(") {\n");
+    for row in rows.iter().filter(|r| r.kind.is_duration()) {
+        let name = row.spelled(Language::Kotlin);
+        let _ = write!(
+            out,
+            "    /** [{name}] as a `java.time.Duration`, for Java; null when left to the core's default. */\n\
+             \x20   @IgnoreJRERequirement\n\
+             \x20   fun get{}(): java.time.Duration? = {name}?.toJavaDuration()\n\n",
+            pascal_case(row.name)
+        );
+    }
+    // copy
+    out.push_str(
+        "    /** A copy with some values changed, as a data class's `copy` would make. */\n\
+         \x20   @JvmSynthetic\n\
+         \x20   @JvmName(\"kotlinCopy\")\n\
+         \x20   fun copy(\n",
+    );
+    for row in &rows {
+        let name = row.spelled(Language::Kotlin);
+        let (ty, collection) = kotlin_type(row);
+        let nullable = if collection { "" } else { "?" };
+        let _ = writeln!(out, "        {name}: {ty}{nullable} = this.{name},");
+    }
+    let names: Vec<String> = rows.iter().map(|r| r.spelled(Language::Kotlin)).collect();
+    let _ = write!(
+        out,
+        "    ): TokenClientConfig = TokenClientConfig({})\n\n\
+         \x20   /** A builder holding this configuration's values, to change some of them (from Java). */\n\
+         \x20   fun newBuilder(): Builder = Builder(this)\n\n\
+         \x20   private fun values(): List<Any?> = listOf({})\n\n\
+         \x20   override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()\n\n\
+         \x20   override fun hashCode(): Int = values().hashCode()\n\n",
+        names.join(", "),
+        names.join(", ")
+    );
+    // toString: secrets redacted, URLs without their query values, pairs by name only.
+    let shown: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let name = row.spelled(Language::Kotlin);
+            let value = match row.kind {
+                _ if row.secret => format!("${{{name}?.let {{ REDACTED }}}}"),
+                Kind::Pairs(_) => format!("${{{name}.keys}}"),
+                Kind::TextOrTexts(_) => format!("${{{name}.size}} PEM"),
+                // The name, not the enum itself: R8 8.13 unboxes an enum to an int and, when an
+                // app never sets it, passes a null constant in that int's place in the string
+                // concatenation, which the JVM verifier rejects (the sample app's R8 test).
+                Kind::Choice(..) => format!("${{{name}?.name}}"),
+                _ if kotlin_is_url(row) => format!("${{{name}?.let(::displayUrl)}}"),
+                _ => format!("${name}"),
+            };
+            format!("{name}={value}")
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "    override fun toString(): String =\n        \"TokenClientConfig(\" +\n"
+    );
+    for (i, part) in shown.iter().enumerate() {
+        let sep = if i + 1 == shown.len() { ")\"" } else { ", \" +" };
+        let _ = writeln!(out, "            \"{part}{sep}");
+    }
+    // toNative
+    out.push_str(
+        "\n    /** The options the core reads, each under its Kotlin name; left out when not given. */\n\
+         \x20   @JvmSynthetic\n\
+         \x20   @JvmName(\"toNativeOptions\")\n\
+         \x20   internal fun toNative(): List<NativeOption> =\n\
+         \x20       buildList {\n",
+    );
+    for row in &rows {
+        let name = row.spelled(Language::Kotlin);
+        let (_, collection) = kotlin_type(row);
+        // Durations pass as whole milliseconds, as they are: the core refuses negative, infinite
+        // and out-of-range values with a ConfigException naming the option.
+        let value = match row.kind {
+            Kind::Duration(..) => "NativeOptionValue.Number(it.inWholeMilliseconds.toDouble())".to_string(),
+            Kind::Whole(..) => "NativeOptionValue.Number(it.toDouble())".into(),
+            Kind::Flag(_) => "NativeOptionValue.Flag(it)".into(),
+            Kind::Choice(..) => "NativeOptionValue.Text(it.wire)".into(),
+            Kind::Text(_) => "NativeOptionValue.Text(it)".into(),
+            Kind::Texts(_) | Kind::TextOrTexts(_) => "NativeOptionValue.Texts(it)".into(),
+            Kind::Pairs(_) => "NativeOptionValue.Pairs(it)".into(),
+            Kind::Binding(_) => continue,
+        };
+        if collection {
+            let _ = writeln!(
+                out,
+                "            {name}.takeIf {{ it.isNotEmpty() }}?.let {{ add(NativeOption(\"{name}\", {value})) }}"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "            {name}?.let {{ add(NativeOption(\"{name}\", {value})) }}"
+            );
+        }
+    }
+    out.push_str("        }\n\n");
+    // Builder
+    out.push_str(
+        "    /**\n\
+         \x20    * Builds a [TokenClientConfig] step by step, the way Java code configures a client.\n\
+         \x20    * Every setter returns this builder; [build] may be called more than once.\n\
+         \x20    */\n\
+         \x20   class Builder internal constructor(private var config: TokenClientConfig) {\n",
+    );
+    for row in &rows {
+        let name = row.spelled(Language::Kotlin);
+        let (ty, _) = kotlin_type(row);
+        let doc = doc_line(row, Language::Java);
+        match row.kind {
+            Kind::Duration(..) => {
+                let pascal = pascal_case(row.name);
+                let _ = write!(
+                    out,
+                    "        /** {doc} */\n\
+                     \x20       @IgnoreJRERequirement\n\
+                     \x20       fun {name}({name}: java.time.Duration?): Builder = apply {{ config = config.copy({name} = {name}?.toKotlinDuration()) }}\n\n\
+                     \x20       @JvmSynthetic\n\
+                     \x20       @JvmName(\"kotlin{pascal}\")\n\
+                     \x20       fun {name}({name}: Duration?): Builder = apply {{ config = config.copy({name} = {name}) }}\n\n"
+                );
+            }
+            Kind::Texts(_) | Kind::TextOrTexts(_) => {
+                let _ = write!(
+                    out,
+                    "        /** {doc} */\n\
+                     \x20       fun {name}({name}: List<String>): Builder = apply {{ config = config.copy({name} = {name}.toList()) }}\n\n"
+                );
+            }
+            Kind::Pairs(_) => {
+                let one = name.trim_end_matches('s');
+                let _ = write!(
+                    out,
+                    "        /** {doc} */\n\
+                     \x20       fun {name}({name}: Map<String, String>): Builder = apply {{ config = config.copy({name} = {name}.toMap()) }}\n\n\
+                     \x20       /** Adds one entry to [{name}]. */\n\
+                     \x20       fun {one}(name: String, value: String): Builder = apply {{ config = config.copy({name} = config.{name} + (name to value)) }}\n\n"
+                );
+            }
+            // A number or a flag takes Java's primitive, so `maxRetries(3)` compiles.
+            Kind::Whole(..) | Kind::Flag(_) => {
+                let _ = write!(
+                    out,
+                    "        /** {doc} */\n\
+                     \x20       fun {name}({name}: {ty}): Builder = apply {{ config = config.copy({name} = {name}) }}\n\n"
+                );
+            }
+            _ => {
+                let _ = write!(
+                    out,
+                    "        /** {doc} */\n\
+                     \x20       fun {name}({name}: {ty}?): Builder = apply {{ config = config.copy({name} = {name}) }}\n\n"
+                );
+            }
+        }
+    }
+    out.push_str(
+        "        fun build(): TokenClientConfig = config\n\
+         \x20   }\n\n\
+         \x20   companion object {\n\
+         \x20       /** A builder for a client of [tokenUrl], every other option left to the core. */\n\
+         \x20       @JvmStatic\n\
+         \x20       fun builder(tokenUrl: String): Builder = Builder(TokenClientConfig(tokenUrl))\n\n\
+         \x20       /** A builder without a token URL, for [TokenClient.discover], every option left to the core. */\n\
+         \x20       @JvmStatic\n\
+         \x20       fun builder(): Builder = Builder(TokenClientConfig())\n\
+         \x20   }\n\
+         }\n",
+    );
+    out
+}

@@ -1,17 +1,15 @@
 package io.tokenfetch
 
 import io.tokenfetch.ffi.AuthorizationOptionsData
-import io.tokenfetch.ffi.NativeClientConfig
+import io.tokenfetch.ffi.NativeOption
+import io.tokenfetch.ffi.NativeOptionValue
 import io.tokenfetch.ffi.NativeTokenClient
 import io.tokenfetch.ffi.NativeTokenRequest
 import io.tokenfetch.ffi.clearDiscoveryCache as nativeClearDiscoveryCache
-import io.tokenfetch.ffi.displayUrl
 import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
-import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toJavaDuration
-import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.future.await
 import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
@@ -35,284 +33,6 @@ enum class BodyEncoding(@get:JvmSynthetic @get:JvmName("wire") internal val wire
     /** Some providers (Gusto) take JSON. */
     JSON("json"),
 }
-
-/**
- * Configuration of a [TokenClient]. Immutable; `toString()` never shows [clientSecret], header
- * values or the token URL's query values.
- *
- * From Kotlin, call the constructor with named arguments and change a copy with [copy]:
- * ```
- * TokenClientConfig(tokenUrl, clientId = "id", clientSecret = secret, timeout = 10.seconds)
- * ```
- * From Java, use the builder (the constructor takes `kotlin.time.Duration`, which Java cannot
- * pass, so Java does not see it):
- * ```
- * TokenClientConfig.builder(tokenUrl).clientId("id").clientSecret(secret)
- *     .timeout(Duration.ofSeconds(10)).build();
- * ```
- * Nothing is checked here: [TokenClient]'s constructor checks every value and throws
- * [ConfigException] naming the option to fix, the same rule in every language.
- *
- * For a client built from an issuer's discovery document ([TokenClient.discover]), leave
- * [tokenUrl] out: every endpoint comes from the document.
- *
- * @property tokenUrl the token endpoint. Required by [TokenClient]'s constructor; on a
- *   discovered client, it replaces the discovered token endpoint.
- * @property authMethod null (the default) means `client_secret_basic`, or, on a discovered
- *   client, one the server lists (`none` for a client without a secret).
- * @property timeout the deadline for a whole call, retries included.
- * @property rootCertificates PEM texts of certificate authorities to trust besides the
- *   bundled web PKI roots (or besides the OS store with [useOsTrustStore]): a company's own CA.
- * @property useOsTrustStore trust the operating system's store instead of the bundled roots.
- * @property issuer the issuer this client trusts, for a client not built by discovery: an
- *   authorization callback's `iss` must then match it (RFC 9207). Discovery sets it.
- * @property authorizationEndpoint where [TokenClient.authorizationUrl] sends the user.
- *   Discovery sets it, as it sets the three below.
- * @property deviceAuthorizationEndpoint RFC 8628's device authorization endpoint.
- * @property revocationEndpoint RFC 7009's revocation endpoint.
- * @property introspectionEndpoint RFC 7662's introspection endpoint.
- * @property discoveryTtl how long a discovery document read for one client is reused by the
- *   next client built for the same issuer in this process; null is the core's default (an
- *   hour), zero reads it every time, at most a day.
- */
-class TokenClientConfig(
-    val tokenUrl: String? = null,
-    val clientId: String? = null,
-    val clientSecret: String? = null,
-    val authMethod: AuthMethod? = null,
-    val bodyEncoding: BodyEncoding = BodyEncoding.FORM,
-    val scope: String? = null,
-    val audience: List<String> = emptyList(),
-    val resource: List<String> = emptyList(),
-    val extraParams: Map<String, String> = emptyMap(),
-    val headers: Map<String, String> = emptyMap(),
-    val userAgent: String? = null,
-    @get:JvmSynthetic @get:JvmName("kotlinTimeout")
-    val timeout: Duration = DEFAULT_TIMEOUT,
-    @get:JvmSynthetic @get:JvmName("kotlinConnectTimeout")
-    val connectTimeout: Duration = DEFAULT_CONNECT_TIMEOUT,
-    val maxRetries: Int = DEFAULT_MAX_RETRIES,
-    val maxResponseBytes: Long = DEFAULT_MAX_RESPONSE_BYTES,
-    val allowInsecureHttp: Boolean = false,
-    val rootCertificates: List<String> = emptyList(),
-    val useOsTrustStore: Boolean = false,
-    val issuer: String? = null,
-    val authorizationEndpoint: String? = null,
-    val deviceAuthorizationEndpoint: String? = null,
-    val revocationEndpoint: String? = null,
-    val introspectionEndpoint: String? = null,
-    @get:JvmSynthetic @get:JvmName("kotlinDiscoveryTtl")
-    val discoveryTtl: Duration? = null,
-) {
-    /** [timeout] as a `java.time.Duration`, for Java. */
-    @IgnoreJRERequirement
-    fun getTimeout(): java.time.Duration = timeout.toJavaDuration()
-
-    /** [connectTimeout] as a `java.time.Duration`, for Java. */
-    @IgnoreJRERequirement
-    fun getConnectTimeout(): java.time.Duration = connectTimeout.toJavaDuration()
-
-    /** [discoveryTtl] as a `java.time.Duration`, for Java; null when left to the core's default. */
-    @IgnoreJRERequirement
-    fun getDiscoveryTtl(): java.time.Duration? = discoveryTtl?.toJavaDuration()
-
-    /** A copy with some values changed, as a data class's `copy` would make. */
-    @JvmSynthetic
-    @JvmName("kotlinCopy")
-    fun copy(
-        tokenUrl: String? = this.tokenUrl,
-        clientId: String? = this.clientId,
-        clientSecret: String? = this.clientSecret,
-        authMethod: AuthMethod? = this.authMethod,
-        bodyEncoding: BodyEncoding = this.bodyEncoding,
-        scope: String? = this.scope,
-        audience: List<String> = this.audience,
-        resource: List<String> = this.resource,
-        extraParams: Map<String, String> = this.extraParams,
-        headers: Map<String, String> = this.headers,
-        userAgent: String? = this.userAgent,
-        timeout: Duration = this.timeout,
-        connectTimeout: Duration = this.connectTimeout,
-        maxRetries: Int = this.maxRetries,
-        maxResponseBytes: Long = this.maxResponseBytes,
-        allowInsecureHttp: Boolean = this.allowInsecureHttp,
-        rootCertificates: List<String> = this.rootCertificates,
-        useOsTrustStore: Boolean = this.useOsTrustStore,
-        issuer: String? = this.issuer,
-        authorizationEndpoint: String? = this.authorizationEndpoint,
-        deviceAuthorizationEndpoint: String? = this.deviceAuthorizationEndpoint,
-        revocationEndpoint: String? = this.revocationEndpoint,
-        introspectionEndpoint: String? = this.introspectionEndpoint,
-        discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig =
-        TokenClientConfig(
-            tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams,
-            headers, userAgent, timeout, connectTimeout, maxRetries, maxResponseBytes, allowInsecureHttp,
-            rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint,
-            revocationEndpoint, introspectionEndpoint, discoveryTtl,
-        )
-
-    /** A builder holding this configuration's values, to change some of them (from Java). */
-    fun newBuilder(): Builder = Builder(this)
-
-    private fun values(): List<Any?> =
-        listOf(
-            tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams,
-            headers, userAgent, timeout, connectTimeout, maxRetries, maxResponseBytes, allowInsecureHttp,
-            rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint,
-            revocationEndpoint, introspectionEndpoint, discoveryTtl,
-        )
-
-    override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
-
-    override fun hashCode(): Int = values().hashCode()
-
-    override fun toString(): String =
-        "TokenClientConfig(tokenUrl=${tokenUrl?.let(::displayUrl)}, clientId=$clientId, clientSecret=${clientSecret?.let { REDACTED }}, " +
-            // The method's name, not the enum itself: R8 8.13 unboxes the enum to an int and,
-            // when an app never sets it, passes a null constant in that int's place in the
-            // string concatenation, which the JVM verifier rejects (the sample app's R8 test).
-            "authMethod=${authMethod?.name}, bodyEncoding=$bodyEncoding, scope=$scope, timeout=$timeout, maxRetries=$maxRetries, " +
-            "issuer=${issuer?.let(::displayUrl)})"
-
-    @JvmSynthetic
-    @JvmName("toNativeConfig")
-    internal fun toNative() =
-        NativeClientConfig(
-            tokenUrl = tokenUrl,
-            clientId = clientId,
-            clientSecret = clientSecret,
-            authMethod = authMethod?.wire,
-            bodyEncoding = bodyEncoding.wire,
-            scope = scope,
-            audience = audience,
-            resource = resource,
-            extraParams = extraParams,
-            headers = headers,
-            userAgent = userAgent,
-            // Passed as they are: the core refuses negative, infinite and out-of-range values
-            // with a ConfigException naming the option, the same rule in every language.
-            timeoutMs = timeout.inWholeMilliseconds,
-            connectTimeoutMs = connectTimeout.inWholeMilliseconds,
-            maxRetries = maxRetries,
-            maxResponseBytes = maxResponseBytes,
-            allowInsecureHttp = allowInsecureHttp,
-            rootCertificates = rootCertificates,
-            useOsTrustStore = useOsTrustStore,
-            issuer = issuer,
-            authorizationEndpoint = authorizationEndpoint,
-            deviceAuthorizationEndpoint = deviceAuthorizationEndpoint,
-            revocationEndpoint = revocationEndpoint,
-            introspectionEndpoint = introspectionEndpoint,
-            discoveryTtlMs = discoveryTtl?.inWholeMilliseconds,
-        )
-
-    /**
-     * Builds a [TokenClientConfig] step by step, the way Java code configures a client.
-     * Every setter returns this builder; [build] may be called more than once.
-     */
-    class Builder internal constructor(private var config: TokenClientConfig) {
-        /** The token endpoint; on a discovered client, it replaces the discovered one. */
-        fun tokenUrl(tokenUrl: String?): Builder = apply { config = config.copy(tokenUrl = tokenUrl) }
-
-        fun clientId(clientId: String?): Builder = apply { config = config.copy(clientId = clientId) }
-
-        fun clientSecret(clientSecret: String?): Builder = apply { config = config.copy(clientSecret = clientSecret) }
-
-        /** Null (the default): `CLIENT_SECRET_BASIC`, or on a discovered client one the server lists. */
-        fun authMethod(authMethod: AuthMethod?): Builder = apply { config = config.copy(authMethod = authMethod) }
-
-        fun bodyEncoding(bodyEncoding: BodyEncoding): Builder = apply { config = config.copy(bodyEncoding = bodyEncoding) }
-
-        fun scope(scope: String?): Builder = apply { config = config.copy(scope = scope) }
-
-        fun audience(audience: List<String>): Builder = apply { config = config.copy(audience = audience.toList()) }
-
-        fun resource(resource: List<String>): Builder = apply { config = config.copy(resource = resource.toList()) }
-
-        fun extraParams(extraParams: Map<String, String>): Builder = apply { config = config.copy(extraParams = extraParams.toMap()) }
-
-        /** Adds one body parameter to [extraParams]. */
-        fun extraParam(name: String, value: String): Builder = apply { config = config.copy(extraParams = config.extraParams + (name to value)) }
-
-        fun headers(headers: Map<String, String>): Builder = apply { config = config.copy(headers = headers.toMap()) }
-
-        /** Adds one header to [headers]. Its value is treated as a credential in every output. */
-        fun header(name: String, value: String): Builder = apply { config = config.copy(headers = config.headers + (name to value)) }
-
-        fun userAgent(userAgent: String?): Builder = apply { config = config.copy(userAgent = userAgent) }
-
-        /** The deadline for a whole call, retries included; default 30 s. */
-        @IgnoreJRERequirement
-        fun timeout(timeout: java.time.Duration): Builder = timeout(timeout.toKotlinDuration())
-
-        @JvmSynthetic
-        @JvmName("kotlinTimeout")
-        fun timeout(timeout: Duration): Builder = apply { config = config.copy(timeout = timeout) }
-
-        /** The deadline for connecting, within [timeout]; default 10 s. */
-        @IgnoreJRERequirement
-        fun connectTimeout(connectTimeout: java.time.Duration): Builder = connectTimeout(connectTimeout.toKotlinDuration())
-
-        @JvmSynthetic
-        @JvmName("kotlinConnectTimeout")
-        fun connectTimeout(connectTimeout: Duration): Builder = apply { config = config.copy(connectTimeout = connectTimeout) }
-
-        /** Retries of a transient failure (connect error, 5xx, 429); 0 to 10, default 2. */
-        fun maxRetries(maxRetries: Int): Builder = apply { config = config.copy(maxRetries = maxRetries) }
-
-        /** The largest response body read; default 1 MiB. */
-        fun maxResponseBytes(maxResponseBytes: Long): Builder = apply { config = config.copy(maxResponseBytes = maxResponseBytes) }
-
-        /** Allows plain `http://` to a host that is not loopback (loopback always is). It sends the secret in clear text. */
-        fun allowInsecureHttp(allowInsecureHttp: Boolean): Builder = apply { config = config.copy(allowInsecureHttp = allowInsecureHttp) }
-
-        fun rootCertificates(rootCertificates: List<String>): Builder =
-            apply { config = config.copy(rootCertificates = rootCertificates.toList()) }
-
-        fun useOsTrustStore(useOsTrustStore: Boolean): Builder = apply { config = config.copy(useOsTrustStore = useOsTrustStore) }
-
-        /** The issuer this client trusts, for a client not built by discovery (RFC 9207's `iss` check). */
-        fun issuer(issuer: String?): Builder = apply { config = config.copy(issuer = issuer) }
-
-        /** Where [TokenClient.authorizationUrl] sends the user; discovery sets it. */
-        fun authorizationEndpoint(url: String?): Builder = apply { config = config.copy(authorizationEndpoint = url) }
-
-        /** RFC 8628's device authorization endpoint; discovery sets it. */
-        fun deviceAuthorizationEndpoint(url: String?): Builder = apply { config = config.copy(deviceAuthorizationEndpoint = url) }
-
-        /** RFC 7009's revocation endpoint; discovery sets it. */
-        fun revocationEndpoint(url: String?): Builder = apply { config = config.copy(revocationEndpoint = url) }
-
-        /** RFC 7662's introspection endpoint; discovery sets it. */
-        fun introspectionEndpoint(url: String?): Builder = apply { config = config.copy(introspectionEndpoint = url) }
-
-        /** How long a discovery document is reused for the same issuer; default an hour, zero never, at most a day. */
-        @IgnoreJRERequirement
-        fun discoveryTtl(discoveryTtl: java.time.Duration?): Builder = apply { config = config.copy(discoveryTtl = discoveryTtl?.toKotlinDuration()) }
-
-        @JvmSynthetic
-        @JvmName("kotlinDiscoveryTtl")
-        fun discoveryTtl(discoveryTtl: Duration): Builder = apply { config = config.copy(discoveryTtl = discoveryTtl) }
-
-        fun build(): TokenClientConfig = config
-    }
-
-    companion object {
-        /** A builder for a client of [tokenUrl], every other value at its default. */
-        @JvmStatic
-        fun builder(tokenUrl: String): Builder = Builder(TokenClientConfig(tokenUrl))
-
-        /** A builder without a token URL, for [TokenClient.discover], every value at its default. */
-        @JvmStatic
-        fun builder(): Builder = Builder(TokenClientConfig())
-    }
-}
-
-private val DEFAULT_TIMEOUT = 30.seconds
-private val DEFAULT_CONNECT_TIMEOUT = 10.seconds
-private const val DEFAULT_MAX_RETRIES = 2
-private const val DEFAULT_MAX_RESPONSE_BYTES = 1024L * 1024L
 
 /**
  * A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint.
@@ -359,6 +79,14 @@ class TokenClient private constructor(
     fun getConnectTimeout(): java.time.Duration = connectTimeout.toJavaDuration()
 
     val maxRetries: Int get() = ffiCall { native.maxRetries() }
+
+    /** The longest `Retry-After` wait honoured: [TokenClientConfig.maxRetryWait], or [timeout] if shorter. */
+    @get:JvmSynthetic @get:JvmName("kotlinMaxRetryWait")
+    val maxRetryWait: Duration get() = ffiCall { native.maxRetryWaitMs() }.milliseconds
+
+    /** [maxRetryWait] as a `java.time.Duration`, for Java. */
+    @IgnoreJRERequirement
+    fun getMaxRetryWait(): java.time.Duration = maxRetryWait.toJavaDuration()
     val maxResponseBytes: Long get() = ffiCall { native.maxResponseBytes() }
 
     /** The issuer the client trusts: discovered, or [TokenClientConfig.issuer]. */
@@ -677,19 +405,27 @@ class TokenClient private constructor(
     override fun toString(): String = "TokenClient(tokenUrl=$tokenUrl, clientId=$clientId)"
 
     companion object {
-        /** Prove's token endpoint; [env] is uat-us (default), prod-us, uat-eu or prod-eu. */
+        /** Prove's token endpoint; [env] is uat-us, prod-us, uat-eu or prod-eu (null: the core's default). */
         @JvmStatic
         @JvmOverloads
         @Throws(TokenFetchException::class)
-        fun prove(clientId: String, clientSecret: String, env: String = "uat-us", tokenUrl: String? = null): TokenClient =
-            TokenClient(ffiCall { NativeTokenClient.prove(clientId, clientSecret, env, tokenUrl) })
+        fun prove(clientId: String, clientSecret: String, env: String? = null, tokenUrl: String? = null): TokenClient =
+            TokenClient(ffiCall { NativeTokenClient.prove(presetOptions(clientId, clientSecret, env, tokenUrl)) })
 
-        /** Gusto's token endpoint; [env] is demo (default) or prod. Its default grant is `system_access`. */
+        /** Gusto's token endpoint; [env] is demo or prod (null: the core's default). Its default grant is `system_access`. */
         @JvmStatic
         @JvmOverloads
         @Throws(TokenFetchException::class)
-        fun gusto(clientId: String, clientSecret: String, env: String = "demo", tokenUrl: String? = null): TokenClient =
-            TokenClient(ffiCall { NativeTokenClient.gusto(clientId, clientSecret, env, tokenUrl) })
+        fun gusto(clientId: String, clientSecret: String, env: String? = null, tokenUrl: String? = null): TokenClient =
+            TokenClient(ffiCall { NativeTokenClient.gusto(presetOptions(clientId, clientSecret, env, tokenUrl)) })
+
+        private fun presetOptions(clientId: String, clientSecret: String, env: String?, tokenUrl: String?): List<NativeOption> =
+            buildList {
+                add(NativeOption("clientId", NativeOptionValue.Text(clientId)))
+                add(NativeOption("clientSecret", NativeOptionValue.Text(clientSecret)))
+                env?.let { add(NativeOption("env", NativeOptionValue.Text(it))) }
+                tokenUrl?.let { add(NativeOption("tokenUrl", NativeOptionValue.Text(it))) }
+            }
 
         /**
          * A client for the server at [issuer], built from its discovery document: RFC 8414's
@@ -700,7 +436,7 @@ class TokenClient private constructor(
          * and every other option; leave its `tokenUrl` out.
          *
          * Blocks on the network, up to the configured timeout, unless a document for [issuer]
-         * read within `discoveryTtl` (an hour by default) is cached in this process.
+         * read within `discoveryTtl` is cached in this process.
          */
         @JvmStatic
         @JvmOverloads

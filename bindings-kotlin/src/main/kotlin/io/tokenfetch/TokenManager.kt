@@ -24,8 +24,8 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * - scope: scope for the grant.
  * - grantType: a grant other than the client's default (client credentials, or the preset's),
  *   e.g. `"password"` with params.
- * - refreshSkew: refresh this long before expiry (capped at half the lifetime); default 60 s.
- * - defaultLifetime: lifetime assumed for a token without `expires_in`; default 5 minutes.
+ * - refreshSkew: refresh this long before expiry (capped at half the lifetime).
+ * - defaultLifetime: lifetime assumed for a token without `expires_in`.
  * - store: a [TokenStore] shared with other processes (a directory, or Redis), so that they
  *   make one fetch between them per token lifetime. A store that fails never fails a call:
  *   the manager fetches alone and [lastError] says why.
@@ -34,7 +34,9 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  *   token, an authorization or device code, token exchange, JWT and SAML assertions): name
  *   the user.
  * - leaseTime: with a store, how long one process may take to fetch while the others wait
- *   for it; default twice the client's timeout plus 5 s, at most an hour.
+ *   for it; at least the client's timeout plus 5 s.
+ *
+ * Each option left out takes the core's default; the guide's option table lists them.
  * - onToken: a [TokenListener] told each token this manager fetched (not the ones it read
  *   from the store), on the thread that fetched, to persist it your own way.
  *
@@ -190,7 +192,7 @@ class TokenManager private constructor(
         /** Body parameters of the grant ([grantType] must be set). */
         fun params(params: Map<String, String>): Builder = apply { this.params = params.toMap() }
 
-        /** Refresh this long before expiry (capped at half the lifetime); default 60 s. */
+        /** Refresh this long before expiry (capped at half the lifetime). */
         @IgnoreJRERequirement
         fun refreshSkew(refreshSkew: java.time.Duration): Builder = refreshSkew(refreshSkew.toKotlinDuration())
 
@@ -198,7 +200,7 @@ class TokenManager private constructor(
         @JvmName("kotlinRefreshSkew")
         fun refreshSkew(refreshSkew: Duration): Builder = apply { refreshSkewMs = refreshSkew.inWholeMilliseconds }
 
-        /** The lifetime assumed for a token without `expires_in`; default 5 minutes. */
+        /** The lifetime assumed for a token without `expires_in`. */
         @IgnoreJRERequirement
         fun defaultLifetime(defaultLifetime: java.time.Duration): Builder = defaultLifetime(defaultLifetime.toKotlinDuration())
 

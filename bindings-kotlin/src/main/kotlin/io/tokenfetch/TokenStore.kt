@@ -62,7 +62,7 @@ sealed class TokenStore private constructor(
 
     /**
      * Tokens in the Redis at `url` (`redis://`, `rediss://` for TLS, or `unix://`), shared by
-     * every machine that uses it. [timeout] bounds each Redis command (default 500 ms, at most
+     * every machine that uses it. [timeout] bounds each Redis command (null: the core's default; at most
      * a minute): a slow Redis costs a call at most that before the manager fetches alone.
      * From Java, `new TokenStore.Redis(url)`, `(url, key)` or `(url, key, Duration)`.
      *
@@ -90,7 +90,7 @@ sealed class TokenStore private constructor(
          */
         fun allowingInsecure(): Redis = Redis(redis.copy(allowInsecure = true))
 
-        /** The per-command timeout, or null for the default (500 ms). */
+        /** The per-command timeout, or null for the core's default. */
         @get:JvmSynthetic @get:JvmName("kotlinTimeout")
         val timeout: Duration? get() = redis.timeoutMs?.milliseconds
 

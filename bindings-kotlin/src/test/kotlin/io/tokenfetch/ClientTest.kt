@@ -1,6 +1,7 @@
 package io.tokenfetch
 
 import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
@@ -39,6 +40,23 @@ class ClientTest {
         assertEquals(3600L, token.expiresIn)
         assertEquals("read", token.scope)
         assertEquals("Bearer ${token.accessToken}", token.authorizationHeader())
+    }
+
+    @Test
+    fun `a Retry-After longer than maxRetryWait is returned at once, a shorter one waited for`() {
+        // rate_limited answers 429 with Retry-After: 1 once, then a token.
+        val impatient = client(kit, "rate_limited") { it.copy(maxRetryWait = 500.milliseconds) }
+        assertEquals(500.milliseconds, impatient.maxRetryWait)
+        val e = assertThrows<OAuthException> { impatient.clientCredentials() }
+        assertEquals(429, e.status)
+        assertEquals(1, kit.tokenRequests())
+        kit.reset()
+        assertTrue(client(kit, "rate_limited") { it.copy(maxRetryWait = 2.seconds) }.clientCredentials().accessToken.startsWith("at-"))
+        assertEquals(2, kit.tokenRequests())
+        // Left out, the cap is the core's default, or the timeout if that is shorter.
+        assertEquals(5.seconds, client(kit) { it.copy(timeout = 5.seconds) }.maxRetryWait)
+        val refused = assertThrows<ConfigException> { client(kit) { it.copy(timeout = 5.seconds, maxRetryWait = 6.seconds) } }
+        assertTrue(refused.message!!.contains("maxRetryWait must be at most timeout"), refused.message)
     }
 
     @Test
