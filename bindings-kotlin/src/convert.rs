@@ -113,6 +113,12 @@ pub fn display_url(url: String) -> String {
         .unwrap_or_else(|_| tokenfetch::REDACTED.to_string())
 }
 
+/// The core's cap on a response body, the default of `parseResponse`'s `maxResponseBytes`.
+#[uniffi::export]
+pub fn default_max_response_bytes() -> i64 {
+    i64::try_from(tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES).unwrap_or(i64::MAX)
+}
+
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing).
 #[uniffi::export]
 pub fn parse_response(
@@ -521,7 +527,7 @@ pub enum NativeTokenStore {
         key: Option<String>,
         previous_keys: Vec<String>,
     },
-    /// One Redis for many machines; `timeout_ms` is each command's timeout (None: 500 ms),
+    /// One Redis for many machines; `timeout_ms` is each command's timeout (None: the core's default),
     /// and `allow_insecure` lets plain `redis://` name a host other than loopback.
     Redis {
         url: String,

@@ -215,7 +215,7 @@ export interface RedisStoreOptions {
   key?: string
   /** Keys that only open entries while a key rotation rolls out; each entry is sealed with `key` at its next refresh. */
   previousKeys?: string[]
-  /** How long each Redis command may take before the manager fetches on its own. Default 500, at most 60000. */
+  /** How long each Redis command may take before the manager fetches on its own, in milliseconds; left out, the core's default (the guide lists it). */
   timeoutMs?: number
   /** Lets a plain `redis://` URL name a host other than loopback (the password and tokens then cross the network in the clear). Default false. */
   allowInsecure?: boolean

@@ -8,6 +8,7 @@ import io.tokenfetch.ffi.HttpResponseMeta as NativeHttpResponseMeta
 import io.tokenfetch.ffi.TokenRequestResponseData
 import io.tokenfetch.ffi.TokenResponseData
 import io.tokenfetch.ffi.authorizationHeader as nativeAuthorizationHeader
+import io.tokenfetch.ffi.defaultMaxResponseBytes as nativeDefaultMaxResponseBytes
 import io.tokenfetch.ffi.redactedExtraJson
 import io.tokenfetch.ffi.parseResponse as nativeParseResponse
 import io.tokenfetch.ffi.parseTokenResponse as nativeParseTokenResponse
@@ -88,7 +89,7 @@ fun parseResponse(
     headers: Map<String, String>,
     body: ByteArray,
     receivedAt: Long? = null,
-    maxResponseBytes: Long = 1024L * 1024L,
+    maxResponseBytes: Long = nativeDefaultMaxResponseBytes(),
 ): TokenResponse =
     ffiCall {
         TokenResponse(nativeParseResponse(status, headers, body, receivedAt, maxResponseBytes))

@@ -17,9 +17,9 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * A thread-safe token cache: one fetch however many threads ask, refreshed before expiry,
  * refresh tokens used and rotated, the old token served if an early refresh fails.
  *
- * From Kotlin, `TokenManager(client, scope = "read", refreshSkew = 30.seconds)` (every argument
+ * From Kotlin, `TokenManager(client, scope = "read", refreshSkew = 45.seconds)` (every argument
  * but the client is optional). From Java, `new TokenManager(client)`, or
- * `TokenManager.builder(client).scope("read").refreshSkew(Duration.ofSeconds(30)).build()`.
+ * `TokenManager.builder(client).scope("read").refreshSkew(Duration.ofSeconds(45)).build()`.
  *
  * - scope: scope for the grant.
  * - grantType: a grant other than the client's default (client credentials, or the preset's),
