@@ -197,7 +197,7 @@ impl PyTokenClient {
     /// Polls the token endpoint until the user approves (the token), denies (`OAuthError`
     /// `access_denied`) or the code expires (`OAuthError` `expired_token`, with `status` None when they expire before the next poll),
     /// keeping to the server's interval and `slow_down`. Blocks, with the GIL released.
-    /// `cancel.cancel()` from another thread stops it with `CancelledError`; Ctrl-C stops it
+    /// `cancel.cancel()` from another thread stops it with `OperationCancelledError`; Ctrl-C stops it
     /// with `KeyboardInterrupt` (and cancels `cancel`, when one was given).
     #[pyo3(signature = (authorization, *, cancel=None))]
     fn poll_device_token(

@@ -877,7 +877,7 @@ impl PyAuthorizationRequest {
 
 /// Stops a `poll_device_token` from another thread: `cancel()` wakes a poll waiting out its
 /// interval at once (one mid-request stops when that request returns), and the poll raises
-/// `CancelledError`. Once cancelled, it stays cancelled.
+/// `OperationCancelledError`. Once cancelled, it stays cancelled.
 #[pyclass(name = "CancelToken", module = "tokenfetch", frozen)]
 #[derive(Clone, Default)]
 pub struct PyCancelToken(pub CancelToken);

@@ -1,12 +1,12 @@
 //! The Python exception hierarchy: `TokenFetchError` and one subclass per error kind.
 //!
-//! Each exception carries `.kind`, `.status`, `.error`, `.error_description`, `.error_uri`
-//! and `.http_meta`. The subclasses also carry their `kind` as a class attribute, so
-//! `except tokenfetch.OAuthError` and `if e.kind == "oauth"` agree.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
+use tokenfetch::options::table::Language;
 use tokenfetch::{Error, ErrorKind};
 
 use crate::convert::PyHttpMetadata;
@@ -17,54 +17,32 @@ create_exception!(
     PyException,
     "Base class of every tokenfetch error. `.kind` is one of the contract's stable strings."
 );
-create_exception!(
-    tokenfetch,
-    OAuthError,
-    TokenFetchError,
-    "The server answered with an OAuth error body (any status, 200 included)."
-);
-create_exception!(
-    tokenfetch,
-    HttpStatusError,
-    TokenFetchError,
-    "A non-2xx answer without a recognisable error body."
-);
-create_exception!(
-    tokenfetch,
-    DecodeError,
-    TokenFetchError,
-    "A 2xx answer that is not a usable token response."
-);
-create_exception!(
-    tokenfetch,
-    ResponseTooLargeError,
-    TokenFetchError,
-    "The response body was larger than the configured cap."
-);
-create_exception!(
-    tokenfetch,
-    TimeoutError,
-    TokenFetchError,
-    "The connect or overall deadline passed."
-);
-create_exception!(
-    tokenfetch,
-    TransportError,
-    TokenFetchError,
-    "DNS, connect, TLS or a broken connection."
-);
-create_exception!(
-    tokenfetch,
-    ConfigError,
-    TokenFetchError,
-    "The client was configured wrongly; the message says what to fix."
-);
-create_exception!(
-    tokenfetch,
-    CancelledError,
-    TokenFetchError,
-    "The call was cancelled (a device flow poll) before it finished."
-);
+/// Each kind's class: its name, and the builtin exception a Python user would catch for it
+/// besides `TokenFetchError` (`except TimeoutError`, `except ValueError`...). The
+/// cancellation class is not called `CancelledError`, which would shadow asyncio's where both
+/// are imported. Built in `register` with the core's advice as its docstring.
+const KIND_CLASSES: [(ErrorKind, &str, Option<&str>); 8] = [
+    (ErrorKind::OAuth, "OAuthError", None),
+    (ErrorKind::HttpStatus, "HttpStatusError", None),
+    (ErrorKind::Decode, "DecodeError", None),
+    (ErrorKind::ResponseTooLarge, "ResponseTooLargeError", None),
+    (ErrorKind::Timeout, "TimeoutError", Some("TimeoutError")),
+    (ErrorKind::Transport, "TransportError", Some("ConnectionError")),
+    (ErrorKind::Config, "ConfigError", Some("ValueError")),
+    (ErrorKind::Cancelled, "OperationCancelledError", None),
+];
+
+/// The classes of `KIND_CLASSES`, in its order, once the module is initialised.
+static CLASSES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
+
+fn class_of(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyType> {
+    let at = KIND_CLASSES.iter().position(|(k, _, _)| *k == kind).unwrap_or(0);
+    match CLASSES.get(py).and_then(|classes| classes.get(at)) {
+        Some(class) => class.bind(py).clone(),
+        // Only before `register` ran, which importing the module does first.
+        None => py.get_type::<TokenFetchError>(),
+    }
+}
 
 /// A core error on its way to Python. Binding methods return `Result<T, BindingError>`.
 pub struct BindingError(pub Error);
@@ -78,22 +56,13 @@ impl From<Error> for BindingError {
 impl From<BindingError> for PyErr {
     fn from(BindingError(error): BindingError) -> PyErr {
         let message = error.to_string();
-        let err = match error.kind() {
-            ErrorKind::OAuth => OAuthError::new_err(message),
-            ErrorKind::HttpStatus => HttpStatusError::new_err(message),
-            ErrorKind::Decode => DecodeError::new_err(message),
-            ErrorKind::ResponseTooLarge => ResponseTooLargeError::new_err(message),
-            ErrorKind::Timeout => TimeoutError::new_err(message),
-            ErrorKind::Transport => TransportError::new_err(message),
-            ErrorKind::Config => ConfigError::new_err(message),
-            ErrorKind::Cancelled => CancelledError::new_err(message),
-        };
         Python::attach(|py| {
+            let err = PyErr::from_type(class_of(py, error.kind()), message);
             // Attribute setting on a fresh exception instance cannot fail in practice; if it
             // did, the exception still raises with its message and class.
             let _ = annotate(py, &err, &error);
-        });
-        err
+            err
+        })
     }
 }
 
@@ -102,7 +71,7 @@ fn annotate(py: Python<'_>, err: &PyErr, error: &Error) -> PyResult<()> {
     let oauth = error.oauth();
     value.setattr("kind", error.kind().as_str())?;
     value.setattr("status", error.status())?;
-    value.setattr("error", oauth.map(|o| o.error.clone()))?;
+    value.setattr("oauth_code", oauth.map(|o| o.error.clone()))?;
     value.setattr("error_description", oauth.and_then(|o| o.error_description.clone()))?;
     value.setattr("error_uri", oauth.and_then(|o| o.error_uri.clone()))?;
     let meta = error.http_meta().cloned().map(PyHttpMetadata::from);
@@ -114,31 +83,33 @@ fn annotate(py: Python<'_>, err: &PyErr, error: &Error) -> PyResult<()> {
 /// exist even on an exception a user raises themselves.
 pub fn register(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     let base = py.get_type::<TokenFetchError>();
-    for attr in ["kind", "status", "error", "error_description", "error_uri", "http_meta"] {
+    for attr in [
+        "kind",
+        "status",
+        "oauth_code",
+        "error_description",
+        "error_uri",
+        "http_meta",
+    ] {
         base.setattr(attr, py.None())?;
     }
     m.add("TokenFetchError", &base)?;
-    let kinds = [
-        (py.get_type::<OAuthError>(), ErrorKind::OAuth, "OAuthError"),
-        (
-            py.get_type::<HttpStatusError>(),
-            ErrorKind::HttpStatus,
-            "HttpStatusError",
-        ),
-        (py.get_type::<DecodeError>(), ErrorKind::Decode, "DecodeError"),
-        (
-            py.get_type::<ResponseTooLargeError>(),
-            ErrorKind::ResponseTooLarge,
-            "ResponseTooLargeError",
-        ),
-        (py.get_type::<TimeoutError>(), ErrorKind::Timeout, "TimeoutError"),
-        (py.get_type::<TransportError>(), ErrorKind::Transport, "TransportError"),
-        (py.get_type::<ConfigError>(), ErrorKind::Config, "ConfigError"),
-        (py.get_type::<CancelledError>(), ErrorKind::Cancelled, "CancelledError"),
-    ];
-    for (class, kind, name) in kinds {
-        class.setattr("kind", kind.as_str())?;
-        m.add(name, class)?;
+    let builtins = py.import("builtins")?;
+    let make_type = builtins.getattr("type")?;
+    let mut classes = Vec::with_capacity(KIND_CLASSES.len());
+    for (kind, name, builtin) in KIND_CLASSES {
+        let bases = match builtin {
+            Some(extra) => PyTuple::new(py, [base.clone().into_any(), builtins.getattr(extra)?])?,
+            None => PyTuple::new(py, [base.clone().into_any()])?,
+        };
+        let namespace = PyDict::new(py);
+        namespace.set_item("__module__", "tokenfetch")?;
+        namespace.set_item("__doc__", kind.advice(Language::Python))?;
+        namespace.set_item("kind", kind.as_str())?;
+        let class = make_type.call1((name, bases, namespace))?.cast_into::<PyType>()?;
+        m.add(name, &class)?;
+        classes.push(class.unbind());
     }
+    let _ = CLASSES.set(py, classes);
     Ok(())
 }

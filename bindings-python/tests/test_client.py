@@ -69,7 +69,7 @@ def test_every_grant(kit):
     assert exchanged.extra["issued_token_type"] == "urn:ietf:params:oauth:token-type:access_token"
     with pytest.raises(tokenfetch.OAuthError) as pending:
         c.device_code("dc-py")
-    assert pending.value.error == "authorization_pending"
+    assert pending.value.oauth_code == "authorization_pending"
     assert c.device_code("dc-py").access_token
     custom = c.request_token("urn:testkit:custom", params=[("resource", "https://a"), ("resource", "https://b")])
     assert custom.token_response is not None

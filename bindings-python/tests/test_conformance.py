@@ -59,7 +59,7 @@ def check(case: Dict[str, Any]) -> None:
         assert want is not None, f"expected a token, got {e.kind} error: {e}"
         assert e.kind == want["kind"], f"expected a {want['kind']} error, got {e.kind} ({e})"
         if want.get("code") is not None:
-            assert e.error == want["code"], f"expected code {want['code']}, got {e.error}"
+            assert e.oauth_code == want["code"], f"expected code {want['code']}, got {e.oauth_code}"
         return
     assert "expect" in case, f"expected a {case['error']['kind']} error, got a token {token!r}"
     got = canonical(token)

@@ -37,7 +37,7 @@ def test_error_kinds(kit, scenario, cls, kind, status, code):
         failing(kit, scenario).client_credentials()
     e = raised.value
     assert isinstance(e, tokenfetch.TokenFetchError)
-    assert (e.kind, e.status, e.error) == (kind, status, code)
+    assert (e.kind, e.status, e.oauth_code) == (kind, status, code)
     assert type(e).kind == kind
     assert e.http_meta is not None and e.http_meta.request.method == "POST"
 
@@ -105,3 +105,42 @@ def test_no_secret_in_repr_or_messages(kit):
     for text in printed:
         for secret in secrets:
             assert secret not in text, f"{secret!r} leaked in {text!r}"
+
+
+def test_each_error_is_also_the_builtin_a_python_user_catches(kit):
+    with pytest.raises(ValueError):
+        TokenClient("ftp://auth.example/token", client_id="a")
+    slow = TokenClient(kit.scenario_url("slow"), client_id="a", client_secret="b", timeout=0.2, max_retries=0)
+    with pytest.raises(TimeoutError) as timed_out:
+        slow.client_credentials()
+    assert isinstance(timed_out.value, tokenfetch.TimeoutError)
+    unreachable = TokenClient("http://127.0.0.1:9/token", client_id="a", client_secret="b", max_retries=0)
+    with pytest.raises(ConnectionError) as refused:
+        unreachable.client_credentials()
+    assert isinstance(refused.value, tokenfetch.TransportError)
+    # What each kind means to do is its class's docstring, from the core.
+    assert "retry later" in (tokenfetch.TimeoutError.__doc__ or "")
+    assert "sign in again" in (tokenfetch.OAuthError.__doc__ or "")
+
+
+def test_old_names_still_work_and_warn_once():
+    import asyncio
+    import warnings
+
+    # A star import brings no CancelledError to shadow asyncio's.
+    star: dict = {}
+    exec("from asyncio import *\nfrom tokenfetch import *", star)
+    assert star["CancelledError"] is asyncio.CancelledError
+    assert "CancelledError" not in tokenfetch.__all__
+    assert asyncio.CancelledError is not tokenfetch.OperationCancelledError
+    tokenfetch._warned.clear()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert tokenfetch.CancelledError is tokenfetch.OperationCancelledError
+        assert tokenfetch.CancelledError is tokenfetch.OperationCancelledError
+        e = tokenfetch.OAuthError("x")
+        e.oauth_code = "invalid_grant"
+        assert e.error == e.error == "invalid_grant"
+    messages = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert sum("CancelledError is deprecated" in m for m in messages) == 1, messages
+    assert sum(".error is deprecated" in m for m in messages) == 1, messages

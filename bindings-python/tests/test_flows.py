@@ -206,7 +206,7 @@ def test_expired_token_and_access_denied_end_the_poll_as_oauth_errors(kit: Kit, 
     client = device_client(kit, code)
     with pytest.raises(tokenfetch.OAuthError) as raised:
         client.poll_device_token(client.device_authorization())
-    assert (raised.value.kind, raised.value.error, raised.value.status) == ("oauth", code, 400)
+    assert (raised.value.kind, raised.value.oauth_code, raised.value.status) == ("oauth", code, 400)
 
 
 def test_a_cancelled_poll_raises_cancelled_error_at_once(kit: Kit) -> None:
@@ -218,11 +218,11 @@ def test_a_cancelled_poll_raises_cancelled_error_at_once(kit: Kit) -> None:
     # Past the first poll (1 s), into the 6 s wait slow_down asked for. The timer is a
     # Python thread: it runs only because the poll released the GIL.
     later(1.5, cancel.cancel)
-    with pytest.raises(tokenfetch.CancelledError) as raised:
+    with pytest.raises(tokenfetch.OperationCancelledError) as raised:
         client.poll_device_token(authorization, cancel=cancel)
     assert time.monotonic() - started < 3
     assert raised.value.kind == "cancelled" and raised.value.status is None
-    assert isinstance(raised.value, tokenfetch.TokenFetchError) and tokenfetch.CancelledError.kind == "cancelled"
+    assert isinstance(raised.value, tokenfetch.TokenFetchError) and tokenfetch.OperationCancelledError.kind == "cancelled"
     assert pickle.loads(pickle.dumps(raised.value)).kind == "cancelled"
     assert cancel.cancelled and repr(cancel) == "CancelToken(cancelled=True)"
 
@@ -232,7 +232,7 @@ def test_a_token_cancelled_before_the_poll_stops_it_before_any_request(kit: Kit)
     authorization = client.device_authorization()
     cancel = CancelToken()
     cancel.cancel()
-    with pytest.raises(tokenfetch.CancelledError):
+    with pytest.raises(tokenfetch.OperationCancelledError):
         client.poll_device_token(authorization, cancel=cancel)
     assert kit.stats()["by_grant"].get(DEVICE_GRANT, 0) == 0
 
@@ -355,7 +355,7 @@ def test_the_authorization_url_carries_state_and_an_s256_challenge_and_the_callb
         client.parse_callback(f"https://app.example/cb?code=c-1&state={request.state}", request.state)
     with pytest.raises(tokenfetch.OAuthError) as denied:
         client.parse_callback(f"https://app.example/cb?error=access_denied&state={request.state}&iss={iss}", request.state)
-    assert (denied.value.error, denied.value.status) == ("access_denied", None)
+    assert (denied.value.oauth_code, denied.value.status) == ("access_denied", None)
 
 
 def test_authorization_url_chooses_what_is_left_out_and_refuses_what_it_sets(kit: Kit) -> None:

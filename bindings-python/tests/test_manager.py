@@ -81,7 +81,7 @@ def test_custom_grant_and_last_error(kit):
     try:
         manager.access_token()
     except tokenfetch.OAuthError as e:
-        assert e.error == "invalid_client"
+        assert e.oauth_code == "invalid_client"
     else:
         raise AssertionError("expected an OAuthError")
     assert isinstance(manager.last_error, tokenfetch.OAuthError)

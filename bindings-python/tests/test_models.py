@@ -23,7 +23,7 @@ def test_from_json_errors_are_typed():
         TokenResponse.from_json('{"token_type":"bearer"}')
     with pytest.raises(tokenfetch.OAuthError) as raised:
         TokenResponse.from_json('{"error":"invalid_grant"}')
-    assert raised.value.error == "invalid_grant"
+    assert raised.value.oauth_code == "invalid_grant"
 
 
 def test_numbers_beyond_f64_in_extra_are_kept_not_fatal():

@@ -87,14 +87,14 @@ def test_resource_indicators_choose_a_jwt_or_an_opaque_token() -> None:
 def test_a_wrong_secret_is_invalid_client_with_status_401() -> None:
     with pytest.raises(tokenfetch.OAuthError) as raised:
         client("basic", client_secret="not-the-secret").client_credentials()
-    assert (raised.value.kind, raised.value.error, raised.value.status) == ("oauth", "invalid_client", 401)
+    assert (raised.value.kind, raised.value.oauth_code, raised.value.status) == ("oauth", "invalid_client", 401)
     assert "not-the-secret" not in str(raised.value)
 
 
 def test_a_scope_the_client_may_not_have_is_invalid_scope() -> None:
     with pytest.raises(tokenfetch.OAuthError) as raised:
         client("read_only").client_credentials(scope="write")
-    assert (raised.value.error, raised.value.status) == ("invalid_scope", 400)
+    assert (raised.value.oauth_code, raised.value.status) == ("invalid_scope", 400)
 
 
 @pytest.mark.parametrize("role", ["device_public", "device_confidential"])
@@ -108,7 +108,7 @@ def test_device_flow_clients_get_codes_and_are_told_to_wait(role: str) -> None:
     assert isinstance(codes["user_code"], str) and isinstance(codes["verification_uri"], str)
     with pytest.raises(tokenfetch.OAuthError) as raised:
         client(role).device_code(codes["device_code"])
-    assert raised.value.error == "authorization_pending"
+    assert raised.value.oauth_code == "authorization_pending"
 
 
 def test_the_manager_refreshes_a_short_lived_token_once_per_lifetime() -> None:
@@ -211,4 +211,4 @@ def test_the_device_flow_ends_with_access_denied_when_the_user_aborts() -> None:
     act_as_user(authorization.verification_uri_complete, "deny")
     with pytest.raises(tokenfetch.OAuthError) as raised:
         client.poll_device_token(authorization)
-    assert (raised.value.kind, raised.value.error) == ("oauth", "access_denied")
+    assert (raised.value.kind, raised.value.oauth_code) == ("oauth", "access_denied")

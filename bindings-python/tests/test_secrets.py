@@ -162,6 +162,6 @@ def test_errors_survive_pickle_and_deepcopy_with_their_metadata(kit):
     for copied in [pickle.loads(pickle.dumps(original)), copy.deepcopy(original)]:
         assert type(copied) is tokenfetch.OAuthError
         assert str(copied) == str(original)
-        assert (copied.kind, copied.status, copied.error) == ("oauth", 401, "invalid_client")
+        assert (copied.kind, copied.status, copied.oauth_code) == ("oauth", 401, "invalid_client")
         assert copied.http_meta == original.http_meta
         assert copied.http_meta.response.status == 401

@@ -245,7 +245,7 @@ def test_a_wrong_password_is_asked_of_the_server_never_served_the_stored_token(k
         manager("hunter2").access_token()
         with pytest.raises(tokenfetch.OAuthError) as caught:
             manager("wrong-password").access_token()
-        assert caught.value.error == "invalid_grant"
+        assert caught.value.oauth_code == "invalid_grant"
     assert kit.token_requests() == 4
 
 

@@ -54,6 +54,52 @@ impl ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// What the caller should do next, as `language` names the options and the accessor it
+    /// mentions: every binding's error docs and the guides' error tables show this text.
+    pub fn advice(self, language: crate::options::table::Language) -> String {
+        let option = |name: &str| format!("`{}`", language.spell(name, false));
+        let duration = |name: &str| format!("`{}`", language.spell(name, true));
+        let oauth_code = format!("`{}`", language.spell("oauth_code", false));
+        match self {
+            ErrorKind::OAuth => format!(
+                "The server refused the request; {oauth_code} says why (RFC 6749 §5.2). \
+                 `invalid_client` or `unauthorized_client`: fix the client's credentials. \
+                 `invalid_grant`: the code, password or refresh token is spent or wrong, so ask \
+                 the user to sign in again. `invalid_scope`: ask for less. \
+                 `temporarily_unavailable` or `slow_down`: retry later."
+            ),
+            ErrorKind::HttpStatus => "The server answered an HTTP error without an OAuth error body. \
+                 A 404, 405 or a redirect: check the token URL. A 5xx: the server's fault, retry later."
+                .into(),
+            ErrorKind::Decode => "The server's success answer is not a usable token response (no \
+                 `access_token`, not JSON or form data): check that the token URL is the token \
+                 endpoint. Retrying will not help."
+                .into(),
+            ErrorKind::ResponseTooLarge => format!(
+                "The answer was larger than {}: check the token URL, or raise the cap if the \
+                 server's tokens really are that large.",
+                option("max_response_bytes")
+            ),
+            ErrorKind::Timeout => format!(
+                "The server did not answer in time: retry later, or raise {} (or {}) for a slow server.",
+                duration("timeout"),
+                duration("connect_timeout")
+            ),
+            ErrorKind::Transport => "The server could not be reached (DNS, connection, TLS): check the \
+                 host name, the network and the certificates it needs, then retry later."
+                .into(),
+            ErrorKind::Config => "The configuration or an argument is wrong; the message names it and \
+                 says what to fix. Retrying will not help."
+                .into(),
+            ErrorKind::Cancelled => "The call was cancelled by its caller (a cancel token, an aborted \
+                 signal, a cancelled coroutine) before it finished: nothing to retry unless the \
+                 cancellation was not yours."
+                .into(),
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -13,7 +13,6 @@ Kotlin and Rust. Network calls release the GIL, so threads fetch in parallel.
 
 from ._native import (
     AuthorizationRequest,
-    CancelledError,
     CancelToken,
     ConfigError,
     DecodeError,
@@ -25,6 +24,7 @@ from ._native import (
     HttpStatusError,
     Introspection,
     OAuthError,
+    OperationCancelledError,
     Pkce,
     RedisStore,
     ResponseTooLargeError,
@@ -54,6 +54,28 @@ V3TokenRequestResponse = TokenRequestResponse
 HTTPMetadata = HttpMetadata
 
 
+# Old names, kept working: each warns once (a DeprecationWarning), and CHANGELOG.md lists them.
+_RENAMED = {"CancelledError": ("OperationCancelledError", OperationCancelledError)}
+_warned: "set[str]" = set()
+
+
+def _deprecated(old: str, new: str) -> None:
+    if old not in _warned:
+        _warned.add(old)
+        import warnings
+
+        warnings.warn(f"tokenfetch: {old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)
+
+
+def _error_code(self: TokenFetchError) -> object:
+    _deprecated("TokenFetchError.error", "TokenFetchError.oauth_code")
+    return self.oauth_code
+
+
+# `.error` was the OAuth error code's name; `.oauth_code` is its name in every language.
+TokenFetchError.error = property(_error_code)  # type: ignore[assignment,method-assign]
+
+
 def __getattr__(name: str) -> object:
     # The asyncio twins load on first use: importing asyncio was four fifths of
     # `import tokenfetch` (about 38 ms of 45), paid by every program, async or not.
@@ -61,6 +83,10 @@ def __getattr__(name: str) -> object:
         from . import _async
 
         return getattr(_async, name)
+    if name in _RENAMED:
+        new, value = _RENAMED[name]
+        _deprecated(name, new)
+        return value
     raise AttributeError(f"module 'tokenfetch' has no attribute {name!r}")
 
 
@@ -79,7 +105,6 @@ __all__ = [
     "Authentication",
     "AuthorizationRequest",
     "CancelToken",
-    "CancelledError",
     "ConfigError",
     "DecodeError",
     "DeviceAuthorization",
@@ -91,6 +116,7 @@ __all__ = [
     "HttpStatusError",
     "Introspection",
     "OAuthError",
+    "OperationCancelledError",
     "Pkce",
     "PostTokenResponse",
     "RedisStore",

@@ -1,17 +1,17 @@
 """Type stubs for the native module. Checked against the built module by mypy.stubtest."""
 
+import builtins
 import os
 import pathlib
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
-from typing_extensions import Unpack
+from typing_extensions import Literal, Unpack, deprecated
 
 from tokenfetch._options import ClientOptions, DiscoverOptions, ManagerOptions, PresetOptions
 
 __all__ = [
     "AuthorizationRequest",
     "CancelToken",
-    "CancelledError",
     "ConfigError",
     "DecodeError",
     "DeviceAuthorization",
@@ -22,6 +22,7 @@ __all__ = [
     "HttpStatusError",
     "Introspection",
     "OAuthError",
+    "OperationCancelledError",
     "Pkce",
     "RedisStore",
     "ResponseTooLargeError",
@@ -303,7 +304,7 @@ class AuthorizationRequest:
 
 @final
 class CancelToken:
-    """Stops a ``poll_device_token`` from another thread with ``CancelledError``."""
+    """Stops a ``poll_device_token`` from another thread with ``OperationCancelledError``."""
 
     def __new__(cls) -> CancelToken: ...
     def cancel(self) -> None:
@@ -429,7 +430,7 @@ class TokenClient:
     ) -> TokenResponse:
         """Poll until the user approves, denies (``access_denied``) or the code expires.
 
-        Blocks with the GIL released. ``cancel.cancel()`` stops it with ``CancelledError``;
+        Blocks with the GIL released. ``cancel.cancel()`` stops it with ``OperationCancelledError``;
         Ctrl-C stops it with ``KeyboardInterrupt`` (and cancels ``cancel``).
         """
     def authorization_url(
@@ -503,20 +504,41 @@ class TokenManager:
     def client(self) -> TokenClient: ...
 
 class TokenFetchError(Exception):
-    """Base class of every tokenfetch error."""
+    """Base class of every tokenfetch error. ``kind`` says which; each subclass's docstring
+    says what to do about it."""
 
-    kind: Optional[str]
+    kind: Optional[Literal["oauth", "http_status", "decode", "response_too_large", "timeout", "transport", "config", "cancelled"]]
     status: Optional[int]
-    error: Optional[str]
+    oauth_code: Optional[str]
+    """The OAuth ``error`` code the server sent (``invalid_grant``...), for an ``OAuthError``."""
     error_description: Optional[str]
     error_uri: Optional[str]
     http_meta: Optional[HttpMetadata]
+    @property
+    @deprecated("use .oauth_code")
+    def error(self) -> Optional[str]:
+        """Deprecated: ``oauth_code``, its name in every language."""
 
-class OAuthError(TokenFetchError): ...
-class HttpStatusError(TokenFetchError): ...
-class DecodeError(TokenFetchError): ...
-class ResponseTooLargeError(TokenFetchError): ...
-class TimeoutError(TokenFetchError): ...
-class TransportError(TokenFetchError): ...
-class ConfigError(TokenFetchError): ...
-class CancelledError(TokenFetchError): ...
+class OAuthError(TokenFetchError):
+    """The server refused the request; ``oauth_code`` says why."""
+
+class HttpStatusError(TokenFetchError):
+    """An HTTP error without an OAuth error body: check the token URL, or retry a 5xx later."""
+
+class DecodeError(TokenFetchError):
+    """A success answer that is not a token response: check the token URL."""
+
+class ResponseTooLargeError(TokenFetchError):
+    """The answer was larger than ``max_response_bytes``."""
+
+class TimeoutError(TokenFetchError, builtins.TimeoutError):
+    """The server did not answer in time: retry later, or raise ``timeout``."""
+
+class TransportError(TokenFetchError, builtins.ConnectionError):
+    """The server could not be reached: check the host, network and certificates; retry later."""
+
+class ConfigError(TokenFetchError, builtins.ValueError):
+    """The configuration or an argument is wrong; the message says what to fix."""
+
+class OperationCancelledError(TokenFetchError):
+    """The call was cancelled by its caller before it finished."""
