@@ -10,8 +10,13 @@ class TokenFetchError extends Error {
     this.name = new.target.name
     /** One of: oauth, http_status, decode, response_too_large, timeout, transport, config, cancelled. */
     this.kind = info.kind
-    /** The OAuth `error` code, for kind `oauth`. */
-    this.code = info.code ?? null
+    /** The OAuth `error` code the server sent (`invalid_grant`...), for kind `oauth`. */
+    this.oauthCode = info.code ?? null
+    /**
+     * Node's error code, as Node code reads `.code` (an errno-style constant, not the
+     * server's): `ERR_TOKENFETCH_` and the kind, `ERR_TOKENFETCH_OAUTH` say.
+     */
+    this.code = `ERR_TOKENFETCH_${String(info.kind).toUpperCase()}`
     this.status = info.status ?? null
     this.errorDescription = info.errorDescription ?? null
     this.errorUri = info.errorUri ?? null

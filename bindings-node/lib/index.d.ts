@@ -257,8 +257,13 @@ export type ErrorKind =
 
 export declare class TokenFetchError extends Error {
   readonly kind: ErrorKind
-  /** The OAuth `error` code, for kind 'oauth'. */
-  readonly code: string | null
+  /** The OAuth `error` code the server sent (`invalid_grant`...), for kind 'oauth'. */
+  readonly oauthCode: string | null
+  /**
+   * Node's error code: `ERR_TOKENFETCH_` and the kind (`ERR_TOKENFETCH_OAUTH`), as Node code
+   * reads `.code`. Until 0.2 it held the OAuth code, now `oauthCode`.
+   */
+  readonly code: `ERR_TOKENFETCH_${Uppercase<ErrorKind>}`
   readonly status: number | null
   readonly errorDescription: string | null
   readonly errorUri: string | null

@@ -70,7 +70,7 @@ test('every grant, async and sync', async () => {
   assert.ok((await c.authorizationCode('abc', { redirectUri: 'https://app/cb', codeVerifier: 'v'.repeat(43) })).refreshToken)
   const exchanged = await c.tokenExchange('subject', 'urn:ietf:params:oauth:token-type:jwt', { scope: 'down' })
   assert.equal(exchanged.extra.issued_token_type, 'urn:ietf:params:oauth:token-type:access_token')
-  await assert.rejects(c.deviceCode('dc-node'), (e) => e.code === 'authorization_pending')
+  await assert.rejects(c.deviceCode('dc-node'), (e) => e.oauthCode === 'authorization_pending')
   assert.ok((await c.deviceCode('dc-node')).accessToken)
   const custom = await c.requestToken({ grantType: 'urn:testkit:custom', params: [['resource', 'a'], ['resource', 'b']] })
   assert.ok(custom.tokenResponse)

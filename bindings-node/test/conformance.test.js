@@ -46,7 +46,7 @@ function check(c) {
     assert.ok(e instanceof TokenFetchError, `unexpected ${e}`)
     assert.ok(c.error, `expected a token, got ${e.kind} error: ${e.message}`)
     assert.equal(e.kind, c.error.kind, `expected a ${c.error.kind} error, got ${e.kind} (${e.message})`)
-    if (c.error.code != null) assert.equal(e.code, c.error.code)
+    if (c.error.code != null) assert.equal(e.oauthCode, c.error.code)
     return
   }
   assert.ok(c.expect, `expected a ${c.error && c.error.kind} error, got a token`)

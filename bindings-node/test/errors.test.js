@@ -37,7 +37,9 @@ for (const [scenario, Class, kind, status, code] of [
     )
     assert.ok(e instanceof Class, `${e.name} is a ${Class.name}`)
     assert.ok(e instanceof tokenfetch.TokenFetchError && e instanceof Error)
-    assert.deepEqual([e.kind, e.status, e.code], [kind, status, code])
+    assert.deepEqual([e.kind, e.status, e.oauthCode], [kind, status, code])
+    // `.code` is Node's kind of code, never the server's: Node code reads it as an errno.
+    assert.equal(e.code, `ERR_TOKENFETCH_${kind.toUpperCase()}`)
     assert.equal(e.name, Class.name)
     assert.equal(e.httpMeta.request.method, 'POST')
     assert.throws(() => failing(scenario).clientCredentialsSync(), Class)

@@ -208,7 +208,7 @@ describe('the device flow', { concurrency: true }, () => {
       const auth = await client.deviceAuthorization()
       await assert.rejects(client.pollDeviceToken(auth), (e) => {
         assert.ok(e instanceof OAuthError, String(e))
-        assert.deepEqual([e.kind, e.code, e.status], ['oauth', code, 400])
+        assert.deepEqual([e.kind, e.oauthCode, e.status], ['oauth', code, 400])
         for (const text of [e.message, inspect(e, { depth: 10 }), JSON.stringify(e.httpMeta)]) {
           assert.ok(!text.includes(auth.deviceCode), text)
         }
@@ -317,7 +317,7 @@ describe('PKCE and authorization URLs', () => {
     const denied = `https://app.example/cb?error=access_denied&state=${request.state}&iss=${iss}`
     assert.throws(
       () => client.parseCallback(denied, request.state),
-      (e) => e instanceof OAuthError && e.code === 'access_denied' && e.status === null,
+      (e) => e instanceof OAuthError && e.oauthCode === 'access_denied' && e.status === null,
     )
   })
 })

@@ -61,7 +61,7 @@ test('a custom grant, and lastError', async () => {
   assert.equal(manager.lastError, null)
   await assert.rejects(manager.accessToken(), OAuthError)
   assert.ok(manager.lastError instanceof OAuthError)
-  assert.equal(manager.lastError.code, 'invalid_client')
+  assert.equal(manager.lastError.oauthCode, 'invalid_client')
   assert.deepEqual((await kit.stats()).by_grant, { password: 1 })
 })
 

@@ -75,7 +75,7 @@ test('a wrong secret is invalid_client with status 401', { skip }, async () => {
   await assert.rejects(client('basic', { clientSecret: 'not-the-secret' }).clientCredentials(), (e) => {
     assert.ok(e instanceof OAuthError)
     assert.equal(e.kind, 'oauth')
-    assert.equal(e.code, 'invalid_client')
+    assert.equal(e.oauthCode, 'invalid_client')
     assert.equal(e.status, 401)
     assert.ok(!e.message.includes('not-the-secret'))
     return true
@@ -84,7 +84,7 @@ test('a wrong secret is invalid_client with status 401', { skip }, async () => {
 
 test('a scope the client may not have is invalid_scope', { skip }, async () => {
   await assert.rejects(client('read_only').clientCredentials({ scope: 'write' }), (e) => {
-    assert.equal(e.code, 'invalid_scope')
+    assert.equal(e.oauthCode, 'invalid_scope')
     assert.equal(e.status, 400)
     return true
   })
@@ -98,7 +98,7 @@ for (const role of ['device_public', 'device_confidential']) {
     const codes = await (await fetch(`${ISSUER}/device/auth`, { method: 'POST', body: form })).json()
     assert.equal(typeof codes.user_code, 'string')
     assert.equal(typeof codes.verification_uri, 'string')
-    await assert.rejects(client(role).deviceCode(codes.device_code), (e) => e.code === 'authorization_pending')
+    await assert.rejects(client(role).deviceCode(codes.device_code), (e) => e.oauthCode === 'authorization_pending')
   })
 }
 
@@ -193,7 +193,7 @@ describe('the device flow end to end', { skip, concurrency: true }, () => {
     await actAsUser(auth.verificationUriComplete, 'deny')
     await assert.rejects(client.pollDeviceToken(auth), (e) => {
       assert.ok(e instanceof OAuthError)
-      assert.equal(e.code, 'access_denied')
+      assert.equal(e.oauthCode, 'access_denied')
       return true
     })
   })

@@ -45,7 +45,7 @@ async function usage(): Promise<void> {
     client.clientCredentialsSync()
   } catch (e) {
     if (e instanceof OAuthError) {
-      const code: string | null = e.code
+      const code: string | null = e.oauthCode
       const kind: ErrorKind = e.kind
       void [code, kind]
     } else if (e instanceof TokenFetchError || e instanceof ConfigError) {

@@ -2,6 +2,7 @@
 //! the language guides, and one type check per binding, all from `core/src/model.rs`.
 //! `tests/model_docs.rs` fails when any of them is stale.
 
+pub mod errors;
 pub mod languages;
 pub mod options;
 pub mod render;
@@ -69,6 +70,14 @@ pub fn model_docs(root: &Path) -> Result<Vec<Generated>, String> {
                     options::REGION_START,
                     options::REGION_END,
                     &options::guide_section(*lang),
+                )
+            })
+            .and_then(|c| {
+                splice(
+                    &c,
+                    errors::REGION_START,
+                    errors::REGION_END,
+                    &errors::guide_section(*lang),
                 )
             })
             .map_err(|e| format!("{guide}: {e}"))?;

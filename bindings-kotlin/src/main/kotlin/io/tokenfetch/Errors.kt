@@ -11,8 +11,8 @@ import io.tokenfetch.ffi.NativeException
  *
  * Unchecked (a [RuntimeException]), as in OkHttp and most JVM HTTP clients: a token fetch
  * fails for reasons the caller handles where it chooses, not at every call site. From Java,
- * catch `TokenFetchException` or one subclass; `getKind()`, `getStatus()` and `getError()`
- * tell the rest.
+ * catch `TokenFetchException` or one subclass; `getKind()`, `getStatus()` and `getOauthCode()`
+ * tell the rest. The guide's error table says what to do about each kind.
  */
 sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summary) {
     /** oauth, http_status, decode, response_too_large, timeout, transport, config or cancelled. */
@@ -22,7 +22,11 @@ sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summar
     val status: Int? = info.status?.toInt()
 
     /** The OAuth `error` code (`invalid_grant`, Prove's `"1001"`, ...), for [OAuthException]. */
-    val error: String? = info.error
+    val oauthCode: String? = info.error
+
+    /** The old name of [oauthCode]. */
+    @Deprecated("the OAuth error code is oauthCode in every language", ReplaceWith("oauthCode"))
+    val error: String? get() = oauthCode
     val errorDescription: String? = info.errorDescription
     val errorUri: String? = info.errorUri
 

@@ -88,7 +88,7 @@ class ClientTest {
         val exchanged = c.tokenExchange("subject", "urn:ietf:params:oauth:token-type:jwt", "down")
         assertTrue(exchanged.extraJson.contains("urn:ietf:params:oauth:token-type:access_token"))
         val pending = assertThrows<OAuthException> { c.deviceCode("dc-kt") }
-        assertEquals("authorization_pending", pending.error)
+        assertEquals("authorization_pending", pending.oauthCode)
         assertTrue(c.deviceCode("dc-kt").accessToken.startsWith("at-"))
         assertNotNull(c.requestToken("urn:testkit:custom", params = mapOf("assertion" to "a.b.c")).tokenResponse)
         assertTrue(kit.byGrant().contains("\"refresh_token\":1"), kit.byGrant())

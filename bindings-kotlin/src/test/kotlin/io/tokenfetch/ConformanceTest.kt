@@ -90,7 +90,7 @@ class ConformanceTest {
         } catch (e: TokenFetchException) {
             val want = assertNotNull(case["error"], "expected a token, got ${e.kind} error: ${e.message}").let { case["error"] }
             assertEquals(want["kind"].asText(), e.kind, "expected a ${want["kind"]} error, got ${e.kind} (${e.message})")
-            want["code"]?.takeIf { !it.isNull }?.let { assertEquals(it.asText(), e.error) }
+            want["code"]?.takeIf { !it.isNull }?.let { assertEquals(it.asText(), e.oauthCode) }
             return
         }
         val expect = case["expect"] ?: throw AssertionFailedError("expected a ${case["error"]["kind"]} error, got a token $token")

@@ -41,7 +41,7 @@ class ErrorsTest {
         assertEquals(className, e::class.simpleName)
         assertEquals(kind, e.kind)
         assertEquals(status, e.status)
-        assertEquals(code, e.error)
+        assertEquals(code, e.oauthCode)
         assertEquals("POST", checkNotNull(e.httpMeta).request.method)
         assertFalse(e.message.isNullOrEmpty(), "the message survives the FFI")
     }

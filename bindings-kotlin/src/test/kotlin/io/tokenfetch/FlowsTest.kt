@@ -164,7 +164,7 @@ class FlowsTest {
         for (code in listOf("expired_token", "access_denied")) {
             val client = deviceClient("/$code")
             val e = assertThrows<OAuthException> { client.pollDeviceToken(client.deviceAuthorization()) }
-            assertEquals(code, e.error)
+            assertEquals(code, e.oauthCode)
             assertEquals("oauth", e.kind)
         }
     }
@@ -271,7 +271,7 @@ class FlowsTest {
         // testkit's metadata promises iss (RFC 9207): a callback without it is refused.
         assertThrows<ConfigException> { client.parseCallback("https://app.example/cb?code=c-1&state=$state", state) }
         val denied = assertThrows<OAuthException> { client.parseCallback("https://app.example/cb?error=access_denied&state=$state&iss=$iss", state) }
-        assertEquals("access_denied", denied.error)
+        assertEquals("access_denied", denied.oauthCode)
         assertNull(denied.status, "the error came through the browser, not as an HTTP answer")
 
         // Left out, the state and the PKCE pair are made fresh for each request.

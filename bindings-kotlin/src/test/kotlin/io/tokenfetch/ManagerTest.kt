@@ -71,7 +71,7 @@ class ManagerTest {
         assertThrows<OAuthException> { manager.accessToken() }
         val last = manager.lastError
         assertTrue(last is OAuthException)
-        assertEquals("invalid_client", last!!.error)
+        assertEquals("invalid_client", last!!.oauthCode)
         assertEquals("{\"password\":1}", kit.byGrant())
     }
 

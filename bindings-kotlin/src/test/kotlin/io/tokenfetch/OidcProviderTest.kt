@@ -110,7 +110,7 @@ class OidcProviderTest {
     fun `a wrong secret is invalid_client with status 401`() {
         val e = assertThrows<OAuthException> { client("basic", secret = "not-the-secret").clientCredentials() }
         assertEquals("oauth", e.kind)
-        assertEquals("invalid_client", e.error)
+        assertEquals("invalid_client", e.oauthCode)
         assertEquals(401, e.status)
         assertFalse(e.message!!.contains("not-the-secret"))
     }
@@ -118,7 +118,7 @@ class OidcProviderTest {
     @Test
     fun `a scope the client may not have is invalid_scope`() {
         val e = assertThrows<OAuthException> { client("read_only").clientCredentials("write") }
-        assertEquals("invalid_scope", e.error)
+        assertEquals("invalid_scope", e.oauthCode)
         assertEquals(400, e.status)
     }
 
@@ -137,7 +137,7 @@ class OidcProviderTest {
         val codes = mapper.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body())
         assertTrue(codes["user_code"].isTextual && codes["verification_uri"].isTextual)
         val e = assertThrows<OAuthException> { client(role).deviceCode(codes["device_code"].asText()) }
-        assertEquals("authorization_pending", e.error)
+        assertEquals("authorization_pending", e.oauthCode)
     }
 
     /** A client built from the issuer alone: every endpoint and the auth method come from the provider's metadata. */
@@ -205,7 +205,7 @@ class OidcProviderTest {
             val auth = client.awaitDeviceAuthorization("openid read")
             actAsUser(checkNotNull(auth.verificationUriComplete), "deny")
             val e = assertThrows<OAuthException> { client.awaitPollDeviceToken(auth) }
-            assertEquals("access_denied", e.error)
+            assertEquals("access_denied", e.oauthCode)
         }
 
     /**

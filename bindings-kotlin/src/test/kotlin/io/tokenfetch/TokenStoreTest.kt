@@ -161,7 +161,7 @@ class TokenStoreTest {
             TokenManager(client(kit), grantType = "password", params = mapOf("username" to "ann", "password" to pw), store = store)
         password("hunter2").use { it.accessToken() }
         val e = assertThrows<OAuthException> { password("wrong-password").use { it.accessToken() } }
-        assertEquals("invalid_grant", e.error)
+        assertEquals("invalid_grant", e.oauthCode)
         fun tenant(apiKey: String) =
             TokenManager(
                 TokenClient(TokenClientConfig(kit.tokenUrl, clientId = "public", authMethod = AuthMethod.NONE, headers = mapOf("X-Api-Key" to apiKey))),

@@ -143,7 +143,7 @@ class ClientTest {
             CompletableFuture<TokenResponse> future = client.refreshAsync("rt-unknown");
             CompletionException joined = assertThrows(CompletionException.class, future::join);
             OAuthException e = assertInstanceOf(OAuthException.class, joined.getCause());
-            assertEquals("invalid_grant", e.getError());
+            assertEquals("invalid_grant", e.getOauthCode());
             ExecutionException got = assertThrows(ExecutionException.class, future::get);
             assertInstanceOf(OAuthException.class, got.getCause());
             // exceptionally() sees the same cause, for callers that recover.

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Errors as Java code meets them: unchecked TokenFetchExceptions, one subclass per kind, with
- * getKind(), getStatus() and getError(), and messages that never carry a secret.
+ * getKind(), getStatus() and getOauthCode(), and messages that never carry a secret.
  */
 class ErrorsTest {
     private static final String SECRET = "java-errors-secret-93c0";
@@ -48,7 +48,7 @@ class ErrorsTest {
             OAuthException e = assertThrows(OAuthException.class, client::clientCredentials);
             assertEquals("oauth", e.getKind());
             assertEquals(401, e.getStatus());
-            assertEquals("invalid_client", e.getError());
+            assertEquals("invalid_client", e.getOauthCode());
             assertNotNull(e.getHttpMeta());
             assertEquals(401, e.getHttpMeta().getResponse().getStatus());
         }
@@ -59,7 +59,7 @@ class ErrorsTest {
         try (TokenClient client = client("error_200")) {
             OAuthException e = assertThrows(OAuthException.class, client::clientCredentials);
             assertEquals(200, e.getStatus());
-            assertNotNull(e.getError());
+            assertNotNull(e.getOauthCode());
         }
     }
 
@@ -69,7 +69,7 @@ class ErrorsTest {
             HttpStatusException status = assertThrows(HttpStatusException.class, html::clientCredentials);
             assertEquals("http_status", status.getKind());
             assertEquals(502, status.getStatus());
-            assertNull(status.getError());
+            assertNull(status.getOauthCode());
             assertEquals("decode", assertThrows(DecodeException.class, login::clientCredentials).getKind());
         }
         TokenClientConfig slow = TokenClientConfig.builder(Testkit.scenarioUrl("slow"))

@@ -90,7 +90,7 @@ class OidcProviderTest {
         try (TokenClient client = new TokenClient(config("basic").clientSecret("not-the-secret").build())) {
             OAuthException e = assertThrows(OAuthException.class, client::clientCredentials);
             assertEquals("oauth", e.getKind());
-            assertEquals("invalid_client", e.getError());
+            assertEquals("invalid_client", e.getOauthCode());
             assertEquals(401, e.getStatus());
             assertFalse(e.getMessage().contains("not-the-secret"));
         }
@@ -100,7 +100,7 @@ class OidcProviderTest {
     void aScopeTheClientMayNotHaveIsInvalidScope() {
         try (TokenClient client = new TokenClient(config("read_only").build())) {
             OAuthException e = assertThrows(OAuthException.class, () -> client.clientCredentials("write"));
-            assertEquals("invalid_scope", e.getError());
+            assertEquals("invalid_scope", e.getOauthCode());
             assertEquals(400, e.getStatus());
         }
     }

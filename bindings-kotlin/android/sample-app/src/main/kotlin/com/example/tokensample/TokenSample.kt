@@ -47,7 +47,7 @@ class TokenSample(
             block()
             "no error"
         } catch (e: OAuthException) {
-            "oauth ${e.error}: ${e.message}"
+            "oauth ${e.oauthCode}: ${e.message}"
         } catch (e: ConfigException) {
             "config: ${e.message}"
         } catch (e: TokenFetchException) {
