@@ -25,7 +25,7 @@ sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summar
     val oauthCode: String? = info.error
 
     /** The old name of [oauthCode]. */
-    @Deprecated("the OAuth error code is oauthCode in every language", ReplaceWith("oauthCode"))
+    @get:Deprecated("the OAuth error code is oauthCode in every language", ReplaceWith("oauthCode"))
     val error: String? get() = oauthCode
     val errorDescription: String? = info.errorDescription
     val errorUri: String? = info.errorUri
