@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
+.PHONY: api help demo test build lint test-rust python test-python node test-node kotlin test-kotlin \
 	conformance-clean conformance-report oidc docs fuzz fuzz-smoke fuzz-tools android test-android \
 	dist test-dist test-checkout test-release bench test-bench redis test-shared-store
 
@@ -72,6 +72,11 @@ JAVA_CONSUMER := bindings-kotlin/examples/java-consumer
 # The jar in the local Maven repository, for the demo (tests run in test-kotlin).
 kotlin: build
 	$(MVN) -q -f $(KOTLIN_POM) install -DskipTests
+
+# Rewrites bindings-kotlin/api/tokenfetch.api, the jar's public API that ApiSnapshotTest holds
+# the build to, after an intended change to it.
+api: build
+	$(MVN) -q -f $(KOTLIN_POM) test -Dtest=ApiSnapshotTest -Dapi.update=true -Dsurefire.failIfNoSpecifiedTests=false
 
 # verify runs the JUnit suite; install puts the jar where a separate project finds it.
 # Each consumer project (Kotlin, and Java alone) is built from a copy outside the
