@@ -64,3 +64,27 @@ def test_parse_response_checks_its_numbers_too():
 def test_parse_response_reads_a_fractional_receive_time_rounded_down():
     token = tokenfetch.parse_response(200, {}, b'{"access_token":"a","expires_in":60}', received_at=1000.9)
     assert token.expires_at == 1060
+
+
+def test_closed_sets_are_enums_and_strings_still_work():
+    from tokenfetch import AuthMethod, BodyEncoding, ErrorKind, GustoEnvironment, ProveEnvironment
+
+    by_enum = TokenClient(
+        "https://auth.example/token",
+        client_id="a",
+        client_secret="b",
+        auth_method=AuthMethod.CLIENT_SECRET_POST,
+        body_encoding=BodyEncoding.JSON,
+    )
+    by_string = TokenClient(
+        "https://auth.example/token", client_id="a", client_secret="b", auth_method="client_secret_post", body_encoding="json"
+    )
+    assert repr(by_enum) == repr(by_string)
+    assert TokenClient.prove("a", "b", ProveEnvironment.PROD_EU).token_url == TokenClient.prove("a", "b", "prod-eu").token_url
+    assert TokenClient.gusto("a", "b", GustoEnvironment.PROD).token_url.startswith("https://api.gusto.com")
+    assert ErrorKind.OAUTH == "oauth" and str(ErrorKind.CONFIG) == "config"
+    with pytest.raises(tokenfetch.ConfigError) as raised:
+        TokenClient("ftp://x", client_id="a")
+    assert raised.value.kind == ErrorKind.CONFIG
+    with pytest.raises(tokenfetch.ConfigError, match="unknown auth method"):
+        TokenClient("https://auth.example/token", client_id="a", auth_method="basicc")

@@ -2,7 +2,15 @@
 every constructor's options from the core's table, so a type checker refuses a misspelt option
 or a value of the wrong type. An ignore that stops being needed fails the check."""
 
-from tokenfetch import AsyncTokenClient, AsyncTokenManager, FileStore, TokenClient, TokenManager
+from tokenfetch import (
+    AsyncTokenClient,
+    AsyncTokenManager,
+    AuthMethod,
+    FileStore,
+    ProveEnvironment,
+    TokenClient,
+    TokenManager,
+)
 
 client = TokenClient(
     "https://auth.example/token",
@@ -26,3 +34,6 @@ manager = TokenManager(client, scope="read", refresh_skew=30, store=FileStore("/
 TokenManager(client, refresh_skwe=30)  # type: ignore[call-arg]
 AsyncTokenManager(AsyncTokenClient("https://auth.example/token", max_retries=1), lease_time=60)
 AsyncTokenClient("https://auth.example/token", max_retry=1)  # type: ignore[call-arg]
+
+TokenClient("https://auth.example/token", auth_method=AuthMethod.NONE, client_id="public")
+TokenClient.prove("id", "secret", ProveEnvironment.UAT_EU)

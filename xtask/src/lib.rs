@@ -95,6 +95,10 @@ pub fn model_docs(root: &Path) -> Result<Vec<Generated>, String> {
         contents: options::python(),
     });
     files.push(Generated {
+        path: "bindings-python/python/tokenfetch/_choices.py".into(),
+        contents: options::python_enums(),
+    });
+    files.push(Generated {
         path: "bindings-kotlin/src/main/kotlin/io/tokenfetch/TokenClientConfig.kt".into(),
         contents: options::kotlin(),
     });

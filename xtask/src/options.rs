@@ -53,7 +53,12 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Python | Language::Rust, Kind::Flag(_)) => "bool".into(),
         (Language::Python | Language::Rust, Kind::Text(_)) => "str".into(),
         (Language::Python | Language::Rust, Kind::Choice(..)) => {
-            format!("Literal[{}]", choices("\"").replace(" | ", ", "))
+            let literal = format!("Literal[{}]", choices("\"").replace(" | ", ", "));
+            match row.name {
+                "auth_method" => format!("Union[{literal}, AuthMethod]"),
+                "body_encoding" => format!("Union[{literal}, BodyEncoding]"),
+                _ => format!("Union[{literal}, ProveEnvironment, GustoEnvironment]"),
+            }
         }
         (Language::Python | Language::Rust, Kind::Texts(_)) => "Sequence[str]".into(),
         (Language::Python | Language::Rust, Kind::TextOrTexts(_)) => "Union[str, bytes, Sequence[str]]".into(),
@@ -226,6 +231,7 @@ pub fn python() -> String {
          ``None`` is the same as leaving an option out. Durations are in seconds.\n\"\"\"\n\n\
          from typing import Callable, Mapping, Optional, Sequence, Tuple, Union\n\n\
          from typing_extensions import Literal, TypedDict\n\n\
+         from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment\n\
          from tokenfetch._native import FileStore, RedisStore, TokenResponse\n\n\
          _Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]\n"
     );
@@ -551,5 +557,54 @@ pub fn kotlin() -> String {
          \x20   }\n\
          }\n",
     );
+    out
+}
+
+// --- Python's enums ----------------------------------------------------------------------
+
+/// The closed sets of the options and the error kinds, with their Python class names.
+fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    use tokenfetch::options::table::{AUTH_METHODS, BODY_ENCODINGS, GUSTO_ENVIRONMENTS, PROVE_ENVIRONMENTS};
+    vec![
+        ("AuthMethod", "How the client authenticates (RFC 6749 §2.3).", AUTH_METHODS.to_vec()),
+        ("BodyEncoding", "How a request body is encoded.", BODY_ENCODINGS.to_vec()),
+        ("ProveEnvironment", "Prove's environments, for ``TokenClient.prove``.", PROVE_ENVIRONMENTS.to_vec()),
+        ("GustoEnvironment", "Gusto's environments, for ``TokenClient.gusto``.", GUSTO_ENVIRONMENTS.to_vec()),
+        (
+            "ErrorKind",
+            "The ``kind`` of a ``TokenFetchError``: the same strings in every language.",
+            tokenfetch::ErrorKind::ALL.iter().map(|k| k.as_str()).collect(),
+        ),
+    ]
+}
+
+fn member_name(value: &str) -> String {
+    value.to_ascii_uppercase().replace(['-', ' '], "_")
+}
+
+/// `bindings-python/python/tokenfetch/_choices.py`: the closed sets as `str` enums, so a value
+/// read from configuration (`"client_secret_post"`) and the member
+/// (`AuthMethod.CLIENT_SECRET_POST`) are the same option.
+pub fn python_enums() -> String {
+    let mut out = format!(
+        "# {GENERATED_BY}\n\
+         \"\"\"The closed sets of tokenfetch, as enums whose members are also their strings.\n\n\
+         ``auth_method=AuthMethod.CLIENT_SECRET_POST`` and ``auth_method=\"client_secret_post\"``\n\
+         mean the same, and ``error.kind == ErrorKind.OAUTH`` holds for an OAuth error.\n\"\"\"\n\n\
+         from enum import Enum\n\n\
+         __all__ = [{}]\n",
+        closed_sets()
+            .iter()
+            .map(|(name, _, _)| format!("\"{name}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (name, doc, values) in closed_sets() {
+        let _ = write!(out, "\n\nclass {name}(str, Enum):\n    \"\"\"{doc}\"\"\"\n\n");
+        for value in values {
+            let _ = writeln!(out, "    {} = \"{value}\"", member_name(value));
+        }
+        out.push_str("\n    def __str__(self) -> str:\n        return str(self.value)\n");
+    }
     out
 }

@@ -45,6 +45,10 @@ from ._native import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._async import AsyncTokenClient, AsyncTokenManager
+    from ._choices import AuthMethod, BodyEncoding, ErrorKind, GustoEnvironment, ProveEnvironment
+
+# Loaded on first use, like the asyncio twins: `enum` is not otherwise imported.
+_CHOICES = ("AuthMethod", "BodyEncoding", "ErrorKind", "GustoEnvironment", "ProveEnvironment")
 
 # The seed models' names for the same classes.
 V3TokenResponse = TokenResponse
@@ -83,6 +87,10 @@ def __getattr__(name: str) -> object:
         from . import _async
 
         return getattr(_async, name)
+    if name in _CHOICES:
+        from . import _choices
+
+        return getattr(_choices, name)
     if name in _RENAMED:
         new, value = _RENAMED[name]
         _deprecated(name, new)
@@ -102,13 +110,17 @@ def parse_token_response(body: str) -> TokenResponse:
 __all__ = [
     "AsyncTokenClient",
     "AsyncTokenManager",
+    "AuthMethod",
     "Authentication",
     "AuthorizationRequest",
+    "BodyEncoding",
     "CancelToken",
     "ConfigError",
     "DecodeError",
     "DeviceAuthorization",
+    "ErrorKind",
     "FileStore",
+    "GustoEnvironment",
     "HTTPMetadata",
     "HttpMetadata",
     "HttpRequestMeta",
@@ -119,6 +131,7 @@ __all__ = [
     "OperationCancelledError",
     "Pkce",
     "PostTokenResponse",
+    "ProveEnvironment",
     "RedisStore",
     "ResponseTooLargeError",
     "ServerMetadata",

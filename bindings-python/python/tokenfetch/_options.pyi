@@ -10,6 +10,7 @@ from typing import Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import Literal, TypedDict
 
+from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment
 from tokenfetch._native import FileStore, RedisStore, TokenResponse
 
 _Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
@@ -21,9 +22,9 @@ class ClientOptions(TypedDict, total=False):
     """The client's identifier."""
     client_secret: Optional[str]
     """The client's secret. A secret: never shown."""
-    auth_method: Optional[Literal["client_secret_basic", "client_secret_post", "none"]]
+    auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "none"], AuthMethod]]
     """How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret)."""
-    body_encoding: Optional[Literal["form", "json"]]
+    body_encoding: Optional[Union[Literal["form", "json"], BodyEncoding]]
     """How the request body is encoded. Default: `form`."""
     scope: Optional[str]
     """The scope of the default grant, space-separated."""
@@ -73,9 +74,9 @@ class DiscoverOptions(TypedDict, total=False):
     """The client's identifier."""
     client_secret: Optional[str]
     """The client's secret. A secret: never shown."""
-    auth_method: Optional[Literal["client_secret_basic", "client_secret_post", "none"]]
+    auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "none"], AuthMethod]]
     """How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret)."""
-    body_encoding: Optional[Literal["form", "json"]]
+    body_encoding: Optional[Union[Literal["form", "json"], BodyEncoding]]
     """How the request body is encoded. Default: `form`."""
     scope: Optional[str]
     """The scope of the default grant, space-separated."""

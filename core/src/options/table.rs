@@ -385,12 +385,23 @@ const fn secret<T>(mut option: OptionRow<T>) -> OptionRow<T> {
     option
 }
 
-const AUTH_METHODS: &[&str] = &[
+/// The client authentication methods.
+pub const AUTH_METHODS: &[&str] = &[
     AuthMethod::ClientSecretBasic.as_str(),
     AuthMethod::ClientSecretPost.as_str(),
     AuthMethod::None.as_str(),
 ];
-const BODY_ENCODINGS: &[&str] = &[BodyEncoding::Form.as_str(), BodyEncoding::Json.as_str()];
+/// The request body encodings.
+pub const BODY_ENCODINGS: &[&str] = &[BodyEncoding::Form.as_str(), BodyEncoding::Json.as_str()];
+/// Prove's environments, the default first.
+pub const PROVE_ENVIRONMENTS: &[&str] = &[
+    ProveEnvironment::UatUs.as_str(),
+    ProveEnvironment::ProdUs.as_str(),
+    ProveEnvironment::UatEu.as_str(),
+    ProveEnvironment::ProdEu.as_str(),
+];
+/// Gusto's environments, the default first.
+pub const GUSTO_ENVIRONMENTS: &[&str] = &[GustoEnvironment::Demo.as_str(), GustoEnvironment::Prod.as_str()];
 const PRESET_ENVIRONMENTS: &[&str] = &[
     ProveEnvironment::UatUs.as_str(),
     ProveEnvironment::ProdUs.as_str(),
