@@ -19,7 +19,7 @@ const ROOTS: &[&str] = &[
     "bindings-kotlin/src/convert.rs",
     "bindings-kotlin/src/error.rs",
 ];
-const GENERATED: &[&str] = &["_options.pyi", "options.d.ts", "TokenClientConfig.kt"];
+const GENERATED: &[&str] = &["_options.pyi", "_choices.py", "options.d.ts", "TokenClientConfig.kt"];
 /// The language guides: their generated regions are skipped.
 const GUIDES: &[&str] = &["docs/python.md", "docs/node.md", "docs/kotlin.md", "docs/java.md"];
 
