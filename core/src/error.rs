@@ -325,6 +325,7 @@ impl Error {
 /// is the last resort every binding puts around each call into the core, because a panic
 /// that reaches Python, Node or the JVM is not a typed tokenfetch error (and in Node it
 /// aborts the process).
+#[doc(hidden)]
 pub fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(result) => result,

@@ -566,10 +566,26 @@ pub fn kotlin() -> String {
 fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use tokenfetch::options::table::{AUTH_METHODS, BODY_ENCODINGS, GUSTO_ENVIRONMENTS, PROVE_ENVIRONMENTS};
     vec![
-        ("AuthMethod", "How the client authenticates (RFC 6749 §2.3).", AUTH_METHODS.to_vec()),
-        ("BodyEncoding", "How a request body is encoded.", BODY_ENCODINGS.to_vec()),
-        ("ProveEnvironment", "Prove's environments, for ``TokenClient.prove``.", PROVE_ENVIRONMENTS.to_vec()),
-        ("GustoEnvironment", "Gusto's environments, for ``TokenClient.gusto``.", GUSTO_ENVIRONMENTS.to_vec()),
+        (
+            "AuthMethod",
+            "How the client authenticates (RFC 6749 §2.3).",
+            AUTH_METHODS.to_vec(),
+        ),
+        (
+            "BodyEncoding",
+            "How a request body is encoded.",
+            BODY_ENCODINGS.to_vec(),
+        ),
+        (
+            "ProveEnvironment",
+            "Prove's environments, for ``TokenClient.prove``.",
+            PROVE_ENVIRONMENTS.to_vec(),
+        ),
+        (
+            "GustoEnvironment",
+            "Gusto's environments, for ``TokenClient.gusto``.",
+            GUSTO_ENVIRONMENTS.to_vec(),
+        ),
         (
             "ErrorKind",
             "The ``kind`` of a ``TokenFetchError``: the same strings in every language.",

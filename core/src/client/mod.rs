@@ -16,6 +16,7 @@ use crate::redact;
 use crate::transport::Transport;
 
 pub mod builder;
+mod discover;
 mod encode;
 mod endpoints;
 mod send;

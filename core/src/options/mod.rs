@@ -131,6 +131,7 @@ const fn duration(name: &'static str, zero_allowed: bool, max_ms: u64, default_m
 /// Checks option names a caller passed (a Node options object's keys, say) against the ones
 /// its API knows, spelled its way. An unknown name is a `config` error that suggests the
 /// closest known one, so `{ timeout: 5 }` says "did you mean `timeoutMs`?".
+#[doc(hidden)]
 pub fn check_names<'a>(given: impl IntoIterator<Item = &'a str>, known: &[&str]) -> Result<()> {
     for name in given {
         if known.contains(&name) {
@@ -169,6 +170,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// A value from a binding's options object (a Node object, say), converted but not yet
 /// checked: [`OptionBag`] checks names, types and ranges, so each binding only converts.
 #[derive(Clone, Debug, PartialEq)]
+#[doc(hidden)]
 pub enum OptionValue {
     /// `undefined` or `null`: the option is not set.
     Absent,
@@ -200,6 +202,7 @@ impl OptionValue {
 /// names, wrong types and out-of-range numbers are `config` errors naming the option as the
 /// caller spelled it.
 #[derive(Clone, Debug, Default)]
+#[doc(hidden)]
 pub struct OptionBag {
     entries: Vec<(String, OptionValue)>,
 }
@@ -357,6 +360,7 @@ impl OptionBag {
 }
 
 /// An HTTP status code given to [`crate::evaluate_response`] by a binding: 100 to 599.
+#[doc(hidden)]
 pub fn status_code(spelled: &str, value: f64) -> Result<u16> {
     if value.fract() == 0.0 && (100.0..=599.0).contains(&value) {
         Ok(value as u16)
@@ -369,6 +373,7 @@ pub fn status_code(spelled: &str, value: f64) -> Result<u16> {
 
 /// A receive time given to [`crate::evaluate_response`] by a binding, in epoch seconds: from
 /// 0 to the end of year 9999, fractions rounded down.
+#[doc(hidden)]
 pub fn epoch_seconds(spelled: &str, value: f64) -> Result<u64> {
     const YEAR_10000: f64 = 253_402_300_800.0;
     if (0.0..YEAR_10000).contains(&value) {

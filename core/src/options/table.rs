@@ -686,6 +686,7 @@ pub const MANAGER_OPTIONS: &[ManagerOption] = &[
 
 /// A manager's options from `bag`, but the store and the callback, which the binding converts
 /// (see [`Kind::Binding`]); and the grant it runs, the client's default when none is given.
+#[doc(hidden)]
 pub fn manager_options(
     bag: &OptionBag,
     client: &TokenClient,
@@ -722,6 +723,7 @@ pub fn option(name: &str) -> Option<&'static ClientOption> {
 /// What a client option or, with `manager`, a manager option spelled `spelled` in `language`
 /// holds, for a binding that converts by type (Python raises `TypeError` for a value of the
 /// wrong type, as for any other argument).
+#[doc(hidden)]
 pub fn shape_of(spelled: &str, language: Language, manager: bool) -> Option<(Shape, &'static str)> {
     if manager {
         MANAGER_OPTIONS
@@ -737,12 +739,14 @@ pub fn shape_of(spelled: &str, language: Language, manager: bool) -> Option<(Sha
 }
 
 /// The names `way` takes that `given` does not, as a `config` error suggesting the closest.
+#[doc(hidden)]
 pub fn check_client_names<'a>(given: impl IntoIterator<Item = &'a str>, language: Language, way: Way) -> Result<()> {
     let known = names(language, way);
     super::check_names(given, &known.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// [`check_client_names`] for a manager's options.
+#[doc(hidden)]
 pub fn check_manager_names<'a>(given: impl IntoIterator<Item = &'a str>, language: Language) -> Result<()> {
     let known: Vec<String> = MANAGER_OPTIONS.iter().map(|o| o.spelled(language)).collect();
     super::check_names(given, &known.iter().map(String::as_str).collect::<Vec<_>>())
@@ -769,6 +773,7 @@ fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> R
 }
 
 /// A client from its token URL (`token_url` in the bag), checked and built.
+#[doc(hidden)]
 pub fn build_client(bag: &OptionBag, language: Language) -> Result<TokenClient> {
     let token_url = bag.required_text(&language.spell("token_url", false))?;
     configure(bag, TokenClient::builder(token_url), language, Way::Client)?.build()
@@ -776,6 +781,7 @@ pub fn build_client(bag: &OptionBag, language: Language) -> Result<TokenClient> 
 
 /// The builder of a client discovered from `issuer`; its `build()` reads the document, so a
 /// binding runs it where blocking is allowed.
+#[doc(hidden)]
 pub fn discover_client(issuer: &str, bag: &OptionBag, language: Language) -> Result<Builder> {
     configure(bag, TokenClient::discover(issuer), language, Way::Discover)
 }
@@ -789,6 +795,7 @@ pub enum Preset {
 
 /// A preset's client: `client_id` and `client_secret` required, `env` its environment (the
 /// preset's own default when left out).
+#[doc(hidden)]
 pub fn preset_client(preset: Preset, bag: &OptionBag, language: Language) -> Result<TokenClient> {
     let spell = |name| language.spell(name, false);
     let (id, secret) = (

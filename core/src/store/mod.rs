@@ -30,6 +30,7 @@ use std::time::Duration;
 use crate::error::Result;
 
 mod choice;
+#[doc(hidden)]
 pub mod entry;
 mod file;
 mod memory;
