@@ -15,8 +15,8 @@ export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue }
 
 // Generated from the core's option table (`make docs`): every option's name, type, default,
 // range and doc.
-import type { TokenClientOptions, DiscoverOptions, PresetOptions, TokenManagerOptions } from './options'
-export type { TokenClientOptions, DiscoverOptions, PresetOptions, TokenManagerOptions } from './options'
+import type { TokenClientOptions, DiscoverOptions, ProveOptions, GustoOptions, TokenManagerOptions } from './options'
+export type { TokenClientOptions, DiscoverOptions, PresetOptions, ProveOptions, GustoOptions, TokenManagerOptions } from './options'
 export { AuthorizationRequest, DeviceAuthorization, Introspection, Pkce, ServerMetadata, TokenRequest, TokenRequestResponse, TokenResponse }
 
 // What lib/index.js adds to the generated classes.
@@ -116,8 +116,8 @@ export interface AuthorizationUrlOptions {
 /** A client for one OAuth 2.0 token endpoint. Safe to share. */
 export declare class TokenClient {
   constructor(options: TokenClientOptions)
-  static prove(options: PresetOptions): TokenClient
-  static gusto(options: PresetOptions): TokenClient
+  static prove(options: ProveOptions): TokenClient
+  static gusto(options: GustoOptions): TokenClient
   /**
    * A client built from an issuer's discovery document (RFC 8414's, else OpenID Connect's),
    * read on the thread pool and cached per issuer. A document for another issuer is refused.

@@ -34,7 +34,7 @@ export interface TokenClientOptions {
   connectTimeoutMs?: number
   /** Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10. */
   maxRetries?: number
-  /** The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30000 ms. Range: 0 to 3600000 ms. */
+  /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
   maxRetryWaitMs?: number
   /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
   maxResponseBytes?: number
@@ -86,7 +86,7 @@ export interface DiscoverOptions {
   connectTimeoutMs?: number
   /** Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10. */
   maxRetries?: number
-  /** The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30000 ms. Range: 0 to 3600000 ms. */
+  /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
   maxRetryWaitMs?: number
   /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
   maxResponseBytes?: number
@@ -108,7 +108,7 @@ export interface DiscoverOptions {
   discoveryTtlMs?: number
 }
 
-/** Options of `TokenClient.prove` and `TokenClient.gusto`. */
+/** Options of `TokenClient.prove` and `TokenClient.gusto`, but their environment. */
 export interface PresetOptions {
   /** The token endpoint; given to discovery or a preset, it replaces theirs. */
   tokenUrl?: string
@@ -116,14 +116,24 @@ export interface PresetOptions {
   clientId: string
   /** The client's secret. A secret: never shown. */
   clientSecret: string
-  /** A preset's environment: Prove's `uat-us`, `prod-us`, `uat-eu`, `prod-eu`; Gusto's `demo`, `prod`. Default: `uat-us` for Prove, `demo` for Gusto. */
-  env?: 'uat-us' | 'prod-us' | 'uat-eu' | 'prod-eu' | 'demo' | 'prod'
   /** The deadline for a whole call, retries and their waits included. Default: 30000 ms. Range: > 0 to 86400000 ms. */
   timeoutMs?: number
   /** Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10. */
   maxRetries?: number
-  /** The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30000 ms. Range: 0 to 3600000 ms. */
+  /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
   maxRetryWaitMs?: number
+}
+
+/** `TokenClient.prove({...})` options. */
+export interface ProveOptions extends PresetOptions {
+  /** Prove's environment. Default: `uat-us`. */
+  env?: 'uat-us' | 'prod-us' | 'uat-eu' | 'prod-eu'
+}
+
+/** `TokenClient.gusto({...})` options. */
+export interface GustoOptions extends PresetOptions {
+  /** Gusto's environment. Default: `demo`. */
+  env?: 'demo' | 'prod'
 }
 
 /** `new TokenManager(client, {...})` options. */

@@ -23,6 +23,15 @@ import {
   type TokenManagerOptions,
 } from 'tokenfetch'
 
+function presetEnvironmentsAreEachPresets(): void {
+  TokenClient.prove({ clientId: 'a', clientSecret: 'b', env: 'prod-eu' })
+  // @ts-expect-error: 'demo' is Gusto's environment, not Prove's
+  TokenClient.prove({ clientId: 'a', clientSecret: 'b', env: 'demo' })
+  // @ts-expect-error: a misspelt option is refused by the generated options type
+  new TokenClient({ tokenUrl: 'https://as.example/token', maxRetryWait: 5 })
+}
+void presetEnvironmentsAreEachPresets
+
 async function usage(): Promise<void> {
   const client = new TokenClient({ tokenUrl: 'https://a.example/token', clientId: 'id', clientSecret: 's', authMethod: 'client_secret_post' })
   const token: TokenResponse = await client.clientCredentials({ scope: 'read', signal: AbortSignal.timeout(1000) })

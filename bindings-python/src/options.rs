@@ -7,7 +7,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 use tokenfetch::options::table::{self, Language, Shape, Way};
 use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::Error;
@@ -69,6 +69,13 @@ pub fn convert<'py>(
             binding.push((name, value));
             continue;
         }
+        if shape == Shape::Pairs {
+            if let Some(Err(why)) = pairs(&value) {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} must hold strings: {why} is not one"
+                )));
+            }
+        }
         let converted = of_shape(&value, shape)
             .ok_or_else(|| PyTypeError::new_err(format!("{name} must be {expects}, not {}", type_name(&value))))?;
         entries.push((name, converted));
@@ -104,10 +111,9 @@ fn of_shape(value: &Bound<'_, PyAny>, shape: Shape) -> Option<OptionValue> {
     }
     match shape {
         Shape::Number => {
-            // `True` is an `int` to Python, but never a number of seconds or retries.
-            if value.is_instance_of::<PyBool>()
-                || !(value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>())
-            {
+            // `True` is an `int` to Python, but never a number of seconds or retries. Anything
+            // else that is a real number (`Decimal`, `Fraction`, numpy's scalars) converts.
+            if value.is_instance_of::<PyBool>() || value.is_instance_of::<PyString>() {
                 return None;
             }
             real(value).ok().map(OptionValue::Number)
@@ -116,7 +122,7 @@ fn of_shape(value: &Bound<'_, PyAny>, shape: Shape) -> Option<OptionValue> {
         Shape::Text => text(value),
         Shape::Texts => texts(value),
         Shape::TextOrTexts => text(value).or_else(|| pem_bytes(value)).or_else(|| texts(value)),
-        Shape::Pairs => pairs(value),
+        Shape::Pairs => pairs(value)?.ok(),
         Shape::Binding => None,
     }
 }
@@ -126,10 +132,14 @@ fn text(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
     s.to_cow().ok().map(|s| OptionValue::Text(s.into_owned()))
 }
 
-/// PEM given as `bytes`: text in the ASCII it always is.
+/// PEM given as `bytes` or `bytearray`. PEM is ASCII; other bytes are kept as replacement
+/// characters, so the core's PEM reader refuses them with its own message.
 fn pem_bytes(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
-    let bytes = value.cast::<PyBytes>().ok()?;
-    String::from_utf8(bytes.as_bytes().to_vec()).ok().map(OptionValue::Text)
+    if !(value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyByteArray>()) {
+        return None;
+    }
+    let bytes: Vec<u8> = value.extract().ok()?;
+    Some(OptionValue::Text(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// A list or tuple of strings (not a string itself, which is a sequence of characters).
@@ -145,30 +155,41 @@ fn texts(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
         .map(OptionValue::List)
 }
 
-/// A mapping of strings, or a list of `(name, value)` pairs to repeat a name.
-fn pairs(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
+/// A mapping of strings, or a list of `(name, value)` pairs to repeat a name. `Err` names
+/// the entry that is not a string (its name only: the value may be a credential).
+fn pairs(value: &Bound<'_, PyAny>) -> Option<Result<OptionValue, String>> {
+    let both = |k: &Bound<'_, PyAny>, v: &Bound<'_, PyAny>| -> Result<(String, OptionValue), String> {
+        let Some(OptionValue::Text(name)) = text(k) else {
+            return Err(format!("a name of type {}", type_name(k)));
+        };
+        match text(v) {
+            Some(v) => Ok((name, v)),
+            None => Err(format!("the value of {name:?}, of type {},", type_name(v))),
+        }
+    };
     if let Ok(mapping) = value.cast::<PyMapping>() {
         let items = mapping.items().ok()?;
         let mut entries = Vec::new();
         for item in items.iter() {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract().ok()?;
-            let (OptionValue::Text(k), v @ OptionValue::Text(_)) = (text(&k)?, text(&v)?) else {
-                return None;
-            };
-            entries.push((k, v));
+            match both(&k, &v) {
+                Ok(entry) => entries.push(entry),
+                Err(why) => return Some(Err(why)),
+            }
         }
-        return Some(OptionValue::Map(entries));
+        return Some(Ok(OptionValue::Map(entries)));
     }
     if !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>()) {
         return None;
     }
     let items: Vec<Bound<'_, PyAny>> = value.extract().ok()?;
-    items
-        .iter()
-        .map(|item| {
-            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract().ok()?;
-            Some(OptionValue::List(vec![text(&k)?, text(&v)?]))
-        })
-        .collect::<Option<Vec<_>>>()
-        .map(OptionValue::List)
+    let mut pairs = Vec::with_capacity(items.len());
+    for item in &items {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract().ok()?;
+        match both(&k, &v) {
+            Ok((name, v)) => pairs.push(OptionValue::List(vec![OptionValue::Text(name), v])),
+            Err(why) => return Some(Err(why)),
+        }
+    }
+    Some(Ok(OptionValue::List(pairs)))
 }

@@ -165,3 +165,18 @@ def test_options_are_keywords_the_core_checks():
     assert c.timeout == 30
     with pytest.raises(TypeError, match="env"):
         TokenClient.prove("a", "b", env="uat-us", env2="x")  # type: ignore[call-arg]
+    # Any real number converts, as before: Decimal, Fraction (but not a bool or a string).
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert TokenClient("https://auth.example/token", client_id="a", client_secret="b", timeout=Decimal("1.5")).timeout == 1.5  # type: ignore[arg-type]
+    assert TokenClient("https://auth.example/token", client_id="a", client_secret="b", timeout=Fraction(1, 2)).timeout == 0.5  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="timeout must be a number, not bool"):
+        TokenClient("https://auth.example/token", client_id="a", timeout=True)
+    # A header that is not a string is named by its name, never its value.
+    with pytest.raises(TypeError, match='headers must hold strings: the value of "X-Count", of type int') as raised:
+        TokenClient("https://auth.example/token", client_id="a", headers={"X-Secret": "s3cr3t-v4lue", "X-Count": 1})  # type: ignore[dict-item]
+    assert "s3cr3t" not in str(raised.value)
+    # PEM as bytearray is read like bytes; a PEM with no certificate is the core's ConfigError.
+    with pytest.raises(tokenfetch.ConfigError):
+        TokenClient("https://auth.example/token", client_id="a", root_certificates=bytearray(b"no pem here"))  # type: ignore[arg-type]

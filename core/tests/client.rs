@@ -450,8 +450,7 @@ fn honours_retry_after_on_429() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
     assert!(
-        e.to_string()
-            .contains("max_retry_wait must be at most timeout (5 seconds)"),
+        e.to_string().contains("max_retry_wait must be at most timeout (5 s)"),
         "{e}"
     );
 }

@@ -71,7 +71,12 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Kotlin | Language::Java, Kind::Whole(o, _)) if o.name == "max_response_bytes" => "Long".into(),
         (Language::Kotlin | Language::Java, Kind::Whole(..)) => "Int".into(),
         (Language::Kotlin | Language::Java, Kind::Flag(_)) => "Boolean".into(),
-        (Language::Kotlin | Language::Java, Kind::Text(_) | Kind::Choice(..)) => "String".into(),
+        (Language::Kotlin | Language::Java, Kind::Choice(..)) => match row.name {
+            "auth_method" => "AuthMethod".into(),
+            "body_encoding" => "BodyEncoding".into(),
+            _ => "String".into(),
+        },
+        (Language::Kotlin | Language::Java, Kind::Text(_)) => "String".into(),
         (Language::Kotlin | Language::Java, Kind::Texts(_) | Kind::TextOrTexts(_)) => "List<String>".into(),
         (Language::Kotlin | Language::Java, Kind::Pairs(_)) => "Map<String, String>".into(),
         (Language::Kotlin | Language::Java, Kind::Binding(_)) => match row.name {
@@ -117,16 +122,33 @@ pub fn guide_section(lang: crate::languages::Lang) -> String {
         Language::Kotlin => "Durations are `kotlin.time.Duration`s.",
         Language::Java => "Durations are `java.time.Duration`s, given to the builder's methods of the same names.",
     };
+    let checks = match language {
+        Language::Python => {
+            "an unknown name (with the closest known one suggested) or a value of the wrong type \
+             raises `TypeError`, as for any Python function, and a number out of its range a \
+             `ConfigError`; each names the option"
+        }
+        _ => {
+            "an unknown name (with the closest known one suggested), a value of the wrong type or \
+             a number out of its range is a config error naming the option as you spelled it"
+        }
+    };
     let _ = writeln!(
         out,
-        "Every option is checked by the core: an unknown name (with the closest known one \
-         suggested), a value of the wrong type or a number out of its range is a config error \
-         naming the option as you spelled it. {unit} An option left out takes the default shown.\n"
+        "Every option is checked by the core: {checks}. {unit} An option left out takes the \
+         default shown.\n"
     );
+    // Kotlin's and Java's presets take the credentials, the environment and the token URL.
+    let preset_rows: Vec<&ClientOption> = match language {
+        Language::Kotlin | Language::Java => client_rows(Way::Preset)
+            .filter(|r| ["client_id", "client_secret", "env", "token_url"].contains(&r.name))
+            .collect(),
+        _ => client_rows(Way::Preset).collect(),
+    };
     let sections: [(&str, Vec<&ClientOption>); 3] = [
         ("A client from its token URL", client_rows(Way::Client).collect()),
         ("A client from discovery", client_rows(Way::Discover).collect()),
-        ("A preset (Prove, Gusto)", client_rows(Way::Preset).collect()),
+        ("A preset (Prove, Gusto)", preset_rows),
     ];
     for (title, rows) in sections {
         let _ = writeln!(
@@ -186,8 +208,8 @@ pub fn typescript() -> String {
         ),
         (
             "PresetOptions",
-            "Options of `TokenClient.prove` and `TokenClient.gusto`.",
-            client_rows(Way::Preset).collect(),
+            "Options of `TokenClient.prove` and `TokenClient.gusto`, but their environment.",
+            client_rows(Way::Preset).filter(|r| r.name != "env").collect(),
             Way::Preset,
         ),
     ];
@@ -197,6 +219,21 @@ pub fn typescript() -> String {
             ts_member(&mut out, row, row.required_by(way));
         }
         out.push_str("}\n");
+    }
+    // Each preset's own environments, so `prove({ env: 'demo' })` does not type-check.
+    for (name, service, envs) in [
+        ("ProveOptions", "Prove", tokenfetch::options::table::PROVE_ENVIRONMENTS),
+        ("GustoOptions", "Gusto", tokenfetch::options::table::GUSTO_ENVIRONMENTS),
+    ] {
+        let union: Vec<String> = envs.iter().map(|e| format!("'{e}'")).collect();
+        let _ = write!(
+            out,
+            "\n/** `TokenClient.{}({{...}})` options. */\nexport interface {name} extends PresetOptions {{\n  \
+             /** {service}'s environment. Default: `{}`. */\n  env?: {}\n}}\n",
+            service.to_ascii_lowercase(),
+            envs[0],
+            union.join(" | ")
+        );
     }
     out.push_str("\n/** `new TokenManager(client, {...})` options. */\nexport interface TokenManagerOptions {\n");
     for row in manager_rows() {
@@ -227,7 +264,8 @@ pub fn python() -> String {
         "# {GENERATED_BY}\n\
          \"\"\"The keyword options of tokenfetch's constructors, for type checkers and editors.\n\n\
          At run time the core checks them again: an unknown name (with the closest known one\n\
-         suggested), a wrongly typed value or a number out of its range raises ``ConfigError``.\n\
+         suggested) or a wrongly typed value raises ``TypeError``, a number out of its range\n\
+         ``ConfigError``.\n\
          ``None`` is the same as leaving an option out. Durations are in seconds.\n\"\"\"\n\n\
          from typing import Callable, Mapping, Optional, Sequence, Tuple, Union\n\n\
          from typing_extensions import Literal, TypedDict\n\n\

@@ -2,7 +2,8 @@
 """The keyword options of tokenfetch's constructors, for type checkers and editors.
 
 At run time the core checks them again: an unknown name (with the closest known one
-suggested), a wrongly typed value or a number out of its range raises ``ConfigError``.
+suggested) or a wrongly typed value raises ``TypeError``, a number out of its range
+``ConfigError``.
 ``None`` is the same as leaving an option out. Durations are in seconds.
 """
 
@@ -45,7 +46,7 @@ class ClientOptions(TypedDict, total=False):
     max_retries: Optional[int]
     """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
     max_retry_wait: Optional[float]
-    """The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30 s. Range: 0 to 3600 s."""
+    """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
     max_response_bytes: Optional[int]
     """The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes."""
     allow_insecure_http: Optional[bool]
@@ -97,7 +98,7 @@ class DiscoverOptions(TypedDict, total=False):
     max_retries: Optional[int]
     """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
     max_retry_wait: Optional[float]
-    """The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30 s. Range: 0 to 3600 s."""
+    """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
     max_response_bytes: Optional[int]
     """The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes."""
     allow_insecure_http: Optional[bool]
@@ -127,7 +128,7 @@ class PresetOptions(TypedDict, total=False):
     max_retries: Optional[int]
     """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
     max_retry_wait: Optional[float]
-    """The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30 s. Range: 0 to 3600 s."""
+    """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
 
 class ManagerOptions(TypedDict, total=False):
     """``TokenManager(client, **options)``."""

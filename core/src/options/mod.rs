@@ -95,7 +95,7 @@ pub const FAILURE_COOLDOWN: NumericOption = duration("failure_cooldown", true, H
 pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS, Some(3_600_000));
 
 /// How long a manager waits for another process's fetch through a shared store. By default
-/// the client's timeout plus 5 s (the floor); at most an hour. Not in [`ALL`], like
+/// twice the client's timeout plus 5 s; at least the client's timeout plus 5 s; at most an hour. Not in [`ALL`], like
 /// `discovery_ttl`.
 pub const LEASE_TIME: NumericOption = duration("lease_time", false, HOUR_MS, None);
 

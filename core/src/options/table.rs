@@ -90,9 +90,9 @@ impl Language {
     /// A duration as this language's caller would write it, for messages.
     fn show_duration(self, d: Duration) -> String {
         if self.seconds() {
-            format!("{} seconds", d.as_secs_f64())
+            format!("{} s", d.as_secs_f64())
         } else {
-            format!("{} milliseconds", d.as_secs_f64() * 1000.0)
+            format!("{} ms", d.as_secs_f64() * 1000.0)
         }
     }
 }
@@ -256,6 +256,9 @@ pub struct OptionRow<T: 'static> {
     ways: u8,
     /// The ways of building that cannot do without it.
     required: u8,
+    /// The option whose value caps this one's when both are given, and replaces its default
+    /// when smaller (`max_retry_wait` and `timeout`).
+    pub capped_by: Option<&'static str>,
 }
 
 /// A client's option.
@@ -293,16 +296,27 @@ impl<T> OptionRow<T> {
             OptionDefault::Flag(b) => b.to_string(),
             OptionDefault::Text(t) => format!("`{t}`"),
             OptionDefault::Described(d) => d.replace("<language>", language.as_str()),
-            OptionDefault::Numeric => match self.kind.numeric() {
-                Some(o) => o.show_default(language),
-                None => "not set".into(),
+            OptionDefault::Numeric => match (self.kind.numeric(), self.capped_by) {
+                (Some(o), Some(other)) => format!(
+                    "{}, or `{}` if shorter",
+                    o.show_default(language),
+                    language.spell(other, self.kind.is_duration())
+                ),
+                (Some(o), None) => o.show_default(language),
+                (None, _) => "not set".into(),
             },
         }
     }
 
     /// The accepted range as the guides show it, for a number.
     pub fn range_text(&self, language: Language) -> Option<String> {
-        self.kind.numeric().map(|o| o.show_range(language))
+        let capped = self
+            .capped_by
+            .map(|other| language.spell(other, self.kind.is_duration()));
+        self.kind.numeric().map(|o| match capped {
+            Some(other) => format!("{}, and at most `{other}`", o.show_range(language)),
+            None => o.show_range(language),
+        })
     }
 
     /// Reads this option from `bag` under its spelled name and applies it.
@@ -372,7 +386,13 @@ const fn row<T>(
         secret: false,
         ways,
         required: 0,
+        capped_by: None,
     }
+}
+
+const fn capped_by<T>(other: &'static str, mut option: OptionRow<T>) -> OptionRow<T> {
+    option.capped_by = Some(other);
+    option
 }
 
 const fn required<T>(ways: u8, mut option: OptionRow<T>) -> OptionRow<T> {
@@ -524,17 +544,22 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
     ),
     row(
         "max_retries",
-        Kind::Whole(super::MAX_RETRIES, |b, v| Ok(b.max_retries(u32::try_from(v).unwrap_or(u32::MAX)))),
+        Kind::Whole(super::MAX_RETRIES, |b, v| {
+            Ok(b.max_retries(u32::try_from(v).unwrap_or(u32::MAX)))
+        }),
         OptionDefault::Numeric,
         ALL_WAYS,
         "Retries after the first attempt, for failures that are safe to retry; 0 turns them off.",
     ),
-    row(
-        "max_retry_wait",
-        Kind::Duration(super::MAX_RETRY_WAIT, |b, v| b.max_retry_wait(v)),
-        OptionDefault::Numeric,
-        ALL_WAYS,
-        "The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned.",
+    capped_by(
+        "timeout",
+        row(
+            "max_retry_wait",
+            Kind::Duration(super::MAX_RETRY_WAIT, |b, v| b.max_retry_wait(v)),
+            OptionDefault::Numeric,
+            ALL_WAYS,
+            "The longest `Retry-After` wait honoured; a server asking for longer gets its error returned.",
+        ),
     ),
     row(
         "max_response_bytes",
@@ -752,9 +777,13 @@ pub fn check_manager_names<'a>(given: impl IntoIterator<Item = &'a str>, languag
     super::check_names(given, &known.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
-fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> Result<Builder> {
+fn check_bag_names(bag: &OptionBag, language: Language, way: Way) -> Result<()> {
     let known = names(language, way);
-    bag.check_names(&known.iter().map(String::as_str).collect::<Vec<_>>())?;
+    bag.check_names(&known.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> Result<Builder> {
+    check_bag_names(bag, language, way)?;
     b = b.user_agent(language.user_agent());
     for option in CLIENT_OPTIONS.iter().filter(|o| o.taken_by(way)) {
         b = option.apply(bag, b, language)?;
@@ -775,6 +804,8 @@ fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> R
 /// A client from its token URL (`token_url` in the bag), checked and built.
 #[doc(hidden)]
 pub fn build_client(bag: &OptionBag, language: Language) -> Result<TokenClient> {
+    // Names first: `{ token_url }` in Node is a misspelling to point out, not a missing URL.
+    check_bag_names(bag, language, Way::Client)?;
     let token_url = bag.required_text(&language.spell("token_url", false))?;
     configure(bag, TokenClient::builder(token_url), language, Way::Client)?.build()
 }
@@ -797,6 +828,8 @@ pub enum Preset {
 /// preset's own default when left out).
 #[doc(hidden)]
 pub fn preset_client(preset: Preset, bag: &OptionBag, language: Language) -> Result<TokenClient> {
+    // Names first: `{ client_id }` in Node is a misspelling to point out, not a missing id.
+    check_bag_names(bag, language, Way::Preset)?;
     let spell = |name| language.spell(name, false);
     let (id, secret) = (
         bag.required_text(&spell("client_id"))?,
@@ -913,6 +946,19 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_required_option_is_pointed_out_not_reported_missing() {
+        let b = bag(&[("token_url", OptionValue::Text("https://as.example/token".into()))]);
+        let e = build_client(&b, Language::Node).unwrap_err();
+        assert!(e.to_string().contains("did you mean `tokenUrl`"), "{e}");
+        let b = bag(&[
+            ("client_id", OptionValue::Text("a".into())),
+            ("clientSecret", OptionValue::Text("b".into())),
+        ]);
+        let e = preset_client(Preset::Prove, &b, Language::Node).unwrap_err();
+        assert!(e.to_string().contains("did you mean `clientId`"), "{e}");
+    }
+
+    #[test]
     fn a_retry_wait_longer_than_the_timeout_is_refused_in_the_callers_units() {
         let b = bag(&[
             ("token_url", OptionValue::Text("https://as.example/token".into())),
@@ -924,7 +970,7 @@ mod tests {
         let e = build_client(&b, Language::Python).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid configuration: max_retry_wait must be at most timeout (5 seconds), got 10 seconds"
+            "invalid configuration: max_retry_wait must be at most timeout (5 s), got 10 s"
         );
         let b = bag(&[
             ("tokenUrl", OptionValue::Text("https://as.example/token".into())),
@@ -936,7 +982,7 @@ mod tests {
         let e = build_client(&b, Language::Node).unwrap_err();
         assert!(
             e.to_string()
-                .contains("maxRetryWaitMs must be at most timeoutMs (5000 milliseconds)"),
+                .contains("maxRetryWaitMs must be at most timeoutMs (5000 ms)"),
             "{e}"
         );
         // Left out, the cap yields to a shorter timeout instead of refusing it.

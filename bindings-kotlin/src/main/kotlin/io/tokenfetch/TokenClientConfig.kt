@@ -44,7 +44,7 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property timeout The deadline for a whole call, retries and their waits included. Default: 30000 ms. Range: > 0 to 86400000 ms.
  * @property connectTimeout The deadline for a connection (TCP and TLS). Default: 10000 ms. Range: > 0 to 86400000 ms.
  * @property maxRetries Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10.
- * @property maxRetryWait The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30000 ms. Range: 0 to 3600000 ms.
+ * @property maxRetryWait The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeout` if shorter. Range: 0 to 3600000 ms, and at most `timeout`.
  * @property maxResponseBytes The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes.
  * @property allowInsecureHttp Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false.
  * @property rootCertificates PEM certificates of authorities to trust besides the bundled roots.
@@ -266,7 +266,7 @@ class TokenClientConfig(
         /** Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10. */
         fun maxRetries(maxRetries: Int): Builder = apply { config = config.copy(maxRetries = maxRetries) }
 
-        /** The longest `Retry-After` wait honoured, at most the timeout; a server asking for longer gets its error returned. Default: 30000 ms. Range: 0 to 3600000 ms. */
+        /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeout` if shorter. Range: 0 to 3600000 ms, and at most `timeout`. */
         @IgnoreJRERequirement
         fun maxRetryWait(maxRetryWait: java.time.Duration?): Builder = apply { config = config.copy(maxRetryWait = maxRetryWait?.toKotlinDuration()) }
 
