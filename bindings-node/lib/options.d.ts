@@ -36,6 +36,8 @@ export interface TokenClientOptions {
   maxRetries?: number
   /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
   maxRetryWaitMs?: number
+  /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
+  maxBackoffMs?: number
   /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
   maxResponseBytes?: number
   /** Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false. */
@@ -88,6 +90,8 @@ export interface DiscoverOptions {
   maxRetries?: number
   /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
   maxRetryWaitMs?: number
+  /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
+  maxBackoffMs?: number
   /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
   maxResponseBytes?: number
   /** Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false. */
@@ -122,6 +126,8 @@ export interface PresetOptions {
   maxRetries?: number
   /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
   maxRetryWaitMs?: number
+  /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
+  maxBackoffMs?: number
 }
 
 /** `TokenClient.prove({...})` options. */

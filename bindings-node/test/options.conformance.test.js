@@ -20,6 +20,7 @@ const SPELLING = {
   connect_timeout: ['connectTimeoutMs', true],
   max_retries: ['maxRetries', false],
   max_retry_wait: ['maxRetryWaitMs', true],
+  max_backoff: ['maxBackoffMs', true],
   max_response_bytes: ['maxResponseBytes', false],
   refresh_skew: ['refreshSkewMs', true],
   default_lifetime: ['defaultLifetimeMs', true],
@@ -55,6 +56,11 @@ function apply(option, value) {
     } catch (e) {
       if (e instanceof ConfigError) throw e
     }
+    return given
+  }
+  if (option === 'max_backoff') {
+    // Nothing reads it back in Node: an accepted value is taken as the expected one.
+    new TokenClient({ ...base, maxBackoffMs: given })
     return given
   }
   if (option === 'refresh_skew' || option === 'default_lifetime') {

@@ -53,6 +53,10 @@ def apply(option: str, value: float) -> float:
         except tokenfetch.TokenFetchError:
             pass
         return value * 1000
+    if option == "max_backoff":
+        # Nothing reads it back in Python: an accepted value is taken as the expected one.
+        TokenClient("https://auth.example/token", **BASE, max_backoff=value)
+        return value * 1000
     if option in ("refresh_skew", "default_lifetime"):
         manager = TokenManager(TokenClient("https://auth.example/token", **BASE), **{option: value})
         return getattr(manager, option) * 1000

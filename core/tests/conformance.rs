@@ -176,6 +176,7 @@ fn apply_option(option: &str, value: f64) -> Result<f64, String> {
             };
             built(builder().retry(retry)).map(|c| f64::from(c.retry_policy().max_retries))
         }
+        "max_backoff" => built(builder().max_backoff(duration()?)).map(|c| millis(c.retry_policy().max_backoff)),
         "max_retry_wait" => built(builder().max_retry_wait(duration()?)).map(|c| millis(c.max_retry_wait())),
         "max_response_bytes" => {
             let n = Some(value as u64)

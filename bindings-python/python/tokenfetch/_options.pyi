@@ -47,6 +47,8 @@ class ClientOptions(TypedDict, total=False):
     """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
     max_retry_wait: Optional[float]
     """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
+    max_backoff: Optional[float]
+    """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
     max_response_bytes: Optional[int]
     """The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes."""
     allow_insecure_http: Optional[bool]
@@ -99,6 +101,8 @@ class DiscoverOptions(TypedDict, total=False):
     """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
     max_retry_wait: Optional[float]
     """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
+    max_backoff: Optional[float]
+    """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
     max_response_bytes: Optional[int]
     """The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes."""
     allow_insecure_http: Optional[bool]
@@ -129,6 +133,8 @@ class PresetOptions(TypedDict, total=False):
     """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
     max_retry_wait: Optional[float]
     """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
+    max_backoff: Optional[float]
+    """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
 
 class ManagerOptions(TypedDict, total=False):
     """``TokenManager(client, **options)``."""

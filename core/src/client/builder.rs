@@ -273,6 +273,12 @@ impl TokenClientBuilder {
         self.config.retry.max_retries = retries;
         self
     }
+    /// The longest wait between two retries, which back off exponentially with jitter. A
+    /// server's `Retry-After` is honoured instead, up to [`Self::max_retry_wait`].
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.config.retry.max_backoff = wait;
+        self
+    }
     /// The longest `Retry-After` wait the client honours; a server asking for longer gets its
     /// error returned at once. Default 30 s (or the timeout, if shorter); at most the timeout.
     pub fn max_retry_wait(mut self, wait: Duration) -> Self {

@@ -562,6 +562,13 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         ),
     ),
     row(
+        "max_backoff",
+        Kind::Duration(super::MAX_BACKOFF, |b, v| b.max_backoff(v)),
+        OptionDefault::Numeric,
+        ALL_WAYS,
+        "The longest wait between two retries, which back off exponentially with jitter.",
+    ),
+    row(
         "max_response_bytes",
         Kind::Whole(super::MAX_RESPONSE_BYTES, |b, v| Ok(b.max_response_bytes(v))),
         OptionDefault::Numeric,
@@ -994,6 +1001,19 @@ mod tests {
         ]);
         let client = build_client(&b, Language::Python).unwrap();
         assert_eq!(client.max_retry_wait(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn max_backoff_caps_the_wait_between_retries() {
+        let b = bag(&[
+            ("token_url", OptionValue::Text("https://as.example/token".into())),
+            ("client_id", OptionValue::Text("a".into())),
+            ("client_secret", OptionValue::Text("b".into())),
+            ("max_backoff", OptionValue::Number(1.5)),
+        ]);
+        let policy = build_client(&b, Language::Python).unwrap().retry_policy().clone();
+        assert_eq!(policy.max_backoff, Duration::from_millis(1500));
+        assert!((0..20).all(|retry| policy.backoff(retry) <= Duration::from_millis(1500)));
     }
 
     #[test]

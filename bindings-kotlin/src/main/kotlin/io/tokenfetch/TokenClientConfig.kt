@@ -45,6 +45,7 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property connectTimeout The deadline for a connection (TCP and TLS). Default: 10000 ms. Range: > 0 to 86400000 ms.
  * @property maxRetries Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10.
  * @property maxRetryWait The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeout` if shorter. Range: 0 to 3600000 ms, and at most `timeout`.
+ * @property maxBackoff The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms.
  * @property maxResponseBytes The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes.
  * @property allowInsecureHttp Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false.
  * @property rootCertificates PEM certificates of authorities to trust besides the bundled roots.
@@ -75,6 +76,8 @@ class TokenClientConfig(
     val maxRetries: Int? = null,
     @get:JvmSynthetic @get:JvmName("kotlinMaxRetryWait")
     val maxRetryWait: Duration? = null,
+    @get:JvmSynthetic @get:JvmName("kotlinMaxBackoff")
+    val maxBackoff: Duration? = null,
     val maxResponseBytes: Long? = null,
     val allowInsecureHttp: Boolean? = null,
     val rootCertificates: List<String> = emptyList(),
@@ -99,6 +102,10 @@ class TokenClientConfig(
     @IgnoreJRERequirement
     fun getMaxRetryWait(): java.time.Duration? = maxRetryWait?.toJavaDuration()
 
+    /** [maxBackoff] as a `java.time.Duration`, for Java; null when left to the core's default. */
+    @IgnoreJRERequirement
+    fun getMaxBackoff(): java.time.Duration? = maxBackoff?.toJavaDuration()
+
     /** [discoveryTtl] as a `java.time.Duration`, for Java; null when left to the core's default. */
     @IgnoreJRERequirement
     fun getDiscoveryTtl(): java.time.Duration? = discoveryTtl?.toJavaDuration()
@@ -122,6 +129,7 @@ class TokenClientConfig(
         connectTimeout: Duration? = this.connectTimeout,
         maxRetries: Int? = this.maxRetries,
         maxRetryWait: Duration? = this.maxRetryWait,
+        maxBackoff: Duration? = this.maxBackoff,
         maxResponseBytes: Long? = this.maxResponseBytes,
         allowInsecureHttp: Boolean? = this.allowInsecureHttp,
         rootCertificates: List<String> = this.rootCertificates,
@@ -132,12 +140,12 @@ class TokenClientConfig(
         revocationEndpoint: String? = this.revocationEndpoint,
         introspectionEndpoint: String? = this.introspectionEndpoint,
         discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
+    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
 
     /** A builder holding this configuration's values, to change some of them (from Java). */
     fun newBuilder(): Builder = Builder(this)
 
-    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
+    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
 
     override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
 
@@ -160,6 +168,7 @@ class TokenClientConfig(
             "connectTimeout=$connectTimeout, " +
             "maxRetries=$maxRetries, " +
             "maxRetryWait=$maxRetryWait, " +
+            "maxBackoff=$maxBackoff, " +
             "maxResponseBytes=$maxResponseBytes, " +
             "allowInsecureHttp=$allowInsecureHttp, " +
             "rootCertificates=${rootCertificates.size} PEM, " +
@@ -191,6 +200,7 @@ class TokenClientConfig(
             connectTimeout?.let { add(NativeOption("connectTimeout", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
             maxRetries?.let { add(NativeOption("maxRetries", NativeOptionValue.Number(it.toDouble()))) }
             maxRetryWait?.let { add(NativeOption("maxRetryWait", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
+            maxBackoff?.let { add(NativeOption("maxBackoff", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
             maxResponseBytes?.let { add(NativeOption("maxResponseBytes", NativeOptionValue.Number(it.toDouble()))) }
             allowInsecureHttp?.let { add(NativeOption("allowInsecureHttp", NativeOptionValue.Flag(it))) }
             rootCertificates.takeIf { it.isNotEmpty() }?.let { add(NativeOption("rootCertificates", NativeOptionValue.Texts(it))) }
@@ -273,6 +283,14 @@ class TokenClientConfig(
         @JvmSynthetic
         @JvmName("kotlinMaxRetryWait")
         fun maxRetryWait(maxRetryWait: Duration?): Builder = apply { config = config.copy(maxRetryWait = maxRetryWait) }
+
+        /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
+        @IgnoreJRERequirement
+        fun maxBackoff(maxBackoff: java.time.Duration?): Builder = apply { config = config.copy(maxBackoff = maxBackoff?.toKotlinDuration()) }
+
+        @JvmSynthetic
+        @JvmName("kotlinMaxBackoff")
+        fun maxBackoff(maxBackoff: Duration?): Builder = apply { config = config.copy(maxBackoff = maxBackoff) }
 
         /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
         fun maxResponseBytes(maxResponseBytes: Long): Builder = apply { config = config.copy(maxResponseBytes = maxResponseBytes) }

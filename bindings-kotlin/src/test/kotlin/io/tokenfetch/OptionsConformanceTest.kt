@@ -30,7 +30,7 @@ class OptionsConformanceTest {
     /** Kotlin's name for each option. */
     private val spelling =
         mapOf(
-            "timeout" to "timeout", "connect_timeout" to "connectTimeout", "max_retries" to "maxRetries", "max_retry_wait" to "maxRetryWait",
+            "timeout" to "timeout", "connect_timeout" to "connectTimeout", "max_retries" to "maxRetries", "max_retry_wait" to "maxRetryWait", "max_backoff" to "maxBackoff",
             "max_response_bytes" to "maxResponseBytes", "refresh_skew" to "refreshSkew", "default_lifetime" to "defaultLifetime",
             "lease_time" to "leaseTime", "store_timeout" to "timeout", "discovery_ttl" to "discoveryTtl",
         )
@@ -57,6 +57,12 @@ class OptionsConformanceTest {
             "timeout" -> TokenClient(base.copy(timeout = duration(value))).use { it.timeout.inWholeMicroseconds / 1000.0 }
             "connect_timeout" ->
                 TokenClient(base.copy(connectTimeout = duration(value))).use { it.connectTimeout.inWholeMicroseconds / 1000.0 }
+            // Nothing reads it back in Kotlin: an accepted value is taken as the expected one.
+            "max_backoff" -> {
+                val wait = duration(value)
+                TokenClient(base.copy(maxBackoff = wait)).close()
+                wait.inWholeMicroseconds / 1000.0
+            }
             "max_retry_wait" ->
                 TokenClient(base.copy(maxRetryWait = duration(value))).use { it.maxRetryWait.inWholeMicroseconds / 1000.0 }
             "max_retries" -> TokenClient(base.copy(maxRetries = whole(value, Int.MAX_VALUE.toDouble()).toInt())).use { it.maxRetries.toDouble() }
