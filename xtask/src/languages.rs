@@ -216,20 +216,9 @@ impl Lang {
     }
 }
 
+/// A field's name in Node's and Kotlin's style: the rule the core spells option names by.
 pub fn camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    tokenfetch::options::table::Language::Kotlin.spell(snake, false)
 }
 
 /// `accessToken` -> `getAccessToken()`, the getter Kotlin compiles a property to.
