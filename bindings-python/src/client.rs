@@ -1,22 +1,22 @@
 //! `TokenClient` and `TokenManager` for Python. Every network call releases the GIL.
 
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 use std::time::Duration;
 
-use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use pyo3::PyTraverseError;
 use tokenfetch::error::catch_panic;
 use tokenfetch::options::table::{self, Language, Preset, Way};
 use tokenfetch::options::OptionValue;
-use tokenfetch::{AuthorizationOptions, Error, TokenClient, TokenManager, TokenRequest};
+use tokenfetch::{AuthorizationOptions, Error, TokenClient, TokenRequest};
 
-use crate::convert::{
-    store_choice, Params, PyAuthorizationRequest, PyCancelToken, PyDeviceAuthorization, PyIntrospection, PyPkce,
-    PyServerMetadata, PyTokenRequestResponse, PyTokenResponse, TokenCallback,
-};
+use crate::authorize::{PyAuthorizationRequest, PyPkce};
+use crate::convert::Params;
+use crate::device::{PyCancelToken, PyDeviceAuthorization};
+use crate::discovery::PyServerMetadata;
 use crate::error::BindingError;
+use crate::introspection::PyIntrospection;
+use crate::model::{PyTokenRequestResponse, PyTokenResponse};
 use crate::options::{convert, Target};
 
 /// How long a thread waiting on a device flow poll sleeps, with the GIL released, between two
@@ -402,119 +402,6 @@ fn with_params(mut request: TokenRequest, params: Option<Vec<(String, String)>>)
         request = request.param(k, v);
     }
     request
-}
-
-/// A thread-safe token cache: one fetch however many threads ask, refreshed before expiry.
-/// With `store=`, one fetch for every process sharing that store.
-#[pyclass(name = "TokenManager", module = "tokenfetch", frozen)]
-pub struct PyTokenManager {
-    inner: TokenManager,
-    /// The `on_token` callable, also held by the core's callback; kept here so the garbage
-    /// collector sees it.
-    on_token: Option<Arc<TokenCallback>>,
-}
-
-#[pymethods]
-impl PyTokenManager {
-    /// A cache over `client`. `**options` are the core's manager options (listed in the
-    /// guide and typed by the stub); left out, or `None`, each takes the core's default.
-    #[new]
-    #[pyo3(signature = (client, **options))]
-    fn new(client: &PyTokenClient, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let mut given = convert(options, Vec::new(), Target::Manager)?;
-        let on_token = TokenCallback::from_py(given.take("on_token"))?;
-        let store = match given.take("store") {
-            Some(value) => store_choice(&value)?,
-            None => None,
-        };
-        let (request, mut options) =
-            table::manager_options(&given.bag, &client.inner, Language::Python).map_err(BindingError)?;
-        options.on_token = on_token.as_ref().map(TokenCallback::on_token);
-        // Last: opening a file store creates its directory, which a mistake above should not.
-        if let Some(store) = store {
-            store.apply(&mut options);
-        }
-        Ok(PyTokenManager {
-            inner: catch_panic(|| TokenManager::with_options(client.inner.clone(), request, options))
-                .map_err(BindingError)?,
-            on_token,
-        })
-    }
-
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        match &self.on_token {
-            Some(callback) => callback.traverse(&visit),
-            None => Ok(()),
-        }
-    }
-
-    fn __clear__(&self) {
-        if let Some(callback) = &self.on_token {
-            callback.clear();
-        }
-    }
-
-    /// A valid access token (fetched or refreshed if needed).
-    fn access_token(&self, py: Python<'_>) -> Result<String, BindingError> {
-        Ok(py.detach(|| catch_panic(|| self.inner.access_token()))?)
-    }
-
-    /// The whole cached token response.
-    fn token(&self, py: Python<'_>) -> Result<PyTokenResponse, BindingError> {
-        Ok(py.detach(|| catch_panic(|| self.inner.token()))?.into())
-    }
-
-    /// `"Bearer <token>"` for a valid token.
-    fn authorization_header(&self, py: Python<'_>) -> Result<String, BindingError> {
-        Ok(py.detach(|| catch_panic(|| self.inner.authorization_header()))?)
-    }
-
-    /// The cached token when no fetch is due, else `None`. Never blocks or fetches, so the
-    /// async twin answers from it on the event loop.
-    fn fresh_token(&self) -> Option<PyTokenResponse> {
-        self.inner.fresh_token().map(PyTokenResponse::from)
-    }
-
-    /// Drops the cached access token; call it when an API answers 401.
-    fn invalidate(&self) {
-        self.inner.invalidate()
-    }
-
-    /// The error of the last failed fetch (e.g. a failed early refresh), until one succeeds.
-    #[getter]
-    fn last_error(&self) -> Option<PyErr> {
-        self.inner.last_error().map(|e| BindingError(e).into())
-    }
-
-    /// Seconds before expiry at which the cache refreshes (capped at half the lifetime).
-    #[getter]
-    fn refresh_skew(&self) -> f64 {
-        self.inner.options().refresh_skew.as_secs_f64()
-    }
-
-    /// Seconds a token without `expires_in` is used.
-    #[getter]
-    fn default_lifetime(&self) -> f64 {
-        self.inner.options().default_lifetime.as_secs_f64()
-    }
-
-    /// Seconds one process's fetch may hold the others up, with a store (the option, or the
-    /// core's default, computed from the client's timeout).
-    #[getter]
-    fn lease_time(&self) -> f64 {
-        self.inner.lease_time().as_secs_f64()
-    }
-
-    #[getter]
-    fn client(&self) -> PyTokenClient {
-        PyTokenClient {
-            inner: self.inner.client().clone(),
-        }
-    }
-
-    fn __repr__(&self) -> String {
-        format!("TokenManager(token_url='{}')", self.inner.client().token_url())
-    }
 }
 
 /// Forgets every cached discovery document, so the next `TokenClient.discover` reads its

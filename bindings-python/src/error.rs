@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 use tokenfetch::options::table::Language;
 use tokenfetch::{Error, ErrorKind};
 
-use crate::convert::PyHttpMetadata;
+use crate::model::PyHttpMetadata;
 
 create_exception!(
     tokenfetch,

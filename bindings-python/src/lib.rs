@@ -7,30 +7,37 @@
 
 use pyo3::prelude::*;
 
+mod authorize;
 mod client;
 mod convert;
+mod device;
+mod discovery;
 mod error;
+mod introspection;
+mod manager;
+mod model;
 mod options;
+mod store;
 
 #[pymodule]
 fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", tokenfetch::VERSION)?;
-    m.add_class::<convert::PyTokenResponse>()?;
-    m.add_class::<convert::PyTokenRequestResponse>()?;
-    m.add_class::<convert::PyHttpMetadata>()?;
-    m.add_class::<convert::PyHttpRequestMeta>()?;
-    m.add_class::<convert::PyHttpResponseMeta>()?;
-    m.add_class::<convert::PyServerMetadata>()?;
-    m.add_class::<convert::PyIntrospection>()?;
-    m.add_class::<convert::PyDeviceAuthorization>()?;
-    m.add_class::<convert::PyPkce>()?;
-    m.add_class::<convert::PyAuthorizationRequest>()?;
-    m.add_class::<convert::PyCancelToken>()?;
-    m.add_class::<convert::PyFileStore>()?;
-    m.add_class::<convert::PyRedisStore>()?;
+    m.add_class::<model::PyTokenResponse>()?;
+    m.add_class::<model::PyTokenRequestResponse>()?;
+    m.add_class::<model::PyHttpMetadata>()?;
+    m.add_class::<model::PyHttpRequestMeta>()?;
+    m.add_class::<model::PyHttpResponseMeta>()?;
+    m.add_class::<discovery::PyServerMetadata>()?;
+    m.add_class::<introspection::PyIntrospection>()?;
+    m.add_class::<device::PyDeviceAuthorization>()?;
+    m.add_class::<authorize::PyPkce>()?;
+    m.add_class::<authorize::PyAuthorizationRequest>()?;
+    m.add_class::<device::PyCancelToken>()?;
+    m.add_class::<store::PyFileStore>()?;
+    m.add_class::<store::PyRedisStore>()?;
     m.add_class::<client::PyTokenClient>()?;
-    m.add_class::<client::PyTokenManager>()?;
-    m.add_function(wrap_pyfunction!(convert::parse_response, m)?)?;
+    m.add_class::<manager::PyTokenManager>()?;
+    m.add_function(wrap_pyfunction!(model::parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(client::clear_discovery_cache, m)?)?;
     error::register(py, m)?;
     Ok(())
