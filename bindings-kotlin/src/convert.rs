@@ -364,7 +364,7 @@ impl From<tokenfetch::DeviceAuthorization> for DeviceAuthorizationData {
     fn from(a: tokenfetch::DeviceAuthorization) -> Self {
         let seconds = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         DeviceAuthorizationData {
-            device_code: a.device_code,
+            device_code: a.device_code.expose_str().to_owned(),
             user_code: a.user_code,
             verification_uri: a.verification_uri,
             verification_uri_complete: a.verification_uri_complete,
@@ -384,7 +384,7 @@ impl From<DeviceAuthorizationData> for tokenfetch::DeviceAuthorization {
         };
         let seconds = |n: i64| u64::try_from(n).unwrap_or(0);
         tokenfetch::DeviceAuthorization {
-            device_code: d.device_code,
+            device_code: d.device_code.into(),
             user_code: d.user_code,
             verification_uri: d.verification_uri,
             verification_uri_complete: d.verification_uri_complete,

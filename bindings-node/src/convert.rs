@@ -551,7 +551,7 @@ impl DeviceAuthorization {
     /// The code the device polls with. Secret.
     #[napi(getter)]
     pub fn device_code(&self) -> String {
-        self.0.device_code.clone()
+        self.0.device_code.expose_str().to_owned()
     }
     /// The code the user types in.
     #[napi(getter)]

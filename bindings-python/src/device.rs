@@ -25,7 +25,7 @@ impl PyDeviceAuthorization {
     /// The code the device polls with. Secret.
     #[getter]
     fn device_code(&self) -> &str {
-        &self.0.device_code
+        self.0.device_code.expose_str()
     }
     /// The code the user types in.
     #[getter]

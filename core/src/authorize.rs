@@ -7,18 +7,16 @@
 //! (CSRF, RFC 6749 §10.12) and, when the server names its issuer, when that is the issuer
 //! the client trusts (mix-up, RFC 9207).
 
-use std::fmt;
-
 use base64::Engine as _;
 use url::Url;
 
 use crate::error::{Error, OAuthErrorBody, Result};
-use crate::redact::REDACTED;
+use crate::secret::Secret;
 
 /// A PKCE pair: the secret verifier the client keeps, and the S256 challenge it sends.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Pkce {
-    verifier: String,
+    verifier: Secret,
     challenge: String,
 }
 
@@ -55,12 +53,15 @@ impl Pkce {
         }
         let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
         let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref());
-        Ok(Pkce { verifier, challenge })
+        Ok(Pkce {
+            verifier: verifier.into(),
+            challenge,
+        })
     }
 
     /// The secret to send with the authorization code (`code_verifier`).
     pub fn verifier(&self) -> &str {
-        &self.verifier
+        self.verifier.expose_str()
     }
 
     /// `BASE64URL(SHA256(verifier))`, sent in the authorization URL (`code_challenge`).
@@ -71,16 +72,6 @@ impl Pkce {
     /// Always `"S256"`: the `plain` method gives no protection against a stolen code.
     pub fn method(&self) -> &'static str {
         "S256"
-    }
-}
-
-impl fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pkce")
-            .field("verifier", &REDACTED)
-            .field("challenge", &self.challenge)
-            .field("method", &self.method())
-            .finish()
     }
 }
 
@@ -114,7 +105,7 @@ pub struct AuthorizationOptions {
 }
 
 /// An authorization URL and what the client must keep until the user comes back.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct AuthorizationRequest {
     /// The URL to send the user's browser to.
     pub url: String,
@@ -124,18 +115,6 @@ pub struct AuthorizationRequest {
     /// Its verifier goes with the code to the token endpoint.
     pub pkce: Pkce,
     pub redirect_uri: String,
-}
-
-impl fmt::Debug for AuthorizationRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthorizationRequest")
-            .field("url", &self.url)
-            .field("state", &self.state)
-            .field("nonce", &self.nonce)
-            .field("pkce", &self.pkce)
-            .field("redirect_uri", &self.redirect_uri)
-            .finish()
-    }
 }
 
 const RESERVED: [&str; 8] = [

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::parse;
-use crate::redact::REDACTED;
+use crate::secret::Secret;
 
 /// The polling interval when the server names none (RFC 8628 §3.2).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
@@ -32,10 +32,10 @@ pub const MAX_FAILURES_IN_A_ROW: u32 = 3;
 pub const MAX_POLL_TIME: Duration = Duration::from_secs(3600);
 
 /// A device authorization response (RFC 8628 §3.2).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct DeviceAuthorization {
     /// The code the device polls with. Secret: never shown in debug output or errors.
-    pub device_code: String,
+    pub device_code: Secret,
     /// The code the user types in.
     pub user_code: String,
     /// Where the user goes to type it (`verification_url`, Google's spelling, is read too).
@@ -76,7 +76,7 @@ impl DeviceAuthorization {
             .ok_or_else(|| Error::decode("the device authorization response has no expires_in (RFC 8628 §3.2)"))?;
         let interval = parse::lifetime(members.remove("interval"), "interval")?.unwrap_or(DEFAULT_INTERVAL.as_secs());
         Ok(DeviceAuthorization {
-            device_code,
+            device_code: device_code.into(),
             user_code,
             verification_uri,
             verification_uri_complete,
@@ -100,20 +100,6 @@ impl DeviceAuthorization {
     /// Whether the codes have expired, by this machine's clock.
     pub fn is_expired(&self) -> bool {
         now_epoch() >= self.expires_at
-    }
-}
-
-impl fmt::Debug for DeviceAuthorization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceAuthorization")
-            .field("device_code", &REDACTED)
-            .field("user_code", &self.user_code)
-            .field("verification_uri", &self.verification_uri)
-            .field("verification_uri_complete", &self.verification_uri_complete)
-            .field("expires_in", &self.expires_in)
-            .field("interval", &self.interval)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
     }
 }
 

@@ -45,6 +45,7 @@ pub mod parse;
 pub mod presets;
 pub mod redact;
 pub mod retry;
+pub mod secret;
 pub mod store;
 pub mod tls;
 mod transport;
@@ -65,6 +66,7 @@ pub use parse::{evaluate_response, parse_token_response};
 pub use presets::{GustoEnvironment, ProveEnvironment};
 pub use redact::{NON_SECRET_REQUEST_HEADERS, REDACTED};
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 pub use store::{FileStore, MemoryStore, RedisStore, TokenStore};
 
 /// This crate's version, as the bindings report it.

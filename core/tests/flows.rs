@@ -157,7 +157,7 @@ fn the_device_flow_polls_until_approved() {
     let auth = client.device_authorization(Some("read")).unwrap();
     assert_eq!(auth.interval, 1);
     assert!(auth.verification_uri_complete.is_some());
-    assert!(!format!("{auth:?}").contains(&auth.device_code));
+    assert!(!format!("{auth:?}").contains(auth.device_code.expose_str()));
     let token = client.poll_device_token(&auth).unwrap();
     assert!(token.refresh_token.is_some());
     let polls = &stats(&kit)["by_grant"]["urn:ietf:params:oauth:grant-type:device_code"];

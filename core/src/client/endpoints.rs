@@ -101,7 +101,7 @@ impl TokenClient {
         cancel: &CancelToken,
     ) -> Result<TokenResponse> {
         let started = Instant::now();
-        let request = TokenRequest::device_code(authorization.device_code.as_str());
+        let request = TokenRequest::device_code(authorization.device_code.expose_str());
         let mut interval = Duration::from_secs(authorization.interval).max(device::MIN_INTERVAL);
         let mut wait = interval;
         let mut failures_in_a_row = 0;

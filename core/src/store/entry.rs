@@ -45,6 +45,7 @@ use super::{StoredBytes, TokenStore};
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
+use crate::secret::Secret;
 use crate::TokenClient;
 
 /// The entry format this version writes and reads. A newer format is treated as someone
@@ -276,11 +277,8 @@ pub struct Unreadable {
 }
 
 /// A caller's AES-256-GCM key for sealing entries.
-#[derive(Clone)]
-pub struct EntryKey(LessSafeKeyBytes);
-
-#[derive(Clone)]
-struct LessSafeKeyBytes([u8; 32]);
+#[derive(Clone, Debug)]
+pub struct EntryKey(Secret<[u8; 32]>);
 
 impl EntryKey {
     /// A key of exactly 32 bytes (AES-256), as a random generator gives them.
@@ -291,7 +289,7 @@ impl EntryKey {
                 raw.len()
             ))
         })?;
-        Ok(EntryKey(LessSafeKeyBytes(array)))
+        Ok(EntryKey(Secret::new(array)))
     }
 
     /// A key given as text: 32 random bytes in base64 (standard or URL-safe, padded or not),
@@ -318,19 +316,16 @@ impl EntryKey {
     /// The name of this key's salt entry: `tokenfetch-salt-` and 16 hex digits of an HMAC of
     /// a fixed text under the key, which says nothing of the key itself.
     fn salt_name(&self) -> String {
-        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &self.0 .0), b"tokenfetch salt name");
+        let tag = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, self.0.expose_secret()),
+            b"tokenfetch salt name",
+        );
         let hex: String = tag.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
         format!("{PLAIN_SALT}-{hex}")
     }
 
     fn cipher(&self) -> LessSafeKey {
-        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.0 .0).expect("32 bytes is an AES-256 key"))
-    }
-}
-
-impl fmt::Debug for EntryKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("EntryKey([redacted])")
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, self.0.expose_secret()).expect("32 bytes is an AES-256 key"))
     }
 }
 
