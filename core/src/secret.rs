@@ -23,6 +23,11 @@ impl<T> Secret<T> {
     pub fn expose_secret(&self) -> &T {
         &self.0
     }
+
+    /// The value itself, taken out, for the one place that hands it on.
+    pub fn into_exposed(self) -> T {
+        self.0
+    }
 }
 
 impl Secret<String> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::secret::Secret;
 
 impl TokenManager {
     /// A token for the leader of this process: fetched, or, with a store, read from it when
@@ -131,7 +132,7 @@ impl TokenManager {
                     slots.refresh_token = if entry.spending {
                         None
                     } else {
-                        entry.refresh_token.clone()
+                        entry.refresh_token.clone().map(Secret::into_exposed)
                     };
                     if base_is_single_use && (entry.grant_sent || entry.spending) {
                         slots.grant_spent = true;
@@ -177,7 +178,10 @@ impl TokenManager {
             generation,
             token: previous.and_then(|e| e.token.clone()),
             life: previous.map_or(Duration::ZERO, |e| e.remaining),
-            refresh_token: sent_refresh_token.clone().or_else(|| refresh_token.clone()),
+            refresh_token: sent_refresh_token
+                .clone()
+                .or_else(|| refresh_token.clone())
+                .map(Secret::from),
             spending: false,
             grant_sent,
         };
@@ -220,7 +224,7 @@ impl TokenManager {
                 let draft = Draft {
                     generation,
                     life: self.lifetime(&token),
-                    refresh_token: token.refresh_token.clone(),
+                    refresh_token: token.refresh_token.clone().map(Secret::from),
                     token: Some(token.clone()),
                     spending: false,
                     grant_sent,
@@ -244,7 +248,7 @@ impl TokenManager {
                 if single_use && (!reached || refused_by_the_server(&e)) {
                     let kept = if refused { None } else { sent_refresh_token.clone() };
                     let restored = Draft {
-                        refresh_token: kept.clone(),
+                        refresh_token: kept.clone().map(Secret::from),
                         grant_sent,
                         ..unchanged(generation)
                     };
@@ -383,7 +387,7 @@ impl TokenManager {
             refresh_token: if entry.spending {
                 None
             } else {
-                entry.refresh_token.clone()
+                entry.refresh_token.clone().map(Secret::into_exposed)
             },
             generation: Some(entry.generation),
             store_error: None,

@@ -32,7 +32,6 @@
 //! measures on its own clock), the newest refresh token, and `spending`, set while a holder is
 //! sending a single-use grant (see [`crate::store`]).
 
-use std::fmt;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -179,7 +178,7 @@ fn salt_from(text: &[u8], name: &str) -> Result<[u8; 32]> {
 }
 
 /// What a manager writes.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Debug)]
 pub struct Draft {
     /// One more than the generation of the entry it replaces (1 for the first).
     pub generation: u64,
@@ -188,26 +187,13 @@ pub struct Draft {
     /// The token's remaining life now.
     pub life: Duration,
     /// The newest refresh token.
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// A single-use grant is being sent: whoever finds this with the lease free must take
     /// `refresh_token` (and the configured grant) as possibly spent.
     pub spending: bool,
     /// The managers' configured single-use grant (a code, a device code, the refresh token
     /// they were given) has reached the server, or is being sent: never to be sent again.
     pub grant_sent: bool,
-}
-
-impl fmt::Debug for Draft {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Draft")
-            .field("generation", &self.generation)
-            .field("token", &self.token)
-            .field("life", &self.life)
-            .field("refresh_token", &crate::redact::redacted(&self.refresh_token))
-            .field("spending", &self.spending)
-            .field("grant_sent", &self.grant_sent)
-            .finish()
-    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -227,14 +213,14 @@ struct Stored {
 }
 
 /// An entry, read back.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Decoded {
     pub generation: u64,
     pub token: Option<TokenResponse>,
     /// The token's remaining life now: its life when written less the entry's age, both
     /// measured by the store, so no two machines' clocks are compared.
     pub remaining: Duration,
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     pub spending: bool,
     pub grant_sent: bool,
 }
@@ -250,19 +236,6 @@ impl Decoded {
             spending: draft.spending,
             grant_sent: draft.grant_sent,
         }
-    }
-}
-
-impl fmt::Debug for Decoded {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Decoded")
-            .field("generation", &self.generation)
-            .field("token", &self.token)
-            .field("remaining", &self.remaining)
-            .field("refresh_token", &crate::redact::redacted(&self.refresh_token))
-            .field("spending", &self.spending)
-            .field("grant_sent", &self.grant_sent)
-            .finish()
     }
 }
 
@@ -421,7 +394,7 @@ pub fn encode(draft: &Draft, location: &str, keys: Option<&KeyRing>) -> Result<V
         generation: draft.generation,
         token: draft.token.as_ref().map(TokenResponse::to_json_value),
         life_ms: u64::try_from(draft.life.as_millis()).unwrap_or(u64::MAX),
-        refresh_token: draft.refresh_token.clone(),
+        refresh_token: draft.refresh_token.clone().map(Secret::into_exposed),
         spending: draft.spending,
         grant_sent: draft.grant_sent,
     };
@@ -465,7 +438,7 @@ pub fn decode(found: &StoredBytes, location: &str, keys: Option<&KeyRing>) -> st
         generation: stored.generation,
         token,
         remaining: Duration::from_millis(stored.life_ms).saturating_sub(found.age),
-        refresh_token: stored.refresh_token,
+        refresh_token: stored.refresh_token.map(Secret::from),
         spending: stored.spending,
         grant_sent: stored.grant_sent,
     })
@@ -534,7 +507,10 @@ mod tests {
         let sealed = encode(&draft(), "k", Some(&keys)).unwrap();
         assert!(!String::from_utf8_lossy(&sealed).contains("secret"));
         let decoded = decode(&found(sealed, 61_000), "k", Some(&keys)).unwrap();
-        assert_eq!(decoded.refresh_token.as_deref(), Some("rt-secret"));
+        assert_eq!(
+            decoded.refresh_token.as_ref().map(Secret::expose_str),
+            Some("rt-secret")
+        );
         assert_eq!(
             decoded.remaining,
             Duration::ZERO,
