@@ -36,18 +36,22 @@
 //! refresh token, as Google sends; the one sent stays valid).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+mod echo;
+mod http;
 pub mod redis;
 pub mod tls;
+
+use echo::{echo_200, echo_reply};
+use http::{read_request, write_reply, Conn, Delivery, Reply, Request};
 
 use tls::{Presents, TlsFixture};
 
@@ -185,45 +189,6 @@ fn serve(
             });
         }
     })
-}
-
-/// One accepted connection, plain or TLS.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-}
-
-impl Conn {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Conn::Plain(s) => s,
-            Conn::Tls(s) => &s.sock,
-        }
-    }
-}
-
-impl Read for Conn {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(s) => s.read(buf),
-            Conn::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(s) => s.write(buf),
-            Conn::Tls(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Conn::Plain(s) => s.flush(),
-            Conn::Tls(s) => s.flush(),
-        }
-    }
 }
 
 #[derive(Default)]
@@ -407,150 +372,11 @@ impl Drop for Testkit {
     }
 }
 
-struct Request {
-    method: String,
-    path: String,
-    /// The request target as sent (path and query, still encoded).
-    target: String,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-
-    fn header_num(&self, name: &str, default: u64) -> u64 {
-        self.header(name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
-    }
-
-    /// Body parameters, from a form or a JSON object (arrays joined by spaces).
-    fn params(&self) -> BTreeMap<String, String> {
-        let is_json = self.header("content-type").is_some_and(|ct| ct.contains("json"));
-        if is_json {
-            match serde_json::from_slice::<Value>(&self.body) {
-                Ok(Value::Object(map)) => map
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let s = match v {
-                            Value::String(s) => s,
-                            Value::Array(items) => items
-                                .iter()
-                                .map(|i| i.as_str().unwrap_or_default())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            other => other.to_string(),
-                        };
-                        (k, s)
-                    })
-                    .collect(),
-                _ => BTreeMap::new(),
-            }
-        } else {
-            form_urlencoded::parse(&self.body).into_owned().collect()
-        }
-    }
-
-    /// Client id and secret from HTTP Basic (RFC 6749 §2.3.1 decoding) or the body.
-    fn client_credentials(&self) -> (Option<String>, Option<String>) {
-        if let Some(basic) = self.header("authorization").and_then(|v| v.strip_prefix("Basic ")) {
-            if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(basic.trim()) {
-                let raw = String::from_utf8_lossy(&raw).into_owned();
-                if let Some((id, secret)) = raw.split_once(':') {
-                    let decode = |s: &str| {
-                        form_urlencoded::parse(format!("x={s}").as_bytes())
-                            .next()
-                            .map(|(_, v)| v.into_owned())
-                    };
-                    return (decode(id), decode(secret));
-                }
-            }
-        }
-        let params = self.params();
-        (params.get("client_id").cloned(), params.get("client_secret").cloned())
-    }
-
-    fn scenario(&self) -> String {
-        if let Some(name) = scenario_in_path(&self.path) {
-            return name.to_string();
-        }
-        if let Some(s) = self.header("x-testkit-scenario") {
-            return s.trim().to_string();
-        }
-        if let Some((_, s)) = self.query.iter().find(|(k, _)| k == "scenario") {
-            return s.clone();
-        }
-        match self.client_credentials().0 {
-            Some(id) if is_scenario(&id) => id,
-            _ => "ok".to_string(),
-        }
-    }
-}
-
 /// `/scenario/<name>/token` -> `name`.
 fn scenario_in_path(path: &str) -> Option<&str> {
     let rest = path.strip_prefix("/scenario/")?;
     let (name, tail) = rest.split_once('/')?;
     matches!(tail, "token" | "oauth/token").then_some(name)
-}
-
-enum Delivery {
-    Normal,
-    Reset,
-    /// The head and half the body, then a reset: an answer lost on the way back.
-    Truncated,
-    Trickle(Duration),
-    Chunked,
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    delivery: Delivery,
-}
-
-impl Reply {
-    fn json(status: u16, value: Value) -> Reply {
-        Reply {
-            status,
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("Cache-Control".into(), "no-store".into()),
-            ],
-            body: value.to_string().into_bytes(),
-            delivery: Delivery::Normal,
-        }
-    }
-
-    fn text(status: u16, content_type: &str, body: &str) -> Reply {
-        Reply {
-            status,
-            headers: vec![("Content-Type".into(), content_type.into())],
-            body: body.as_bytes().to_vec(),
-            delivery: Delivery::Normal,
-        }
-    }
-
-    fn oauth_error(status: u16, code: &str, description: &str) -> Reply {
-        Reply::json(status, json!({ "error": code, "error_description": description }))
-    }
-
-    fn reset() -> Reply {
-        Reply {
-            status: 0,
-            headers: vec![],
-            body: vec![],
-            delivery: Delivery::Reset,
-        }
-    }
-
-    fn header(mut self, name: &str, value: &str) -> Reply {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
 }
 
 fn handle_connection(mut conn: Conn, addr: SocketAddr, shared: &Shared) -> io::Result<()> {
@@ -560,130 +386,6 @@ fn handle_connection(mut conn: Conn, addr: SocketAddr, shared: &Shared) -> io::R
     };
     let reply = route(&request, addr, shared);
     write_reply(conn, reply)
-}
-
-/// Reads one request; a connection carries one (the testkit answers `Connection: close`).
-fn read_request(stream: &mut Conn) -> io::Result<Option<Request>> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let query = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let mut headers = Vec::new();
-    let mut header_bytes = 0usize;
-    loop {
-        let mut h = String::new();
-        let n = reader.read_line(&mut h)?;
-        header_bytes += n;
-        if n == 0 || h == "\r\n" || h == "\n" || header_bytes > 64 * 1024 {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0)
-        .min(1024 * 1024);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    Ok(Some(Request {
-        method: method.to_string(),
-        path: path.to_string(),
-        target: target.to_string(),
-        query,
-        headers,
-        body,
-    }))
-}
-
-fn write_reply(mut stream: Conn, reply: Reply) -> io::Result<()> {
-    if let Delivery::Reset = reply.delivery {
-        // SO_LINGER 0 makes close() send RST: the client sees a reset, not a clean EOF.
-        let tcp = match stream {
-            Conn::Plain(s) => s,
-            Conn::Tls(s) => s.sock,
-        };
-        let socket = socket2::Socket::from(tcp);
-        socket.set_linger(Some(Duration::ZERO))?;
-        drop(socket);
-        return Ok(());
-    }
-    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
-    for (k, v) in &reply.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("Connection: close\r\n");
-    match reply.delivery {
-        Delivery::Chunked => {
-            head.push_str("Transfer-Encoding: chunked\r\n\r\n");
-            stream.write_all(head.as_bytes())?;
-            for chunk in reply.body.chunks(16 * 1024) {
-                stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
-                stream.write_all(chunk)?;
-                stream.write_all(b"\r\n")?;
-            }
-            stream.write_all(b"0\r\n\r\n")?;
-        }
-        Delivery::Truncated => {
-            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
-            stream.write_all(head.as_bytes())?;
-            stream.write_all(&reply.body[..reply.body.len() / 2])?;
-            stream.flush()?;
-            if let Conn::Plain(tcp) = stream {
-                let socket = socket2::Socket::from(tcp);
-                socket.set_linger(Some(Duration::ZERO))?;
-            }
-            return Ok(());
-        }
-        Delivery::Trickle(pause) => {
-            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
-            stream.write_all(head.as_bytes())?;
-            for byte in &reply.body {
-                stream.write_all(std::slice::from_ref(byte))?;
-                stream.flush()?;
-                thread::sleep(pause);
-            }
-        }
-        _ => {
-            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
-            stream.write_all(head.as_bytes())?;
-            stream.write_all(&reply.body)?;
-        }
-    }
-    if let Conn::Tls(tls) = &mut stream {
-        tls.conn.send_close_notify();
-    }
-    stream.flush()?;
-    let _ = stream.tcp().shutdown(std::net::Shutdown::Write);
-    // Drain what the client still sends so close() does not turn into a reset.
-    let _ = stream.tcp().set_read_timeout(Some(Duration::from_millis(200)));
-    let _ = io::copy(&mut stream.tcp().take(64 * 1024), &mut io::sink());
-    Ok(())
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        302 => "Found",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        429 => "Too Many Requests",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
 }
 
 fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
@@ -840,30 +542,6 @@ fn device_poll(code: &str, shared: &Shared) -> Option<Reply> {
         ("access_denied", _) => Some(Reply::oauth_error(400, "access_denied", "The user denied the request")),
         _ => None,
     }
-}
-
-/// A 200 answer whose fields are the request as received (body, Authorization header), for
-/// checking that nothing the client sent comes back out of a successful answer.
-fn echo_200(request: &Request) -> Reply {
-    let body = String::from_utf8_lossy(&request.body).into_owned();
-    let auth = request.header("authorization").unwrap_or("").to_string();
-    let decoded = auth
-        .strip_prefix("Basic ")
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    let echo = json!({ "body": body, "authorization": auth, "basic_decoded": decoded });
-    if request.path.ends_with("introspect") {
-        return Reply::json(
-            200,
-            json!({ "active": true, "scope": body, "username": auth, "sub": decoded, "aud": [body], "echo": echo }),
-        );
-    }
-    Reply::json(
-        200,
-        json!({ "device_code": "dc-echo", "user_code": body, "verification_uri": format!("http://x/{auth}"),
-                "verification_uri_complete": format!("http://x/?{decoded}"), "expires_in": 600, "echo": echo }),
-    )
 }
 
 fn metadata(addr: SocketAddr, tenant: &str) -> Reply {
@@ -1265,93 +943,15 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
     Reply::json(200, Value::Object(body))
 }
 
-/// Everything the request carried, as a server that echoes it would show it: the target, every
-/// header, the body, and the Basic pair decoded once (`urlencode(id):urlencode(secret)`) and
-/// fully (`id:secret`).
-fn echoed_request(request: &Request) -> String {
-    let mut lines = vec![format!("{} {}", request.method, request.target)];
-    for (name, value) in &request.headers {
-        lines.push(format!("{name}: {value}"));
-    }
-    lines.push(String::from_utf8_lossy(&request.body).into_owned());
-    if let Some(basic) = request.header("authorization").and_then(|v| v.strip_prefix("Basic ")) {
-        if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(basic.trim()) {
-            lines.push(format!("basic pair: {}", String::from_utf8_lossy(&raw)));
-        }
-    }
-    if let (Some(id), Some(secret)) = request.client_credentials() {
-        lines.push(format!("client: {id}:{secret}"));
-    }
-    lines.push(format!("decoded target: {}", percent_decode(&request.target)));
-    for (k, v) in request.params() {
-        lines.push(format!("param {k} = {v}"));
-    }
-    lines.join("\n")
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn percent_decode(text: &str) -> String {
-    form_urlencoded::parse(format!("x={}", text.replace('&', "%26")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn echo_reply(scenario: &str, request: &Request) -> Reply {
-    let echoed = echoed_request(request);
-    match scenario {
-        "echo_html" => Reply::text(
-            500,
-            "text/html",
-            &format!(
-                "<html><body><h1>Internal error</h1><pre>{}</pre></body></html>",
-                html_escape(&echoed)
-            ),
-        ),
-        "echo_json" => Reply::oauth_error(400, "invalid_request", &echoed),
-        "echo_form" => {
-            let body = form_urlencoded::Serializer::new(String::new())
-                .append_pair("error", "invalid_request")
-                .append_pair("error_description", &echoed)
-                .finish();
-            Reply::text(400, "application/x-www-form-urlencoded", &body)
-        }
-        "echo_text" => Reply::text(502, "text/plain", &echoed),
-        _ => {
-            // Header values must be one line of visible ASCII: echo each credential-bearing
-            // request header, the decoded pair percent-encoded, and the body form-encoded.
-            let mut reply = Reply::oauth_error(401, "invalid_client", "Client authentication failed");
-            let one_line = |v: &str| -> String {
-                v.chars()
-                    .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
-                    .collect()
-            };
-            if let Some(auth) = request.header("authorization") {
-                reply = reply.header("X-Debug-Auth", &one_line(auth));
-            }
-            if let (Some(id), Some(secret)) = request.client_credentials() {
-                let pair: String = form_urlencoded::byte_serialize(format!("{id}:{secret}").as_bytes()).collect();
-                reply = reply.header(
-                    "WWW-Authenticate",
-                    &format!("Basic realm=\"testkit\", error_description=\"{pair}\""),
-                );
-            }
-            for (name, value) in &request.headers {
-                if name.starts_with("x-") && !name.starts_with("x-testkit-") {
-                    reply = reply.header(&format!("X-Echo-{name}"), &one_line(value));
-                }
-            }
-            reply.header("X-Echo-Target", &one_line(&request.target)).header(
-                "X-Echo-Body",
-                &form_urlencoded::byte_serialize(&request.body).collect::<String>(),
-            )
-        }
+    #[test]
+    fn a_scenario_is_named_in_its_token_path() {
+        assert_eq!(scenario_in_path("/scenario/echo/token"), Some("echo"));
+        assert_eq!(scenario_in_path("/scenario/gusto/oauth/token"), Some("gusto"));
+        assert_eq!(scenario_in_path("/scenario/echo/other"), None);
+        assert!(is_scenario("echo") && !is_scenario("no-such-scenario"));
     }
 }
