@@ -5,6 +5,7 @@ use base64::Engine as _;
 use serde_json::json;
 
 use crate::http::{Reply, Request};
+use crate::Scenario;
 
 /// A 200 answer whose fields are the request as received (body, Authorization header), for
 /// checking that nothing the client sent comes back out of a successful answer.
@@ -69,10 +70,10 @@ pub(crate) fn html_escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-pub(crate) fn echo_reply(scenario: &str, request: &Request) -> Reply {
+pub(crate) fn echo_reply(scenario: Scenario, request: &Request) -> Reply {
     let echoed = echoed_request(request);
     match scenario {
-        "echo_html" => Reply::text(
+        Scenario::EchoHtml => Reply::text(
             500,
             "text/html",
             &format!(
@@ -80,15 +81,15 @@ pub(crate) fn echo_reply(scenario: &str, request: &Request) -> Reply {
                 html_escape(&echoed)
             ),
         ),
-        "echo_json" => Reply::oauth_error(400, "invalid_request", &echoed),
-        "echo_form" => {
+        Scenario::EchoJson => Reply::oauth_error(400, "invalid_request", &echoed),
+        Scenario::EchoForm => {
             let body = form_urlencoded::Serializer::new(String::new())
                 .append_pair("error", "invalid_request")
                 .append_pair("error_description", &echoed)
                 .finish();
             Reply::text(400, "application/x-www-form-urlencoded", &body)
         }
-        "echo_text" => Reply::text(502, "text/plain", &echoed),
+        Scenario::EchoText => Reply::text(502, "text/plain", &echoed),
         _ => {
             // Header values must be one line of visible ASCII: echo each credential-bearing
             // request header, the decoded pair percent-encoded, and the body form-encoded.

@@ -48,6 +48,8 @@ use serde_json::{json, Map, Value};
 mod echo;
 mod http;
 pub mod redis;
+mod scenario;
+pub use scenario::{Scenario, SCENARIOS};
 pub mod tls;
 
 use echo::{echo_200, echo_reply};
@@ -55,83 +57,8 @@ use http::{read_request, write_reply, Conn, Delivery, Reply, Request};
 
 use tls::{Presents, TlsFixture};
 
-/// Every scenario, with what it does.
-pub const SCENARIOS: &[(&str, &str)] = &[
-    ("ok", "a standard JSON token response (refresh token for user grants)"),
-    ("echo", "ok, plus an `echo` member describing the request as received"),
-    ("string_expires", "expires_in as the string \"3600\""),
-    ("float_expires", "expires_in as the float 3599.9"),
-    ("no_expires", "no expires_in at all"),
-    ("lowercase_bearer", "token_type \"bearer\""),
-    ("no_token_type", "no token_type at all"),
-    ("scope_array", "scope as a JSON array"),
-    (
-        "created_at_epoch",
-        "Gusto-style: created_at as epoch seconds, expires_in 7200",
-    ),
-    ("short", "expires_in of 3 s (or X-Testkit-Expires-In)"),
-    (
-        "rotate",
-        "a new refresh token on every refresh; old ones become invalid_grant",
-    ),
-    (
-        "rotate_strict",
-        "rotate, and a rotated refresh token sent again revokes its whole family (reuse detection, as oidc-provider, Okta and Auth0 do); /__stats counts reuse_detected",
-    ),
-    ("error_200", "an RFC 6749 error body with HTTP 200"),
-    ("invalid_client", "401 invalid_client with WWW-Authenticate"),
-    ("invalid_scope", "400 invalid_scope"),
-    ("invalid_grant", "400 invalid_grant"),
-    ("prove_error", "400 with Prove's {\"code\":1001,\"message\":...} shape"),
-    ("html_502", "502 with an HTML page"),
-    ("empty_503", "503 with an empty body"),
-    ("html_200", "200 with an HTML login page"),
-    ("missing_access_token", "200 JSON without access_token"),
-    ("form_encoded", "a form-encoded success (GitHub-style)"),
-    ("form_error", "a form-encoded error with HTTP 200"),
-    (
-        "flaky",
-        "503 for the first X-Testkit-Fail-Times (default 2) requests, then ok",
-    ),
-    (
-        "rate_limited",
-        "429 with Retry-After (X-Testkit-Retry-After, default 1) once, then ok",
-    ),
-    ("slow", "ok after X-Testkit-Delay-Ms (default 1000) ms"),
-    (
-        "fail_after_first",
-        "ok once (X-Testkit-Expires-In applies), then 502 HTML for every later request",
-    ),
-    ("slow_body", "headers at once, then the body a byte every 50 ms"),
-    ("oversized", "a 2 MiB body with Content-Length"),
-    ("oversized_chunked", "a 2 MiB body, chunked, no Content-Length"),
-    ("reset", "the connection is reset without an answer"),
-    (
-        "rotate_then_reset",
-        "a refresh is processed (the old refresh token becomes invalid) and the connection is then reset",
-    ),
-    (
-        "echo_html",
-        "500 HTML page echoing the whole request (target, headers, body, decoded Basic pair), HTML-escaped",
-    ),
-    (
-        "echo_json",
-        "400 invalid_request whose error_description echoes the whole request (JSON-escaped)",
-    ),
-    (
-        "echo_form",
-        "400 form-encoded error whose description echoes the whole request (form-encoded again)",
-    ),
-    ("echo_text", "502 text/plain echoing the whole request raw"),
-    (
-        "echo_headers",
-        "401 invalid_client echoing the credentials in WWW-Authenticate, X-Debug-Auth and X-Echo-* headers",
-    ),
-    ("redirect", "302 to another token URL"),
-];
-
 fn is_scenario(name: &str) -> bool {
-    SCENARIOS.iter().any(|(n, _)| *n == name)
+    Scenario::from_name(name).is_some()
 }
 
 /// A running server. Dropping it stops it.
@@ -615,7 +542,9 @@ fn nonce() -> String {
 }
 
 fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
-    let scenario = request.scenario();
+    // Unknown names (a preset's path, say) play `ok`; the stats count them by name.
+    let scenario_name = request.scenario();
+    let scenario = Scenario::from_name(&scenario_name).unwrap_or(Scenario::Ok);
     let params = request.params();
     let grant = params.get("grant_type").cloned().unwrap_or_default();
     let (client_id, client_secret) = request.client_credentials();
@@ -623,12 +552,12 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         let mut s = shared.state();
         s.token_requests += 1;
         s.sequence += 1;
-        *s.by_scenario.entry(scenario.clone()).or_default() += 1;
+        *s.by_scenario.entry(scenario_name.clone()).or_default() += 1;
         *s.by_grant.entry(grant.clone()).or_default() += 1;
-        (s.by_scenario[&scenario], s.sequence)
+        (s.by_scenario[&scenario_name], s.sequence)
     };
 
-    let default_delay = if scenario == "slow" { 1000 } else { 0 };
+    let default_delay = if scenario == Scenario::Slow { 1000 } else { 0 };
     if let Some(gate) = request.header("x-testkit-hold") {
         // Held until the test releases the gate; ten seconds at most, so a failing test
         // cannot hang the server.
@@ -652,53 +581,57 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
     }
 
     // Scenarios that answer before (or instead of) looking at the grant.
-    match scenario.as_str() {
-        "error_200" => return Reply::oauth_error(200, "invalid_grant", "The provided grant is invalid or expired"),
-        "invalid_client" => {
+    match scenario {
+        Scenario::Error200 => {
+            return Reply::oauth_error(200, "invalid_grant", "The provided grant is invalid or expired")
+        }
+        Scenario::InvalidClient => {
             return Reply::oauth_error(401, "invalid_client", "Client authentication failed")
                 .header("WWW-Authenticate", "Basic realm=\"testkit\"")
         }
-        "invalid_scope" => return Reply::oauth_error(400, "invalid_scope", "The requested scope is invalid"),
-        "invalid_grant" => return Reply::oauth_error(400, "invalid_grant", "The provided grant is invalid"),
-        "prove_error" => return Reply::json(400, json!({ "code": 1001, "message": "invalid client credentials" })),
-        "html_502" => {
+        Scenario::InvalidScope => return Reply::oauth_error(400, "invalid_scope", "The requested scope is invalid"),
+        Scenario::InvalidGrant => return Reply::oauth_error(400, "invalid_grant", "The provided grant is invalid"),
+        Scenario::ProveError => {
+            return Reply::json(400, json!({ "code": 1001, "message": "invalid client credentials" }))
+        }
+        Scenario::Html502 => {
             return Reply::text(
                 502,
                 "text/html",
                 "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
             )
         }
-        "empty_503" => return Reply::text(503, "text/plain", ""),
-        "html_200" => {
+        Scenario::Empty503 => return Reply::text(503, "text/plain", ""),
+        Scenario::Html200 => {
             return Reply::text(
                 200,
                 "text/html",
                 "<!DOCTYPE html><html><body><form>Sign in</form></body></html>",
             )
         }
-        "missing_access_token" => return Reply::json(200, json!({ "token_type": "bearer", "expires_in": 3600 })),
-        "form_error" => {
+        Scenario::MissingAccessToken => return Reply::json(200, json!({ "token_type": "bearer", "expires_in": 3600 })),
+        Scenario::FormError => {
             return Reply::text(
                 200,
                 "application/x-www-form-urlencoded",
                 "error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired",
             )
         }
-        "flaky" if seen <= request.header_num("x-testkit-fail-times", 2) => {
+        Scenario::Flaky if seen <= request.header_num("x-testkit-fail-times", 2) => {
             return Reply::text(503, "text/html", "<html><body>Service Unavailable</body></html>")
         }
-        "rate_limited" if seen == 1 => {
+        Scenario::RateLimited if seen == 1 => {
             let after = request.header_num("x-testkit-retry-after", 1).to_string();
             return Reply::oauth_error(429, "slow_down", "Too many requests").header("Retry-After", &after);
         }
-        "reset" => return Reply::reset(),
-        "echo_html" | "echo_json" | "echo_form" | "echo_text" | "echo_headers" => {
-            return echo_reply(&scenario, request)
+        Scenario::Reset => return Reply::reset(),
+        Scenario::EchoHtml | Scenario::EchoJson | Scenario::EchoForm | Scenario::EchoText | Scenario::EchoHeaders => {
+            return echo_reply(scenario, request)
         }
-        "redirect" => {
+        Scenario::Redirect => {
             return Reply::text(302, "text/plain", "").header("Location", &format!("http://{addr}/token?scenario=ok"))
         }
-        "fail_after_first" if seen > 1 => {
+        Scenario::FailAfterFirst if seen > 1 => {
             return Reply::text(502, "text/html", "<html><body>upstream is down</body></html>")
         }
         _ => {}
@@ -740,13 +673,14 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
             let revoked = family.is_some_and(|f| s.revoked_families.contains(&f));
             match s.refresh_tokens.get(rt) {
                 Some(true) if !revoked => {
-                    let rotating =
-                        scenario == "rotate" || scenario == "rotate_then_reset" || scenario == "rotate_strict";
+                    let rotating = scenario == Scenario::Rotate
+                        || scenario == Scenario::RotateThenReset
+                        || scenario == Scenario::RotateStrict;
                     if rotating && request.header("x-testkit-keep-refresh-token").is_none() {
                         s.refresh_tokens.insert(rt.clone(), false);
                     }
                 }
-                Some(false) if scenario == "rotate_strict" && !revoked => {
+                Some(false) if scenario == Scenario::RotateStrict && !revoked => {
                     // A rotated token came back: someone replayed it. Revoke the family.
                     s.reuse_detected += 1;
                     if let Some(f) = family {
@@ -797,9 +731,9 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
     let access_token = format!("at-{n}-{}", nonce());
     let expires_in = request.header_num(
         "x-testkit-expires-in",
-        match scenario.as_str() {
-            "short" => 3,
-            "created_at_epoch" => 7200,
+        match scenario {
+            Scenario::Short => 3,
+            Scenario::CreatedAtEpoch => 7200,
             _ => 3600,
         },
     );
@@ -865,39 +799,39 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
         // Processed and rotated; a proxy gave up waiting and answered for the server.
         return Reply::text(504, "text/html", "<html><body>504 Gateway Time-out</body></html>");
     }
-    if (scenario == "rotate_then_reset" || lose.is_some()) && grant == "refresh_token" {
+    if (scenario == Scenario::RotateThenReset || lose.is_some()) && grant == "refresh_token" {
         // Processed and rotated; the answer is lost on the way back.
         return Reply::reset();
     }
 
-    match scenario.as_str() {
-        "string_expires" => {
+    match scenario {
+        Scenario::StringExpires => {
             body.insert("expires_in".into(), json!(expires_in.to_string()));
         }
-        "float_expires" => {
+        Scenario::FloatExpires => {
             body.insert("expires_in".into(), json!(expires_in as f64 - 0.1));
         }
-        "no_expires" => {
+        Scenario::NoExpires => {
             body.remove("expires_in");
         }
-        "lowercase_bearer" => {
+        Scenario::LowercaseBearer => {
             body.insert("token_type".into(), json!("bearer"));
         }
-        "no_token_type" => {
+        Scenario::NoTokenType => {
             body.remove("token_type");
         }
-        "scope_array" => {
+        Scenario::ScopeArray => {
             let scope = params.get("scope").cloned().unwrap_or_else(|| "read write".into());
             body.insert("scope".into(), json!(scope.split_whitespace().collect::<Vec<_>>()));
         }
-        "created_at_epoch" => {
+        Scenario::CreatedAtEpoch => {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_secs();
             body.insert("created_at".into(), json!(now));
         }
-        "echo" => {
+        Scenario::Echo => {
             let headers: Map<String, Value> = request.headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             body.insert(
                 "echo".into(),
@@ -911,7 +845,7 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
                 }),
             );
         }
-        "form_encoded" => {
+        Scenario::FormEncoded => {
             let mut form = form_urlencoded::Serializer::new(String::new());
             for (k, v) in &body {
                 form.append_pair(
@@ -925,15 +859,15 @@ fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply
                 &form.finish().replace("Bearer", "bearer"),
             );
         }
-        "oversized" | "oversized_chunked" => {
+        Scenario::Oversized | Scenario::OversizedChunked => {
             body.insert("padding".into(), json!("x".repeat(2 * 1024 * 1024)));
             let mut reply = Reply::json(200, Value::Object(body));
-            if scenario == "oversized_chunked" {
+            if scenario == Scenario::OversizedChunked {
                 reply.delivery = Delivery::Chunked;
             }
             return reply;
         }
-        "slow_body" => {
+        Scenario::SlowBody => {
             let mut reply = Reply::json(200, Value::Object(body));
             reply.delivery = Delivery::Trickle(Duration::from_millis(50));
             return reply;
