@@ -86,6 +86,17 @@ pub fn redacted_extra_json(data: TokenResponseData) -> String {
     Value::Object(tokenfetch::TokenResponse::from(data).redacted_extra()).to_string()
 }
 
+/// A JSON object's members with secret values (at any depth) replaced, as core decides: what
+/// `Introspection.toString()` shows of its `extra` members, which a server may have echoed a
+/// credential into.
+#[uniffi::export]
+pub fn redacted_json_object(json: String) -> String {
+    match serde_json::from_str::<Value>(&json) {
+        Ok(Value::Object(map)) => Value::Object(tokenfetch::redact::redact_json_map(&map)).to_string(),
+        _ => tokenfetch::REDACTED.to_string(),
+    }
+}
+
 /// `"Bearer <token>"`, as core builds it.
 #[uniffi::export]
 pub fn authorization_header(data: TokenResponseData) -> String {

@@ -16,7 +16,7 @@ class TokenFetchError extends Error {
      * Node's error code, as Node code reads `.code` (an errno-style constant, not the
      * server's): `ERR_TOKENFETCH_` and the kind, `ERR_TOKENFETCH_OAUTH` say.
      */
-    this.code = `ERR_TOKENFETCH_${String(info.kind).toUpperCase()}`
+    this.code = info.kind ? `ERR_TOKENFETCH_${String(info.kind).toUpperCase()}` : 'ERR_TOKENFETCH'
     this.status = info.status ?? null
     this.errorDescription = info.errorDescription ?? null
     this.errorUri = info.errorUri ?? null

@@ -261,9 +261,9 @@ export declare class TokenFetchError extends Error {
   readonly oauthCode: string | null
   /**
    * Node's error code: `ERR_TOKENFETCH_` and the kind (`ERR_TOKENFETCH_OAUTH`), as Node code
-   * reads `.code`. Until 0.2 it held the OAuth code, now `oauthCode`.
+   * reads `.code`. It used to hold the OAuth code, now `oauthCode` (a breaking change).
    */
-  readonly code: `ERR_TOKENFETCH_${Uppercase<ErrorKind>}`
+  readonly code: `ERR_TOKENFETCH_${Uppercase<ErrorKind>}` | 'ERR_TOKENFETCH'
   readonly status: number | null
   readonly errorDescription: string | null
   readonly errorUri: string | null

@@ -433,7 +433,7 @@ impl ServerMetadata {
             "grantTypesSupported": m.grant_types_supported,
             "scopesSupported": m.scopes_supported,
             "authorizationResponseIssParameterSupported": m.authorization_response_iss_parameter_supported,
-            "extra": Value::Object(m.extra.clone()),
+            "extra": Value::Object(tokenfetch::redact::redact_json_map(&m.extra)),
         })
         .to_string()
     }
@@ -526,7 +526,7 @@ impl Introspection {
             "aud": i.aud,
             "iss": i.iss,
             "jti": i.jti,
-            "extra": Value::Object(i.extra.clone()),
+            "extra": Value::Object(tokenfetch::redact::redact_json_map(&i.extra)),
         })
         .to_string()
     }

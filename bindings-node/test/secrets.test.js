@@ -113,3 +113,23 @@ test('a URL with credentials is never echoed in a config error', () => {
     )
   }
 })
+
+test('a successful answer echoing the request shows no credential when printed', async () => {
+  // testkit's echo_200 endpoints copy the request, Authorization header included, into a 200.
+  const [id, secret] = ['echo-id', 'echo-secret-5a7d']
+  const basic = Buffer.from(`${id}:${secret}`).toString('base64')
+  const client = new TokenClient({
+    tokenUrl: kit.tokenUrl,
+    clientId: id,
+    clientSecret: secret,
+    introspectionEndpoint: `${kit.url}/echo_200/introspect`,
+    deviceAuthorizationEndpoint: `${kit.url}/echo_200/device_authorization`,
+  })
+  const introspection = await client.introspect('tok-en-secret')
+  const codes = await client.deviceAuthorization({ scope: 'read' })
+  for (const shown of [String(codes), inspect(codes), JSON.stringify(codes), inspect(introspection), JSON.stringify(introspection)]) {
+    for (const value of [secret, basic, 'tok-en-secret']) {
+      assert.ok(!shown.includes(value), `${value} in ${shown}`)
+    }
+  }
+})

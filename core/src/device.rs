@@ -32,7 +32,7 @@ pub const MAX_FAILURES_IN_A_ROW: u32 = 3;
 pub const MAX_POLL_TIME: Duration = Duration::from_secs(3600);
 
 /// A device authorization response (RFC 8628 §3.2).
-#[derive(Clone, PartialEq, Debug)]
+#[derive(Clone, PartialEq)]
 pub struct DeviceAuthorization {
     /// The code the device polls with. Secret: never shown in debug output or errors.
     pub device_code: Secret,
@@ -100,6 +100,23 @@ impl DeviceAuthorization {
     /// Whether the codes have expired, by this machine's clock.
     pub fn is_expired(&self) -> bool {
         now_epoch() >= self.expires_at
+    }
+}
+
+/// Not derived: `extra` is what the server sent, and a server may echo a credential into it
+/// (its secret-named members are kept raw there for the caller), so it is shown redacted.
+impl fmt::Debug for DeviceAuthorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceAuthorization")
+            .field("device_code", &self.device_code)
+            .field("user_code", &self.user_code)
+            .field("verification_uri", &self.verification_uri)
+            .field("verification_uri_complete", &self.verification_uri_complete)
+            .field("expires_in", &self.expires_in)
+            .field("interval", &self.interval)
+            .field("expires_at", &self.expires_at)
+            .field("extra", &crate::redact::redact_json_map(&self.extra))
+            .finish()
     }
 }
 

@@ -92,9 +92,8 @@ impl ErrorKind {
             ErrorKind::Config => "The configuration or an argument is wrong; the message names it and \
                  says what to fix. Retrying will not help."
                 .into(),
-            ErrorKind::Cancelled => "The call was cancelled by its caller (a cancel token, an aborted \
-                 signal, a cancelled coroutine) before it finished: nothing to retry unless the \
-                 cancellation was not yours."
+            ErrorKind::Cancelled => "The call was stopped through its cancel token before it finished \
+                 (a device flow's poll): nothing to retry unless the cancellation was not yours."
                 .into(),
         }
     }

@@ -8,7 +8,7 @@ use crate::parse;
 /// An introspection response (RFC 7662 §2.2). Only `active` is always present: a server says
 /// nothing else about a token that is not active (revoked, expired, unknown, or not the
 /// caller's to ask about).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Introspection {
     pub active: bool,
     pub scope: Option<String>,
@@ -28,6 +28,28 @@ pub struct Introspection {
     pub jti: Option<String>,
     /// Every other member, as the server sent it.
     pub extra: Map<String, Value>,
+}
+
+/// Not derived: `extra` keeps secret-named members raw for the caller (a server may echo the
+/// request's `Authorization` there), so it is shown redacted, as `TokenResponse` shows its own.
+impl std::fmt::Debug for Introspection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Introspection")
+            .field("active", &self.active)
+            .field("scope", &self.scope)
+            .field("client_id", &self.client_id)
+            .field("username", &self.username)
+            .field("token_type", &self.token_type)
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("nbf", &self.nbf)
+            .field("sub", &self.sub)
+            .field("aud", &self.aud)
+            .field("iss", &self.iss)
+            .field("jti", &self.jti)
+            .field("extra", &crate::redact::redact_json_map(&self.extra))
+            .finish()
+    }
 }
 
 impl Introspection {

@@ -407,10 +407,13 @@ fn a_successful_answer_echoing_the_request_is_scrubbed() {
         .build()
         .unwrap();
     let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    // The Basic header's credential, as the server echoes it back in `extra`.
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ID}:{SECRET}"));
     let introspection = format!("{:?}", client.introspect(token, None).unwrap());
     let device = format!("{:?}", client.device_authorization(Some("read")).unwrap());
     for shown in [introspection, device] {
-        for secret in [token, encoded.as_str(), SECRET] {
+        for secret in [token, encoded.as_str(), SECRET, basic.as_str()] {
             assert!(!shown.contains(secret), "{secret:?} in {shown}");
         }
     }

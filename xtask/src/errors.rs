@@ -60,7 +60,7 @@ pub fn guide_section(lang: Lang) -> String {
     for kind in ErrorKind::ALL {
         let mut class = format!("`{}`", class_name(lang, kind));
         if let (Lang::Python, Some(builtin)) = (lang, python_builtin(kind)) {
-            let _ = write!(class, " (also a `{builtin}`)");
+            let _ = write!(class, " (also the builtin `{builtin}`)");
         }
         let _ = writeln!(
             out,

@@ -45,6 +45,7 @@ from ._native import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._async import AsyncTokenClient, AsyncTokenManager
+    from ._native import OperationCancelledError as CancelledError  # deprecated name
     from ._choices import AuthMethod, BodyEncoding, ErrorKind, GustoEnvironment, ProveEnvironment
 
 # Loaded on first use, like the asyncio twins: `enum` is not otherwise imported.
@@ -58,26 +59,30 @@ V3TokenRequestResponse = TokenRequestResponse
 HTTPMetadata = HttpMetadata
 
 
-# Old names, kept working: each warns once (a DeprecationWarning), and CHANGELOG.md lists them.
+# Old names, kept working. Each use warns (a DeprecationWarning); Python's warning filters show
+# it once per place it is used, and CHANGELOG.md lists them.
 _RENAMED = {"CancelledError": ("OperationCancelledError", OperationCancelledError)}
-_warned: "set[str]" = set()
 
 
 def _deprecated(old: str, new: str) -> None:
-    if old not in _warned:
-        _warned.add(old)
-        import warnings
+    import warnings
 
-        warnings.warn(f"tokenfetch: {old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)
+    warnings.warn(f"tokenfetch: {old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)
 
 
-def _error_code(self: TokenFetchError) -> object:
+def _get_error(self: TokenFetchError) -> object:
     _deprecated("TokenFetchError.error", "TokenFetchError.oauth_code")
     return self.oauth_code
 
 
+def _set_error(self: TokenFetchError, value: object) -> None:
+    # An exception pickled by an earlier release carries `error`, and unpickling sets it.
+    _deprecated("TokenFetchError.error", "TokenFetchError.oauth_code")
+    self.oauth_code = value  # type: ignore[assignment]
+
+
 # `.error` was the OAuth error code's name; `.oauth_code` is its name in every language.
-TokenFetchError.error = property(_error_code)  # type: ignore[assignment,method-assign]
+TokenFetchError.error = property(_get_error, _set_error)  # type: ignore[assignment,method-assign]
 
 
 def __getattr__(name: str) -> object:
@@ -135,7 +140,6 @@ __all__ = [
     "RedisStore",
     "ResponseTooLargeError",
     "ServerMetadata",
-    "TimeoutError",
     "TokenClient",
     "TokenFetchError",
     "TokenManager",

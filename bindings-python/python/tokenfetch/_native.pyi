@@ -518,6 +518,9 @@ class TokenFetchError(Exception):
     @deprecated("use .oauth_code")
     def error(self) -> Optional[str]:
         """Deprecated: ``oauth_code``, its name in every language."""
+    @error.setter
+    @deprecated("use .oauth_code")
+    def error(self, value: Optional[str]) -> None: ...
 
 class OAuthError(TokenFetchError):
     """The server refused the request; ``oauth_code`` says why."""

@@ -136,7 +136,7 @@ pub(crate) fn query_values(url: &Url) -> impl Iterator<Item = String> + '_ {
 }
 
 /// A copy of `map` with the values of secret members replaced, at any depth.
-pub(crate) fn redact_json_map(map: &Map<String, Value>) -> Map<String, Value> {
+pub fn redact_json_map(map: &Map<String, Value>) -> Map<String, Value> {
     map.iter()
         .map(|(k, v)| {
             let v = if is_secret_member(k) && !v.is_null() {

@@ -8,6 +8,7 @@ import io.tokenfetch.ffi.PkceData
 import io.tokenfetch.ffi.ServerMetadataData
 import io.tokenfetch.ffi.pkceFromVerifier
 import io.tokenfetch.ffi.pkceGenerate
+import io.tokenfetch.ffi.redactedJsonObject
 
 // The models of the endpoints beyond the token endpoint. Like TokenResponse, each wraps the
 // generated record, whose data-class toString() would print every field: the device code and
@@ -92,7 +93,7 @@ class Introspection internal constructor(private val data: IntrospectionData) {
 
     override fun toString(): String =
         "Introspection(active=$active, scope=$scope, clientId=$clientId, username=$username, tokenType=$tokenType, " +
-            "exp=$exp, iat=$iat, nbf=$nbf, sub=$sub, aud=$aud, iss=$iss, jti=$jti, extra=$extraJson)"
+            "exp=$exp, iat=$iat, nbf=$nbf, sub=$sub, aud=$aud, iss=$iss, jti=$jti, extra=${redactedJsonObject(extraJson)})"
 }
 
 /**

@@ -151,4 +151,27 @@ class SecretsTest {
             assertFalse(e.message.orEmpty().contains("s3cr3t"), e.message)
         }
     }
+
+    /** testkit's echo_200 endpoints copy the request, Authorization header included, into a 200 answer's members. */
+    @Test
+    fun `a successful answer echoing the request shows no credential in toString`() {
+        val id = "echo-id"
+        val secret = "echo-secret-5a7d"
+        val basic = Base64.getEncoder().encodeToString("$id:$secret".toByteArray(UTF_8))
+        val client =
+            TokenClient(
+                TokenClientConfig(
+                    kit.tokenUrl, clientId = id, clientSecret = secret,
+                    introspectionEndpoint = "${kit.url}/echo_200/introspect",
+                    deviceAuthorizationEndpoint = "${kit.url}/echo_200/device_authorization",
+                ),
+            )
+        client.use {
+            for (shown in listOf(it.introspect("tok-en-secret").toString(), it.deviceAuthorization("read").toString())) {
+                for (value in listOf(secret, basic, "tok-en-secret")) {
+                    assertFalse(shown.contains(value), "$value in $shown")
+                }
+            }
+        }
+    }
 }
