@@ -130,7 +130,7 @@ test('a Retry-After longer than maxRetryWaitMs is returned at once, a shorter on
   assert.equal(impatient.maxRetryWaitMs, 500)
   await assert.rejects(impatient.clientCredentials(), (e) => e.status === 429)
   assert.equal((await kit.stats()).token_requests, 1)
-  kit.reset()
+  await kit.reset()
   const patient = client('rate_limited', { maxRetryWaitMs: 2000 })
   assert.match((await patient.clientCredentials()).accessToken, /^at-/)
   assert.equal((await kit.stats()).token_requests, 2)
