@@ -2,9 +2,9 @@
 //!
 //! `TokenResponseData` is a uniffi Record, so its generated Kotlin `data class` would print the
 //! tokens in `toString()`: it never reaches users. `Models.kt` wraps it in a class whose
-//! `toString()` shows no token, and asks [`redacted_extra_json`] for the `extra` members. The
-//! same holds for `DeviceAuthorizationData` (the device code) and `PkceData` (the verifier):
-//! `Flows.kt` wraps them in classes that print neither. `NativeTokenStore` carries a store's
+//! `toString()` is the record's `shown`, the core's redacted view rendered for Kotlin. The
+//! same holds for every model with a secret or a server's members (`DeviceAuthorizationData`,
+//! `PkceData`, ...): `Flows.kt` wraps each, and no Kotlin code knows which fields are secret. `NativeTokenStore` carries a store's
 //! encryption key: `TokenStore.kt` wraps it in classes that never print the key.
 
 use std::collections::HashMap;
@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use tokenfetch::manager::OnToken;
+use tokenfetch::options::table::Language;
 use tokenfetch::options::OptionValue;
 use tokenfetch::store::StoreChoice;
+use tokenfetch::Redacted;
 
 use crate::error::NativeError;
 
@@ -31,6 +33,13 @@ pub struct TokenResponseData {
     /// The other members, as a JSON object.
     pub extra_json: String,
     pub expires_at: Option<i64>,
+    /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
+    pub shown: String,
+}
+
+/// A model's one redacted view, as the core renders it for Kotlin's `toString`.
+fn kotlin_shown(model: &impl Redacted) -> String {
+    model.redacted_view().render(Language::Kotlin)
 }
 
 fn to_i64(v: Option<u64>) -> Option<i64> {
@@ -44,6 +53,7 @@ fn to_u64(v: Option<i64>) -> Option<u64> {
 impl From<tokenfetch::TokenResponse> for TokenResponseData {
     fn from(t: tokenfetch::TokenResponse) -> Self {
         TokenResponseData {
+            shown: kotlin_shown(&t),
             extra_json: Value::Object(t.extra.clone()).to_string(),
             access_token: t.access_token,
             token_type: t.token_type,
@@ -76,24 +86,6 @@ impl From<TokenResponseData> for tokenfetch::TokenResponse {
             extra,
             expires_at: to_u64(d.expires_at),
         }
-    }
-}
-
-/// The `extra` members with secret values (at any depth) replaced, as core decides: what
-/// `TokenResponse.toString()` shows of them.
-#[uniffi::export]
-pub fn redacted_extra_json(data: TokenResponseData) -> String {
-    Value::Object(tokenfetch::TokenResponse::from(data).redacted_extra()).to_string()
-}
-
-/// A JSON object's members with secret values (at any depth) replaced, as core decides: what
-/// `Introspection.toString()` shows of its `extra` members, which a server may have echoed a
-/// credential into.
-#[uniffi::export]
-pub fn redacted_json_object(json: String) -> String {
-    match serde_json::from_str::<Value>(&json) {
-        Ok(Value::Object(map)) => Value::Object(tokenfetch::redact::redact_json_map(&map)).to_string(),
-        _ => tokenfetch::REDACTED.to_string(),
     }
 }
 
@@ -295,12 +287,16 @@ pub struct ServerMetadataData {
     pub authorization_response_iss_parameter_supported: bool,
     /// The other members, as a JSON object.
     pub extra_json: String,
+    /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
+    pub shown: String,
 }
 
 impl From<&tokenfetch::ServerMetadata> for ServerMetadataData {
     fn from(m: &tokenfetch::ServerMetadata) -> Self {
+        let shown = kotlin_shown(m);
         let m = m.clone();
         ServerMetadataData {
+            shown,
             issuer: m.issuer,
             authorization_endpoint: m.authorization_endpoint,
             token_endpoint: m.token_endpoint,
@@ -334,11 +330,14 @@ pub struct IntrospectionData {
     pub iss: Option<String>,
     pub jti: Option<String>,
     pub extra_json: String,
+    /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
+    pub shown: String,
 }
 
 impl From<tokenfetch::Introspection> for IntrospectionData {
     fn from(i: tokenfetch::Introspection) -> Self {
         IntrospectionData {
+            shown: kotlin_shown(&i),
             active: i.active,
             scope: i.scope,
             client_id: i.client_id,
@@ -369,12 +368,15 @@ pub struct DeviceAuthorizationData {
     pub interval: i64,
     pub expires_at: i64,
     pub extra_json: String,
+    /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
+    pub shown: String,
 }
 
 impl From<tokenfetch::DeviceAuthorization> for DeviceAuthorizationData {
     fn from(a: tokenfetch::DeviceAuthorization) -> Self {
         let seconds = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         DeviceAuthorizationData {
+            shown: kotlin_shown(&a),
             device_code: a.device_code.expose_str().to_owned(),
             user_code: a.user_code,
             verification_uri: a.verification_uri,
@@ -414,11 +416,14 @@ pub struct PkceData {
     pub verifier: String,
     pub challenge: String,
     pub method: String,
+    /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
+    pub shown: String,
 }
 
 impl From<&tokenfetch::Pkce> for PkceData {
     fn from(p: &tokenfetch::Pkce) -> Self {
         PkceData {
+            shown: kotlin_shown(p),
             verifier: p.verifier().to_string(),
             challenge: p.challenge().to_string(),
             method: p.method().to_string(),
@@ -488,11 +493,14 @@ pub struct AuthorizationRequestData {
     pub nonce: Option<String>,
     pub pkce: PkceData,
     pub redirect_uri: String,
+    /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
+    pub shown: String,
 }
 
 impl From<tokenfetch::AuthorizationRequest> for AuthorizationRequestData {
     fn from(r: tokenfetch::AuthorizationRequest) -> Self {
         AuthorizationRequestData {
+            shown: kotlin_shown(&r),
             pkce: PkceData::from(&r.pkce),
             url: r.url,
             state: r.state,

@@ -10,9 +10,10 @@ use napi::{JsValue, ValueType};
 use napi_derive::napi;
 use serde_json::{json, Value};
 use tokenfetch::manager::OnToken;
+use tokenfetch::options::table::Language;
 use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::store::StoreChoice;
-use tokenfetch::{HttpMetadata, REDACTED};
+use tokenfetch::{HttpMetadata, Redacted};
 
 use crate::error::to_napi;
 
@@ -106,31 +107,12 @@ impl TokenResponse {
     /// every field, with the tokens replaced by `[redacted]`.
     #[napi]
     pub fn redacted_json(&self) -> String {
-        self.redacted_value().to_string()
+        shown_json(&self.0).to_string()
     }
     /// A one-line summary without the token.
     #[napi(js_name = "toString")]
     pub fn summary(&self) -> String {
         self.0.to_string()
-    }
-}
-
-impl TokenResponse {
-    fn redacted_value(&self) -> Value {
-        let t = &self.0;
-        let secret = |v: &Option<String>| v.as_ref().map(|_| REDACTED);
-        json!({
-            "accessToken": REDACTED,
-            "tokenType": t.token_type,
-            "expiresIn": t.expires_in,
-            "refreshToken": secret(&t.refresh_token),
-            "refreshExpiresIn": t.refresh_expires_in,
-            "idToken": secret(&t.id_token),
-            "scope": t.scope,
-            "createdAt": t.created_at,
-            "extra": Value::Object(t.redacted_extra()),
-            "expiresAt": t.expires_at,
-        })
     }
 }
 
@@ -164,10 +146,16 @@ impl TokenRequestResponse {
     pub fn redacted_json(&self) -> String {
         json!({
             "httpMeta": self.http_meta(),
-            "tokenResponse": self.0.token_response.clone().map(|t| TokenResponse(t).redacted_value()),
+            "tokenResponse": self.0.token_response.as_ref().map(shown_json),
         })
         .to_string()
     }
+}
+
+/// What `JSON.stringify` and `util.inspect` show of a model: its one redacted view, as the
+/// core renders it for Node.
+fn shown_json(model: &impl Redacted) -> Value {
+    model.redacted_view().to_json(Language::Node)
 }
 
 /// `HttpMetadata` as a plain object in Node names (it holds no secrets: core redacted them).
@@ -419,23 +407,7 @@ impl ServerMetadata {
     /// What `JSON.stringify` shows, as JSON text: every field.
     #[napi]
     pub fn redacted_json(&self) -> String {
-        let m = &self.0;
-        json!({
-            "issuer": m.issuer,
-            "authorizationEndpoint": m.authorization_endpoint,
-            "tokenEndpoint": m.token_endpoint,
-            "deviceAuthorizationEndpoint": m.device_authorization_endpoint,
-            "revocationEndpoint": m.revocation_endpoint,
-            "introspectionEndpoint": m.introspection_endpoint,
-            "jwksUri": m.jwks_uri,
-            "tokenEndpointAuthMethodsSupported": m.token_endpoint_auth_methods_supported,
-            "codeChallengeMethodsSupported": m.code_challenge_methods_supported,
-            "grantTypesSupported": m.grant_types_supported,
-            "scopesSupported": m.scopes_supported,
-            "authorizationResponseIssParameterSupported": m.authorization_response_iss_parameter_supported,
-            "extra": Value::Object(tokenfetch::redact::redact_json_map(&m.extra)),
-        })
-        .to_string()
+        shown_json(&self.0).to_string()
     }
 }
 
@@ -512,23 +484,7 @@ impl Introspection {
     /// What `JSON.stringify` shows, as JSON text: every field.
     #[napi]
     pub fn redacted_json(&self) -> String {
-        let i = &self.0;
-        json!({
-            "active": i.active,
-            "scope": i.scope,
-            "clientId": i.client_id,
-            "username": i.username,
-            "tokenType": i.token_type,
-            "exp": i.exp,
-            "iat": i.iat,
-            "nbf": i.nbf,
-            "sub": i.sub,
-            "aud": i.aud,
-            "iss": i.iss,
-            "jti": i.jti,
-            "extra": Value::Object(tokenfetch::redact::redact_json_map(&i.extra)),
-        })
-        .to_string()
+        shown_json(&self.0).to_string()
     }
 }
 
@@ -597,17 +553,7 @@ impl DeviceAuthorization {
     /// with `deviceCode` as `[redacted]`.
     #[napi]
     pub fn redacted_json(&self) -> String {
-        let d = &self.0;
-        json!({
-            "deviceCode": REDACTED,
-            "userCode": d.user_code,
-            "verificationUri": d.verification_uri,
-            "verificationUriComplete": d.verification_uri_complete,
-            "expiresIn": d.expires_in,
-            "interval": d.interval,
-            "expiresAt": d.expires_at,
-        })
-        .to_string()
+        shown_json(&self.0).to_string()
     }
     /// The core's debug form, without the device code.
     #[napi(js_name = "toString")]
@@ -649,18 +595,12 @@ impl Pkce {
     /// What `JSON.stringify` shows, as JSON text: the verifier as `[redacted]`.
     #[napi]
     pub fn redacted_json(&self) -> String {
-        self.redacted_value().to_string()
+        shown_json(&self.0).to_string()
     }
     /// The core's debug form, without the verifier.
     #[napi(js_name = "toString")]
     pub fn summary(&self) -> String {
         format!("{:?}", self.0)
-    }
-}
-
-impl Pkce {
-    fn redacted_value(&self) -> Value {
-        json!({ "verifier": REDACTED, "challenge": self.0.challenge(), "method": self.0.method() })
     }
 }
 
@@ -704,15 +644,7 @@ impl AuthorizationRequest {
     /// What `JSON.stringify` shows, as JSON text: the PKCE verifier as `[redacted]`.
     #[napi]
     pub fn redacted_json(&self) -> String {
-        let r = &self.0;
-        json!({
-            "url": r.url,
-            "state": r.state,
-            "nonce": r.nonce,
-            "pkce": Pkce(r.pkce.clone()).redacted_value(),
-            "redirectUri": r.redirect_uri,
-        })
-        .to_string()
+        shown_json(&self.0).to_string()
     }
     /// The core's debug form, without the verifier.
     #[napi(js_name = "toString")]

@@ -27,6 +27,27 @@ async function echo(c, grantType = 'client_credentials', extra = {}) {
   return answer.tokenResponse.extra.echo
 }
 
+test("inspect and toJSON show the core's one view: the same fields as Python's repr and Kotlin's toString", () => {
+  const body =
+    '{"access_token":"at-1","token_type":"bearer","expires_in":"3600","refresh_token":"rt-1",' +
+    '"scope":"a b","echo":{"client_secret":"cs-1","note":"it\'s"}}'
+  const token = tokenfetch.TokenResponse.fromJson(body)
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(token)), {
+    accessToken: '[redacted]',
+    tokenType: 'Bearer',
+    expiresIn: 3600,
+    refreshToken: '[redacted]',
+    refreshExpiresIn: null,
+    idToken: null,
+    scope: 'a b',
+    createdAt: null,
+    expiresAt: null,
+    extra: { echo: { client_secret: '[redacted]', note: "it's" } },
+  })
+  const shown = require('node:util').inspect(token, { depth: 10 })
+  assert.ok(shown.startsWith('TokenResponse {') && !shown.includes('at-1') && !shown.includes('cs-1'), shown)
+})
+
 test('client credentials with basic auth', async () => {
   const seen = await echo(client('echo'), 'client_credentials', { scope: 'read write' })
   assert.equal(seen.params.grant_type, 'client_credentials')

@@ -2,9 +2,9 @@
 //! mirroring `core/src/authorize.rs`.
 
 use pyo3::prelude::*;
-use tokenfetch::{AuthorizationRequest, Pkce, REDACTED};
+use tokenfetch::{AuthorizationRequest, Pkce};
 
-use crate::convert::{repr_opt, repr_str};
+use crate::convert::shown;
 use crate::error::BindingError;
 
 /// A PKCE pair (RFC 7636): the secret `verifier` the client keeps, and the S256 `challenge`
@@ -50,11 +50,7 @@ impl PyPkce {
         self.0.method()
     }
     fn __repr__(&self) -> String {
-        format!(
-            "Pkce(verifier='{REDACTED}', challenge={}, method={})",
-            repr_str(self.0.challenge()),
-            repr_str(self.0.method())
-        )
+        shown(&self.0)
     }
 }
 
@@ -97,14 +93,6 @@ impl PyAuthorizationRequest {
         &self.0.redirect_uri
     }
     fn __repr__(&self) -> String {
-        let r = &self.0;
-        format!(
-            "AuthorizationRequest(url={}, state={}, nonce={}, pkce={}, redirect_uri={})",
-            repr_str(&r.url),
-            repr_str(&r.state),
-            repr_opt(&r.nonce),
-            PyPkce(r.pkce.clone()).__repr__(),
-            repr_str(&r.redirect_uri),
-        )
+        shown(&self.0)
     }
 }

@@ -10,7 +10,8 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
-use tokenfetch::REDACTED;
+use tokenfetch::options::table::Language;
+use tokenfetch::Redacted;
 
 /// serde_json -> Python (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -119,18 +120,9 @@ impl Params {
     }
 }
 
-pub(crate) fn repr_opt<T: std::fmt::Debug>(value: &Option<T>) -> String {
-    match value {
-        Some(v) => format!("{v:?}").replace('"', "'"),
-        None => "None".into(),
-    }
-}
-
-pub(crate) fn repr_secret(value: &Option<String>) -> String {
-    value
-        .as_ref()
-        .map(|_| format!("'{REDACTED}'"))
-        .unwrap_or_else(|| "None".into())
+/// `repr()` of a model: its one redacted view, as the core renders it for Python.
+pub(crate) fn shown(model: &impl Redacted) -> String {
+    model.redacted_view().render(Language::Python)
 }
 
 /// `repr()` of a Python string (single quotes, as the other reprs here write them).

@@ -3,9 +3,9 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tokenfetch::{CancelToken, DeviceAuthorization, REDACTED};
+use tokenfetch::{CancelToken, DeviceAuthorization};
 
-use crate::convert::{map_to_py, repr_bool, repr_opt, repr_str};
+use crate::convert::{map_to_py, repr_bool, shown};
 
 /// The codes of a device flow (RFC 8628 §3.2), from `TokenClient.device_authorization`: show
 /// the user `verification_uri` and `user_code` (or `verification_uri_complete`), then pass
@@ -67,18 +67,7 @@ impl PyDeviceAuthorization {
         self.0.is_expired()
     }
     fn __repr__(&self) -> String {
-        let a = &self.0;
-        format!(
-            "DeviceAuthorization(device_code='{REDACTED}', user_code={}, verification_uri={}, verification_uri_complete={}, expires_in={}, interval={}, expires_at={}, extra_keys={:?})",
-            repr_str(&a.user_code),
-            repr_str(&a.verification_uri),
-            repr_opt(&a.verification_uri_complete),
-            a.expires_in,
-            a.interval,
-            a.expires_at,
-            a.extra.keys().collect::<Vec<_>>(),
-        )
-        .replace('"', "'")
+        shown(&self.0)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `ServerMetadata`, mirroring `core/src/discovery.rs`.
 
-use crate::convert::{map_to_py, repr_opt, repr_str};
+use crate::convert::{map_to_py, shown};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tokenfetch::ServerMetadata;
@@ -75,17 +75,6 @@ impl PyServerMetadata {
         map_to_py(py, &self.0.extra)
     }
     fn __repr__(&self) -> String {
-        let m = &self.0;
-        format!(
-            "ServerMetadata(issuer={}, token_endpoint={}, authorization_endpoint={}, device_authorization_endpoint={}, revocation_endpoint={}, introspection_endpoint={}, extra_keys={:?})",
-            repr_str(&m.issuer),
-            repr_str(&m.token_endpoint),
-            repr_opt(&m.authorization_endpoint),
-            repr_opt(&m.device_authorization_endpoint),
-            repr_opt(&m.revocation_endpoint),
-            repr_opt(&m.introspection_endpoint),
-            m.extra.keys().collect::<Vec<_>>(),
-        )
-        .replace('"', "'")
+        shown(&self.0)
     }
 }

@@ -1,6 +1,6 @@
 //! `Introspection`, mirroring `core/src/introspection.rs`.
 
-use crate::convert::{map_to_py, repr_bool, repr_opt};
+use crate::convert::{map_to_py, shown};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tokenfetch::Introspection;
@@ -77,23 +77,6 @@ impl PyIntrospection {
         map_to_py(py, &self.0.extra)
     }
     fn __repr__(&self) -> String {
-        let i = &self.0;
-        format!(
-            "Introspection(active={}, scope={}, client_id={}, username={}, token_type={}, exp={}, iat={}, nbf={}, sub={}, aud={:?}, iss={}, jti={}, extra_keys={:?})",
-            repr_bool(i.active),
-            repr_opt(&i.scope),
-            repr_opt(&i.client_id),
-            repr_opt(&i.username),
-            repr_opt(&i.token_type),
-            repr_opt(&i.exp),
-            repr_opt(&i.iat),
-            repr_opt(&i.nbf),
-            repr_opt(&i.sub),
-            i.aud,
-            repr_opt(&i.iss),
-            repr_opt(&i.jti),
-            i.extra.keys().collect::<Vec<_>>(),
-        )
-        .replace('"', "'")
+        shown(&self.0)
     }
 }

@@ -7,9 +7,9 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
-use tokenfetch::{HttpMetadata, HttpRequestMeta, HttpResponseMeta, TokenRequestResponse, TokenResponse, REDACTED};
+use tokenfetch::{HttpMetadata, HttpRequestMeta, HttpResponseMeta, TokenRequestResponse, TokenResponse};
 
-use crate::convert::{json_to_py, map_to_py, optional_real, py_to_json, real, repr_opt, repr_secret, Params};
+use crate::convert::{json_to_py, map_to_py, optional_real, py_to_json, real, shown, Params};
 use crate::error::BindingError;
 
 /// Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing):
@@ -160,20 +160,7 @@ impl PyTokenResponse {
     }
 
     fn __repr__(&self) -> String {
-        let t = &self.0;
-        format!(
-            "TokenResponse(access_token='{REDACTED}', token_type='{}', expires_in={}, refresh_token={}, refresh_expires_in={}, id_token={}, scope={}, created_at={}, expires_at={}, extra_keys={:?})",
-            t.token_type,
-            repr_opt(&t.expires_in),
-            repr_secret(&t.refresh_token),
-            repr_opt(&t.refresh_expires_in),
-            repr_secret(&t.id_token),
-            repr_opt(&t.scope),
-            repr_opt(&t.created_at),
-            repr_opt(&t.expires_at),
-            t.extra.keys().collect::<Vec<_>>(),
-        )
-        .replace('"', "'")
+        shown(&self.0)
     }
 
     fn __str__(&self) -> String {

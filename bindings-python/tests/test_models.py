@@ -64,6 +64,18 @@ def test_repr_hides_tokens():
     assert "expires_in=3600" in repr(t)
 
 
+def test_repr_is_the_cores_one_view_in_python_syntax():
+    # The same body as Node's and Kotlin's twin of this test: every language shows the same
+    # fields, secrets (and secret members a server echoed into extra) as [redacted].
+    body = '{"access_token":"at-1","token_type":"bearer","expires_in":"3600","refresh_token":"rt-1",' \
+        '"scope":"a b","echo":{"client_secret":"cs-1","note":"it\'s"}}'
+    assert repr(TokenResponse.from_json(body)) == (
+        "TokenResponse(access_token='[redacted]', token_type='Bearer', expires_in=3600, "
+        "refresh_token='[redacted]', refresh_expires_in=None, id_token=None, scope='a b', "
+        "created_at=None, expires_at=None, extra={'echo': {'client_secret': '[redacted]', 'note': \"it's\"}})"
+    )
+
+
 def test_seed_aliases():
     assert tokenfetch.V3TokenResponse is TokenResponse
     assert tokenfetch.PostTokenResponse is TokenResponse

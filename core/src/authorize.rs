@@ -11,10 +11,11 @@ use base64::Engine as _;
 use url::Url;
 
 use crate::error::{Error, OAuthErrorBody, Result};
+use crate::redact::view::{debug_through_redacted_view, Redacted, RedactedView};
 use crate::secret::Secret;
 
 /// A PKCE pair: the secret verifier the client keeps, and the S256 challenge it sends.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Pkce {
     verifier: Secret,
     challenge: String,
@@ -105,7 +106,7 @@ pub struct AuthorizationOptions {
 }
 
 /// An authorization URL and what the client must keep until the user comes back.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AuthorizationRequest {
     /// The URL to send the user's browser to.
     pub url: String,
@@ -116,6 +117,28 @@ pub struct AuthorizationRequest {
     pub pkce: Pkce,
     pub redirect_uri: String,
 }
+
+impl Redacted for Pkce {
+    fn redacted_view(&self) -> RedactedView {
+        RedactedView::new("Pkce")
+            .secret("verifier", true)
+            .show("challenge", self.challenge.as_str())
+            .show("method", self.method())
+    }
+}
+
+impl Redacted for AuthorizationRequest {
+    fn redacted_view(&self) -> RedactedView {
+        RedactedView::new("AuthorizationRequest")
+            .show("url", self.url.as_str())
+            .show("state", self.state.as_str())
+            .show("nonce", self.nonce.as_deref())
+            .nested("pkce", Some(self.pkce.redacted_view()))
+            .show("redirect_uri", self.redirect_uri.as_str())
+    }
+}
+
+debug_through_redacted_view!(Pkce, AuthorizationRequest);
 
 const RESERVED: [&str; 8] = [
     "response_type",

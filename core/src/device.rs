@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::parse;
+use crate::redact::view::{debug_through_redacted_view, Redacted, RedactedView};
 use crate::secret::Secret;
 
 /// The polling interval when the server names none (RFC 8628 §3.2).
@@ -103,22 +104,23 @@ impl DeviceAuthorization {
     }
 }
 
-/// Not derived: `extra` is what the server sent, and a server may echo a credential into it
-/// (its secret-named members are kept raw there for the caller), so it is shown redacted.
-impl fmt::Debug for DeviceAuthorization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceAuthorization")
-            .field("device_code", &self.device_code)
-            .field("user_code", &self.user_code)
-            .field("verification_uri", &self.verification_uri)
-            .field("verification_uri_complete", &self.verification_uri_complete)
-            .field("expires_in", &self.expires_in)
-            .field("interval", &self.interval)
-            .field("expires_at", &self.expires_at)
-            .field("extra", &crate::redact::redact_json_map(&self.extra))
-            .finish()
+impl Redacted for DeviceAuthorization {
+    /// `extra` is what the server sent, and a server may echo a credential into it (its
+    /// secret-named members are kept raw there for the caller), so it is shown redacted.
+    fn redacted_view(&self) -> RedactedView {
+        RedactedView::new("DeviceAuthorization")
+            .secret("device_code", true)
+            .show("user_code", self.user_code.as_str())
+            .show("verification_uri", self.verification_uri.as_str())
+            .show("verification_uri_complete", self.verification_uri_complete.as_deref())
+            .show("expires_in", self.expires_in)
+            .show("interval", self.interval)
+            .show("expires_at", self.expires_at)
+            .members("extra", &self.extra)
     }
 }
+
+debug_through_redacted_view!(DeviceAuthorization);
 
 /// Stops a poll from another thread: [`cancel`](Self::cancel) wakes a poll that is waiting
 /// out its interval at once, and one that is mid-request as soon as that request returns.

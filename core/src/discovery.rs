@@ -21,13 +21,14 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::redact::view::{debug_through_redacted_view, Redacted, RedactedView};
 
 /// How long a discovery document is reused before it is read again.
 pub const DEFAULT_DISCOVERY_TTL: Duration = crate::options::DISCOVERY_TTL.default_duration();
 
 /// What an authorization server says about itself (RFC 8414 §2), as far as a client uses it.
 /// Every member is kept: the ones without a field are in `extra`, as the server sent them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ServerMetadata {
     pub issuer: String,
     pub authorization_endpoint: Option<String>,
@@ -45,6 +46,41 @@ pub struct ServerMetadata {
     pub authorization_response_iss_parameter_supported: bool,
     pub extra: Map<String, Value>,
 }
+
+impl Redacted for ServerMetadata {
+    /// Every member; the unnamed ones with their secret-named members redacted (a discovery
+    /// document holds no credential, but a misconfigured server may echo one).
+    fn redacted_view(&self) -> RedactedView {
+        RedactedView::new("ServerMetadata")
+            .show("issuer", self.issuer.as_str())
+            .show("authorization_endpoint", self.authorization_endpoint.as_deref())
+            .show("token_endpoint", self.token_endpoint.as_str())
+            .show(
+                "device_authorization_endpoint",
+                self.device_authorization_endpoint.as_deref(),
+            )
+            .show("revocation_endpoint", self.revocation_endpoint.as_deref())
+            .show("introspection_endpoint", self.introspection_endpoint.as_deref())
+            .show("jwks_uri", self.jwks_uri.as_deref())
+            .show(
+                "token_endpoint_auth_methods_supported",
+                self.token_endpoint_auth_methods_supported.clone(),
+            )
+            .show(
+                "code_challenge_methods_supported",
+                self.code_challenge_methods_supported.clone(),
+            )
+            .show("grant_types_supported", self.grant_types_supported.clone())
+            .show("scopes_supported", self.scopes_supported.clone())
+            .show(
+                "authorization_response_iss_parameter_supported",
+                self.authorization_response_iss_parameter_supported,
+            )
+            .members("extra", &self.extra)
+    }
+}
+
+debug_through_redacted_view!(ServerMetadata);
 
 impl ServerMetadata {
     /// Reads a discovery document's members. `issuer` is the one asked for.

@@ -1,8 +1,7 @@
 //! The grants: what goes in the body of a token request (RFC 6749 §4, RFC 8628, RFC 8693).
 
-use std::fmt;
-
-use crate::redact::{is_secret_member, REDACTED};
+use crate::redact::is_secret_member;
+use crate::secret::Secret;
 
 /// Grant type URIs and names.
 pub mod grant_type {
@@ -27,7 +26,9 @@ pub mod token_type {
 /// One token request: a grant type and its parameters.
 ///
 /// Client authentication is not part of it; the [`TokenClient`](crate::TokenClient) adds that.
-/// `Debug` redacts credential parameters (`password`, `refresh_token`, `code_verifier`, ...).
+/// A credential parameter (`password`, `refresh_token`, `code`, `code_verifier`, an assertion,
+/// any name [`is_secret_member`] matches) is held as a [`Secret`] from the moment it is added,
+/// so `Debug` shows it as `[redacted]`; [`Self::expose_params`] is the one way to read it.
 ///
 /// ```
 /// use tokenfetch::TokenRequest;
@@ -35,10 +36,41 @@ pub mod token_type {
 /// assert_eq!(req.grant_type(), "password");
 /// assert!(!format!("{req:?}").contains("hunter2"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct TokenRequest {
     grant_type: String,
-    params: Vec<(String, String)>,
+    params: Vec<Param>,
+}
+
+/// One body parameter. Whether its value is a credential is decided when it is added, by its
+/// name, once.
+#[derive(Clone, PartialEq, Eq, Debug)]
+enum Param {
+    Plain(String, String),
+    Credential(String, Secret),
+}
+
+impl Param {
+    fn new(name: String, value: String) -> Param {
+        if is_secret_member(&name) {
+            Param::Credential(name, value.into())
+        } else {
+            Param::Plain(name, value)
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Param::Plain(name, _) | Param::Credential(name, _) => name,
+        }
+    }
+
+    fn exposed(&self) -> (&str, &str) {
+        match self {
+            Param::Plain(name, value) => (name, value),
+            Param::Credential(name, value) => (name, value.expose_str()),
+        }
+    }
 }
 
 impl TokenRequest {
@@ -122,7 +154,7 @@ impl TokenRequest {
 
     /// Adds a parameter. Repeating a name sends it repeatedly (form) or as an array (JSON).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.params.push((name.into(), value.into()));
+        self.params.push(Param::new(name.into(), value.into()));
         self
     }
 
@@ -162,8 +194,8 @@ impl TokenRequest {
 
     /// Sets a parameter, replacing every earlier value of that name.
     pub fn set(mut self, name: &str, value: String) -> Self {
-        self.params.retain(|(k, _)| k != name);
-        self.params.push((name.to_string(), value));
+        self.params.retain(|p| p.name() != name);
+        self.params.push(Param::new(name.to_string(), value));
         self
     }
 
@@ -171,26 +203,49 @@ impl TokenRequest {
         &self.grant_type
     }
 
-    /// The parameters other than `grant_type`, in the order they were added.
-    pub fn params(&self) -> &[(String, String)] {
-        &self.params
+    /// The parameters other than `grant_type`, in the order they were added, credentials
+    /// included: for the one place that encodes the request body.
+    pub fn expose_params(&self) -> Vec<(&str, &str)> {
+        self.params.iter().map(Param::exposed).collect()
     }
 
-    /// The first value of a parameter.
+    /// The first value of a parameter, a credential's included (`expose_` because it may be
+    /// one: `get("refresh_token")`).
+    pub fn expose_param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .map(Param::exposed)
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The parameter names, in the order they were added (repeated names repeat).
+    pub fn param_names(&self) -> impl Iterator<Item = &str> {
+        self.params.iter().map(Param::name)
+    }
+
+    /// Renamed [`Self::expose_params`], so that reading a credential says so.
+    #[deprecated(note = "use expose_params(): it returns credentials too")]
+    pub fn params(&self) -> Vec<(&str, &str)> {
+        self.expose_params()
+    }
+
+    /// Renamed [`Self::expose_param`], so that reading a credential says so.
+    #[deprecated(note = "use expose_param(): it may return a credential")]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.expose_param(name)
     }
 
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.params.iter().any(|(k, _)| k == name)
+        self.param_names().any(|k| k == name)
     }
 
     /// Values of credential parameters, to scrub from anything the server sends back.
     pub(crate) fn secret_values(&self) -> impl Iterator<Item = &str> {
-        self.params
-            .iter()
-            .filter(|(k, _)| is_secret_member(k))
-            .map(|(_, v)| v.as_str())
+        self.params.iter().filter_map(|p| match p {
+            Param::Credential(_, value) => Some(value.expose_str()),
+            Param::Plain(..) => None,
+        })
     }
 
     /// True when the request carries a credential the server accepts only once: the
@@ -203,22 +258,5 @@ impl TokenRequest {
             self.grant_type.as_str(),
             grant_type::REFRESH_TOKEN | grant_type::AUTHORIZATION_CODE | grant_type::DEVICE_CODE
         ) || self.has("code_verifier")
-    }
-}
-
-impl fmt::Debug for TokenRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let params: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| {
-                let shown = if is_secret_member(k) { REDACTED } else { v.as_str() };
-                (k.as_str(), shown)
-            })
-            .collect();
-        f.debug_struct("TokenRequest")
-            .field("grant_type", &self.grant_type)
-            .field("params", &params)
-            .finish()
     }
 }

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::parse;
+use crate::redact::view::{debug_through_redacted_view, Redacted, RedactedView};
 
 /// An introspection response (RFC 7662 §2.2). Only `active` is always present: a server says
 /// nothing else about a token that is not active (revoked, expired, unknown, or not the
@@ -30,27 +31,28 @@ pub struct Introspection {
     pub extra: Map<String, Value>,
 }
 
-/// Not derived: `extra` keeps secret-named members raw for the caller (a server may echo the
-/// request's `Authorization` there), so it is shown redacted, as `TokenResponse` shows its own.
-impl std::fmt::Debug for Introspection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Introspection")
-            .field("active", &self.active)
-            .field("scope", &self.scope)
-            .field("client_id", &self.client_id)
-            .field("username", &self.username)
-            .field("token_type", &self.token_type)
-            .field("exp", &self.exp)
-            .field("iat", &self.iat)
-            .field("nbf", &self.nbf)
-            .field("sub", &self.sub)
-            .field("aud", &self.aud)
-            .field("iss", &self.iss)
-            .field("jti", &self.jti)
-            .field("extra", &crate::redact::redact_json_map(&self.extra))
-            .finish()
+impl Redacted for Introspection {
+    /// `extra` keeps secret-named members raw for the caller (a server may echo the request's
+    /// `Authorization` there), so the view shows them redacted.
+    fn redacted_view(&self) -> RedactedView {
+        RedactedView::new("Introspection")
+            .show("active", self.active)
+            .show("scope", self.scope.as_deref())
+            .show("client_id", self.client_id.as_deref())
+            .show("username", self.username.as_deref())
+            .show("token_type", self.token_type.as_deref())
+            .show("exp", self.exp)
+            .show("iat", self.iat)
+            .show("nbf", self.nbf)
+            .show("sub", self.sub.as_deref())
+            .show("aud", self.aud.clone())
+            .show("iss", self.iss.as_deref())
+            .show("jti", self.jti.as_deref())
+            .members("extra", &self.extra)
     }
 }
+
+debug_through_redacted_view!(Introspection);
 
 impl Introspection {
     /// Removes every credential the request carried (the token itself, the client secret)

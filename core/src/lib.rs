@@ -64,7 +64,7 @@ pub use model::{
 };
 pub use parse::{evaluate_response, parse_token_response};
 pub use presets::{GustoEnvironment, ProveEnvironment};
-pub use redact::{NON_SECRET_REQUEST_HEADERS, REDACTED};
+pub use redact::{Redacted, RedactedView, NON_SECRET_REQUEST_HEADERS, REDACTED};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use store::{FileStore, MemoryStore, RedisStore, TokenStore};

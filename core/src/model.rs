@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::parse;
-use crate::redact::{redacted, REDACTED};
+use crate::redact::view::{debug_through_redacted_view, Redacted, RedactedView};
+use crate::redact::REDACTED;
 use crate::Error;
 
 /// A successful token response (RFC 6749 §5.1), normalised from whatever the server sent.
@@ -88,12 +89,6 @@ impl TokenResponse {
             .unwrap_or_default()
     }
 
-    /// `extra` with the values of secret members (at any depth) replaced by `[redacted]`,
-    /// for bindings that show a token (`toJSON`, `toString`) without its secrets.
-    pub fn redacted_extra(&self) -> Map<String, Value> {
-        crate::redact::redact_json_map(&self.extra)
-    }
-
     /// The response as JSON in wire names (`access_token`, ..., the `extra` members beside
     /// them, and `expires_at`); `from_json` reads it back to an equal value. Contains the
     /// secrets: this is for storage the caller controls, not for logs.
@@ -165,22 +160,23 @@ impl Serialize for TokenResponse {
     }
 }
 
-impl fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenResponse")
-            .field("access_token", &REDACTED)
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("refresh_token", &redacted(&self.refresh_token))
-            .field("refresh_expires_in", &self.refresh_expires_in)
-            .field("id_token", &redacted(&self.id_token))
-            .field("scope", &self.scope)
-            .field("created_at", &self.created_at)
-            .field("extra", &crate::redact::redact_json_map(&self.extra))
-            .field("expires_at", &self.expires_at)
-            .finish()
+impl Redacted for TokenResponse {
+    fn redacted_view(&self) -> RedactedView {
+        RedactedView::new("TokenResponse")
+            .secret("access_token", true)
+            .show("token_type", self.token_type.as_str())
+            .show("expires_in", self.expires_in)
+            .secret("refresh_token", self.refresh_token.is_some())
+            .show("refresh_expires_in", self.refresh_expires_in)
+            .secret("id_token", self.id_token.is_some())
+            .show("scope", self.scope.as_deref())
+            .show("created_at", self.created_at.as_deref())
+            .show("expires_at", self.expires_at)
+            .members("extra", &self.extra)
     }
 }
+
+debug_through_redacted_view!(TokenResponse);
 
 impl fmt::Display for TokenResponse {
     /// A one-line summary for logs: type, lifetime and scope, never the token.

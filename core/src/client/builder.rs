@@ -14,6 +14,7 @@ use crate::grant::TokenRequest;
 use crate::options;
 use crate::redact::{self, Secrets};
 use crate::retry::RetryPolicy;
+use crate::secret::Secret;
 use crate::transport::Transport;
 
 /// The default cap on a response body: a hostile server cannot exhaust memory.
@@ -27,7 +28,7 @@ pub(crate) struct Config {
     /// `token_url` as it may be shown (see [`redact::display_url`]).
     pub shown_url: String,
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     pub auth_method: AuthMethod,
     pub body_encoding: BodyEncoding,
     pub scope: Option<String>,
@@ -207,7 +208,7 @@ impl TokenClientBuilder {
         self
     }
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.config.client_secret = Some(secret.into());
+        self.config.client_secret = Some(Secret::new(secret.into()));
         self
     }
     pub fn auth_method(mut self, method: AuthMethod) -> Self {
@@ -408,7 +409,7 @@ fn check_credentials(config: &Config) -> Result<()> {
     match (
         config.auth_method,
         config.client_id.as_deref(),
-        config.client_secret.as_deref(),
+        config.client_secret.as_ref().map(Secret::expose_str),
     ) {
         (_, Some(""), _) => Err(Error::config("client_id is empty")),
         (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, None, _) => Err(Error::config(format!(
@@ -455,7 +456,7 @@ fn check_headers(headers: &[(String, String)]) -> Result<()> {
 fn config_secrets(config: &Config) -> Secrets {
     let mut secrets = Secrets::new();
     if let Some(secret) = &config.client_secret {
-        secrets.add_basic(config.client_id.as_deref().unwrap_or(""), secret);
+        secrets.add_basic(config.client_id.as_deref().unwrap_or(""), secret.expose_str());
     }
     for (name, value) in &config.extra_headers {
         if !redact::is_non_secret_request_header(name) {
@@ -562,7 +563,7 @@ impl fmt::Debug for TokenClientBuilder {
         f.debug_struct("TokenClientBuilder")
             .field("token_url", &shown_url)
             .field("client_id", &self.config.client_id)
-            .field("client_secret", &redact::redacted(&self.config.client_secret))
+            .field("client_secret", &self.config.client_secret)
             .finish_non_exhaustive()
     }
 }

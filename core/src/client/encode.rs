@@ -11,6 +11,7 @@ use super::BodyEncoding;
 use crate::grant::TokenRequest;
 use crate::model::{HttpMetadata, HttpRequestMeta, HttpResponseMeta};
 use crate::redact::{self, Secrets};
+use crate::secret::Secret;
 
 /// One request, ready to send, with what may be shown of it.
 pub(crate) struct Prepared {
@@ -26,7 +27,12 @@ pub(crate) struct Prepared {
 
 pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
     let mut params: Vec<(String, String)> = vec![("grant_type".into(), request.grant_type().to_string())];
-    params.extend(request.params().iter().cloned());
+    params.extend(
+        request
+            .expose_params()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
     let has = |name: &str| request.has(name);
     add_defaults(config, &mut params, has);
     let endpoint = Endpoint {
@@ -78,7 +84,7 @@ pub(crate) fn prepare_at<'s>(
         AuthMethod::ClientSecretBasic => {
             let (id, secret) = (
                 config.client_id.as_deref().unwrap_or(""),
-                config.client_secret.as_deref().unwrap_or(""),
+                config.client_secret.as_ref().map_or("", Secret::expose_str),
             );
             headers.push((
                 "Authorization".into(),
@@ -87,7 +93,8 @@ pub(crate) fn prepare_at<'s>(
         }
         AuthMethod::ClientSecretPost => {
             params.push(("client_id".into(), config.client_id.clone().unwrap_or_default()));
-            params.push(("client_secret".into(), config.client_secret.clone().unwrap_or_default()));
+            let secret = config.client_secret.as_ref().map_or("", Secret::expose_str);
+            params.push(("client_secret".into(), secret.to_owned()));
         }
         AuthMethod::None => {
             if let Some(id) = &config.client_id {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
-use crate::redact;
+use crate::secret::Secret;
 use crate::transport::Transport;
 
 pub mod builder;
@@ -186,7 +186,9 @@ impl TokenClient {
     /// authentication: its own, then the client's default scope, audience, resource and
     /// extra parameters.
     pub(crate) fn parameters_for(&self, request: &TokenRequest) -> Vec<(String, String)> {
-        let mut params = request.params().to_vec();
+        let mut params: Vec<(String, String)> = (request.expose_params().into_iter())
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
         encode::add_defaults(&self.inner.config, &mut params, |name| request.has(name));
         params
     }
@@ -202,7 +204,7 @@ impl TokenClient {
             ("client_id".to_owned(), config.client_id.clone().unwrap_or_default()),
             (
                 "client_secret".to_owned(),
-                config.client_secret.clone().unwrap_or_default(),
+                config.client_secret.as_ref().map_or("", Secret::expose_str).to_owned(),
             ),
             ("auth_method".to_owned(), config.auth_method.as_str().to_owned()),
         ];
@@ -251,7 +253,7 @@ impl fmt::Debug for TokenClient {
         f.debug_struct("TokenClient")
             .field("token_url", &c.shown_url)
             .field("client_id", &c.client_id)
-            .field("client_secret", &redact::redacted(&c.client_secret))
+            .field("client_secret", &c.client_secret)
             .field("auth_method", &c.auth_method)
             .field("body_encoding", &c.body_encoding)
             .field("scope", &c.scope)

@@ -169,7 +169,7 @@ impl TokenManager {
         };
         // The refresh token this request spends, stored or configured.
         let sent_refresh_token = (request.grant_type() == crate::grant::grant_type::REFRESH_TOKEN)
-            .then(|| request.get("refresh_token").map(str::to_owned))
+            .then(|| request.expose_param("refresh_token").map(str::to_owned))
             .flatten();
         let sends_configured_grant = refresh_token.is_none() && base_is_single_use;
         let single_use = request.is_single_use();
@@ -348,13 +348,13 @@ impl TokenManager {
                 // its next write, under the lease: a reader rewriting it could replace a
                 // holder's `spending` marker.
                 Ok(decoded) => StoreRead {
-                    raw: Some(found.bytes),
+                    raw: Some(found.bytes.into_exposed()),
                     entry: Some(decoded),
                     replaceable: true,
                     problem: None,
                 },
                 Err(unreadable) => StoreRead {
-                    raw: Some(found.bytes),
+                    raw: Some(found.bytes.into_exposed()),
                     entry: None,
                     replaceable: unreadable.replaceable,
                     problem: Some(unreadable.error),
@@ -431,7 +431,7 @@ impl TokenManager {
             // A write whose answer was lost (a Redis timeout) may have been applied: what the
             // store holds now says which.
             Err(e) => match store.get(location) {
-                Ok(Some(found)) if found.bytes == bytes => Ok(()),
+                Ok(Some(found)) if *found.bytes.expose_secret() == bytes => Ok(()),
                 _ => Err(e),
             },
         }

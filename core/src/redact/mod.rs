@@ -16,8 +16,10 @@ use serde_json::{Map, Value};
 use url::Url;
 
 pub(crate) mod scrub;
+pub mod view;
 
 pub(crate) use scrub::Secrets;
+pub use view::{Redacted, RedactedView};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
@@ -79,12 +81,6 @@ pub fn is_secret_member(name: &str) -> bool {
 /// True when a request header's value may be shown.
 pub fn is_non_secret_request_header(name: &str) -> bool {
     NON_SECRET_REQUEST_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
-}
-
-/// `Some("[redacted]")` for a present secret, `None` for an absent one, so `Debug` still
-/// tells whether the value was there.
-pub(crate) fn redacted(value: &Option<String>) -> Option<&'static str> {
-    value.as_ref().map(|_| REDACTED)
 }
 
 /// A request header value as it may be shown: the auth scheme survives (`Basic [redacted]`),

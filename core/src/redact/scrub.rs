@@ -22,6 +22,7 @@
 use base64::Engine as _;
 
 use super::REDACTED;
+use crate::secret::Secret;
 
 /// The shortest secret scrubbed from free text, in bytes.
 pub const MIN_SCRUB_LEN: usize = 4;
@@ -30,7 +31,8 @@ pub const MIN_SCRUB_LEN: usize = 4;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Secrets {
     /// Longest first, so a Basic pair is replaced whole before the secret inside it.
-    needles: Vec<Vec<u8>>,
+    /// Each a `Secret`, so that a `Debug` of a request's secrets shows none of them.
+    needles: Vec<Secret<Vec<u8>>>,
 }
 
 impl Secrets {
@@ -73,11 +75,13 @@ impl Secrets {
     }
 
     fn push(&mut self, needle: Vec<u8>) {
-        if needle.len() < MIN_SCRUB_LEN || self.needles.contains(&needle) {
+        if needle.len() < MIN_SCRUB_LEN || self.needles.iter().any(|n| *n.expose_secret() == needle) {
             return;
         }
-        let at = self.needles.partition_point(|n| n.len() >= needle.len());
-        self.needles.insert(at, needle);
+        let at = self
+            .needles
+            .partition_point(|n| n.expose_secret().len() >= needle.len());
+        self.needles.insert(at, Secret::new(needle));
     }
 
     #[cfg(test)]
@@ -87,7 +91,7 @@ impl Secrets {
 
     /// The longest needle, in bytes.
     pub fn longest(&self) -> usize {
-        self.needles.first().map_or(0, Vec::len)
+        self.needles.first().map_or(0, |n| n.expose_secret().len())
     }
 
     /// `text` with every echo of every secret replaced by `[redacted]`.
@@ -103,7 +107,7 @@ impl Secrets {
             let found = self
                 .needles
                 .iter()
-                .find_map(|n| match_at(bytes, i, n))
+                .find_map(|n| match_at(bytes, i, n.expose_secret()))
                 .filter(|&end| text.is_char_boundary(end));
             match found {
                 Some(end) => {

@@ -149,7 +149,7 @@ fn salt_named(
 
 fn read_salt(store: &dyn TokenStore, name: &str, keys: &KeyRing) -> Result<Option<[u8; 32]>> {
     let Some(found) = store.get(name)? else { return Ok(None) };
-    let (plain, _) = open(&found.bytes, name, keys).map_err(|u| {
+    let (plain, _) = open(found.bytes.expose_secret(), name, keys).map_err(|u| {
         store_problem(&format!(
             "the store's salt {name} cannot be read ({}); remove that entry to start afresh",
             u.why
@@ -160,7 +160,7 @@ fn read_salt(store: &dyn TokenStore, name: &str, keys: &KeyRing) -> Result<Optio
 
 fn read_plain_salt(store: &dyn TokenStore, name: &str) -> Result<Option<[u8; 32]>> {
     match store.get(name)? {
-        Some(found) => salt_from(&found.bytes, name).map(Some),
+        Some(found) => salt_from(found.bytes.expose_secret(), name).map(Some),
         None => Ok(None),
     }
 }
@@ -409,10 +409,10 @@ pub fn encode(draft: &Draft, location: &str, keys: Option<&KeyRing>) -> Result<V
 /// sealed ones are expected (both replaceable), or a sealed entry without these keys or of a
 /// newer format (not replaceable by this manager).
 pub fn decode(found: &StoredBytes, location: &str, keys: Option<&KeyRing>) -> std::result::Result<Decoded, Unreadable> {
-    let (plain, _) = match (found.bytes.starts_with(SEALED_PREFIX.as_bytes()), keys) {
-        (_, Some(keys)) => open(&found.bytes, location, keys)?,
+    let (plain, _) = match (found.bytes.expose_secret().starts_with(SEALED_PREFIX.as_bytes()), keys) {
+        (_, Some(keys)) => open(found.bytes.expose_secret(), location, keys)?,
         (true, None) => return Err(unreadable("it is sealed, and this manager has no key", true)),
-        (false, None) => (found.bytes.clone(), 0),
+        (false, None) => (found.bytes.expose_secret().clone(), 0),
     };
     let stored: Stored = serde_json::from_slice(&plain).map_err(|_| {
         // A newer format may have changed more than the version number.
@@ -484,7 +484,7 @@ mod tests {
 
     fn found(bytes: Vec<u8>, age_ms: u64) -> StoredBytes {
         StoredBytes {
-            bytes,
+            bytes: Secret::new(bytes),
             age: Duration::from_millis(age_ms),
         }
     }
@@ -580,7 +580,7 @@ mod tests {
         let sealed = salt(&store, Some(&old)).unwrap();
         assert_ne!(sealed, plain, "sealed managers keep a salt of their own");
         let name = EntryKey::new(&[7; 32]).unwrap().salt_name();
-        let raw = store.get(&name).unwrap().unwrap().bytes;
+        let raw = store.get(&name).unwrap().unwrap().bytes.into_exposed();
         let encoded = base64::engine::general_purpose::STANDARD.encode(sealed);
         assert!(
             !String::from_utf8_lossy(&raw).contains(&encoded),

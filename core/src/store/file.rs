@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use super::{Lease, StoredBytes, TokenStore};
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// Tokens in files under one directory; see the module documentation.
 #[derive(Debug, Clone)]
@@ -107,7 +108,10 @@ impl FileStore {
             .take(1024 * 1024)
             .read_to_end(&mut bytes)
             .map_err(|e| store_error(path, "cannot be read", &e))?;
-        Ok(Some(StoredBytes { bytes, age }))
+        Ok(Some(StoredBytes {
+            bytes: Secret::new(bytes),
+            age,
+        }))
     }
 
     fn replace(&self, path: &Path, value: &[u8]) -> Result<()> {
@@ -176,7 +180,7 @@ impl TokenStore for FileStore {
         let _write = self.lock(&self.path(key, "write")?, true)?;
         // An entry this store refuses (another user's, others may read it) is left alone.
         let current = self.read(&path)?;
-        if current.as_ref().map(|c| c.bytes.as_slice()) != expected {
+        if current.as_ref().map(|c| c.bytes.expose_secret().as_slice()) != expected {
             return Ok(false);
         }
         self.replace(&path, value)?;
@@ -374,7 +378,7 @@ mod tests {
         assert!(store
             .compare_and_set("k", Some(b"one"), b"two", Duration::from_secs(1))
             .unwrap());
-        assert_eq!(store.get("k").unwrap().unwrap().bytes, b"two");
+        assert_eq!(store.get("k").unwrap().unwrap().bytes.expose_secret(), b"two");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::{Lease, StoredBytes, TokenStore};
 use crate::error::Result;
+use crate::secret::Secret;
 
 /// Entries and leases in a map; clones share it.
 #[derive(Debug, Clone, Default)]
@@ -18,23 +19,14 @@ pub struct MemoryStore {
     shared: Arc<Mutex<Maps>>,
 }
 
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Maps {
-    /// Entry bytes, when they were written and when they may be forgotten.
-    entries: HashMap<String, (Vec<u8>, Instant, Instant)>,
+    /// Entry bytes (tokens, so `Secret`), when they were written and when they may be
+    /// forgotten.
+    entries: HashMap<String, (Secret<Vec<u8>>, Instant, Instant)>,
     /// Lease holders (a number per lease) and when each lease expires on its own.
     leases: HashMap<String, (u64, Instant)>,
     next_holder: u64,
-}
-
-impl std::fmt::Debug for Maps {
-    /// Entries are tokens: only how many there are.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Maps")
-            .field("entries", &self.entries.len())
-            .field("leases", &self.leases.len())
-            .finish()
-    }
 }
 
 impl MemoryStore {
@@ -70,12 +62,13 @@ impl TokenStore for MemoryStore {
             .entries
             .get(key)
             .filter(|(_, _, until)| *until > now)
-            .map(|(bytes, _, _)| bytes.as_slice());
+            .map(|(bytes, _, _)| bytes.expose_secret().as_slice());
         if current != expected {
             return Ok(false);
         }
         let until = now.checked_add(ttl).unwrap_or(now + Duration::from_secs(86_400 * 365));
-        maps.entries.insert(key.to_owned(), (value.to_vec(), now, until));
+        maps.entries
+            .insert(key.to_owned(), (Secret::new(value.to_vec()), now, until));
         Ok(true)
     }
 
@@ -135,7 +128,7 @@ mod tests {
         assert_eq!(store.get("k").unwrap(), None);
         assert!(store.compare_and_set("k", None, b"b", Duration::from_secs(1)).unwrap());
         assert!(store.compare_and_set("k", Some(b"b"), b"c", Duration::MAX).unwrap());
-        assert_eq!(store.get("k").unwrap().unwrap().bytes, b"c");
+        assert_eq!(store.get("k").unwrap().unwrap().bytes.expose_secret(), b"c");
     }
 
     #[test]

@@ -28,6 +28,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::Result;
+use crate::secret::Secret;
 
 mod choice;
 #[doc(hidden)]
@@ -60,20 +61,11 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
 /// An entry's bytes, and how long ago they were written, measured by the store itself (Redis's
 /// clock, the file's modification time against the same machine's clock): a reader never
 /// compares its clock with a writer's.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct StoredBytes {
-    pub bytes: Vec<u8>,
+    /// An entry: bearer tokens in the clear when the store is not sealed, hence a `Secret`.
+    pub bytes: Secret<Vec<u8>>,
     pub age: Duration,
-}
-
-impl fmt::Debug for StoredBytes {
-    /// The bytes are an entry, bearer tokens in the clear when unsealed: only their length.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredBytes")
-            .field("bytes", &format_args!("[{} bytes]", self.bytes.len()))
-            .field("age", &self.age)
-            .finish()
-    }
 }
 
 /// A held lease. Dropping it lets the next process in.

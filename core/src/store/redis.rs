@@ -22,6 +22,7 @@ use url::Url;
 use super::{Lease, StoredBytes, TokenStore};
 use crate::error::{Error, Result};
 use crate::redact::{self, Secrets};
+use crate::secret::Secret;
 
 /// How long one Redis command (or connecting) may take by default: a store on the same
 /// network answers in a millisecond, and a refresh should not wait long for one that doesn't.
@@ -273,7 +274,7 @@ impl TokenStore for RedisStore {
         command.arg(script(READ)).arg(1).arg(entry_key(key));
         let found: Option<(Vec<u8>, u64)> = self.shared.run("reading", &command)?;
         Ok(found.map(|(bytes, age_ms)| StoredBytes {
-            bytes,
+            bytes: Secret::new(bytes),
             age: Duration::from_millis(age_ms),
         }))
     }

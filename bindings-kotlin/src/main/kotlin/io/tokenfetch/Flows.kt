@@ -8,11 +8,10 @@ import io.tokenfetch.ffi.PkceData
 import io.tokenfetch.ffi.ServerMetadataData
 import io.tokenfetch.ffi.pkceFromVerifier
 import io.tokenfetch.ffi.pkceGenerate
-import io.tokenfetch.ffi.redactedJsonObject
 
 // The models of the endpoints beyond the token endpoint. Like TokenResponse, each wraps the
-// generated record, whose data-class toString() would print every field: the device code and
-// the PKCE verifier are secrets, shown here as [redacted].
+// generated record, whose data-class toString() would print every field (the device code and
+// the PKCE verifier are secrets); toString() shows the core's redacted view instead.
 
 /**
  * What an authorization server says about itself (RFC 8414 §2), as read by
@@ -45,14 +44,8 @@ class ServerMetadata internal constructor(private val data: ServerMetadataData) 
 
     override fun hashCode(): Int = data.hashCode()
 
-    /** The named members; [extraJson] is left out (a provider's document runs to pages). */
-    override fun toString(): String =
-        "ServerMetadata(issuer=$issuer, authorizationEndpoint=$authorizationEndpoint, tokenEndpoint=$tokenEndpoint, " +
-            "deviceAuthorizationEndpoint=$deviceAuthorizationEndpoint, revocationEndpoint=$revocationEndpoint, " +
-            "introspectionEndpoint=$introspectionEndpoint, jwksUri=$jwksUri, " +
-            "tokenEndpointAuthMethodsSupported=$tokenEndpointAuthMethodsSupported, " +
-            "codeChallengeMethodsSupported=$codeChallengeMethodsSupported, grantTypesSupported=$grantTypesSupported, " +
-            "scopesSupported=$scopesSupported, authorizationResponseIssParameterSupported=$authorizationResponseIssParameterSupported)"
+    /** Every field, as the core's one redacted view shows it: secrets as `[redacted]`. */
+    override fun toString(): String = data.shown
 }
 
 /**
@@ -91,9 +84,8 @@ class Introspection internal constructor(private val data: IntrospectionData) {
 
     override fun hashCode(): Int = data.hashCode()
 
-    override fun toString(): String =
-        "Introspection(active=$active, scope=$scope, clientId=$clientId, username=$username, tokenType=$tokenType, " +
-            "exp=$exp, iat=$iat, nbf=$nbf, sub=$sub, aud=$aud, iss=$iss, jti=$jti, extra=${redactedJsonObject(extraJson)})"
+    /** Every field, as the core's one redacted view shows it: secrets as `[redacted]`. */
+    override fun toString(): String = data.shown
 }
 
 /**
@@ -134,9 +126,8 @@ class DeviceAuthorization internal constructor(
 
     override fun hashCode(): Int = data.hashCode()
 
-    override fun toString(): String =
-        "DeviceAuthorization(deviceCode=$REDACTED, userCode=$userCode, verificationUri=$verificationUri, " +
-            "verificationUriComplete=$verificationUriComplete, expiresIn=$expiresIn, interval=$interval, expiresAt=$expiresAt)"
+    /** Every field, as the core's one redacted view shows it: secrets as `[redacted]`. */
+    override fun toString(): String = data.shown
 }
 
 /**
@@ -159,7 +150,8 @@ class Pkce internal constructor(
 
     override fun hashCode(): Int = data.hashCode()
 
-    override fun toString(): String = "Pkce(verifier=$REDACTED, challenge=$challenge, method=$method)"
+    /** Every field, as the core's one redacted view shows it: secrets as `[redacted]`. */
+    override fun toString(): String = data.shown
 
     companion object {
         /** A fresh pair: 32 bytes from the operating system's CSPRNG, as a 43-character verifier. */
@@ -199,7 +191,8 @@ class AuthorizationRequest internal constructor(private val data: AuthorizationR
 
     override fun hashCode(): Int = data.hashCode()
 
-    override fun toString(): String = "AuthorizationRequest(url=$url, state=$state, nonce=$nonce, pkce=$pkce, redirectUri=$redirectUri)"
+    /** Every field, as the core's one redacted view shows it: secrets as `[redacted]`. */
+    override fun toString(): String = data.shown
 }
 
 /**

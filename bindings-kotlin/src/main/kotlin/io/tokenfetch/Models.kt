@@ -9,7 +9,6 @@ import io.tokenfetch.ffi.TokenRequestResponseData
 import io.tokenfetch.ffi.TokenResponseData
 import io.tokenfetch.ffi.authorizationHeader as nativeAuthorizationHeader
 import io.tokenfetch.ffi.defaultMaxResponseBytes as nativeDefaultMaxResponseBytes
-import io.tokenfetch.ffi.redactedExtraJson
 import io.tokenfetch.ffi.parseResponse as nativeParseResponse
 import io.tokenfetch.ffi.parseTokenResponse as nativeParseTokenResponse
 import io.tokenfetch.ffi.tokenResponseToJson
@@ -63,11 +62,7 @@ class TokenResponse internal constructor(private val data: TokenResponseData) {
     override fun hashCode(): Int = data.hashCode()
 
     /** Every field but the tokens, which show as `[redacted]` (as do secret members of extra). */
-    override fun toString(): String =
-        "TokenResponse(accessToken=$REDACTED, tokenType=$tokenType, expiresIn=$expiresIn, " +
-            "refreshToken=${refreshToken?.let { REDACTED }}, refreshExpiresIn=$refreshExpiresIn, " +
-            "idToken=${idToken?.let { REDACTED }}, scope=$scope, createdAt=$createdAt, expiresAt=$expiresAt, " +
-            "extra=${redactedExtraJson(data)})"
+    override fun toString(): String = data.shown
 
     companion object {
         /** Parses a token response body (JSON or form-encoded) with the same leniency as a fetch. */

@@ -27,6 +27,18 @@ class ClientTest {
         c.requestToken(grantType, params = params).tokenResponse!!.extraJson
 
     @Test
+    fun `toString is the core's one view, the same fields as Python's repr and Node's toJSON`() {
+        val body = """{"access_token":"at-1","token_type":"bearer","expires_in":"3600","refresh_token":"rt-1",""" +
+            """"scope":"a b","echo":{"client_secret":"cs-1","note":"it's"}}"""
+        assertEquals(
+            "TokenResponse(accessToken=[redacted], tokenType=Bearer, expiresIn=3600, refreshToken=[redacted], " +
+                "refreshExpiresIn=null, idToken=null, scope=a b, createdAt=null, expiresAt=null, " +
+                """extra={"echo":{"client_secret":"[redacted]","note":"it's"}})""",
+            TokenResponse.fromJson(body).toString(),
+        )
+    }
+
+    @Test
     fun `client credentials with basic auth`() {
         val seen = echo(client(kit, "echo"))
         assertTrue(seen.contains("\"grant_type\":\"client_credentials\""), seen)
