@@ -133,7 +133,7 @@ impl NativeTokenClient {
     }
 
     pub fn send(&self, request: Arc<NativeTokenRequest>) -> Result<TokenRequestResponseData, NativeError> {
-        Ok(catch_panic(|| self.inner.send(&request.0))?.into())
+        Ok(catch_panic(|| self.inner.request_token(&request.0))?.into())
     }
 
     pub fn issuer(&self) -> Option<String> {
@@ -243,7 +243,7 @@ impl NativeTokenManager {
             options.on_token = on_token.map(on_token_from);
             // Last: opening a file store creates its directory, which a mistake above should not.
             if let Some(store) = store {
-                StoreChoice::try_from(store)?.apply(&mut options);
+                options.use_store(StoreChoice::try_from(store)?);
             }
             TokenManager::with_options(client.inner.clone(), request, options)
         })?;

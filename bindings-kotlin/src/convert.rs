@@ -136,7 +136,7 @@ pub fn parse_response(
         let limit = tokenfetch::options::MAX_RESPONSE_BYTES.whole("maxResponseBytes", max_response_bytes as f64)?;
         let headers: Vec<(String, String)> = headers.into_iter().collect();
         let received_at = received_at.and_then(|t| u64::try_from(t).ok());
-        tokenfetch::evaluate_response(status, &headers, &body, received_at, limit)
+        tokenfetch::parse_response(status, &headers, &body, received_at, limit)
     })?;
     Ok(token.into())
 }

@@ -158,7 +158,11 @@ export declare class TokenClient {
   deviceCodeSync(deviceCode: string, options?: { params?: Params }): TokenResponse
   /** Any grant, with the HTTP metadata of the exchange. */
   requestToken(options: { grantType: string; scope?: string; params?: Params } & CallOptions): Promise<TokenRequestResponse>
+  /** A `TokenRequest` built by hand, with the HTTP metadata of the exchange. */
+  requestToken(request: TokenRequest, options?: CallOptions): Promise<TokenRequestResponse>
   requestTokenSync(options: { grantType: string; scope?: string; params?: Params }): TokenRequestResponse
+  requestTokenSync(request: TokenRequest): TokenRequestResponse
+  /** @deprecated Renamed `requestToken(request)`. */
   send(request: TokenRequest, options?: CallOptions): Promise<TokenRequestResponse>
 
   /** Revokes a token (RFC 7009). A token the server never knew is revoked too (a 200). */
@@ -285,6 +289,7 @@ export declare class CancelledError extends TokenFetchError {}
 /** Forgets every cached discovery document: the next client built reads its issuer's again. */
 export declare function clearDiscoveryCache(): void
 
+/** @deprecated Renamed `TokenResponse.fromJson(body)`. */
 export declare function parseTokenResponse(body: string): TokenResponse
 
 /** Classifies one HTTP answer exactly as a fetch does (body cap, then lenient parsing). */

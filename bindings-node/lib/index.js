@@ -3,7 +3,7 @@
 // loader (../index.js). It adds Promise ergonomics, AbortSignal and typed errors; every
 // decision about tokens is made by the Rust core.
 
-const { inspect } = require('node:util')
+const { inspect, deprecate } = require('node:util')
 const native = loadNative()
 const errors = require('./errors.js')
 
@@ -240,20 +240,23 @@ class TokenClient {
     })
   }
 
-  /** Any grant, resolving to `{ httpMeta, tokenResponse }`. */
-  requestToken(options) {
+  /**
+   * Any grant, resolving to `{ httpMeta, tokenResponse }`: by `{ grantType, scope, params }`,
+   * or a `TokenRequest` built by hand (then the options hold only `signal`).
+   */
+  requestToken(request, options) {
+    if (request instanceof TokenRequest) {
+      return this.#call(options, [], (o) => this.#native.send(request))
+    }
     const grant = (o) => TokenRequest.custom(requiredText(o, 'grantType'), o.scope)
-    return this.#run(options, ['grantType', 'scope'], grant, true)
+    return this.#run(request, ['grantType', 'scope'], grant, true)
   }
-  requestTokenSync(options) {
+  requestTokenSync(request, options) {
+    if (request instanceof TokenRequest) {
+      return this.#callSync(options, [], () => this.#native.sendSync(request))
+    }
     const grant = (o) => TokenRequest.custom(requiredText(o, 'grantType'), o.scope)
-    return this.#runSync(options, ['grantType', 'scope'], grant, true)
-  }
-
-  /** Runs a `TokenRequest` built by hand. */
-  send(request, { signal } = {}) {
-    if (signal?.aborted) return Promise.reject(abortError(signal))
-    return settle(this.#native.send(request), signal)
+    return this.#runSync(request, ['grantType', 'scope'], grant, true)
   }
 
   /** Revokes a token (RFC 7009); `tokenTypeHint` is 'access_token' or 'refresh_token'. */
@@ -603,10 +606,16 @@ function clearDiscoveryCache() {
   guard(() => native.clearDiscoveryCache())
 }
 
-/** Parses a token response body; the same as `TokenResponse.fromJson(body)`. */
-function parseTokenResponse(body) {
-  return TokenResponse.fromJson(body)
-}
+// Old names, kept as aliases that warn once (CHANGELOG.md): one name per concept in every
+// language, and `parseTokenResponse` meant "classify an HTTP answer" in Rust.
+TokenClient.prototype.send = deprecate(function send(request, options) {
+  return this.requestToken(request, options)
+}, 'TokenClient.send(request) is renamed requestToken(request)', 'TOKENFETCH_DEP_SEND')
+const parseTokenResponse = deprecate(
+  (body) => TokenResponse.fromJson(body),
+  'parseTokenResponse(body) is renamed TokenResponse.fromJson(body)',
+  'TOKENFETCH_DEP_PARSE_TOKEN_RESPONSE',
+)
 
 /**
  * A fetch-compatible function that adds `Authorization` from `manager`, and on a 401

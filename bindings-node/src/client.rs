@@ -132,13 +132,13 @@ impl NativeTokenClient {
     pub fn send(&self, request: &TokenRequest) -> AsyncTask<Blocking<TokenRequestResponse>> {
         let (client, request) = (self.inner.clone(), request.0.clone());
         AsyncTask::new(Blocking::new(move || {
-            client.send(&request).map(TokenRequestResponse::from)
+            client.request_token(&request).map(TokenRequestResponse::from)
         }))
     }
 
     #[napi]
     pub fn send_sync(&self, request: &TokenRequest) -> napi::Result<TokenRequestResponse> {
-        catch_panic(|| self.inner.send(&request.0))
+        catch_panic(|| self.inner.request_token(&request.0))
             .map(TokenRequestResponse::from)
             .map_err(to_napi)
     }
@@ -254,7 +254,7 @@ fn manager_from(
     manager_options.on_token = on_token;
     // Last: opening a file store creates its directory, which a mistake above should not.
     if let Some(choice) = store_choice(store)? {
-        choice.apply(&mut manager_options);
+        manager_options.use_store(choice);
     }
     TokenManager::with_options(client.clone(), request, manager_options)
 }

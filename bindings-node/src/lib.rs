@@ -72,7 +72,7 @@ pub fn parse_response_native(
         let received_at = received_at
             .map(|t| tokenfetch::options::epoch_seconds("receivedAt", t))
             .transpose()?;
-        tokenfetch::evaluate_response(status, &headers, &body, received_at, limit)
+        tokenfetch::parse_response(status, &headers, &body, received_at, limit)
     })
     .map(convert::TokenResponse::from)
     .map_err(error::to_napi)

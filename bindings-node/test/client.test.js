@@ -64,6 +64,30 @@ test('client credentials with basic auth', async () => {
   assert.equal(token.authorizationHeader(), `Bearer ${token.accessToken}`)
 })
 
+test('requestToken takes a TokenRequest built by hand; the old send and parseTokenResponse warn once and still work', async () => {
+  const request = tokenfetch.TokenRequest.clientCredentials('read')
+  const answer = await client().requestToken(request)
+  assert.match(answer.tokenResponse.accessToken, /^at-/)
+  assert.equal(answer.httpMeta.request.method, 'POST')
+  assert.match(client().requestTokenSync(request).tokenResponse.accessToken, /^at-/)
+
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  try {
+    for (let i = 0; i < 2; i++) {
+      assert.match((await client().send(request)).tokenResponse.accessToken, /^at-/)
+      assert.equal(tokenfetch.parseTokenResponse('{"access_token":"b"}').tokenType, 'Bearer')
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  } finally {
+    process.off('warning', onWarning)
+  }
+  const codes = warnings.map((w) => w.code).sort()
+  assert.deepEqual(codes, ['TOKENFETCH_DEP_PARSE_TOKEN_RESPONSE', 'TOKENFETCH_DEP_SEND'])
+  assert.ok(warnings.every((w) => w.name === 'DeprecationWarning'))
+})
+
 test('special characters in basic credentials', async () => {
   const c = new TokenClient({
     tokenUrl: kit.scenarioUrl('echo'),
@@ -171,7 +195,6 @@ test('fromJson, toWireJson round trip and the seed aliases', () => {
   const t = TokenResponse.fromJson('{"access_token":"a","expires_in":"60","scope":["x","y"],"tenant":"t"}')
   assert.deepEqual([t.expiresIn, t.scope, t.scopes, t.extra], [60, 'x y', ['x', 'y'], { tenant: 't' }])
   assert.ok(TokenResponse.fromJson(t.toWireJson()).equals(t))
-  assert.equal(tokenfetch.parseTokenResponse('{"access_token":"b"}').tokenType, 'Bearer')
   assert.equal(tokenfetch.V3TokenResponse, TokenResponse)
   assert.equal(tokenfetch.PostTokenResponse, TokenResponse)
   assert.equal(tokenfetch.Authentication, TokenResponse)

@@ -12,6 +12,7 @@ import {
   TokenClient,
   TokenFetchError,
   TokenManager,
+  TokenRequest,
   TokenResponse,
   V3TokenRequestResponse,
   V3TokenResponse,
@@ -42,6 +43,8 @@ async function usage(): Promise<void> {
 
   const answer: V3TokenRequestResponse = await client.requestToken({ grantType: 'password', params: { username: 'a', password: 'b' } })
   const meta: HttpMetadata = answer.httpMeta
+  const byHand: V3TokenRequestResponse = await client.requestToken(TokenRequest.password('a', 'b', 'read'))
+  const byHandSync: V3TokenRequestResponse = client.requestTokenSync(TokenRequest.clientCredentials())
   const status: number | undefined = meta.response?.status
   const maybe: TokenResponse | null = answer.v3TokenResponse
 

@@ -371,7 +371,9 @@ impl PyTokenClient {
             params.map(Params::into_pairs),
         );
         let client = self.inner.clone();
-        Ok(py.detach(move || catch_panic(|| client.send(&request)))?.into())
+        Ok(py
+            .detach(move || catch_panic(|| client.request_token(&request)))?
+            .into())
     }
 
     fn __repr__(&self) -> String {

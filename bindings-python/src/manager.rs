@@ -47,7 +47,7 @@ impl PyTokenManager {
         options.on_token = on_token.as_ref().map(TokenCallback::on_token);
         // Last: opening a file store creates its directory, which a mistake above should not.
         if let Some(store) = store {
-            store.apply(&mut options);
+            options.use_store(store);
         }
         Ok(PyTokenManager {
             inner: catch_panic(|| TokenManager::with_options(client.inner.clone(), request, options))

@@ -1,5 +1,5 @@
 //! The token models (`TokenResponse`, `TokenRequestResponse`, `HttpMetadata` and its parts),
-//! mirroring `core/src/model.rs`, and `parse_response`, the core's `evaluate_response`.
+//! mirroring `core/src/model.rs`, and `parse_response`, the core's `parse_response`.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ pub fn parse_response(
             Some(n) => tokenfetch::options::MAX_RESPONSE_BYTES.whole("max_response_bytes", n)?,
             None => tokenfetch::client::DEFAULT_MAX_RESPONSE_BYTES,
         };
-        tokenfetch::evaluate_response(status, &headers, body, received_at, limit)
+        tokenfetch::parse_response(status, &headers, body, received_at, limit)
     })?;
     Ok(token.into())
 }

@@ -15,7 +15,8 @@ def test_from_json_is_lenient():
     assert (t.token_type, t.expires_in, t.scope, t.scopes) == ("Bearer", 3600, "a b", ["a", "b"])
     assert t.extra == {"tenant": "t"}
     assert t.expires_at is None
-    assert tokenfetch.parse_token_response(BODY) == t
+    with pytest.warns(DeprecationWarning, match="TokenResponse.from_json"):
+        assert tokenfetch.parse_token_response(BODY) == t
 
 
 def test_from_json_errors_are_typed():

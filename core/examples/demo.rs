@@ -24,7 +24,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match client.send(&TokenRequest::client_credentials()) {
+    match client.request_token(&TokenRequest::client_credentials()) {
         Ok(answer) => {
             let token = answer
                 .token_response

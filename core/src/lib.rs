@@ -62,6 +62,8 @@ pub use model::{
     Authentication, HTTPMetadata, HttpMetadata, HttpRequestMeta, HttpResponseMeta, PostTokenResponse,
     TokenRequestResponse, TokenResponse, V3TokenRequestResponse, V3TokenResponse,
 };
+pub use parse::parse_response;
+#[allow(deprecated)]
 pub use parse::{evaluate_response, parse_token_response};
 pub use presets::{GustoEnvironment, ProveEnvironment};
 pub use redact::{Redacted, RedactedView, NON_SECRET_REQUEST_HEADERS, REDACTED};

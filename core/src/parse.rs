@@ -1,6 +1,6 @@
 //! Reading what token endpoints really send.
 //!
-//! [`parse_token_response`] is the one pure entry point: status, headers and body in, a
+//! [`parse_response`] is the one pure entry point: status, headers and body in, a
 //! [`TokenResponse`] or a typed [`Error`] out. The client calls it for every answer, and the
 //! conformance vectors call it in every language, so both test the same code.
 //!
@@ -52,11 +52,11 @@ use crate::redact;
 /// Ten years, in seconds: the longest lifetime a response may claim.
 pub const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
 
-/// Classifies one HTTP answer from a token endpoint.
+/// Classifies one HTTP answer from a token endpoint, without the body cap.
 ///
 /// `headers` are `(name, value)` pairs in any case; only `Content-Type` is read.
 /// `received_at` (epoch seconds) is when the answer arrived; it makes `expires_at`.
-pub fn parse_token_response(
+pub(crate) fn classify_answer(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
@@ -100,10 +100,13 @@ pub fn parse_token_response(
     }
 }
 
-/// What the client does with every answer it reads: the body cap, then
-/// [`parse_token_response`]. Every binding exposes it as `parse_response`, and the shared
-/// conformance vectors run through it, so they test the very code a fetch runs.
-pub fn evaluate_response(
+/// Classifies one HTTP answer from a token endpoint exactly as a fetch does: the body cap,
+/// then lenient parsing. `headers` are `(name, value)` pairs in any case; only
+/// `Content-Type` is read. `received_at` (epoch seconds) is when the answer arrived; it makes
+/// `expires_at`. Every language calls it `parse_response`, and the shared conformance vectors
+/// run through it, so they test the very code a fetch runs. For a body alone, use
+/// [`TokenResponse::from_json`].
+pub fn parse_response(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
@@ -117,7 +120,33 @@ pub fn evaluate_response(
             http_meta: None,
         });
     }
-    parse_token_response(status, headers, body, received_at)
+    classify_answer(status, headers, body, received_at)
+}
+
+/// Renamed [`parse_response`], the name every language uses.
+#[deprecated(note = "use parse_response, the name every language uses")]
+pub fn evaluate_response(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    received_at: Option<u64>,
+    max_response_bytes: u64,
+) -> Result<TokenResponse, Error> {
+    parse_response(status, headers, body, received_at, max_response_bytes)
+}
+
+/// [`parse_response`] without the body cap. In the other languages `parse_token_response`
+/// parses a body alone, so this name meant two things.
+#[deprecated(
+    note = "use parse_response (the same, with the body cap as a fetch applies it), or TokenResponse::from_json for a body alone"
+)]
+pub fn parse_token_response(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    received_at: Option<u64>,
+) -> Result<TokenResponse, Error> {
+    classify_answer(status, headers, body, received_at)
 }
 
 /// Classifies an answer from an endpoint other than the token endpoint (discovery,
@@ -171,7 +200,7 @@ pub(crate) fn parse_object_answer(
 
 /// Parses a body on its own, as `TokenResponse::from_json` does: treated as a 200 answer.
 pub(crate) fn parse_token_body(body: &[u8], received_at: Option<u64>) -> Result<TokenResponse, Error> {
-    parse_token_response(200, &[], body, received_at).map_err(|e| match e {
+    classify_answer(200, &[], body, received_at).map_err(|e| match e {
         Error::Decode { reason, http_meta, .. } => Error::Decode {
             reason,
             status: None,
@@ -710,11 +739,11 @@ mod tests {
     use crate::ErrorKind;
 
     fn ok(body: &str) -> TokenResponse {
-        parse_token_response(200, &[], body.as_bytes(), Some(1_000)).expect(body)
+        classify_answer(200, &[], body.as_bytes(), Some(1_000)).expect(body)
     }
 
     fn err(status: u16, body: &str) -> Error {
-        parse_token_response(status, &[], body.as_bytes(), None).expect_err(body)
+        classify_answer(status, &[], body.as_bytes(), None).expect_err(body)
     }
 
     #[test]
@@ -933,7 +962,7 @@ mod tests {
 
     #[test]
     fn non_utf8_bodies_are_decode_errors() {
-        let e = parse_token_response(200, &[], b"{\"access_token\":\"\xff\"}", None).unwrap_err();
+        let e = classify_answer(200, &[], b"{\"access_token\":\"\xff\"}", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
     }
 

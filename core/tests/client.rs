@@ -467,7 +467,7 @@ fn transport_errors_are_retried() {
 fn send_returns_http_metadata_with_credentials_redacted() {
     let kit = server();
     let client = builder(&kit).build().unwrap();
-    let answer = client.send(&TokenRequest::password("ann", "pw-9d2c")).unwrap();
+    let answer = client.request_token(&TokenRequest::password("ann", "pw-9d2c")).unwrap();
     let token = answer.token_response.as_ref().unwrap();
     let meta = &answer.http_meta;
     assert_eq!(meta.request.method, "POST");

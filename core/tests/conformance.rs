@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 use tokenfetch::manager::ManagerOptions;
-use tokenfetch::{evaluate_response, RetryPolicy, TokenClient, TokenManager, TokenRequest, TokenResponse};
+use tokenfetch::{parse_response, RetryPolicy, TokenClient, TokenManager, TokenRequest, TokenResponse};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -69,7 +69,7 @@ fn run(case: &Value) -> Result<(), String> {
         })
         .unwrap_or_default();
     let status = case["status"].as_u64().expect("status") as u16;
-    let outcome = evaluate_response(status, &headers, &body(case), case["received_at"].as_u64(), 1024 * 1024);
+    let outcome = parse_response(status, &headers, &body(case), case["received_at"].as_u64(), 1024 * 1024);
     match (outcome, case.get("expect"), case.get("error")) {
         (Ok(token), Some(Value::Object(expect)), _) => {
             let got = canonical(&token);

@@ -98,7 +98,7 @@ fn client_credentials_with_client_secret_basic() {
         .token_client("basic")
         .build()
         .unwrap()
-        .send(&TokenRequest::client_credentials().scope("read"))
+        .request_token(&TokenRequest::client_credentials().scope("read"))
         .unwrap();
     let token = answer.token_response.as_ref().unwrap();
     assert_eq!(token.token_type, "Bearer");

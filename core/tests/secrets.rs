@@ -242,7 +242,7 @@ fn no_credential_is_echoed_back_in_any_encoding() {
                 for request in secrets.requests() {
                     let at = format!("{at}/{}", request.grant_type());
                     scan.print(format!("{at}: request Debug"), format!("{request:?}"));
-                    let outputs = match client.send(&request) {
+                    let outputs = match client.request_token(&request) {
                         Ok(answer) => vec![
                             format!("{answer:?}"),
                             serde_json::to_string(&answer).unwrap(),
@@ -343,7 +343,7 @@ fn a_credential_a_server_copies_into_a_token_is_scrubbed_from_its_non_secret_fie
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let answer = client.send(&TokenRequest::client_credentials()).unwrap();
+    let answer = client.request_token(&TokenRequest::client_credentials()).unwrap();
     let token = answer.token_response.as_ref().unwrap();
     let mut scan = Scan::new();
     scan.secret("X-Custom", &secret);

@@ -10,7 +10,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::{is_scenario, scenario_in_path};
+use crate::is_scenario;
+use crate::routing::scenario_in_path;
 
 /// One accepted connection, plain or TLS.
 pub(crate) enum Conn {

@@ -99,6 +99,10 @@ pub fn model_docs(root: &Path) -> Result<Vec<Generated>, String> {
         contents: options::python_enums(),
     });
     files.push(Generated {
+        path: "bindings-kotlin/src/main/kotlin/io/tokenfetch/Choices.kt".into(),
+        contents: options::kotlin_enums(),
+    });
+    files.push(Generated {
         path: "bindings-kotlin/src/main/kotlin/io/tokenfetch/TokenClientConfig.kt".into(),
         contents: options::kotlin(),
     });

@@ -662,3 +662,47 @@ pub fn python_enums() -> String {
     }
     out
 }
+
+// --- Kotlin's enums ----------------------------------------------------------------------
+
+/// `bindings-kotlin/src/main/kotlin/io/tokenfetch/Choices.kt`: the same closed sets as
+/// Kotlin enums, each member carrying the core's string (`wire`), which is what crosses the
+/// FFI; the methods that take one also take the string, for values read from configuration.
+pub fn kotlin_enums() -> String {
+    let mut out = format!(
+        "// {GENERATED_BY}\n\
+         package io.tokenfetch\n\n\
+         // The closed sets of tokenfetch. Each member's `wire` is the core's string for it, the same\n\
+         // in every language; a method that takes a member also takes that string.\n"
+    );
+    for (name, doc, values) in closed_sets() {
+        let doc = doc
+            .replace("``", "`")
+            .replace("`TokenClient.", "[TokenClient.")
+            .replace("prove`", "prove]")
+            .replace("gusto`", "gusto]");
+        let doc = if name == "ErrorKind" {
+            "The kind of a [TokenFetchException] ([TokenFetchException.errorKind]): the same strings in every language."
+                .to_string()
+        } else {
+            doc
+        };
+        let _ = write!(
+            out,
+            "\n/** {doc} */\nenum class {name}(@get:JvmSynthetic @get:JvmName(\"wire\") internal val wire: String) {{\n"
+        );
+        for value in &values {
+            if name == "ErrorKind" {
+                let advice = tokenfetch::ErrorKind::ALL
+                    .iter()
+                    .find(|k| k.as_str() == *value)
+                    .map(|k| k.advice(tokenfetch::options::table::Language::Kotlin))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "    /** {} */", advice.replace("*/", "*&#47;"));
+            }
+            let _ = writeln!(out, "    {}(\"{value}\"),", member_name(value));
+        }
+        out.push_str("}\n");
+    }
+    out
+}

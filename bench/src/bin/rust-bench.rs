@@ -317,7 +317,7 @@ fn parsing(emit: &Emit, settings: &Settings) {
         percentiles(batches).p50
     };
     let ours = time(&|| {
-        black_box(tokenfetch::parse_token_response(200, &headers, black_box(body), Some(0)).expect("parse"));
+        black_box(tokenfetch::parse_response(200, &headers, black_box(body), Some(0), u64::MAX).expect("parse"));
     });
     let serde = time(&|| {
         black_box(serde_json::from_slice::<Plain>(black_box(body)).expect("serde"));

@@ -108,7 +108,12 @@ def __dir__() -> list[str]:
 
 
 def parse_token_response(body: str) -> TokenResponse:
-    """Parse a token response body; the same as ``TokenResponse.from_json(body)``."""
+    """Deprecated: use ``TokenResponse.from_json(body)``, its name in every language.
+
+    (In Rust, ``parse_token_response`` classified a whole HTTP answer, which is
+    ``parse_response`` here: one name meant two things.)
+    """
+    _deprecated("parse_token_response(body)", "TokenResponse.from_json(body)")
     return TokenResponse.from_json(body)
 
 
@@ -151,5 +156,4 @@ __all__ = [
     "__version__",
     "clear_discovery_cache",
     "parse_response",
-    "parse_token_response",
 ]

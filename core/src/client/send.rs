@@ -28,7 +28,7 @@ use super::TokenClient;
 use crate::error::{Deadline, Error, Result};
 use crate::grant::TokenRequest;
 use crate::model::{HttpMetadata, HttpResponseMeta, TokenRequestResponse, TokenResponse};
-use crate::parse::evaluate_response;
+use crate::parse::parse_response;
 use crate::redact;
 use crate::retry::parse_retry_after;
 use crate::transport::{Exchange, Failure, Reach};
@@ -59,12 +59,19 @@ impl TokenClient {
     /// Runs any grant and returns the token with the HTTP metadata of the exchange.
     ///
     /// `Ok` always carries a token; every error carries the metadata of the last attempt
-    /// (except `config` errors, raised before anything is sent).
-    pub fn send(&self, request: &TokenRequest) -> Result<TokenRequestResponse> {
+    /// (except `config` errors, raised before anything is sent). Every language calls it
+    /// `request_token`.
+    pub fn request_token(&self, request: &TokenRequest) -> Result<TokenRequestResponse> {
         self.send_tracked(request).0
     }
 
-    /// [`Self::send`], and whether any attempt may have reached the server (so a single-use
+    /// Renamed [`Self::request_token`], the name every language uses.
+    #[deprecated(note = "use request_token, the name every language uses")]
+    pub fn send(&self, request: &TokenRequest) -> Result<TokenRequestResponse> {
+        self.request_token(request)
+    }
+
+    /// [`Self::request_token`], and whether any attempt may have reached the server (so a single-use
     /// credential must be taken as spent).
     pub(crate) fn send_tracked(&self, request: &TokenRequest) -> (Result<TokenRequestResponse>, bool) {
         let mut reached = false;
@@ -110,7 +117,7 @@ impl TokenClient {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .ok();
-        let token = evaluate_response(
+        let token = parse_response(
             exchange.status,
             &exchange.headers,
             &exchange.body,

@@ -117,6 +117,13 @@ impl Default for ManagerOptions {
 }
 
 impl ManagerOptions {
+    /// Shares the manager's tokens through the store `choice` opened, sealed with its keys.
+    pub fn use_store(&mut self, choice: crate::store::StoreChoice) {
+        let (store, keys) = choice.into_parts();
+        self.store = Some(store);
+        self.store_keys = keys;
+    }
+
     /// Checks each duration against its range in [`crate::options`].
     pub fn validate(&self) -> Result<()> {
         options::REFRESH_SKEW.check_duration("refresh_skew", self.refresh_skew)?;
@@ -136,6 +143,7 @@ pub(crate) fn later(at: Instant, by: Duration) -> Instant {
     at.checked_add(by.min(CAP)).unwrap_or(at)
 }
 
+/// Not derived only because `on_token` is a closure; the store keys are `Secret`s.
 impl std::fmt::Debug for ManagerOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ManagerOptions")
@@ -143,7 +151,7 @@ impl std::fmt::Debug for ManagerOptions {
             .field("default_lifetime", &self.default_lifetime)
             .field("failure_cooldown", &self.failure_cooldown)
             .field("store", &self.store)
-            .field("store_encrypted", &self.store_keys.is_some())
+            .field("store_keys", &self.store_keys)
             .field("store_namespace", &self.store_namespace)
             .field("lease_time", &self.lease_time)
             .finish_non_exhaustive()

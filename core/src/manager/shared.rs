@@ -40,13 +40,12 @@ impl TokenManager {
                 return Ok(Arc::clone(location));
             }
         }
-        let location: Arc<str> = entry::location(
-            &self.client,
-            &self.request,
-            self.options.store_namespace.as_deref(),
-            &salt,
-        )
-        .into();
+        let whose = entry::Whose {
+            identity: &self.client.identity(),
+            grant_type: self.request.grant_type(),
+            params: &self.client.parameters_for(&self.request),
+        };
+        let location: Arc<str> = entry::location(whose, self.options.store_namespace.as_deref(), &salt).into();
         *cached = Some((salt, Arc::clone(&location)));
         Ok(location)
     }

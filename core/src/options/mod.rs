@@ -359,7 +359,7 @@ impl OptionBag {
     }
 }
 
-/// An HTTP status code given to [`crate::evaluate_response`] by a binding: 100 to 599.
+/// An HTTP status code given to [`crate::parse_response`] by a binding: 100 to 599.
 #[doc(hidden)]
 pub fn status_code(spelled: &str, value: f64) -> Result<u16> {
     if value.fract() == 0.0 && (100.0..=599.0).contains(&value) {
@@ -371,7 +371,7 @@ pub fn status_code(spelled: &str, value: f64) -> Result<u16> {
     }
 }
 
-/// A receive time given to [`crate::evaluate_response`] by a binding, in epoch seconds: from
+/// A receive time given to [`crate::parse_response`] by a binding, in epoch seconds: from
 /// 0 to the end of year 9999, fractions rounded down.
 #[doc(hidden)]
 pub fn epoch_seconds(spelled: &str, value: f64) -> Result<u64> {

@@ -9,10 +9,10 @@ use std::time::Duration;
 use super::entry::{EntryKey, KeyRing};
 use super::{FileStore, MemoryStore, RedisStore, TokenStore, DEFAULT_STORE_TIMEOUT};
 use crate::error::{Error, Result};
-use crate::manager::ManagerOptions;
 use crate::options::{OptionBag, OptionValue, STORE_TIMEOUT};
 
-/// An opened store and the keys that seal its entries, ready for [`ManagerOptions`].
+/// An opened store and the keys that seal its entries, ready for
+/// [`ManagerOptions::use_store`](crate::ManagerOptions::use_store).
 #[derive(Clone, Debug)]
 pub struct StoreChoice {
     pub store: Arc<dyn TokenStore>,
@@ -122,10 +122,10 @@ impl StoreChoice {
         choice.with_previous_keys(previous_keys)
     }
 
-    /// Puts the store and its key into `options`.
-    pub fn apply(self, options: &mut ManagerOptions) {
-        options.store_keys = self.keys();
-        options.store = Some(self.store);
+    /// The store and the keys that seal its entries, for [`ManagerOptions::use_store`](crate::ManagerOptions::use_store).
+    pub fn into_parts(self) -> (Arc<dyn TokenStore>, Option<KeyRing>) {
+        let keys = self.keys();
+        (self.store, keys)
     }
 }
 

@@ -42,10 +42,8 @@ use serde_json::Value;
 
 use super::{StoredBytes, TokenStore};
 use crate::error::{Error, Result};
-use crate::grant::TokenRequest;
 use crate::model::TokenResponse;
 use crate::secret::Secret;
-use crate::TokenClient;
 
 /// The entry format this version writes and reads. A newer format is treated as someone
 /// else's, so an older process neither misreads nor overwrites it. Format 1 (before the
@@ -57,9 +55,19 @@ const PLAIN_SALT: &str = "tokenfetch-salt";
 /// How long a store keeps a salt: as long as it allows.
 const SALT_TTL: Duration = Duration::from_secs(crate::parse::MAX_LIFETIME_SECS);
 
+/// Everything that decides whose token an entry holds: the client's identity (token URL,
+/// client id and secret, auth method, credential headers: `TokenClient::identity`) and the
+/// request as it will be sent (its grant type and every body parameter). The manager fills it
+/// in; the store needs nothing else from the client.
+pub struct Whose<'a> {
+    pub identity: &'a [(String, String)],
+    pub grant_type: &'a str,
+    pub params: &'a [(String, String)],
+}
+
 /// The location of a manager's entry: `tokenfetch-v2-` and the hex HMAC described in the
 /// module documentation.
-pub fn location(client: &TokenClient, request: &TokenRequest, namespace: Option<&str>, salt: &[u8; 32]) -> String {
+pub fn location(whose: Whose<'_>, namespace: Option<&str>, salt: &[u8; 32]) -> String {
     let mut mac = hmac::Context::with_key(&hmac::Key::new(hmac::HMAC_SHA256, salt));
     // Length-prefixed name and value, so no two different inputs hash alike.
     let mut part = |name: &str, value: &str| {
@@ -69,12 +77,12 @@ pub fn location(client: &TokenClient, request: &TokenRequest, namespace: Option<
         }
     };
     part("namespace", namespace.unwrap_or(""));
-    for (name, value) in client.identity() {
-        part(&name, &value);
+    for (name, value) in whose.identity {
+        part(name, value);
     }
-    part("grant_type", request.grant_type());
-    for (name, value) in client.parameters_for(request) {
-        part(&name, &value);
+    part("grant_type", whose.grant_type);
+    for (name, value) in whose.params {
+        part(name, value);
     }
     let tag = mac.sign();
     let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();

@@ -1,7 +1,7 @@
 package io.tokenfetch
 
 import io.tokenfetch.ffi.ErrorInfo
-import io.tokenfetch.ffi.ErrorKind
+import io.tokenfetch.ffi.ErrorKind as NativeErrorKind
 import io.tokenfetch.ffi.InternalException
 import io.tokenfetch.ffi.NativeException
 
@@ -15,8 +15,11 @@ import io.tokenfetch.ffi.NativeException
  * tell the rest. The guide's error table says what to do about each kind.
  */
 sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summary) {
-    /** oauth, http_status, decode, response_too_large, timeout, transport, config or cancelled. */
+    /** oauth, http_status, decode, response_too_large, timeout, transport, config or cancelled: [errorKind]'s string. */
     val kind: String = info.kindName
+
+    /** [kind] as an enum, for a `when` over the kinds; each member's doc says what to do. */
+    val errorKind: ErrorKind = ErrorKind.entries.first { it.wire == info.kindName }
 
     /** The HTTP status of the answer, when there was one. */
     val status: Int? = info.status?.toInt()
@@ -68,22 +71,22 @@ class CancelledException internal constructor(info: ErrorInfo) : TokenFetchExcep
 @JvmSynthetic
 internal fun ErrorInfo.toException(): TokenFetchException =
     when (kind) {
-        ErrorKind.OAUTH -> OAuthException(this)
-        ErrorKind.HTTP_STATUS -> HttpStatusException(this)
-        ErrorKind.DECODE -> DecodeException(this)
-        ErrorKind.RESPONSE_TOO_LARGE -> ResponseTooLargeException(this)
-        ErrorKind.TIMEOUT -> TokenTimeoutException(this)
-        ErrorKind.TRANSPORT -> TransportException(this)
-        ErrorKind.CONFIG -> ConfigException(this)
-        ErrorKind.CANCELLED -> CancelledException(this)
+        NativeErrorKind.OAUTH -> OAuthException(this)
+        NativeErrorKind.HTTP_STATUS -> HttpStatusException(this)
+        NativeErrorKind.DECODE -> DecodeException(this)
+        NativeErrorKind.RESPONSE_TOO_LARGE -> ResponseTooLargeException(this)
+        NativeErrorKind.TIMEOUT -> TokenTimeoutException(this)
+        NativeErrorKind.TRANSPORT -> TransportException(this)
+        NativeErrorKind.CONFIG -> ConfigException(this)
+        NativeErrorKind.CANCELLED -> CancelledException(this)
     }
 
-private fun localError(kind: ErrorKind, kindName: String, summary: String): TokenFetchException =
+private fun localError(kind: NativeErrorKind, kindName: String, summary: String): TokenFetchException =
     ErrorInfo(kind, kindName, summary, null, null, null, null, null).toException()
 
 /** A [ConfigException] raised by the Kotlin layer itself, for a misuse the core cannot see. */
 @JvmSynthetic
-internal fun configError(summary: String): TokenFetchException = localError(ErrorKind.CONFIG, "config", summary)
+internal fun configError(summary: String): TokenFetchException = localError(NativeErrorKind.CONFIG, "config", summary)
 
 /**
  * Runs a native call, turning every failure into the public exception hierarchy: core errors
@@ -98,7 +101,7 @@ internal inline fun <T> ffiCall(block: () -> T): T =
     } catch (e: NativeException.Failed) {
         throw e.info.toException()
     } catch (e: InternalException) {
-        throw localError(ErrorKind.TRANSPORT, "transport", "internal error in tokenfetch's native library; please report it")
+        throw localError(NativeErrorKind.TRANSPORT, "transport", "internal error in tokenfetch's native library; please report it")
     } catch (e: IllegalStateException) {
-        throw localError(ErrorKind.CONFIG, "config", "this tokenfetch object was closed; create a new one")
+        throw localError(NativeErrorKind.CONFIG, "config", "this tokenfetch object was closed; create a new one")
     }

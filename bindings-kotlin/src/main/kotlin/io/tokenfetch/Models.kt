@@ -71,7 +71,11 @@ class TokenResponse internal constructor(private val data: TokenResponseData) {
     }
 }
 
-/** Parses a token response body; the same as [TokenResponse.fromJson]. */
+/**
+ * Renamed [TokenResponse.fromJson], its name in every language (in Rust, `parse_token_response`
+ * classified a whole HTTP answer, which is [parseResponse] here: one name meant two things).
+ */
+@Deprecated("Renamed TokenResponse.fromJson(body)", ReplaceWith("TokenResponse.fromJson(body)"))
 fun parseTokenResponse(body: String): TokenResponse = TokenResponse.fromJson(body)
 
 /**

@@ -14,26 +14,6 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.future.await
 import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
 
-/** How the client proves its identity (RFC 6749 §2.3). */
-enum class AuthMethod(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
-    /** HTTP Basic, id and secret form-urlencoded first (RFC 6749 §2.3.1). The default. */
-    CLIENT_SECRET_BASIC("client_secret_basic"),
-
-    /** `client_id` and `client_secret` in the body. */
-    CLIENT_SECRET_POST("client_secret_post"),
-
-    /** A public client: `client_id` in the body, no secret. */
-    NONE("none"),
-}
-
-/** How the request body is encoded. */
-enum class BodyEncoding(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
-    FORM("form"),
-
-    /** Some providers (Gusto) take JSON. */
-    JSON("json"),
-}
-
 /**
  * A client for one OAuth 2.0 token endpoint. Thread-safe; share one per endpoint.
  *
@@ -405,14 +385,34 @@ class TokenClient private constructor(
     override fun toString(): String = "TokenClient(tokenUrl=$tokenUrl, clientId=$clientId)"
 
     companion object {
-        /** Prove's token endpoint; [env] is uat-us, prod-us, uat-eu or prod-eu (null: the core's default). */
+        /** Prove's token endpoint in [env]. */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(TokenFetchException::class)
+        fun prove(clientId: String, clientSecret: String, env: ProveEnvironment, tokenUrl: String? = null): TokenClient =
+            prove(clientId, clientSecret, env.wire, tokenUrl)
+
+        /**
+         * Prove's token endpoint; [env] is a [ProveEnvironment]'s string, as read from
+         * configuration (null: the core's default).
+         */
         @JvmStatic
         @JvmOverloads
         @Throws(TokenFetchException::class)
         fun prove(clientId: String, clientSecret: String, env: String? = null, tokenUrl: String? = null): TokenClient =
             TokenClient(ffiCall { NativeTokenClient.prove(presetOptions(clientId, clientSecret, env, tokenUrl)) })
 
-        /** Gusto's token endpoint; [env] is demo or prod (null: the core's default). Its default grant is `system_access`. */
+        /** Gusto's token endpoint in [env]. Its default grant is `system_access`. */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(TokenFetchException::class)
+        fun gusto(clientId: String, clientSecret: String, env: GustoEnvironment, tokenUrl: String? = null): TokenClient =
+            gusto(clientId, clientSecret, env.wire, tokenUrl)
+
+        /**
+         * Gusto's token endpoint; [env] is a [GustoEnvironment]'s string, as read from
+         * configuration (null: the core's default). Its default grant is `system_access`.
+         */
         @JvmStatic
         @JvmOverloads
         @Throws(TokenFetchException::class)

@@ -147,6 +147,9 @@ class ClientTest {
     fun presets() {
         val prove = TokenClient.prove("p", "s", "uat-us", kit.tokenUrl)
         assertEquals("https://platform.eu.proveapis.com/token", TokenClient.prove("p", "s", "prod-eu").tokenUrl)
+        // The enum and the string read from configuration are the same environment.
+        assertEquals(TokenClient.prove("p", "s", "prod-eu").tokenUrl, TokenClient.prove("p", "s", ProveEnvironment.PROD_EU).tokenUrl)
+        assertEquals(TokenClient.gusto("g", "s", "demo").tokenUrl, TokenClient.gusto("g", "s", GustoEnvironment.DEMO).tokenUrl)
         assertEquals("Bearer", prove.clientCredentials().tokenType)
         val gusto = TokenClient.gusto("g", "s", tokenUrl = "${kit.url}/oauth/token")
         assertEquals("https://api.gusto.com/oauth/token", TokenClient.gusto("g", "s", "prod").tokenUrl)
@@ -161,9 +164,13 @@ class ClientTest {
         assertEquals(listOf("x", "y"), t.scopes)
         assertEquals("""{"tenant":"t"}""", t.extraJson)
         assertEquals(t, TokenResponse.fromJson(t.toJson()))
-        val p: PostTokenResponse = parseTokenResponse("""{"access_token":"b"}""")
+        val p: PostTokenResponse = TokenResponse.fromJson("""{"access_token":"b"}""")
         val a: Authentication = p
         assertEquals("Bearer", a.tokenType)
+        // The old name still works (deprecated: it meant something else in Rust).
+        @Suppress("DEPRECATION")
+        val old = parseTokenResponse("""{"access_token":"b"}""")
+        assertEquals(p, old)
     }
 
     @Test

@@ -40,6 +40,8 @@ class ErrorsTest {
         val e = assertThrows<TokenFetchException> { failing(scenario).clientCredentials() }
         assertEquals(className, e::class.simpleName)
         assertEquals(kind, e.kind)
+        assertEquals(kind, e.errorKind.wire)
+        assertEquals(className.removeSuffix("Exception").removePrefix("Token").uppercase(), e.errorKind.name.replace("_", ""))
         assertEquals(status, e.status)
         assertEquals(code, e.oauthCode)
         assertEquals("POST", checkNotNull(e.httpMeta).request.method)

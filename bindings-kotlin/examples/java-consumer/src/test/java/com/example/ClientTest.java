@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenfetch.AuthMethod;
 import io.tokenfetch.BodyEncoding;
+import io.tokenfetch.GustoEnvironment;
+import io.tokenfetch.ProveEnvironment;
 import io.tokenfetch.OAuthException;
 import io.tokenfetch.TokenClient;
 import io.tokenfetch.TokenClientConfig;
@@ -105,7 +107,12 @@ class ClientTest {
         // The presets take their endpoint from an environment name, or from an explicit URL.
         try (TokenClient prove = TokenClient.prove("prove-id", SECRET, "uat-us", Testkit.tokenUrl());
                 TokenClient gusto = TokenClient.gusto("gusto-id", SECRET, "demo", Testkit.tokenUrl());
-                TokenClient proveDefault = TokenClient.prove("prove-id", SECRET)) {
+                TokenClient proveDefault = TokenClient.prove("prove-id", SECRET);
+                TokenClient proveEu = TokenClient.prove("prove-id", SECRET, ProveEnvironment.PROD_EU);
+                TokenClient proveEuByName = TokenClient.prove("prove-id", SECRET, "prod-eu");
+                TokenClient gustoProd = TokenClient.gusto("gusto-id", SECRET, GustoEnvironment.PROD)) {
+            assertEquals(proveEuByName.getTokenUrl(), proveEu.getTokenUrl());
+            assertTrue(gustoProd.getTokenUrl().startsWith("https://api.gusto.com/"), gustoProd.getTokenUrl());
             assertEquals("Bearer", prove.clientCredentials().getTokenType());
             assertEquals("gusto-id", gusto.getClientId());
             assertTrue(proveDefault.getTokenUrl().startsWith("https://"), proveDefault.getTokenUrl());

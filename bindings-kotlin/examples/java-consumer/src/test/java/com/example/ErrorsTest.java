@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tokenfetch.ConfigException;
 import io.tokenfetch.DecodeException;
+import io.tokenfetch.ErrorKind;
 import io.tokenfetch.HttpStatusException;
 import io.tokenfetch.OAuthException;
 import io.tokenfetch.TokenClient;
@@ -47,6 +48,14 @@ class ErrorsTest {
         try (TokenClient client = client("invalid_client")) {
             OAuthException e = assertThrows(OAuthException.class, client::clientCredentials);
             assertEquals("oauth", e.getKind());
+            switch (e.getErrorKind()) {
+                case OAUTH:
+                    assertEquals("invalid_client", e.getOauthCode());
+                    break;
+                default:
+                    throw new AssertionError("an OAuth error's kind is OAUTH, not " + e.getErrorKind());
+            }
+            assertEquals(ErrorKind.OAUTH, e.getErrorKind());
             assertEquals(401, e.getStatus());
             assertEquals("invalid_client", e.getOauthCode());
             assertNotNull(e.getHttpMeta());
