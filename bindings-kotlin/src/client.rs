@@ -9,12 +9,15 @@ use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::store::StoreChoice;
 use tokenfetch::{TokenClient, TokenManager};
 
-use crate::convert::{
-    on_token_from, AuthorizationOptionsData, AuthorizationRequestData, DeviceAuthorizationData, IntrospectionData,
-    NativeCancelToken, NativeTokenListener, NativeTokenRequest, NativeTokenStore, ServerMetadataData,
-    TokenRequestResponseData, TokenResponseData,
-};
+use crate::authorize::{AuthorizationOptionsData, AuthorizationRequestData};
+use crate::device::{DeviceAuthorizationData, NativeCancelToken};
+use crate::discovery::ServerMetadataData;
 use crate::error::{ErrorInfo, NativeError};
+use crate::grant::NativeTokenRequest;
+use crate::introspection::IntrospectionData;
+use crate::manager::{on_token_from, NativeTokenListener};
+use crate::model::{TokenRequestResponseData, TokenResponseData};
+use crate::store::NativeTokenStore;
 
 /// One option as `TokenClientConfig.kt` (generated from the core's option table) passes it:
 /// its Kotlin name and its value, durations in milliseconds. Internal: its generated

@@ -1,7 +1,7 @@
 //! Core errors on their way to Kotlin: one uniffi error carrying the structured error, which
 //! `Errors.kt` turns into the public sealed `TokenFetchException` hierarchy.
 
-use crate::convert::HttpMetadata;
+use crate::model::HttpMetadata;
 
 /// The contract's error kinds, as a closed set: `Errors.kt` maps each to its exception class
 /// with an exhaustive `when`, so a new kind cannot silently become another.

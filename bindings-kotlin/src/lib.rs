@@ -1,7 +1,9 @@
 //! The uniffi half of the Kotlin package. Generated Kotlin (package `io.tokenfetch.ffi`) is
 //! internal; the public API is the hand-written layer in `src/main/kotlin/io/tokenfetch/`.
 //!
-//! - `convert`: records and objects over the core models;
+//! - `model`, `grant`, `discovery`, `introspection`, `device`, `authorize`, `store`, `manager`:
+//!   records and objects over the core models, one module per core module;
+//! - `convert`: the conversions those modules share;
 //! - `error`: the one error type, carrying the core error's structured form;
 //! - `client`: the native client and manager.
 
@@ -11,9 +13,17 @@
 
 uniffi::setup_scaffolding!();
 
+mod authorize;
 mod client;
 mod convert;
+mod device;
+mod discovery;
 mod error;
+mod grant;
+mod introspection;
+mod manager;
+mod model;
+mod store;
 
 /// The core's version.
 #[uniffi::export]

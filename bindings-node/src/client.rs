@@ -13,12 +13,14 @@ use tokenfetch::options::table::{self, Language, Preset};
 use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::{TokenClient, TokenManager};
 
-use crate::convert::{
-    authorization_options, manager_options, on_token_listener, option_bag, store_choice, AuthorizationRequest,
-    CancelToken, DeviceAuthorization, Introspection, Pkce, ServerMetadata, TokenRequest, TokenRequestResponse,
-    TokenResponse,
-};
+use crate::authorize::{authorization_options, AuthorizationRequest, Pkce};
+use crate::convert::{manager_options, on_token_listener, option_bag, store_choice};
+use crate::device::{CancelToken, DeviceAuthorization};
+use crate::discovery::ServerMetadata;
 use crate::error::{payload, to_napi};
+use crate::grant::TokenRequest;
+use crate::introspection::Introspection;
+use crate::model::{TokenRequestResponse, TokenResponse};
 use crate::tasks::{on_own_thread, Blocking};
 
 #[napi]

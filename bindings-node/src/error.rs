@@ -21,7 +21,7 @@ pub fn payload(error: &Error) -> serde_json::Value {
         "code": oauth.map(|o| o.error.clone()),
         "errorDescription": oauth.and_then(|o| o.error_description.clone()),
         "errorUri": oauth.and_then(|o| o.error_uri.clone()),
-        "httpMeta": error.http_meta().map(crate::convert::http_meta_json),
+        "httpMeta": error.http_meta().map(crate::model::http_meta_json),
     })
 }
 

@@ -1,14 +1,22 @@
 //! Native half of the `tokenfetch` npm package. `lib/index.js` is the public API.
 //!
-//! - `convert`: model classes (newtypes over the core models) and option objects;
+//! - `model`, `grant`, `discovery`, `introspection`, `device`, `authorize`: the model classes
+//!   (newtypes over the core models), each in the module named after the core's;
+//! - `convert`: option objects and the conversions the model classes share;
 //! - `error`: the one encoding of core errors for JavaScript;
 //! - `tasks`: the generic `AsyncTask` that runs core calls on the libuv pool, and the thread
 //!   of its own a device poll waits on;
 //! - `client`: the native client and manager.
 
+mod authorize;
 mod client;
 mod convert;
+mod device;
+mod discovery;
 mod error;
+mod grant;
+mod introspection;
+mod model;
 mod tasks;
 
 /// The core's version, as `require('tokenfetch').version`.
@@ -19,25 +27,25 @@ pub fn version() -> String {
 
 /// Parses a token response body; `lib/index.js` exposes it as `TokenResponse.fromJson`.
 #[napi_derive::napi]
-pub fn parse_token_response_native(body: String) -> napi::Result<convert::TokenResponse> {
+pub fn parse_token_response_native(body: String) -> napi::Result<model::TokenResponse> {
     tokenfetch::error::catch_panic(|| tokenfetch::TokenResponse::from_json(&body))
-        .map(convert::TokenResponse::from)
+        .map(model::TokenResponse::from)
         .map_err(error::to_napi)
 }
 
 /// A fresh PKCE pair; `lib/index.js` exposes it as `Pkce.generate`.
 #[napi_derive::napi]
-pub fn pkce_generate_native() -> napi::Result<convert::Pkce> {
+pub fn pkce_generate_native() -> napi::Result<authorize::Pkce> {
     tokenfetch::error::catch_panic(tokenfetch::Pkce::generate)
-        .map(convert::Pkce::from)
+        .map(authorize::Pkce::from)
         .map_err(error::to_napi)
 }
 
 /// The PKCE pair for a chosen verifier; `lib/index.js` exposes it as `Pkce.fromVerifier`.
 #[napi_derive::napi]
-pub fn pkce_from_verifier_native(verifier: String) -> napi::Result<convert::Pkce> {
+pub fn pkce_from_verifier_native(verifier: String) -> napi::Result<authorize::Pkce> {
     tokenfetch::error::catch_panic(|| tokenfetch::Pkce::from_verifier(verifier))
-        .map(convert::Pkce::from)
+        .map(authorize::Pkce::from)
         .map_err(error::to_napi)
 }
 
@@ -61,7 +69,7 @@ pub fn parse_response_native(
     body: napi::bindgen_prelude::Buffer,
     received_at: Option<f64>,
     max_response_bytes: Option<f64>,
-) -> napi::Result<convert::TokenResponse> {
+) -> napi::Result<model::TokenResponse> {
     tokenfetch::error::catch_panic(|| {
         let status = tokenfetch::options::status_code("status", status)?;
         let limit = match max_response_bytes {
@@ -74,7 +82,7 @@ pub fn parse_response_native(
             .transpose()?;
         tokenfetch::parse_response(status, &headers, &body, received_at, limit)
     })
-    .map(convert::TokenResponse::from)
+    .map(model::TokenResponse::from)
     .map_err(error::to_napi)
 }
 

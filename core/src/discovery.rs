@@ -92,7 +92,7 @@ impl ServerMetadata {
                 Some(Value::String(s)) => Ok(Some(s)),
                 Some(other) => Err(Error::decode(format!(
                     "the discovery document at {source} has {name} as {}, not a string",
-                    json_type(&other)
+                    crate::parse::json_type(&other)
                 ))),
             }
         };
@@ -123,7 +123,7 @@ impl ServerMetadata {
                     .collect()),
                 Some(other) => Err(Error::decode(format!(
                     "the discovery document at {source} has {name} as {}, not an array",
-                    json_type(&other)
+                    crate::parse::json_type(&other)
                 ))),
             }
         };
@@ -211,17 +211,6 @@ pub(crate) fn remember(issuer: &str, metadata: Arc<ServerMetadata>, ttl: Duratio
 /// again (after a server's keys or endpoints changed, say).
 pub fn clear_discovery_cache() {
     cache().lock().unwrap_or_else(|e| e.into_inner()).clear();
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

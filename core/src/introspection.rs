@@ -85,7 +85,7 @@ impl Introspection {
             Some(other) => {
                 return Err(Error::decode(format!(
                     "the introspection response's active is {}, not a JSON boolean (RFC 7662 §2.2)",
-                    kind_of(&other)
+                    parse::json_type(&other)
                 )))
             }
         };
@@ -110,7 +110,7 @@ impl Introspection {
             Some(other) => {
                 return Err(Error::decode(format!(
                     "the introspection response's aud is {}, not a string or an array",
-                    kind_of(&other)
+                    parse::json_type(&other)
                 )))
             }
         };
@@ -129,17 +129,6 @@ impl Introspection {
             jti,
             extra: members,
         })
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -62,29 +62,7 @@ pub(crate) fn classify_answer(
     body: &[u8],
     received_at: Option<u64>,
 ) -> Result<TokenResponse, Error> {
-    let content_type = headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .map(|(_, value)| value.as_str());
-    let success = (200..300).contains(&status);
-    let members = read_members(body, content_type);
-
-    if let Ok(Some(map)) = &members {
-        if let Some(oauth) = oauth_error(map) {
-            return Err(Error::OAuth {
-                body: oauth,
-                status,
-                http_meta: None,
-            });
-        }
-    }
-    if !success {
-        return Err(Error::HttpStatus {
-            status,
-            body_excerpt: excerpt(body),
-            http_meta: None,
-        });
-    }
+    let members = read_answer(status, headers, body)?;
     let with_status = |reason: String| Error::Decode {
         reason,
         status: Some(status),
@@ -149,23 +127,15 @@ pub fn parse_token_response(
     classify_answer(status, headers, body, received_at)
 }
 
-/// Classifies an answer from an endpoint other than the token endpoint (discovery,
-/// introspection, revocation, device authorization) by the token endpoint's rules: an OAuth
-/// error body on any status is an `oauth` error, another non-2xx status is `http_status`,
-/// and a 2xx body that is not an object is `decode`. `Ok(None)` is a 2xx with an empty body.
-pub(crate) fn parse_object_answer(
+/// What every endpoint's answer goes through first: its members (by its content type, else
+/// by its shape), an OAuth error body on any status (200 included) as an `oauth` error, and a
+/// non-2xx status without one as `http_status`. What is left is a 2xx: its members, none (an
+/// empty body), or why they could not be read.
+fn read_answer(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
-    max_response_bytes: u64,
-) -> Result<Option<Map<String, Value>>, Error> {
-    if body.len() as u64 > max_response_bytes {
-        return Err(Error::ResponseTooLarge {
-            limit: max_response_bytes,
-            status: Some(status),
-            http_meta: None,
-        });
-    }
+) -> Result<Result<Option<Members>, String>, Error> {
     let content_type = headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
@@ -187,7 +157,27 @@ pub(crate) fn parse_object_answer(
             http_meta: None,
         });
     }
-    match members {
+    Ok(members)
+}
+
+/// Classifies an answer from an endpoint other than the token endpoint (discovery,
+/// introspection, revocation, device authorization) by the token endpoint's rules: an OAuth
+/// error body on any status is an `oauth` error, another non-2xx status is `http_status`,
+/// and a 2xx body that is not an object is `decode`. `Ok(None)` is a 2xx with an empty body.
+pub(crate) fn parse_object_answer(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    max_response_bytes: u64,
+) -> Result<Option<Map<String, Value>>, Error> {
+    if body.len() as u64 > max_response_bytes {
+        return Err(Error::ResponseTooLarge {
+            limit: max_response_bytes,
+            status: Some(status),
+            http_meta: None,
+        });
+    }
+    match read_answer(status, headers, body)? {
         Ok(Some(members)) => Ok(Some(members.into_map())),
         Ok(None) => Ok(None),
         Err(reason) => Err(Error::Decode {
@@ -711,7 +701,8 @@ fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
     Error::decode(format!("field `{field}` must be {expected}, got {}", json_type(got)))
 }
 
-fn json_type(value: &Value) -> &'static str {
+/// A JSON value's type, as a message names it ("got a string").
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

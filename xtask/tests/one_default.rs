@@ -14,14 +14,19 @@ const ROOTS: &[&str] = &[
     "bindings-python/python/tokenfetch",
     "bindings-node/src",
     "bindings-node/lib",
-    "bindings-kotlin/src/main/kotlin",
-    "bindings-kotlin/src/client.rs",
-    "bindings-kotlin/src/convert.rs",
-    "bindings-kotlin/src/error.rs",
+    "bindings-kotlin/src",
 ];
+/// Under a root, what is not binding source: tests, and the pinned uniffi-bindgen.
+const NOT_SOURCES: &[&str] = &["test", "bin"];
 const GENERATED: &[&str] = &["_options.pyi", "_choices.py", "options.d.ts", "TokenClientConfig.kt"];
 /// The language guides: their generated regions are skipped.
-const GUIDES: &[&str] = &["docs/python.md", "docs/node.md", "docs/kotlin.md", "docs/java.md"];
+const GUIDES: &[&str] = &[
+    "docs/python.md",
+    "docs/node.md",
+    "docs/kotlin.md",
+    "docs/java.md",
+    "README.md",
+];
 
 fn sources(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -37,7 +42,9 @@ fn sources(root: &Path) -> Vec<PathBuf> {
                 let p = entry.path();
                 let name = p.file_name().unwrap().to_string_lossy().into_owned();
                 if p.is_dir() {
-                    stack.push(p);
+                    if !NOT_SOURCES.contains(&name.as_str()) {
+                        stack.push(p);
+                    }
                 } else if !GENERATED.contains(&name.as_str())
                     && [".rs", ".py", ".pyi", ".js", ".ts", ".kt"]
                         .iter()
@@ -82,6 +89,45 @@ fn spellings() -> Vec<String> {
     out
 }
 
+/// A duration default as prose writes it (`30 s`, `5 minutes`), with the option's names in
+/// every language: a line naming the option beside its default restates the table.
+fn prose_defaults() -> Vec<(String, Vec<String>)> {
+    use tokenfetch::options::table::Language;
+    let rows = CLIENT_OPTIONS
+        .iter()
+        .map(|r| (r.name, r.kind.numeric(), r.kind.is_duration()))
+        .chain(
+            MANAGER_OPTIONS
+                .iter()
+                .map(|r| (r.name, r.kind.numeric(), r.kind.is_duration())),
+        );
+    let mut out = Vec::new();
+    for (name, numeric, is_duration) in rows {
+        let (Some(o), true) = (numeric, is_duration) else {
+            continue;
+        };
+        let Some(ms) = o.default else { continue };
+        if ms % 1000 != 0 {
+            continue;
+        }
+        let secs = ms / 1000;
+        let mut prose = vec![format!("{secs} s"), format!("{secs}s")];
+        if secs % 60 == 0 {
+            let minutes = secs / 60;
+            prose.push(format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" }));
+        }
+        let names: Vec<String> = [Language::Rust, Language::Node, Language::Kotlin]
+            .iter()
+            .map(|l| l.spell(name, true))
+            .chain([name.replace('_', " "), Language::Kotlin.spell(name, false)])
+            .collect();
+        for p in prose {
+            out.push((p, names.clone()));
+        }
+    }
+    out
+}
+
 #[test]
 fn no_binding_source_states_a_default() {
     let root = xtask::workspace_root();
@@ -108,7 +154,10 @@ fn no_binding_source_states_a_default() {
                 after.starts_with(|c: char| c.is_ascii_digit())
             });
             let literal = spellings.iter().find(|s| line.contains(s.as_str()));
-            if stated || literal.is_some() {
+            let prose = prose_defaults().into_iter().any(|(default, names)| {
+                line.contains(&default) && names.iter().any(|n| lower.contains(&n.to_ascii_lowercase()))
+            });
+            if stated || literal.is_some() || prose {
                 found.push(format!(
                     "{}:{}: {}",
                     path.strip_prefix(&root).unwrap().display(),

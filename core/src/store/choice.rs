@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::entry::{EntryKey, KeyRing};
 use super::{FileStore, MemoryStore, RedisStore, TokenStore, DEFAULT_STORE_TIMEOUT};
 use crate::error::{Error, Result};
+use crate::options::table::Language;
 use crate::options::{OptionBag, OptionValue, STORE_TIMEOUT};
 
 /// An opened store and the keys that seal its entries, ready for
@@ -82,13 +83,16 @@ impl StoreChoice {
 
     /// The store described by an options object, as Node and Kotlin pass it: exactly one of
     /// `file` (a directory) or `redis` (a URL), with an optional `key` (32 bytes as base64),
-    /// `previousKeys` (a list of such keys that only open entries) and, for Redis,
-    /// `timeout_name` (milliseconds) and `allowInsecure`. `name` is the option's name
-    /// (`store`), used in messages.
-    pub fn from_value(name: &str, value: OptionValue, timeout_name: &str) -> Result<StoreChoice> {
+    /// `previous_keys` (a list of such keys that only open entries) and, for Redis, `timeout`
+    /// (milliseconds) and `allow_insecure`, each spelt as `language` spells it
+    /// (`previousKeys`, `timeoutMs` in Node). `name` is the option's name (`store`), used in
+    /// messages.
+    pub fn from_value(name: &str, value: OptionValue, language: Language) -> Result<StoreChoice> {
         let bag = OptionBag::from_value(name, value)?;
         let key_name = "key";
-        let (previous_name, insecure_name) = ("previousKeys", "allowInsecure");
+        let previous_name = &language.spell("previous_keys", false);
+        let insecure_name = &language.spell("allow_insecure", false);
+        let timeout_name = &language.spell("timeout", true);
         bag.check_names(&["file", "redis", key_name, previous_name, timeout_name, insecure_name])
             .map_err(|e| match e {
                 Error::Config { message } => Error::config(format!("{name}: {message}")),
@@ -143,35 +147,35 @@ mod tests {
             ("redis".into(), text("redis://127.0.0.1:1")),
             ("timeoutMs".into(), OptionValue::Number(250.0)),
         ]);
-        let choice = StoreChoice::from_value("store", redis, "timeoutMs").unwrap();
+        let choice = StoreChoice::from_value("store", redis, Language::Node).unwrap();
         assert!(format!("{:?}", choice.store).contains("250ms"));
         let both = OptionValue::Map(vec![
             ("file".into(), text("/tmp/x")),
             ("redis".into(), text("redis://h")),
         ]);
-        let e = StoreChoice::from_value("store", both, "timeoutMs").unwrap_err();
+        let e = StoreChoice::from_value("store", both, Language::Node).unwrap_err();
         assert!(e.to_string().contains("exactly one"), "{e}");
         let typo = OptionValue::Map(vec![("redsi".into(), text("redis://h"))]);
-        let e = StoreChoice::from_value("store", typo, "timeoutMs").unwrap_err();
+        let e = StoreChoice::from_value("store", typo, Language::Node).unwrap_err();
         assert!(
             e.to_string()
                 .contains("store: unknown option `redsi`; did you mean `redis`"),
             "{e}"
         );
         assert_eq!(e.to_string().matches("invalid configuration").count(), 1, "{e}");
-        let e = StoreChoice::from_value("store", text("/tmp/x"), "timeoutMs").unwrap_err();
+        let e = StoreChoice::from_value("store", text("/tmp/x"), Language::Node).unwrap_err();
         assert!(e.to_string().contains("store must be an object"), "{e}");
         let negative = OptionValue::Map(vec![
             ("redis".into(), text("redis://h")),
             ("timeoutMs".into(), OptionValue::Number(-1.0)),
         ]);
-        let e = StoreChoice::from_value("store", negative, "timeoutMs").unwrap_err();
+        let e = StoreChoice::from_value("store", negative, Language::Node).unwrap_err();
         assert!(e.to_string().contains("store.timeoutMs"), "{e}");
         let short_key = OptionValue::Map(vec![
             ("redis".into(), text("redis://h")),
             ("key".into(), text("c2hvcnQ=")),
         ]);
-        let e = StoreChoice::from_value("store", short_key, "timeoutMs").unwrap_err();
+        let e = StoreChoice::from_value("store", short_key, Language::Node).unwrap_err();
         assert!(e.to_string().contains("32 bytes"), "{e}");
     }
 }

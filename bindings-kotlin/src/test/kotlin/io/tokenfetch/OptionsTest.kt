@@ -39,6 +39,11 @@ class OptionsTest {
         refused("defaultLifetime") { TokenManager(client, defaultLifetime = Duration.INFINITE) }
         refused("grantType") { TokenManager(client, params = mapOf("a" to "b")) }
         TokenManager(client, refreshSkew = Duration.ZERO).close()
+        // A receive time before 1970 or past the year 9999 is refused, as in Python and Node,
+        // not taken as "no receive time".
+        val body = """{"access_token":"a","expires_in":60}""".toByteArray()
+        for (t in listOf(-1L, 253_402_300_800L)) refused("receivedAt") { parseResponse(200, emptyMap(), body, receivedAt = t) }
+        assertTrue(parseResponse(200, emptyMap(), body, receivedAt = 1_000L).expiresAt == 1_060L)
     }
 
     @Test
