@@ -91,13 +91,7 @@ pub fn parse_response(
     received_at: Option<u64>,
     max_response_bytes: u64,
 ) -> Result<TokenResponse, Error> {
-    if body.len() as u64 > max_response_bytes {
-        return Err(Error::ResponseTooLarge {
-            limit: max_response_bytes,
-            status: Some(status),
-            http_meta: None,
-        });
-    }
+    within_cap(status, body, max_response_bytes)?;
     classify_answer(status, headers, body, received_at)
 }
 
@@ -125,6 +119,19 @@ pub fn parse_token_response(
     received_at: Option<u64>,
 ) -> Result<TokenResponse, Error> {
     classify_answer(status, headers, body, received_at)
+}
+
+/// The body cap, which a fetch applies while reading and these entry points again, so that a
+/// caller's own HTTP stack gets the same `response_too_large`.
+fn within_cap(status: u16, body: &[u8], max_response_bytes: u64) -> Result<(), Error> {
+    if body.len() as u64 > max_response_bytes {
+        return Err(Error::ResponseTooLarge {
+            limit: max_response_bytes,
+            status: Some(status),
+            http_meta: None,
+        });
+    }
+    Ok(())
 }
 
 /// What every endpoint's answer goes through first: its members (by its content type, else
@@ -170,13 +177,7 @@ pub(crate) fn parse_object_answer(
     body: &[u8],
     max_response_bytes: u64,
 ) -> Result<Option<Map<String, Value>>, Error> {
-    if body.len() as u64 > max_response_bytes {
-        return Err(Error::ResponseTooLarge {
-            limit: max_response_bytes,
-            status: Some(status),
-            http_meta: None,
-        });
-    }
+    within_cap(status, body, max_response_bytes)?;
     match read_answer(status, headers, body)? {
         Ok(Some(members)) => Ok(Some(members.into_map())),
         Ok(None) => Ok(None),

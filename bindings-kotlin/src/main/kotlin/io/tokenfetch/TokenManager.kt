@@ -34,11 +34,12 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  *   token, an authorization or device code, token exchange, JWT and SAML assertions): name
  *   the user.
  * - leaseTime: with a store, how long one process may take to fetch while the others wait
- *   for it; at least the client's timeout plus 5 s.
- *
- * Each option left out takes the core's default; the guide's option table lists them.
+ *   for it; it must leave room for the client's timeout.
  * - onToken: a [TokenListener] told each token this manager fetched (not the ones it read
  *   from the store), on the thread that fetched, to persist it your own way.
+ *
+ * Each option left out takes the core's default; the guide's option table lists every
+ * default and range, generated from the core.
  *
  * The plain methods **block**, and on Android's main thread they throw [ConfigException]
  * instead, even when a cached token would do: whether a call waits depends on the clock. The
@@ -61,7 +62,7 @@ class TokenManager private constructor(
     @get:JvmSynthetic @get:JvmName("kotlinDefaultLifetime")
     val defaultLifetime: Duration get() = ffiCall { native.defaultLifetimeMs() }.milliseconds
 
-    /** With a store, how long one process's fetch may hold the others up (the option, or twice the client's timeout plus 5 s). */
+    /** With a store, how long one process's fetch may hold the others up: the option, or the core's default for this client's timeout. */
     @get:JvmSynthetic @get:JvmName("kotlinLeaseTime")
     val leaseTime: Duration get() = ffiCall { native.leaseTimeMs() }.milliseconds
 
@@ -217,7 +218,7 @@ class TokenManager private constructor(
          */
         fun storeNamespace(storeNamespace: String?): Builder = apply { this.storeNamespace = storeNamespace }
 
-        /** With a store, how long one process may take to fetch while the others wait (at most an hour). */
+        /** With a store, how long one process may take to fetch while the others wait. */
         @IgnoreJRERequirement
         fun leaseTime(leaseTime: java.time.Duration): Builder = leaseTime(leaseTime.toKotlinDuration())
 
