@@ -202,47 +202,19 @@ pub struct NativeTokenManager {
 
 #[uniffi::export]
 impl NativeTokenManager {
-    /// The grant is `grant_type` with `params`, or the client's default grant; `scope`
-    /// applies to it. Durations in milliseconds, named as `TokenManager.kt` spells them.
-    /// `store` shares the token with other processes (see `core/src/store`).
+    /// A manager from the options `TokenManager.kt`'s generated code passes (the core's
+    /// manager option table, each under its Kotlin name, durations in milliseconds), and the
+    /// two the binding converts itself: `store` shares the token with other processes (see
+    /// `core/src/store`), and `on_token` is told each token fetched.
     #[uniffi::constructor]
-    #[allow(clippy::too_many_arguments)] // one per Kotlin option; a record would only rename them
     pub fn new(
         client: Arc<NativeTokenClient>,
-        grant_type: Option<String>,
-        params: HashMap<String, String>,
-        scope: Option<String>,
-        refresh_skew_ms: Option<i64>,
-        default_lifetime_ms: Option<i64>,
+        options: Vec<NativeOption>,
         store: Option<NativeTokenStore>,
-        store_namespace: Option<String>,
-        lease_time_ms: Option<i64>,
         on_token: Option<Box<dyn NativeTokenListener>>,
     ) -> Result<Arc<Self>, NativeError> {
         let inner = catch_panic(|| {
-            let text = |v: Option<String>| v.map_or(OptionValue::Absent, OptionValue::Text);
-            let millis = |v: Option<i64>| v.map_or(OptionValue::Absent, |ms| OptionValue::Number(ms as f64));
-            let params = if params.is_empty() {
-                OptionValue::Absent
-            } else {
-                OptionValue::Map(
-                    sorted(params)
-                        .into_iter()
-                        .map(|(k, v)| (k, OptionValue::Text(v)))
-                        .collect(),
-                )
-            };
-            // Kotlin's names for the manager's options, as `TokenManager.kt` spells them.
-            let bag = OptionBag::new(vec![
-                ("grantType".into(), text(grant_type)),
-                ("params".into(), params),
-                ("scope".into(), text(scope)),
-                ("refreshSkew".into(), millis(refresh_skew_ms)),
-                ("defaultLifetime".into(), millis(default_lifetime_ms)),
-                ("storeNamespace".into(), text(store_namespace)),
-                ("leaseTime".into(), millis(lease_time_ms)),
-            ]);
-            let (request, mut options) = table::manager_options(&bag, &client.inner, Language::Kotlin)?;
+            let (request, mut options) = table::manager_options(&option_bag(options), &client.inner, Language::Kotlin)?;
             options.on_token = on_token.map(on_token_from);
             // Last: opening a file store creates its directory, which a mistake above should not.
             if let Some(store) = store {

@@ -144,19 +144,19 @@ export interface GustoOptions extends PresetOptions {
 
 /** `new TokenManager(client, {...})` options. */
 export interface TokenManagerOptions {
-  /** The grant the manager runs: a grant type or an extension URI. Default: the client's default grant: client credentials, or the preset's. */
+  /** The scope to ask for, space-separated. */
+  scope?: string
+  /** The grant the manager runs: a grant type or an extension URI; `params` need one. Default: the client's default grant: client credentials, or the preset's. */
   grantType?: string
   /** The grant's parameters (`username` and `password`, an assertion, a starting refresh token). */
   params?: Params
-  /** The scope to ask for, space-separated. */
-  scope?: string
   /** How long before expiry a token is refreshed (at most half its lifetime). Default: 60000 ms. Range: 0 to 86400000 ms. */
   refreshSkewMs?: number
   /** How long a token without `expires_in` is used. Default: 300000 ms. Range: > 0 to 315360000000 ms. */
   defaultLifetimeMs?: number
-  /** Where the token is shared with other processes and restarts; unset, this manager alone holds it. */
+  /** Where the token is shared with other processes and restarts (a directory, or Redis), so they make one fetch between them; unset, this manager alone holds it. A store that fails never fails a call: the manager fetches alone and its last error says why. */
   store?: StoreOptions
-  /** Keeps this manager's stored entries apart from those of otherwise identical managers. */
+  /** Keeps this manager's stored entries apart from those of otherwise identical managers. Required for grants that act for one user (a refresh token, an authorization or device code, token exchange, an assertion): name the user. */
   storeNamespace?: string
   /** How long one process's fetch through a store may hold the others up; at least the client's timeout plus 5 s. Default: twice the client's timeout plus 5 s, at most an hour. Range: > 0 to 3600000 ms. */
   leaseTimeMs?: number

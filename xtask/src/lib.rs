@@ -98,6 +98,15 @@ pub fn model_docs(root: &Path) -> Result<Vec<Generated>, String> {
         path: "bindings-python/python/tokenfetch/_choices.py".into(),
         contents: options::python_enums(),
     });
+    let manager_kt = "bindings-kotlin/src/main/kotlin/io/tokenfetch/TokenManager.kt";
+    let mut contents = read(root, manager_kt)?;
+    for ((start, end), section) in options::KOTLIN_MANAGER_REGIONS.iter().zip(options::kotlin_manager()) {
+        contents = splice_lines(&contents, start, end, &section).map_err(|e| format!("{manager_kt}: {e}"))?;
+    }
+    files.push(Generated {
+        path: manager_kt.into(),
+        contents,
+    });
     files.push(Generated {
         path: "bindings-kotlin/src/main/kotlin/io/tokenfetch/Choices.kt".into(),
         contents: options::kotlin_enums(),
@@ -167,6 +176,26 @@ fn splice(current: &str, region_start: &str, region_end: &str, section: &str) ->
     }
     let body_start = start + region_start.len();
     Ok(format!("{}\n{section}\n{}", &current[..body_start], &current[end..]))
+}
+
+/// [`splice`] for a source file: the section's lines stand between the markers' lines as
+/// they are, with no blank line added (inside a KDoc or a class body a blank line would show).
+fn splice_lines(current: &str, region_start: &str, region_end: &str, section: &str) -> Result<String, String> {
+    let (Some(start), Some(end)) = (current.find(region_start), current.find(region_end)) else {
+        return Err(format!(
+            "the file needs the markers {:?} and {:?} around its generated section",
+            region_start.trim(),
+            region_end.trim()
+        ));
+    };
+    if end < start {
+        return Err(format!("{:?} comes before its start marker", region_end.trim()));
+    }
+    Ok(format!(
+        "{}{section}{}",
+        &current[..start + region_start.len()],
+        &current[end..]
+    ))
 }
 
 #[cfg(test)]

@@ -139,20 +139,20 @@ class PresetOptions(TypedDict, total=False):
 class ManagerOptions(TypedDict, total=False):
     """``TokenManager(client, **options)``."""
 
-    grant_type: Optional[str]
-    """The grant the manager runs: a grant type or an extension URI. Default: the client's default grant: client credentials, or the preset's."""
-    params: Optional[_Params]
-    """The grant's parameters (`username` and `password`, an assertion, a starting refresh token)."""
     scope: Optional[str]
     """The scope to ask for, space-separated."""
+    grant_type: Optional[str]
+    """The grant the manager runs: a grant type or an extension URI; `params` need one. Default: the client's default grant: client credentials, or the preset's."""
+    params: Optional[_Params]
+    """The grant's parameters (`username` and `password`, an assertion, a starting refresh token)."""
     refresh_skew: Optional[float]
     """How long before expiry a token is refreshed (at most half its lifetime). Default: 60 s. Range: 0 to 86400 s."""
     default_lifetime: Optional[float]
     """How long a token without `expires_in` is used. Default: 300 s. Range: > 0 to 315360000 s."""
     store: Optional[Union[FileStore, RedisStore]]
-    """Where the token is shared with other processes and restarts; unset, this manager alone holds it."""
+    """Where the token is shared with other processes and restarts (a directory, or Redis), so they make one fetch between them; unset, this manager alone holds it. A store that fails never fails a call: the manager fetches alone and its last error says why."""
     store_namespace: Optional[str]
-    """Keeps this manager's stored entries apart from those of otherwise identical managers."""
+    """Keeps this manager's stored entries apart from those of otherwise identical managers. Required for grants that act for one user (a refresh token, an authorization or device code, token exchange, an assertion): name the user."""
     lease_time: Optional[float]
     """How long one process's fetch through a store may hold the others up; at least the client's timeout plus 5 s. Default: twice the client's timeout plus 5 s, at most an hour. Range: > 0 to 3600 s."""
     on_token: Optional[Callable[[TokenResponse], object]]

@@ -643,11 +643,18 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
 /// Every option of a manager, in the order the guides list them.
 pub const MANAGER_OPTIONS: &[ManagerOption] = &[
     row(
+        "scope",
+        Kind::Text(|m, _| m),
+        OptionDefault::Unset,
+        CLIENT,
+        "The scope to ask for, space-separated.",
+    ),
+    row(
         "grant_type",
         Kind::Text(|m, _| m),
         OptionDefault::Described("the client's default grant: client credentials, or the preset's"),
         CLIENT,
-        "The grant the manager runs: a grant type or an extension URI.",
+        "The grant the manager runs: a grant type or an extension URI; `params` need one.",
     ),
     row(
         "params",
@@ -655,13 +662,6 @@ pub const MANAGER_OPTIONS: &[ManagerOption] = &[
         OptionDefault::Unset,
         CLIENT,
         "The grant's parameters (`username` and `password`, an assertion, a starting refresh token).",
-    ),
-    row(
-        "scope",
-        Kind::Text(|m, _| m),
-        OptionDefault::Unset,
-        CLIENT,
-        "The scope to ask for, space-separated.",
     ),
     row(
         "refresh_skew",
@@ -685,7 +685,7 @@ pub const MANAGER_OPTIONS: &[ManagerOption] = &[
         Kind::Binding("a file or Redis store"),
         OptionDefault::Unset,
         CLIENT,
-        "Where the token is shared with other processes and restarts; unset, this manager alone holds it.",
+        "Where the token is shared with other processes and restarts (a directory, or Redis), so they make one fetch between them; unset, this manager alone holds it. A store that fails never fails a call: the manager fetches alone and its last error says why.",
     ),
     row(
         "store_namespace",
@@ -695,7 +695,7 @@ pub const MANAGER_OPTIONS: &[ManagerOption] = &[
         }),
         OptionDefault::Unset,
         CLIENT,
-        "Keeps this manager's stored entries apart from those of otherwise identical managers.",
+        "Keeps this manager's stored entries apart from those of otherwise identical managers. Required for grants that act for one user (a refresh token, an authorization or device code, token exchange, an assertion): name the user.",
     ),
     row(
         "lease_time",
