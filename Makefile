@@ -262,8 +262,7 @@ test-shared-store: python node kotlin redis
 SUITES := test-rust test-python test-node test-kotlin test-shared-store test-android test-dist test-release \
 	test-checkout test-bench
 
+# scripts/timed.sh runs the suites one by one and ends with a table of how long each took.
 test: conformance-clean lint oidc redis
 	TOKENFETCH_REQUIRE_OIDC=1 TOKENFETCH_REQUIRE_REDIS=1 scripts/with-oidc.sh scripts/with-redis.sh \
-	  $(MAKE) --no-print-directory $(SUITES)
-	@$(MAKE) --no-print-directory fuzz-smoke
-	@$(MAKE) --no-print-directory conformance-report
+	  scripts/timed.sh $(SUITES) fuzz-smoke conformance-report
