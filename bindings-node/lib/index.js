@@ -81,6 +81,12 @@ function callOptions(options, texts, others) {
   return o
 }
 
+// `requestToken({ grantType }, { signal })` would otherwise drop the second object, signal
+// and all, without a word.
+function oneOptionsObject(method) {
+  return configError(`${method}({ grantType, ... }) takes one options object; put signal in it`)
+}
+
 function configError(message) {
   return new errors.ConfigError({ kind: 'config', message: `invalid configuration: ${message}` })
 }
@@ -248,6 +254,7 @@ class TokenClient {
     if (request instanceof TokenRequest) {
       return this.#call(options, [], (o) => this.#native.send(request))
     }
+    if (options !== undefined) return Promise.reject(oneOptionsObject('requestToken'))
     const grant = (o) => TokenRequest.custom(requiredText(o, 'grantType'), o.scope)
     return this.#run(request, ['grantType', 'scope'], grant, true)
   }
@@ -255,6 +262,7 @@ class TokenClient {
     if (request instanceof TokenRequest) {
       return this.#callSync(options, [], () => this.#native.sendSync(request))
     }
+    if (options !== undefined) throw oneOptionsObject('requestTokenSync')
     const grant = (o) => TokenRequest.custom(requiredText(o, 'grantType'), o.scope)
     return this.#runSync(request, ['grantType', 'scope'], grant, true)
   }
@@ -609,6 +617,9 @@ function clearDiscoveryCache() {
 // Old names, kept as aliases that warn once (CHANGELOG.md): one name per concept in every
 // language, and `parseTokenResponse` meant "classify an HTTP answer" in Rust.
 TokenClient.prototype.send = deprecate(function send(request, options) {
+  if (!(request instanceof TokenRequest)) {
+    return Promise.reject(configError('send(request) takes a TokenRequest (it is renamed requestToken)'))
+  }
   return this.requestToken(request, options)
 }, 'TokenClient.send(request) is renamed requestToken(request)', 'TOKENFETCH_DEP_SEND')
 const parseTokenResponse = deprecate(

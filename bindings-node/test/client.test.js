@@ -70,6 +70,12 @@ test('requestToken takes a TokenRequest built by hand; the old send and parseTok
   assert.match(answer.tokenResponse.accessToken, /^at-/)
   assert.equal(answer.httpMeta.request.method, 'POST')
   assert.match(client().requestTokenSync(request).tokenResponse.accessToken, /^at-/)
+  // A second object beside the options would be dropped, signal and all: refused instead.
+  await assert.rejects(
+    client().requestToken({ grantType: 'client_credentials' }, { signal: new AbortController().signal }),
+    (e) => e instanceof tokenfetch.ConfigError && /one options object/.test(e.message),
+  )
+  assert.throws(() => client().requestTokenSync({ grantType: 'client_credentials' }, {}), /one options object/)
 
   const warnings = []
   const onWarning = (w) => warnings.push(w)

@@ -38,7 +38,7 @@ fuzz_target!(|answer: Answer<'_>| {
         .into_iter()
         .collect();
     let limit = answer.max_response_bytes.max(1);
-    match tokenfetch::evaluate_response(answer.status, &headers, answer.body, answer.received_at, limit) {
+    match tokenfetch::parse_response(answer.status, &headers, answer.body, answer.received_at, limit) {
         Ok(token) => {
             assert!(!token.access_token.trim().is_empty());
             assert!(token.expires_in.is_none_or(|s| s <= MAX_LIFETIME_SECS));

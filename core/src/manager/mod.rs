@@ -117,7 +117,9 @@ impl Default for ManagerOptions {
 }
 
 impl ManagerOptions {
-    /// Shares the manager's tokens through the store `choice` opened, sealed with its keys.
+    /// Shares the manager's tokens through the store `choice` opened, sealed with its keys
+    /// (binding plumbing: a Rust caller sets `store` and `store_keys` directly).
+    #[doc(hidden)]
     pub fn use_store(&mut self, choice: crate::store::StoreChoice) {
         let (store, keys) = choice.into_parts();
         self.store = Some(store);

@@ -38,12 +38,9 @@ const SECRET_NAME_PARTS: &[&str] = &[
     "passwd",
     "assertion",
     "verifier",
-    "api_key",
-    "api-key",
-    "apikey",
-    "subscription-key",
-    "subscription_key",
-    "private_key",
+    // Any key: a MAC token's `mac_key`, a `session_key`, a bare `key`. Over-redacting a
+    // harmless `keyId` costs a debug line; missing a key would leak one.
+    "key",
     "authorization",
     "cookie",
 ];
@@ -69,7 +66,7 @@ const SECRET_RESPONSE_HEADERS: &[&str] = &["authorization", "proxy-authorization
 
 /// True when a body member's value is a credential: `access_token`, `refresh_token`,
 /// `client_secret`, `password`, `code`, `code_verifier`, `client_assertion`, any `*_token`,
-/// and any name containing `secret`, `password`, `assertion`, `verifier`, `api_key`,
+/// and any name containing `secret`, `password`, `assertion`, `verifier`, `key`,
 /// `authorization` or `cookie`.
 pub fn is_secret_member(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -319,6 +316,8 @@ mod tests {
             "code_verifier",
             "client_assertion",
             "x_api_key",
+            "mac_key",
+            "Key",
             "password",
         ] {
             assert!(is_secret_member(name), "{name}");

@@ -13,7 +13,10 @@ use crate::options::table::Language;
 use crate::options::{OptionBag, OptionValue, STORE_TIMEOUT};
 
 /// An opened store and the keys that seal its entries, ready for
-/// [`ManagerOptions::use_store`](crate::ManagerOptions::use_store).
+/// [`ManagerOptions::use_store`](crate::ManagerOptions::use_store): how every binding opens
+/// the store its caller described. Binding plumbing, hidden from the documented API; a Rust
+/// caller sets `ManagerOptions::store` and `store_keys` directly.
+#[doc(hidden)]
 #[derive(Clone, Debug)]
 pub struct StoreChoice {
     pub store: Arc<dyn TokenStore>,

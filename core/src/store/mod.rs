@@ -37,6 +37,7 @@ mod file;
 mod memory;
 mod redis;
 
+#[doc(hidden)]
 pub use choice::StoreChoice;
 pub use file::FileStore;
 pub use memory::MemoryStore;

@@ -19,7 +19,17 @@ sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summar
     val kind: String = info.kindName
 
     /** [kind] as an enum, for a `when` over the kinds; each member's doc says what to do. */
-    val errorKind: ErrorKind = ErrorKind.entries.first { it.wire == info.kindName }
+    val errorKind: ErrorKind =
+        when (info.kind) {
+            NativeErrorKind.OAUTH -> ErrorKind.OAUTH
+            NativeErrorKind.HTTP_STATUS -> ErrorKind.HTTP_STATUS
+            NativeErrorKind.DECODE -> ErrorKind.DECODE
+            NativeErrorKind.RESPONSE_TOO_LARGE -> ErrorKind.RESPONSE_TOO_LARGE
+            NativeErrorKind.TIMEOUT -> ErrorKind.TIMEOUT
+            NativeErrorKind.TRANSPORT -> ErrorKind.TRANSPORT
+            NativeErrorKind.CONFIG -> ErrorKind.CONFIG
+            NativeErrorKind.CANCELLED -> ErrorKind.CANCELLED
+        }
 
     /** The HTTP status of the answer, when there was one. */
     val status: Int? = info.status?.toInt()
