@@ -163,19 +163,9 @@ fn read(root: &Path, rel: &str) -> Result<String, String> {
     fs::read_to_string(root.join(rel)).map_err(|e| format!("{rel}: {e}"))
 }
 
+/// `current` with the text between the markers replaced by `section` on lines of its own.
 fn splice(current: &str, region_start: &str, region_end: &str, section: &str) -> Result<String, String> {
-    let (Some(start), Some(end)) = (current.find(region_start), current.find(region_end)) else {
-        return Err(format!(
-            "the guide needs the markers {:?} and {:?} around its generated section",
-            region_start.trim(),
-            region_end.trim()
-        ));
-    };
-    if end < start {
-        return Err(format!("{:?} comes before its start marker", region_end.trim()));
-    }
-    let body_start = start + region_start.len();
-    Ok(format!("{}\n{section}\n{}", &current[..body_start], &current[end..]))
+    splice_lines(current, region_start, region_end, &format!("\n{section}\n"))
 }
 
 /// [`splice`] for a source file: the section's lines stand between the markers' lines as
