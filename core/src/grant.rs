@@ -11,6 +11,8 @@ pub mod grant_type {
     pub const AUTHORIZATION_CODE: &str = "authorization_code";
     pub const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
     pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+    /// RFC 7523 §2.1: a signed JWT as the grant.
+    pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
     /// Gusto's grant for a system access token.
     pub const GUSTO_SYSTEM_ACCESS: &str = "system_access";
 }
@@ -122,6 +124,19 @@ impl TokenRequest {
         Self::custom(grant_type::TOKEN_EXCHANGE)
             .param("subject_token", subject_token)
             .param("subject_token_type", subject_token_type)
+    }
+
+    /// RFC 7523 §2.1, the JWT bearer grant, with an assertion the client signs for each
+    /// request from its `private_key`: `iss` the client id (a Google service account's email
+    /// in that preset), `sub` the `assertion_subject` or else the issuer, `aud` the token
+    /// endpoint, a fresh `jti`.
+    pub fn jwt_bearer() -> Self {
+        Self::custom(grant_type::JWT_BEARER)
+    }
+
+    /// RFC 7523 §2.1 with an assertion made elsewhere, sent as it is.
+    pub fn jwt_bearer_assertion(assertion: impl Into<String>) -> Self {
+        Self::custom(grant_type::JWT_BEARER).param("assertion", assertion)
     }
 
     /// Gusto's `system_access` grant (client id and secret only).

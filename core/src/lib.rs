@@ -38,6 +38,7 @@ pub mod discovery;
 pub mod error;
 pub mod grant;
 pub mod introspection;
+pub mod jwt;
 pub mod manager;
 pub mod model;
 pub mod options;
@@ -57,6 +58,7 @@ pub use discovery::{clear_discovery_cache, ServerMetadata};
 pub use error::{Deadline, Error, ErrorKind, OAuthErrorBody, Result};
 pub use grant::TokenRequest;
 pub use introspection::Introspection;
+pub use jwt::{Algorithm, AssertionAudience, SigningKey};
 pub use manager::{ManagerOptions, TokenManager};
 pub use model::{
     Authentication, HTTPMetadata, HttpMetadata, HttpRequestMeta, HttpResponseMeta, PostTokenResponse,

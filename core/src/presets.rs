@@ -148,6 +148,140 @@ impl TokenClientBuilder {
     }
 }
 
+/// Google's token endpoint, for a key file without `token_uri`.
+pub const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+
+/// Entra ID's public-cloud authority, unless `AZURE_AUTHORITY_HOST` names another.
+pub const ENTRA_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
+
+impl TokenClientBuilder {
+    /// A Google service account, from the text of its JSON key file: signs the JWT bearer
+    /// grant (RFC 7523 §2.1) with the file's `private_key`, `kid` its `private_key_id`, `iss`
+    /// its `client_email`, at its `token_uri`. Give the scopes with [`Self::scope`] and a user
+    /// to act for with [`Self::assertion_subject`].
+    ///
+    /// Only `"type": "service_account"` is accepted. An `external_account` file names URLs
+    /// and commands that tokenfetch would fetch or run, and Google warns against using such a
+    /// file unless you made it; `authorized_user` files hold a user's refresh token.
+    pub fn google_service_account(json: &str) -> Result<Self> {
+        let file: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+            .map_err(|_| Error::config("the Google service account key is not a JSON object"))?;
+        let field = |name: &str| -> Result<String> {
+            file.get(name)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| Error::config(format!("the Google service account key has no \"{name}\"")))
+        };
+        match file.get("type").and_then(|v| v.as_str()) {
+            Some("service_account") => {}
+            Some(other) => {
+                return Err(Error::config(format!(
+                    "the Google credentials file is of type {other:?}, not \"service_account\": tokenfetch signs with \
+                     service account keys only, and refuses other credential files (Google warns that an external \
+                     account file can make a client fetch any URL or run any command)"
+                )))
+            }
+            None => return Err(Error::config("the Google service account key has no \"type\"")),
+        }
+        let token_uri = file
+            .get("token_uri")
+            .and_then(|v| v.as_str())
+            .unwrap_or(GOOGLE_TOKEN_URI)
+            .to_string();
+        let email = field("client_email")?;
+        Ok(TokenClient::builder(token_uri)
+            .auth_method(AuthMethod::None)
+            .private_key(field("private_key")?)
+            .key_id(field("private_key_id")?)
+            .assertion_issuer(email)
+            .scope_in_assertion()
+            .default_grant(TokenRequest::jwt_bearer()))
+    }
+
+    /// [`Self::google_service_account`] from the key file at `path`. A failure names the path.
+    pub fn google_service_account_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(format!(
+                "cannot read the Google service account key file {}: {e}",
+                path.display()
+            ))
+        })?;
+        Self::google_service_account(&text).map_err(|e| match e {
+            Error::Config { message } => Error::config(format!("{message} (in {})", path.display())),
+            other => other,
+        })
+    }
+
+    /// Microsoft Entra ID workload identity (AKS, or any federated credential): the client id,
+    /// tenant and token file from `AZURE_CLIENT_ID`, `AZURE_TENANT_ID` and
+    /// `AZURE_FEDERATED_TOKEN_FILE`, the authority from `AZURE_AUTHORITY_HOST` (else the public
+    /// cloud). The file is read again for every request, since the platform rotates it.
+    pub fn entra_workload_identity() -> Result<Self> {
+        let var = |name: &str| std::env::var(name).ok();
+        let settings = EntraSettings {
+            client_id: var("AZURE_CLIENT_ID"),
+            tenant_id: var("AZURE_TENANT_ID"),
+            token_file: var("AZURE_FEDERATED_TOKEN_FILE"),
+            authority_host: var("AZURE_AUTHORITY_HOST"),
+        };
+        Self::entra_workload_identity_with(settings, crate::options::table::Language::Rust)
+    }
+
+    #[doc(hidden)]
+    pub fn entra_workload_identity_with(
+        settings: EntraSettings,
+        language: crate::options::table::Language,
+    ) -> Result<Self> {
+        let missing = |option: &str, variable: &str| {
+            Error::config(format!(
+                "{variable} is not set: Entra workload identity needs it (the Azure webhook sets it in the pod), or pass {}",
+                language.spell(option, false)
+            ))
+        };
+        let client_id = settings
+            .client_id
+            .ok_or_else(|| missing("client_id", "AZURE_CLIENT_ID"))?;
+        let tenant = settings
+            .tenant_id
+            .ok_or_else(|| missing("tenant_id", "AZURE_TENANT_ID"))?;
+        let token_file = settings
+            .token_file
+            .ok_or_else(|| missing("client_assertion_file", "AZURE_FEDERATED_TOKEN_FILE"))?;
+        // The tenant becomes a path segment: a GUID or a domain name, nothing that could
+        // change the path.
+        if tenant.is_empty()
+            || !tenant
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            || tenant.starts_with('.')
+        {
+            return Err(Error::config(
+                "the Entra tenant id must be a GUID or a domain name (letters, digits, '-' and '.')",
+            ));
+        }
+        let authority = settings
+            .authority_host
+            .unwrap_or_else(|| ENTRA_AUTHORITY_HOST.to_string());
+        let token_url = format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/'));
+        Ok(TokenClient::builder(token_url)
+            .client_id(client_id)
+            .auth_method(AuthMethod::PrivateKeyJwt)
+            .client_assertion_file(token_file))
+    }
+}
+
+/// What Entra workload identity reads from its environment variables.
+#[doc(hidden)]
+#[derive(Clone, Debug, Default)]
+pub struct EntraSettings {
+    pub client_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub token_file: Option<String>,
+    pub authority_host: Option<String>,
+}
+
 impl TokenClient {
     /// A client for Prove's token endpoint in `env`.
     pub fn prove(

@@ -101,6 +101,101 @@ fn device_poll(code: &str, shared: &Shared) -> Option<Reply> {
     }
 }
 
+/// The `aud` values this token endpoint accepts: its URL (by IP or as `localhost`, plain or
+/// TLS) and the issuer.
+fn audiences(addr: SocketAddr, request: &Request) -> Vec<String> {
+    let port = addr.port();
+    let path = &request.path;
+    let mut out = Vec::new();
+    for base in [
+        format!("http://{addr}"),
+        format!("http://localhost:{port}"),
+        format!("https://localhost:{port}"),
+    ] {
+        out.push(format!("{base}{path}"));
+        out.push(base);
+    }
+    out
+}
+
+/// Checks a client assertion; `Some` is the refusal to send.
+fn client_assertion(
+    request: &Request,
+    kind: &str,
+    audiences: &[String],
+    scenario: Scenario,
+    shared: &Shared,
+) -> Option<Reply> {
+    let params = request.params();
+    if kind != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+        return Some(Reply::oauth_error(
+            401,
+            "invalid_client",
+            "unsupported client_assertion_type",
+        ));
+    }
+    if request.header("authorization").is_some() || params.contains_key("client_secret") {
+        return Some(Reply::oauth_error(
+            400,
+            "invalid_request",
+            "the client used more than one authentication method",
+        ));
+    }
+    let Some(assertion) = params.get("client_assertion") else {
+        return Some(Reply::oauth_error(
+            401,
+            "invalid_client",
+            "client_assertion is required",
+        ));
+    };
+    let mut s = shared.state();
+    if scenario == Scenario::Federated {
+        s.client_assertions.push(assertion.clone());
+        return None;
+    }
+    let verified = match crate::assertions::verify(assertion, audiences, &mut s.seen_jtis) {
+        Ok(v) => v,
+        Err(why) => return Some(Reply::oauth_error(401, "invalid_client", &why)),
+    };
+    let claim = |name: &str| verified.claims.get(name).and_then(Value::as_str).map(str::to_owned);
+    let (iss, sub) = (claim("iss"), claim("sub"));
+    if iss.is_none() || iss != sub || params.get("client_id").is_some_and(|id| Some(id) != iss.as_ref()) {
+        return Some(Reply::oauth_error(
+            401,
+            "invalid_client",
+            "a client assertion's iss and sub must both be the client_id",
+        ));
+    }
+    s.last_claims = Value::Object(verified.claims);
+    None
+}
+
+/// A Google service account key file for this server: its key is the first RSA key of
+/// `conformance/keys.json`, which the server trusts.
+pub(crate) fn google_service_account(addr: SocketAddr) -> Reply {
+    let keys: Value = serde_json::from_str(include_str!("../../conformance/keys.json")).unwrap_or(Value::Null);
+    let pem = keys["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|k| k["name"] == "rsa-pkcs8-pem")
+        .and_then(|k| k["key"].as_str())
+        .unwrap_or_default();
+    Reply::json(
+        200,
+        json!({
+            "type": "service_account",
+            "project_id": "testkit",
+            "private_key_id": format!("testkit-{}", nonce()),
+            "private_key": pem,
+            "client_email": "robot@testkit.iam.gserviceaccount.com",
+            "client_id": "1234567890",
+            "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+            "token_uri": format!("http://{addr}/token"),
+        }),
+    )
+}
+
 pub(crate) fn metadata(addr: SocketAddr, tenant: &str) -> Reply {
     let base = format!("http://{addr}");
     let (token_endpoint, methods) = match tenant {
@@ -187,6 +282,15 @@ pub(crate) fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Share
         (s.by_scenario[&scenario_name], s.sequence)
     };
 
+    // Before any scenario answers: a retry after a 503 must bring a new assertion, whose
+    // `jti` this server has not seen.
+    let audiences = audiences(addr, request);
+    if let Some(kind) = params.get("client_assertion_type") {
+        if let Some(refusal) = client_assertion(request, kind, &audiences, scenario, shared) {
+            return refusal;
+        }
+    }
+
     let default_delay = if scenario == Scenario::Slow { 1000 } else { 0 };
     if let Some(gate) = request.header("x-testkit-hold") {
         // Held until the test releases the gate; ten seconds at most, so a failing test
@@ -270,8 +374,8 @@ pub(crate) fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Share
     if client_secret.as_deref() == Some("wrong-secret") {
         return Reply::oauth_error(401, "invalid_client", "Client authentication failed");
     }
-
     let mut issue_refresh = false;
+    let mut granted_scope = params.get("scope").cloned();
     let mut inherited_family: Option<u64> = None;
     match grant.as_str() {
         "client_credentials" | "system_access" => {}
@@ -347,6 +451,23 @@ pub(crate) fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Share
                 );
             }
         }
+        "urn:ietf:params:oauth:grant-type:jwt-bearer" => {
+            let Some(assertion) = params.get("assertion") else {
+                return Reply::oauth_error(400, "invalid_request", "assertion is required");
+            };
+            let mut s = shared.state();
+            s.bearer_assertions.push(assertion.clone());
+            let verified = crate::assertions::verify(assertion, &audiences, &mut s.seen_jtis);
+            match verified {
+                Ok(v) => {
+                    if let Some(scope) = v.claims.get("scope").and_then(Value::as_str) {
+                        granted_scope = Some(scope.to_string());
+                    }
+                    s.last_claims = Value::Object(v.claims);
+                }
+                Err(why) => return Reply::oauth_error(400, "invalid_grant", &why),
+            }
+        }
         g if g.starts_with("urn:testkit:") => {}
         "" => return Reply::oauth_error(400, "invalid_request", "grant_type is required"),
         other => {
@@ -371,7 +492,7 @@ pub(crate) fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Share
     body.insert("access_token".into(), json!(access_token));
     body.insert("token_type".into(), json!("Bearer"));
     body.insert("expires_in".into(), json!(expires_in));
-    if let Some(scope) = params.get("scope") {
+    if let Some(scope) = &granted_scope {
         body.insert("scope".into(), json!(scope));
     }
     if grant == "urn:ietf:params:oauth:grant-type:token-exchange" {

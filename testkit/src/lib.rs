@@ -18,7 +18,15 @@
 //!   `/echo_200/device_authorization` answer 200 with the request copied into their fields;
 //! - `GET /protected`: a protected resource that answers 401 to its first request, then
 //!   checks the bearer token (for the HTTP-client adapters);
-//! - `GET /__stats`, `POST /__reset`: request counters, for single-flight tests.
+//! - `GET /__stats`, `POST /__reset`: request counters, for single-flight tests; the stats also
+//!   hold the assertions received (`client_assertions`, `bearer_assertions`) and the claims of
+//!   the last one verified (`last_claims`);
+//! - `GET /__google_service_account`: a Google service account key file whose `token_uri` is
+//!   this server's and whose key it trusts.
+//!
+//! Client assertions and the JWT bearer grant are verified as a strict server would (see
+//! `assertions.rs`): signature with a key of `conformance/keys.json`, `aud`, `exp`, a fresh
+//! `jti`.
 //!
 //! A scenario is chosen by the path `/scenario/<name>/token` ([`Testkit::scenario_url`]),
 //! else the `X-Testkit-Scenario` header, else a `scenario` query parameter, else the client id
@@ -45,6 +53,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+mod assertions;
 mod echo;
 mod endpoints;
 mod http;
@@ -147,6 +156,14 @@ struct State {
     protected_requests: u64,
     /// Gates released by `POST /__release?gate=NAME` (or [`Testkit::release`]).
     released_gates: Vec<String>,
+    /// Every `jti` a verified assertion carried, for replay checks.
+    seen_jtis: std::collections::HashSet<String>,
+    /// The assertions the `federated` scenario took, in order.
+    client_assertions: Vec<String>,
+    /// The JWT bearer grant's assertions, in order (a test replays one).
+    bearer_assertions: Vec<String>,
+    /// The claims of the last assertion verified.
+    last_claims: Value,
 }
 
 impl Shared {

@@ -31,6 +31,10 @@ pub(crate) fn handle_connection(mut conn: Conn, addr: SocketAddr, shared: &Share
 fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
     match (request.method.as_str(), request.path.as_str()) {
         ("POST", "/token" | "/oauth/token" | "/oauth2/token") => counted(token_endpoint(request, addr, shared), shared),
+        // Entra ID's shape, `/{tenant}/oauth2/v2.0/token`.
+        ("POST", path) if path.ends_with("/oauth2/v2.0/token") => {
+            counted(token_endpoint(request, addr, shared), shared)
+        }
         ("POST", path) if scenario_in_path(path).is_some() => counted(token_endpoint(request, addr, shared), shared),
         ("POST", "/device_authorization") => device_authorization(addr, shared, ""),
         ("POST", path) if path.starts_with("/device_authorization/") => {
@@ -56,7 +60,9 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
             Reply::json(
                 200,
                 json!({ "token_requests": s.token_requests, "by_scenario": s.by_scenario, "by_grant": s.by_grant,
-                        "oauth_errors": s.oauth_errors, "reuse_detected": s.reuse_detected }),
+                        "oauth_errors": s.oauth_errors, "reuse_detected": s.reuse_detected,
+                        "client_assertions": s.client_assertions, "bearer_assertions": s.bearer_assertions,
+                        "last_claims": s.last_claims }),
             )
         }
         ("POST", "/__release") => {
@@ -75,6 +81,7 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
             Reply::json(200, json!({ "reset": true }))
         }
         ("GET", "/health") => Reply::text(200, "text/plain", "ok"),
+        ("GET", "/__google_service_account") => crate::endpoints::google_service_account(addr),
         ("GET", "/__tls") => {
             let tls = shared.tls.lock().unwrap_or_else(|p| p.into_inner()).clone();
             Reply::json(200, tls.unwrap_or(Value::Null))

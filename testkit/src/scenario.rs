@@ -43,6 +43,7 @@ macro_rules! scenarios {
 scenarios! {
     Ok = "ok": "a standard JSON token response (refresh token for user grants)",
     Echo = "echo": "ok, plus an `echo` member describing the request as received",
+    Federated = "federated": "ok, taking any client assertion unchecked and recording it (`client_assertions` in the stats), as a server trusting another's tokens",
     StringExpires = "string_expires": "expires_in as the string \"3600\"",
     FloatExpires = "float_expires": "expires_in as the float 3599.9",
     NoExpires = "no_expires": "no expires_in at all",

@@ -44,8 +44,10 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Node, Kind::Texts(_)) => "string[]".into(),
         (Language::Node, Kind::TextOrTexts(_)) => "string | string[]".into(),
         (Language::Node, Kind::Pairs(_)) => "Params".into(),
+        (Language::Node, Kind::TextOrMap(_)) => "string | Record<string, string>".into(),
         (Language::Node, Kind::Binding(_)) => match row.name {
             "store" => "StoreOptions".into(),
+            "client_assertion" => "() => string".into(),
             _ => "(token: TokenResponse) => void | Promise<void>".into(),
         },
         (Language::Python | Language::Rust, Kind::Duration(..)) => "float".into(),
@@ -57,14 +59,17 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
             match row.name {
                 "auth_method" => format!("Union[{literal}, AuthMethod]"),
                 "body_encoding" => format!("Union[{literal}, BodyEncoding]"),
+                "signing_algorithm" => format!("Union[{literal}, SigningAlgorithm]"),
                 _ => format!("Union[{literal}, ProveEnvironment, GustoEnvironment]"),
             }
         }
         (Language::Python | Language::Rust, Kind::Texts(_)) => "Sequence[str]".into(),
         (Language::Python | Language::Rust, Kind::TextOrTexts(_)) => "Union[str, bytes, Sequence[str]]".into(),
         (Language::Python | Language::Rust, Kind::Pairs(_)) => "_Params".into(),
+        (Language::Python | Language::Rust, Kind::TextOrMap(_)) => "Union[str, Mapping[str, str]]".into(),
         (Language::Python | Language::Rust, Kind::Binding(_)) => match row.name {
             "store" => "Union[FileStore, RedisStore]".into(),
+            "client_assertion" => "Callable[[], str]".into(),
             _ => "Callable[[TokenResponse], object]".into(),
         },
         (Language::Kotlin | Language::Java, Kind::Duration(..)) => "Duration".into(),
@@ -74,13 +79,15 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Kotlin | Language::Java, Kind::Choice(..)) => match row.name {
             "auth_method" => "AuthMethod".into(),
             "body_encoding" => "BodyEncoding".into(),
+            "signing_algorithm" => "SigningAlgorithm".into(),
             _ => "String".into(),
         },
-        (Language::Kotlin | Language::Java, Kind::Text(_)) => "String".into(),
+        (Language::Kotlin | Language::Java, Kind::Text(_) | Kind::TextOrMap(_)) => "String".into(),
         (Language::Kotlin | Language::Java, Kind::Texts(_) | Kind::TextOrTexts(_)) => "List<String>".into(),
         (Language::Kotlin | Language::Java, Kind::Pairs(_)) => "Map<String, String>".into(),
         (Language::Kotlin | Language::Java, Kind::Binding(_)) => match row.name {
             "store" => "TokenStore".into(),
+            "client_assertion" => "ClientAssertionProvider".into(),
             _ => "TokenListener".into(),
         },
     }
@@ -145,10 +152,12 @@ pub fn guide_section(lang: crate::languages::Lang) -> String {
             .collect(),
         _ => client_rows(Way::Preset).collect(),
     };
-    let sections: [(&str, Vec<&ClientOption>); 3] = [
+    let sections: [(&str, Vec<&ClientOption>); 5] = [
         ("A client from its token URL", client_rows(Way::Client).collect()),
         ("A client from discovery", client_rows(Way::Discover).collect()),
         ("A preset (Prove, Gusto)", preset_rows),
+        ("A Google service account", client_rows(Way::Google).collect()),
+        ("Entra ID workload identity", client_rows(Way::Entra).collect()),
     ];
     for (title, rows) in sections {
         let _ = writeln!(
@@ -193,7 +202,7 @@ pub fn typescript() -> String {
          // name, a wrongly typed value or a number out of range throws a `ConfigError` naming it.\n\n\
          import type {{ Params, StoreOptions, TokenResponse }} from './index'\n"
     );
-    let interfaces: [(&str, &str, Vec<&ClientOption>, Way); 3] = [
+    let interfaces: [(&str, &str, Vec<&ClientOption>, Way); 5] = [
         (
             "TokenClientOptions",
             "`new TokenClient({...})` options.",
@@ -211,6 +220,18 @@ pub fn typescript() -> String {
             "Options of `TokenClient.prove` and `TokenClient.gusto`, but their environment.",
             client_rows(Way::Preset).filter(|r| r.name != "env").collect(),
             Way::Preset,
+        ),
+        (
+            "GoogleServiceAccountOptions",
+            "`TokenClient.googleServiceAccount({...})` options: the key, and the grant's scope and subject.",
+            client_rows(Way::Google).collect(),
+            Way::Google,
+        ),
+        (
+            "EntraWorkloadIdentityOptions",
+            "`TokenClient.entraWorkloadIdentity({...})` options; each `AZURE_*` variable is read unless its option is given.",
+            client_rows(Way::Entra).collect(),
+            Way::Entra,
         ),
     ];
     for (name, doc, rows, way) in interfaces {
@@ -269,12 +290,12 @@ pub fn python() -> String {
          ``None`` is the same as leaving an option out. Durations are in seconds.\n\"\"\"\n\n\
          from typing import Callable, Mapping, Optional, Sequence, Tuple, Union\n\n\
          from typing_extensions import Literal, TypedDict\n\n\
-         from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment\n\
+         from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, SigningAlgorithm\n\
          from tokenfetch._native import FileStore, RedisStore, TokenResponse\n\n\
          _Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]\n"
     );
     // What each constructor takes as its own arguments stays out of its `**options`.
-    let classes: [(&str, &str, Way, &[&str]); 3] = [
+    let classes: [(&str, &str, Way, &[&str]); 5] = [
         (
             "ClientOptions",
             "``TokenClient(token_url, **options)``.",
@@ -292,6 +313,18 @@ pub fn python() -> String {
             "``TokenClient.prove(client_id, client_secret, env, **options)``, and ``gusto``'s.",
             Way::Preset,
             &["client_id", "client_secret", "env"],
+        ),
+        (
+            "GoogleServiceAccountOptions",
+            "``TokenClient.google_service_account(**options)``.",
+            Way::Google,
+            &[],
+        ),
+        (
+            "EntraWorkloadIdentityOptions",
+            "``TokenClient.entra_workload_identity(**options)``; each ``AZURE_*`` variable is read unless its option is given.",
+            Way::Entra,
+            &[],
         ),
     ];
     for (name, doc, way, arguments) in classes {
@@ -505,7 +538,7 @@ pub fn kotlin() -> String {
             Kind::Whole(..) => "NativeOptionValue.Number(it.toDouble())".into(),
             Kind::Flag(_) => "NativeOptionValue.Flag(it)".into(),
             Kind::Choice(..) => "NativeOptionValue.Text(it.wire)".into(),
-            Kind::Text(_) => "NativeOptionValue.Text(it)".into(),
+            Kind::Text(_) | Kind::TextOrMap(_) => "NativeOptionValue.Text(it)".into(),
             Kind::Texts(_) | Kind::TextOrTexts(_) => "NativeOptionValue.Texts(it)".into(),
             Kind::Pairs(_) => "NativeOptionValue.Pairs(it)".into(),
             Kind::Binding(_) => continue,
@@ -602,7 +635,9 @@ pub fn kotlin() -> String {
 
 /// The closed sets of the options and the error kinds, with their Python class names.
 fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
-    use tokenfetch::options::table::{AUTH_METHODS, BODY_ENCODINGS, GUSTO_ENVIRONMENTS, PROVE_ENVIRONMENTS};
+    use tokenfetch::options::table::{
+        AUTH_METHODS, BODY_ENCODINGS, GUSTO_ENVIRONMENTS, PROVE_ENVIRONMENTS, SIGNING_ALGORITHMS,
+    };
     vec![
         (
             "AuthMethod",
@@ -613,6 +648,11 @@ fn closed_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "BodyEncoding",
             "How a request body is encoded.",
             BODY_ENCODINGS.to_vec(),
+        ),
+        (
+            "SigningAlgorithm",
+            "The JWS algorithm of signed assertions (RFC 7518, RFC 8037).",
+            SIGNING_ALGORITHMS.to_vec(),
         ),
         (
             "ProveEnvironment",

@@ -11,6 +11,7 @@ use super::{AuthMethod, BodyEncoding, Inner, TokenClient};
 use crate::discovery::{ServerMetadata, DEFAULT_DISCOVERY_TTL};
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
+use crate::jwt::{Algorithm, AssertionAudience, AssertionSource, SigningKey};
 use crate::options;
 use crate::redact::{self, Secrets};
 use crate::retry::RetryPolicy;
@@ -54,9 +55,34 @@ pub(crate) struct Config {
     pub device_authorization_endpoint: Option<EndpointUrl>,
     pub revocation_endpoint: Option<EndpointUrl>,
     pub introspection_endpoint: Option<EndpointUrl>,
+    /// The private key, parsed once when the client was built: it signs `private_key_jwt`
+    /// client assertions and the JWT bearer grant's assertion.
+    pub signing_key: Option<Arc<SigningKey>>,
+    /// The HS256 key made from the client secret, for `client_secret_jwt`.
+    pub secret_key: Option<Arc<SigningKey>>,
+    /// A client assertion made elsewhere (workload identity), read for every request.
+    pub assertion_source: Option<AssertionSource>,
+    pub assertion_audience: AssertionAudience,
+    pub assertion_lifetime: Duration,
+    /// The `iss` of a JWT bearer grant's assertion; the client id when unset.
+    pub assertion_issuer: Option<String>,
+    /// The `sub` of a JWT bearer grant's assertion; its `iss` when unset.
+    pub assertion_subject: Option<String>,
+    /// Whether the JWT bearer grant carries the scope as a claim (Google) rather than a
+    /// request parameter (RFC 7523 §2.1).
+    pub scope_in_assertion: bool,
     /// Every credential the configuration itself carries (client secret and its Basic forms,
     /// caller header values, secret extra parameters, URL query values), for scrubbing.
     pub secrets: Secrets,
+}
+
+/// A private key as the caller gave it; parsed by `build()`, once.
+#[derive(Clone)]
+enum KeySpec {
+    /// PEM or JWK text.
+    Text(Secret),
+    File(std::path::PathBuf),
+    Parsed(Arc<SigningKey>),
 }
 
 /// An endpoint's URL, checked like the token URL, and as it may be shown.
@@ -106,6 +132,9 @@ pub struct TokenClientBuilder {
     /// The cap on a `Retry-After` wait, when the caller chose one: checked against the
     /// timeout in `build()`, whereas the default simply yields to a shorter timeout.
     max_retry_wait: Option<Duration>,
+    private_key: Option<KeySpec>,
+    signing_algorithm: Option<Algorithm>,
+    key_id: Option<String>,
 }
 
 const AUTHORIZATION: usize = 0;
@@ -130,6 +159,9 @@ impl TokenClientBuilder {
             discovery_ttl: DEFAULT_DISCOVERY_TTL,
             token_url_override: None,
             max_retry_wait: None,
+            private_key: None,
+            signing_algorithm: None,
+            key_id: None,
             config: Config {
                 token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
                 shown_url: String::new(),
@@ -157,6 +189,14 @@ impl TokenClientBuilder {
                 device_authorization_endpoint: None,
                 revocation_endpoint: None,
                 introspection_endpoint: None,
+                signing_key: None,
+                secret_key: None,
+                assertion_source: None,
+                assertion_audience: AssertionAudience::default(),
+                assertion_lifetime: options::ASSERTION_LIFETIME.default_duration(),
+                assertion_issuer: None,
+                assertion_subject: None,
+                scope_in_assertion: false,
                 secrets: Secrets::new(),
             },
         }
@@ -317,6 +357,75 @@ impl TokenClientBuilder {
         self
     }
 
+    /// The private key that signs `private_key_jwt` client assertions and the JWT bearer
+    /// grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK as JSON text. Parsed and checked once, by
+    /// [`Self::build`]. With no client secret and no auth method chosen, the client
+    /// authenticates with `private_key_jwt`.
+    pub fn private_key(mut self, pem_or_jwk: impl Into<String>) -> Self {
+        self.private_key = Some(KeySpec::Text(Secret::new(pem_or_jwk.into())));
+        self
+    }
+    /// [`Self::private_key`] read from a file (PEM or JWK), when the client is built.
+    pub fn private_key_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.private_key = Some(KeySpec::File(path.into()));
+        self
+    }
+    /// A key parsed already, to share between clients.
+    pub fn signing_key(mut self, key: Arc<SigningKey>) -> Self {
+        self.private_key = Some(KeySpec::Parsed(key));
+        self
+    }
+    /// Signs with this algorithm rather than the key's own: PS256 for an RSA key. The key
+    /// must fit it.
+    pub fn signing_algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.signing_algorithm = Some(algorithm);
+        self
+    }
+    /// The `kid` in every signed JWT's header; replaces a JWK's own.
+    pub fn key_id(mut self, key_id: impl Into<String>) -> Self {
+        self.key_id = Some(key_id.into());
+        self
+    }
+    /// The `aud` of signed assertions: the token endpoint by default.
+    pub fn assertion_audience(mut self, audience: AssertionAudience) -> Self {
+        self.config.assertion_audience = audience;
+        self
+    }
+    /// How long a signed assertion is valid. Default 60 s, at most 5 minutes.
+    pub fn assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.assertion_lifetime = lifetime;
+        self
+    }
+    /// The `sub` of the JWT bearer grant's assertion (the user a service account acts for).
+    pub fn assertion_subject(mut self, subject: impl Into<String>) -> Self {
+        self.config.assertion_subject = Some(subject.into());
+        self
+    }
+    pub(crate) fn assertion_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.config.assertion_issuer = Some(issuer.into());
+        self
+    }
+    pub(crate) fn scope_in_assertion(mut self) -> Self {
+        self.config.scope_in_assertion = true;
+        self
+    }
+    /// Authenticates with a client assertion made elsewhere, read from `path` for every
+    /// request (`AZURE_FEDERATED_TOKEN_FILE`, a Kubernetes projected token), so that a
+    /// rotated file is always used. Implies `private_key_jwt` unless an auth method is chosen.
+    pub fn client_assertion_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config.assertion_source = Some(AssertionSource::File(path.into()));
+        self
+    }
+    /// Authenticates with a client assertion `callback` returns, called for every request
+    /// (GitHub Actions' OIDC token, say). An `Err` is a `config` error carrying its message.
+    pub fn client_assertion_callback(
+        mut self,
+        callback: impl Fn() -> std::result::Result<String, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.config.assertion_source = Some(AssertionSource::Callback(Arc::new(callback)));
+        self
+    }
+
     pub(crate) fn chosen_retry_wait(&self) -> Option<Duration> {
         self.max_retry_wait
     }
@@ -338,6 +447,34 @@ impl TokenClientBuilder {
         }
         options::DISCOVERY_TTL.check_duration("discovery_ttl", self.discovery_ttl)?;
         check_headers(&config.extra_headers)?;
+        options::ASSERTION_LIFETIME.check_duration("assertion_lifetime", config.assertion_lifetime)?;
+        config.signing_key = match self.private_key {
+            None => None,
+            Some(spec) => Some(parse_key(spec, self.signing_algorithm, self.key_id.clone())?),
+        };
+        let mut auth_method_chosen = self.auth_method_chosen;
+        if !auth_method_chosen
+            && config.client_secret.is_none()
+            && (config.signing_key.is_some() || config.assertion_source.is_some())
+        {
+            config.auth_method = AuthMethod::PrivateKeyJwt;
+            auth_method_chosen = true;
+        }
+        if config.auth_method == AuthMethod::ClientSecretJwt {
+            if let Some(secret) = &config.client_secret {
+                let key = SigningKey::hmac(secret.expose_str().as_bytes()).map_err(|e| match e {
+                    Error::Config { message } => {
+                        Error::config(format!("client_secret_jwt signs with the client secret: {message}"))
+                    }
+                    other => other,
+                })?;
+                let key = match &self.key_id {
+                    Some(kid) => key.with_key_id(kid.clone()),
+                    None => key,
+                };
+                config.secret_key = Some(Arc::new(key));
+            }
+        }
         let roots = crate::tls::roots(&config.root_certificates, config.use_os_trust_store)?;
         let transport = Transport::new(config.connect_timeout, config.max_response_bytes, roots);
         let insecure = config.allow_insecure_http;
@@ -367,7 +504,7 @@ impl TokenClientBuilder {
                 super::discover::apply_metadata(
                     &mut probe.config,
                     &metadata,
-                    self.auth_method_chosen,
+                    auth_method_chosen,
                     self.token_url_override.as_deref(),
                 )?;
                 config = probe.config;
@@ -405,7 +542,74 @@ fn finish(mut config: Config, transport: Transport, endpoints: [Option<String>; 
     })
 }
 
+/// Parses the key the caller gave, once, and fits the chosen algorithm and `kid` to it.
+fn parse_key(spec: KeySpec, algorithm: Option<Algorithm>, key_id: Option<String>) -> Result<Arc<SigningKey>> {
+    let key = match spec {
+        KeySpec::Parsed(key) if algorithm.is_none() && key_id.is_none() => return Ok(key),
+        KeySpec::Parsed(_) => return Err(Error::config(
+            "signing_algorithm and key_id belong to a parsed SigningKey: set them on it (with_algorithm, with_key_id)",
+        )),
+        KeySpec::Text(text) => SigningKey::from_text(text.expose_str()),
+        KeySpec::File(path) => SigningKey::from_file(path),
+    }
+    .map_err(|e| match e {
+        Error::Config { message } => Error::config(format!("private_key: {message}")),
+        other => other,
+    })?;
+    if key.is_symmetric() {
+        return Err(Error::config(
+            "private_key is a shared secret (an oct JWK): use auth_method client_secret_jwt with it as client_secret",
+        ));
+    }
+    let key = match algorithm {
+        Some(algorithm) => key.with_algorithm(algorithm)?,
+        None => key,
+    };
+    Ok(Arc::new(match key_id {
+        Some(kid) => key.with_key_id(kid),
+        None => key,
+    }))
+}
+
+/// What an assertion-based client cannot do without, checked before anything is signed.
+fn check_assertions(config: &Config) -> Result<()> {
+    match config.auth_method {
+        AuthMethod::PrivateKeyJwt => {
+            if config.signing_key.is_none() && config.assertion_source.is_none() {
+                return Err(Error::config(
+                    "auth method private_key_jwt needs a private_key (or private_key_file), or a client_assertion_file or callback",
+                ));
+            }
+            if config.client_id.is_none() {
+                return Err(Error::config("client_id is required with auth method private_key_jwt"));
+            }
+        }
+        AuthMethod::ClientSecretJwt => {
+            if config.client_id.is_none() || config.client_secret.is_none() {
+                return Err(Error::config(
+                    "auth method client_secret_jwt needs client_id and client_secret: it signs with the secret",
+                ));
+            }
+        }
+        _ => {
+            if config.assertion_source.is_some() {
+                return Err(Error::config(format!(
+                    "a client assertion source was given with auth method {}, which would not send it; use private_key_jwt",
+                    config.auth_method.as_str()
+                )));
+            }
+        }
+    }
+    if config.assertion_audience == AssertionAudience::Issuer && config.issuer.is_none() {
+        return Err(Error::config(
+            "assertion_audience \"issuer\" needs the issuer: set issuer, or build the client by discovery",
+        ));
+    }
+    Ok(())
+}
+
 fn check_credentials(config: &Config) -> Result<()> {
+    check_assertions(config)?;
     match (
         config.auth_method,
         config.client_id.as_deref(),

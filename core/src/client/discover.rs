@@ -25,11 +25,11 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
     }
     let mut first_error: Option<Error> = None;
     for url in discovery::well_known_urls(issuer) {
-        let prepared = super::encode::prepare_get(&url, &probe.config.user_agent);
         let shown = redact::display_url(&url);
         let mut reached = false;
         let retries = probe.config.retry.max_retries;
-        let result = probe.attempts(&prepared, false, retries, &mut reached, |exchange| {
+        let prepare = || Ok(super::encode::prepare_get(&url, &probe.config.user_agent));
+        let result = probe.attempts(prepare, false, retries, &mut reached, |_, exchange| {
             let members = parse::parse_object_answer(
                 exchange.status,
                 &exchange.headers,

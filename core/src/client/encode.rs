@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use super::builder::Config;
 use super::AuthMethod;
 use super::BodyEncoding;
-use crate::grant::TokenRequest;
+use crate::error::{Error, Result};
+use crate::grant::{grant_type, TokenRequest};
+use crate::jwt::{self, AssertionAudience};
 use crate::model::{HttpMetadata, HttpRequestMeta, HttpResponseMeta};
 use crate::redact::{self, Secrets};
 use crate::secret::Secret;
@@ -25,7 +27,9 @@ pub(crate) struct Prepared {
     shown_url: String,
 }
 
-pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
+/// A token request for one attempt: an assertion it carries is signed (or read) for this
+/// attempt alone, so a retry never presents the same `jti` twice.
+pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Result<Prepared> {
     let mut params: Vec<(String, String)> = vec![("grant_type".into(), request.grant_type().to_string())];
     params.extend(
         request
@@ -35,11 +39,92 @@ pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Prepared {
     );
     let has = |name: &str| request.has(name);
     add_defaults(config, &mut params, has);
+    let mut secrets: Vec<Secret> = Vec::new();
+    if request.grant_type() == grant_type::JWT_BEARER && !request.has("assertion") {
+        let assertion = grant_assertion(config, &mut params)?;
+        params.push(("assertion".into(), assertion.expose_str().to_owned()));
+        secrets.push(assertion);
+    }
     let endpoint = Endpoint {
         url: &config.token_url,
         shown_url: &config.shown_url,
     };
-    prepare_at(config, endpoint, params, config.body_encoding, request.secret_values())
+    let request_secrets = request.secret_values().chain(secrets.iter().map(Secret::expose_str));
+    prepare_at(config, endpoint, params, config.body_encoding, request_secrets)
+}
+
+/// The JWT bearer grant's assertion (RFC 7523 §2.1), signed with the client's key: `iss` the
+/// client (or a service account), `sub` the subject it acts for. Google takes the scope as a
+/// claim, so there it leaves the parameters.
+fn grant_assertion(config: &Config, params: &mut Vec<(String, String)>) -> Result<Secret> {
+    let key = config.signing_key.as_deref().ok_or_else(|| {
+        Error::config(format!(
+            "the jwt-bearer grant needs a private_key to sign its assertion for {} (or pass the assertion yourself)",
+            config.shown_url
+        ))
+    })?;
+    let issuer = config
+        .assertion_issuer
+        .as_deref()
+        .or(config.client_id.as_deref())
+        .ok_or_else(|| Error::config("the jwt-bearer grant needs client_id: it is the assertion's issuer"))?;
+    let subject = match (&config.assertion_subject, config.scope_in_assertion) {
+        (Some(subject), _) => Some(subject.as_str()),
+        // Google's assertion names a subject only to impersonate one (domain-wide delegation).
+        (None, true) => None,
+        (None, false) => Some(issuer),
+    };
+    let scope = if config.scope_in_assertion {
+        let joined: Vec<String> = params
+            .iter()
+            .filter(|(name, _)| name == "scope")
+            .map(|(_, value)| value.clone())
+            .collect();
+        params.retain(|(name, _)| name != "scope");
+        (!joined.is_empty()).then(|| joined.join(" "))
+    } else {
+        None
+    };
+    let claims = jwt::Claims {
+        issuer,
+        subject,
+        audience: &assertion_audience(config),
+        lifetime: config.assertion_lifetime,
+        scope: scope.as_deref(),
+    };
+    jwt::sign(key, &claims)
+}
+
+fn assertion_audience(config: &Config) -> String {
+    match &config.assertion_audience {
+        AssertionAudience::TokenEndpoint => config.token_url.to_string(),
+        // `build()` refused an issuer audience without an issuer.
+        AssertionAudience::Issuer => config.issuer.clone().unwrap_or_default(),
+        AssertionAudience::Custom(audience) => audience.clone(),
+    }
+}
+
+/// The client assertion of `private_key_jwt` or `client_secret_jwt`, made for this request.
+fn client_assertion(config: &Config) -> Result<Secret> {
+    let key = match config.auth_method {
+        AuthMethod::ClientSecretJwt => config.secret_key.as_deref(),
+        _ => {
+            if let Some(source) = &config.assertion_source {
+                return source.read();
+            }
+            config.signing_key.as_deref()
+        }
+    }
+    .ok_or_else(|| Error::config("this client has no key to sign its client assertion with"))?;
+    let client_id = config.client_id.as_deref().unwrap_or_default();
+    let claims = jwt::Claims {
+        issuer: client_id,
+        subject: Some(client_id),
+        audience: &assertion_audience(config),
+        lifetime: config.assertion_lifetime,
+        scope: None,
+    };
+    jwt::sign(key, &claims)
 }
 
 /// The client's default `scope`, `audience`, `resource` and extra parameters, each unless
@@ -78,8 +163,9 @@ pub(crate) fn prepare_at<'s>(
     mut params: Vec<(String, String)>,
     encoding: BodyEncoding,
     request_secrets: impl Iterator<Item = &'s str>,
-) -> Prepared {
+) -> Result<Prepared> {
     let mut headers: Vec<(String, String)> = Vec::new();
+    let mut assertion: Option<Secret> = None;
     match config.auth_method {
         AuthMethod::ClientSecretBasic => {
             let (id, secret) = (
@@ -100,6 +186,14 @@ pub(crate) fn prepare_at<'s>(
             if let Some(id) = &config.client_id {
                 params.push(("client_id".into(), id.clone()));
             }
+        }
+        // Never with a Basic header as well: RFC 6749 §2.3 allows one method per request.
+        AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretJwt => {
+            let signed = client_assertion(config)?;
+            params.push(("client_id".into(), config.client_id.clone().unwrap_or_default()));
+            params.push(("client_assertion_type".into(), jwt::CLIENT_ASSERTION_TYPE.into()));
+            params.push(("client_assertion".into(), signed.expose_str().to_owned()));
+            assertion = Some(signed);
         }
     }
 
@@ -125,14 +219,17 @@ pub(crate) fn prepare_at<'s>(
     for value in request_secrets {
         secrets.add(value);
     }
-    Prepared {
+    if let Some(assertion) = &assertion {
+        secrets.add(assertion.expose_str());
+    }
+    Ok(Prepared {
         method: "POST",
         url: endpoint.url.to_string(),
         shown_url: endpoint.shown_url.to_string(),
         headers,
         body,
         secrets,
-    }
+    })
 }
 
 /// A GET of a public document (discovery): no client authentication, nothing to scrub.

@@ -195,11 +195,14 @@ impl TokenClient {
             shown_url: &endpoint.shown,
         };
         // RFC 7009, 7662 and 8628 define form bodies only, whatever the token endpoint takes.
-        let prepared = encode::prepare_at(config, target, params, BodyEncoding::Form, secrets.iter().copied());
+        let prepare = || {
+            let params = params.clone();
+            encode::prepare_at(config, target, params, BodyEncoding::Form, secrets.iter().copied())
+        };
         let mut reached = false;
         let retries = config.retry.max_retries;
         self.inner
-            .attempts(&prepared, false, retries, &mut reached, |exchange| {
+            .attempts(prepare, false, retries, &mut reached, |prepared, exchange| {
                 read(exchange, &prepared.secrets)
             })
     }

@@ -34,6 +34,11 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// A public client: `client_id` in the body, no secret.
     None,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, OIDC Core §9), or one
+    /// made elsewhere and read from a file or callback (workload identity).
+    PrivateKeyJwt,
+    /// A JWT signed with the client secret (HS256, OIDC Core §9); the secret never travels.
+    ClientSecretJwt,
 }
 
 impl AuthMethod {
@@ -42,6 +47,8 @@ impl AuthMethod {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::None => "none",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
+            AuthMethod::ClientSecretJwt => "client_secret_jwt",
         }
     }
 }
@@ -53,8 +60,10 @@ impl FromStr for AuthMethod {
             "client_secret_basic" | "basic" => Ok(AuthMethod::ClientSecretBasic),
             "client_secret_post" | "post" => Ok(AuthMethod::ClientSecretPost),
             "none" => Ok(AuthMethod::None),
+            "private_key_jwt" => Ok(AuthMethod::PrivateKeyJwt),
+            "client_secret_jwt" => Ok(AuthMethod::ClientSecretJwt),
             other => Err(Error::config(format!(
-                "unknown auth method {other:?}: use \"client_secret_basic\", \"client_secret_post\" or \"none\""
+                "unknown auth method {other:?}: use \"client_secret_basic\", \"client_secret_post\", \"private_key_jwt\", \"client_secret_jwt\" or \"none\""
             ))),
         }
     }
@@ -221,6 +230,21 @@ impl TokenClient {
 
     pub fn client_id(&self) -> Option<&str> {
         self.inner.config.client_id.as_deref()
+    }
+
+    /// How this client authenticates, as chosen, discovered or implied by its key.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.inner.config.auth_method
+    }
+
+    /// The algorithm this client signs assertions with, when it signs any.
+    pub fn signing_algorithm(&self) -> Option<crate::jwt::Algorithm> {
+        let config = &self.inner.config;
+        match config.auth_method {
+            AuthMethod::ClientSecretJwt => config.secret_key.as_deref(),
+            _ => config.signing_key.as_deref(),
+        }
+        .map(crate::jwt::SigningKey::algorithm)
     }
 
     /// The deadline for a whole call, retries included.

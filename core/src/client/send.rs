@@ -75,16 +75,19 @@ impl TokenClient {
     /// credential must be taken as spent).
     pub(crate) fn send_tracked(&self, request: &TokenRequest) -> (Result<TokenRequestResponse>, bool) {
         let mut reached = false;
-        let prepared = super::encode::prepare(&self.inner.config, request);
-        let retries = self.inner.config.retry.max_retries;
-        let result = self
-            .inner
-            .attempts(&prepared, request.is_single_use(), retries, &mut reached, |exchange| {
-                self.token_from(&prepared, exchange).map(|token| TokenRequestResponse {
-                    http_meta: exchange_meta(&prepared, exchange),
+        let config = &self.inner.config;
+        let result = self.inner.attempts(
+            || super::encode::prepare(config, request),
+            request.is_single_use(),
+            config.retry.max_retries,
+            &mut reached,
+            |prepared, exchange| {
+                self.token_from(prepared, exchange).map(|token| TokenRequestResponse {
+                    http_meta: exchange_meta(prepared, exchange),
                     token_response: Some(token),
                 })
-            });
+            },
+        );
         (result, reached)
     }
 
@@ -99,13 +102,13 @@ impl TokenClient {
     /// its own loop decides when to ask again).
     pub(crate) fn fetch_tracked_with(&self, request: &TokenRequest, max_retries: u32) -> (Result<TokenResponse>, bool) {
         let mut reached = false;
-        let prepared = super::encode::prepare(&self.inner.config, request);
+        let config = &self.inner.config;
         let result = self.inner.attempts(
-            &prepared,
+            || super::encode::prepare(config, request),
             request.is_single_use(),
             max_retries,
             &mut reached,
-            |exchange| self.token_from(&prepared, exchange),
+            |prepared, exchange| self.token_from(prepared, exchange),
         );
         (result, reached)
     }
@@ -130,15 +133,17 @@ impl TokenClient {
 
 impl super::Inner {
     /// The attempts of one call to any endpoint, within the client's overall timeout and
-    /// retry policy; `answer` reads an exchange that got an answer. An error, whichever step
-    /// raised it, leaves with the exchange's metadata and every credential scrubbed.
+    /// retry policy; `prepare` makes each attempt's request (a client assertion is signed
+    /// anew for each, never replayed), `answer` reads an exchange that got an answer. An
+    /// error, whichever step raised it, leaves with the exchange's metadata and every
+    /// credential scrubbed.
     pub(crate) fn attempts<T>(
         &self,
-        prepared: &Prepared,
+        prepare: impl Fn() -> Result<Prepared>,
         single_use: bool,
         max_retries: u32,
         reached: &mut bool,
-        answer: impl Fn(&Exchange) -> Result<T>,
+        answer: impl Fn(&Prepared, &Exchange) -> Result<T>,
     ) -> Result<T> {
         let config = &self.config;
         let started = Instant::now();
@@ -146,6 +151,7 @@ impl super::Inner {
 
         let mut retry = 0u32;
         loop {
+            let prepared = &prepare()?;
             let budget = deadline.map_or(config.timeout, |d| d.saturating_duration_since(Instant::now()));
             if budget.is_zero() {
                 let error = Error::Timeout {
@@ -189,13 +195,13 @@ impl super::Inner {
 fn interpret<T>(
     prepared: &Prepared,
     outcome: std::result::Result<Exchange, Box<Failure>>,
-    answer: &impl Fn(&Exchange) -> Result<T>,
+    answer: &impl Fn(&Prepared, &Exchange) -> Result<T>,
 ) -> (Result<T>, Ending, Option<Duration>) {
     let secrets = &prepared.secrets;
     match outcome {
         Ok(exchange) => {
             let retry_after = retry_after(&exchange.headers);
-            let result = answer(&exchange)
+            let result = answer(prepared, &exchange)
                 .map_err(|error| error.with_meta(exchange_meta(prepared, &exchange)).scrubbed(secrets));
             (result, Ending::Answered(exchange.status), retry_after)
         }

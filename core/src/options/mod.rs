@@ -94,6 +94,10 @@ pub const FAILURE_COOLDOWN: NumericOption = duration("failure_cooldown", true, H
 /// vectors predate it.
 pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS, Some(3_600_000));
 
+/// How long a signed assertion is valid. Default a minute, at most 5 minutes: an assertion is
+/// made for one request, and a long-lived one is a replayable credential. Not in [`ALL`].
+pub const ASSERTION_LIFETIME: NumericOption = duration("assertion_lifetime", false, 300_000, Some(60_000));
+
 /// How long a manager waits for another process's fetch through a shared store. By default
 /// twice the client's timeout plus 5 s; at least the client's timeout plus 5 s; at most an hour. Not in [`ALL`], like
 /// `discovery_ttl`.
@@ -185,6 +189,19 @@ pub enum OptionValue {
 }
 
 impl OptionValue {
+    /// The value as JSON: a JWK given as a map reaches the key parser as its text.
+    fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            OptionValue::Absent | OptionValue::Other(_) => Value::Null,
+            OptionValue::Bool(b) => Value::Bool(*b),
+            OptionValue::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
+            OptionValue::Text(s) => Value::String(s.clone()),
+            OptionValue::List(items) => Value::Array(items.iter().map(OptionValue::to_json).collect()),
+            OptionValue::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+
     fn type_name(&self) -> String {
         match self {
             OptionValue::Absent => "nothing".into(),
@@ -205,11 +222,46 @@ impl OptionValue {
 #[doc(hidden)]
 pub struct OptionBag {
     entries: Vec<(String, OptionValue)>,
+    client_assertion: AssertionCallbackSlot,
+}
+
+/// The `client_assertion` callback a binding converted (a `Kind::Binding` option).
+#[derive(Clone, Default)]
+struct AssertionCallbackSlot(Option<std::sync::Arc<crate::jwt::AssertionCallback>>);
+
+impl std::fmt::Debug for AssertionCallbackSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(callback)" } else { "None" })
+    }
 }
 
 impl OptionBag {
     pub fn new(entries: Vec<(String, OptionValue)>) -> Self {
-        OptionBag { entries }
+        OptionBag {
+            entries,
+            client_assertion: AssertionCallbackSlot::default(),
+        }
+    }
+
+    /// The `client_assertion` option, which only the binding can convert: a function of its
+    /// language, wrapped to return the assertion or a message.
+    pub fn with_client_assertion(mut self, callback: std::sync::Arc<crate::jwt::AssertionCallback>) -> Self {
+        self.client_assertion = AssertionCallbackSlot(Some(callback));
+        self
+    }
+
+    pub(crate) fn client_assertion(&self) -> Option<std::sync::Arc<crate::jwt::AssertionCallback>> {
+        self.client_assertion.0.clone()
+    }
+
+    /// A string, or an object (a JWK) as its JSON text.
+    pub fn text_or_json(&self, name: &str) -> Result<Option<String>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(OptionValue::Text(s)) => Ok(Some(s.clone())),
+            Some(map @ OptionValue::Map(_)) => Ok(Some(map.to_json().to_string())),
+            Some(other) => Err(Self::wrong_type(name, "a string or an object", other)),
+        }
     }
 
     /// The bag for a whole options argument: an object, or nothing (no options); anything

@@ -27,6 +27,7 @@ use std::time::Duration;
 use super::{NumericOption, OptionBag};
 use crate::client::{AuthMethod, BodyEncoding, TokenClient, TokenClientBuilder};
 use crate::error::{Error, Result};
+use crate::jwt::{Algorithm, AssertionAudience};
 use crate::manager::ManagerOptions;
 use crate::presets::{GustoEnvironment, ProveEnvironment};
 
@@ -130,6 +131,8 @@ pub enum Kind<T: 'static> {
     TextOrTexts(fn(T, Vec<String>) -> T),
     /// Name-value pairs (a map, or a list of pairs to repeat a name).
     Pairs(fn(T, Vec<(String, String)>) -> T),
+    /// A string, or an object (a JWK) the setter receives as its JSON text.
+    TextOrMap(fn(T, String) -> T),
     /// A value only the binding can convert (a store object, a callback), described; the
     /// binding reads it under [`OptionRow::spelled`].
     Binding(&'static str),
@@ -164,6 +167,7 @@ impl<T> Kind<T> {
             Kind::Texts(_) => Shape::Texts,
             Kind::TextOrTexts(_) => Shape::TextOrTexts,
             Kind::Pairs(_) => Shape::Pairs,
+            Kind::TextOrMap(_) => Shape::TextOrMap,
             Kind::Binding(_) => Shape::Binding,
         }
     }
@@ -177,6 +181,7 @@ impl<T> Kind<T> {
             Kind::Texts(_) => "a list of strings",
             Kind::TextOrTexts(_) => "a string or a list of strings",
             Kind::Pairs(_) => "a mapping of strings or a list of (name, value) pairs",
+            Kind::TextOrMap(_) => "a string or a mapping (a JWK)",
             Kind::Binding(what) => what,
         }
     }
@@ -199,6 +204,8 @@ pub enum Shape {
     Texts,
     TextOrTexts,
     Pairs,
+    /// A string, or a map of JSON values (a JWK).
+    TextOrMap,
     /// Converted by the binding itself (a store, a callback).
     Binding,
 }
@@ -225,6 +232,10 @@ pub enum Way {
     Discover,
     /// A preset (`prove`, `gusto`).
     Preset,
+    /// A Google service account, from its JSON key file.
+    Google,
+    /// Microsoft Entra ID workload identity, from its environment variables.
+    Entra,
 }
 
 impl Way {
@@ -233,6 +244,8 @@ impl Way {
             Way::Client => CLIENT,
             Way::Discover => DISCOVER,
             Way::Preset => PRESET,
+            Way::Google => GOOGLE,
+            Way::Entra => ENTRA,
         }
     }
 }
@@ -240,8 +253,12 @@ impl Way {
 const CLIENT: u8 = 1;
 const DISCOVER: u8 = 2;
 const PRESET: u8 = 4;
+const GOOGLE: u8 = 8;
+const ENTRA: u8 = 16;
 const BUILT: u8 = CLIENT | DISCOVER;
-const ALL_WAYS: u8 = CLIENT | DISCOVER | PRESET;
+/// The presets that authenticate with an assertion rather than a secret.
+const WORKLOAD: u8 = GOOGLE | ENTRA;
+const ALL_WAYS: u8 = CLIENT | DISCOVER | PRESET | WORKLOAD;
 
 /// One row of a table.
 pub struct OptionRow<T: 'static> {
@@ -356,6 +373,10 @@ impl<T> OptionRow<T> {
                 Some(v) => set(b, v),
                 None => b,
             },
+            Kind::TextOrMap(set) => match bag.text_or_json(&name)? {
+                Some(v) => set(b, v),
+                None => b,
+            },
             Kind::Binding(_) => b,
         })
     }
@@ -409,7 +430,17 @@ const fn secret<T>(mut option: OptionRow<T>) -> OptionRow<T> {
 pub const AUTH_METHODS: &[&str] = &[
     AuthMethod::ClientSecretBasic.as_str(),
     AuthMethod::ClientSecretPost.as_str(),
+    AuthMethod::PrivateKeyJwt.as_str(),
+    AuthMethod::ClientSecretJwt.as_str(),
     AuthMethod::None.as_str(),
+];
+/// The JWS algorithms a client signs with.
+pub const SIGNING_ALGORITHMS: &[&str] = &[
+    Algorithm::RS256.as_str(),
+    Algorithm::PS256.as_str(),
+    Algorithm::ES256.as_str(),
+    Algorithm::EdDSA.as_str(),
+    Algorithm::HS256.as_str(),
 ];
 /// The request body encodings.
 pub const BODY_ENCODINGS: &[&str] = &[BodyEncoding::Form.as_str(), BodyEncoding::Json.as_str()];
@@ -449,8 +480,8 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
             "client_id",
             Kind::Text(|b, v| b.client_id(v)),
             OptionDefault::Unset,
-            ALL_WAYS,
-            "The client's identifier.",
+            BUILT | PRESET | ENTRA,
+            "The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out.",
         ),
     ),
     required(
@@ -459,7 +490,7 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
             "client_secret",
             Kind::Text(|b, v| b.client_secret(v)),
             OptionDefault::Unset,
-            ALL_WAYS,
+            BUILT | PRESET,
             "The client's secret.",
         )),
     ),
@@ -479,6 +510,97 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         BUILT,
         "How the client authenticates (RFC 6749 §2.3).",
     ),
+    secret(row(
+        "private_key",
+        Kind::TextOrMap(|b, v| b.private_key(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built.",
+    )),
+    row(
+        "private_key_file",
+        Kind::Text(|b, v| b.private_key_file(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "A file holding `private_key` (PEM or a JWK), read when the client is built.",
+    ),
+    row(
+        "signing_algorithm",
+        Kind::Choice(SIGNING_ALGORITHMS, |b, v| Ok(b.signing_algorithm(v.parse()?))),
+        OptionDefault::Described("the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`"),
+        BUILT,
+        "The JWS algorithm; PS256 is the other choice for an RSA key.",
+    ),
+    row(
+        "key_id",
+        Kind::Text(|b, v| b.key_id(v)),
+        OptionDefault::Described("the JWK's `kid`"),
+        BUILT,
+        "The `kid` header of every signed JWT.",
+    ),
+    row(
+        "assertion_audience",
+        Kind::Text(|b, v| b.assertion_audience(AssertionAudience::parse(&v))),
+        OptionDefault::Text("token_endpoint"),
+        BUILT,
+        "The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself.",
+    ),
+    row(
+        "assertion_lifetime",
+        Kind::Duration(super::ASSERTION_LIFETIME, |b, v| b.assertion_lifetime(v)),
+        OptionDefault::Numeric,
+        BUILT | WORKLOAD,
+        "How long a signed assertion is valid; each request signs a new one.",
+    ),
+    row(
+        "assertion_subject",
+        Kind::Text(|b, v| b.assertion_subject(v)),
+        OptionDefault::Described("the client id; none for a Google service account"),
+        BUILT | GOOGLE,
+        "The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation).",
+    ),
+    row(
+        "client_assertion_file",
+        Kind::Text(|b, v| b.client_assertion_file(v)),
+        OptionDefault::Described("for Entra, `AZURE_FEDERATED_TOKEN_FILE`"),
+        BUILT | ENTRA,
+        "A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request.",
+    ),
+    row(
+        "client_assertion",
+        Kind::Binding("a function"),
+        OptionDefault::Unset,
+        BUILT,
+        "A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request.",
+    ),
+    secret(row(
+        "service_account",
+        Kind::TextOrMap(|b, _| b),
+        OptionDefault::Unset,
+        GOOGLE,
+        "A Google service account's JSON key (text or mapping); `service_account_file` instead reads it from a file.",
+    )),
+    row(
+        "service_account_file",
+        Kind::Text(|b, _| b),
+        OptionDefault::Described("`GOOGLE_APPLICATION_CREDENTIALS`"),
+        GOOGLE,
+        "The path of a Google service account's JSON key file.",
+    ),
+    row(
+        "tenant_id",
+        Kind::Text(|b, _| b),
+        OptionDefault::Described("`AZURE_TENANT_ID`"),
+        ENTRA,
+        "The Entra ID tenant.",
+    ),
+    row(
+        "authority_host",
+        Kind::Text(|b, _| b),
+        OptionDefault::Described("`AZURE_AUTHORITY_HOST`, else `https://login.microsoftonline.com`"),
+        ENTRA,
+        "The Entra ID authority.",
+    ),
     row(
         "body_encoding",
         Kind::Choice(BODY_ENCODINGS, |b, v| Ok(b.body_encoding(BodyEncoding::from_str(&v)?))),
@@ -490,7 +612,7 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "scope",
         Kind::Text(|b, v| b.scope(v)),
         OptionDefault::Unset,
-        BUILT,
+        BUILT | WORKLOAD,
         "The scope of the default grant, space-separated.",
     ),
     row(
@@ -511,21 +633,21 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "extra_params",
         Kind::Pairs(|b, v| v.into_iter().fold(b, |b, (k, v)| b.extra_param(k, v))),
         OptionDefault::Unset,
-        BUILT,
+        BUILT | WORKLOAD,
         "Extra form parameters for every token request; secret-looking names are redacted.",
     ),
     row(
         "headers",
         Kind::Pairs(|b, v| v.into_iter().fold(b, |b, (k, v)| b.header(k, v))),
         OptionDefault::Unset,
-        BUILT,
+        BUILT | WORKLOAD,
         "Extra HTTP headers for every request; values are treated as secrets.",
     ),
     row(
         "user_agent",
         Kind::Text(|b, v| b.user_agent(v)),
         OptionDefault::Described("`tokenfetch/<version> (<language>)`"),
-        BUILT,
+        BUILT | WORKLOAD,
         "The `User-Agent` header.",
     ),
     row(
@@ -539,7 +661,7 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "connect_timeout",
         Kind::Duration(super::CONNECT_TIMEOUT, |b, v| b.connect_timeout(v)),
         OptionDefault::Numeric,
-        BUILT,
+        BUILT | WORKLOAD,
         "The deadline for a connection (TCP and TLS).",
     ),
     row(
@@ -572,28 +694,28 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "max_response_bytes",
         Kind::Whole(super::MAX_RESPONSE_BYTES, |b, v| Ok(b.max_response_bytes(v))),
         OptionDefault::Numeric,
-        BUILT,
+        BUILT | WORKLOAD,
         "The cap on a response body; a longer one is a `decode` error.",
     ),
     row(
         "allow_insecure_http",
         Kind::Flag(|b, v| b.allow_insecure_http(v)),
         OptionDefault::Flag(false),
-        BUILT,
+        BUILT | WORKLOAD,
         "Allows plain `http://` to a host that is not loopback, which sends the secret in clear.",
     ),
     row(
         "root_certificates",
         Kind::TextOrTexts(|b, v| v.into_iter().fold(b, |b, pem| b.root_certificates_pem(pem))),
         OptionDefault::Unset,
-        BUILT,
+        BUILT | WORKLOAD,
         "PEM certificates of authorities to trust besides the bundled roots.",
     ),
     row(
         "use_os_trust_store",
         Kind::Flag(|b, v| b.use_os_trust_store(v)),
         OptionDefault::Flag(false),
-        BUILT,
+        BUILT | WORKLOAD,
         "Trusts the operating system's certificate store instead of the bundled roots.",
     ),
     row(
@@ -795,6 +917,9 @@ fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> R
     for option in CLIENT_OPTIONS.iter().filter(|o| o.taken_by(way)) {
         b = option.apply(bag, b, language)?;
     }
+    if let Some(callback) = bag.client_assertion() {
+        b = b.client_assertion_callback(move || callback());
+    }
     if let Some(wait) = b.chosen_retry_wait() {
         let spell = |name| language.spell(name, true);
         check_retry_wait_within(
@@ -854,6 +979,61 @@ pub fn preset_client(preset: Preset, bag: &OptionBag, language: Language) -> Res
         }
     };
     configure(bag, builder, language, Way::Preset)?.build()
+}
+
+/// A Google service account's client: its key from `service_account` (the JSON) or
+/// `service_account_file` (else the file `GOOGLE_APPLICATION_CREDENTIALS` names), its default
+/// grant the JWT bearer grant with the `scope` given.
+#[doc(hidden)]
+pub fn google_client(bag: &OptionBag, language: Language) -> Result<TokenClient> {
+    check_bag_names(bag, language, Way::Google)?;
+    let spell = |name| language.spell(name, false);
+    let builder = match (
+        bag.text_or_json(&spell("service_account"))?,
+        bag.text(&spell("service_account_file"))?,
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(Error::config(format!(
+                "give {} or {}, not both",
+                spell("service_account"),
+                spell("service_account_file")
+            )))
+        }
+        (Some(json), None) => TokenClientBuilder::google_service_account(&json)?,
+        (None, Some(path)) => TokenClientBuilder::google_service_account_file(path)?,
+        (None, None) => match std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS") {
+            Some(path) => TokenClientBuilder::google_service_account_file(path)?,
+            None => {
+                return Err(Error::config(format!(
+                    "{} is required (or {}, or GOOGLE_APPLICATION_CREDENTIALS naming the key file)",
+                    spell("service_account_file"),
+                    spell("service_account")
+                )))
+            }
+        },
+    };
+    configure(bag, builder, language, Way::Google)?.build()
+}
+
+/// A Microsoft Entra ID workload identity client, from the variables the Azure webhook sets
+/// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`,
+/// `AZURE_AUTHORITY_HOST`); an option given replaces its variable.
+#[doc(hidden)]
+pub fn entra_client(bag: &OptionBag, language: Language) -> Result<TokenClient> {
+    check_bag_names(bag, language, Way::Entra)?;
+    let given = |option: &str, variable: &str| -> Result<Option<String>> {
+        Ok(bag
+            .text(&language.spell(option, false))?
+            .or_else(|| std::env::var(variable).ok()))
+    };
+    let settings = crate::presets::EntraSettings {
+        client_id: given("client_id", "AZURE_CLIENT_ID")?,
+        tenant_id: given("tenant_id", "AZURE_TENANT_ID")?,
+        token_file: given("client_assertion_file", "AZURE_FEDERATED_TOKEN_FILE")?,
+        authority_host: given("authority_host", "AZURE_AUTHORITY_HOST")?,
+    };
+    let builder = TokenClientBuilder::entra_workload_identity_with(settings, language)?;
+    configure(bag, builder, language, Way::Entra)?.build()
 }
 
 /// A chosen cap on `Retry-After` waits longer than the whole call's deadline could never be

@@ -71,6 +71,7 @@ const SECRET_RESPONSE_HEADERS: &[&str] = &["authorization", "proxy-authorization
 pub fn is_secret_member(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SECRET_MEMBERS.contains(&name.as_str())
+        || crate::jwt::key::PRIVATE_JWK_MEMBERS.contains(&name.as_str())
         || name.ends_with("_token")
         || SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
 }
@@ -319,6 +320,14 @@ mod tests {
             "mac_key",
             "Key",
             "password",
+            // A JWK's private members, wherever one is echoed.
+            "d",
+            "p",
+            "q",
+            "dp",
+            "dq",
+            "qi",
+            "k",
         ] {
             assert!(is_secret_member(name), "{name}");
         }
@@ -329,6 +338,10 @@ mod tests {
             "expires_in",
             "username",
             "grant_type",
+            "kid",
+            "n",
+            "e",
+            "x",
         ] {
             assert!(!is_secret_member(name), "{name}");
         }
