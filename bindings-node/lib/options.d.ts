@@ -8,12 +8,30 @@ import type { Params, StoreOptions, TokenResponse } from './index'
 export interface TokenClientOptions {
   /** The token endpoint; given to discovery or a preset, it replaces theirs. */
   tokenUrl: string
-  /** The client's identifier. */
+  /** The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out. */
   clientId?: string
   /** The client's secret. A secret: never shown. */
   clientSecret?: string
   /** How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret). */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none'
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt' | 'none'
+  /** The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown. */
+  privateKey?: string | Record<string, string>
+  /** A file holding `private_key` (PEM or a JWK), read when the client is built. */
+  privateKeyFile?: string
+  /** The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`. */
+  signingAlgorithm?: 'RS256' | 'PS256' | 'ES256' | 'EdDSA' | 'HS256'
+  /** The `kid` header of every signed JWT. Default: the JWK's `kid`. */
+  keyId?: string
+  /** The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself. Default: `token_endpoint`. */
+  assertionAudience?: string
+  /** How long a signed assertion is valid; each request signs a new one. Default: 60000 ms. Range: > 0 to 300000 ms. */
+  assertionLifetimeMs?: number
+  /** The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account. */
+  assertionSubject?: string
+  /** A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`. */
+  clientAssertionFile?: string
+  /** A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request. */
+  clientAssertion?: () => string
   /** How the request body is encoded. Default: `form`. */
   bodyEncoding?: 'form' | 'json'
   /** The scope of the default grant, space-separated. */
@@ -62,12 +80,30 @@ export interface TokenClientOptions {
 export interface DiscoverOptions {
   /** The token endpoint; given to discovery or a preset, it replaces theirs. */
   tokenUrl?: string
-  /** The client's identifier. */
+  /** The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out. */
   clientId?: string
   /** The client's secret. A secret: never shown. */
   clientSecret?: string
   /** How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret). */
-  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none'
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt' | 'none'
+  /** The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown. */
+  privateKey?: string | Record<string, string>
+  /** A file holding `private_key` (PEM or a JWK), read when the client is built. */
+  privateKeyFile?: string
+  /** The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`. */
+  signingAlgorithm?: 'RS256' | 'PS256' | 'ES256' | 'EdDSA' | 'HS256'
+  /** The `kid` header of every signed JWT. Default: the JWK's `kid`. */
+  keyId?: string
+  /** The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself. Default: `token_endpoint`. */
+  assertionAudience?: string
+  /** How long a signed assertion is valid; each request signs a new one. Default: 60000 ms. Range: > 0 to 300000 ms. */
+  assertionLifetimeMs?: number
+  /** The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account. */
+  assertionSubject?: string
+  /** A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`. */
+  clientAssertionFile?: string
+  /** A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request. */
+  clientAssertion?: () => string
   /** How the request body is encoded. Default: `form`. */
   bodyEncoding?: 'form' | 'json'
   /** The scope of the default grant, space-separated. */
@@ -116,7 +152,7 @@ export interface DiscoverOptions {
 export interface PresetOptions {
   /** The token endpoint; given to discovery or a preset, it replaces theirs. */
   tokenUrl?: string
-  /** The client's identifier. */
+  /** The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out. */
   clientId: string
   /** The client's secret. A secret: never shown. */
   clientSecret: string
@@ -128,6 +164,88 @@ export interface PresetOptions {
   maxRetryWaitMs?: number
   /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
   maxBackoffMs?: number
+}
+
+/** `TokenClient.googleServiceAccount({...})` options: the key, and the grant's scope and subject. */
+export interface GoogleServiceAccountOptions {
+  /** The token endpoint; given to discovery or a preset, it replaces theirs. */
+  tokenUrl?: string
+  /** How long a signed assertion is valid; each request signs a new one. Default: 60000 ms. Range: > 0 to 300000 ms. */
+  assertionLifetimeMs?: number
+  /** The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account. */
+  assertionSubject?: string
+  /** A Google service account's JSON key (text or mapping); `service_account_file` instead reads it from a file. A secret: never shown. */
+  serviceAccount?: string | Record<string, string>
+  /** The path of a Google service account's JSON key file. Default: `GOOGLE_APPLICATION_CREDENTIALS`. */
+  serviceAccountFile?: string
+  /** The scope of the default grant, space-separated. */
+  scope?: string
+  /** Extra form parameters for every token request; secret-looking names are redacted. */
+  extraParams?: Params
+  /** Extra HTTP headers for every request; values are treated as secrets. */
+  headers?: Params
+  /** The `User-Agent` header. Default: `tokenfetch/<version> (node)`. */
+  userAgent?: string
+  /** The deadline for a whole call, retries and their waits included. Default: 30000 ms. Range: > 0 to 86400000 ms. */
+  timeoutMs?: number
+  /** The deadline for a connection (TCP and TLS). Default: 10000 ms. Range: > 0 to 86400000 ms. */
+  connectTimeoutMs?: number
+  /** Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10. */
+  maxRetries?: number
+  /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
+  maxRetryWaitMs?: number
+  /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
+  maxBackoffMs?: number
+  /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
+  maxResponseBytes?: number
+  /** Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false. */
+  allowInsecureHttp?: boolean
+  /** PEM certificates of authorities to trust besides the bundled roots. */
+  rootCertificates?: string | string[]
+  /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
+  useOsTrustStore?: boolean
+}
+
+/** `TokenClient.entraWorkloadIdentity({...})` options; each `AZURE_*` variable is read unless its option is given. */
+export interface EntraWorkloadIdentityOptions {
+  /** The token endpoint; given to discovery or a preset, it replaces theirs. */
+  tokenUrl?: string
+  /** The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out. */
+  clientId?: string
+  /** How long a signed assertion is valid; each request signs a new one. Default: 60000 ms. Range: > 0 to 300000 ms. */
+  assertionLifetimeMs?: number
+  /** A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`. */
+  clientAssertionFile?: string
+  /** The Entra ID tenant. Default: `AZURE_TENANT_ID`. */
+  tenantId?: string
+  /** The Entra ID authority. Default: `AZURE_AUTHORITY_HOST`, else `https://login.microsoftonline.com`. */
+  authorityHost?: string
+  /** The scope of the default grant, space-separated. */
+  scope?: string
+  /** Extra form parameters for every token request; secret-looking names are redacted. */
+  extraParams?: Params
+  /** Extra HTTP headers for every request; values are treated as secrets. */
+  headers?: Params
+  /** The `User-Agent` header. Default: `tokenfetch/<version> (node)`. */
+  userAgent?: string
+  /** The deadline for a whole call, retries and their waits included. Default: 30000 ms. Range: > 0 to 86400000 ms. */
+  timeoutMs?: number
+  /** The deadline for a connection (TCP and TLS). Default: 10000 ms. Range: > 0 to 86400000 ms. */
+  connectTimeoutMs?: number
+  /** Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10. */
+  maxRetries?: number
+  /** The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30000 ms, or `timeoutMs` if shorter. Range: 0 to 3600000 ms, and at most `timeoutMs`. */
+  maxRetryWaitMs?: number
+  /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
+  maxBackoffMs?: number
+  /** The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes. */
+  maxResponseBytes?: number
+  /** Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false. */
+  allowInsecureHttp?: boolean
+  /** PEM certificates of authorities to trust besides the bundled roots. */
+  rootCertificates?: string | string[]
+  /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
+  useOsTrustStore?: boolean
 }
 
 /** `TokenClient.prove({...})` options. */

@@ -12,8 +12,9 @@ const results = {}
 
 const cases = fs
   .readdirSync(path.join(ROOT, 'conformance'))
-  // options.json holds option vectors, run by options.conformance.test.js.
-  .filter((f) => f.endsWith('.json') && f !== 'options.json')
+  // options.json holds option vectors, run by options.conformance.test.js; keys.json key
+  // vectors, run by keys.test.js.
+  .filter((f) => f.endsWith('.json') && f !== 'options.json' && f !== 'keys.json')
   .sort()
   .flatMap((file) =>
     JSON.parse(fs.readFileSync(path.join(ROOT, 'conformance', file), 'utf8')).cases.map((c) => [`${file.slice(0, -5)}/${c.name}`, c]),

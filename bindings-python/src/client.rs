@@ -1,13 +1,15 @@
 //! `TokenClient` and `TokenManager` for Python. Every network call releases the GIL.
 
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::Duration;
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tokenfetch::error::catch_panic;
 use tokenfetch::options::table::{self, Language, Preset, Way};
-use tokenfetch::options::OptionValue;
+use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::{AuthorizationOptions, Error, TokenClient, TokenRequest};
 
 use crate::authorize::{PyAuthorizationRequest, PyPkce};
@@ -17,7 +19,7 @@ use crate::discovery::PyServerMetadata;
 use crate::error::BindingError;
 use crate::introspection::PyIntrospection;
 use crate::model::{PyTokenRequestResponse, PyTokenResponse};
-use crate::options::{convert, Target};
+use crate::options::{convert, Converted, Target};
 
 /// How long a thread waiting on a device flow poll sleeps, with the GIL released, between two
 /// looks at Python's signal flags: the longest a Ctrl-C waits to be seen.
@@ -55,6 +57,30 @@ fn preset(
     Ok(build(|| table::preset_client(preset, &given.bag, Language::Python))?)
 }
 
+/// The bag, with the `client_assertion` function (a binding-converted option) wrapped for the
+/// core: called with the GIL for every request; what it raises becomes the core's `config`
+/// error, carrying the exception's text.
+fn with_assertion_callback(mut given: Converted<'_>) -> PyResult<OptionBag> {
+    let Some(callback) = given.take("client_assertion") else {
+        return Ok(given.bag);
+    };
+    if !callback.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "client_assertion must be a function returning the assertion, not {}",
+            callback.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        )));
+    }
+    let callback: Py<PyAny> = callback.unbind();
+    Ok(given.bag.with_client_assertion(Arc::new(move || {
+        Python::attach(|py| {
+            let result = callback.bind(py).call0().map_err(|e| e.to_string())?;
+            result
+                .extract::<String>()
+                .map_err(|_| "it returned something other than a str".to_string())
+        })
+    })))
+}
+
 #[pymethods]
 impl PyTokenClient {
     /// A client for the token endpoint at `token_url`. `**options` are the core's option
@@ -68,7 +94,8 @@ impl PyTokenClient {
             vec![("token_url", text(token_url))],
             Target::Client(Way::Client),
         )?;
-        Ok(build(|| table::build_client(&given.bag, Language::Python))?)
+        let bag = with_assertion_callback(given)?;
+        Ok(build(|| table::build_client(&bag, Language::Python))?)
     }
 
     /// A client for the server at `issuer`, from its discovery document (RFC 8414, else
@@ -81,7 +108,8 @@ impl PyTokenClient {
     #[pyo3(signature = (issuer, **options))]
     fn discover(py: Python<'_>, issuer: &str, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let given = convert(options, Vec::new(), Target::Client(Way::Discover))?;
-        let builder = table::discover_client(issuer, &given.bag, Language::Python).map_err(BindingError)?;
+        let bag = with_assertion_callback(given)?;
+        let builder = table::discover_client(issuer, &bag, Language::Python).map_err(BindingError)?;
         Ok(py.detach(move || build(|| builder.build()))?)
     }
 
@@ -111,9 +139,41 @@ impl PyTokenClient {
         preset(Preset::Gusto, client_id, client_secret, env, options)
     }
 
+    /// A Google service account: `service_account_file` (or `service_account`, the key's
+    /// JSON as text or a dict; else the file `GOOGLE_APPLICATION_CREDENTIALS` names). Its
+    /// default grant, used by `TokenManager`, is the JWT bearer grant with `scope`.
+    #[staticmethod]
+    #[pyo3(signature = (**options))]
+    fn google_service_account(options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let given = convert(options, Vec::new(), Target::Client(Way::Google))?;
+        Ok(build(|| table::google_client(&given.bag, Language::Python))?)
+    }
+
+    /// Microsoft Entra ID workload identity, from `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`,
+    /// `AZURE_FEDERATED_TOKEN_FILE` and `AZURE_AUTHORITY_HOST`; an option given replaces its
+    /// variable. The token file is read again for every request.
+    #[staticmethod]
+    #[pyo3(signature = (**options))]
+    fn entra_workload_identity(options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let given = convert(options, Vec::new(), Target::Client(Way::Entra))?;
+        Ok(build(|| table::entra_client(&given.bag, Language::Python))?)
+    }
+
     #[getter]
     fn token_url(&self) -> &str {
         self.inner.token_url()
+    }
+
+    /// How the client authenticates: `client_secret_basic`, `private_key_jwt`, ...
+    #[getter]
+    fn auth_method(&self) -> &'static str {
+        self.inner.auth_method().as_str()
+    }
+
+    /// The JWS algorithm of the assertions it signs (`RS256`, `ES256`, ...), or `None`.
+    #[getter]
+    fn signing_algorithm(&self) -> Option<&'static str> {
+        self.inner.signing_algorithm().map(|a| a.as_str())
     }
 
     #[getter]

@@ -123,8 +123,47 @@ fn of_shape(value: &Bound<'_, PyAny>, shape: Shape) -> Option<OptionValue> {
         Shape::Texts => texts(value),
         Shape::TextOrTexts => text(value).or_else(|| pem_bytes(value)).or_else(|| texts(value)),
         Shape::Pairs => pairs(value)?.ok(),
+        Shape::TextOrMap => text(value).or_else(|| pem_bytes(value)).or_else(|| json_map(value)),
         Shape::Binding => None,
     }
+}
+
+/// A mapping of JSON values (a JWK as a `dict`), for the core to read as JSON.
+fn json_map(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
+    let mapping = value.cast::<PyMapping>().ok()?;
+    let mut entries = Vec::new();
+    for item in mapping.items().ok()?.iter() {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract().ok()?;
+        let Some(OptionValue::Text(name)) = text(&k) else {
+            return None;
+        };
+        entries.push((name, json_value(&v)?));
+    }
+    Some(OptionValue::Map(entries))
+}
+
+fn json_value(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
+    if value.is_none() {
+        return Some(OptionValue::Absent);
+    }
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Some(OptionValue::Bool(b.is_true()));
+    }
+    if let Some(t) = text(value) {
+        return Some(t);
+    }
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let items: Vec<Bound<'_, PyAny>> = value.extract().ok()?;
+        return items
+            .iter()
+            .map(json_value)
+            .collect::<Option<Vec<_>>>()
+            .map(OptionValue::List);
+    }
+    if let Some(map) = json_map(value) {
+        return Some(map);
+    }
+    real(value).ok().map(OptionValue::Number)
 }
 
 fn text(value: &Bound<'_, PyAny>) -> Option<OptionValue> {

@@ -46,10 +46,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._async import AsyncTokenClient, AsyncTokenManager
     from ._native import OperationCancelledError as CancelledError  # deprecated name
-    from ._choices import AuthMethod, BodyEncoding, ErrorKind, GustoEnvironment, ProveEnvironment
+    from ._choices import AuthMethod, BodyEncoding, ErrorKind, GustoEnvironment, ProveEnvironment, SigningAlgorithm
 
 # Loaded on first use, like the asyncio twins: `enum` is not otherwise imported.
-_CHOICES = ("AuthMethod", "BodyEncoding", "ErrorKind", "GustoEnvironment", "ProveEnvironment")
+_CHOICES = ("AuthMethod", "BodyEncoding", "ErrorKind", "GustoEnvironment", "ProveEnvironment", "SigningAlgorithm")
 
 # The seed models' names for the same classes.
 V3TokenResponse = TokenResponse
@@ -145,6 +145,7 @@ __all__ = [
     "RedisStore",
     "ResponseTooLargeError",
     "ServerMetadata",
+    "SigningAlgorithm",
     "TokenClient",
     "TokenFetchError",
     "TokenManager",

@@ -35,7 +35,14 @@ from ._native import (
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ._options import ClientOptions, DiscoverOptions, ManagerOptions, PresetOptions
+    from ._options import (
+        ClientOptions,
+        DiscoverOptions,
+        EntraWorkloadIdentityOptions,
+        GoogleServiceAccountOptions,
+        ManagerOptions,
+        PresetOptions,
+    )
 
 Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
 
@@ -65,6 +72,14 @@ class AsyncTokenClient:
         cls, client_id: str, client_secret: str, env: Optional[str] = None, **options: Unpack[PresetOptions]
     ) -> "AsyncTokenClient":
         return cls(client=TokenClient.gusto(client_id, client_secret, env, **options))
+
+    @classmethod
+    def google_service_account(cls, **options: Unpack[GoogleServiceAccountOptions]) -> "AsyncTokenClient":
+        return cls(client=TokenClient.google_service_account(**options))
+
+    @classmethod
+    def entra_workload_identity(cls, **options: Unpack[EntraWorkloadIdentityOptions]) -> "AsyncTokenClient":
+        return cls(client=TokenClient.entra_workload_identity(**options))
 
     @classmethod
     async def discover(cls, issuer: str, **options: Unpack[DiscoverOptions]) -> "AsyncTokenClient":

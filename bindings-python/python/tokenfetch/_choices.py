@@ -7,7 +7,7 @@ mean the same, and ``error.kind == ErrorKind.OAUTH`` holds for an OAuth error.
 
 from enum import Enum
 
-__all__ = ["AuthMethod", "BodyEncoding", "ProveEnvironment", "GustoEnvironment", "ErrorKind"]
+__all__ = ["AuthMethod", "BodyEncoding", "SigningAlgorithm", "ProveEnvironment", "GustoEnvironment", "ErrorKind"]
 
 
 class AuthMethod(str, Enum):
@@ -15,6 +15,8 @@ class AuthMethod(str, Enum):
 
     CLIENT_SECRET_BASIC = "client_secret_basic"
     CLIENT_SECRET_POST = "client_secret_post"
+    PRIVATE_KEY_JWT = "private_key_jwt"
+    CLIENT_SECRET_JWT = "client_secret_jwt"
     NONE = "none"
 
     def __str__(self) -> str:
@@ -26,6 +28,19 @@ class BodyEncoding(str, Enum):
 
     FORM = "form"
     JSON = "json"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class SigningAlgorithm(str, Enum):
+    """The JWS algorithm of signed assertions (RFC 7518, RFC 8037)."""
+
+    RS256 = "RS256"
+    PS256 = "PS256"
+    ES256 = "ES256"
+    EDDSA = "EdDSA"
+    HS256 = "HS256"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -7,7 +7,14 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from typing_extensions import Literal, Unpack, deprecated
 
-from tokenfetch._options import ClientOptions, DiscoverOptions, ManagerOptions, PresetOptions
+from tokenfetch._options import (
+    ClientOptions,
+    DiscoverOptions,
+    EntraWorkloadIdentityOptions,
+    GoogleServiceAccountOptions,
+    ManagerOptions,
+    PresetOptions,
+)
 
 __all__ = [
     "AuthorizationRequest",
@@ -397,8 +404,28 @@ class TokenClient:
         client_id: str, client_secret: str, env: Optional[str] = None, **options: Unpack[PresetOptions]
     ) -> TokenClient:
         """A client for Gusto: ``env`` is ``demo`` or ``prod`` (left out, the core's default); its grant is ``system_access``."""
+    @staticmethod
+    def google_service_account(**options: Unpack[GoogleServiceAccountOptions]) -> TokenClient:
+        """A Google service account, from ``service_account_file`` (or ``service_account``, the
+        key's JSON as text or a dict; else the file ``GOOGLE_APPLICATION_CREDENTIALS`` names).
+
+        It signs the JWT bearer grant with the file's key, ``iss`` its ``client_email``; its
+        default grant (used by ``TokenManager``) asks for ``scope``. Only ``"type":
+        "service_account"`` files are accepted.
+        """
+    @staticmethod
+    def entra_workload_identity(**options: Unpack[EntraWorkloadIdentityOptions]) -> TokenClient:
+        """Microsoft Entra ID workload identity, from ``AZURE_CLIENT_ID``, ``AZURE_TENANT_ID``,
+        ``AZURE_FEDERATED_TOKEN_FILE`` and ``AZURE_AUTHORITY_HOST``; an option given replaces
+        its variable. The token file is read again for every request."""
     @property
     def token_url(self) -> str: ...
+    @property
+    def auth_method(self) -> str:
+        """How the client authenticates: ``client_secret_basic``, ``private_key_jwt``, ..."""
+    @property
+    def signing_algorithm(self) -> Optional[str]:
+        """The JWS algorithm of the assertions it signs (``RS256``, ``ES256``, ...), or ``None``."""
     @property
     def client_id(self) -> Optional[str]: ...
     @property

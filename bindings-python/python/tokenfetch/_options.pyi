@@ -11,7 +11,7 @@ from typing import Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import Literal, TypedDict
 
-from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment
+from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, SigningAlgorithm
 from tokenfetch._native import FileStore, RedisStore, TokenResponse
 
 _Params = Union[Mapping[str, str], Sequence[Tuple[str, str]]]
@@ -20,11 +20,29 @@ class ClientOptions(TypedDict, total=False):
     """``TokenClient(token_url, **options)``."""
 
     client_id: Optional[str]
-    """The client's identifier."""
+    """The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out."""
     client_secret: Optional[str]
     """The client's secret. A secret: never shown."""
-    auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "none"], AuthMethod]]
+    auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt", "none"], AuthMethod]]
     """How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret)."""
+    private_key: Optional[Union[str, Mapping[str, str]]]
+    """The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown."""
+    private_key_file: Optional[str]
+    """A file holding `private_key` (PEM or a JWK), read when the client is built."""
+    signing_algorithm: Optional[Union[Literal["RS256", "PS256", "ES256", "EdDSA", "HS256"], SigningAlgorithm]]
+    """The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`."""
+    key_id: Optional[str]
+    """The `kid` header of every signed JWT. Default: the JWK's `kid`."""
+    assertion_audience: Optional[str]
+    """The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself. Default: `token_endpoint`."""
+    assertion_lifetime: Optional[float]
+    """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
+    assertion_subject: Optional[str]
+    """The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account."""
+    client_assertion_file: Optional[str]
+    """A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`."""
+    client_assertion: Optional[Callable[[], str]]
+    """A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request."""
     body_encoding: Optional[Union[Literal["form", "json"], BodyEncoding]]
     """How the request body is encoded. Default: `form`."""
     scope: Optional[str]
@@ -74,11 +92,29 @@ class DiscoverOptions(TypedDict, total=False):
     token_url: Optional[str]
     """The token endpoint; given to discovery or a preset, it replaces theirs."""
     client_id: Optional[str]
-    """The client's identifier."""
+    """The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out."""
     client_secret: Optional[str]
     """The client's secret. A secret: never shown."""
-    auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "none"], AuthMethod]]
+    auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt", "none"], AuthMethod]]
     """How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret)."""
+    private_key: Optional[Union[str, Mapping[str, str]]]
+    """The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown."""
+    private_key_file: Optional[str]
+    """A file holding `private_key` (PEM or a JWK), read when the client is built."""
+    signing_algorithm: Optional[Union[Literal["RS256", "PS256", "ES256", "EdDSA", "HS256"], SigningAlgorithm]]
+    """The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`."""
+    key_id: Optional[str]
+    """The `kid` header of every signed JWT. Default: the JWK's `kid`."""
+    assertion_audience: Optional[str]
+    """The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself. Default: `token_endpoint`."""
+    assertion_lifetime: Optional[float]
+    """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
+    assertion_subject: Optional[str]
+    """The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account."""
+    client_assertion_file: Optional[str]
+    """A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`."""
+    client_assertion: Optional[Callable[[], str]]
+    """A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request."""
     body_encoding: Optional[Union[Literal["form", "json"], BodyEncoding]]
     """How the request body is encoded. Default: `form`."""
     scope: Optional[str]
@@ -135,6 +171,88 @@ class PresetOptions(TypedDict, total=False):
     """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
     max_backoff: Optional[float]
     """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
+
+class GoogleServiceAccountOptions(TypedDict, total=False):
+    """``TokenClient.google_service_account(**options)``."""
+
+    token_url: Optional[str]
+    """The token endpoint; given to discovery or a preset, it replaces theirs."""
+    assertion_lifetime: Optional[float]
+    """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
+    assertion_subject: Optional[str]
+    """The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account."""
+    service_account: Optional[Union[str, Mapping[str, str]]]
+    """A Google service account's JSON key (text or mapping); `service_account_file` instead reads it from a file. A secret: never shown."""
+    service_account_file: Optional[str]
+    """The path of a Google service account's JSON key file. Default: `GOOGLE_APPLICATION_CREDENTIALS`."""
+    scope: Optional[str]
+    """The scope of the default grant, space-separated."""
+    extra_params: Optional[_Params]
+    """Extra form parameters for every token request; secret-looking names are redacted."""
+    headers: Optional[_Params]
+    """Extra HTTP headers for every request; values are treated as secrets."""
+    user_agent: Optional[str]
+    """The `User-Agent` header. Default: `tokenfetch/<version> (python)`."""
+    timeout: Optional[float]
+    """The deadline for a whole call, retries and their waits included. Default: 30 s. Range: > 0 to 86400 s."""
+    connect_timeout: Optional[float]
+    """The deadline for a connection (TCP and TLS). Default: 10 s. Range: > 0 to 86400 s."""
+    max_retries: Optional[int]
+    """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
+    max_retry_wait: Optional[float]
+    """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
+    max_backoff: Optional[float]
+    """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
+    max_response_bytes: Optional[int]
+    """The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes."""
+    allow_insecure_http: Optional[bool]
+    """Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false."""
+    root_certificates: Optional[Union[str, bytes, Sequence[str]]]
+    """PEM certificates of authorities to trust besides the bundled roots."""
+    use_os_trust_store: Optional[bool]
+    """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
+
+class EntraWorkloadIdentityOptions(TypedDict, total=False):
+    """``TokenClient.entra_workload_identity(**options)``; each ``AZURE_*`` variable is read unless its option is given."""
+
+    token_url: Optional[str]
+    """The token endpoint; given to discovery or a preset, it replaces theirs."""
+    client_id: Optional[str]
+    """The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out."""
+    assertion_lifetime: Optional[float]
+    """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
+    client_assertion_file: Optional[str]
+    """A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`."""
+    tenant_id: Optional[str]
+    """The Entra ID tenant. Default: `AZURE_TENANT_ID`."""
+    authority_host: Optional[str]
+    """The Entra ID authority. Default: `AZURE_AUTHORITY_HOST`, else `https://login.microsoftonline.com`."""
+    scope: Optional[str]
+    """The scope of the default grant, space-separated."""
+    extra_params: Optional[_Params]
+    """Extra form parameters for every token request; secret-looking names are redacted."""
+    headers: Optional[_Params]
+    """Extra HTTP headers for every request; values are treated as secrets."""
+    user_agent: Optional[str]
+    """The `User-Agent` header. Default: `tokenfetch/<version> (python)`."""
+    timeout: Optional[float]
+    """The deadline for a whole call, retries and their waits included. Default: 30 s. Range: > 0 to 86400 s."""
+    connect_timeout: Optional[float]
+    """The deadline for a connection (TCP and TLS). Default: 10 s. Range: > 0 to 86400 s."""
+    max_retries: Optional[int]
+    """Retries after the first attempt, for failures that are safe to retry; 0 turns them off. Default: 2. Range: 0 to 10."""
+    max_retry_wait: Optional[float]
+    """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
+    max_backoff: Optional[float]
+    """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
+    max_response_bytes: Optional[int]
+    """The cap on a response body; a longer one is a `decode` error. Default: 1048576 bytes. Range: > 0 to 67108864 bytes."""
+    allow_insecure_http: Optional[bool]
+    """Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false."""
+    root_certificates: Optional[Union[str, bytes, Sequence[str]]]
+    """PEM certificates of authorities to trust besides the bundled roots."""
+    use_os_trust_store: Optional[bool]
+    """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
 
 class ManagerOptions(TypedDict, total=False):
     """``TokenManager(client, **options)``."""

@@ -8,6 +8,8 @@ package io.tokenfetch
 enum class AuthMethod(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
     CLIENT_SECRET_BASIC("client_secret_basic"),
     CLIENT_SECRET_POST("client_secret_post"),
+    PRIVATE_KEY_JWT("private_key_jwt"),
+    CLIENT_SECRET_JWT("client_secret_jwt"),
     NONE("none"),
 }
 
@@ -15,6 +17,15 @@ enum class AuthMethod(@get:JvmSynthetic @get:JvmName("wire") internal val wire: 
 enum class BodyEncoding(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
     FORM("form"),
     JSON("json"),
+}
+
+/** The JWS algorithm of signed assertions (RFC 7518, RFC 8037). */
+enum class SigningAlgorithm(@get:JvmSynthetic @get:JvmName("wire") internal val wire: String) {
+    RS256("RS256"),
+    PS256("PS256"),
+    ES256("ES256"),
+    EDDSA("EdDSA"),
+    HS256("HS256"),
 }
 
 /** Prove's environments, for [TokenClient.prove]. */

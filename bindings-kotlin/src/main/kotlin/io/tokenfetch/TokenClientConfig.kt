@@ -31,9 +31,18 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * [tokenUrl] out: every endpoint comes from the document.
  *
  * @property tokenUrl The token endpoint; given to discovery or a preset, it replaces theirs.
- * @property clientId The client's identifier.
+ * @property clientId The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out.
  * @property clientSecret The client's secret. A secret: never shown.
  * @property authMethod How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret).
+ * @property privateKey The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown.
+ * @property privateKeyFile A file holding `private_key` (PEM or a JWK), read when the client is built.
+ * @property signingAlgorithm The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`.
+ * @property keyId The `kid` header of every signed JWT. Default: the JWK's `kid`.
+ * @property assertionAudience The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself. Default: `token_endpoint`.
+ * @property assertionLifetime How long a signed assertion is valid; each request signs a new one. Default: 60000 ms. Range: > 0 to 300000 ms.
+ * @property assertionSubject The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account.
+ * @property clientAssertionFile A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`.
+ * @property clientAssertion A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request.
  * @property bodyEncoding How the request body is encoded. Default: `form`.
  * @property scope The scope of the default grant, space-separated.
  * @property audience `audience` parameters to send with every grant.
@@ -62,6 +71,16 @@ class TokenClientConfig(
     val clientId: String? = null,
     val clientSecret: String? = null,
     val authMethod: AuthMethod? = null,
+    val privateKey: String? = null,
+    val privateKeyFile: String? = null,
+    val signingAlgorithm: SigningAlgorithm? = null,
+    val keyId: String? = null,
+    val assertionAudience: String? = null,
+    @get:JvmSynthetic @get:JvmName("kotlinAssertionLifetime")
+    val assertionLifetime: Duration? = null,
+    val assertionSubject: String? = null,
+    val clientAssertionFile: String? = null,
+    val clientAssertion: ClientAssertionProvider? = null,
     val bodyEncoding: BodyEncoding? = null,
     val scope: String? = null,
     val audience: List<String> = emptyList(),
@@ -90,6 +109,10 @@ class TokenClientConfig(
     @get:JvmSynthetic @get:JvmName("kotlinDiscoveryTtl")
     val discoveryTtl: Duration? = null,
 ) {
+    /** [assertionLifetime] as a `java.time.Duration`, for Java; null when left to the core's default. */
+    @IgnoreJRERequirement
+    fun getAssertionLifetime(): java.time.Duration? = assertionLifetime?.toJavaDuration()
+
     /** [timeout] as a `java.time.Duration`, for Java; null when left to the core's default. */
     @IgnoreJRERequirement
     fun getTimeout(): java.time.Duration? = timeout?.toJavaDuration()
@@ -118,6 +141,15 @@ class TokenClientConfig(
         clientId: String? = this.clientId,
         clientSecret: String? = this.clientSecret,
         authMethod: AuthMethod? = this.authMethod,
+        privateKey: String? = this.privateKey,
+        privateKeyFile: String? = this.privateKeyFile,
+        signingAlgorithm: SigningAlgorithm? = this.signingAlgorithm,
+        keyId: String? = this.keyId,
+        assertionAudience: String? = this.assertionAudience,
+        assertionLifetime: Duration? = this.assertionLifetime,
+        assertionSubject: String? = this.assertionSubject,
+        clientAssertionFile: String? = this.clientAssertionFile,
+        clientAssertion: ClientAssertionProvider? = this.clientAssertion,
         bodyEncoding: BodyEncoding? = this.bodyEncoding,
         scope: String? = this.scope,
         audience: List<String> = this.audience,
@@ -140,12 +172,12 @@ class TokenClientConfig(
         revocationEndpoint: String? = this.revocationEndpoint,
         introspectionEndpoint: String? = this.introspectionEndpoint,
         discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
+    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
 
     /** A builder holding this configuration's values, to change some of them (from Java). */
     fun newBuilder(): Builder = Builder(this)
 
-    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
+    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
 
     override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
 
@@ -157,6 +189,15 @@ class TokenClientConfig(
             "clientId=$clientId, " +
             "clientSecret=${clientSecret?.let { REDACTED }}, " +
             "authMethod=${authMethod?.name}, " +
+            "privateKey=${privateKey?.let { REDACTED }}, " +
+            "privateKeyFile=$privateKeyFile, " +
+            "signingAlgorithm=${signingAlgorithm?.name}, " +
+            "keyId=$keyId, " +
+            "assertionAudience=$assertionAudience, " +
+            "assertionLifetime=$assertionLifetime, " +
+            "assertionSubject=$assertionSubject, " +
+            "clientAssertionFile=$clientAssertionFile, " +
+            "clientAssertion=$clientAssertion, " +
             "bodyEncoding=${bodyEncoding?.name}, " +
             "scope=$scope, " +
             "audience=$audience, " +
@@ -189,6 +230,14 @@ class TokenClientConfig(
             clientId?.let { add(NativeOption("clientId", NativeOptionValue.Text(it))) }
             clientSecret?.let { add(NativeOption("clientSecret", NativeOptionValue.Text(it))) }
             authMethod?.let { add(NativeOption("authMethod", NativeOptionValue.Text(it.wire))) }
+            privateKey?.let { add(NativeOption("privateKey", NativeOptionValue.Text(it))) }
+            privateKeyFile?.let { add(NativeOption("privateKeyFile", NativeOptionValue.Text(it))) }
+            signingAlgorithm?.let { add(NativeOption("signingAlgorithm", NativeOptionValue.Text(it.wire))) }
+            keyId?.let { add(NativeOption("keyId", NativeOptionValue.Text(it))) }
+            assertionAudience?.let { add(NativeOption("assertionAudience", NativeOptionValue.Text(it))) }
+            assertionLifetime?.let { add(NativeOption("assertionLifetime", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
+            assertionSubject?.let { add(NativeOption("assertionSubject", NativeOptionValue.Text(it))) }
+            clientAssertionFile?.let { add(NativeOption("clientAssertionFile", NativeOptionValue.Text(it))) }
             bodyEncoding?.let { add(NativeOption("bodyEncoding", NativeOptionValue.Text(it.wire))) }
             scope?.let { add(NativeOption("scope", NativeOptionValue.Text(it))) }
             audience.takeIf { it.isNotEmpty() }?.let { add(NativeOption("audience", NativeOptionValue.Texts(it))) }
@@ -221,7 +270,7 @@ class TokenClientConfig(
         /** The token endpoint; given to discovery or a preset, it replaces theirs. */
         fun tokenUrl(tokenUrl: String?): Builder = apply { config = config.copy(tokenUrl = tokenUrl) }
 
-        /** The client's identifier. */
+        /** The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out. */
         fun clientId(clientId: String?): Builder = apply { config = config.copy(clientId = clientId) }
 
         /** The client's secret. A secret: never shown. */
@@ -229,6 +278,38 @@ class TokenClientConfig(
 
         /** How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret). */
         fun authMethod(authMethod: AuthMethod?): Builder = apply { config = config.copy(authMethod = authMethod) }
+
+        /** The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown. */
+        fun privateKey(privateKey: String?): Builder = apply { config = config.copy(privateKey = privateKey) }
+
+        /** A file holding `private_key` (PEM or a JWK), read when the client is built. */
+        fun privateKeyFile(privateKeyFile: String?): Builder = apply { config = config.copy(privateKeyFile = privateKeyFile) }
+
+        /** The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`. */
+        fun signingAlgorithm(signingAlgorithm: SigningAlgorithm?): Builder = apply { config = config.copy(signingAlgorithm = signingAlgorithm) }
+
+        /** The `kid` header of every signed JWT. Default: the JWK's `kid`. */
+        fun keyId(keyId: String?): Builder = apply { config = config.copy(keyId = keyId) }
+
+        /** The `aud` of signed assertions: `token_endpoint`, `issuer`, or the value itself. Default: `token_endpoint`. */
+        fun assertionAudience(assertionAudience: String?): Builder = apply { config = config.copy(assertionAudience = assertionAudience) }
+
+        /** How long a signed assertion is valid; each request signs a new one. Default: 60000 ms. Range: > 0 to 300000 ms. */
+        @IgnoreJRERequirement
+        fun assertionLifetime(assertionLifetime: java.time.Duration?): Builder = apply { config = config.copy(assertionLifetime = assertionLifetime?.toKotlinDuration()) }
+
+        @JvmSynthetic
+        @JvmName("kotlinAssertionLifetime")
+        fun assertionLifetime(assertionLifetime: Duration?): Builder = apply { config = config.copy(assertionLifetime = assertionLifetime) }
+
+        /** The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account. */
+        fun assertionSubject(assertionSubject: String?): Builder = apply { config = config.copy(assertionSubject = assertionSubject) }
+
+        /** A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`. */
+        fun clientAssertionFile(clientAssertionFile: String?): Builder = apply { config = config.copy(clientAssertionFile = clientAssertionFile) }
+
+        /** A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request. */
+        fun clientAssertion(clientAssertion: ClientAssertionProvider?): Builder = apply { config = config.copy(clientAssertion = clientAssertion) }
 
         /** How the request body is encoded. Default: `form`. */
         fun bodyEncoding(bodyEncoding: BodyEncoding?): Builder = apply { config = config.copy(bodyEncoding = bodyEncoding) }
