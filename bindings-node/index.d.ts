@@ -135,16 +135,24 @@ export declare class Introspection {
 }
 
 export declare class NativeTokenClient {
-  constructor(options: Record<string, unknown>)
+  constructor(options: Record<string, unknown>, clientAssertion?: () => Promise<string>)
+  /** A Google service account (`serviceAccountFile`, or `serviceAccount` as text or an object). */
+  static googleServiceAccount(options: Record<string, unknown>): NativeTokenClient
+  /** Entra ID workload identity, from the `AZURE_*` variables unless an option replaces one. */
+  static entraWorkloadIdentity(options: Record<string, unknown>): NativeTokenClient
+  /** How the client authenticates (`client_secret_basic`, `private_key_jwt`, ...). */
+  get authMethod(): string
+  /** The JWS algorithm of the assertions it signs, or `null`. */
+  get signingAlgorithm(): string | null
   static prove(options: Record<string, unknown>): NativeTokenClient
   static gusto(options: Record<string, unknown>): NativeTokenClient
   /**
    * Builds a client from an issuer's discovery document (RFC 8414, else OpenID Connect's),
    * read on the libuv pool. Bad options reject the Promise as a bad document does.
    */
-  static discover(issuer: string, options?: Record<string, unknown>): Promise<NativeTokenClient>
+  static discover(issuer: string, options?: Record<string, unknown>, clientAssertion?: () => Promise<string>): Promise<NativeTokenClient>
   /** `discover`, blocking the calling thread. */
-  static discoverSync(issuer: string, options?: Record<string, unknown>): NativeTokenClient
+  static discoverSync(issuer: string, options?: Record<string, unknown>, clientAssertion?: () => Promise<string>): NativeTokenClient
   get tokenUrl(): string
   get clientId(): string | null
   get timeoutMs(): number

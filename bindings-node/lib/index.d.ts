@@ -15,8 +15,25 @@ export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue }
 
 // Generated from the core's option table (`make docs`): every option's name, type, default,
 // range and doc.
-import type { TokenClientOptions, DiscoverOptions, ProveOptions, GustoOptions, TokenManagerOptions } from './options'
-export type { TokenClientOptions, DiscoverOptions, PresetOptions, ProveOptions, GustoOptions, TokenManagerOptions } from './options'
+import type {
+  TokenClientOptions,
+  DiscoverOptions,
+  ProveOptions,
+  GustoOptions,
+  GoogleServiceAccountOptions,
+  EntraWorkloadIdentityOptions,
+  TokenManagerOptions,
+} from './options'
+export type {
+  TokenClientOptions,
+  DiscoverOptions,
+  PresetOptions,
+  ProveOptions,
+  GustoOptions,
+  GoogleServiceAccountOptions,
+  EntraWorkloadIdentityOptions,
+  TokenManagerOptions,
+} from './options'
 export { AuthorizationRequest, DeviceAuthorization, Introspection, Pkce, ServerMetadata, TokenRequest, TokenRequestResponse, TokenResponse }
 
 // What lib/index.js adds to the generated classes.
@@ -118,6 +135,23 @@ export declare class TokenClient {
   constructor(options: TokenClientOptions)
   static prove(options: ProveOptions): TokenClient
   static gusto(options: GustoOptions): TokenClient
+  /**
+   * A Google service account, from `serviceAccountFile` (or `serviceAccount`, the key's JSON as
+   * text or an object; else the file `GOOGLE_APPLICATION_CREDENTIALS` names). It signs the JWT
+   * bearer grant with the file's key; its default grant (a `TokenManager`'s) asks for `scope`.
+   * Only `"type": "service_account"` files are accepted.
+   */
+  static googleServiceAccount(options?: GoogleServiceAccountOptions): TokenClient
+  /**
+   * Microsoft Entra ID workload identity, from `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`,
+   * `AZURE_FEDERATED_TOKEN_FILE` and `AZURE_AUTHORITY_HOST`; an option given replaces its
+   * variable. The token file is read again for every request.
+   */
+  static entraWorkloadIdentity(options?: EntraWorkloadIdentityOptions): TokenClient
+  /** How the client authenticates: `client_secret_basic`, `private_key_jwt`, ... */
+  readonly authMethod: string
+  /** The JWS algorithm of the assertions it signs (`RS256`, `ES256`, ...), or `null`. */
+  readonly signingAlgorithm: string | null
   /**
    * A client built from an issuer's discovery document (RFC 8414's, else OpenID Connect's),
    * read on the thread pool and cached per issuer. A document for another issuer is refused.

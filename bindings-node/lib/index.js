@@ -109,7 +109,10 @@ class TokenClient {
 
   /** @param {import('./index').TokenClientOptions} options */
   constructor(options) {
-    this.#native = options instanceof native.NativeTokenClient ? options : guard(() => new native.NativeTokenClient(options))
+    this.#native =
+      options instanceof native.NativeTokenClient
+        ? options
+        : guard(() => new native.NativeTokenClient(options, assertionSource(options?.clientAssertion)))
   }
 
   static prove(options) {
@@ -120,6 +123,14 @@ class TokenClient {
     return new TokenClient(guard(() => native.NativeTokenClient.gusto(options)))
   }
 
+  static googleServiceAccount(options) {
+    return new TokenClient(guard(() => native.NativeTokenClient.googleServiceAccount(options)))
+  }
+
+  static entraWorkloadIdentity(options) {
+    return new TokenClient(guard(() => native.NativeTokenClient.entraWorkloadIdentity(options)))
+  }
+
   /**
    * A client built from an issuer's discovery document (RFC 8414, else OpenID Connect's),
    * read on the thread pool and cached per issuer for `discoveryTtlMs`. Every endpoint, and
@@ -127,7 +138,7 @@ class TokenClient {
    */
   static discover(issuer, options) {
     try {
-      return native.NativeTokenClient.discover(issuer, options).then(
+      return native.NativeTokenClient.discover(issuer, options, assertionSource(options?.clientAssertion)).then(
         (client) => new TokenClient(client),
         (err) => {
           throw convert(err)
@@ -138,7 +149,9 @@ class TokenClient {
     }
   }
   static discoverSync(issuer, options) {
-    return new TokenClient(guard(() => native.NativeTokenClient.discoverSync(issuer, options)))
+    return new TokenClient(
+      guard(() => native.NativeTokenClient.discoverSync(issuer, options, assertionSource(options?.clientAssertion))),
+    )
   }
 
   get tokenUrl() {
@@ -147,6 +160,14 @@ class TokenClient {
 
   get clientId() {
     return this.#native.clientId
+  }
+
+  get authMethod() {
+    return this.#native.authMethod
+  }
+
+  get signingAlgorithm() {
+    return this.#native.signingAlgorithm ?? null
   }
 
   /** The issuer the client trusts (RFC 9207): discovered, or the `issuer` option. */
@@ -386,6 +407,26 @@ function listenerFailed(err) {
     code: 'TOKENFETCH_ON_TOKEN',
     detail: typeof err?.stack === 'string' ? err.stack : undefined,
   })
+}
+
+/**
+ * The `clientAssertion` option as the native client calls it, once per request from a worker
+ * thread: always a Promise, resolving to the string the caller's function returns (or
+ * resolves to) and rejecting with its error's message.
+ */
+function assertionSource(clientAssertion) {
+  if (clientAssertion == null) return undefined
+  if (typeof clientAssertion !== 'function') {
+    throw configError(`clientAssertion must be a function returning the assertion, got ${describe(clientAssertion)}`)
+  }
+  return () =>
+    Promise.resolve()
+      .then(clientAssertion)
+      .then((assertion) => {
+        if (typeof assertion !== 'string') throw new TypeError(`it returned ${describe(assertion)}, not a string`)
+        return assertion
+      })
+      .catch((err) => Promise.reject(String(err?.message ?? err)))
 }
 
 /** A value's type as core's messages name it ("a number", "an object"). */

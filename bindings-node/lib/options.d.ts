@@ -31,7 +31,7 @@ export interface TokenClientOptions {
   /** A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`. */
   clientAssertionFile?: string
   /** A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request. */
-  clientAssertion?: () => string
+  clientAssertion?: () => string | Promise<string>
   /** How the request body is encoded. Default: `form`. */
   bodyEncoding?: 'form' | 'json'
   /** The scope of the default grant, space-separated. */
@@ -103,7 +103,7 @@ export interface DiscoverOptions {
   /** A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`. */
   clientAssertionFile?: string
   /** A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request. */
-  clientAssertion?: () => string
+  clientAssertion?: () => string | Promise<string>
   /** How the request body is encoded. Default: `form`. */
   bodyEncoding?: 'form' | 'json'
   /** The scope of the default grant, space-separated. */

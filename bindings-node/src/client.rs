@@ -14,7 +14,7 @@ use tokenfetch::options::{OptionBag, OptionValue};
 use tokenfetch::{TokenClient, TokenManager};
 
 use crate::authorize::{authorization_options, AuthorizationRequest, Pkce};
-use crate::convert::{manager_options, on_token_listener, option_bag, store_choice};
+use crate::convert::{assertion_callback, manager_options, on_token_listener, option_bag, store_choice};
 use crate::device::{CancelToken, DeviceAuthorization};
 use crate::discovery::ServerMetadata;
 use crate::error::{payload, to_napi};
@@ -23,6 +23,15 @@ use crate::introspection::Introspection;
 use crate::model::{TokenRequestResponse, TokenResponse};
 use crate::tasks::{on_own_thread, Blocking};
 
+/// The bag with the `clientAssertion` function, which crosses on its own (see
+/// [`assertion_callback`]).
+fn with_assertion(bag: OptionBag, function: Option<Function<'_, (), Unknown<'static>>>) -> napi::Result<OptionBag> {
+    Ok(match function {
+        Some(function) => bag.with_client_assertion(assertion_callback(function)?),
+        None => bag,
+    })
+}
+
 #[napi]
 pub struct NativeTokenClient {
     pub(crate) inner: TokenClient,
@@ -30,11 +39,45 @@ pub struct NativeTokenClient {
 
 #[napi]
 impl NativeTokenClient {
-    #[napi(constructor, ts_args_type = "options: Record<string, unknown>")]
-    pub fn new(options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let bag = option_bag(options)?;
+    #[napi(
+        constructor,
+        ts_args_type = "options: Record<string, unknown>, clientAssertion?: () => Promise<string>"
+    )]
+    pub fn new(
+        options: Option<Unknown<'_>>,
+        client_assertion: Option<Function<'_, (), Unknown<'static>>>,
+    ) -> napi::Result<Self> {
+        let bag = with_assertion(option_bag(options)?, client_assertion)?;
         let inner = catch_panic(|| table::build_client(&bag, Language::Node)).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
+    }
+
+    /// A Google service account (`serviceAccountFile`, or `serviceAccount` as text or an object).
+    #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
+    pub fn google_service_account(options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let bag = option_bag(options)?;
+        let inner = catch_panic(|| table::google_client(&bag, Language::Node)).map_err(to_napi)?;
+        Ok(NativeTokenClient { inner })
+    }
+
+    /// Entra ID workload identity, from the `AZURE_*` variables unless an option replaces one.
+    #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
+    pub fn entra_workload_identity(options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let bag = option_bag(options)?;
+        let inner = catch_panic(|| table::entra_client(&bag, Language::Node)).map_err(to_napi)?;
+        Ok(NativeTokenClient { inner })
+    }
+
+    /// How the client authenticates (`client_secret_basic`, `private_key_jwt`, ...).
+    #[napi(getter)]
+    pub fn auth_method(&self) -> &'static str {
+        self.inner.auth_method().as_str()
+    }
+
+    /// The JWS algorithm of the assertions it signs, or `null`.
+    #[napi(getter)]
+    pub fn signing_algorithm(&self) -> Option<&'static str> {
+        self.inner.signing_algorithm().map(|a| a.as_str())
     }
 
     #[napi(factory, ts_args_type = "options: Record<string, unknown>")]
@@ -54,14 +97,15 @@ impl NativeTokenClient {
     /// Builds a client from an issuer's discovery document (RFC 8414, else OpenID Connect's),
     /// read on the libuv pool. Bad options reject the Promise as a bad document does.
     #[napi(
-        ts_args_type = "issuer: string, options?: Record<string, unknown>",
+        ts_args_type = "issuer: string, options?: Record<string, unknown>, clientAssertion?: () => Promise<string>",
         ts_return_type = "Promise<NativeTokenClient>"
     )]
     pub fn discover(
         issuer: String,
         options: Option<Unknown<'_>>,
+        client_assertion: Option<Function<'_, (), Unknown<'static>>>,
     ) -> napi::Result<AsyncTask<Blocking<NativeTokenClient>>> {
-        let bag = option_bag(options)?;
+        let bag = with_assertion(option_bag(options)?, client_assertion)?;
         Ok(AsyncTask::new(Blocking::new(move || {
             let inner = table::discover_client(&issuer, &bag, Language::Node)?.build()?;
             Ok(NativeTokenClient { inner })
@@ -69,9 +113,15 @@ impl NativeTokenClient {
     }
 
     /// `discover`, blocking the calling thread.
-    #[napi(ts_args_type = "issuer: string, options?: Record<string, unknown>")]
-    pub fn discover_sync(issuer: String, options: Option<Unknown<'_>>) -> napi::Result<NativeTokenClient> {
-        let bag = option_bag(options)?;
+    #[napi(
+        ts_args_type = "issuer: string, options?: Record<string, unknown>, clientAssertion?: () => Promise<string>"
+    )]
+    pub fn discover_sync(
+        issuer: String,
+        options: Option<Unknown<'_>>,
+        client_assertion: Option<Function<'_, (), Unknown<'static>>>,
+    ) -> napi::Result<NativeTokenClient> {
+        let bag = with_assertion(option_bag(options)?, client_assertion)?;
         let inner = catch_panic(|| table::discover_client(&issuer, &bag, Language::Node)?.build()).map_err(to_napi)?;
         Ok(NativeTokenClient { inner })
     }

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Array, Function, Object, Unknown};
+use napi::bindgen_prelude::{Array, FromNapiValue, Function, Object, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunctionCallMode, UnknownReturnValue};
 use napi::{JsValue, ValueType};
 use serde_json::Value;
@@ -83,6 +83,60 @@ pub fn on_token_listener(listener: Function<'_, TokenResponse, UnknownReturnValu
     Ok(Arc::new(move |token: &core::TokenResponse| {
         // The status says only that the loop is shutting down: no one is left to tell.
         let _ = queued.call(token.clone(), ThreadsafeFunctionCallMode::NonBlocking);
+    }))
+}
+
+/// How long a fetch waits for the `clientAssertion` function's Promise before giving up.
+const ASSERTION_CALLBACK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The `clientAssertion` option as core calls it: for every request, on the thread that
+/// fetches (a libuv worker). The call is queued for the event loop and the worker waits for
+/// the Promise that `lib/index.js`'s wrapper returns (it resolves to the string, or rejects
+/// with the error's message). A `...Sync` call fetches on the event loop itself, which cannot
+/// both wait and run the function: there it is a `config` error saying so.
+pub fn assertion_callback(
+    function: Function<'_, (), Unknown<'static>>,
+) -> napi::Result<Arc<tokenfetch::jwt::AssertionCallback>> {
+    let event_loop = std::thread::current().id();
+    let queued = Arc::new(function.build_threadsafe_function::<()>().weak::<true>().build()?);
+    Ok(Arc::new(move || {
+        if std::thread::current().id() == event_loop {
+            return Err("a clientAssertion function runs on the event loop, which a ...Sync call blocks: \
+                        use the async method, or clientAssertionFile"
+                .to_string());
+        }
+        let (sent, received) = std::sync::mpsc::channel::<Result<String, String>>();
+        let rejected = sent.clone();
+        let status = queued.call_with_return_value((), ThreadsafeFunctionCallMode::Blocking, move |returned, env| {
+            let value = match returned {
+                Ok(value) => value,
+                Err(e) => {
+                    let _ = sent.send(Err(e.reason.clone()));
+                    return Ok(());
+                }
+            };
+            // SAFETY: on the event loop, with the env of this call; the wrapper always
+            // returns a Promise.
+            let promise = unsafe {
+                napi::bindgen_prelude::PromiseRaw::<String>::from_napi_value(env.raw(), value.raw())
+            }?;
+            promise
+                .then(move |ctx| {
+                    let _ = sent.send(Ok(ctx.value));
+                    Ok(())
+                })?
+                .catch(move |ctx: napi::bindgen_prelude::CallbackContext<String>| {
+                    let _ = rejected.send(Err(ctx.value));
+                    Ok(())
+                })?;
+            Ok(())
+        });
+        if status != napi::Status::Ok {
+            return Err("the event loop is shutting down".to_string());
+        }
+        received
+            .recv_timeout(ASSERTION_CALLBACK_WAIT)
+            .map_err(|_| format!("it did not settle within {} s", ASSERTION_CALLBACK_WAIT.as_secs()))?
     }))
 }
 

@@ -109,5 +109,17 @@ async function usage(): Promise<void> {
   new TokenManager(client, { store: { file: '/tmp/t', timeoutMs: 100 } })
   // @ts-expect-error the key is base64 text
   new TokenManager(client, { store: { file: '/tmp/t', key: new Uint8Array(32) } })
+  // Keys instead of secrets: PEM text, a JWK object, a file, a function.
+  const signed = new TokenClient({ tokenUrl: 'https://as.example/token', clientId: 'c', privateKey: { kty: 'EC', crv: 'P-256' } })
+  const algorithm: string | null = signed.signingAlgorithm
+  void algorithm
+  new TokenClient({ tokenUrl: 'https://as.example/token', clientId: 'c', privateKeyFile: '/k.pem', signingAlgorithm: 'PS256' })
+  new TokenClient({ tokenUrl: 'https://as.example/token', clientId: 'c', clientAssertion: async () => 'jwt' })
+  // @ts-expect-error signingAlgorithm is a closed set
+  new TokenClient({ tokenUrl: 'https://as.example/token', clientId: 'c', privateKeyFile: '/k.pem', signingAlgorithm: 'ES512' })
+  TokenClient.googleServiceAccount({ serviceAccountFile: '/sa.json', scope: 'email', assertionSubject: 'a@b.c' })
+  TokenClient.entraWorkloadIdentity({ tenantId: 'contoso.onmicrosoft.com' })
+  // @ts-expect-error a service account is Google's, not Entra's
+  TokenClient.entraWorkloadIdentity({ serviceAccountFile: '/sa.json' })
 }
 void usage

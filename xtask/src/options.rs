@@ -47,7 +47,7 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Node, Kind::TextOrMap(_)) => "string | Record<string, string>".into(),
         (Language::Node, Kind::Binding(_)) => match row.name {
             "store" => "StoreOptions".into(),
-            "client_assertion" => "() => string".into(),
+            "client_assertion" => "() => string | Promise<string>".into(),
             _ => "(token: TokenResponse) => void | Promise<void>".into(),
         },
         (Language::Python | Language::Rust, Kind::Duration(..)) => "float".into(),
