@@ -15,6 +15,7 @@ use crate::discovery::ServerMetadataData;
 use crate::error::{ErrorInfo, NativeError};
 use crate::grant::NativeTokenRequest;
 use crate::introspection::IntrospectionData;
+use crate::jwt::{assertion_callback, NativeAssertionProvider};
 use crate::manager::{on_token_from, NativeTokenListener};
 use crate::model::{TokenRequestResponseData, TokenResponseData};
 use crate::store::NativeTokenStore;
@@ -64,6 +65,13 @@ fn option_bag(options: Vec<NativeOption>) -> OptionBag {
     )
 }
 
+fn with_assertion(bag: OptionBag, provider: Option<Box<dyn NativeAssertionProvider>>) -> OptionBag {
+    match provider {
+        Some(provider) => bag.with_client_assertion(assertion_callback(provider)),
+        None => bag,
+    }
+}
+
 fn sorted(map: HashMap<String, String>) -> Vec<(String, String)> {
     let mut pairs: Vec<_> = map.into_iter().collect();
     pairs.sort();
@@ -77,17 +85,52 @@ pub struct NativeTokenClient {
 
 #[uniffi::export]
 impl NativeTokenClient {
+    /// A client from `TokenClientConfig`'s options, and the `clientAssertion` provider, which
+    /// crosses on its own.
     #[uniffi::constructor]
-    pub fn new(options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| table::build_client(&option_bag(options), Language::Kotlin))?;
+    pub fn new(
+        options: Vec<NativeOption>,
+        client_assertion: Option<Box<dyn NativeAssertionProvider>>,
+    ) -> Result<Arc<Self>, NativeError> {
+        let bag = with_assertion(option_bag(options), client_assertion);
+        let inner = catch_panic(|| table::build_client(&bag, Language::Kotlin))?;
         Ok(Arc::new(NativeTokenClient { inner }))
     }
 
     /// A client for the server at `issuer`, from its discovery document. Blocks.
     #[uniffi::constructor]
-    pub fn discover(issuer: String, options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
-        let inner = catch_panic(|| table::discover_client(&issuer, &option_bag(options), Language::Kotlin)?.build())?;
+    pub fn discover(
+        issuer: String,
+        options: Vec<NativeOption>,
+        client_assertion: Option<Box<dyn NativeAssertionProvider>>,
+    ) -> Result<Arc<Self>, NativeError> {
+        let bag = with_assertion(option_bag(options), client_assertion);
+        let inner = catch_panic(|| table::discover_client(&issuer, &bag, Language::Kotlin)?.build())?;
         Ok(Arc::new(NativeTokenClient { inner }))
+    }
+
+    /// A Google service account: `serviceAccountFile` or `serviceAccount` (the JSON).
+    #[uniffi::constructor]
+    pub fn google_service_account(options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| table::google_client(&option_bag(options), Language::Kotlin))?;
+        Ok(Arc::new(NativeTokenClient { inner }))
+    }
+
+    /// Entra ID workload identity, from the `AZURE_*` variables unless an option replaces one.
+    #[uniffi::constructor]
+    pub fn entra_workload_identity(options: Vec<NativeOption>) -> Result<Arc<Self>, NativeError> {
+        let inner = catch_panic(|| table::entra_client(&option_bag(options), Language::Kotlin))?;
+        Ok(Arc::new(NativeTokenClient { inner }))
+    }
+
+    /// How the client authenticates (`client_secret_basic`, `private_key_jwt`, ...).
+    pub fn auth_method(&self) -> String {
+        self.inner.auth_method().as_str().to_string()
+    }
+
+    /// The JWS algorithm of the assertions it signs, if it signs any.
+    pub fn signing_algorithm(&self) -> Option<String> {
+        self.inner.signing_algorithm().map(|a| a.as_str().to_string())
     }
 
     /// A preset's client: `clientId`, `clientSecret`, and optionally `env` and `tokenUrl`.

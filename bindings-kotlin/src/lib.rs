@@ -1,7 +1,8 @@
 //! The uniffi half of the Kotlin package. Generated Kotlin (package `io.tokenfetch.ffi`) is
 //! internal; the public API is the hand-written layer in `src/main/kotlin/io/tokenfetch/`.
 //!
-//! - `model`, `grant`, `discovery`, `introspection`, `device`, `authorize`, `store`, `manager`:
+//! - `model`, `grant`, `discovery`, `introspection`, `device`, `authorize`, `store`, `manager`,
+//!   `jwt`:
 //!   records and objects over the core models, one module per core module;
 //! - `convert`: the conversions those modules share;
 //! - `error`: the one error type, carrying the core error's structured form;
@@ -21,6 +22,7 @@ mod discovery;
 mod error;
 mod grant;
 mod introspection;
+mod jwt;
 mod manager;
 mod model;
 mod store;

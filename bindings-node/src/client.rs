@@ -113,9 +113,7 @@ impl NativeTokenClient {
     }
 
     /// `discover`, blocking the calling thread.
-    #[napi(
-        ts_args_type = "issuer: string, options?: Record<string, unknown>, clientAssertion?: () => Promise<string>"
-    )]
+    #[napi(ts_args_type = "issuer: string, options?: Record<string, unknown>, clientAssertion?: () => Promise<string>")]
     pub fn discover_sync(
         issuer: String,
         options: Option<Unknown<'_>>,

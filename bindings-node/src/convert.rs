@@ -101,9 +101,11 @@ pub fn assertion_callback(
     let queued = Arc::new(function.build_threadsafe_function::<()>().weak::<true>().build()?);
     Ok(Arc::new(move || {
         if std::thread::current().id() == event_loop {
-            return Err("a clientAssertion function runs on the event loop, which a ...Sync call blocks: \
+            return Err(
+                "a clientAssertion function runs on the event loop, which a ...Sync call blocks: \
                         use the async method, or clientAssertionFile"
-                .to_string());
+                    .to_string(),
+            );
         }
         let (sent, received) = std::sync::mpsc::channel::<Result<String, String>>();
         let rejected = sent.clone();
@@ -117,9 +119,8 @@ pub fn assertion_callback(
             };
             // SAFETY: on the event loop, with the env of this call; the wrapper always
             // returns a Promise.
-            let promise = unsafe {
-                napi::bindgen_prelude::PromiseRaw::<String>::from_napi_value(env.raw(), value.raw())
-            }?;
+            let promise =
+                unsafe { napi::bindgen_prelude::PromiseRaw::<String>::from_napi_value(env.raw(), value.raw()) }?;
             promise
                 .then(move |ctx| {
                     let _ = sent.send(Ok(ctx.value));

@@ -18,6 +18,10 @@ if (!ISSUER && process.env.TOKENFETCH_REQUIRE_OIDC) {
 }
 const skip = ISSUER ? false : 'OIDC_URL is not set (make test starts oidc-provider)'
 
+const KEYS = JSON.parse(fs.readFileSync(path.join(__dirname, '../../conformance/keys.json'), 'utf8'))
+/** The private key of one case of conformance/keys.json (`untrusted`: one no server knows). */
+const keyCase = (name) => (name === 'untrusted' ? KEYS.untrusted.key : KEYS.cases.find((c) => c.name === name).key)
+
 function client(role, options = {}) {
   const c = FIXTURES.clients[role]
   return new TokenClient({
@@ -25,6 +29,7 @@ function client(role, options = {}) {
     clientId: c.client_id,
     clientSecret: c.client_secret,
     authMethod: c.token_endpoint_auth_method,
+    ...(c.key_case ? { privateKey: keyCase(c.key_case) } : {}),
     ...options,
   })
 }
@@ -197,4 +202,18 @@ describe('the device flow end to end', { skip, concurrency: true }, () => {
       return true
     })
   })
+})
+
+for (const role of ['jwt_rs256', 'jwt_es256', 'secret_jwt']) {
+  test(`${role} authenticates with the key or secret the server registered`, { skip }, async () => {
+    const token = await client(role).clientCredentials({ scope: 'read' })
+    assert.ok(token.accessToken)
+  })
+}
+
+test('a key the server never saw is invalid_client', { skip }, async () => {
+  await assert.rejects(
+    client('jwt_es256', { privateKey: keyCase('untrusted') }).clientCredentials({ scope: 'read' }),
+    (e) => e.oauthCode === 'invalid_client',
+  )
 })

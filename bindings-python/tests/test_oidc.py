@@ -32,9 +32,21 @@ if not ISSUER and os.environ.get("TOKENFETCH_REQUIRE_OIDC"):
 pytestmark = pytest.mark.skipif(not ISSUER, reason="OIDC_URL is not set (make test starts oidc-provider)")
 
 
+KEYS = json.loads((ROOT / "conformance/keys.json").read_text("utf-8"))
+
+
+def key_case(name: str) -> str:
+    """The private key of one case of conformance/keys.json (``untrusted``: one no server knows)."""
+    if name == "untrusted":
+        return str(KEYS["untrusted"]["key"])
+    return str(next(c["key"] for c in KEYS["cases"] if c["name"] == name))
+
+
 def client(role: str, **options: Any) -> TokenClient:
     c = FIXTURES["clients"][role]
     options.setdefault("client_secret", c.get("client_secret"))
+    if "key_case" in c:
+        options.setdefault("private_key", key_case(c["key_case"]))
     return TokenClient(
         f"{ISSUER}/token", client_id=c["client_id"], auth_method=c["token_endpoint_auth_method"], **options
     )
@@ -212,3 +224,14 @@ def test_the_device_flow_ends_with_access_denied_when_the_user_aborts() -> None:
     with pytest.raises(tokenfetch.OAuthError) as raised:
         client.poll_device_token(authorization)
     assert (raised.value.kind, raised.value.oauth_code) == ("oauth", "access_denied")
+
+
+@pytest.mark.parametrize("role", ["jwt_rs256", "jwt_es256", "secret_jwt"])
+def test_keys_and_hmac_secrets_authenticate_where_the_server_registered_them(role: str) -> None:
+    assert client(role).client_credentials("read").access_token
+
+
+def test_a_key_the_server_never_saw_is_invalid_client() -> None:
+    with pytest.raises(tokenfetch.OAuthError) as caught:
+        client("jwt_es256", private_key=key_case("untrusted")).client_credentials("read")
+    assert caught.value.oauth_code == "invalid_client"

@@ -37,16 +37,15 @@ impl Oidc {
     /// A client for one of the fixture's clients, with its registered auth method.
     fn token_client(&self, role: &str) -> tokenfetch::TokenClientBuilder {
         let c = self.client(role);
-        let method = match c["token_endpoint_auth_method"].as_str().unwrap() {
-            "client_secret_post" => AuthMethod::ClientSecretPost,
-            "none" => AuthMethod::None,
-            _ => AuthMethod::ClientSecretBasic,
-        };
+        let method: AuthMethod = c["token_endpoint_auth_method"].as_str().unwrap().parse().unwrap();
         let mut builder = TokenClient::builder(self.token_url())
             .client_id(c["client_id"].as_str().unwrap())
             .auth_method(method);
         if let Some(secret) = c["client_secret"].as_str() {
             builder = builder.client_secret(secret);
+        }
+        if let Some(case) = c["key_case"].as_str() {
+            builder = builder.private_key(key_case(case));
         }
         builder
     }
@@ -65,6 +64,21 @@ impl Oidc {
         .unwrap();
         stats["issued"][id].as_u64().unwrap_or(0)
     }
+}
+
+/// The private key of one case of conformance/keys.json, as PEM.
+fn key_case(name: &str) -> String {
+    let keys: Value = serde_json::from_str(include_str!("../../conformance/keys.json")).unwrap();
+    if name == "untrusted" {
+        return keys["untrusted"]["key"].as_str().unwrap().to_owned();
+    }
+    let case = keys["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap();
+    case["key"].as_str().unwrap().to_owned()
 }
 
 fn oidc() -> Option<Oidc> {
@@ -358,4 +372,24 @@ fn the_device_flow_ends_with_access_denied_when_the_user_aborts() {
     let e = client.poll_device_token(&auth).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OAuth);
     assert_eq!(e.oauth_code(), Some("access_denied"));
+}
+
+#[test]
+fn keys_and_hmac_secrets_authenticate_where_the_server_registered_them() {
+    let Some(oidc) = oidc() else { return };
+    for role in ["jwt_rs256", "jwt_es256", "secret_jwt"] {
+        let client = oidc.token_client(role).build().unwrap();
+        let token = client
+            .client_credentials(Some("read"))
+            .unwrap_or_else(|e| panic!("{role}: {e}"));
+        assert!(!token.access_token.is_empty(), "{role}");
+    }
+    // The same client id, signing with a key the server never saw.
+    let impostor = oidc
+        .token_client("jwt_es256")
+        .private_key(key_case("untrusted"))
+        .build()
+        .unwrap();
+    let error = impostor.client_credentials(Some("read")).unwrap_err();
+    assert_eq!(error.oauth_code(), Some("invalid_client"), "{error}");
 }

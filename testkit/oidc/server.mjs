@@ -27,8 +27,14 @@ const resourceServers = new Map(
   ]),
 );
 
-const clients = Object.values(fixtures.clients).map((c) => ({
+// A client with `key_case` signs its assertions with that case's key from keys.json; the
+// provider holds only its public half.
+const keys = JSON.parse(readFileSync(new URL('../../conformance/keys.json', import.meta.url), 'utf8'));
+const publicJwk = (name) => keys.cases.find((c) => c.name === name).public_jwk;
+
+const clients = Object.values(fixtures.clients).map(({ key_case: keyCase, ...c }) => ({
   ...c,
+  ...(keyCase ? { jwks: { keys: [publicJwk(keyCase)] } } : {}),
   redirect_uris: [],
   response_types: [],
 }));

@@ -12,11 +12,12 @@ use crate::endpoints::{device_authorization, introspect, metadata, protected_res
 use crate::http::{read_request, write_reply, Conn, Reply, Request};
 use crate::{Shared, State};
 
-/// `/scenario/<name>/token` -> `name`.
+/// `/scenario/<name>/token` -> `name`; also Entra ID's shape below it,
+/// `/scenario/<name>/<tenant>/oauth2/v2.0/token`.
 pub(crate) fn scenario_in_path(path: &str) -> Option<&str> {
     let rest = path.strip_prefix("/scenario/")?;
     let (name, tail) = rest.split_once('/')?;
-    matches!(tail, "token" | "oauth/token").then_some(name)
+    (matches!(tail, "token" | "oauth/token") || tail.ends_with("/oauth2/v2.0/token")).then_some(name)
 }
 
 pub(crate) fn handle_connection(mut conn: Conn, addr: SocketAddr, shared: &Shared) -> io::Result<()> {
@@ -110,6 +111,10 @@ mod tests {
         assert_eq!(scenario_in_path("/scenario/echo/token"), Some("echo"));
         assert_eq!(scenario_in_path("/scenario/gusto/oauth/token"), Some("gusto"));
         assert_eq!(scenario_in_path("/scenario/echo/other"), None);
+        assert_eq!(
+            scenario_in_path("/scenario/federated/t1/oauth2/v2.0/token"),
+            Some("federated")
+        );
         assert_eq!(scenario_in_path("/token"), None);
         assert!(crate::is_scenario("echo") && !crate::is_scenario("no-such-scenario"));
     }

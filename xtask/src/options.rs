@@ -82,6 +82,7 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
             "signing_algorithm" => "SigningAlgorithm".into(),
             _ => "String".into(),
         },
+        (Language::Kotlin | Language::Java, Kind::TextOrMap(_)) if row.name == "private_key" => "PrivateKey".into(),
         (Language::Kotlin | Language::Java, Kind::Text(_) | Kind::TextOrMap(_)) => "String".into(),
         (Language::Kotlin | Language::Java, Kind::Texts(_) | Kind::TextOrTexts(_)) => "List<String>".into(),
         (Language::Kotlin | Language::Java, Kind::Pairs(_)) => "Map<String, String>".into(),
@@ -538,7 +539,9 @@ pub fn kotlin() -> String {
             Kind::Whole(..) => "NativeOptionValue.Number(it.toDouble())".into(),
             Kind::Flag(_) => "NativeOptionValue.Flag(it)".into(),
             Kind::Choice(..) => "NativeOptionValue.Text(it.wire)".into(),
-            Kind::Text(_) | Kind::TextOrMap(_) => "NativeOptionValue.Text(it)".into(),
+            Kind::Text(_) => "NativeOptionValue.Text(it)".into(),
+            // A `PrivateKey`: PEM or JWK text, or a JWK's members.
+            Kind::TextOrMap(_) => "it.toNative()".into(),
             Kind::Texts(_) | Kind::TextOrTexts(_) => "NativeOptionValue.Texts(it)".into(),
             Kind::Pairs(_) => "NativeOptionValue.Pairs(it)".into(),
             Kind::Binding(_) => continue,

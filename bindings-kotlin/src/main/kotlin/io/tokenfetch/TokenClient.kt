@@ -37,11 +37,20 @@ class TokenClient private constructor(
     @get:JvmSynthetic @get:JvmName("nativeClient") internal val native: NativeTokenClient,
 ) : AutoCloseable {
     @Throws(TokenFetchException::class)
-    constructor(config: TokenClientConfig) : this(ffiCall { NativeTokenClient(config.toNative()) })
+    constructor(config: TokenClientConfig) : this(
+        ffiCall { NativeTokenClient(config.toNative(), config.clientAssertion?.let(::AssertionBridge)) },
+    )
 
     /** The token endpoint URL; query values show as `[redacted]`. */
     val tokenUrl: String get() = native.tokenUrl()
     val clientId: String? get() = native.clientId()
+
+    /** How the client authenticates: the [AuthMethod] chosen, discovered or implied by its key. */
+    val authMethod: AuthMethod get() = ffiCall { native.authMethod() }.let { wire -> AuthMethod.entries.first { it.wire == wire } }
+
+    /** The algorithm of the assertions it signs; null when it signs none. */
+    val signingAlgorithm: SigningAlgorithm?
+        get() = ffiCall { native.signingAlgorithm() }?.let { wire -> SigningAlgorithm.entries.first { it.wire == wire } }
 
     /** The deadline for a whole call, retries included. */
     @get:JvmSynthetic @get:JvmName("kotlinTimeout")
@@ -419,6 +428,76 @@ class TokenClient private constructor(
         fun gusto(clientId: String, clientSecret: String, env: String? = null, tokenUrl: String? = null): TokenClient =
             TokenClient(ffiCall { NativeTokenClient.gusto(presetOptions(clientId, clientSecret, env, tokenUrl)) })
 
+        /**
+         * A Google service account, from its JSON key file at [serviceAccountFile]: it signs the
+         * JWT bearer grant with the file's key (`iss` its `client_email`, `kid` its
+         * `private_key_id`) at its `token_uri`. [scope] is what a [TokenManager] asks for;
+         * [assertionSubject] is a user to act for (domain-wide delegation). Only
+         * `"type": "service_account"` files are accepted.
+         */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(TokenFetchException::class)
+        fun googleServiceAccount(
+            serviceAccountFile: String,
+            scope: String? = null,
+            assertionSubject: String? = null,
+            tokenUrl: String? = null,
+        ): TokenClient = google("serviceAccountFile", serviceAccountFile, scope, assertionSubject, tokenUrl)
+
+        /** [googleServiceAccount] from the key file's JSON text (from a secrets manager, say). */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(TokenFetchException::class)
+        fun googleServiceAccountJson(
+            json: String,
+            scope: String? = null,
+            assertionSubject: String? = null,
+            tokenUrl: String? = null,
+        ): TokenClient = google("serviceAccount", json, scope, assertionSubject, tokenUrl)
+
+        private fun google(source: String, value: String, scope: String?, subject: String?, tokenUrl: String?): TokenClient =
+            TokenClient(
+                ffiCall {
+                    NativeTokenClient.googleServiceAccount(
+                        buildList {
+                            add(NativeOption(source, NativeOptionValue.Text(value)))
+                            scope?.let { add(NativeOption("scope", NativeOptionValue.Text(it))) }
+                            subject?.let { add(NativeOption("assertionSubject", NativeOptionValue.Text(it))) }
+                            tokenUrl?.let { add(NativeOption("tokenUrl", NativeOptionValue.Text(it))) }
+                        },
+                    )
+                },
+            )
+
+        /**
+         * Microsoft Entra ID workload identity: [clientId], [tenantId], [clientAssertionFile]
+         * and [authorityHost] default to `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`,
+         * `AZURE_FEDERATED_TOKEN_FILE` and `AZURE_AUTHORITY_HOST`, as the Azure webhook sets
+         * them. The token file is read again for every request, since the platform rotates it.
+         */
+        @JvmStatic
+        @JvmOverloads
+        @Throws(TokenFetchException::class)
+        fun entraWorkloadIdentity(
+            clientId: String? = null,
+            tenantId: String? = null,
+            clientAssertionFile: String? = null,
+            authorityHost: String? = null,
+        ): TokenClient =
+            TokenClient(
+                ffiCall {
+                    NativeTokenClient.entraWorkloadIdentity(
+                        buildList {
+                            clientId?.let { add(NativeOption("clientId", NativeOptionValue.Text(it))) }
+                            tenantId?.let { add(NativeOption("tenantId", NativeOptionValue.Text(it))) }
+                            clientAssertionFile?.let { add(NativeOption("clientAssertionFile", NativeOptionValue.Text(it))) }
+                            authorityHost?.let { add(NativeOption("authorityHost", NativeOptionValue.Text(it))) }
+                        },
+                    )
+                },
+            )
+
         private fun presetOptions(clientId: String, clientSecret: String, env: String?, tokenUrl: String?): List<NativeOption> =
             buildList {
                 add(NativeOption("clientId", NativeOptionValue.Text(clientId)))
@@ -443,7 +522,9 @@ class TokenClient private constructor(
         @Throws(TokenFetchException::class)
         fun discover(issuer: String, config: TokenClientConfig = TokenClientConfig()): TokenClient {
             refuseOnMainThread("TokenClient.discover")
-            return TokenClient(ffiCall { NativeTokenClient.discover(issuer, config.toNative()) })
+            return TokenClient(
+                ffiCall { NativeTokenClient.discover(issuer, config.toNative(), config.clientAssertion?.let(::AssertionBridge)) },
+            )
         }
 
         /** [discover] for coroutines, on `Dispatchers.IO`. */

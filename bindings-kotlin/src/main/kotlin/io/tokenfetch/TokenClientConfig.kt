@@ -71,7 +71,7 @@ class TokenClientConfig(
     val clientId: String? = null,
     val clientSecret: String? = null,
     val authMethod: AuthMethod? = null,
-    val privateKey: String? = null,
+    val privateKey: PrivateKey? = null,
     val privateKeyFile: String? = null,
     val signingAlgorithm: SigningAlgorithm? = null,
     val keyId: String? = null,
@@ -141,7 +141,7 @@ class TokenClientConfig(
         clientId: String? = this.clientId,
         clientSecret: String? = this.clientSecret,
         authMethod: AuthMethod? = this.authMethod,
-        privateKey: String? = this.privateKey,
+        privateKey: PrivateKey? = this.privateKey,
         privateKeyFile: String? = this.privateKeyFile,
         signingAlgorithm: SigningAlgorithm? = this.signingAlgorithm,
         keyId: String? = this.keyId,
@@ -230,7 +230,7 @@ class TokenClientConfig(
             clientId?.let { add(NativeOption("clientId", NativeOptionValue.Text(it))) }
             clientSecret?.let { add(NativeOption("clientSecret", NativeOptionValue.Text(it))) }
             authMethod?.let { add(NativeOption("authMethod", NativeOptionValue.Text(it.wire))) }
-            privateKey?.let { add(NativeOption("privateKey", NativeOptionValue.Text(it))) }
+            privateKey?.let { add(NativeOption("privateKey", it.toNative())) }
             privateKeyFile?.let { add(NativeOption("privateKeyFile", NativeOptionValue.Text(it))) }
             signingAlgorithm?.let { add(NativeOption("signingAlgorithm", NativeOptionValue.Text(it.wire))) }
             keyId?.let { add(NativeOption("keyId", NativeOptionValue.Text(it))) }
@@ -280,7 +280,7 @@ class TokenClientConfig(
         fun authMethod(authMethod: AuthMethod?): Builder = apply { config = config.copy(authMethod = authMethod) }
 
         /** The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown. */
-        fun privateKey(privateKey: String?): Builder = apply { config = config.copy(privateKey = privateKey) }
+        fun privateKey(privateKey: PrivateKey?): Builder = apply { config = config.copy(privateKey = privateKey) }
 
         /** A file holding `private_key` (PEM or a JWK), read when the client is built. */
         fun privateKeyFile(privateKeyFile: String?): Builder = apply { config = config.copy(privateKeyFile = privateKeyFile) }

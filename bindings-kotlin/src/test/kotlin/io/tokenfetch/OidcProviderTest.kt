@@ -50,7 +50,19 @@ class OidcProviderTest {
 
     private fun resource(role: String): String = fixtures["resources"][role]["indicator"].asText()
 
-    private fun client(role: String, secret: String? = null, resource: List<String> = emptyList()): TokenClient {
+    private val keys: JsonNode =
+        mapper.readTree(File(System.getProperty("workspace.dir") ?: error("set -Dworkspace.dir"), "conformance/keys.json"))
+
+    /** The private key of one case of conformance/keys.json (`untrusted`: one no server knows). */
+    private fun keyCase(name: String): PrivateKey =
+        PrivateKey.pem(if (name == "untrusted") keys["untrusted"]["key"].asText() else keys["cases"].first { it["name"].asText() == name }["key"].asText())
+
+    private fun client(
+        role: String,
+        secret: String? = null,
+        resource: List<String> = emptyList(),
+        key: PrivateKey? = null,
+    ): TokenClient {
         val c = fixture(role)
         return TokenClient(
             TokenClientConfig(
@@ -58,9 +70,19 @@ class OidcProviderTest {
                 clientId = c["client_id"].asText(),
                 clientSecret = secret ?: c["client_secret"]?.asText(),
                 authMethod = AuthMethod.entries.first { it.wire == c["token_endpoint_auth_method"].asText() },
+                privateKey = key ?: c["key_case"]?.asText()?.let(::keyCase),
                 resource = resource,
             ),
         )
+    }
+
+    @Test
+    fun `keys and HMAC secrets authenticate where the server registered them`() {
+        for (role in listOf("jwt_rs256", "jwt_es256", "secret_jwt")) {
+            assertTrue(client(role).clientCredentials("read").accessToken.isNotEmpty(), role)
+        }
+        val impostor = client("jwt_es256", key = keyCase("untrusted"))
+        assertEquals("invalid_client", assertThrows<OAuthException> { impostor.clientCredentials("read") }.oauthCode)
     }
 
     private fun issuedTo(role: String): Long {
