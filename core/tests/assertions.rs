@@ -402,3 +402,76 @@ fn a_key_prints_as_its_algorithm_and_kid_only() {
         assert!(!shown.contains(&fragment), "{shown}");
     }
 }
+
+#[test]
+fn a_shared_store_never_hands_one_key_s_token_to_another() {
+    use tokenfetch::{ManagerOptions, MemoryStore, TokenManager};
+    let kit = Testkit::start().unwrap();
+    let store: Arc<MemoryStore> = Arc::new(MemoryStore::new());
+    let manager = |key: &str| {
+        let client = TokenClient::builder(kit.token_url())
+            .client_id(CLIENT_ID)
+            .private_key(key)
+            .build()
+            .unwrap();
+        let options = ManagerOptions {
+            store: Some(store.clone()),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap()
+    };
+    let trusted = manager(case("ec-pkcs8-pem")["key"].as_str().unwrap());
+    trusted.access_token().unwrap();
+    // The same client id with a key the server does not know: it must fetch for itself, and
+    // be refused, rather than read the other key's token from the store.
+    let impostor = manager(vectors()["untrusted"]["key"].as_str().unwrap());
+    let error = impostor.access_token().unwrap_err();
+    assert_eq!(error.oauth_code(), Some("invalid_client"), "{error}");
+    // The same key again (another process, say) shares the entry: no second fetch.
+    let twin = manager(case("ec-pkcs8-pem")["key"].as_str().unwrap());
+    let before = kit.token_requests();
+    twin.access_token().unwrap();
+    assert_eq!(kit.token_requests(), before);
+}
+
+#[test]
+fn token_files_of_different_workloads_keep_their_store_entries_apart() {
+    use tokenfetch::{ManagerOptions, MemoryStore, TokenManager};
+    let kit = Testkit::start().unwrap();
+    let store: Arc<MemoryStore> = Arc::new(MemoryStore::new());
+    let dir = std::env::temp_dir().join(format!("tokenfetch-workloads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jwt = |sub: &str| {
+        let b64 = |v: &str| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, v);
+        format!(
+            "{}.{}.sig",
+            b64(r#"{"alg":"RS256"}"#),
+            b64(&format!(r#"{{"iss":"https://k8s","sub":"{sub}"}}"#))
+        )
+    };
+    let manager = |file: &std::path::Path| {
+        let client = TokenClient::builder(kit.scenario_url("federated"))
+            .client_id(CLIENT_ID)
+            .client_assertion_file(file)
+            .build()
+            .unwrap();
+        let options = ManagerOptions {
+            store: Some(store.clone()),
+            ..ManagerOptions::default()
+        };
+        TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap()
+    };
+    // Two pods mount their tokens at the same path, each on its own machine, and share Redis:
+    // here, one path whose content changes between the two.
+    let path = dir.join("azure-identity-token");
+    std::fs::write(&path, jwt("system:serviceaccount:team-a:app")).unwrap();
+    manager(&path).access_token().unwrap();
+    std::fs::write(&path, jwt("system:serviceaccount:team-b:app")).unwrap();
+    manager(&path).access_token().unwrap();
+    assert_eq!(kit.token_requests(), 2, "team-b must not read team-a's token");
+    // The same workload after its token rotated still shares the entry.
+    std::fs::write(&path, jwt("system:serviceaccount:team-a:app").replace("sig", "sig2")).unwrap();
+    manager(&path).access_token().unwrap();
+    assert_eq!(kit.token_requests(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -62,6 +62,9 @@ pub(crate) struct Config {
     pub secret_key: Option<Arc<SigningKey>>,
     /// A client assertion made elsewhere (workload identity), read for every request.
     pub assertion_source: Option<AssertionSource>,
+    /// Random, per built client: what a callback source's identity is (see
+    /// `AssertionSource::identity`).
+    pub instance: String,
     pub assertion_audience: AssertionAudience,
     pub assertion_lifetime: Duration,
     /// The `iss` of a JWT bearer grant's assertion; the client id when unset.
@@ -192,6 +195,7 @@ impl TokenClientBuilder {
                 signing_key: None,
                 secret_key: None,
                 assertion_source: None,
+                instance: String::new(),
                 assertion_audience: AssertionAudience::default(),
                 assertion_lifetime: options::ASSERTION_LIFETIME.default_duration(),
                 assertion_issuer: None,
@@ -448,6 +452,7 @@ impl TokenClientBuilder {
         options::DISCOVERY_TTL.check_duration("discovery_ttl", self.discovery_ttl)?;
         check_headers(&config.extra_headers)?;
         options::ASSERTION_LIFETIME.check_duration("assertion_lifetime", config.assertion_lifetime)?;
+        config.instance = crate::jwt::random_id()?;
         config.signing_key = match self.private_key {
             None => None,
             Some(spec) => Some(parse_key(spec, self.signing_algorithm, self.key_id.clone())?),

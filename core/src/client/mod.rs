@@ -217,6 +217,22 @@ impl TokenClient {
             ),
             ("auth_method".to_owned(), config.auth_method.as_str().to_owned()),
         ];
+        // Keys and assertions are credentials as a secret is: a token fetched with one must
+        // not reach a manager holding another (a wrong key, another service account).
+        if let Some(key) = &config.signing_key {
+            parts.push(("signing_key".to_owned(), key.fingerprint().to_owned()));
+        }
+        for (name, value) in [
+            ("assertion_issuer", &config.assertion_issuer),
+            ("assertion_subject", &config.assertion_subject),
+        ] {
+            if let Some(value) = value {
+                parts.push((name.to_owned(), value.clone()));
+            }
+        }
+        if let Some(source) = &config.assertion_source {
+            parts.push(("client_assertion".to_owned(), source.identity(&config.instance)));
+        }
         let mut headers: Vec<(String, String)> = config
             .extra_headers
             .iter()

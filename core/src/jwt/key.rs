@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use rustls_pki_types::pem::{PemObject, SectionKind};
 use serde_json::{Map, Value};
 
@@ -106,6 +106,9 @@ pub struct SigningKey {
     algorithm: Algorithm,
     key_id: Option<String>,
     material: Material,
+    /// SHA-256 of the public key: which key this is, for keeping token store entries of
+    /// different keys apart, without the key.
+    fingerprint: String,
 }
 
 enum Material {
@@ -287,10 +290,20 @@ impl SigningKey {
             Material::Ed(_) => Algorithm::EdDSA,
             Material::Hmac(_) => Algorithm::HS256,
         };
+        let public: &[u8] = match &material {
+            Material::Rsa(pair) => pair.public_key().as_ref(),
+            Material::Ec(pair) => pair.public_key().as_ref(),
+            Material::Ed(pair) => pair.public_key().as_ref(),
+            // A shared secret is the client secret, which identifies the client by itself.
+            Material::Hmac(_) => &[],
+        };
+        let digest = ring::digest::digest(&ring::digest::SHA256, public);
+        let fingerprint = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
         Ok(SigningKey {
             algorithm,
             key_id,
             material,
+            fingerprint,
         })
     }
 
@@ -325,6 +338,11 @@ impl SigningKey {
 
     pub fn key_id(&self) -> Option<&str> {
         self.key_id.as_deref()
+    }
+
+    /// SHA-256 of the public key, in hex: names the key without revealing it.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Whether this key is a shared secret rather than a private key.

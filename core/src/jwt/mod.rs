@@ -109,6 +109,40 @@ impl AssertionSource {
     }
 }
 
+impl AssertionSource {
+    /// Who the assertion speaks for, for keeping token store entries apart (a token fetched
+    /// with one workload's assertion must not reach a process holding another's). A file's
+    /// path with its current JWT's `iss` and `sub`, which survive rotation (or a digest of its
+    /// content when it is no JWT); a callback's per-client `instance`, since what a function
+    /// returns cannot be told apart in advance.
+    pub(crate) fn identity(&self, instance: &str) -> String {
+        match self {
+            AssertionSource::File(path) => {
+                let content = std::fs::read_to_string(path).unwrap_or_default();
+                let content = content.trim();
+                let subject = content
+                    .split('.')
+                    .nth(1)
+                    .and_then(|payload| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok())
+                    .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
+                    .map(|claims| {
+                        format!(
+                            "iss={} sub={}",
+                            claims.get("iss").unwrap_or(&Value::Null),
+                            claims.get("sub").unwrap_or(&Value::Null)
+                        )
+                    })
+                    .unwrap_or_else(|| {
+                        let digest = ring::digest::digest(&ring::digest::SHA256, content.as_bytes());
+                        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+                    });
+                format!("file:{} {subject}", path.display())
+            }
+            AssertionSource::Callback(_) => format!("callback:{instance}"),
+        }
+    }
+}
+
 /// The claims of one assertion, before the per-request `jti`, `iat` and `exp`.
 pub(crate) struct Claims<'a> {
     pub issuer: &'a str,
@@ -155,7 +189,7 @@ pub(crate) fn sign(key: &SigningKey, claims: &Claims<'_>) -> Result<Secret> {
 }
 
 /// 128 random bits, base64url: a `jti` no server will see twice.
-fn random_id() -> Result<String> {
+pub(crate) fn random_id() -> Result<String> {
     let mut bytes = [0u8; 16];
     ring::rand::SystemRandom::new()
         .fill(&mut bytes)
