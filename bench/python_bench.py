@@ -20,6 +20,7 @@ import threading
 import time
 from importlib import metadata
 from typing import Any, Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 CLIENT_ID = "bench-client"
@@ -142,6 +143,71 @@ def fetches(base: str, rounds: int, per_round: int, warmup: int) -> None:
         emit(case="fetch", client=name, **percentiles(taken))
 
 
+def key_case(name: str) -> str:
+    """The private key of one case of conformance/keys.json (PEM)."""
+    keys = json.loads((Path(__file__).resolve().parent.parent / "conformance" / "keys.json").read_text("utf-8"))
+    return str(next(c["key"] for c in keys["cases"] if c["name"] == name))
+
+
+def signed_fetchers(token_url: str) -> list[tuple[str, str, Callable[[], str]]]:
+    """Each client with a client secret and with a private_key_jwt assertion (RS256 2048,
+    ES256): the difference is what signing costs per fetch."""
+    import tokenfetch
+    from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT  # type: ignore[import-untyped]
+
+    out: list[tuple[str, str, Callable[[], str]]] = []
+    secret_client = tokenfetch.TokenClient(token_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    out.append(("tokenfetch", "secret", lambda: secret_client.client_credentials().access_token))
+    secret_session = AuthlibSession(CLIENT_ID, CLIENT_SECRET)
+    out.append(("authlib (requests)", "secret",
+                lambda: str(secret_session.fetch_token(token_url, grant_type="client_credentials")["access_token"])))
+    def ours_with(client: tokenfetch.TokenClient) -> Callable[[], str]:
+        return lambda: client.client_credentials().access_token
+
+    def authlib_with(session: Any) -> Callable[[], str]:
+        return lambda: str(session.fetch_token(token_url, grant_type="client_credentials")["access_token"])
+
+    from joserfc.jwk import ECKey, RSAKey
+
+    for alg, case, key_type in (("RS256", "rsa-pkcs8-pem", RSAKey), ("ES256", "ec-pkcs8-pem", ECKey)):
+        pem = key_case(case)
+        out.append(("tokenfetch", alg, ours_with(tokenfetch.TokenClient(token_url, client_id=CLIENT_ID, private_key=pem))))
+        if alg == "RS256":
+            # authlib's documented private_key_jwt: the PEM as the client secret, parsed and
+            # checked again for every signature. (It reads PEM as RSA only.)
+            documented = AuthlibSession(CLIENT_ID, pem, token_endpoint_auth_method=PrivateKeyJWT(token_url, alg=alg))
+            documented.register_client_auth_method(PrivateKeyJWT(token_url, alg=alg))
+            out.append(("authlib (requests), PEM", alg, authlib_with(documented)))
+        # Its faster way: a key object imported once.
+        imported = AuthlibSession(CLIENT_ID, key_type.import_key(pem), token_endpoint_auth_method=PrivateKeyJWT(token_url, alg=alg))
+        imported.register_client_auth_method(PrivateKeyJWT(token_url, alg=alg))
+        out.append(("authlib (requests)", alg, authlib_with(imported)))
+    return out
+
+
+def signed_fetches(base: str, rounds: int, per_round: int, warmup: int) -> None:
+    cases = signed_fetchers(base + "/token")
+    samples: list[list[float]] = [[] for _ in cases]
+    for _, _, fetch in cases:
+        for _ in range(warmup):
+            fetch()
+    for round_ in range(rounds):
+        for offset in range(len(cases)):
+            index = (round_ + offset) % len(cases)
+            name, alg, fetch = cases[index]
+            before = server_stats(base)["requests"]
+            clock = time.perf_counter_ns
+            for _ in range(per_round):
+                start = clock()
+                fetch()
+                samples[index].append((clock() - start) / 1000)
+            made = server_stats(base)["requests"] - before
+            assert made == per_round, f"{name} {alg}: {made} requests for {per_round} fetches"
+    for (name, alg, _), taken in zip(cases, samples):
+        emit(case="signed fetch", client=name, alg=alg, **percentiles(taken))
+
+
 def cached_read(base: str, reads: int) -> None:
     import tokenfetch
 
@@ -212,12 +278,14 @@ def main() -> None:
     versions()
     if smoke:
         fetches(base, rounds=1, per_round=20, warmup=5)
+        signed_fetches(base, rounds=1, per_round=10, warmup=2)
         cached_read(base, reads=1_000)
         import_time(runs=1)
         for threads in (8, 64):
             shared_client(base, threads=threads, seconds=0.2)
     else:
         fetches(base, rounds=3, per_round=1_000, warmup=200)
+        signed_fetches(base, rounds=3, per_round=300, warmup=50)
         cached_read(base, reads=200_000)
         import_time(runs=15)
         for threads in (8, 64):

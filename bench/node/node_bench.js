@@ -83,6 +83,67 @@ async function fetchers(base) {
   ]
 }
 
+/** The private key of one case of conformance/keys.json (PEM). */
+function keyCase(name) {
+  const keys = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'conformance', 'keys.json'), 'utf8'))
+  return keys.cases.find((c) => c.name === name).key
+}
+
+/**
+ * Each client with a client secret and with a private_key_jwt assertion (RS256 2048, ES256):
+ * the difference is what signing costs per fetch. openid-client signs with a WebCrypto key
+ * imported once, as its documentation shows.
+ */
+async function signedFetchers(base) {
+  const tokenUrl = `${base}/token`
+  const { TokenClient } = require('tokenfetch')
+  const oidc = await import('openid-client')
+  const { webcrypto } = require('node:crypto')
+  const secretClient = new TokenClient({ tokenUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })
+  const secretConfig = new oidc.Configuration({ issuer: base, token_endpoint: tokenUrl }, CLIENT_ID, CLIENT_SECRET)
+  oidc.allowInsecureRequests(secretConfig)
+  const out = [
+    ['tokenfetch', 'secret', async () => (await secretClient.clientCredentials()).accessToken],
+    ['openid-client', 'secret', async () => (await oidc.clientCredentialsGrant(secretConfig)).access_token],
+  ]
+  const algorithms = {
+    RS256: ['rsa-pkcs8-pem', { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }],
+    ES256: ['ec-pkcs8-pem', { name: 'ECDSA', namedCurve: 'P-256' }],
+  }
+  for (const [alg, [name, algorithm]] of Object.entries(algorithms)) {
+    const pem = keyCase(name)
+    const ours = new TokenClient({ tokenUrl, clientId: CLIENT_ID, privateKey: pem })
+    out.push(['tokenfetch', alg, async () => (await ours.clientCredentials()).accessToken])
+    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
+    const key = await webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
+    const config = new oidc.Configuration({ issuer: base, token_endpoint: tokenUrl }, CLIENT_ID, {}, oidc.PrivateKeyJwt(key))
+    oidc.allowInsecureRequests(config)
+    out.push(['openid-client', alg, async () => (await oidc.clientCredentialsGrant(config)).access_token])
+  }
+  return out
+}
+
+async function signedFetches(base, rounds, perRound, warmup) {
+  const cases = await signedFetchers(base)
+  const samples = cases.map(() => [])
+  for (const [, , fetch] of cases) for (let i = 0; i < warmup; i++) await fetch()
+  for (let round = 0; round < rounds; round++) {
+    for (let offset = 0; offset < cases.length; offset++) {
+      const index = (round + offset) % cases.length
+      const [name, alg, fetch] = cases[index]
+      const before = (await serverStats(base)).requests
+      for (let i = 0; i < perRound; i++) {
+        const start = process.hrtime.bigint()
+        await fetch()
+        samples[index].push(Number(process.hrtime.bigint() - start) / 1000)
+      }
+      const made = (await serverStats(base)).requests - before
+      if (made !== perRound) throw new Error(`${name} ${alg}: ${made} requests for ${perRound} fetches`)
+    }
+  }
+  cases.forEach(([name, alg], i) => emit({ case: 'signed fetch', client: name, alg, ...percentiles(samples[i]) }))
+}
+
 /** The floor: one kept-alive socket, a request written as bytes, the body read by length. */
 function rawSocket(url) {
   const socket = net.connect(Number(url.port), url.hostname)
@@ -175,6 +236,7 @@ async function main() {
   const smoke = flag === '--smoke'
   versions()
   await fetches(base, smoke ? 1 : 3, smoke ? 20 : 1000, smoke ? 5 : 200)
+  await signedFetches(base, smoke ? 1 : 3, smoke ? 10 : 300, smoke ? 2 : 50)
   await cachedRead(base, smoke ? 1000 : 200000)
   requireTime(smoke ? 1 : 15)
   process.exit(0)

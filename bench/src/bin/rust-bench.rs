@@ -70,6 +70,7 @@ fn main() {
         return;
     }
     fetches(&emit, &base, &token_url, &settings);
+    signed_fetches(&emit, &base, &token_url, &settings);
     cached_read(&emit, &token_url, &settings);
     cached_read_through_stores(&emit, &token_url, &settings);
     parsing(&emit, &settings);
@@ -213,6 +214,58 @@ fn fetches(emit: &Emit, base: &str, token_url: &str, settings: &Settings) {
         emit.line(
             json!({ "case": "fetch", "client": name, "p50_us": p.p50, "p90_us": p.p90, "p99_us": p.p99, "n": p.n }),
         );
+    }
+}
+
+/// The private key of one case of conformance/keys.json.
+fn key_case(name: &str) -> String {
+    let keys: serde_json::Value = serde_json::from_str(include_str!("../../../conformance/keys.json")).expect("keys.json");
+    let cases = keys["cases"].as_array().expect("cases");
+    let case = cases.iter().find(|c| c["name"] == name).expect("key case");
+    case["key"].as_str().expect("PEM").to_owned()
+}
+
+/// A fetch authenticated by a signed assertion (`private_key_jwt`, RS256 2048 and ES256)
+/// beside the same client's fetch with a secret: the difference is what signing costs per
+/// fetch. Rust has no peer that signs assertions (oauth2-rs leaves JWTs out).
+fn signed_fetches(emit: &Emit, base: &str, token_url: &str, settings: &Settings) {
+    let signed = |key: &str| {
+        tokenfetch::TokenClient::builder(token_url)
+            .client_id(CLIENT_ID)
+            .private_key(key_case(key))
+            .allow_insecure_http(true)
+            .build()
+            .expect("client")
+    };
+    let clients = [
+        ("secret", tokenfetch_client(token_url)),
+        ("RS256", signed("rsa-pkcs8-pem")),
+        ("ES256", signed("ec-pkcs8-pem")),
+    ];
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); clients.len()];
+    for (_, client) in &clients {
+        for _ in 0..settings.warmup {
+            black_box(client.client_credentials(None).expect("fetch"));
+        }
+    }
+    for round in 0..settings.rounds {
+        for offset in 0..clients.len() {
+            let index = (round + offset) % clients.len();
+            let (alg, client) = &clients[index];
+            let before = server_stats(base).requests;
+            for _ in 0..settings.per_round {
+                let start = Instant::now();
+                black_box(client.client_credentials(None).expect("fetch"));
+                samples[index].push(start.elapsed().as_secs_f64() * 1e6);
+            }
+            let made = server_stats(base).requests - before;
+            assert_eq!(made, settings.per_round as u64, "{alg}: one request per fetch");
+        }
+    }
+    for ((alg, _), samples) in clients.iter().zip(samples) {
+        let p = percentiles(samples);
+        emit.line(json!({ "case": "signed fetch", "client": "tokenfetch", "alg": alg, "p50_us": p.p50,
+                          "p90_us": p.p90, "p99_us": p.p99, "n": p.n }));
     }
 }
 
