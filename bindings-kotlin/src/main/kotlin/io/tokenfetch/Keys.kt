@@ -10,21 +10,31 @@ import io.tokenfetch.ffi.NativeOptionValue
  * [ConfigException] saying why, never showing the key. `toString` shows only its form and
  * `kid`.
  */
-class PrivateKey private constructor(
-    private val text: String?,
-    private val members: Map<String, String>?,
-) {
+sealed class PrivateKey {
     /** The key as the core reads it: text, or a JWK's members. */
     @JvmSynthetic
+    @JvmName("toNativeKey")
     internal fun toNative(): NativeOptionValue =
-        members?.let { NativeOptionValue.Pairs(it) } ?: NativeOptionValue.Text(text.orEmpty())
+        when (this) {
+            is Text -> NativeOptionValue.Text(text)
+            is Jwk -> NativeOptionValue.Pairs(members)
+        }
 
-    override fun equals(other: Any?): Boolean = other is PrivateKey && other.text == text && other.members == members
+    private class Text(val text: String) : PrivateKey() {
+        override fun equals(other: Any?): Boolean = other is Text && other.text == text
 
-    override fun hashCode(): Int = (text?.hashCode() ?: 0) * 31 + (members?.hashCode() ?: 0)
+        override fun hashCode(): Int = text.hashCode()
 
-    override fun toString(): String =
-        if (members != null) "PrivateKey(jwk, kid=${members["kid"]})" else "PrivateKey(pem)"
+        override fun toString(): String = "PrivateKey(pem)"
+    }
+
+    private class Jwk(val members: Map<String, String>) : PrivateKey() {
+        override fun equals(other: Any?): Boolean = other is Jwk && other.members == members
+
+        override fun hashCode(): Int = members.hashCode()
+
+        override fun toString(): String = "PrivateKey(jwk, kid=${members["kid"]})"
+    }
 
     companion object {
         /**
@@ -32,11 +42,11 @@ class PrivateKey private constructor(
          * (`BEGIN EC PRIVATE KEY`), unencrypted. A JWK as JSON text is accepted too.
          */
         @JvmStatic
-        fun pem(text: String): PrivateKey = PrivateKey(text, null)
+        fun pem(text: String): PrivateKey = Text(text)
 
         /** A JWK's members (`kty`, `d`, ...): RSA, EC on P-256 or OKP Ed25519. Its `kid` is sent. */
         @JvmStatic
-        fun jwk(members: Map<String, String>): PrivateKey = PrivateKey(null, members.toMap())
+        fun jwk(members: Map<String, String>): PrivateKey = Jwk(members.toMap())
     }
 }
 

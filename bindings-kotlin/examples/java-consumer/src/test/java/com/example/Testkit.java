@@ -22,6 +22,21 @@ final class Testkit {
         return url;
     }
 
+    /** conformance/keys.json, whose keys testkit trusts: beside the oidc-provider fixtures
+     * ({@code -Doidc.fixtures}, in testkit/oidc/ of the repository). */
+    static String keysJson() {
+        String fixtures = System.getProperty("oidc.fixtures");
+        if (fixtures == null) {
+            throw new IllegalStateException("set -Doidc.fixtures=<tokenfetch>/testkit/oidc/fixtures.json");
+        }
+        try {
+            java.nio.file.Path root = java.nio.file.Path.of(fixtures).toAbsolutePath().getParent().getParent().getParent();
+            return java.nio.file.Files.readString(root.resolve("conformance").resolve("keys.json"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String tokenUrl() {
         return url() + "/token";
     }
