@@ -24,7 +24,7 @@ pub trait NativeAssertionProvider: Send + Sync {
 /// unexpected callback failure) becomes the callback's error, never the caller's crash.
 pub fn assertion_callback(provider: Box<dyn NativeAssertionProvider>) -> Arc<AssertionCallback> {
     Arc::new(
-        move || match std::panic::catch_unwind(AssertUnwindSafe(|| provider.assertion())) {
+        move |_time_left| match std::panic::catch_unwind(AssertUnwindSafe(|| provider.assertion())) {
             Ok(NativeAssertion::Ok { value }) => Ok(value),
             Ok(NativeAssertion::Failed { message }) => Err(message),
             Err(_) => Err("the ClientAssertionProvider failed unexpectedly".into()),

@@ -426,7 +426,17 @@ function assertionSource(clientAssertion) {
         if (typeof assertion !== 'string') throw new TypeError(`it returned ${describe(assertion)}, not a string`)
         return assertion
       })
-      .catch((err) => Promise.reject(String(err?.message ?? err)))
+      .catch((err) => Promise.reject(reason(err)))
+}
+
+/** What a thrown value says, as a string, whatever was thrown (even an object without a prototype). */
+function reason(err) {
+  try {
+    const message = err?.message ?? err
+    return typeof message === 'string' ? message : String(message)
+  } catch {
+    return `it threw ${describe(err)}`
+  }
 }
 
 /** A value's type as core's messages name it ("a number", "an object"). */

@@ -15,7 +15,7 @@ export interface TokenClientOptions {
   /** How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret). */
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt' | 'none'
   /** The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown. */
-  privateKey?: string | Record<string, string>
+  privateKey?: string | Record<string, unknown>
   /** A file holding `private_key` (PEM or a JWK), read when the client is built. */
   privateKeyFile?: string
   /** The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`. */
@@ -87,7 +87,7 @@ export interface DiscoverOptions {
   /** How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret). */
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt' | 'none'
   /** The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown. */
-  privateKey?: string | Record<string, string>
+  privateKey?: string | Record<string, unknown>
   /** A file holding `private_key` (PEM or a JWK), read when the client is built. */
   privateKeyFile?: string
   /** The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`. */
@@ -175,7 +175,7 @@ export interface GoogleServiceAccountOptions {
   /** The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account. */
   assertionSubject?: string
   /** A Google service account's JSON key (text or mapping); `service_account_file` instead reads it from a file. A secret: never shown. */
-  serviceAccount?: string | Record<string, string>
+  serviceAccount?: string | Record<string, unknown>
   /** The path of a Google service account's JSON key file. Default: `GOOGLE_APPLICATION_CREDENTIALS`. */
   serviceAccountFile?: string
   /** The scope of the default grant, space-separated. */

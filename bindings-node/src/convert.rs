@@ -99,7 +99,7 @@ pub fn assertion_callback(
 ) -> napi::Result<Arc<tokenfetch::jwt::AssertionCallback>> {
     let event_loop = std::thread::current().id();
     let queued = Arc::new(function.build_threadsafe_function::<()>().weak::<true>().build()?);
-    Ok(Arc::new(move || {
+    Ok(Arc::new(move |time_left: std::time::Duration| {
         if std::thread::current().id() == event_loop {
             return Err(
                 "a clientAssertion function runs on the event loop, which a ...Sync call blocks: \
@@ -135,9 +135,17 @@ pub fn assertion_callback(
         if status != napi::Status::Ok {
             return Err("the event loop is shutting down".to_string());
         }
-        received
-            .recv_timeout(ASSERTION_CALLBACK_WAIT)
-            .map_err(|_| format!("it did not settle within {} s", ASSERTION_CALLBACK_WAIT.as_secs()))?
+        // No longer than the call may still take; the caller then gets its timeout.
+        let wait = time_left.min(ASSERTION_CALLBACK_WAIT);
+        match received.recv_timeout(wait) {
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                Err(format!("its Promise did not settle within {} ms", wait.as_millis()))
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err("its Promise was dropped without settling".to_string())
+            }
+        }
     }))
 }
 

@@ -235,3 +235,28 @@ test('Entra workload identity reads the AZURE_* variables', async () => {
     fs.rmSync(dir, { recursive: true })
   }
 })
+
+test('whatever a clientAssertion function throws is a ConfigError, never a crash', async () => {
+  for (const thrown of [Object.create(null), 42, undefined, { message: 7 }]) {
+    const client = new TokenClient({
+      tokenUrl: kit.scenarioUrl('federated'),
+      clientId: CLIENT_ID,
+      clientAssertion: () => {
+        throw thrown
+      },
+    })
+    await assert.rejects(client.clientCredentials(), (e) => e instanceof ConfigError)
+  }
+})
+
+test('a Promise that never settles ends with the call\'s timeout', async () => {
+  const client = new TokenClient({
+    tokenUrl: kit.scenarioUrl('federated'),
+    clientId: CLIENT_ID,
+    timeoutMs: 300,
+    clientAssertion: () => new Promise(() => {}),
+  })
+  const started = Date.now()
+  await assert.rejects(client.clientCredentials(), (e) => e.kind === 'timeout')
+  assert.ok(Date.now() - started < 5000)
+})

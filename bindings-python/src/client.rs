@@ -71,9 +71,15 @@ fn with_assertion_callback(mut given: Converted<'_>) -> PyResult<OptionBag> {
         )));
     }
     let callback: Py<PyAny> = callback.unbind();
-    Ok(given.bag.with_client_assertion(Arc::new(move || {
+    Ok(given.bag.with_client_assertion(Arc::new(move |_time_left| {
         Python::attach(|py| {
-            let result = callback.bind(py).call0().map_err(|e| e.to_string())?;
+            let result = callback.bind(py).call0().map_err(|e| {
+                if crate::error::pass_on_interrupt(py, &e) {
+                    "interrupted (Ctrl-C)".to_string()
+                } else {
+                    e.to_string()
+                }
+            })?;
             result
                 .extract::<String>()
                 .map_err(|_| "it returned something other than a str".to_string())

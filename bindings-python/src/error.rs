@@ -53,6 +53,19 @@ impl From<Error> for BindingError {
     }
 }
 
+/// A Ctrl-C a callback the core called (the `client_assertion` function) was stopped by:
+/// the call fails, and the interrupt is raised again as Python raises a Ctrl-C, at its next
+/// check for signals, rather than turned into a `ConfigError`. `true` when it was one.
+pub fn pass_on_interrupt(py: Python<'_>, err: &PyErr) -> bool {
+    let interrupt = err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py);
+    if interrupt {
+        // SAFETY: sets the interpreter's signal flag, the C API's documented way to simulate
+        // SIGINT; it holds no reference and may be called with the GIL held.
+        unsafe { pyo3::ffi::PyErr_SetInterrupt() };
+    }
+    interrupt
+}
+
 impl From<BindingError> for PyErr {
     fn from(BindingError(error): BindingError) -> PyErr {
         let message = error.to_string();

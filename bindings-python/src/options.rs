@@ -119,17 +119,24 @@ fn of_shape(value: &Bound<'_, PyAny>, shape: Shape) -> Option<OptionValue> {
             real(value).ok().map(OptionValue::Number)
         }
         Shape::Flag => value.cast::<PyBool>().ok().map(|b| OptionValue::Bool(b.is_true())),
-        Shape::Text => text(value),
+        Shape::Text => text_or_path(value),
         Shape::Texts => texts(value),
         Shape::TextOrTexts => text(value).or_else(|| pem_bytes(value)).or_else(|| texts(value)),
         Shape::Pairs => pairs(value)?.ok(),
-        Shape::TextOrMap => text(value).or_else(|| pem_bytes(value)).or_else(|| json_map(value)),
+        Shape::TextOrMap => text(value).or_else(|| pem_bytes(value)).or_else(|| json_map(value, 0)),
         Shape::Binding => None,
     }
 }
 
+/// How deep a mapping given as JSON (a JWK, a service account key) may nest: theirs are one
+/// level, and a bound keeps a mapping that contains itself from recursing for ever.
+const MAX_JSON_DEPTH: usize = 4;
+
 /// A mapping of JSON values (a JWK as a `dict`), for the core to read as JSON.
-fn json_map(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
+fn json_map(value: &Bound<'_, PyAny>, depth: usize) -> Option<OptionValue> {
+    if depth >= MAX_JSON_DEPTH {
+        return None;
+    }
     let mapping = value.cast::<PyMapping>().ok()?;
     let mut entries = Vec::new();
     for item in mapping.items().ok()?.iter() {
@@ -137,12 +144,15 @@ fn json_map(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
         let Some(OptionValue::Text(name)) = text(&k) else {
             return None;
         };
-        entries.push((name, json_value(&v)?));
+        entries.push((name, json_value(&v, depth + 1)?));
     }
     Some(OptionValue::Map(entries))
 }
 
-fn json_value(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
+fn json_value(value: &Bound<'_, PyAny>, depth: usize) -> Option<OptionValue> {
+    if depth >= MAX_JSON_DEPTH {
+        return None;
+    }
     if value.is_none() {
         return Some(OptionValue::Absent);
     }
@@ -156,11 +166,11 @@ fn json_value(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
         let items: Vec<Bound<'_, PyAny>> = value.extract().ok()?;
         return items
             .iter()
-            .map(json_value)
+            .map(|item| json_value(item, depth + 1))
             .collect::<Option<Vec<_>>>()
             .map(OptionValue::List);
     }
-    if let Some(map) = json_map(value) {
+    if let Some(map) = json_map(value, depth) {
         return Some(map);
     }
     real(value).ok().map(OptionValue::Number)
@@ -169,6 +179,14 @@ fn json_value(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
 fn text(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
     let s = value.cast::<PyString>().ok()?;
     s.to_cow().ok().map(|s| OptionValue::Text(s.into_owned()))
+}
+
+/// A string, or an `os.PathLike` (a `pathlib.Path` for the `*_file` options) as its path.
+fn text_or_path(value: &Bound<'_, PyAny>) -> Option<OptionValue> {
+    text(value).or_else(|| {
+        let path = value.call_method0("__fspath__").ok()?;
+        text(&path)
+    })
 }
 
 /// PEM given as `bytes` or `bytearray`. PEM is ASCII; other bytes are kept as replacement

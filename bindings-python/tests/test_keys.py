@@ -217,3 +217,47 @@ def test_the_async_twin_has_the_presets(testkit: Any) -> None:
         return (await tokenfetch.AsyncTokenManager(client).token()).access_token
 
     assert asyncio.run(main()).startswith("at-")
+
+
+def test_a_mapping_that_contains_itself_is_a_type_error_not_a_crash(testkit: Any) -> None:
+    jwk: Dict[str, Any] = dict(CASES["ec-jwk"]["key"])
+    jwk["self"] = jwk
+    with pytest.raises(TypeError, match="private_key must be"):
+        TokenClient(testkit.token_url, client_id=CLIENT_ID, private_key=jwk)
+    deep: Dict[str, Any] = {}
+    for _ in range(10_000):
+        deep = {"d": deep}
+    with pytest.raises(TypeError):
+        TokenClient(testkit.token_url, client_id=CLIENT_ID, private_key=deep)
+
+
+def test_a_path_object_names_a_file(testkit: Any, tmp_path: Path) -> None:
+    path = tmp_path / "key.pem"
+    path.write_text(CASES["ec-pkcs8-pem"]["key"])
+    client = TokenClient(testkit.token_url, client_id=CLIENT_ID, private_key_file=path)
+    assert client.signing_algorithm == "ES256"
+
+
+def test_a_fifo_or_a_device_never_blocks(testkit: Any, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ConfigError, match="not a regular file"):
+            TokenClient(testkit.token_url, client_id=CLIENT_ID, private_key_file=path)
+        client = TokenClient(testkit.scenario_url("federated"), client_id=CLIENT_ID, client_assertion_file=path)
+        with pytest.raises(ConfigError, match="not a regular file"):
+            client.client_credentials()
+
+
+def test_a_callback_that_calls_its_own_client_is_refused_not_hung(testkit: Any) -> None:
+    holder: List[TokenClient] = []
+
+    def reenter() -> str:
+        return holder[0].client_credentials().access_token
+
+    client = TokenClient(testkit.scenario_url("federated"), client_id=CLIENT_ID, client_assertion=reenter)
+    holder.append(client)
+    with pytest.raises(ConfigError, match="called the client it authenticates"):
+        client.client_credentials()

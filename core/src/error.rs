@@ -309,7 +309,7 @@ impl Error {
                     *u = secrets.scrub(u);
                 }
             }
-            Error::HttpStatus { body_excerpt, .. } => *body_excerpt = secrets.scrub(body_excerpt),
+            Error::HttpStatus { body_excerpt, .. } => *body_excerpt = secrets.scrub_cut(body_excerpt),
             Error::Decode { reason, .. } => *reason = secrets.scrub(reason),
             Error::Transport { message, .. } => *message = secrets.scrub(message),
             _ => {}

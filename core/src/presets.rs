@@ -177,9 +177,10 @@ impl TokenClientBuilder {
             Some("service_account") => {}
             Some(other) => {
                 return Err(Error::config(format!(
-                    "the Google credentials file is of type {other:?}, not \"service_account\": tokenfetch signs with \
+                    "the Google credentials file is of type {}, not \"service_account\": tokenfetch signs with \
                      service account keys only, and refuses other credential files (Google warns that an external \
-                     account file can make a client fetch any URL or run any command)"
+                     account file can make a client fetch any URL or run any command)",
+                    crate::redact::shown_choice(other)
                 )))
             }
             None => return Err(Error::config("the Google service account key has no \"type\"")),
@@ -202,14 +203,9 @@ impl TokenClientBuilder {
     /// [`Self::google_service_account`] from the key file at `path`. A failure names the path.
     pub fn google_service_account_file(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::config(format!(
-                "cannot read the Google service account key file {}: {e}",
-                path.display()
-            ))
-        })?;
+        let text = crate::jwt::read_small_file(path, "the Google service account key file")?;
         Self::google_service_account(&text).map_err(|e| match e {
-            Error::Config { message } => Error::config(format!("{message} (in {})", path.display())),
+            Error::Config { message } => Error::config(format!("{message} (in {})", crate::jwt::shown_path(path))),
             other => other,
         })
     }

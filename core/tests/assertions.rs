@@ -475,3 +475,177 @@ fn token_files_of_different_workloads_keep_their_store_entries_apart() {
     assert_eq!(kit.token_requests(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every form of an assertion a careless server might echo: the text, its base64, and each
+/// 24-character window (a cut-off echo).
+fn assertion_forms(assertion: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let mut forms = vec![
+        assertion.to_owned(),
+        base64::engine::general_purpose::STANDARD.encode(assertion),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(assertion),
+    ];
+    let chars: Vec<char> = assertion.chars().collect();
+    forms.extend(chars.windows(24).step_by(12).map(|w| w.iter().collect::<String>()));
+    forms
+}
+
+#[test]
+fn an_echoed_assertion_is_scrubbed_in_every_encoding_and_when_cut_off() {
+    let kit = Testkit::start().unwrap();
+    for scenario in ["echo_headers", "echo_text", "echo_json", "echo_html", "echo_form"] {
+        let client = TokenClient::builder(kit.scenario_url(scenario))
+            .client_id(CLIENT_ID)
+            .private_key(case("rsa-pkcs8-pem")["key"].as_str().unwrap())
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let error = client.client_credentials(None).unwrap_err();
+        let assertion = stats(&kit)["client_assertions"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let shown = format!("{error} {:?}", error.http_meta());
+        for form in assertion_forms(&assertion) {
+            assert!(!shown.contains(&form), "{scenario}: {form} in {shown}");
+        }
+    }
+}
+
+#[test]
+fn a_caller_cannot_add_a_second_identity_beside_the_assertion() {
+    let kit = Testkit::start().unwrap();
+    let key = case("ec-pkcs8-pem")["key"].as_str().unwrap().to_owned();
+    let client = TokenClient::builder(kit.token_url())
+        .client_id(CLIENT_ID)
+        .private_key(key.clone())
+        .build()
+        .unwrap();
+    for name in [
+        "client_assertion",
+        "client_id",
+        "client_secret",
+        "client_assertion_type",
+    ] {
+        let error = client
+            .fetch(&TokenRequest::client_credentials().param(name, "forged-value-1"))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config, "{name}");
+        assert!(error.to_string().contains(name), "{error}");
+    }
+    let with_header = TokenClient::builder(kit.token_url())
+        .client_id(CLIENT_ID)
+        .private_key(key.clone())
+        .header("Authorization", "Basic Zm9yZ2VkOnNlY3JldA==")
+        .build()
+        .unwrap();
+    assert_eq!(
+        with_header.client_credentials(None).unwrap_err().kind(),
+        ErrorKind::Config
+    );
+    assert_eq!(kit.token_requests(), 0, "nothing forged was sent");
+
+    // Settings that would go unused are refused rather than ignored.
+    let both = TokenClient::builder(kit.token_url())
+        .client_id(CLIENT_ID)
+        .private_key(key.clone())
+        .client_assertion_callback(|| Ok("x".into()))
+        .build();
+    assert!(both.unwrap_err().to_string().contains("not both"));
+    let unused_key = TokenClient::builder(kit.token_url())
+        .client_id(CLIENT_ID)
+        .client_secret("0123456789abcdef0123456789abcdef")
+        .auth_method(AuthMethod::ClientSecretJwt)
+        .private_key(key)
+        .build();
+    assert!(unused_key.unwrap_err().to_string().contains("unused"));
+}
+
+#[test]
+fn files_that_are_not_small_regular_files_are_refused_without_blocking_or_reading_them() {
+    let kit = Testkit::start().unwrap();
+    let dir = std::env::temp_dir().join(format!("tokenfetch-odd-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let huge = dir.join("huge");
+    std::fs::write(&huge, vec![b'e'; 200_000]).unwrap();
+    for path in [
+        fifo.as_path(),
+        huge.as_path(),
+        std::path::Path::new("/dev/zero"),
+        dir.as_path(),
+    ] {
+        let started = std::time::Instant::now();
+        let key = TokenClient::builder(kit.token_url())
+            .client_id(CLIENT_ID)
+            .private_key_file(path)
+            .build()
+            .unwrap_err();
+        assert_eq!(key.kind(), ErrorKind::Config, "{key}");
+        let client = TokenClient::builder(kit.scenario_url("federated"))
+            .client_id(CLIENT_ID)
+            .client_assertion_file(path)
+            .build()
+            .unwrap();
+        let error = client.client_credentials(None).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config, "{error}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{path:?} blocked"
+        );
+    }
+    // A key pasted where its path belongs is not echoed as the "path".
+    let pem = case("rsa-pkcs8-pem")["key"].as_str().unwrap().to_owned();
+    let message = TokenClient::builder(kit.token_url())
+        .client_id(CLIENT_ID)
+        .private_key_file(pem.clone())
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        key_fragments(&Value::String(pem))
+            .iter()
+            .all(|f| !message.contains(f.as_str())),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_key_pasted_into_a_choice_is_not_echoed() {
+    let pem = case("rsa-pkcs8-pem")["key"].as_str().unwrap().to_owned();
+    for message in [
+        pem.parse::<tokenfetch::Algorithm>().unwrap_err().to_string(),
+        pem.parse::<AuthMethod>().unwrap_err().to_string(),
+    ] {
+        assert!(
+            key_fragments(&Value::String(pem.clone()))
+                .iter()
+                .all(|f| !message.contains(f.as_str())),
+            "{message}"
+        );
+        assert!(message.contains("not shown"), "{message}");
+    }
+}
+
+#[test]
+fn a_slow_callback_ends_the_call_as_a_timeout() {
+    let kit = Testkit::start().unwrap();
+    let client = TokenClient::builder(kit.scenario_url("federated"))
+        .client_id(CLIENT_ID)
+        .timeout(std::time::Duration::from_millis(300))
+        .client_assertion_callback(|| {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            Err("gave up".into())
+        })
+        .build()
+        .unwrap();
+    let error = client.client_credentials(None).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+}

@@ -109,6 +109,14 @@ pub(crate) fn echo_reply(scenario: Scenario, request: &Request) -> Reply {
                     &format!("Basic realm=\"testkit\", error_description=\"{pair}\""),
                 );
             }
+            // A signed assertion, base64-encoded, as a debugging gateway might log it.
+            let params = request.params();
+            for name in ["client_assertion", "assertion"] {
+                if let Some(value) = params.get(name) {
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
+                    reply = reply.header(&format!("X-Echo-{name}-b64"), &encoded);
+                }
+            }
             for (name, value) in &request.headers {
                 if name.starts_with("x-") && !name.starts_with("x-testkit-") {
                     reply = reply.header(&format!("X-Echo-{name}"), &one_line(value));

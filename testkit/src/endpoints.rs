@@ -149,8 +149,8 @@ fn client_assertion(
         ));
     };
     let mut s = shared.state();
+    s.client_assertions.push(assertion.clone());
     if scenario == Scenario::Federated {
-        s.client_assertions.push(assertion.clone());
         return None;
     }
     let verified = match crate::assertions::verify(assertion, audiences, &mut s.seen_jtis) {
@@ -283,10 +283,19 @@ pub(crate) fn token_endpoint(request: &Request, addr: SocketAddr, shared: &Share
     };
 
     // Before any scenario answers: a retry after a 503 must bring a new assertion, whose
-    // `jti` this server has not seen.
+    // `jti` this server has not seen. The echo scenarios echo it unchecked.
     let audiences = audiences(addr, request);
     if let Some(kind) = params.get("client_assertion_type") {
-        if let Some(refusal) = client_assertion(request, kind, &audiences, scenario, shared) {
+        let echoes = matches!(
+            scenario,
+            Scenario::EchoHtml | Scenario::EchoJson | Scenario::EchoForm | Scenario::EchoText | Scenario::EchoHeaders
+        );
+        if echoes {
+            shared
+                .state()
+                .client_assertions
+                .push(params.get("client_assertion").cloned().unwrap_or_default());
+        } else if let Some(refusal) = client_assertion(request, kind, &audiences, scenario, shared) {
             return refusal;
         }
     }

@@ -158,7 +158,8 @@ struct State {
     released_gates: Vec<String>,
     /// Every `jti` a verified assertion carried, for replay checks.
     seen_jtis: std::collections::HashSet<String>,
-    /// The assertions the `federated` scenario took, in order.
+    /// Every client assertion received, in order (the `federated` and echo scenarios take
+    /// them unchecked).
     client_assertions: Vec<String>,
     /// The JWT bearer grant's assertions, in order (a test replays one).
     bearer_assertions: Vec<String>,

@@ -43,7 +43,7 @@ macro_rules! scenarios {
 scenarios! {
     Ok = "ok": "a standard JSON token response (refresh token for user grants)",
     Echo = "echo": "ok, plus an `echo` member describing the request as received",
-    Federated = "federated": "ok, taking any client assertion unchecked and recording it (`client_assertions` in the stats), as a server trusting another's tokens",
+    Federated = "federated": "ok, taking any client assertion unchecked (`client_assertions` in the stats lists every one received), as a server trusting another's tokens",
     StringExpires = "string_expires": "expires_in as the string \"3600\"",
     FloatExpires = "float_expires": "expires_in as the float 3599.9",
     NoExpires = "no_expires": "no expires_in at all",
@@ -78,7 +78,7 @@ scenarios! {
     EchoJson = "echo_json": "400 invalid_request whose error_description echoes the whole request (JSON-escaped)",
     EchoForm = "echo_form": "400 form-encoded error whose description echoes the whole request (form-encoded again)",
     EchoText = "echo_text": "502 text/plain echoing the whole request raw",
-    EchoHeaders = "echo_headers": "401 invalid_client echoing the credentials in WWW-Authenticate, X-Debug-Auth and X-Echo-* headers",
+    EchoHeaders = "echo_headers": "401 invalid_client echoing the credentials in WWW-Authenticate, X-Debug-Auth and X-Echo-* headers (an assertion also base64-encoded)",
     Redirect = "redirect": "302 to another token URL",
 }
 

@@ -44,7 +44,7 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Node, Kind::Texts(_)) => "string[]".into(),
         (Language::Node, Kind::TextOrTexts(_)) => "string | string[]".into(),
         (Language::Node, Kind::Pairs(_)) => "Params".into(),
-        (Language::Node, Kind::TextOrMap(_)) => "string | Record<string, string>".into(),
+        (Language::Node, Kind::TextOrMap(_)) => "string | Record<string, unknown>".into(),
         (Language::Node, Kind::Binding(_)) => match row.name {
             "store" => "StoreOptions".into(),
             "client_assertion" => "() => string | Promise<string>".into(),
@@ -53,6 +53,9 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Python | Language::Rust, Kind::Duration(..)) => "float".into(),
         (Language::Python | Language::Rust, Kind::Whole(..)) => "int".into(),
         (Language::Python | Language::Rust, Kind::Flag(_)) => "bool".into(),
+        (Language::Python | Language::Rust, Kind::Text(_)) if row.name.ends_with("_file") => {
+            "Union[str, PathLike[str]]".into()
+        }
         (Language::Python | Language::Rust, Kind::Text(_)) => "str".into(),
         (Language::Python | Language::Rust, Kind::Choice(..)) => {
             let literal = format!("Literal[{}]", choices("\"").replace(" | ", ", "));
@@ -66,7 +69,7 @@ fn value_type<T>(row: &OptionRow<T>, language: Language) -> String {
         (Language::Python | Language::Rust, Kind::Texts(_)) => "Sequence[str]".into(),
         (Language::Python | Language::Rust, Kind::TextOrTexts(_)) => "Union[str, bytes, Sequence[str]]".into(),
         (Language::Python | Language::Rust, Kind::Pairs(_)) => "_Params".into(),
-        (Language::Python | Language::Rust, Kind::TextOrMap(_)) => "Union[str, Mapping[str, str]]".into(),
+        (Language::Python | Language::Rust, Kind::TextOrMap(_)) => "Union[str, bytes, Mapping[str, object]]".into(),
         (Language::Python | Language::Rust, Kind::Binding(_)) => match row.name {
             "store" => "Union[FileStore, RedisStore]".into(),
             "client_assertion" => "Callable[[], str]".into(),
@@ -289,6 +292,7 @@ pub fn python() -> String {
          suggested) or a wrongly typed value raises ``TypeError``, a number out of its range\n\
          ``ConfigError``.\n\
          ``None`` is the same as leaving an option out. Durations are in seconds.\n\"\"\"\n\n\
+         from os import PathLike\n\
          from typing import Callable, Mapping, Optional, Sequence, Tuple, Union\n\n\
          from typing_extensions import Literal, TypedDict\n\n\
          from tokenfetch._choices import AuthMethod, BodyEncoding, GustoEnvironment, ProveEnvironment, SigningAlgorithm\n\

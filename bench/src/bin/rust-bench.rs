@@ -219,7 +219,8 @@ fn fetches(emit: &Emit, base: &str, token_url: &str, settings: &Settings) {
 
 /// The private key of one case of conformance/keys.json.
 fn key_case(name: &str) -> String {
-    let keys: serde_json::Value = serde_json::from_str(include_str!("../../../conformance/keys.json")).expect("keys.json");
+    let keys: serde_json::Value =
+        serde_json::from_str(include_str!("../../../conformance/keys.json")).expect("keys.json");
     let cases = keys["cases"].as_array().expect("cases");
     let case = cases.iter().find(|c| c["name"] == name).expect("key case");
     case["key"].as_str().expect("PEM").to_owned()
@@ -264,8 +265,10 @@ fn signed_fetches(emit: &Emit, base: &str, token_url: &str, settings: &Settings)
     }
     for ((alg, _), samples) in clients.iter().zip(samples) {
         let p = percentiles(samples);
-        emit.line(json!({ "case": "signed fetch", "client": "tokenfetch", "alg": alg, "p50_us": p.p50,
-                          "p90_us": p.p90, "p99_us": p.p99, "n": p.n }));
+        emit.line(
+            json!({ "case": "signed fetch", "client": "tokenfetch", "alg": alg, "p50_us": p.p50,
+                          "p90_us": p.p90, "p99_us": p.p99, "n": p.n }),
+        );
     }
 }
 

@@ -7,6 +7,7 @@ suggested) or a wrongly typed value raises ``TypeError``, a number out of its ra
 ``None`` is the same as leaving an option out. Durations are in seconds.
 """
 
+from os import PathLike
 from typing import Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import Literal, TypedDict
@@ -25,9 +26,9 @@ class ClientOptions(TypedDict, total=False):
     """The client's secret. A secret: never shown."""
     auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt", "none"], AuthMethod]]
     """How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret)."""
-    private_key: Optional[Union[str, Mapping[str, str]]]
+    private_key: Optional[Union[str, bytes, Mapping[str, object]]]
     """The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown."""
-    private_key_file: Optional[str]
+    private_key_file: Optional[Union[str, PathLike[str]]]
     """A file holding `private_key` (PEM or a JWK), read when the client is built."""
     signing_algorithm: Optional[Union[Literal["RS256", "PS256", "ES256", "EdDSA", "HS256"], SigningAlgorithm]]
     """The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`."""
@@ -39,7 +40,7 @@ class ClientOptions(TypedDict, total=False):
     """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
     assertion_subject: Optional[str]
     """The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account."""
-    client_assertion_file: Optional[str]
+    client_assertion_file: Optional[Union[str, PathLike[str]]]
     """A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`."""
     client_assertion: Optional[Callable[[], str]]
     """A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request."""
@@ -97,9 +98,9 @@ class DiscoverOptions(TypedDict, total=False):
     """The client's secret. A secret: never shown."""
     auth_method: Optional[Union[Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt", "none"], AuthMethod]]
     """How the client authenticates (RFC 6749 §2.3). Default: `client_secret_basic`; from discovery, one the server lists (`none` without a secret)."""
-    private_key: Optional[Union[str, Mapping[str, str]]]
+    private_key: Optional[Union[str, bytes, Mapping[str, object]]]
     """The private key for `private_key_jwt` and the JWT bearer grant: PEM (PKCS#8, PKCS#1 or SEC1) or a JWK; parsed once, when the client is built. A secret: never shown."""
-    private_key_file: Optional[str]
+    private_key_file: Optional[Union[str, PathLike[str]]]
     """A file holding `private_key` (PEM or a JWK), read when the client is built."""
     signing_algorithm: Optional[Union[Literal["RS256", "PS256", "ES256", "EdDSA", "HS256"], SigningAlgorithm]]
     """The JWS algorithm; PS256 is the other choice for an RSA key. Default: the key's own: RS256 for RSA, ES256, EdDSA; HS256 for `client_secret_jwt`."""
@@ -111,7 +112,7 @@ class DiscoverOptions(TypedDict, total=False):
     """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
     assertion_subject: Optional[str]
     """The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account."""
-    client_assertion_file: Optional[str]
+    client_assertion_file: Optional[Union[str, PathLike[str]]]
     """A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`."""
     client_assertion: Optional[Callable[[], str]]
     """A function returning a client assertion made elsewhere (GitHub Actions' OIDC token), called for every request."""
@@ -181,9 +182,9 @@ class GoogleServiceAccountOptions(TypedDict, total=False):
     """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
     assertion_subject: Optional[str]
     """The `sub` of the JWT bearer grant's assertion: the user to act for (Google's domain-wide delegation). Default: the client id; none for a Google service account."""
-    service_account: Optional[Union[str, Mapping[str, str]]]
+    service_account: Optional[Union[str, bytes, Mapping[str, object]]]
     """A Google service account's JSON key (text or mapping); `service_account_file` instead reads it from a file. A secret: never shown."""
-    service_account_file: Optional[str]
+    service_account_file: Optional[Union[str, PathLike[str]]]
     """The path of a Google service account's JSON key file. Default: `GOOGLE_APPLICATION_CREDENTIALS`."""
     scope: Optional[str]
     """The scope of the default grant, space-separated."""
@@ -221,7 +222,7 @@ class EntraWorkloadIdentityOptions(TypedDict, total=False):
     """The client's identifier; Entra's preset reads `AZURE_CLIENT_ID` when it is left out."""
     assertion_lifetime: Optional[float]
     """How long a signed assertion is valid; each request signs a new one. Default: 60 s. Range: > 0 to 300 s."""
-    client_assertion_file: Optional[str]
+    client_assertion_file: Optional[Union[str, PathLike[str]]]
     """A file holding a client assertion made elsewhere (a Kubernetes projected token), read again for every request. Default: for Entra, `AZURE_FEDERATED_TOKEN_FILE`."""
     tenant_id: Optional[str]
     """The Entra ID tenant. Default: `AZURE_TENANT_ID`."""

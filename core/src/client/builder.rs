@@ -423,10 +423,16 @@ impl TokenClientBuilder {
     /// Authenticates with a client assertion `callback` returns, called for every request
     /// (GitHub Actions' OIDC token, say). An `Err` is a `config` error carrying its message.
     pub fn client_assertion_callback(
-        mut self,
+        self,
         callback: impl Fn() -> std::result::Result<String, String> + Send + Sync + 'static,
     ) -> Self {
-        self.config.assertion_source = Some(AssertionSource::Callback(Arc::new(callback)));
+        self.assertion_callback(Arc::new(move |_time_left| callback()))
+    }
+
+    /// [`Self::client_assertion_callback`] for a function that is told the time left before
+    /// the call's deadline (a binding waiting on another thread waits no longer).
+    pub(crate) fn assertion_callback(mut self, callback: Arc<crate::jwt::AssertionCallback>) -> Self {
+        self.config.assertion_source = Some(AssertionSource::Callback(callback));
         self
     }
 
@@ -578,6 +584,16 @@ fn parse_key(spec: KeySpec, algorithm: Option<Algorithm>, key_id: Option<String>
 
 /// What an assertion-based client cannot do without, checked before anything is signed.
 fn check_assertions(config: &Config) -> Result<()> {
+    if config.signing_key.is_some() && config.assertion_source.is_some() {
+        return Err(Error::config(
+            "give a private_key or a client assertion (file or function), not both: the client would use only one",
+        ));
+    }
+    if config.auth_method == AuthMethod::ClientSecretJwt && config.signing_key.is_some() {
+        return Err(Error::config(
+            "client_secret_jwt signs with the client secret, so the private_key would go unused: use private_key_jwt, or leave the key out",
+        ));
+    }
     match config.auth_method {
         AuthMethod::PrivateKeyJwt => {
             if config.signing_key.is_none() && config.assertion_source.is_none() {
@@ -593,6 +609,11 @@ fn check_assertions(config: &Config) -> Result<()> {
             if config.client_id.is_none() || config.client_secret.is_none() {
                 return Err(Error::config(
                     "auth method client_secret_jwt needs client_id and client_secret: it signs with the secret",
+                ));
+            }
+            if config.assertion_source.is_some() {
+                return Err(Error::config(
+                    "client_secret_jwt signs its own assertion with the client secret, so the client assertion file or function would go unused: use private_key_jwt with it",
                 ));
             }
         }

@@ -28,7 +28,7 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
         let shown = redact::display_url(&url);
         let mut reached = false;
         let retries = probe.config.retry.max_retries;
-        let prepare = || Ok(super::encode::prepare_get(&url, &probe.config.user_agent));
+        let prepare = |_| Ok(super::encode::prepare_get(&url, &probe.config.user_agent));
         let result = probe.attempts(prepare, false, retries, &mut reached, |_, exchange| {
             let members = parse::parse_object_answer(
                 exchange.status,

@@ -1,6 +1,15 @@
 //! Turning a grant into the bytes and headers of one token request, and describing it safely.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The parameters an assertion-based client sends itself, which a caller may not also send.
+const RESERVED_FOR_ASSERTIONS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+];
 
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -29,7 +38,7 @@ pub(crate) struct Prepared {
 
 /// A token request for one attempt: an assertion it carries is signed (or read) for this
 /// attempt alone, so a retry never presents the same `jti` twice.
-pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Result<Prepared> {
+pub(crate) fn prepare(config: &Config, request: &TokenRequest, budget: Duration) -> Result<Prepared> {
     let mut params: Vec<(String, String)> = vec![("grant_type".into(), request.grant_type().to_string())];
     params.extend(
         request
@@ -49,8 +58,19 @@ pub(crate) fn prepare(config: &Config, request: &TokenRequest) -> Result<Prepare
         url: &config.token_url,
         shown_url: &config.shown_url,
     };
-    let request_secrets = request.secret_values().chain(secrets.iter().map(Secret::expose_str));
-    prepare_at(config, endpoint, params, config.body_encoding, request_secrets)
+    let mut prepared = prepare_at(
+        config,
+        endpoint,
+        params,
+        config.body_encoding,
+        request.secret_values(),
+        budget,
+    )?;
+    // A signed assertion may come back base64-encoded too: scrub every form of it.
+    for assertion in &secrets {
+        prepared.secrets.add_encoded(assertion.expose_str());
+    }
+    Ok(prepared)
 }
 
 /// The JWT bearer grant's assertion (RFC 7523 §2.1), signed with the client's key: `iss` the
@@ -105,12 +125,12 @@ fn assertion_audience(config: &Config) -> String {
 }
 
 /// The client assertion of `private_key_jwt` or `client_secret_jwt`, made for this request.
-fn client_assertion(config: &Config) -> Result<Secret> {
+fn client_assertion(config: &Config, budget: Duration) -> Result<Secret> {
     let key = match config.auth_method {
         AuthMethod::ClientSecretJwt => config.secret_key.as_deref(),
         _ => {
             if let Some(source) = &config.assertion_source {
-                return source.read();
+                return source.read(budget);
             }
             config.signing_key.as_deref()
         }
@@ -163,6 +183,7 @@ pub(crate) fn prepare_at<'s>(
     mut params: Vec<(String, String)>,
     encoding: BodyEncoding,
     request_secrets: impl Iterator<Item = &'s str>,
+    budget: Duration,
 ) -> Result<Prepared> {
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut assertion: Option<Secret> = None;
@@ -189,7 +210,28 @@ pub(crate) fn prepare_at<'s>(
         }
         // Never with a Basic header as well: RFC 6749 §2.3 allows one method per request.
         AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretJwt => {
-            let signed = client_assertion(config)?;
+            // A caller's parameter or header of the same name would travel first, and many
+            // servers read the first: one identity per request, the client's own.
+            if let Some((name, _)) = params
+                .iter()
+                .find(|(name, _)| RESERVED_FOR_ASSERTIONS.contains(&name.as_str()))
+            {
+                return Err(Error::config(format!(
+                    "the parameter {name} is the client's own with auth method {}: leave it out of params and extra_params",
+                    config.auth_method.as_str()
+                )));
+            }
+            if config
+                .extra_headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            {
+                return Err(Error::config(format!(
+                    "an Authorization header would authenticate a second way beside auth method {}: leave it out of headers",
+                    config.auth_method.as_str()
+                )));
+            }
+            let signed = client_assertion(config, budget)?;
             params.push(("client_id".into(), config.client_id.clone().unwrap_or_default()));
             params.push(("client_assertion_type".into(), jwt::CLIENT_ASSERTION_TYPE.into()));
             params.push(("client_assertion".into(), signed.expose_str().to_owned()));
@@ -220,7 +262,7 @@ pub(crate) fn prepare_at<'s>(
         secrets.add(value);
     }
     if let Some(assertion) = &assertion {
-        secrets.add(assertion.expose_str());
+        secrets.add_encoded(assertion.expose_str());
     }
     Ok(Prepared {
         method: "POST",

@@ -195,9 +195,16 @@ impl TokenClient {
             shown_url: &endpoint.shown,
         };
         // RFC 7009, 7662 and 8628 define form bodies only, whatever the token endpoint takes.
-        let prepare = || {
+        let prepare = |budget| {
             let params = params.clone();
-            encode::prepare_at(config, target, params, BodyEncoding::Form, secrets.iter().copied())
+            encode::prepare_at(
+                config,
+                target,
+                params,
+                BodyEncoding::Form,
+                secrets.iter().copied(),
+                budget,
+            )
         };
         let mut reached = false;
         let retries = config.retry.max_retries;

@@ -62,8 +62,9 @@ impl FromStr for AuthMethod {
             "none" => Ok(AuthMethod::None),
             "private_key_jwt" => Ok(AuthMethod::PrivateKeyJwt),
             "client_secret_jwt" => Ok(AuthMethod::ClientSecretJwt),
-            other => Err(Error::config(format!(
-                "unknown auth method {other:?}: use \"client_secret_basic\", \"client_secret_post\", \"private_key_jwt\", \"client_secret_jwt\" or \"none\""
+            _ => Err(Error::config(format!(
+                "unknown auth method {}: use \"client_secret_basic\", \"client_secret_post\", \"private_key_jwt\", \"client_secret_jwt\" or \"none\"",
+                crate::redact::shown_choice(s.trim())
             ))),
         }
     }

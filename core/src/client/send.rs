@@ -77,7 +77,7 @@ impl TokenClient {
         let mut reached = false;
         let config = &self.inner.config;
         let result = self.inner.attempts(
-            || super::encode::prepare(config, request),
+            |budget| super::encode::prepare(config, request, budget),
             request.is_single_use(),
             config.retry.max_retries,
             &mut reached,
@@ -104,7 +104,7 @@ impl TokenClient {
         let mut reached = false;
         let config = &self.inner.config;
         let result = self.inner.attempts(
-            || super::encode::prepare(config, request),
+            |budget| super::encode::prepare(config, request, budget),
             request.is_single_use(),
             max_retries,
             &mut reached,
@@ -139,7 +139,7 @@ impl super::Inner {
     /// credential scrubbed.
     pub(crate) fn attempts<T>(
         &self,
-        prepare: impl Fn() -> Result<Prepared>,
+        prepare: impl Fn(Duration) -> Result<Prepared>,
         single_use: bool,
         max_retries: u32,
         reached: &mut bool,
@@ -150,17 +150,28 @@ impl super::Inner {
         let deadline = started.checked_add(config.timeout);
 
         let mut retry = 0u32;
+        let mut previous: Option<Prepared> = None;
         loop {
-            let prepared = &prepare()?;
             let budget = deadline.map_or(config.timeout, |d| d.saturating_duration_since(Instant::now()));
+            let overall = || Error::Timeout {
+                deadline: Deadline::Overall,
+                after: started.elapsed(),
+                http_meta: None,
+            };
             if budget.is_zero() {
-                let error = Error::Timeout {
-                    deadline: Deadline::Overall,
-                    after: started.elapsed(),
-                    http_meta: None,
-                };
-                return Err(error.with_meta(prepared.meta(None)));
+                let error = overall();
+                return Err(match &previous {
+                    Some(prepared) => error.with_meta(prepared.meta(None)),
+                    None => error,
+                });
             }
+            // Each attempt its own request: an assertion is signed (or read) for it alone. A
+            // source that took the whole budget (a slow callback) ends the call as a timeout.
+            let prepared = match prepare(budget) {
+                Ok(prepared) => &*previous.insert(prepared),
+                Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => return Err(overall()),
+                Err(error) => return Err(error),
+            };
             let transport = &self.transport;
             let outcome = match prepared.method {
                 "GET" => transport.get(&prepared.url, &prepared.headers, budget),

@@ -72,7 +72,8 @@ impl FromStr for Algorithm {
             .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 Error::config(format!(
-                    "unknown signing algorithm {s:?}: use RS256, PS256, ES256, EdDSA or HS256"
+                    "unknown signing algorithm {}: use RS256, PS256, ES256, EdDSA or HS256",
+                    crate::redact::shown_choice(s)
                 ))
             })
     }
@@ -140,10 +141,9 @@ impl SigningKey {
     /// A key from a file holding PEM or a JWK. The message of a failure names the path.
     pub fn from_file(path: impl AsRef<Path>) -> Result<SigningKey> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::config(format!("cannot read the private key file {}: {e}", path.display())))?;
+        let text = super::read_small_file(path, "the private key file")?;
         Self::from_text(&text).map_err(|e| match e {
-            Error::Config { message } => Error::config(format!("{message} (in {})", path.display())),
+            Error::Config { message } => Error::config(format!("{message} (in {})", super::shown_path(path))),
             other => other,
         })
     }
@@ -199,7 +199,9 @@ impl SigningKey {
         let text = |name: &str| jwk.get(name).and_then(Value::as_str);
         let bytes = |name: &str| -> Result<Vec<u8>> {
             let value = text(name).ok_or_else(|| {
-                if name == "d" || name == "k" {
+                if jwk.get(name).is_some() {
+                    Error::config(format!("the JWK's \"{name}\" is not a base64url string"))
+                } else if name == "d" || name == "k" {
                     Error::config(format!(
                         "the JWK has no \"{name}\": it is a public key; give the private key"
                     ))
@@ -257,7 +259,8 @@ impl SigningKey {
             Some("oct") => hmac_material(&bytes("k")?)?,
             Some(other) => {
                 return Err(Error::config(format!(
-                    "the JWK's kty {other:?} is not supported: use RSA, EC (P-256), OKP (Ed25519) or oct"
+                    "the JWK's kty {} is not supported: use RSA, EC (P-256), OKP (Ed25519) or oct",
+                    crate::redact::shown_choice(other)
                 )))
             }
             None => return Err(Error::config("the JWK has no \"kty\" member")),

@@ -10,7 +10,7 @@ mod der;
 pub mod key;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -50,8 +50,77 @@ impl AssertionAudience {
 }
 
 /// A function that returns a fresh client assertion (a GitHub Actions OIDC token, say), or
-/// a message saying why it could not.
-pub type AssertionCallback = dyn Fn() -> std::result::Result<String, String> + Send + Sync;
+/// a message saying why it could not. It is given the time left before the call's deadline:
+/// one that waits for something (Node's Promise) waits no longer.
+pub type AssertionCallback = dyn Fn(Duration) -> std::result::Result<String, String> + Send + Sync;
+
+/// The most a key file, a token file or a service account file may hold. A projected token is
+/// about 1 KiB and an RSA-4096 PEM about 3 KiB; a bigger file is a wrong path (`/dev/zero`, a
+/// log), which is refused rather than read into memory and sent.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024;
+
+std::thread_local! {
+    /// Set while this thread runs an assertion callback: a call back into the client it
+    /// authenticates would wait for itself.
+    static IN_ASSERTION_SOURCE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside an assertion callback.
+pub(crate) fn inside_assertion_source() -> bool {
+    IN_ASSERTION_SOURCE.with(std::cell::Cell::get)
+}
+
+pub(crate) fn reentered() -> Error {
+    Error::config(
+        "the client_assertion function called the client it authenticates (or its TokenManager), \
+         which waits for that function: get the assertion some other way",
+    )
+}
+
+/// A path as a message may show it. A value that is not a path but the key or token itself
+/// (a PEM, JSON, a JWT given where a path belongs) is not shown.
+pub(crate) fn shown_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let looks_like_content = text.contains('\n')
+        || text.trim_start().starts_with("-----")
+        || text.trim_start().starts_with('{')
+        || text.len() > 1024
+        || (text.matches('.').count() == 2 && !text.contains('/') && text.len() > 40);
+    if looks_like_content {
+        "(a value that looks like the key or token itself, not its path: pass the content to the option without _file)"
+            .into()
+    } else {
+        text.into_owned()
+    }
+}
+
+/// A regular file of at most [`MAX_FILE_BYTES`], as text; `what` names it in messages ("the
+/// client assertion file"). A FIFO, a device or a directory is refused before it is opened,
+/// so nothing blocks on it.
+pub(crate) fn read_small_file(path: &Path, what: &str) -> Result<String> {
+    use std::io::Read as _;
+    let shown = shown_path(path);
+    let metadata = std::fs::metadata(path).map_err(|e| Error::config(format!("cannot read {what} {shown}: {e}")))?;
+    if !metadata.is_file() {
+        return Err(Error::config(format!("{what} {shown} is not a regular file")));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(Error::config(format!(
+            "{what} {shown} holds {} bytes, more than the {MAX_FILE_BYTES} such a file can: check the path",
+            metadata.len()
+        )));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| Error::config(format!("cannot read {what} {shown}: {e}")))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::config(format!(
+            "{what} {shown} grew past {MAX_FILE_BYTES} bytes while read"
+        )));
+    }
+    Ok(text)
+}
 
 /// Where a client assertion made elsewhere comes from. Read again for every request, because
 /// the platform rotates it (a projected service-account token lives an hour).
@@ -73,28 +142,40 @@ impl fmt::Debug for AssertionSource {
 }
 
 impl AssertionSource {
-    /// The current assertion. A missing or empty file, or a callback that fails or returns
-    /// nothing, is a `config` error naming the path (never the content).
-    pub(crate) fn read(&self) -> Result<Secret> {
+    /// The current assertion, with `budget` left before the call's deadline. A missing,
+    /// empty or oversized file, or a callback that fails or returns nothing, is a `config`
+    /// error naming the path (never the content).
+    pub(crate) fn read(&self, budget: Duration) -> Result<Secret> {
         let text = match self {
             AssertionSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    Error::config(format!(
-                        "cannot read the client assertion file {}: {e}; check the path and that the platform mounted it",
-                        path.display()
-                    ))
+                let text = read_small_file(path, "the client assertion file").map_err(|e| match e {
+                    Error::Config { message } => {
+                        Error::config(format!("{message}; check the path and that the platform mounted it"))
+                    }
+                    other => other,
                 })?;
                 let text = text.trim().to_string();
                 if text.is_empty() {
                     return Err(Error::config(format!(
                         "the client assertion file {} is empty: the platform has not written its token yet",
-                        path.display()
+                        shown_path(path)
                     )));
                 }
                 text
             }
             AssertionSource::Callback(callback) => {
-                let text = callback()
+                if inside_assertion_source() {
+                    return Err(reentered());
+                }
+                IN_ASSERTION_SOURCE.with(|inside| inside.set(true));
+                struct Reset;
+                impl Drop for Reset {
+                    fn drop(&mut self) {
+                        IN_ASSERTION_SOURCE.with(|inside| inside.set(false));
+                    }
+                }
+                let _reset = Reset;
+                let text = callback(budget)
                     .map_err(|reason| Error::config(format!("the client assertion callback failed: {reason}")))?;
                 let text = text.trim().to_string();
                 if text.is_empty() {
@@ -118,8 +199,14 @@ impl AssertionSource {
     pub(crate) fn identity(&self, instance: &str) -> String {
         match self {
             AssertionSource::File(path) => {
-                let content = std::fs::read_to_string(path).unwrap_or_default();
+                let Ok(content) = read_small_file(path, "the client assertion file") else {
+                    // Nothing to tell this workload from another by: this client alone.
+                    return format!("file:{} unreadable:{instance}", path.display());
+                };
                 let content = content.trim();
+                if content.is_empty() {
+                    return format!("file:{} empty:{instance}", path.display());
+                }
                 let subject = content
                     .split('.')
                     .nth(1)
@@ -232,14 +319,52 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("token");
         let source = AssertionSource::File(path.clone());
-        let missing = source.read().unwrap_err().to_string();
+        let budget = Duration::from_secs(5);
+        let missing = source.read(budget).unwrap_err().to_string();
         assert!(missing.contains(&path.display().to_string()), "{missing}");
         std::fs::write(&path, "  \n").unwrap();
-        assert!(source.read().unwrap_err().to_string().contains("is empty"));
+        assert!(source.read(budget).unwrap_err().to_string().contains("is empty"));
         std::fs::write(&path, "eyJ.first.sig\n").unwrap();
-        assert_eq!(source.read().unwrap().expose_str(), "eyJ.first.sig");
+        assert_eq!(source.read(budget).unwrap().expose_str(), "eyJ.first.sig");
         std::fs::write(&path, "eyJ.second.sig").unwrap();
-        assert_eq!(source.read().unwrap().expose_str(), "eyJ.second.sig");
+        assert_eq!(source.read(budget).unwrap().expose_str(), "eyJ.second.sig");
+        std::fs::write(&path, vec![b'a'; MAX_FILE_BYTES as usize + 1]).unwrap();
+        assert!(source.read(budget).unwrap_err().to_string().contains("more than"));
+        let dir_source = AssertionSource::File(dir.clone());
+        assert!(dir_source
+            .read(budget)
+            .unwrap_err()
+            .to_string()
+            .contains("not a regular file"));
+        let pem_as_path = AssertionSource::File("-----BEGIN PRIVATE KEY-----\nMIIE\n".into());
+        let message = pem_as_path.read(budget).unwrap_err().to_string();
+        assert!(!message.contains("MIIE"), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod reentry {
+    use super::*;
+
+    #[test]
+    fn a_callback_that_calls_back_into_its_client_is_refused_not_hung() {
+        let inner: Arc<std::sync::OnceLock<AssertionSource>> = Arc::new(std::sync::OnceLock::new());
+        let again = Arc::clone(&inner);
+        let source = AssertionSource::Callback(Arc::new(move |budget| {
+            again
+                .get()
+                .expect("set")
+                .read(budget)
+                .map(|s| s.expose_str().to_owned())
+                .map_err(|e| e.to_string())
+        }));
+        let _ = inner.set(source.clone());
+        let message = source.read(Duration::from_secs(1)).unwrap_err().to_string();
+        assert!(
+            message.contains("calls back") || message.contains("called the client"),
+            "{message}"
+        );
+        assert!(!inside_assertion_source(), "the flag is reset");
     }
 }

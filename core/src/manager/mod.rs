@@ -383,6 +383,8 @@ impl TokenManager {
         }
         match self.join_or_lead(now) {
             Role::Fresh(fresh) => Ok(fresh),
+            // The fetch in flight may be the one waiting for this very call.
+            Role::Follower(_) if crate::jwt::inside_assertion_source() => Err(crate::jwt::reentered()),
             Role::Follower(flight) => wait(&flight),
             Role::Leader(guard) => self.lead(guard, now),
         }

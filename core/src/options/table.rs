@@ -918,7 +918,7 @@ fn configure(bag: &OptionBag, mut b: Builder, language: Language, way: Way) -> R
         b = option.apply(bag, b, language)?;
     }
     if let Some(callback) = bag.client_assertion() {
-        b = b.client_assertion_callback(move || callback());
+        b = b.assertion_callback(callback);
     }
     if let Some(wait) = b.chosen_retry_wait() {
         let spell = |name| language.spell(name, true);

@@ -76,6 +76,17 @@ pub fn is_secret_member(name: &str) -> bool {
         || SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
 }
 
+/// A value a caller gave where one of a closed set belongs, as a message may show it: quoted
+/// when short and plain, withheld when it may be a key or a token pasted into the wrong option.
+pub(crate) fn shown_choice(value: &str) -> String {
+    let plain = value.len() <= 40 && value.chars().all(|c| c.is_ascii_graphic() || c == ' ');
+    if plain {
+        format!("{value:?}")
+    } else {
+        format!("(a value of {} characters, not shown)", value.chars().count())
+    }
+}
+
 /// True when a request header's value may be shown.
 pub fn is_non_secret_request_header(name: &str) -> bool {
     NON_SECRET_REQUEST_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))

@@ -53,6 +53,44 @@ impl Secrets {
         }
     }
 
+    /// A credential a server may echo base64-encoded as well (a signed assertion in a debug
+    /// header): [`Self::add`], and its base64 in both alphabets, with and without padding.
+    pub fn add_encoded(&mut self, secret: &str) {
+        self.add(secret);
+        if secret.len() < MIN_SCRUB_LEN {
+            return;
+        }
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            self.push(engine.encode(secret.as_bytes()).into_bytes());
+        }
+    }
+
+    /// `text` cut at a limit and ended with `…`, scrubbed: also the start of a secret that the
+    /// cut left at its end, which no whole-secret match can see.
+    pub fn scrub_cut(&self, text: &str) -> String {
+        let scrubbed = self.scrub(text);
+        let Some(body) = scrubbed.strip_suffix('…') else {
+            return scrubbed;
+        };
+        for start in body.char_indices().map(|(i, _)| i) {
+            let tail = &body.as_bytes()[start..];
+            if tail.len() >= MIN_SCRUB_LEN
+                && self
+                    .needles
+                    .iter()
+                    .any(|n| n.expose_secret().len() > tail.len() && n.expose_secret().starts_with(tail))
+            {
+                return format!("{}{}…", &body[..start], super::REDACTED);
+            }
+        }
+        scrubbed
+    }
+
     /// The client's Basic credentials: the secret itself, the pair as sent, and its base64.
     pub fn add_basic(&mut self, client_id: &str, client_secret: &str) {
         self.add(client_secret);
@@ -418,6 +456,33 @@ mod tests {
         let text = format!("before {echo} after");
         let scrubbed = secrets().scrub(&text);
         assert_eq!(scrubbed, "before [redacted] after", "echo {echo:?}");
+    }
+
+    #[test]
+    fn a_secret_cut_off_at_the_end_of_an_excerpt_is_scrubbed() {
+        let mut secrets = Secrets::new();
+        secrets.add("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjIn0.c2lnbmF0dXJl");
+        let cut = "upstream said: eyJhbGciOiJSUzI1NiJ9.eyJpc3M…";
+        assert_eq!(secrets.scrub_cut(cut), "upstream said: [redacted]…");
+        // Text that merely ends like the start of a secret's first characters is kept when
+        // shorter than a needle could be.
+        assert_eq!(secrets.scrub_cut("ok e…"), "ok e…");
+        assert_eq!(secrets.scrub_cut("no cut here"), "no cut here");
+    }
+
+    #[test]
+    fn an_assertion_echoed_in_base64_is_scrubbed() {
+        use base64::Engine as _;
+        let assertion = "eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJ4In0.c2ln";
+        let mut secrets = Secrets::new();
+        secrets.add_encoded(assertion);
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            let echo = format!("x-debug: {}", engine.encode(assertion));
+            assert!(!secrets.scrub(&echo).contains(&engine.encode(assertion)));
+        }
     }
 
     #[test]
