@@ -195,12 +195,12 @@ test-bench: python node kotlin redis $(BENCH_TOOLS) $(BENCH_NODE)
 	$(WITH_REDIS) $(PY) bench/run.py --smoke
 
 # --- Fuzzing ----------------------------------------------------------------------------
-# cargo fuzz on the nightly toolchain: the parser and the option validation must never panic
+# cargo fuzz on the nightly toolchain: the parser, the option validation and key parsing must never panic
 # (fuzz/fuzz_targets/). No sanitizer: the properties are panics and overflows, which cargo
 # fuzz's debug assertions catch in safe Rust without one.
 FUZZ_TOOLCHAIN ?= nightly
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS := parse_response options
+FUZZ_TARGETS := parse_response options signing_key
 FUZZ_RUN = cargo +$(FUZZ_TOOLCHAIN) fuzz run --sanitizer none
 
 fuzz-tools:
