@@ -649,3 +649,45 @@ fn a_slow_callback_ends_the_call_as_a_timeout() {
     let error = client.client_credentials(None).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
 }
+
+#[test]
+fn a_client_whose_assertion_comes_from_a_function_refuses_a_store() {
+    use tokenfetch::{ManagerOptions, MemoryStore, TokenManager};
+    let kit = Testkit::start().unwrap();
+    let client = TokenClient::builder(kit.scenario_url("federated"))
+        .client_id(CLIENT_ID)
+        .client_assertion_callback(|| Ok("from-a-function".into()))
+        .build()
+        .unwrap();
+    let options = ManagerOptions {
+        store: Some(Arc::new(MemoryStore::new())),
+        ..ManagerOptions::default()
+    };
+    let refused = TokenManager::with_options(client.clone(), TokenRequest::client_credentials(), options);
+    assert!(refused.unwrap_err().to_string().contains("cannot share a token store"));
+    // Without a store it works as any manager.
+    TokenManager::new(client, TokenRequest::client_credentials())
+        .access_token()
+        .unwrap();
+}
+
+#[test]
+fn key_material_is_scrubbed_from_whatever_the_server_sends_back() {
+    let kit = Testkit::start().unwrap();
+    let jwk = case("ec-jwk")["key"].clone();
+    let d = jwk["d"].as_str().unwrap().to_owned();
+    let pem = case("rsa-pkcs8-pem")["key"].as_str().unwrap().to_owned();
+    let line = pem.lines().nth(3).unwrap().to_owned();
+    for (key, part) in [(jwk.to_string(), d), (pem, line)] {
+        // A careless caller copies part of the key into a plain parameter; the server echoes it.
+        let client = TokenClient::builder(kit.scenario_url("echo_json"))
+            .client_id(CLIENT_ID)
+            .private_key(key)
+            .extra_param("note", part.clone())
+            .build()
+            .unwrap();
+        let error = client.client_credentials(None).unwrap_err();
+        let shown = format!("{error} {:?}", error.http_meta());
+        assert!(!shown.contains(&part), "{shown}");
+    }
+}

@@ -77,6 +77,9 @@ pub(crate) struct Config {
     /// Every credential the configuration itself carries (client secret and its Basic forms,
     /// caller header values, secret extra parameters, URL query values), for scrubbing.
     pub secrets: Secrets,
+    /// The key material of a private key given as text, for scrubbing (the parsed key keeps
+    /// none in a form that could be matched).
+    pub key_parts: Vec<Secret>,
 }
 
 /// A private key as the caller gave it; parsed by `build()`, once.
@@ -202,6 +205,7 @@ impl TokenClientBuilder {
                 assertion_subject: None,
                 scope_in_assertion: false,
                 secrets: Secrets::new(),
+                key_parts: Vec::new(),
             },
         }
     }
@@ -459,10 +463,27 @@ impl TokenClientBuilder {
         check_headers(&config.extra_headers)?;
         options::ASSERTION_LIFETIME.check_duration("assertion_lifetime", config.assertion_lifetime)?;
         config.instance = crate::jwt::random_id()?;
+        let key_text = match &self.private_key {
+            Some(KeySpec::Text(text)) => Some(text.expose_str().to_owned()),
+            _ => None,
+        };
+        let key_path = match &self.private_key {
+            Some(KeySpec::File(path)) => Some(path.clone()),
+            _ => None,
+        };
         config.signing_key = match self.private_key {
             None => None,
             Some(spec) => Some(parse_key(spec, self.signing_algorithm, self.key_id.clone())?),
         };
+        // Parsed: the text read again only for its key material, to scrub echoes of it.
+        let key_text = key_text
+            .or_else(|| key_path.and_then(|path| crate::jwt::read_small_file(&path, "the private key file").ok()));
+        if let Some(text) = key_text {
+            config.key_parts = crate::jwt::key::secret_parts(&text)
+                .into_iter()
+                .map(Secret::new)
+                .collect();
+        }
         let mut auth_method_chosen = self.auth_method_chosen;
         if !auth_method_chosen
             && config.client_secret.is_none()
@@ -685,6 +706,9 @@ fn check_headers(headers: &[(String, String)]) -> Result<()> {
 
 fn config_secrets(config: &Config) -> Secrets {
     let mut secrets = Secrets::new();
+    for part in &config.key_parts {
+        secrets.add(part.expose_str());
+    }
     if let Some(secret) = &config.client_secret {
         secrets.add_basic(config.client_id.as_deref().unwrap_or(""), secret.expose_str());
     }

@@ -254,6 +254,14 @@ impl TokenClient {
         self.inner.config.auth_method
     }
 
+    /// Whether the client's assertion comes from a function (no store may be shared then).
+    pub(crate) fn assertion_from_function(&self) -> bool {
+        matches!(
+            self.inner.config.assertion_source,
+            Some(crate::jwt::AssertionSource::Callback(_))
+        )
+    }
+
     /// The algorithm this client signs assertions with, when it signs any.
     pub fn signing_algorithm(&self) -> Option<crate::jwt::Algorithm> {
         let config = &self.inner.config;

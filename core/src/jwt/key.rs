@@ -420,3 +420,30 @@ fn rejected(what: &str, e: ring::error::KeyRejected) -> Error {
 
 /// The JWK private members: scrubbed wherever a JWK could be echoed.
 pub const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "k"];
+
+/// The parts of a key's text that are key material, for the client's scrub list: a PEM's
+/// base64 body (whole, and each line) or a JWK's private members. The key never travels, but
+/// what a server echoes is scrubbed of every secret the client holds.
+pub(crate) fn secret_parts(text: &str) -> Vec<String> {
+    if text.trim_start().starts_with('{') {
+        let Ok(jwk) = serde_json::from_str::<Map<String, Value>>(text) else {
+            return Vec::new();
+        };
+        return PRIVATE_JWK_MEMBERS
+            .iter()
+            .filter_map(|name| jwk.get(*name).and_then(Value::as_str).map(str::to_owned))
+            .collect();
+    }
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----") && !l.contains(':'))
+        .collect();
+    let mut parts: Vec<String> = lines
+        .iter()
+        .filter(|l| l.len() >= 16)
+        .map(|l| (*l).to_owned())
+        .collect();
+    parts.push(lines.concat());
+    parts
+}

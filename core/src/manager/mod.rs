@@ -259,6 +259,15 @@ impl TokenManager {
                 "store_namespace is empty; name the user the tokens belong to (or leave it unset)",
             ));
         }
+        if options.store.is_some() && client.assertion_from_function() {
+            // Whose token a function's assertion gets cannot be told from the function: a
+            // store keyed without it could hand one workload's token to another.
+            return Err(Error::config(
+                "a client whose client_assertion comes from a function cannot share a token store: \
+                 tokenfetch cannot tell whose assertion the function returns; use client_assertion_file, \
+                 or leave the store out",
+            ));
+        }
         if let (Some(_), Some(lease)) = (&options.store, options.lease_time) {
             // A lease that ran out under a fetch in flight would let a second process send the
             // same single-use grant.
