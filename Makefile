@@ -200,7 +200,7 @@ test-bench: python node kotlin redis $(BENCH_TOOLS) $(BENCH_NODE)
 # fuzz's debug assertions catch in safe Rust without one.
 FUZZ_TOOLCHAIN ?= nightly
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS := parse_response options signing_key
+FUZZ_TARGETS := parse_response options signing_key id_token
 FUZZ_RUN = cargo +$(FUZZ_TOOLCHAIN) fuzz run --sanitizer none
 
 fuzz-tools:

@@ -25,6 +25,22 @@ export interface HttpResponseMeta {
   elapsedMs: number
 }
 
+/** The claims of a validated ID token; claims without a field of their own are in `extra`. */
+export interface IdTokenClaims {
+  iss: string
+  sub: string
+  aud: string[]
+  exp: number
+  iat: number
+  authTime: number | null
+  nonce: string | null
+  acr: string | null
+  amr: string[]
+  azp: string | null
+  sid: string | null
+  extra: Record<string, JsonValue>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -47,6 +63,14 @@ export declare class AuthorizationRequest {
   /** Its verifier goes with the code to the token endpoint. */
   get pkce(): Pkce
   get redirectUri(): string
+  /** The `max_age` sent, in milliseconds (whole seconds on the wire). */
+  get maxAgeMs(): number | null
+  /**
+   * The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
+   * verifier, redirect URI), as JSON text. It holds the verifier, a secret: keep it in the
+   * server-side session or an encrypted cookie.
+   */
+  toSessionJson(): string
   /** What `JSON.stringify` shows, as JSON text: the PKCE verifier as `[redacted]`. */
   redactedJson(): string
   /** The core's debug form, without the verifier. */
@@ -188,6 +212,14 @@ export declare class NativeTokenClient {
    * `state` and `iss`.
    */
   parseCallback(callbackUrl: string, expectedState: string): string
+  /**
+   * The sign-in's last step: the callback checked against `request`, the code exchanged,
+   * the ID token validated against the same request.
+   */
+  exchangeCode(request: AuthorizationRequest, callbackUrl: string): Promise<TokenResponse>
+  exchangeCodeSync(request: AuthorizationRequest, callbackUrl: string): TokenResponse
+  /** Whether ID tokens in this client's answers are validated (issuer, client id, JWKS). */
+  get validatesIdTokens(): boolean
 }
 
 export declare class NativeTokenManager {
@@ -312,6 +344,11 @@ export declare class TokenResponse {
   get extraJson(): string
   /** Absolute expiry in epoch seconds. */
   get expiresAt(): number | null
+  /**
+   * The validated ID token's claims as JSON text (`lib/index.js` defines `idTokenClaims`
+   * by parsing it); null without them.
+   */
+  get idTokenClaimsJson(): string | null
   /** The granted scopes as an array. */
   get scopes(): Array<string>
   /** `"Bearer <accessToken>"`. */
@@ -331,6 +368,12 @@ export declare class TokenResponse {
   /** A one-line summary without the token. */
   toString(): string
 }
+
+/**
+ * Reads back what `AuthorizationRequest.toSessionJson()` wrote; `lib/index.js` exposes it as
+ * `AuthorizationRequest.fromSessionJson`.
+ */
+export declare function authorizationRequestFromSessionJson(text: string): AuthorizationRequest
 
 /**
  * Checks a per-call options object (`{ scope, params, signal }`) as the constructors' are
@@ -360,6 +403,14 @@ export declare function pkceFromVerifierNative(verifier: string): Pkce
 
 /** A fresh PKCE pair; `lib/index.js` exposes it as `Pkce.generate`. */
 export declare function pkceGenerateNative(): Pkce
+
+/**
+ * Validates an ID token with a JWK Set you hold (`jwks`, the document as text), with no
+ * network. Options: `issuer`, `clientId` (required), `nonce`, `maxAgeMs`, `accessToken`,
+ * `code`, `clockSkewMs`, `algorithms`, `clientSecret`, `now` (epoch seconds). Returns the
+ * claims as JSON text; `lib/index.js` parses them.
+ */
+export declare function validateIdTokenJson(token: string, jwks: string, options: Record<string, unknown>): string
 
 /** The core's version, as `require('tokenfetch').version`. */
 export declare function version(): string

@@ -61,6 +61,8 @@ pub struct AuthorizationOptionsData {
     pub nonce: Option<String>,
     pub pkce: Option<PkceData>,
     pub extra: HashMap<String, String>,
+    /// OpenID Connect `max_age`, in milliseconds (Kotlin's `Duration`).
+    pub max_age_ms: Option<i64>,
 }
 
 impl TryFrom<AuthorizationOptionsData> for tokenfetch::AuthorizationOptions {
@@ -76,6 +78,10 @@ impl TryFrom<AuthorizationOptionsData> for tokenfetch::AuthorizationOptions {
             nonce: o.nonce,
             pkce: o.pkce.map(tokenfetch::Pkce::try_from).transpose()?,
             extra,
+            max_age: o
+                .max_age_ms
+                .map(|ms| tokenfetch::options::MAX_AGE.duration_from_millis("maxAge", ms as f64))
+                .transpose()?,
         })
     }
 }
@@ -89,6 +95,10 @@ pub struct AuthorizationRequestData {
     pub nonce: Option<String>,
     pub pkce: PkceData,
     pub redirect_uri: String,
+    /// The `max_age` sent, in milliseconds.
+    pub max_age_ms: Option<i64>,
+    /// The core's own form of the request (its `to_json`), which the code exchange reads back.
+    pub session_json: String,
     /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
     pub shown: String,
 }
@@ -97,6 +107,8 @@ impl From<tokenfetch::AuthorizationRequest> for AuthorizationRequestData {
     fn from(r: tokenfetch::AuthorizationRequest) -> Self {
         AuthorizationRequestData {
             shown: kotlin_shown(&r),
+            session_json: r.to_json(),
+            max_age_ms: r.max_age.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
             pkce: PkceData::from(&r.pkce),
             url: r.url,
             state: r.state,
@@ -104,4 +116,55 @@ impl From<tokenfetch::AuthorizationRequest> for AuthorizationRequestData {
             redirect_uri: r.redirect_uri,
         }
     }
+}
+
+/// Reads back what `AuthorizationRequest.toSessionJson()` wrote.
+#[uniffi::export]
+pub fn authorization_request_from_session_json(text: String) -> Result<AuthorizationRequestData, NativeError> {
+    Ok(tokenfetch::error::catch_panic(|| tokenfetch::AuthorizationRequest::from_json(&text))?.into())
+}
+
+/// Validates an ID token with a JWK Set the caller holds, with no network
+/// ([`tokenfetch::id_token::validate_with_jwks`]). Durations in milliseconds; `now` in epoch
+/// seconds.
+#[uniffi::export]
+#[allow(clippy::too_many_arguments)]
+pub fn validate_id_token(
+    token: String,
+    jwks: String,
+    issuer: String,
+    client_id: String,
+    nonce: Option<String>,
+    max_age_ms: Option<i64>,
+    access_token: Option<String>,
+    code: Option<String>,
+    clock_skew_ms: Option<i64>,
+    algorithms: Option<Vec<String>>,
+    client_secret: Option<String>,
+    now: Option<i64>,
+) -> Result<crate::model::IdTokenClaimsData, NativeError> {
+    use tokenfetch::options::{CLOCK_SKEW, MAX_AGE};
+    let claims = tokenfetch::error::catch_panic(|| {
+        let options = tokenfetch::id_token::ValidationOptions {
+            nonce,
+            max_age: max_age_ms
+                .map(|ms| MAX_AGE.duration_from_millis("maxAge", ms as f64))
+                .transpose()?,
+            access_token,
+            code,
+            clock_skew: clock_skew_ms
+                .map(|ms| CLOCK_SKEW.duration_from_millis("clockSkew", ms as f64))
+                .transpose()?,
+            algorithms: algorithms
+                .map(|names| names.iter().map(|n| n.parse()).collect::<tokenfetch::Result<Vec<_>>>())
+                .transpose()?,
+            client_secret,
+            now: now
+                .map(|t| tokenfetch::options::epoch_seconds("now", t as f64))
+                .transpose()?,
+            previous: None,
+        };
+        tokenfetch::id_token::validate_with_jwks(&token, &jwks, &issuer, &client_id, &options)
+    })?;
+    Ok(crate::model::IdTokenClaimsData::from(&claims))
 }

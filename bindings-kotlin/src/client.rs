@@ -229,6 +229,25 @@ impl NativeTokenClient {
             self.inner.parse_callback(&callback_url, &expected_state)
         })?)
     }
+
+    /// The sign-in's last step: the callback checked against `request`, the code exchanged,
+    /// the ID token validated against the same request. Blocks.
+    pub fn exchange_code(
+        &self,
+        request: AuthorizationRequestData,
+        callback_url: String,
+    ) -> Result<TokenResponseData, NativeError> {
+        Ok(catch_panic(|| {
+            let request = tokenfetch::AuthorizationRequest::from_json(&request.session_json)?;
+            self.inner.exchange_code(&request, &callback_url)
+        })?
+        .into())
+    }
+
+    /// Whether ID tokens in this client's answers are validated.
+    pub fn validates_id_tokens(&self) -> bool {
+        self.inner.validates_id_tokens()
+    }
 }
 
 /// A token with how many milliseconds, from now, it needs no fetch.

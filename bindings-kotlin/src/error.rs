@@ -15,6 +15,7 @@ pub enum ErrorKind {
     Transport,
     Config,
     Cancelled,
+    IdToken,
 }
 
 impl From<tokenfetch::ErrorKind> for ErrorKind {
@@ -28,6 +29,7 @@ impl From<tokenfetch::ErrorKind> for ErrorKind {
             tokenfetch::ErrorKind::Transport => ErrorKind::Transport,
             tokenfetch::ErrorKind::Config => ErrorKind::Config,
             tokenfetch::ErrorKind::Cancelled => ErrorKind::Cancelled,
+            tokenfetch::ErrorKind::IdToken => ErrorKind::IdToken,
         }
     }
 }
@@ -38,7 +40,7 @@ impl From<tokenfetch::ErrorKind> for ErrorKind {
 pub struct ErrorInfo {
     pub kind: ErrorKind,
     /// The contract's string for `kind` (oauth, http_status, decode, response_too_large,
-    /// timeout, transport, config, cancelled).
+    /// timeout, transport, config, cancelled, id_token).
     pub kind_name: String,
     /// The core's message; never contains a secret.
     pub summary: String,
@@ -47,6 +49,8 @@ pub struct ErrorInfo {
     pub error_description: Option<String>,
     pub error_uri: Option<String>,
     pub http_meta: Option<HttpMetadata>,
+    /// Which check an ID token failed, for `IdToken`.
+    pub id_token_check: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -67,6 +71,7 @@ impl From<&tokenfetch::Error> for ErrorInfo {
             error_description: oauth.and_then(|o| o.error_description.clone()),
             error_uri: oauth.and_then(|o| o.error_uri.clone()),
             http_meta: e.http_meta().map(HttpMetadata::from),
+            id_token_check: e.id_token_check().map(|c| c.as_str().to_string()),
         }
     }
 }

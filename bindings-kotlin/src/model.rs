@@ -28,13 +28,57 @@ pub struct TokenResponseData {
     /// The other members, as a JSON object.
     pub extra_json: String,
     pub expires_at: Option<i64>,
+    /// The validated ID token's claims.
+    pub id_token_claims: Option<IdTokenClaimsData>,
     /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
     pub shown: String,
+}
+
+/// [`tokenfetch::IdTokenClaims`]: nothing in it is a secret, so `IdTokenClaims` in Kotlin is a
+/// data class built from it field by field.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IdTokenClaimsData {
+    pub iss: String,
+    pub sub: String,
+    pub aud: Vec<String>,
+    pub exp: i64,
+    pub iat: i64,
+    pub auth_time: Option<i64>,
+    pub nonce: Option<String>,
+    pub acr: Option<String>,
+    pub amr: Vec<String>,
+    pub azp: Option<String>,
+    pub sid: Option<String>,
+    /// The other claims, as a JSON object.
+    pub extra_json: String,
+    /// Every claim as one JSON object (`IdTokenClaims.toJson`).
+    pub json: String,
+}
+
+impl From<&tokenfetch::IdTokenClaims> for IdTokenClaimsData {
+    fn from(c: &tokenfetch::IdTokenClaims) -> Self {
+        IdTokenClaimsData {
+            iss: c.iss.clone(),
+            sub: c.sub.clone(),
+            aud: c.aud.clone(),
+            exp: to_i64(Some(c.exp)).unwrap_or(i64::MAX),
+            iat: to_i64(Some(c.iat)).unwrap_or(i64::MAX),
+            auth_time: to_i64(c.auth_time),
+            nonce: c.nonce.clone(),
+            acr: c.acr.clone(),
+            amr: c.amr.clone(),
+            azp: c.azp.clone(),
+            sid: c.sid.clone(),
+            extra_json: Value::Object(c.extra.clone()).to_string(),
+            json: c.to_json(),
+        }
+    }
 }
 
 impl From<tokenfetch::TokenResponse> for TokenResponseData {
     fn from(t: tokenfetch::TokenResponse) -> Self {
         TokenResponseData {
+            id_token_claims: t.id_token_claims.as_ref().map(IdTokenClaimsData::from),
             shown: kotlin_shown(&t),
             extra_json: Value::Object(t.extra.clone()).to_string(),
             access_token: t.access_token,
@@ -67,6 +111,10 @@ impl From<TokenResponseData> for tokenfetch::TokenResponse {
             created_at: d.created_at,
             extra,
             expires_at: to_u64(d.expires_at),
+            // Claims were validated by the core when the token arrived; read back as stored.
+            id_token_claims: d
+                .id_token_claims
+                .and_then(|c| tokenfetch::IdTokenClaims::from_json(&c.json).ok()),
         }
     }
 }

@@ -8,7 +8,7 @@ class TokenFetchError extends Error {
   constructor(info) {
     super(info.message)
     this.name = new.target.name
-    /** One of: oauth, http_status, decode, response_too_large, timeout, transport, config, cancelled. */
+    /** One of: oauth, http_status, decode, response_too_large, timeout, transport, config, cancelled, id_token. */
     this.kind = info.kind
     /** The OAuth `error` code the server sent (`invalid_grant`...), for kind `oauth`. */
     this.oauthCode = info.code ?? null
@@ -21,6 +21,8 @@ class TokenFetchError extends Error {
     this.errorDescription = info.errorDescription ?? null
     this.errorUri = info.errorUri ?? null
     this.httpMeta = info.httpMeta ?? null
+    /** Which check an ID token failed (`signature`, `nonce`, `exp`...), for an IdTokenError. */
+    this.idTokenCheck = info.idTokenCheck ?? null
   }
 }
 
@@ -33,6 +35,8 @@ class TransportError extends TokenFetchError {}
 class ConfigError extends TokenFetchError {}
 /** A device poll stopped by its caller (`pollDeviceToken` rejects with the signal's reason instead). */
 class CancelledError extends TokenFetchError {}
+/** An ID token failed validation; `idTokenCheck` names the check. Start the sign-in again. */
+class IdTokenError extends TokenFetchError {}
 
 const CLASSES = {
   oauth: OAuthError,
@@ -43,6 +47,7 @@ const CLASSES = {
   transport: TransportError,
   config: ConfigError,
   cancelled: CancelledError,
+  id_token: IdTokenError,
 }
 
 function fromPayload(info) {
@@ -96,6 +101,7 @@ module.exports = {
   TransportError,
   ConfigError,
   CancelledError,
+  IdTokenError,
   convert,
   guard,
   fromPayload,

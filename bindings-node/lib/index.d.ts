@@ -1,5 +1,5 @@
 // Types of the public API. The model classes come from the generated ../index.d.ts.
-import type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue } from '../index'
+import type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, IdTokenClaims, JsonValue } from '../index'
 import {
   AuthorizationRequest,
   DeviceAuthorization,
@@ -11,7 +11,7 @@ import {
   TokenResponse,
 } from '../index'
 
-export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, JsonValue }
+export type { HttpMetadata, HttpRequestMeta, HttpResponseMeta, IdTokenClaims, JsonValue }
 
 // Generated from the core's option table (`make docs`): every option's name, type, default,
 // range and doc.
@@ -41,6 +41,11 @@ declare module '../index' {
   interface TokenResponse {
     /** Every other member the server sent. */
     readonly extra: Record<string, JsonValue>
+    /**
+     * The claims of `idToken`, once the client validated it against its issuer's keys; null
+     * without an ID token, from a client that does not validate them, or on a parsed response.
+     */
+    readonly idTokenClaims: IdTokenClaims | null
     /** What `JSON.stringify` shows: every field, with the tokens replaced by `[redacted]`. */
     toJSON(): Record<string, JsonValue>
   }
@@ -87,6 +92,10 @@ declare module '../index' {
     /** What `JSON.stringify` shows: the fields, with the PKCE verifier as `[redacted]`. */
     toJSON(): Record<string, JsonValue>
   }
+  namespace AuthorizationRequest {
+    /** Reads back what `toSessionJson()` wrote; a text that is not one throws a ConfigError. */
+    function fromSessionJson(text: string): AuthorizationRequest
+  }
 }
 
 /** The seed models' names for the same classes. */
@@ -123,9 +132,11 @@ export interface TokenHintOptions extends CallOptions {
 export interface AuthorizationUrlOptions {
   scope?: string
   state?: string
-  /** OpenID Connect `nonce`; sent only when given. */
+  /** OpenID Connect `nonce`; with the `openid` scope a random one is made when left out. */
   nonce?: string
   pkce?: Pkce
+  /** OpenID Connect `max_age`, in milliseconds (whole seconds on the wire): the ID token's `auth_time` is then checked. */
+  maxAgeMs?: number
   /** More query parameters (`prompt`, `login_hint`...); they may not replace the ones tokenfetch sets. */
   extra?: Params
 }
@@ -222,6 +233,14 @@ export declare class TokenClient {
    * 9207): a mismatch is a `ConfigError`; an error callback an `OAuthError` with status null.
    */
   parseCallback(callbackUrl: string, expectedState: string): string
+  /**
+   * The sign-in's last step: the callback checked against `request`, the code exchanged with
+   * its PKCE verifier, the ID token validated against its nonce; the claims are on `idTokenClaims`.
+   */
+  exchangeCode(request: AuthorizationRequest, callbackUrl: string): Promise<TokenResponse>
+  exchangeCodeSync(request: AuthorizationRequest, callbackUrl: string): TokenResponse
+  /** Whether ID tokens in this client's answers are validated (issuer, client id, JWKS). */
+  readonly validatesIdTokens: boolean
   toJSON(): { tokenUrl: string; clientId: string | null }
 }
 
@@ -292,6 +311,7 @@ export type ErrorKind =
   | 'transport'
   | 'config'
   | 'cancelled'
+  | 'id_token'
 
 export declare class TokenFetchError extends Error {
   readonly kind: ErrorKind
@@ -306,6 +326,8 @@ export declare class TokenFetchError extends Error {
   readonly errorDescription: string | null
   readonly errorUri: string | null
   readonly httpMeta: HttpMetadata | null
+  /** Which check an ID token failed (`signature`, `nonce`, `exp`...), for an IdTokenError. */
+  readonly idTokenCheck: string | null
 }
 export declare class OAuthError extends TokenFetchError {}
 export declare class HttpStatusError extends TokenFetchError {}
@@ -319,6 +341,28 @@ export declare class ConfigError extends TokenFetchError {}
  * `pollDeviceToken` rejects with its signal's reason instead, as Node APIs do.
  */
 export declare class CancelledError extends TokenFetchError {}
+/** An ID token failed validation; `idTokenCheck` names the check. Start the sign-in again. */
+export declare class IdTokenError extends TokenFetchError {}
+
+/** `validateIdToken` options; `jwks`, `issuer` and `clientId` are required. */
+export interface ValidateIdTokenOptions {
+  /** The issuer's JWK Set, as an object or its JSON text. */
+  jwks: string | Record<string, JsonValue>
+  issuer: string
+  clientId: string
+  nonce?: string
+  maxAgeMs?: number
+  accessToken?: string
+  code?: string
+  clockSkewMs?: number
+  algorithms?: string | string[]
+  clientSecret?: string
+  /** The time to check against, epoch seconds; the current time by default. */
+  now?: number
+}
+
+/** Validates an ID token with a JWK Set you hold, with no network; throws an IdTokenError naming the failed check. */
+export declare function validateIdToken(token: string, options: ValidateIdTokenOptions): IdTokenClaims
 
 /** Forgets every cached discovery document: the next client built reads its issuer's again. */
 export declare function clearDiscoveryCache(): void

@@ -359,6 +359,35 @@ class TokenClient {
     return guard(() => this.#native.parseCallback(callbackUrl, expectedState))
   }
 
+  /**
+   * The sign-in's last step: checks the callback URL against `request` (its `state` and
+   * `iss`), exchanges the code with the request's PKCE verifier, and validates the ID token
+   * against the same request (its `nonce`, `maxAgeMs`). The claims are on `idTokenClaims`.
+   */
+  exchangeCode(request, callbackUrl) {
+    try {
+      if (!(request instanceof AuthorizationRequest)) {
+        throw configError('exchangeCode(request, callbackUrl) takes the AuthorizationRequest authorizationUrl() returned')
+      }
+      return settle(this.#native.exchangeCode(request, callbackUrl))
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+  exchangeCodeSync(request, callbackUrl) {
+    return guard(() => {
+      if (!(request instanceof AuthorizationRequest)) {
+        throw configError('exchangeCodeSync(request, callbackUrl) takes the AuthorizationRequest authorizationUrl() returned')
+      }
+      return this.#native.exchangeCodeSync(request, callbackUrl)
+    })
+  }
+
+  /** Whether ID tokens in this client's answers are validated (it knows its issuer, client id and JWKS). */
+  get validatesIdTokens() {
+    return this.#native.validatesIdTokens
+  }
+
   /** A call of the endpoints beyond the token endpoint; its options are checked by the core. */
   #call(options, texts, start) {
     try {
@@ -600,6 +629,19 @@ Object.defineProperty(TokenResponse.prototype, 'extra', {
   enumerable: false,
   configurable: true,
 })
+// The validated ID token's claims, parsed from the JSON text the addon hands over.
+Object.defineProperty(TokenResponse.prototype, 'idTokenClaims', {
+  get() {
+    const json = this.idTokenClaimsJson
+    return json == null ? null : JSON.parse(json)
+  },
+  enumerable: false,
+  configurable: true,
+})
+// What a web app keeps between the steps of a sign-in, read back with its errors typed.
+AuthorizationRequest.fromSessionJson = function fromSessionJson(text) {
+  return guard(() => native.authorizationRequestFromSessionJson(text))
+}
 TokenResponse.prototype.toJSON = function () {
   return JSON.parse(this.redactedJson())
 }
@@ -658,6 +700,23 @@ function parseResponse(status, headers, body, options) {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   const flat = headers instanceof Headers ? Object.fromEntries(headers) : { ...headers }
   return guard(() => native.parseResponseNative(status, flat, bytes, receivedAt ?? null, maxResponseBytes ?? null))
+}
+
+/**
+ * Validates an ID token with a JWK Set you already hold, with no network: for a token that
+ * arrived some other way (a client validates its own answers itself). `options.jwks` is the
+ * JWK Set (an object or its JSON text); `issuer` and `clientId` are required; `nonce`,
+ * `maxAgeMs`, `accessToken`, `code`, `clockSkewMs`, `algorithms`, `clientSecret` and `now`
+ * (epoch seconds) are optional. A failure throws an IdTokenError naming the check.
+ */
+function validateIdToken(token, options) {
+  return guard(() => {
+    if (options == null || typeof options !== 'object') throw configError('validateIdToken(token, { jwks, issuer, clientId }) needs its options')
+    const { jwks, ...rest } = options
+    if (jwks == null) throw configError('validateIdToken needs jwks: the issuer\'s JWK Set, as an object or JSON text')
+    const text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks)
+    return JSON.parse(native.validateIdTokenJson(token, text, rest))
+  })
 }
 
 /** Forgets every cached discovery document: the next client built reads its issuer's again. */
@@ -719,6 +778,7 @@ module.exports = {
   V3TokenRequestResponse: TokenRequestResponse,
   parseTokenResponse,
   parseResponse,
+  validateIdToken,
   withBearer,
   TokenFetchError: errors.TokenFetchError,
   OAuthError: errors.OAuthError,
@@ -729,5 +789,6 @@ module.exports = {
   TransportError: errors.TransportError,
   ConfigError: errors.ConfigError,
   CancelledError: errors.CancelledError,
+  IdTokenError: errors.IdTokenError,
   version: native.version(),
 }

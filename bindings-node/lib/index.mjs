@@ -22,6 +22,7 @@ export const {
   V3TokenRequestResponse,
   parseTokenResponse,
   parseResponse,
+  validateIdToken,
   withBearer,
   TokenFetchError,
   OAuthError,
@@ -32,6 +33,7 @@ export const {
   TransportError,
   ConfigError,
   CancelledError,
+  IdTokenError,
   version,
 } = tokenfetch
 export default tokenfetch

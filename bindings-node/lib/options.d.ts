@@ -74,6 +74,12 @@ export interface TokenClientOptions {
   revocationEndpoint?: string
   /** RFC 7662's introspection endpoint; replaces a discovered one. */
   introspectionEndpoint?: string
+  /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
+  jwksUri?: string
+  /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */
+  idTokenAlgorithms?: string | string[]
+  /** How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60000 ms. Range: 0 to 600000 ms. */
+  clockSkewMs?: number
 }
 
 /** `TokenClient.discover(issuer, {...})` options. An endpoint given here replaces the discovered one. */
@@ -144,6 +150,12 @@ export interface DiscoverOptions {
   revocationEndpoint?: string
   /** RFC 7662's introspection endpoint; replaces a discovered one. */
   introspectionEndpoint?: string
+  /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
+  jwksUri?: string
+  /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */
+  idTokenAlgorithms?: string | string[]
+  /** How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60000 ms. Range: 0 to 600000 ms. */
+  clockSkewMs?: number
   /** How long this process reuses a discovery document; 0 reads it every time. Default: 3600000 ms. Range: 0 to 86400000 ms. */
   discoveryTtlMs?: number
 }

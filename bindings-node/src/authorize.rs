@@ -86,6 +86,19 @@ impl AuthorizationRequest {
     pub fn redirect_uri(&self) -> String {
         self.0.redirect_uri.clone()
     }
+    /// The `max_age` sent, in milliseconds (whole seconds on the wire).
+    #[napi(getter)]
+    pub fn max_age_ms(&self) -> Option<i64> {
+        self.0.max_age.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+    /// The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
+    /// verifier, redirect URI), as JSON text. It holds the verifier, a secret: keep it in the
+    /// server-side session or an encrypted cookie.
+    #[napi]
+    pub fn to_session_json(&self) -> String {
+        self.0.to_json()
+    }
+
     /// What `JSON.stringify` shows, as JSON text: the PKCE verifier as `[redacted]`.
     #[napi]
     pub fn redacted_json(&self) -> String {
@@ -101,12 +114,13 @@ impl AuthorizationRequest {
 /// `client.authorizationUrl(redirectUri, {...})` options; `pkce` arrives as its own argument
 /// (a `Pkce` instance cannot cross in an options bag), but is a known name.
 pub fn authorization_options(bag: &OptionBag, pkce: Option<&Pkce>) -> core::Result<core::AuthorizationOptions> {
-    bag.check_names(&["scope", "state", "nonce", "pkce", "extra"])?;
+    bag.check_names(&["scope", "state", "nonce", "pkce", "extra", "maxAgeMs"])?;
     Ok(core::AuthorizationOptions {
         scope: bag.text("scope")?,
         state: bag.text("state")?,
         nonce: bag.text("nonce")?,
         pkce: pkce.map(|p| p.0.clone()),
         extra: bag.pairs("extra")?.unwrap_or_default(),
+        max_age: bag.millis("maxAgeMs", core::options::MAX_AGE)?,
     })
 }

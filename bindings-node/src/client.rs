@@ -292,6 +292,37 @@ impl NativeTokenClient {
     pub fn parse_callback(&self, callback_url: String, expected_state: String) -> napi::Result<String> {
         catch_panic(|| self.inner.parse_callback(&callback_url, &expected_state)).map_err(to_napi)
     }
+
+    /// The sign-in's last step: the callback checked against `request`, the code exchanged,
+    /// the ID token validated against the same request.
+    #[napi(ts_return_type = "Promise<TokenResponse>")]
+    pub fn exchange_code(
+        &self,
+        request: &AuthorizationRequest,
+        callback_url: String,
+    ) -> AsyncTask<Blocking<TokenResponse>> {
+        let (client, request) = (self.inner.clone(), request.0.clone());
+        AsyncTask::new(Blocking::new(move || {
+            client.exchange_code(&request, &callback_url).map(TokenResponse::from)
+        }))
+    }
+
+    #[napi]
+    pub fn exchange_code_sync(
+        &self,
+        request: &AuthorizationRequest,
+        callback_url: String,
+    ) -> napi::Result<TokenResponse> {
+        catch_panic(|| self.inner.exchange_code(&request.0, &callback_url))
+            .map(TokenResponse::from)
+            .map_err(to_napi)
+    }
+
+    /// Whether ID tokens in this client's answers are validated (issuer, client id, JWKS).
+    #[napi(getter)]
+    pub fn validates_id_tokens(&self) -> bool {
+        self.inner.validates_id_tokens()
+    }
 }
 
 fn manager_from(

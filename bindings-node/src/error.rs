@@ -22,6 +22,7 @@ pub fn payload(error: &Error) -> serde_json::Value {
         "errorDescription": oauth.and_then(|o| o.error_description.clone()),
         "errorUri": oauth.and_then(|o| o.error_uri.clone()),
         "httpMeta": error.http_meta().map(crate::model::http_meta_json),
+        "idTokenCheck": error.id_token_check().map(|c| c.as_str()),
     })
 }
 

@@ -114,3 +114,65 @@ pub fn check_call_options(
     })
     .map_err(error::to_napi)
 }
+
+/// Reads back what `AuthorizationRequest.toSessionJson()` wrote; `lib/index.js` exposes it as
+/// `AuthorizationRequest.fromSessionJson`.
+#[napi_derive::napi]
+pub fn authorization_request_from_session_json(text: String) -> napi::Result<authorize::AuthorizationRequest> {
+    tokenfetch::error::catch_panic(|| tokenfetch::AuthorizationRequest::from_json(&text))
+        .map(authorize::AuthorizationRequest)
+        .map_err(error::to_napi)
+}
+
+/// Validates an ID token with a JWK Set you hold (`jwks`, the document as text), with no
+/// network. Options: `issuer`, `clientId` (required), `nonce`, `maxAgeMs`, `accessToken`,
+/// `code`, `clockSkewMs`, `algorithms`, `clientSecret`, `now` (epoch seconds). Returns the
+/// claims as JSON text; `lib/index.js` parses them.
+#[napi_derive::napi(ts_args_type = "token: string, jwks: string, options: Record<string, unknown>")]
+pub fn validate_id_token_json(
+    token: String,
+    jwks: String,
+    options: Option<napi::bindgen_prelude::Unknown<'_>>,
+) -> napi::Result<String> {
+    let bag = convert::option_bag(options)?;
+    tokenfetch::error::catch_panic(|| {
+        bag.check_names(&[
+            "issuer",
+            "clientId",
+            "nonce",
+            "maxAgeMs",
+            "accessToken",
+            "code",
+            "clockSkewMs",
+            "algorithms",
+            "clientSecret",
+            "now",
+        ])?;
+        let options = tokenfetch::id_token::ValidationOptions {
+            nonce: bag.text("nonce")?,
+            max_age: bag.millis("maxAgeMs", tokenfetch::options::MAX_AGE)?,
+            access_token: bag.text("accessToken")?,
+            code: bag.text("code")?,
+            clock_skew: bag.millis("clockSkewMs", tokenfetch::options::CLOCK_SKEW)?,
+            algorithms: bag
+                .text_or_texts("algorithms")?
+                .map(|names| names.iter().map(|n| n.parse()).collect::<tokenfetch::Result<Vec<_>>>())
+                .transpose()?,
+            client_secret: bag.text("clientSecret")?,
+            now: bag
+                .number("now")?
+                .map(|t| tokenfetch::options::epoch_seconds("now", t))
+                .transpose()?,
+            previous: None,
+        };
+        let claims = tokenfetch::id_token::validate_with_jwks(
+            &token,
+            &jwks,
+            &bag.required_text("issuer")?,
+            &bag.required_text("clientId")?,
+            &options,
+        )?;
+        Ok(model::claims_json(&claims).to_string())
+    })
+    .map_err(error::to_napi)
+}

@@ -68,6 +68,12 @@ impl TokenResponse {
     pub fn expires_at(&self) -> Option<i64> {
         seconds(self.0.expires_at)
     }
+    /// The validated ID token's claims as JSON text (`lib/index.js` defines `idTokenClaims`
+    /// by parsing it); null without them.
+    #[napi(getter)]
+    pub fn id_token_claims_json(&self) -> Option<String> {
+        self.0.id_token_claims.as_ref().map(|c| claims_json(c).to_string())
+    }
     /// The granted scopes as an array.
     #[napi(getter)]
     pub fn scopes(&self) -> Vec<String> {
@@ -153,5 +159,23 @@ pub fn http_meta_json(meta: &HttpMetadata) -> Value {
             "bodyTruncated": r.body_truncated,
             "elapsedMs": r.elapsed_ms,
         })),
+    })
+}
+
+/// An `IdTokenClaims` as JavaScript sees it: camelCase fields, `null` for absent ones.
+pub fn claims_json(claims: &core::IdTokenClaims) -> Value {
+    json!({
+        "iss": claims.iss,
+        "sub": claims.sub,
+        "aud": claims.aud,
+        "exp": claims.exp,
+        "iat": claims.iat,
+        "authTime": claims.auth_time,
+        "nonce": claims.nonce,
+        "acr": claims.acr,
+        "amr": claims.amr,
+        "azp": claims.azp,
+        "sid": claims.sid,
+        "extra": Value::Object(claims.extra.clone()),
     })
 }

@@ -92,6 +92,24 @@ impl PyAuthorizationRequest {
     fn redirect_uri(&self) -> &str {
         &self.0.redirect_uri
     }
+    /// The `max_age` sent, in seconds.
+    #[getter]
+    fn max_age(&self) -> Option<u64> {
+        self.0.max_age.map(|d| d.as_secs())
+    }
+    /// The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
+    /// verifier, redirect URI) as JSON text. It holds the verifier, a secret: keep it in the
+    /// server-side session or an encrypted cookie.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+    /// Reads back what `to_json()` wrote.
+    #[staticmethod]
+    fn from_json(text: &str) -> Result<Self, BindingError> {
+        Ok(PyAuthorizationRequest(tokenfetch::error::catch_panic(|| {
+            AuthorizationRequest::from_json(text)
+        })?))
+    }
     fn __repr__(&self) -> String {
         shown(&self.0)
     }

@@ -316,8 +316,11 @@ impl PyTokenClient {
     /// The URL that starts the authorization code flow (from the `authorization_endpoint`),
     /// with a random `state` and a PKCE pair unless given. Keep the returned request until
     /// the callback. `extra` adds query parameters (`prompt`, `login_hint`, ...): a dict, or a
-    /// list of pairs to repeat a name.
-    #[pyo3(signature = (redirect_uri, *, scope=None, state=None, nonce=None, pkce=None, extra=None))]
+    /// list of pairs to repeat a name. With the `openid` scope a random `nonce` is made unless
+    /// given; `max_age` (seconds) asks for a recent sign-in, and the ID token's `auth_time` is
+    /// then checked.
+    #[pyo3(signature = (redirect_uri, *, scope=None, state=None, nonce=None, pkce=None, extra=None, max_age=None))]
+    #[allow(clippy::too_many_arguments)]
     fn authorization_url(
         &self,
         redirect_uri: &str,
@@ -326,15 +329,47 @@ impl PyTokenClient {
         nonce: Option<String>,
         pkce: Option<&PyPkce>,
         extra: Option<Params>,
+        #[pyo3(from_py_with = crate::convert::optional_real)] max_age: Option<f64>,
     ) -> Result<PyAuthorizationRequest, BindingError> {
-        let options = AuthorizationOptions {
-            scope,
-            state,
-            nonce,
-            pkce: pkce.map(|p| p.0.clone()),
-            extra: extra.map(Params::into_pairs).unwrap_or_default(),
-        };
-        Ok(catch_panic(|| self.inner.authorization_url(redirect_uri, options))?.into())
+        Ok(catch_panic(|| {
+            let options = AuthorizationOptions {
+                scope,
+                state,
+                nonce,
+                pkce: pkce.map(|p| p.0.clone()),
+                extra: extra.map(Params::into_pairs).unwrap_or_default(),
+                max_age: max_age
+                    .map(|s| tokenfetch::options::MAX_AGE.duration_from_secs("max_age", s))
+                    .transpose()?,
+            };
+            self.inner.authorization_url(redirect_uri, options)
+        })?
+        .into())
+    }
+
+    /// The sign-in's last step: checks the callback URL against `request` (its `state`, and
+    /// `iss`), exchanges the code with the request's PKCE verifier, and validates the ID token
+    /// against the same request (its `nonce`, `max_age`). The validated claims are on the
+    /// answer's `id_token_claims`.
+    fn exchange_code(
+        &self,
+        py: Python<'_>,
+        request: &PyAuthorizationRequest,
+        callback_url: &str,
+    ) -> Result<PyTokenResponse, BindingError> {
+        let client = self.inner.clone();
+        let request = request.0.clone();
+        let callback_url = callback_url.to_string();
+        Ok(py
+            .detach(move || catch_panic(|| client.exchange_code(&request, &callback_url)))?
+            .into())
+    }
+
+    /// Whether ID tokens in this client's answers are validated (it knows its issuer, client
+    /// id and JWKS).
+    #[getter]
+    fn validates_id_tokens(&self) -> bool {
+        self.inner.validates_id_tokens()
     }
 
     /// The authorization code in the URL the user was redirected back to, once its `state`

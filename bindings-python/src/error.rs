@@ -21,7 +21,7 @@ create_exception!(
 /// besides `TokenFetchError` (`except TimeoutError`, `except ValueError`...). The
 /// cancellation class is not called `CancelledError`, which would shadow asyncio's where both
 /// are imported. Built in `register` with the core's advice as its docstring.
-const KIND_CLASSES: [(ErrorKind, &str, Option<&str>); 8] = [
+const KIND_CLASSES: [(ErrorKind, &str, Option<&str>); 9] = [
     (ErrorKind::OAuth, "OAuthError", None),
     (ErrorKind::HttpStatus, "HttpStatusError", None),
     (ErrorKind::Decode, "DecodeError", None),
@@ -30,6 +30,7 @@ const KIND_CLASSES: [(ErrorKind, &str, Option<&str>); 8] = [
     (ErrorKind::Transport, "TransportError", Some("ConnectionError")),
     (ErrorKind::Config, "ConfigError", Some("ValueError")),
     (ErrorKind::Cancelled, "OperationCancelledError", None),
+    (ErrorKind::IdToken, "IdTokenError", None),
 ];
 
 /// The classes of `KIND_CLASSES`, in its order, once the module is initialised.
@@ -89,6 +90,7 @@ fn annotate(py: Python<'_>, err: &PyErr, error: &Error) -> PyResult<()> {
     value.setattr("error_uri", oauth.and_then(|o| o.error_uri.clone()))?;
     let meta = error.http_meta().cloned().map(PyHttpMetadata::from);
     value.setattr("http_meta", meta)?;
+    value.setattr("id_token_check", error.id_token_check().map(|c| c.as_str()))?;
     Ok(())
 }
 
@@ -103,6 +105,7 @@ pub fn register(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
         "error_description",
         "error_uri",
         "http_meta",
+        "id_token_check",
     ] {
         base.setattr(attr, py.None())?;
     }

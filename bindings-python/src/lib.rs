@@ -13,6 +13,7 @@ mod convert;
 mod device;
 mod discovery;
 mod error;
+mod id_token;
 mod introspection;
 mod manager;
 mod model;
@@ -32,12 +33,14 @@ fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<device::PyDeviceAuthorization>()?;
     m.add_class::<authorize::PyPkce>()?;
     m.add_class::<authorize::PyAuthorizationRequest>()?;
+    m.add_class::<id_token::PyIdTokenClaims>()?;
     m.add_class::<device::PyCancelToken>()?;
     m.add_class::<store::PyFileStore>()?;
     m.add_class::<store::PyRedisStore>()?;
     m.add_class::<client::PyTokenClient>()?;
     m.add_class::<manager::PyTokenManager>()?;
     m.add_function(wrap_pyfunction!(model::parse_response, m)?)?;
+    m.add_function(wrap_pyfunction!(id_token::validate_id_token, m)?)?;
     m.add_function(wrap_pyfunction!(client::clear_discovery_cache, m)?)?;
     error::register(py, m)?;
     Ok(())

@@ -38,6 +38,9 @@ pub fn parse_response(
     Ok(token.into())
 }
 
+/// What pickle keeps of a `TokenResponse`: its `to_json()` and its validated claims' JSON.
+type TokenState = (String, Option<String>);
+
 /// An access token response. Immutable; `repr()` never shows a token.
 #[pyclass(name = "TokenResponse", module = "tokenfetch", frozen, eq)]
 #[derive(Clone, PartialEq)]
@@ -81,6 +84,8 @@ impl PyTokenResponse {
             created_at,
             extra,
             expires_at,
+            // Claims are the core's to give, once it validated the ID token.
+            id_token_claims: None,
         }))
     }
 
@@ -90,12 +95,18 @@ impl PyTokenResponse {
         Ok(tokenfetch::error::catch_panic(|| TokenResponse::from_json(body))?.into())
     }
 
-    /// Rebuilds a response from `to_json()` output exactly (used by pickle).
+    /// Rebuilds a response from `to_json()` output and its validated claims' JSON exactly
+    /// (used by pickle).
     #[staticmethod]
-    fn _from_state(state: &str) -> PyResult<Self> {
-        serde_json::from_str::<TokenResponse>(state)
-            .map(PyTokenResponse)
-            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch TokenResponse state: {e}")))
+    #[pyo3(signature = (state, claims=None))]
+    fn _from_state(state: &str, claims: Option<&str>) -> PyResult<Self> {
+        let mut token = serde_json::from_str::<TokenResponse>(state)
+            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch TokenResponse state: {e}")))?;
+        token.id_token_claims = claims
+            .map(tokenfetch::IdTokenClaims::from_json)
+            .transpose()
+            .map_err(|e| PyTypeError::new_err(format!("not a tokenfetch IdTokenClaims state: {e}")))?;
+        Ok(PyTokenResponse(token))
     }
 
     #[getter]
@@ -121,6 +132,13 @@ impl PyTokenResponse {
     #[getter]
     fn id_token(&self) -> Option<&str> {
         self.0.id_token.as_deref()
+    }
+    /// The claims of `id_token`, once the client validated it against its issuer's keys
+    /// (issuer, audience, expiry, nonce...). None without an ID token, from a client that does
+    /// not validate them (no issuer or JWKS), and on a response built or parsed by hand.
+    #[getter]
+    fn id_token_claims(&self) -> Option<crate::id_token::PyIdTokenClaims> {
+        self.0.id_token_claims.clone().map(crate::id_token::PyIdTokenClaims)
     }
     #[getter]
     fn scope(&self) -> Option<&str> {
@@ -167,9 +185,13 @@ impl PyTokenResponse {
         self.0.to_string()
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, TokenState)> {
         let rebuild = slf.get_type().getattr("_from_state")?;
-        Ok((rebuild, (slf.get().0.to_json(),)))
+        let token = &slf.get().0;
+        Ok((
+            rebuild,
+            (token.to_json(), token.id_token_claims.as_ref().map(|c| c.to_json())),
+        ))
     }
 }
 

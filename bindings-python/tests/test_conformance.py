@@ -21,8 +21,8 @@ RESULTS: Dict[str, str] = {}
 def load() -> List[Tuple[str, Dict[str, Any]]]:
     cases = []
     # options.json holds option vectors, run by test_options_conformance.py; keys.json key
-    # vectors, run by test_keys.py.
-    for path in sorted(p for p in (ROOT / "conformance").glob("*.json") if p.stem not in ("options", "keys")):
+    # vectors, run by test_keys.py; id_tokens.json ID token vectors, by test_id_tokens.py.
+    for path in sorted(p for p in (ROOT / "conformance").glob("*.json") if p.stem not in ("options", "keys", "id_tokens")):
         for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
             cases.append((f"{path.stem}/{case['name']}", case))
     return cases

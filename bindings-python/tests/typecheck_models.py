@@ -13,6 +13,7 @@ from tokenfetch import (
     HttpMetadata,
     HttpRequestMeta,
     HttpResponseMeta,
+    IdTokenClaims,
     PostTokenResponse,
     TokenRequestResponse,
     TokenResponse,
@@ -32,6 +33,22 @@ def check_token_response(model: TokenResponse) -> None:
     assert_type(model.created_at, str | None)
     assert_type(model.extra, dict[str, Any])
     assert_type(model.expires_at, int | None)
+    assert_type(model.id_token_claims, IdTokenClaims | None)
+
+
+def check_id_token_claims(model: IdTokenClaims) -> None:
+    assert_type(model.iss, str)
+    assert_type(model.sub, str)
+    assert_type(model.aud, list[str])
+    assert_type(model.exp, int)
+    assert_type(model.iat, int)
+    assert_type(model.auth_time, int | None)
+    assert_type(model.nonce, str | None)
+    assert_type(model.acr, str | None)
+    assert_type(model.amr, list[str])
+    assert_type(model.azp, str | None)
+    assert_type(model.sid, str | None)
+    assert_type(model.extra, dict[str, Any])
 
 
 def check_token_request_response(model: TokenRequestResponse) -> None:

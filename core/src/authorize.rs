@@ -97,9 +97,13 @@ pub(crate) fn fill_random(buffer: &mut [u8]) -> Result<()> {
 pub struct AuthorizationOptions {
     pub scope: Option<String>,
     pub state: Option<String>,
-    /// OpenID Connect `nonce`; sent only when given.
+    /// OpenID Connect `nonce`. Left out, a random one is made when the scope has `openid`,
+    /// so that the ID token can be tied to this request.
     pub nonce: Option<String>,
     pub pkce: Option<Pkce>,
+    /// OpenID Connect `max_age`: the user must have signed in within it; the ID token's
+    /// `auth_time` is then checked.
+    pub max_age: Option<std::time::Duration>,
     /// More query parameters (`prompt`, `login_hint`, `resource`, ...). They may not replace
     /// the ones above or `response_type`, `client_id` and `redirect_uri`.
     pub extra: Vec<(String, String)>,
@@ -116,6 +120,8 @@ pub struct AuthorizationRequest {
     /// Its verifier goes with the code to the token endpoint.
     pub pkce: Pkce,
     pub redirect_uri: String,
+    /// The `max_age` sent, checked against the ID token's `auth_time`.
+    pub max_age: Option<std::time::Duration>,
 }
 
 impl Redacted for Pkce {
@@ -135,12 +141,52 @@ impl Redacted for AuthorizationRequest {
             .show("nonce", self.nonce.as_deref())
             .nested("pkce", Some(self.pkce.redacted_view()))
             .show("redirect_uri", self.redirect_uri.as_str())
+            .show("max_age", self.max_age.map(|d| d.as_secs()))
     }
 }
 
 debug_through_redacted_view!(Pkce, AuthorizationRequest);
 
-const RESERVED: [&str; 8] = [
+impl AuthorizationRequest {
+    /// What a web app keeps between sending the user away and the callback, as one JSON text:
+    /// the state, nonce, `max_age`, redirect URI and the PKCE verifier. The verifier is a
+    /// secret: keep the text where the session's other secrets are (server-side, or in an
+    /// encrypted cookie), never in a URL or a log.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "url": self.url,
+            "state": self.state,
+            "nonce": self.nonce,
+            "code_verifier": self.pkce.verifier(),
+            "redirect_uri": self.redirect_uri,
+            "max_age": self.max_age.map(|d| d.as_secs()),
+        })
+        .to_string()
+    }
+
+    /// Reads back what [`Self::to_json`] wrote. A text that is not one is a `config` error
+    /// that does not quote it.
+    pub fn from_json(text: &str) -> Result<AuthorizationRequest> {
+        let bad = |what: &str| Error::config(format!("not a stored authorization request: {what}"));
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|_| bad("not JSON"))?;
+        let text_of = |name: &str| value.get(name).and_then(serde_json::Value::as_str).map(str::to_string);
+        Ok(AuthorizationRequest {
+            url: text_of("url").ok_or_else(|| bad("no url"))?,
+            state: text_of("state")
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| bad("no state"))?,
+            nonce: text_of("nonce"),
+            pkce: Pkce::from_verifier(text_of("code_verifier").ok_or_else(|| bad("no code_verifier"))?)?,
+            redirect_uri: text_of("redirect_uri").ok_or_else(|| bad("no redirect_uri"))?,
+            max_age: value
+                .get("max_age")
+                .and_then(serde_json::Value::as_u64)
+                .map(std::time::Duration::from_secs),
+        })
+    }
+}
+
+const RESERVED: [&str; 9] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -149,6 +195,7 @@ const RESERVED: [&str; 8] = [
     "nonce",
     "code_challenge",
     "code_challenge_method",
+    "max_age",
 ];
 
 /// Builds the URL. `endpoint` is the server's `authorization_endpoint`; its own query is kept.
@@ -164,6 +211,9 @@ pub(crate) fn build_authorization_url(
         .map_err(|e| Error::config(format!("redirect_uri is not an absolute URL: {e}")))?;
     if redirect.fragment().is_some() {
         return Err(Error::config("redirect_uri may not have a #fragment (RFC 6749 §3.1.2)"));
+    }
+    if let Some(max_age) = options.max_age {
+        crate::options::MAX_AGE.check_duration("max_age", max_age)?;
     }
     for (name, _) in &options.extra {
         if RESERVED.contains(&name.as_str()) {
@@ -182,6 +232,15 @@ pub(crate) fn build_authorization_url(
         None => Pkce::generate()?,
     };
     let scope = options.scope.or_else(|| default_scope.map(str::to_string));
+    let openid = scope
+        .as_deref()
+        .is_some_and(|s| s.split_whitespace().any(|s| s == "openid"));
+    let nonce = match options.nonce {
+        Some(n) if n.is_empty() => return Err(Error::config("nonce is empty; leave it out to get a random one")),
+        Some(n) => Some(n),
+        None if openid => Some(random_urlsafe(24)?),
+        None => None,
+    };
     let mut url = endpoint.clone();
     {
         let mut query = url.query_pairs_mut();
@@ -192,8 +251,11 @@ pub(crate) fn build_authorization_url(
             query.append_pair("scope", scope);
         }
         query.append_pair("state", &state);
-        if let Some(nonce) = &options.nonce {
+        if let Some(nonce) = &nonce {
             query.append_pair("nonce", nonce);
+        }
+        if let Some(max_age) = options.max_age {
+            query.append_pair("max_age", &max_age.as_secs().to_string());
         }
         query.append_pair("code_challenge", pkce.challenge());
         query.append_pair("code_challenge_method", pkce.method());
@@ -204,9 +266,10 @@ pub(crate) fn build_authorization_url(
     Ok(AuthorizationRequest {
         url: url.to_string(),
         state,
-        nonce: options.nonce,
+        nonce,
         pkce,
         redirect_uri: redirect_uri.trim().to_string(),
+        max_age: options.max_age,
     })
 }
 

@@ -26,10 +26,12 @@ pub enum ErrorKind {
     Config,
     /// The caller cancelled the call (a device flow poll) before it finished.
     Cancelled,
+    /// An OpenID Connect ID token failed validation; [`Error::id_token_check`] says which check.
+    IdToken,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::OAuth,
         ErrorKind::HttpStatus,
         ErrorKind::Decode,
@@ -38,6 +40,7 @@ impl ErrorKind {
         ErrorKind::Transport,
         ErrorKind::Config,
         ErrorKind::Cancelled,
+        ErrorKind::IdToken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Transport => "transport",
             ErrorKind::Config => "config",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::IdToken => "id_token",
         }
     }
 }
@@ -95,6 +99,15 @@ impl ErrorKind {
             ErrorKind::Cancelled => "The call was stopped through its cancel token before it finished \
                  (a device flow's poll): nothing to retry unless the cancellation was not yours."
                 .into(),
+            ErrorKind::IdToken => format!(
+                "The server's ID token failed a check ({} names it), so the sign-in must not be \
+                 trusted: start it again. `signature`, `kid` or `alg` after the provider rotated \
+                 its keys or changed its algorithm: check its JWKS. `exp` or `iat`: check this \
+                 machine's clock, or raise {}. `nonce` or `aud`: the token was made for another \
+                 sign-in or client.",
+                option("id_token_check"),
+                duration("clock_skew")
+            ),
         }
     }
 }
@@ -178,6 +191,12 @@ pub enum Error {
     Config { message: String },
     #[error("cancelled: {message}")]
     Cancelled { message: String },
+    #[error("ID token refused ({check}): {message}")]
+    IdToken {
+        check: crate::id_token::IdTokenCheck,
+        message: String,
+        http_meta: Option<Box<HttpMetadata>>,
+    },
 }
 
 fn oauth_message(body: &OAuthErrorBody, status: u16) -> String {
@@ -233,6 +252,7 @@ impl Error {
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Config { .. } => ErrorKind::Config,
             Error::Cancelled { .. } => ErrorKind::Cancelled,
+            Error::IdToken { .. } => ErrorKind::IdToken,
         }
     }
 
@@ -259,6 +279,14 @@ impl Error {
         self.oauth().map(|b| b.error.as_str())
     }
 
+    /// Which check an ID token failed, for [`ErrorKind::IdToken`].
+    pub fn id_token_check(&self) -> Option<crate::id_token::IdTokenCheck> {
+        match self {
+            Error::IdToken { check, .. } => Some(*check),
+            _ => None,
+        }
+    }
+
     /// The HTTP exchange that produced this error, when a request was sent.
     pub fn http_meta(&self) -> Option<&HttpMetadata> {
         match self {
@@ -267,7 +295,8 @@ impl Error {
             | Error::Decode { http_meta, .. }
             | Error::ResponseTooLarge { http_meta, .. }
             | Error::Timeout { http_meta, .. }
-            | Error::Transport { http_meta, .. } => http_meta.as_deref(),
+            | Error::Transport { http_meta, .. }
+            | Error::IdToken { http_meta, .. } => http_meta.as_deref(),
             Error::Config { .. } | Error::Cancelled { .. } => None,
         }
     }
@@ -290,7 +319,8 @@ impl Error {
             | Error::Decode { http_meta, .. }
             | Error::ResponseTooLarge { http_meta, .. }
             | Error::Timeout { http_meta, .. }
-            | Error::Transport { http_meta, .. } => http_meta,
+            | Error::Transport { http_meta, .. }
+            | Error::IdToken { http_meta, .. } => http_meta,
             Error::Config { .. } | Error::Cancelled { .. } => return self,
         };
         *slot = Some(Box::new(meta));

@@ -42,6 +42,17 @@ pub mod token_type {
 pub struct TokenRequest {
     grant_type: String,
     params: Vec<Param>,
+    /// What an ID token in the answer is checked against besides the client's own settings.
+    id_token: IdTokenExpectation,
+}
+
+/// What a request expects of the ID token its answer carries, from the authorization request
+/// it completes (`nonce`, `max_age`) or the grant it refreshes (the first ID token's claims).
+#[derive(Clone, Default, PartialEq, Eq, Debug)]
+pub struct IdTokenExpectation {
+    pub nonce: Option<String>,
+    pub max_age: Option<std::time::Duration>,
+    pub previous: Option<Box<crate::id_token::IdTokenClaims>>,
 }
 
 /// One body parameter. Whether its value is a credential is decided when it is added, by its
@@ -81,6 +92,7 @@ impl TokenRequest {
         TokenRequest {
             grant_type: grant_type.into(),
             params: Vec::new(),
+            id_token: IdTokenExpectation::default(),
         }
     }
 
@@ -111,6 +123,32 @@ impl TokenRequest {
             .param("code", code)
             .param_opt("redirect_uri", redirect_uri)
             .param_opt("code_verifier", code_verifier)
+    }
+
+    /// The ID token in the answer must carry this `nonce`: the one the authorization request
+    /// sent. [`TokenClient::exchange_code`](crate::TokenClient::exchange_code) sets it.
+    pub fn expect_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.id_token.nonce = Some(nonce.into());
+        self
+    }
+
+    /// The authorization request asked for `max_age`: the ID token's `auth_time` must be
+    /// within it.
+    pub fn expect_max_age(mut self, max_age: std::time::Duration) -> Self {
+        self.id_token.max_age = Some(max_age);
+        self
+    }
+
+    /// A refresh of the grant whose first ID token had these claims: an ID token in the
+    /// answer must name the same `iss`, `sub` and `aud` (OIDC Core §12.2).
+    pub fn after_id_token(mut self, claims: &crate::id_token::IdTokenClaims) -> Self {
+        self.id_token.previous = Some(Box::new(claims.clone()));
+        self
+    }
+
+    /// What the ID token in the answer is checked against besides the client's settings.
+    pub fn id_token_expectation(&self) -> &IdTokenExpectation {
+        &self.id_token
     }
 
     /// RFC 8628 §3.4: polls for the token of a device authorization.

@@ -10,6 +10,7 @@
 //! - [`discovery`]: `ServerMetadata`, read from an issuer (`TokenClient::discover`).
 //! - [`device`]: the device flow's codes, polling rules and `CancelToken`.
 //! - [`authorize`]: PKCE, authorization URLs and callbacks.
+//! - [`id_token`]: ID token validation, the issuer's JWKS and its cache, `IdTokenClaims`.
 //! - [`introspection`]: `Introspection`; revocation needs no model.
 //! - [`client`]: `TokenClient` (client auth, encoding, retries, timeouts, metadata).
 //! - [`options`]: the range of every numeric option, checked once for every language.
@@ -37,6 +38,7 @@ pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod grant;
+pub mod id_token;
 pub mod introspection;
 pub mod jwt;
 pub mod manager;
@@ -57,6 +59,7 @@ pub use device::{CancelToken, DeviceAuthorization};
 pub use discovery::{clear_discovery_cache, ServerMetadata};
 pub use error::{Deadline, Error, ErrorKind, OAuthErrorBody, Result};
 pub use grant::TokenRequest;
+pub use id_token::{IdTokenCheck, IdTokenClaims};
 pub use introspection::Introspection;
 pub use jwt::{Algorithm, AssertionAudience, SigningKey};
 pub use manager::{ManagerOptions, TokenManager};

@@ -56,6 +56,12 @@ pub struct TokenResponse {
     /// (as a stored token's JSON does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<u64>,
+    /// The claims of `id_token`, once validated against the issuer's keys and this client
+    /// (see [`crate::id_token`]). `None` when there is no ID token, or the client does not
+    /// validate them (no issuer, JWKS or client id). Never stored or read back as JSON: a
+    /// token from a store or `from_json` has none, since nothing checked it.
+    #[serde(skip)]
+    pub id_token_claims: Option<crate::id_token::IdTokenClaims>,
 }
 
 impl TokenResponse {
@@ -162,7 +168,7 @@ impl Serialize for TokenResponse {
 
 impl Redacted for TokenResponse {
     fn redacted_view(&self) -> RedactedView {
-        RedactedView::new("TokenResponse")
+        let view = RedactedView::new("TokenResponse")
             .secret("access_token", true)
             .show("token_type", self.token_type.as_str())
             .show("expires_in", self.expires_in)
@@ -172,7 +178,11 @@ impl Redacted for TokenResponse {
             .show("scope", self.scope.as_deref())
             .show("created_at", self.created_at.as_deref())
             .show("expires_at", self.expires_at)
-            .members("extra", &self.extra)
+            .members("extra", &self.extra);
+        match &self.id_token_claims {
+            Some(claims) => view.nested("id_token_claims", Some(claims.redacted_view())),
+            None => view,
+        }
     }
 }
 
@@ -193,6 +203,38 @@ impl fmt::Display for TokenResponse {
         }
         Ok(())
     }
+}
+
+/// The claims of a validated ID token (OIDC Core §2, §5.1). The protocol claims have fields;
+/// every other claim (profile claims such as `name` and `email`, a provider's own) is in
+/// `extra` as the provider sent it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdTokenClaims {
+    /// The issuer.
+    pub iss: String,
+    /// The user's identifier at the issuer: with `iss`, the only stable key for a user.
+    pub sub: String,
+    /// The audiences; a single string from the provider becomes a list of one.
+    pub aud: Vec<String>,
+    /// Expiry, epoch seconds.
+    pub exp: u64,
+    /// Issued at, epoch seconds.
+    pub iat: u64,
+    /// When the user authenticated, epoch seconds.
+    pub auth_time: Option<u64>,
+    /// The nonce of the authorization request the token answers.
+    pub nonce: Option<String>,
+    /// Authentication context class.
+    pub acr: Option<String>,
+    /// Authentication methods (`pwd`, `mfa`, ...).
+    pub amr: Vec<String>,
+    /// Authorized party.
+    pub azp: Option<String>,
+    /// Session id (OIDC Front-Channel Logout).
+    pub sid: Option<String>,
+    /// Every other claim (profile claims such as `name` and `email`, a provider's own), as the
+    /// provider sent it.
+    pub extra: Map<String, Value>,
 }
 
 /// One token request, as sent and as answered (the seeds' `V3TokenRequestResponse`).

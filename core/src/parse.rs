@@ -572,6 +572,7 @@ fn token_from_members(mut members: Members, received_at: Option<u64>) -> Result<
         created_at,
         extra: map,
         expires_at,
+        id_token_claims: None,
     })
 }
 

@@ -106,8 +106,11 @@ fn every_conformance_vector() {
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         // options.json holds option vectors, run by `every_option_vector` below; keys.json
-        // key vectors, run by `every_key_vector` in assertions.rs.
-        .filter(|p| p.file_stem().is_some_and(|s| s != "options" && s != "keys"))
+        // key vectors, run by `every_key_vector` in assertions.rs; id_tokens.json below.
+        .filter(|p| {
+            p.file_stem()
+                .is_some_and(|s| s != "options" && s != "keys" && s != "id_tokens")
+        })
         .collect();
     files.sort();
     for path in files {
@@ -265,6 +268,101 @@ fn every_option_vector() {
     assert!(
         failures.is_empty(),
         "{} option vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// One ID token vector: validated offline with the file's (or the case's) JWKS.
+fn run_id_token(case: &Value, jwks: &Value) -> Result<(), String> {
+    let given = &case["given"];
+    let text = |name: &str| given[name].as_str().map(str::to_string);
+    let secs = |name: &str| given[name].as_u64().map(std::time::Duration::from_secs);
+    let options = tokenfetch::id_token::ValidationOptions {
+        nonce: text("nonce"),
+        max_age: secs("max_age"),
+        access_token: text("access_token"),
+        code: text("code"),
+        clock_skew: secs("clock_skew"),
+        algorithms: given["algorithms"].as_array().map(|list| {
+            list.iter()
+                .map(|a| a.as_str().unwrap().parse().expect("a known algorithm"))
+                .collect()
+        }),
+        client_secret: text("client_secret"),
+        now: given["now"].as_u64(),
+        previous: None,
+    };
+    let jwks = case.get("jwks").unwrap_or(jwks).to_string();
+    let result = tokenfetch::id_token::validate_with_jwks(
+        case["token"].as_str().unwrap(),
+        &jwks,
+        given["issuer"].as_str().unwrap(),
+        given["client_id"].as_str().unwrap(),
+        &options,
+    );
+    match (result, case.get("claims"), case.get("error")) {
+        (Ok(claims), Some(expected), _) => {
+            let got = claims.to_json_value();
+            for (name, want) in expected.as_object().unwrap() {
+                if name == "extra" {
+                    for (member, want) in want.as_object().unwrap() {
+                        if claims.extra.get(member) != Some(want) {
+                            return Err(format!(
+                                "extra {member}: want {want}, got {:?}",
+                                claims.extra.get(member)
+                            ));
+                        }
+                    }
+                } else if &got[name] != want {
+                    return Err(format!("{name}: want {want}, got {}", got[name]));
+                }
+            }
+            Ok(())
+        }
+        (Err(e), _, Some(expected)) => {
+            let check = e.id_token_check().map(|c| c.as_str());
+            if e.kind().as_str() == expected["kind"] && check == expected["check"].as_str() {
+                Ok(())
+            } else {
+                Err(format!("want {expected}, got {} ({check:?}): {e}", e.kind()))
+            }
+        }
+        (Ok(_), _, Some(expected)) => Err(format!("want error {expected}, got valid claims")),
+        (Err(e), _, _) => Err(format!("want claims, got {} error: {e}", e.kind())),
+        (Ok(_), None, None) => Err("the case has neither claims nor error".into()),
+    }
+}
+
+#[test]
+fn every_id_token_vector() {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace().join("conformance/id_tokens.json")).unwrap())
+            .expect("valid vector file");
+    let mut results = Map::new();
+    let mut failures = Vec::new();
+    for case in doc["cases"].as_array().expect("cases") {
+        let name = format!("id_tokens/{}", case["name"].as_str().expect("name"));
+        let outcome = run_id_token(case, &doc["jwks"]);
+        if let Err(why) = &outcome {
+            failures.push(format!("{name}: {why}"));
+        }
+        results.insert(
+            name,
+            Value::String(outcome.err().map(|w| format!("fail: {w}")).unwrap_or("pass".into())),
+        );
+    }
+    let out = workspace().join("target/conformance");
+    std::fs::create_dir_all(&out).unwrap();
+    let report = json!({ "language": "rust", "results": results });
+    std::fs::write(
+        out.join("rust-id_tokens.json"),
+        serde_json::to_string_pretty(&report).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} vectors failed:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -57,6 +57,7 @@ mod assertions;
 mod echo;
 mod endpoints;
 mod http;
+mod op;
 pub mod redis;
 mod routing;
 mod scenario;

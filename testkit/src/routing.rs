@@ -30,6 +30,9 @@ pub(crate) fn handle_connection(mut conn: Conn, addr: SocketAddr, shared: &Share
 }
 
 fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
+    if let Some(reply) = crate::op::route(request, addr) {
+        return reply;
+    }
     match (request.method.as_str(), request.path.as_str()) {
         ("POST", "/token" | "/oauth/token" | "/oauth2/token") => counted(token_endpoint(request, addr, shared), shared),
         // Entra ID's shape, `/{tenant}/oauth2/v2.0/token`.

@@ -23,6 +23,7 @@ pub fn class_name(lang: Lang, kind: ErrorKind) -> String {
         ErrorKind::Transport => "Transport",
         ErrorKind::Config => "Config",
         ErrorKind::Cancelled => "Cancelled",
+        ErrorKind::IdToken => "IdToken",
     };
     match (lang, kind) {
         // Not `CancelledError`, which would shadow asyncio's in a module importing both.

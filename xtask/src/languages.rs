@@ -43,6 +43,22 @@ const OVERRIDES: &[Override] = &[
         ty: "String",
         note: "Java has no standard JSON type, so the members come as the text of one JSON object.",
     },
+    Override {
+        lang: Lang::Kotlin,
+        model: "IdTokenClaims",
+        field: "extra",
+        name: "extraJson",
+        ty: "String",
+        note: "Kotlin has no standard JSON type, so the claims come as the text of one JSON object.",
+    },
+    Override {
+        lang: Lang::Java,
+        model: "IdTokenClaims",
+        field: "extra",
+        name: "getExtraJson()",
+        ty: "String",
+        note: "Java has no standard JSON type, so the claims come as the text of one JSON object.",
+    },
 ];
 
 /// A property one binding adds for its users' convenience, documented with the fields.
@@ -63,7 +79,7 @@ pub const ADDITIONS: &[Addition] = &[Addition {
 }];
 
 /// Models that Node exposes as plain-object interfaces (types only) rather than classes.
-const NODE_INTERFACES: &[&str] = &["HttpMetadata", "HttpRequestMeta", "HttpResponseMeta"];
+const NODE_INTERFACES: &[&str] = &["HttpMetadata", "HttpRequestMeta", "HttpResponseMeta", "IdTokenClaims"];
 
 impl Lang {
     pub const ALL: [Lang; 5] = [Lang::Rust, Lang::Python, Lang::Node, Lang::Kotlin, Lang::Java];
@@ -130,6 +146,10 @@ impl Lang {
             (Python, Ty::StringMap) => "dict[str, str]".into(),
             (Node, Ty::StringMap) => "Record<string, string>".into(),
             (Kotlin, Ty::StringMap) => "Map<String, String>".into(),
+            (Rust, Ty::StringList) => "Vec<String>".into(),
+            (Python, Ty::StringList) => "list[str]".into(),
+            (Node, Ty::StringList) => "string[]".into(),
+            (Kotlin | Java, Ty::StringList) => "List<String>".into(),
             (Rust, Ty::JsonMap) => "Map<String, Value>".into(),
             (Python, Ty::JsonMap) => "dict[str, Any]".into(),
             (Node, Ty::JsonMap) => "Record<string, JsonValue>".into(),

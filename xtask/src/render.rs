@@ -353,6 +353,7 @@ pub fn java_check(src: &Source) -> String {
          package com.example;\n\n\
          import static org.junit.jupiter.api.Assertions.assertEquals;\n\n\
          import io.tokenfetch.*;\n\
+         import java.util.List;\n\
          import java.util.Map;\n\
          import org.junit.jupiter.api.Test;\n\n\
          class GeneratedModelGettersTest {{\n"

@@ -46,6 +46,8 @@ pub enum Ty {
     StringMap,
     /// `serde_json::Map<String, Value>`: members kept as the server sent them.
     JsonMap,
+    /// `Vec<String>`: a list of names (audiences, methods).
+    StringList,
     Model(String),
     Option(Box<Ty>),
 }
@@ -159,6 +161,7 @@ fn ty(ty: &Type, models: &BTreeSet<String>) -> Result<Ty, String> {
         ("u64", []) => Ty::U64,
         ("bool", []) => Ty::Bool,
         ("Option", [inner]) => Ty::Option(Box::new(self::ty(inner, models)?)),
+        ("Vec", [inner]) if is_string(inner) => Ty::StringList,
         ("BTreeMap", [k, v]) if is_string(k) && is_string(v) => Ty::StringMap,
         ("Map", [k, Type::Path(v)]) if is_string(k) && v.path.is_ident("Value") => Ty::JsonMap,
         (other, []) if models.contains(other) => Ty::Model(other.to_string()),

@@ -22,6 +22,8 @@ from ._native import (
     HttpRequestMeta,
     HttpResponseMeta,
     HttpStatusError,
+    IdTokenClaims,
+    IdTokenError,
     Introspection,
     OAuthError,
     OperationCancelledError,
@@ -39,6 +41,7 @@ from ._native import (
     __version__,
     clear_discovery_cache,
     parse_response,
+    validate_id_token,
 )
 # Not typing.TYPE_CHECKING: importing typing would cost more than the rest of the package
 # (type checkers treat any constant of this name the same way).
@@ -136,6 +139,8 @@ __all__ = [
     "HttpRequestMeta",
     "HttpResponseMeta",
     "HttpStatusError",
+    "IdTokenClaims",
+    "IdTokenError",
     "Introspection",
     "OAuthError",
     "OperationCancelledError",
@@ -157,4 +162,5 @@ __all__ = [
     "__version__",
     "clear_discovery_cache",
     "parse_response",
+    "validate_id_token",
 ]

@@ -122,9 +122,21 @@ class AsyncTokenClient:
         nonce: Optional[str] = None,
         pkce: Optional[Pkce] = None,
         extra: Optional[Params] = None,
+        max_age: Optional[float] = None,
     ) -> AuthorizationRequest:
         """The same as ``TokenClient.authorization_url``: no I/O, so not a coroutine."""
-        return self.sync.authorization_url(redirect_uri, scope=scope, state=state, nonce=nonce, pkce=pkce, extra=extra)
+        return self.sync.authorization_url(
+            redirect_uri, scope=scope, state=state, nonce=nonce, pkce=pkce, extra=extra, max_age=max_age
+        )
+
+    async def exchange_code(self, request: AuthorizationRequest, callback_url: str) -> TokenResponse:
+        """``TokenClient.exchange_code``: the callback checked, the code exchanged, the ID token
+        validated against ``request``."""
+        return await asyncio.to_thread(self.sync.exchange_code, request, callback_url)
+
+    @property
+    def validates_id_tokens(self) -> bool:
+        return self.sync.validates_id_tokens
 
     def parse_callback(self, url: str, expected_state: str) -> str:
         """The same as ``TokenClient.parse_callback``: no I/O, so not a coroutine."""

@@ -79,6 +79,7 @@ class ErrorKind(str, Enum):
     TRANSPORT = "transport"
     CONFIG = "config"
     CANCELLED = "cancelled"
+    ID_TOKEN = "id_token"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -27,6 +27,8 @@ __all__ = [
     "HttpRequestMeta",
     "HttpResponseMeta",
     "HttpStatusError",
+    "IdTokenClaims",
+    "IdTokenError",
     "Introspection",
     "OAuthError",
     "OperationCancelledError",
@@ -44,6 +46,7 @@ __all__ = [
     "__version__",
     "clear_discovery_cache",
     "parse_response",
+    "validate_id_token",
 ]
 
 __version__: str
@@ -71,9 +74,12 @@ class TokenResponse:
     def from_json(body: str) -> TokenResponse:
         """Parse a token response body (JSON or form-encoded) leniently."""
     @staticmethod
-    def _from_state(state: str) -> TokenResponse: ...
+    def _from_state(state: str, claims: Optional[str] = None) -> TokenResponse: ...
     @property
     def access_token(self) -> str: ...
+    @property
+    def id_token_claims(self) -> Optional[IdTokenClaims]:
+        """The claims of ``id_token``, once the client validated it; None otherwise."""
     @property
     def token_type(self) -> str: ...
     @property
@@ -98,7 +104,62 @@ class TokenResponse:
     def to_dict(self) -> Dict[str, Any]: ...
     def to_json(self) -> str: ...
     def __eq__(self, value: object, /) -> bool: ...
-    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str, Optional[str]]]: ...
+
+@final
+class IdTokenClaims:
+    """The claims of a validated ID token; claims without an attribute are in ``extra``."""
+
+    @staticmethod
+    def from_json(text: str) -> IdTokenClaims:
+        """Read back what ``to_json()`` wrote; nothing is validated."""
+    @property
+    def iss(self) -> str: ...
+    @property
+    def sub(self) -> str: ...
+    @property
+    def aud(self) -> List[str]: ...
+    @property
+    def exp(self) -> int: ...
+    @property
+    def iat(self) -> int: ...
+    @property
+    def auth_time(self) -> Optional[int]: ...
+    @property
+    def nonce(self) -> Optional[str]: ...
+    @property
+    def acr(self) -> Optional[str]: ...
+    @property
+    def amr(self) -> List[str]: ...
+    @property
+    def azp(self) -> Optional[str]: ...
+    @property
+    def sid(self) -> Optional[str]: ...
+    @property
+    def extra(self) -> Dict[str, Any]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def validate_id_token(
+    token: str,
+    *,
+    jwks: str,
+    issuer: str,
+    client_id: str,
+    nonce: Optional[str] = None,
+    max_age: Optional[float] = None,
+    access_token: Optional[str] = None,
+    code: Optional[str] = None,
+    clock_skew: Optional[float] = None,
+    algorithms: Optional[List[str]] = None,
+    client_secret: Optional[str] = None,
+    now: Optional[float] = None,
+) -> IdTokenClaims:
+    """Validate an ID token with a JWK Set you hold (the document as text), with no network.
+
+    A failure raises ``IdTokenError``; its ``id_token_check`` names the check that failed.
+    """
 
 def parse_response(
     status: int,
@@ -307,6 +368,12 @@ class AuthorizationRequest:
         """Its verifier goes with the code to the token endpoint."""
     @property
     def redirect_uri(self) -> str: ...
+    @property
+    def max_age(self) -> Optional[int]: ...
+    def to_json(self) -> str:
+        """What a web app keeps between the steps; it holds the PKCE verifier, a secret."""
+    @staticmethod
+    def from_json(text: str) -> AuthorizationRequest: ...
     def __eq__(self, value: object, /) -> bool: ...
 
 @final
@@ -469,8 +536,13 @@ class TokenClient:
         nonce: Optional[str] = None,
         pkce: Optional[Pkce] = None,
         extra: Optional[_Params] = None,
+        max_age: Optional[float] = None,
     ) -> AuthorizationRequest:
-        """The URL that starts the authorization code flow, with state and PKCE."""
+        """The URL that starts the authorization code flow, with state, PKCE and (openid) a nonce."""
+    def exchange_code(self, request: AuthorizationRequest, callback_url: str) -> TokenResponse:
+        """The callback checked, the code exchanged, the ID token validated against ``request``."""
+    @property
+    def validates_id_tokens(self) -> bool: ...
     def parse_callback(self, url: str, expected_state: str) -> str:
         """The code in the redirect back, once its ``state`` and ``iss`` are checked."""
     def client_credentials(self, scope: Optional[str] = None, *, params: Optional[_Params] = None) -> TokenResponse: ...
@@ -534,13 +606,17 @@ class TokenFetchError(Exception):
     """Base class of every tokenfetch error. ``kind`` says which; each subclass's docstring
     says what to do about it."""
 
-    kind: Optional[Literal["oauth", "http_status", "decode", "response_too_large", "timeout", "transport", "config", "cancelled"]]
+    kind: Optional[
+        Literal["oauth", "http_status", "decode", "response_too_large", "timeout", "transport", "config", "cancelled", "id_token"]
+    ]
     status: Optional[int]
     oauth_code: Optional[str]
     """The OAuth ``error`` code the server sent (``invalid_grant``...), for an ``OAuthError``."""
     error_description: Optional[str]
     error_uri: Optional[str]
     http_meta: Optional[HttpMetadata]
+    id_token_check: Optional[str]
+    """Which check an ID token failed (``signature``, ``nonce``, ``exp``...), for an ``IdTokenError``."""
     @property
     @deprecated("use .oauth_code")
     def error(self) -> Optional[str]:
@@ -572,3 +648,6 @@ class ConfigError(TokenFetchError, builtins.ValueError):
 
 class OperationCancelledError(TokenFetchError):
     """The call was cancelled by its caller before it finished."""
+
+class IdTokenError(TokenFetchError):
+    """An ID token failed validation; ``id_token_check`` names the check. Start the sign-in again."""

@@ -86,6 +86,12 @@ class ClientOptions(TypedDict, total=False):
     """RFC 7009's revocation endpoint; replaces a discovered one."""
     introspection_endpoint: Optional[str]
     """RFC 7662's introspection endpoint; replaces a discovered one."""
+    jwks_uri: Optional[str]
+    """The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`."""
+    id_token_algorithms: Optional[Union[str, bytes, Sequence[str]]]
+    """The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA."""
+    clock_skew: Optional[float]
+    """How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60 s. Range: 0 to 600 s."""
 
 class DiscoverOptions(TypedDict, total=False):
     """``TokenClient.discover(issuer, **options)``; an endpoint given replaces the discovered one."""
@@ -156,6 +162,12 @@ class DiscoverOptions(TypedDict, total=False):
     """RFC 7009's revocation endpoint; replaces a discovered one."""
     introspection_endpoint: Optional[str]
     """RFC 7662's introspection endpoint; replaces a discovered one."""
+    jwks_uri: Optional[str]
+    """The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`."""
+    id_token_algorithms: Optional[Union[str, bytes, Sequence[str]]]
+    """The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA."""
+    clock_skew: Optional[float]
+    """How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60 s. Range: 0 to 600 s."""
     discovery_ttl: Optional[float]
     """How long this process reuses a discovery document; 0 reads it every time. Default: 3600 s. Range: 0 to 86400 s."""
 

@@ -55,6 +55,15 @@ pub(crate) struct Config {
     pub device_authorization_endpoint: Option<EndpointUrl>,
     pub revocation_endpoint: Option<EndpointUrl>,
     pub introspection_endpoint: Option<EndpointUrl>,
+    /// The issuer's JWK Set: discovered, or set by hand. With an issuer and a client id, it
+    /// turns on ID token validation.
+    pub jwks_endpoint: Option<EndpointUrl>,
+    /// The algorithms an ID token may be signed with (see `id_token_algorithms`), resolved
+    /// when the client is built.
+    pub id_token_algorithms: Vec<Algorithm>,
+    pub clock_skew: Duration,
+    /// How long a JWKS is reused: the discovery TTL.
+    pub jwks_ttl: Duration,
     /// The private key, parsed once when the client was built: it signs `private_key_jwt`
     /// client assertions and the JWT bearer grant's assertion.
     pub signing_key: Option<Arc<SigningKey>>,
@@ -141,6 +150,11 @@ pub struct TokenClientBuilder {
     private_key: Option<KeySpec>,
     signing_algorithm: Option<Algorithm>,
     key_id: Option<String>,
+    id_token_algorithms: Option<Vec<Algorithm>>,
+    jwks_uri: Option<String>,
+    /// A setter's error that could not be returned by the setter (a name in a list), reported
+    /// by `build()`.
+    deferred_error: Option<Error>,
 }
 
 const AUTHORIZATION: usize = 0;
@@ -168,6 +182,9 @@ impl TokenClientBuilder {
             private_key: None,
             signing_algorithm: None,
             key_id: None,
+            id_token_algorithms: None,
+            jwks_uri: None,
+            deferred_error: None,
             config: Config {
                 token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
                 shown_url: String::new(),
@@ -195,6 +212,10 @@ impl TokenClientBuilder {
                 device_authorization_endpoint: None,
                 revocation_endpoint: None,
                 introspection_endpoint: None,
+                jwks_endpoint: None,
+                id_token_algorithms: Vec::new(),
+                clock_skew: options::CLOCK_SKEW.default_duration(),
+                jwks_ttl: DEFAULT_DISCOVERY_TTL,
                 signing_key: None,
                 secret_key: None,
                 assertion_source: None,
@@ -243,6 +264,45 @@ impl TokenClientBuilder {
     /// RFC 7662's introspection endpoint. Discovery sets it.
     pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoints[INTROSPECTION] = Some(url.into());
+        self
+    }
+    /// The issuer's JWK Set, for a client not built by discovery. With [`Self::issuer`] and a
+    /// client id it turns on ID token validation.
+    pub fn jwks_uri(mut self, url: impl Into<String>) -> Self {
+        self.jwks_uri = Some(url.into());
+        self
+    }
+    /// The algorithms an ID token may be signed with. By default the provider's
+    /// `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. HS256
+    /// (verified with the client secret) is accepted only when listed here.
+    pub fn id_token_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.id_token_algorithms = Some(algorithms.into_iter().collect());
+        self
+    }
+    /// [`Self::id_token_algorithms`] by name, as the bindings pass them; an unknown name is
+    /// reported by `build()`.
+    pub fn id_token_algorithm_names(mut self, names: Vec<String>) -> Self {
+        let mut parsed = Vec::with_capacity(names.len());
+        for name in &names {
+            match name.parse::<Algorithm>() {
+                Ok(algorithm) => parsed.push(algorithm),
+                Err(e) => {
+                    let message = match e {
+                        Error::Config { message } => message,
+                        other => other.to_string(),
+                    };
+                    self.deferred_error
+                        .get_or_insert(Error::config(format!("id_token_algorithms: {message}")));
+                }
+            }
+        }
+        self.id_token_algorithms = Some(parsed);
+        self
+    }
+    /// How far this machine's clock may be from the issuer's when an ID token's times are
+    /// checked.
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.config.clock_skew = skew;
         self
     }
     /// How long a discovery document read for one client is reused by the next client built
@@ -451,6 +511,9 @@ impl TokenClientBuilder {
     /// [`TokenClient::discover`] reads the issuer's discovery document here (or takes it from
     /// the process's cache), so this call may block for up to the timeout.
     pub fn build(self) -> Result<TokenClient> {
+        if let Some(error) = self.deferred_error {
+            return Err(error);
+        }
         let mut config = self.config;
         if let Some(wait) = self.max_retry_wait {
             config.retry.max_retry_after = wait;
@@ -460,6 +523,8 @@ impl TokenClientBuilder {
             options::table::check_retry_wait_within_timeout("max_retry_wait", wait, "timeout", config.timeout)?;
         }
         options::DISCOVERY_TTL.check_duration("discovery_ttl", self.discovery_ttl)?;
+        options::CLOCK_SKEW.check_duration("clock_skew", config.clock_skew)?;
+        config.jwks_ttl = self.discovery_ttl;
         check_headers(&config.extra_headers)?;
         options::ASSERTION_LIFETIME.check_duration("assertion_lifetime", config.assertion_lifetime)?;
         config.instance = crate::jwt::random_id()?;
@@ -540,16 +605,74 @@ impl TokenClientBuilder {
                     self.token_url_override.as_deref(),
                 )?;
                 config = probe.config;
-                return finish(config, probe.transport, self.endpoints);
+                let id_tokens = (self.jwks_uri, self.id_token_algorithms);
+                return finish(config, probe.transport, self.endpoints, id_tokens);
             }
         }
-        finish(config, transport, self.endpoints)
+        finish(
+            config,
+            transport,
+            self.endpoints,
+            (self.jwks_uri, self.id_token_algorithms),
+        )
     }
 }
 
-/// The checks and derived values every client gets, discovered or not.
-fn finish(mut config: Config, transport: Transport, endpoints: [Option<String>; 4]) -> Result<TokenClient> {
+/// The JWKS URL and the ID token algorithms: the caller's, else the discovered ones.
+fn resolve_id_token_settings(
+    config: &mut Config,
+    jwks_uri: Option<String>,
+    algorithms: Option<Vec<Algorithm>>,
+) -> Result<()> {
     let insecure = config.allow_insecure_http;
+    let discovered = config.metadata.as_ref().and_then(|m| m.jwks_uri.clone());
+    if let Some(raw) = jwks_uri.or(discovered) {
+        config.jwks_endpoint = Some(EndpointUrl::parse(&raw, "jwks_uri", insecure)?);
+    }
+    config.id_token_algorithms = match algorithms {
+        Some(chosen) if chosen.is_empty() => {
+            return Err(Error::config(
+                "id_token_algorithms is empty: name at least one, or leave it out for the provider's",
+            ))
+        }
+        Some(chosen) => {
+            if chosen.contains(&Algorithm::HS256) && config.client_secret.is_none() {
+                return Err(Error::config(
+                    "id_token_algorithms has HS256, which is verified with the client secret, and this client has none",
+                ));
+            }
+            chosen
+        }
+        None => {
+            let supported: Vec<String> = config
+                .metadata
+                .as_ref()
+                .and_then(|m| m.extra.get("id_token_signing_alg_values_supported"))
+                .and_then(serde_json::Value::as_array)
+                .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            if supported.is_empty() {
+                crate::id_token::DEFAULT_ALGORITHMS.to_vec()
+            } else {
+                crate::id_token::DEFAULT_ALGORITHMS
+                    .into_iter()
+                    .filter(|a| supported.iter().any(|s| s == a.as_str()))
+                    .collect()
+            }
+        }
+    };
+    Ok(())
+}
+
+/// The checks and derived values every client gets, discovered or not.
+fn finish(
+    mut config: Config,
+    transport: Transport,
+    endpoints: [Option<String>; 4],
+    (jwks_uri, id_token_algorithms): (Option<String>, Option<Vec<Algorithm>>),
+) -> Result<TokenClient> {
+    let insecure = config.allow_insecure_http;
+    resolve_id_token_settings(&mut config, jwks_uri, id_token_algorithms)?;
     let slots = [
         (AUTHORIZATION, "authorization_endpoint"),
         (DEVICE_AUTHORIZATION, "device_authorization_endpoint"),

@@ -67,7 +67,7 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
 /// A cached document is reused only by a client that would have trusted the connection it
 /// came over: the key holds the issuer and the client's trust settings (roots, OS store,
 /// plain HTTP allowed), so a client with stricter trust reads the document itself.
-fn cache_key(config: &Config, issuer_text: &str) -> String {
+pub(super) fn cache_key(config: &Config, issuer_text: &str) -> String {
     let mut roots = ring::digest::Context::new(&ring::digest::SHA256);
     for pem in &config.root_certificates {
         roots.update(&(pem.len() as u64).to_be_bytes());

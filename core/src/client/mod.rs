@@ -19,6 +19,7 @@ pub mod builder;
 mod discover;
 mod encode;
 mod endpoints;
+mod id_tokens;
 mod send;
 
 use builder::Config;

@@ -88,6 +88,17 @@ impl TokenClient {
                 })
             },
         );
+        // Outside the attempts: reading the JWKS is its own request, and a refused ID token
+        // is not retried (the code or refresh token is spent).
+        let result = result.and_then(|mut answer| {
+            if let Some(token) = answer.token_response.take() {
+                match self.with_id_token_checked(token, request) {
+                    Ok(token) => answer.token_response = Some(token),
+                    Err(error) => return Err(error.with_meta(answer.http_meta.clone())),
+                }
+            }
+            Ok(answer)
+        });
         (result, reached)
     }
 
@@ -110,6 +121,7 @@ impl TokenClient {
             &mut reached,
             |prepared, exchange| self.token_from(prepared, exchange),
         );
+        let result = result.and_then(|token| self.with_id_token_checked(token, request));
         (result, reached)
     }
 

@@ -480,9 +480,18 @@ impl TokenManager {
     /// Runs the refresh grant when there is a refresh token, else the configured grant (at
     /// most once, when it is single-use).
     fn fetch(&self) -> Result<TokenResponse> {
-        let refresh_token = self.read_slots().refresh_token.clone();
+        let (refresh_token, first_claims) = {
+            let slots = self.read_slots();
+            let claims = (slots.current.as_ref()).and_then(|c| c.token.id_token_claims.clone());
+            (slots.refresh_token.clone(), claims)
+        };
         if let Some(rt) = refresh_token {
-            match self.client.fetch(&TokenRequest::refresh_token(rt.clone())) {
+            // A refreshed ID token must speak for the same user as the one before it.
+            let mut request = TokenRequest::refresh_token(rt.clone());
+            if let Some(claims) = &first_claims {
+                request = request.after_id_token(claims);
+            }
+            match self.client.fetch(&request) {
                 Ok(mut token) => {
                     if token.refresh_token.is_none() {
                         token.refresh_token = Some(rt);

@@ -98,6 +98,15 @@ pub const DISCOVERY_TTL: NumericOption = duration("discovery_ttl", true, DAY_MS,
 /// made for one request, and a long-lived one is a replayable credential. Not in [`ALL`].
 pub const ASSERTION_LIFETIME: NumericOption = duration("assertion_lifetime", false, 300_000, Some(60_000));
 
+/// How far this machine's clock may be from the issuer's when an ID token's `exp`, `iat`,
+/// `nbf` and `auth_time` are checked. Default a minute, at most ten minutes. Not in [`ALL`].
+pub const CLOCK_SKEW: NumericOption = duration("clock_skew", true, 600_000, Some(60_000));
+
+/// OpenID Connect's `max_age` on an authorization request: how long ago the user may have
+/// signed in. Sent in whole seconds (rounded down); zero asks the user to sign in again; at
+/// most a year. No default: sent only when given. Not in [`ALL`].
+pub const MAX_AGE: NumericOption = duration("max_age", true, 366 * DAY_MS, None);
+
 /// How long a manager waits for another process's fetch through a shared store. By default
 /// twice the client's timeout plus 5 s; at least the client's timeout plus 5 s; at most an hour. Not in [`ALL`], like
 /// `discovery_ttl`.

@@ -754,6 +754,29 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "RFC 7662's introspection endpoint; replaces a discovered one.",
     ),
     row(
+        "jwks_uri",
+        Kind::Text(|b, v| b.jwks_uri(v)),
+        OptionDefault::Described("the discovered `jwks_uri`"),
+        BUILT,
+        "The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation.",
+    ),
+    row(
+        "id_token_algorithms",
+        Kind::TextOrTexts(|b, v| b.id_token_algorithm_names(v)),
+        OptionDefault::Described(
+            "the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA",
+        ),
+        BUILT,
+        "The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed.",
+    ),
+    row(
+        "clock_skew",
+        Kind::Duration(super::CLOCK_SKEW, |b, v| b.clock_skew(v)),
+        OptionDefault::Numeric,
+        BUILT,
+        "How far this machine's clock may be from the issuer's when an ID token's times are checked.",
+    ),
+    row(
         "discovery_ttl",
         Kind::Duration(super::DISCOVERY_TTL, |b, v| b.discovery_ttl(v)),
         OptionDefault::Numeric,

@@ -60,4 +60,6 @@ enum class ErrorKind(@get:JvmSynthetic @get:JvmName("wire") internal val wire: S
     CONFIG("config"),
     /** The call was stopped through its cancel token before it finished (a device flow's poll): nothing to retry unless the cancellation was not yours. */
     CANCELLED("cancelled"),
+    /** The server's ID token failed a check (`idTokenCheck` names it), so the sign-in must not be trusted: start it again. `signature`, `kid` or `alg` after the provider rotated its keys or changed its algorithm: check its JWKS. `exp` or `iat`: check this machine's clock, or raise `clockSkew`. `nonce` or `aud`: the token was made for another sign-in or client. */
+    ID_TOKEN("id_token"),
 }

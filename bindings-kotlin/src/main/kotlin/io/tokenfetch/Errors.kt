@@ -15,7 +15,7 @@ import io.tokenfetch.ffi.NativeException
  * tell the rest. The guide's error table says what to do about each kind.
  */
 sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summary) {
-    /** oauth, http_status, decode, response_too_large, timeout, transport, config or cancelled: [errorKind]'s string. */
+    /** oauth, http_status, decode, response_too_large, timeout, transport, config, cancelled or id_token: [errorKind]'s string. */
     val kind: String = info.kindName
 
     /** [kind] as an enum, for a `when` over the kinds; each member's doc says what to do. */
@@ -29,6 +29,7 @@ sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summar
             NativeErrorKind.TRANSPORT -> ErrorKind.TRANSPORT
             NativeErrorKind.CONFIG -> ErrorKind.CONFIG
             NativeErrorKind.CANCELLED -> ErrorKind.CANCELLED
+            NativeErrorKind.ID_TOKEN -> ErrorKind.ID_TOKEN
         }
 
     /** The HTTP status of the answer, when there was one. */
@@ -45,6 +46,9 @@ sealed class TokenFetchException(info: ErrorInfo) : RuntimeException(info.summar
 
     /** The HTTP exchange, when a request was sent. */
     val httpMeta: HttpMetadata? = info.httpMeta?.let(::HttpMetadata)
+
+    /** Which check an ID token failed (`signature`, `nonce`, `exp`...), for [IdTokenException]. */
+    val idTokenCheck: String? = info.idTokenCheck
 }
 
 /** The server answered with an OAuth error body (any status, 200 included). */
@@ -78,6 +82,9 @@ class ConfigException internal constructor(info: ErrorInfo) : TokenFetchExceptio
  */
 class CancelledException internal constructor(info: ErrorInfo) : TokenFetchException(info)
 
+/** An ID token failed validation; [idTokenCheck] names the check. Start the sign-in again. */
+class IdTokenException internal constructor(info: ErrorInfo) : TokenFetchException(info)
+
 @JvmSynthetic
 internal fun ErrorInfo.toException(): TokenFetchException =
     when (kind) {
@@ -89,10 +96,11 @@ internal fun ErrorInfo.toException(): TokenFetchException =
         NativeErrorKind.TRANSPORT -> TransportException(this)
         NativeErrorKind.CONFIG -> ConfigException(this)
         NativeErrorKind.CANCELLED -> CancelledException(this)
+        NativeErrorKind.ID_TOKEN -> IdTokenException(this)
     }
 
 private fun localError(kind: NativeErrorKind, kindName: String, summary: String): TokenFetchException =
-    ErrorInfo(kind, kindName, summary, null, null, null, null, null).toException()
+    ErrorInfo(kind, kindName, summary, null, null, null, null, null, null).toException()
 
 /** A [ConfigException] raised by the Kotlin layer itself, for a misuse the core cannot see. */
 @JvmSynthetic

@@ -3,6 +3,12 @@ package io.tokenfetch
 import io.tokenfetch.ffi.AuthorizationRequestData
 import io.tokenfetch.ffi.DeviceAuthorizationData
 import io.tokenfetch.ffi.IntrospectionData
+import io.tokenfetch.ffi.authorizationRequestFromSessionJson
+import io.tokenfetch.ffi.validateIdToken as nativeValidateIdToken
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 import io.tokenfetch.ffi.NativeCancelToken
 import io.tokenfetch.ffi.PkceData
 import io.tokenfetch.ffi.ServerMetadataData
@@ -173,7 +179,9 @@ class Pkce internal constructor(
  * An authorization URL and what the client keeps until the user comes back, from
  * [TokenClient.authorizationUrl]. [toString] shows the PKCE verifier as `[redacted]`.
  */
-class AuthorizationRequest internal constructor(private val data: AuthorizationRequestData) {
+class AuthorizationRequest internal constructor(
+    @get:JvmSynthetic @get:JvmName("nativeData") internal val data: AuthorizationRequestData,
+) {
     /** The URL to send the user's browser to. */
     val url: String get() = data.url
 
@@ -187,12 +195,84 @@ class AuthorizationRequest internal constructor(private val data: AuthorizationR
     val pkce: Pkce get() = Pkce(data.pkce)
     val redirectUri: String get() = data.redirectUri
 
+    /** The OpenID Connect `max_age` sent, if any. */
+    @get:JvmSynthetic @get:JvmName("kotlinMaxAge")
+    val maxAge: Duration? get() = data.maxAgeMs?.milliseconds
+
+    /** [maxAge] as a `java.time.Duration`, for Java. */
+    fun getMaxAge(): java.time.Duration? = maxAge?.toJavaDuration()
+
+    /**
+     * The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
+     * verifier, redirect URI), as JSON text. It holds the verifier, a secret: keep it in the
+     * server-side session or an encrypted cookie. [fromSessionJson] reads it back.
+     */
+    fun toSessionJson(): String = data.sessionJson
+
     override fun equals(other: Any?): Boolean = other is AuthorizationRequest && other.data == data
 
     override fun hashCode(): Int = data.hashCode()
 
     /** Every field, as the core's one redacted view shows it: secrets as `[redacted]`. */
     override fun toString(): String = data.shown
+
+    companion object {
+        /** Reads back what [toSessionJson] wrote; anything else is a [ConfigException]. */
+        @JvmStatic
+        @Throws(TokenFetchException::class)
+        fun fromSessionJson(text: String): AuthorizationRequest =
+            ffiCall { AuthorizationRequest(authorizationRequestFromSessionJson(text)) }
+    }
+}
+
+/**
+ * ID tokens that arrived some other way than through a [TokenClient] (which validates its own
+ * answers, reading and caching the issuer's JWKS).
+ */
+object IdTokens {
+    /**
+     * Validates [token] with a JWK Set you hold ([jwks], the document as JSON text), with no
+     * network. [now] is epoch seconds (the current time when null); [algorithms] defaults to
+     * RS256, PS256, ES256 and EdDSA. A failure is an [IdTokenException] whose
+     * [TokenFetchException.idTokenCheck] names the check. The durations are
+     * `java.time.Duration`s, so that Java and Kotlin call the same function
+     * (`600.seconds.toJavaDuration()` from Kotlin).
+     */
+    @JvmStatic
+    @JvmOverloads
+    @Throws(TokenFetchException::class)
+    fun validate(
+        token: String,
+        jwks: String,
+        issuer: String,
+        clientId: String,
+        nonce: String? = null,
+        maxAge: java.time.Duration? = null,
+        accessToken: String? = null,
+        code: String? = null,
+        clockSkew: java.time.Duration? = null,
+        algorithms: List<String>? = null,
+        clientSecret: String? = null,
+        now: Long? = null,
+    ): IdTokenClaims =
+        ffiCall {
+            IdTokenClaims(
+                nativeValidateIdToken(
+                    token,
+                    jwks,
+                    issuer,
+                    clientId,
+                    nonce,
+                    maxAge?.toKotlinDuration()?.inWholeMilliseconds,
+                    accessToken,
+                    code,
+                    clockSkew?.toKotlinDuration()?.inWholeMilliseconds,
+                    algorithms,
+                    clientSecret,
+                    now,
+                ),
+            )
+        }
 }
 
 /**

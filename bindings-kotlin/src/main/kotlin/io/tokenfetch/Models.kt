@@ -5,6 +5,7 @@ package io.tokenfetch
 import io.tokenfetch.ffi.HttpMetadata as NativeHttpMetadata
 import io.tokenfetch.ffi.HttpRequestMeta as NativeHttpRequestMeta
 import io.tokenfetch.ffi.HttpResponseMeta as NativeHttpResponseMeta
+import io.tokenfetch.ffi.IdTokenClaimsData
 import io.tokenfetch.ffi.TokenRequestResponseData
 import io.tokenfetch.ffi.TokenResponseData
 import io.tokenfetch.ffi.authorizationHeader as nativeAuthorizationHeader
@@ -47,6 +48,13 @@ class TokenResponse internal constructor(private val data: TokenResponseData) {
 
     /** Absolute expiry in epoch seconds: receive time + [expiresIn]. */
     val expiresAt: Long? get() = data.expiresAt
+
+    /**
+     * The claims of [idToken], once the client validated it against its issuer's keys (issuer,
+     * audience, expiry, nonce...); null without an ID token, from a client that does not
+     * validate them, and on a response parsed by hand.
+     */
+    val idTokenClaims: IdTokenClaims? get() = data.idTokenClaims?.let(::IdTokenClaims)
 
     /** The granted scopes as a list. */
     val scopes: List<String> get() = scope?.split(' ')?.filter { it.isNotEmpty() } ?: emptyList()
@@ -101,6 +109,46 @@ data class TokenRequestResponse(val httpMeta: HttpMetadata, val tokenResponse: T
 
     internal constructor(data: TokenRequestResponseData) :
         this(HttpMetadata(data.httpMeta), data.tokenResponse?.let(::TokenResponse))
+}
+
+/**
+ * The claims of a validated ID token. The protocol claims are properties; every other claim
+ * (`name`, `email`, a provider's own) is in [extraJson]. [sub] with [iss] is the stable key for
+ * a user. Nothing here is a secret, so [toString] shows every claim.
+ */
+data class IdTokenClaims(
+    val iss: String,
+    val sub: String,
+    /** The audiences, always a list. */
+    val aud: List<String>,
+    /** Expiry, epoch seconds. */
+    val exp: Long,
+    /** Issued at, epoch seconds. */
+    val iat: Long,
+    /** When the user authenticated, epoch seconds. */
+    val authTime: Long?,
+    val nonce: String?,
+    val acr: String?,
+    val amr: List<String>,
+    val azp: String?,
+    val sid: String?,
+    /** Every other claim, as the text of one JSON object. */
+    val extraJson: String,
+) {
+    internal constructor(native: IdTokenClaimsData) : this(
+        native.iss,
+        native.sub,
+        native.aud,
+        native.exp,
+        native.iat,
+        native.authTime,
+        native.nonce,
+        native.acr,
+        native.amr,
+        native.azp,
+        native.sid,
+        native.extraJson,
+    )
 }
 
 /** The HTTP exchange behind a token request, safe to log: the core redacted every credential. */

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.future.await
 import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
@@ -192,10 +193,12 @@ class TokenClient private constructor(
     /**
      * The URL that starts the authorization code flow, from the `authorization_endpoint`. A
      * random [state] and a PKCE pair are made when not given; [scope] defaults to the
-     * configured one; [nonce] (OpenID Connect) is sent only when given; [extra] adds query
-     * parameters (`prompt`, `login_hint`, ...) but may not replace the ones above. Keep the
-     * returned request until the callback: pass its `state` to [parseCallback], then its
-     * `pkce.verifier` and `redirectUri` to [authorizationCode]. No network call.
+     * configured one; [nonce] (OpenID Connect) is made at random for the `openid` scope
+     * unless given; [extra] adds query parameters (`prompt`, `login_hint`, ...) but may not
+     * replace the ones above; [maxAge] asks for a recent sign-in (whole seconds on the wire),
+     * and the ID token's `auth_time` is then checked. Keep the returned request until the
+     * callback ([AuthorizationRequest.toSessionJson]), then pass it to [exchangeCode]. No
+     * network call.
      */
     @JvmOverloads
     @Throws(TokenFetchException::class)
@@ -206,10 +209,63 @@ class TokenClient private constructor(
         nonce: String? = null,
         pkce: Pkce? = null,
         extra: Map<String, String> = emptyMap(),
+    ): AuthorizationRequest = authorizationUrlWith(redirectUri, scope, state, nonce, pkce, extra, null)
+
+    /** [authorizationUrl] with OpenID Connect's `max_age`: the ID token's `auth_time` is then checked. */
+    @JvmSynthetic
+    @JvmName("kotlinAuthorizationUrl")
+    @Throws(TokenFetchException::class)
+    fun authorizationUrl(
+        redirectUri: String,
+        scope: String? = null,
+        state: String? = null,
+        nonce: String? = null,
+        pkce: Pkce? = null,
+        extra: Map<String, String> = emptyMap(),
+        maxAge: Duration,
+    ): AuthorizationRequest = authorizationUrlWith(redirectUri, scope, state, nonce, pkce, extra, maxAge.inWholeMilliseconds)
+
+    /** [authorizationUrl] with OpenID Connect's `max_age`, for Java. */
+    @Throws(TokenFetchException::class)
+    fun authorizationUrl(
+        redirectUri: String,
+        scope: String?,
+        state: String?,
+        nonce: String?,
+        pkce: Pkce?,
+        extra: Map<String, String>,
+        maxAge: java.time.Duration,
+    ): AuthorizationRequest =
+        authorizationUrlWith(redirectUri, scope, state, nonce, pkce, extra, maxAge.toKotlinDuration().inWholeMilliseconds)
+
+    private fun authorizationUrlWith(
+        redirectUri: String,
+        scope: String?,
+        state: String?,
+        nonce: String?,
+        pkce: Pkce?,
+        extra: Map<String, String>,
+        maxAgeMs: Long?,
     ): AuthorizationRequest =
         ffiCall {
-            AuthorizationRequest(native.authorizationUrl(redirectUri, AuthorizationOptionsData(scope, state, nonce, pkce?.data, extra)))
+            val options = AuthorizationOptionsData(scope, state, nonce, pkce?.data, extra, maxAgeMs)
+            AuthorizationRequest(native.authorizationUrl(redirectUri, options))
         }
+
+    /**
+     * The sign-in's last step: checks [callbackUrl] against [request] (its `state` and `iss`),
+     * exchanges the code with the request's PKCE verifier, and validates the ID token against
+     * the same request (its nonce and max age). The claims are on
+     * [TokenResponse.idTokenClaims]; a token that fails a check is an [IdTokenException]. Blocks.
+     */
+    @Throws(TokenFetchException::class)
+    fun exchangeCode(request: AuthorizationRequest, callbackUrl: String): TokenResponse {
+        refuseOnMainThread("TokenClient.exchangeCode")
+        return ffiCall { TokenResponse(native.exchangeCode(request.data, callbackUrl)) }
+    }
+
+    /** Whether ID tokens in this client's answers are validated (it knows its issuer, client id and JWKS). */
+    val validatesIdTokens: Boolean get() = ffiCall { native.validatesIdTokens() }
 
     /**
      * The authorization code in the URL the user was redirected back to. Its `state` must be
@@ -249,6 +305,10 @@ class TokenClient private constructor(
         scope: String? = null,
         params: Map<String, String> = emptyMap(),
     ): TokenResponse = io { password(username, password, scope, params) }
+
+    @JvmSynthetic
+    suspend fun awaitExchangeCode(request: AuthorizationRequest, callbackUrl: String): TokenResponse =
+        io { exchangeCode(request, callbackUrl) }
 
     @JvmSynthetic
     suspend fun awaitAuthorizationCode(

@@ -64,6 +64,9 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property deviceAuthorizationEndpoint RFC 8628's device authorization endpoint; replaces a discovered one.
  * @property revocationEndpoint RFC 7009's revocation endpoint; replaces a discovered one.
  * @property introspectionEndpoint RFC 7662's introspection endpoint; replaces a discovered one.
+ * @property jwksUri The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`.
+ * @property idTokenAlgorithms The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA.
+ * @property clockSkew How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60000 ms. Range: 0 to 600000 ms.
  * @property discoveryTtl How long this process reuses a discovery document; 0 reads it every time. Default: 3600000 ms. Range: 0 to 86400000 ms.
  */
 class TokenClientConfig(
@@ -106,6 +109,10 @@ class TokenClientConfig(
     val deviceAuthorizationEndpoint: String? = null,
     val revocationEndpoint: String? = null,
     val introspectionEndpoint: String? = null,
+    val jwksUri: String? = null,
+    val idTokenAlgorithms: List<String> = emptyList(),
+    @get:JvmSynthetic @get:JvmName("kotlinClockSkew")
+    val clockSkew: Duration? = null,
     @get:JvmSynthetic @get:JvmName("kotlinDiscoveryTtl")
     val discoveryTtl: Duration? = null,
 ) {
@@ -128,6 +135,10 @@ class TokenClientConfig(
     /** [maxBackoff] as a `java.time.Duration`, for Java; null when left to the core's default. */
     @IgnoreJRERequirement
     fun getMaxBackoff(): java.time.Duration? = maxBackoff?.toJavaDuration()
+
+    /** [clockSkew] as a `java.time.Duration`, for Java; null when left to the core's default. */
+    @IgnoreJRERequirement
+    fun getClockSkew(): java.time.Duration? = clockSkew?.toJavaDuration()
 
     /** [discoveryTtl] as a `java.time.Duration`, for Java; null when left to the core's default. */
     @IgnoreJRERequirement
@@ -171,13 +182,16 @@ class TokenClientConfig(
         deviceAuthorizationEndpoint: String? = this.deviceAuthorizationEndpoint,
         revocationEndpoint: String? = this.revocationEndpoint,
         introspectionEndpoint: String? = this.introspectionEndpoint,
+        jwksUri: String? = this.jwksUri,
+        idTokenAlgorithms: List<String> = this.idTokenAlgorithms,
+        clockSkew: Duration? = this.clockSkew,
         discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
+    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     /** A builder holding this configuration's values, to change some of them (from Java). */
     fun newBuilder(): Builder = Builder(this)
 
-    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, discoveryTtl)
+    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
 
@@ -219,6 +233,9 @@ class TokenClientConfig(
             "deviceAuthorizationEndpoint=${deviceAuthorizationEndpoint?.let(::displayUrl)}, " +
             "revocationEndpoint=${revocationEndpoint?.let(::displayUrl)}, " +
             "introspectionEndpoint=${introspectionEndpoint?.let(::displayUrl)}, " +
+            "jwksUri=$jwksUri, " +
+            "idTokenAlgorithms=${idTokenAlgorithms.size} PEM, " +
+            "clockSkew=$clockSkew, " +
             "discoveryTtl=$discoveryTtl)"
 
     /** The options the core reads, each under its Kotlin name; left out when not given. */
@@ -259,6 +276,9 @@ class TokenClientConfig(
             deviceAuthorizationEndpoint?.let { add(NativeOption("deviceAuthorizationEndpoint", NativeOptionValue.Text(it))) }
             revocationEndpoint?.let { add(NativeOption("revocationEndpoint", NativeOptionValue.Text(it))) }
             introspectionEndpoint?.let { add(NativeOption("introspectionEndpoint", NativeOptionValue.Text(it))) }
+            jwksUri?.let { add(NativeOption("jwksUri", NativeOptionValue.Text(it))) }
+            idTokenAlgorithms.takeIf { it.isNotEmpty() }?.let { add(NativeOption("idTokenAlgorithms", NativeOptionValue.Texts(it))) }
+            clockSkew?.let { add(NativeOption("clockSkew", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
             discoveryTtl?.let { add(NativeOption("discoveryTtl", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
         }
 
@@ -399,6 +419,20 @@ class TokenClientConfig(
 
         /** RFC 7662's introspection endpoint; replaces a discovered one. */
         fun introspectionEndpoint(introspectionEndpoint: String?): Builder = apply { config = config.copy(introspectionEndpoint = introspectionEndpoint) }
+
+        /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
+        fun jwksUri(jwksUri: String?): Builder = apply { config = config.copy(jwksUri = jwksUri) }
+
+        /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */
+        fun idTokenAlgorithms(idTokenAlgorithms: List<String>): Builder = apply { config = config.copy(idTokenAlgorithms = idTokenAlgorithms.toList()) }
+
+        /** How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60000 ms. Range: 0 to 600000 ms. */
+        @IgnoreJRERequirement
+        fun clockSkew(clockSkew: java.time.Duration?): Builder = apply { config = config.copy(clockSkew = clockSkew?.toKotlinDuration()) }
+
+        @JvmSynthetic
+        @JvmName("kotlinClockSkew")
+        fun clockSkew(clockSkew: Duration?): Builder = apply { config = config.copy(clockSkew = clockSkew) }
 
         /** How long this process reuses a discovery document; 0 reads it every time. Default: 3600000 ms. Range: 0 to 86400000 ms. */
         @IgnoreJRERequirement

@@ -16,6 +16,22 @@ internal fun checkTokenResponse(model: TokenResponse) {
     val createdAt: String? = model.createdAt
     val extraJson: String = model.extraJson
     val expiresAt: Long? = model.expiresAt
+    val idTokenClaims: IdTokenClaims? = model.idTokenClaims
+}
+
+internal fun checkIdTokenClaims(model: IdTokenClaims) {
+    val iss: String = model.iss
+    val sub: String = model.sub
+    val aud: List<String> = model.aud
+    val exp: Long = model.exp
+    val iat: Long = model.iat
+    val authTime: Long? = model.authTime
+    val nonce: String? = model.nonce
+    val acr: String? = model.acr
+    val amr: List<String> = model.amr
+    val azp: String? = model.azp
+    val sid: String? = model.sid
+    val extraJson: String = model.extraJson
 }
 
 internal fun checkTokenRequestResponse(model: TokenRequestResponse) {

@@ -6,6 +6,7 @@ package com.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tokenfetch.*;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,22 @@ class GeneratedModelGettersTest {
         String createdAt = model.getCreatedAt();
         String extraJson = model.getExtraJson();
         Long expiresAt = model.getExpiresAt();
+        IdTokenClaims idTokenClaims = model.getIdTokenClaims();
+    }
+
+    static void compileIdTokenClaims(IdTokenClaims model) {
+        String iss = model.getIss();
+        String sub = model.getSub();
+        List<String> aud = model.getAud();
+        long exp = model.getExp();
+        long iat = model.getIat();
+        Long authTime = model.getAuthTime();
+        String nonce = model.getNonce();
+        String acr = model.getAcr();
+        List<String> amr = model.getAmr();
+        String azp = model.getAzp();
+        String sid = model.getSid();
+        String extraJson = model.getExtraJson();
     }
 
     static void compileTokenRequestResponse(TokenRequestResponse model) {
@@ -60,6 +77,19 @@ class GeneratedModelGettersTest {
         assertReturns(TokenResponse.class, "getCreatedAt", "String");
         assertReturns(TokenResponse.class, "getExtraJson", "String");
         assertReturns(TokenResponse.class, "getExpiresAt", "Long");
+        assertReturns(TokenResponse.class, "getIdTokenClaims", "IdTokenClaims");
+        assertReturns(IdTokenClaims.class, "getIss", "String");
+        assertReturns(IdTokenClaims.class, "getSub", "String");
+        assertReturns(IdTokenClaims.class, "getAud", "List<String>");
+        assertReturns(IdTokenClaims.class, "getExp", "long");
+        assertReturns(IdTokenClaims.class, "getIat", "long");
+        assertReturns(IdTokenClaims.class, "getAuthTime", "Long");
+        assertReturns(IdTokenClaims.class, "getNonce", "String");
+        assertReturns(IdTokenClaims.class, "getAcr", "String");
+        assertReturns(IdTokenClaims.class, "getAmr", "List<String>");
+        assertReturns(IdTokenClaims.class, "getAzp", "String");
+        assertReturns(IdTokenClaims.class, "getSid", "String");
+        assertReturns(IdTokenClaims.class, "getExtraJson", "String");
         assertReturns(TokenRequestResponse.class, "getHttpMeta", "HttpMetadata");
         assertReturns(TokenRequestResponse.class, "getTokenResponse", "TokenResponse");
         assertReturns(TokenRequestResponse.class, "getV3TokenResponse", "TokenResponse");

@@ -1,0 +1,254 @@
+//! A whole sign-in against testkit's OpenID provider (`/op/<flavor>`), over real loopback
+//! HTTP: the authorization URL, the redirect, the code exchange, and the ID token validated
+//! against the same request. Then every way testkit can make an ID token wrong, each failing
+//! with its own named check; the JWKS cache's refetch rules; refresh continuity.
+
+use std::time::Duration;
+
+use testkit::Testkit;
+use tokenfetch::{AuthorizationOptions, ErrorKind, IdTokenCheck, TokenClient, TokenRequest, TokenResponse};
+
+const REDIRECT: &str = "http://app.example/callback";
+
+fn client(kit: &Testkit, flavor: &str) -> TokenClient {
+    TokenClient::discover(format!("{}/op/{flavor}", kit.url()))
+        .client_id("rp")
+        .client_secret("rp-secret")
+        .discovery_ttl(Duration::ZERO)
+        .build()
+        .expect("testkit's provider publishes its metadata")
+}
+
+/// The authorization URL followed as a browser would, to the redirect's Location.
+fn follow(url: &str) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent.get(url).call().expect("the authorization endpoint answers");
+    assert_eq!(response.status(), 302, "{}", url);
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+fn sign_in_with(client: &TokenClient, mode: &str, options: AuthorizationOptions) -> tokenfetch::Result<TokenResponse> {
+    let mut options = options;
+    options.scope.get_or_insert_with(|| "openid profile".into());
+    options.extra.push(("tf_id_token".into(), mode.into()));
+    let request = client.authorization_url(REDIRECT, options)?;
+    let callback = follow(&request.url);
+    client.exchange_code(&request, &callback)
+}
+
+fn sign_in(client: &TokenClient, mode: &str) -> tokenfetch::Result<TokenResponse> {
+    sign_in_with(client, mode, AuthorizationOptions::default())
+}
+
+fn jwks_reads(kit: &Testkit, flavor: &str) -> u64 {
+    let body = ureq::get(format!("{}/op/{flavor}/__stats", kit.url()))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["jwks_reads"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn a_sign_in_returns_the_validated_claims_of_its_own_request() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    assert!(client.validates_id_tokens());
+    let request = client
+        .authorization_url(
+            REDIRECT,
+            AuthorizationOptions {
+                scope: Some("openid".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let nonce = request
+        .nonce
+        .clone()
+        .expect("an openid request gets a nonce of its own");
+    let token = client.exchange_code(&request, &follow(&request.url)).unwrap();
+    let claims = token.id_token_claims.as_ref().expect("validated claims");
+    assert_eq!(claims.sub, "user-42");
+    assert_eq!(claims.aud, ["rp"]);
+    assert_eq!(claims.nonce.as_deref(), Some(nonce.as_str()));
+    assert_eq!(claims.extra["name"], "Ann Example");
+    // at_hash and c_hash were present and checked; the debug form shows claims, not tokens.
+    assert!(claims.extra.contains_key("at_hash") && claims.extra.contains_key("c_hash"));
+    let shown = format!("{token:?}");
+    assert!(
+        shown.contains("user-42") && !shown.contains(&token.access_token),
+        "{shown}"
+    );
+}
+
+#[test]
+fn every_algorithm_the_provider_signs_with_verifies() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    for mode in ["good", "es256", "eddsa", "ps256"] {
+        let token = sign_in(&client, mode).unwrap_or_else(|e| panic!("{mode}: {e}"));
+        assert!(token.id_token_claims.is_some(), "{mode}");
+    }
+}
+
+#[test]
+fn each_bad_id_token_fails_its_own_named_check() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    let cases = [
+        ("wrong-signature", IdTokenCheck::Signature),
+        ("alg-none", IdTokenCheck::Algorithm),
+        ("hs256-with-public-key", IdTokenCheck::Algorithm),
+        ("jwk-header", IdTokenCheck::Key),
+        ("crit", IdTokenCheck::Crit),
+        ("wrong-iss", IdTokenCheck::Issuer),
+        ("wrong-aud", IdTokenCheck::Audience),
+        ("wrong-azp", IdTokenCheck::AuthorizedParty),
+        ("several-aud", IdTokenCheck::AuthorizedParty),
+        ("wrong-nonce", IdTokenCheck::Nonce),
+        ("expired", IdTokenCheck::Expired),
+        ("not-yet-valid", IdTokenCheck::NotBefore),
+        ("future-iat", IdTokenCheck::IssuedAt),
+        ("at-hash-mismatch", IdTokenCheck::AccessTokenHash),
+        ("c-hash-mismatch", IdTokenCheck::CodeHash),
+        ("oversized", IdTokenCheck::Size),
+        ("deep-nesting", IdTokenCheck::Nesting),
+    ];
+    for (mode, check) in cases {
+        let e = sign_in(&client, mode).expect_err(mode);
+        assert_eq!(e.kind(), ErrorKind::IdToken, "{mode}: {e}");
+        assert_eq!(e.id_token_check(), Some(check), "{mode}: {e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("ID token refused ({})", check.as_str())),
+            "{e}"
+        );
+        // No message quotes the token: no JWT-looking segment appears in it.
+        assert!(!e.to_string().contains("eyJ"), "{mode}: {e}");
+    }
+}
+
+#[test]
+fn max_age_is_sent_and_auth_time_checked() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    let options = || AuthorizationOptions {
+        max_age: Some(Duration::from_secs(600)),
+        ..Default::default()
+    };
+    let request = client.authorization_url(REDIRECT, options()).unwrap();
+    assert!(request.url.contains("max_age=600"), "{}", request.url);
+    assert!(sign_in_with(&client, "good", options()).is_ok());
+    let e = sign_in_with(&client, "old-auth-time", options()).unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::AuthTime), "{e}");
+}
+
+#[test]
+fn a_rotated_key_is_found_with_one_more_read_and_made_up_kids_read_nothing() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    sign_in(&client, "es256").unwrap();
+    assert_eq!(jwks_reads(&kit, "main"), 1);
+    sign_in(&client, "es256").unwrap();
+    assert_eq!(jwks_reads(&kit, "main"), 1, "the cached set serves the next sign-in");
+    ureq::post(format!("{}/op/main/__rotate", kit.url()))
+        .send_empty()
+        .unwrap();
+    sign_in(&client, "es256").expect("the new kid is found with one more read");
+    assert_eq!(jwks_reads(&kit, "main"), 2);
+    for _ in 0..20 {
+        let e = sign_in(&client, "unknown-kid").unwrap_err();
+        assert_eq!(e.id_token_check(), Some(IdTokenCheck::Key), "{e}");
+    }
+    assert_eq!(
+        jwks_reads(&kit, "main"),
+        2,
+        "made-up kids within a minute read the JWKS no more"
+    );
+}
+
+#[test]
+fn concurrent_sign_ins_read_the_jwks_once() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| sign_in(&client, "good").unwrap());
+        }
+    });
+    assert_eq!(jwks_reads(&kit, "main"), 1);
+}
+
+#[test]
+fn a_jwks_too_large_or_too_deep_is_refused_by_name() {
+    let kit = Testkit::start().unwrap();
+    let e = sign_in(&client(&kit, "big-jwks"), "good").unwrap_err();
+    assert!(
+        e.id_token_check() == Some(IdTokenCheck::Jwks) || e.kind() == ErrorKind::ResponseTooLarge,
+        "{e}"
+    );
+    let e = sign_in(&client(&kit, "deep-jwks"), "good").unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::Nesting), "{e}");
+}
+
+#[test]
+fn a_refreshed_id_token_must_name_the_same_user() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    let first = sign_in(&client, "good").unwrap();
+    let claims = first.id_token_claims.clone().unwrap();
+    let request = TokenRequest::refresh_token(first.refresh_token.clone().unwrap()).after_id_token(&claims);
+    let refreshed = client.fetch(&request).expect("same user, no nonce on a refresh");
+    assert_eq!(refreshed.id_token_claims.unwrap().sub, "user-42");
+
+    let first = sign_in(&client, "refresh-other-sub").unwrap();
+    let claims = first.id_token_claims.clone().unwrap();
+    let request = TokenRequest::refresh_token(first.refresh_token.clone().unwrap()).after_id_token(&claims);
+    let e = client.fetch(&request).unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::Subject), "{e}");
+}
+
+#[test]
+fn request_token_carries_the_exchange_metadata_on_an_id_token_failure() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    let request = client
+        .authorization_url(
+            REDIRECT,
+            AuthorizationOptions {
+                scope: Some("openid".into()),
+                extra: vec![("tf_id_token".into(), "wrong-aud".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let callback = follow(&request.url);
+    let code = client.parse_callback(&callback, &request.state).unwrap();
+    let grant = TokenRequest::authorization_code(code, Some(REDIRECT), Some(request.pkce.verifier()));
+    let e = client.request_token(&grant).unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::Audience));
+    assert_eq!(e.status(), Some(200));
+    assert!(e.http_meta().is_some());
+}
+
+#[test]
+fn a_client_without_issuer_or_jwks_leaves_the_id_token_alone() {
+    let kit = Testkit::start().unwrap();
+    let plain = TokenClient::builder(format!("{}/op/main/token", kit.url()))
+        .client_id("rp")
+        .client_secret("rp-secret")
+        .authorization_endpoint(format!("{}/op/main/authorize", kit.url()))
+        .build()
+        .unwrap();
+    assert!(!plain.validates_id_tokens());
+    let token = sign_in(&plain, "wrong-signature").expect("nothing to validate against");
+    assert!(token.id_token.is_some() && token.id_token_claims.is_none());
+}
