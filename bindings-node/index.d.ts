@@ -218,6 +218,11 @@ export declare class NativeTokenClient {
    */
   exchangeCode(request: AuthorizationRequest, callbackUrl: string): Promise<TokenResponse>
   exchangeCodeSync(request: AuthorizationRequest, callbackUrl: string): TokenResponse
+  /** The userinfo endpoint's claims as JSON text (`lib/index.js` parses them). */
+  userinfoJson(accessToken: string, expectedSub?: string | undefined | null): Promise<string>
+  userinfoJsonSync(accessToken: string, expectedSub?: string | undefined | null): string
+  /** The URL that signs the user out at the provider (RP-Initiated Logout). No I/O. */
+  endSessionUrl(idTokenHint?: string | undefined | null, postLogoutRedirectUri?: string | undefined | null, state?: string | undefined | null): string
   /** Whether ID tokens in this client's answers are validated (issuer, client id, JWKS). */
   get validatesIdTokens(): boolean
 }

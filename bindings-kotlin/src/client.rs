@@ -244,6 +244,31 @@ impl NativeTokenClient {
         .into())
     }
 
+    /// The userinfo endpoint's claims, as JSON text. Blocks.
+    pub fn userinfo(&self, access_token: String, expected_sub: Option<String>) -> Result<String, NativeError> {
+        Ok(catch_panic(|| {
+            self.inner
+                .userinfo(&access_token, expected_sub.as_deref())
+                .map(|claims| serde_json::Value::Object(claims).to_string())
+        })?)
+    }
+
+    /// The URL that signs the user out at the provider. No network call.
+    pub fn end_session_url(
+        &self,
+        id_token_hint: Option<String>,
+        post_logout_redirect_uri: Option<String>,
+        state: Option<String>,
+    ) -> Result<String, NativeError> {
+        Ok(catch_panic(|| {
+            self.inner.end_session_url(
+                id_token_hint.as_deref(),
+                post_logout_redirect_uri.as_deref(),
+                state.as_deref(),
+            )
+        })?)
+    }
+
     /// Whether ID tokens in this client's answers are validated.
     pub fn validates_id_tokens(&self) -> bool {
         self.inner.validates_id_tokens()

@@ -241,6 +241,14 @@ export declare class TokenClient {
   exchangeCodeSync(request: AuthorizationRequest, callbackUrl: string): TokenResponse
   /** Whether ID tokens in this client's answers are validated (issuer, client id, JWKS). */
   readonly validatesIdTokens: boolean
+  /**
+   * The user's claims from the userinfo endpoint; with `expectedSub` (the ID token's `sub`),
+   * an answer for another user rejects with an IdTokenError (check `sub`).
+   */
+  userinfo(accessToken: string, options?: { expectedSub?: string }): Promise<Record<string, JsonValue>>
+  userinfoSync(accessToken: string, options?: { expectedSub?: string }): Record<string, JsonValue>
+  /** The URL that signs the user out at the provider (RP-Initiated Logout). No I/O. */
+  endSessionUrl(options?: { idTokenHint?: string; postLogoutRedirectUri?: string; state?: string }): string
   toJSON(): { tokenUrl: string; clientId: string | null }
 }
 

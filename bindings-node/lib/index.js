@@ -383,6 +383,34 @@ class TokenClient {
     })
   }
 
+  /**
+   * The user's claims from the userinfo endpoint (OIDC Core §5.3), with the sign-in's access
+   * token. With `expectedSub` (the ID token's `sub`), an answer for another user rejects with
+   * an IdTokenError (check `sub`). A signed answer is verified with the issuer's keys.
+   */
+  userinfo(accessToken, options) {
+    try {
+      const o = callOptions(options, ['expectedSub'], [])
+      return settle(this.#native.userinfoJson(accessToken, o.expectedSub ?? null)).then((text) => JSON.parse(text))
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+  userinfoSync(accessToken, options) {
+    return guard(() => {
+      const o = callOptions(options, ['expectedSub'], [])
+      return JSON.parse(this.#native.userinfoJsonSync(accessToken, o.expectedSub ?? null))
+    })
+  }
+
+  /** The URL that signs the user out at the provider (RP-Initiated Logout). No I/O. */
+  endSessionUrl(options) {
+    return guard(() => {
+      const o = callOptions(options, ['idTokenHint', 'postLogoutRedirectUri', 'state'], [])
+      return this.#native.endSessionUrl(o.idTokenHint ?? null, o.postLogoutRedirectUri ?? null, o.state ?? null)
+    })
+  }
+
   /** Whether ID tokens in this client's answers are validated (it knows its issuer, client id and JWKS). */
   get validatesIdTokens() {
     return this.#native.validatesIdTokens

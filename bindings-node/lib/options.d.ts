@@ -74,6 +74,10 @@ export interface TokenClientOptions {
   revocationEndpoint?: string
   /** RFC 7662's introspection endpoint; replaces a discovered one. */
   introspectionEndpoint?: string
+  /** OpenID Connect's userinfo endpoint; replaces a discovered one. */
+  userinfoEndpoint?: string
+  /** Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one. */
+  endSessionEndpoint?: string
   /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
   jwksUri?: string
   /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */
@@ -150,6 +154,10 @@ export interface DiscoverOptions {
   revocationEndpoint?: string
   /** RFC 7662's introspection endpoint; replaces a discovered one. */
   introspectionEndpoint?: string
+  /** OpenID Connect's userinfo endpoint; replaces a discovered one. */
+  userinfoEndpoint?: string
+  /** Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one. */
+  endSessionEndpoint?: string
   /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
   jwksUri?: string
   /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */

@@ -318,6 +318,42 @@ impl NativeTokenClient {
             .map_err(to_napi)
     }
 
+    /// The userinfo endpoint's claims as JSON text (`lib/index.js` parses them).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn userinfo_json(&self, access_token: String, expected_sub: Option<String>) -> AsyncTask<Blocking<String>> {
+        let client = self.inner.clone();
+        AsyncTask::new(Blocking::new(move || {
+            client
+                .userinfo(&access_token, expected_sub.as_deref())
+                .map(|claims| serde_json::Value::Object(claims).to_string())
+        }))
+    }
+
+    #[napi]
+    pub fn userinfo_json_sync(&self, access_token: String, expected_sub: Option<String>) -> napi::Result<String> {
+        catch_panic(|| self.inner.userinfo(&access_token, expected_sub.as_deref()))
+            .map(|claims| serde_json::Value::Object(claims).to_string())
+            .map_err(to_napi)
+    }
+
+    /// The URL that signs the user out at the provider (RP-Initiated Logout). No I/O.
+    #[napi]
+    pub fn end_session_url(
+        &self,
+        id_token_hint: Option<String>,
+        post_logout_redirect_uri: Option<String>,
+        state: Option<String>,
+    ) -> napi::Result<String> {
+        catch_panic(|| {
+            self.inner.end_session_url(
+                id_token_hint.as_deref(),
+                post_logout_redirect_uri.as_deref(),
+                state.as_deref(),
+            )
+        })
+        .map_err(to_napi)
+    }
+
     /// Whether ID tokens in this client's answers are validated (issuer, client id, JWKS).
     #[napi(getter)]
     pub fn validates_id_tokens(&self) -> bool {

@@ -225,3 +225,23 @@ test("the guide's sign-in example runs", async () => {
   assert.match(stdout, /sub=user-42/)
   assert.match(stdout, /nonce checked {3}true/)
 })
+
+test('userinfo answers for the signed-in user only; the end session URL carries its parameters', async () => {
+  const client = provider(kit)
+  const token = await signIn(client)
+  const info = await client.userinfo(token.accessToken, { expectedSub: token.idTokenClaims.sub })
+  assert.deepEqual([info.sub, info.email], ['user-42', 'ann@example.com'])
+  const other = await signIn(client, 'userinfo-other-sub')
+  await assert.rejects(client.userinfo(other.accessToken, { expectedSub: other.idTokenClaims.sub }), (e) => e.idTokenCheck === 'sub')
+  assert.throws(() => client.userinfoSync(other.accessToken, { expectedSub: 'user-42' }), (e) => e.idTokenCheck === 'sub')
+  await assert.rejects(client.userinfo(token.accessToken, { expected_sub: 'x' }), /expectedSub/)
+  const signed = provider(kit, 'signed-userinfo')
+  assert.equal((await signed.userinfo((await signIn(signed)).accessToken)).aud, 'rp')
+  const url = new URL(client.endSessionUrl({ idTokenHint: 'the.id.token', postLogoutRedirectUri: 'https://app.example/bye', state: 's-1' }))
+  assert.deepEqual(Object.fromEntries(url.searchParams), {
+    id_token_hint: 'the.id.token',
+    post_logout_redirect_uri: 'https://app.example/bye',
+    state: 's-1',
+    client_id: 'rp',
+  })
+})

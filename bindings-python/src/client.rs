@@ -365,6 +365,40 @@ impl PyTokenClient {
             .into())
     }
 
+    /// The user's claims from the userinfo endpoint (OIDC Core §5.3), with the sign-in's
+    /// access token, as a dict. With `expected_sub` (the ID token's `sub`), an answer for
+    /// another user raises `IdTokenError` (check `sub`). A signed answer is verified with the
+    /// issuer's keys.
+    #[pyo3(signature = (access_token, *, expected_sub=None))]
+    fn userinfo<'py>(
+        &self,
+        py: Python<'py>,
+        access_token: &str,
+        expected_sub: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.inner.clone();
+        let access_token = access_token.to_string();
+        let claims = py
+            .detach(move || catch_panic(|| client.userinfo(&access_token, expected_sub.as_deref())))
+            .map_err(BindingError)?;
+        crate::convert::json_to_py(py, &serde_json::Value::Object(claims))
+    }
+
+    /// The URL that signs the user out at the provider (RP-Initiated Logout), from the
+    /// `end_session_endpoint`. No I/O.
+    #[pyo3(signature = (*, id_token_hint=None, post_logout_redirect_uri=None, state=None))]
+    fn end_session_url(
+        &self,
+        id_token_hint: Option<&str>,
+        post_logout_redirect_uri: Option<&str>,
+        state: Option<&str>,
+    ) -> Result<String, BindingError> {
+        Ok(catch_panic(|| {
+            self.inner
+                .end_session_url(id_token_hint, post_logout_redirect_uri, state)
+        })?)
+    }
+
     /// Whether ID tokens in this client's answers are validated (it knows its issuer, client
     /// id and JWKS).
     #[getter]

@@ -254,3 +254,34 @@ def test_the_guide_s_sign_in_example_runs(testkit: Any) -> None:
     run = subprocess.run([sys.executable, str(example), testkit.url], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "sub=user-42" in run.stdout and "nonce checked True" in run.stdout, run.stdout
+
+
+def test_userinfo_answers_for_the_signed_in_user_only(testkit: Any) -> None:
+    client = provider(testkit)
+    token = sign_in(client)
+    claims = token.id_token_claims
+    assert claims is not None
+    info = client.userinfo(token.access_token, expected_sub=claims.sub)
+    assert info["sub"] == "user-42" and info["email"] == "ann@example.com"
+    other = sign_in(client, "userinfo-other-sub")
+    with pytest.raises(IdTokenError) as caught:
+        client.userinfo(other.access_token, expected_sub=other.id_token_claims.sub)  # type: ignore[union-attr]
+    assert caught.value.id_token_check == "sub"
+    signed = provider(testkit, "signed-userinfo")
+    token = sign_in(signed)
+    assert signed.userinfo(token.access_token)["aud"] == "rp"
+
+
+def test_the_end_session_url_carries_the_hint_the_redirect_and_the_state(testkit: Any) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    url = provider(testkit).end_session_url(
+        id_token_hint="the.id.token", post_logout_redirect_uri="https://app.example/bye", state="s-1"
+    )
+    query = parse_qs(urlparse(url).query)
+    assert query == {
+        "id_token_hint": ["the.id.token"],
+        "post_logout_redirect_uri": ["https://app.example/bye"],
+        "state": ["s-1"],
+        "client_id": ["rp"],
+    }

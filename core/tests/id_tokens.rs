@@ -252,3 +252,67 @@ fn a_client_without_issuer_or_jwks_leaves_the_id_token_alone() {
     let token = sign_in(&plain, "wrong-signature").expect("nothing to validate against");
     assert!(token.id_token.is_some() && token.id_token_claims.is_none());
 }
+
+#[test]
+fn userinfo_answers_for_the_signed_in_user_only() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    let token = sign_in(&client, "good").unwrap();
+    let claims = token.id_token_claims.clone().unwrap();
+    let info = client.userinfo(&token.access_token, Some(&claims.sub)).unwrap();
+    assert_eq!(info["sub"], "user-42");
+    assert_eq!(info["email"], "ann@example.com");
+
+    // The provider answers for another user: never merged into this one's session.
+    let other = sign_in(&client, "userinfo-other-sub").unwrap();
+    let e = client
+        .userinfo(
+            &other.access_token,
+            other.id_token_claims.as_ref().map(|c| c.sub.as_str()),
+        )
+        .unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::Subject), "{e}");
+
+    // A token the provider does not know is its error, and the token is in no message.
+    let e = client.userinfo("not-a-token-of-this-provider", None).unwrap_err();
+    assert_eq!(e.oauth_code(), Some("invalid_token"), "{e}");
+    assert!(client.userinfo(" ", None).unwrap_err().kind() == ErrorKind::Config);
+}
+
+#[test]
+fn a_signed_userinfo_answer_is_verified_with_the_issuer_s_keys() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "signed-userinfo");
+    let token = sign_in(&client, "good").unwrap();
+    let info = client
+        .userinfo(
+            &token.access_token,
+            token.id_token_claims.as_ref().map(|c| c.sub.as_str()),
+        )
+        .unwrap();
+    assert_eq!(info["sub"], "user-42");
+    assert_eq!(info["aud"], "rp");
+}
+
+#[test]
+fn the_end_session_url_carries_the_hint_the_redirect_and_the_state() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "main");
+    let url = client
+        .end_session_url(Some("the.id.token"), Some("https://app.example/bye"), Some("s-1"))
+        .unwrap();
+    let parsed = url::Url::parse(&url).unwrap();
+    assert_eq!(parsed.path(), "/op/main/logout");
+    let query: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
+    assert_eq!(query["id_token_hint"], "the.id.token");
+    assert_eq!(query["post_logout_redirect_uri"], "https://app.example/bye");
+    assert_eq!((query["state"].as_str(), query["client_id"].as_str()), ("s-1", "rp"));
+    assert!(client.end_session_url(None, Some("not a url"), None).is_err());
+    let plain = TokenClient::builder(format!("{}/token", kit.url()))
+        .client_id("rp")
+        .auth_method(tokenfetch::AuthMethod::None)
+        .build()
+        .unwrap();
+    let e = plain.end_session_url(None, None, None).unwrap_err();
+    assert!(e.to_string().contains("end_session_endpoint"), "{e}");
+}

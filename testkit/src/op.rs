@@ -50,6 +50,7 @@ pub(crate) const MODES: &[&str] = &[
     "deep-nesting",
     "refresh-other-sub",
     "old-auth-time",
+    "userinfo-other-sub",
 ];
 
 fn b64(bytes: &[u8]) -> String {
@@ -148,7 +149,7 @@ fn with_provider<T>(issuer: &str, f: impl FnOnce(&mut Provider) -> T) -> T {
 pub(crate) fn route(request: &Request, addr: SocketAddr) -> Option<Reply> {
     let rest = request.path.strip_prefix("/op/")?;
     let (flavor, tail) = rest.split_once('/')?;
-    if !matches!(flavor, "main" | "big-jwks" | "deep-jwks") {
+    if !matches!(flavor, "main" | "big-jwks" | "deep-jwks" | "signed-userinfo") {
         return None;
     }
     let issuer = format!("http://{addr}/op/{flavor}");
@@ -157,7 +158,7 @@ pub(crate) fn route(request: &Request, addr: SocketAddr) -> Option<Reply> {
         ("GET", "jwks") => jwks(flavor, &issuer),
         ("GET", "authorize") => authorize(request, &issuer),
         ("POST", "token") => token(request, &issuer),
-        ("GET" | "POST", "userinfo") => userinfo(request, &issuer),
+        ("GET" | "POST", "userinfo") => userinfo(request, flavor, &issuer),
         ("POST", "__rotate") => with_provider(&issuer, |p| {
             p.keys.ec = ec_pair();
             p.keys.ec_kid = format!("ec-{}", &random()[..8]);
@@ -179,6 +180,7 @@ fn discovery(issuer: &str) -> Reply {
             "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
             "userinfo_endpoint": format!("{issuer}/userinfo"),
+            "end_session_endpoint": format!("{issuer}/logout"),
             "jwks_uri": format!("{issuer}/jwks"),
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
@@ -301,7 +303,12 @@ fn token(request: &Request, issuer: &str) -> Reply {
     let refreshed = code.is_none();
     let id_token = with_provider(issuer, |p| {
         p.refresh.insert(refresh_token.clone(), mode.clone());
-        p.userinfo.insert(access_token.clone(), "user-42".into());
+        let sub = if mode == "userinfo-other-sub" {
+            "user-43"
+        } else {
+            "user-42"
+        };
+        p.userinfo.insert(access_token.clone(), sub.into());
         id_token(
             &p.keys,
             &mode,
@@ -319,20 +326,40 @@ fn token(request: &Request, issuer: &str) -> Reply {
     )
 }
 
-fn userinfo(request: &Request, issuer: &str) -> Reply {
+/// The user behind a bearer token: JSON, or for the `signed-userinfo` flavor a JWT signed with
+/// the provider's EC key (what `userinfo_signed_response_alg` asks of a provider).
+fn userinfo(request: &Request, flavor: &str, issuer: &str) -> Reply {
     let token = request
         .header("authorization")
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default()
         .to_string();
-    match with_provider(issuer, |p| p.userinfo.get(&token).cloned()) {
-        Some(sub) => Reply::json(
-            200,
-            json!({ "sub": sub, "name": "Ann Example", "email": "ann@example.com" }),
-        ),
-        None => Reply::json(401, json!({ "error": "invalid_token" }))
-            .header("WWW-Authenticate", "Bearer error=\"invalid_token\""),
-    }
+    with_provider(issuer, |p| {
+        let Some(sub) = p.userinfo.get(&token).cloned() else {
+            return Reply::json(401, json!({ "error": "invalid_token" }))
+                .header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        };
+        if flavor != "signed-userinfo" {
+            return Reply::json(
+                200,
+                json!({ "sub": sub, "name": "Ann Example", "email": "ann@example.com" }),
+            );
+        }
+        let header = json!({ "alg": "ES256", "kid": p.keys.ec_kid, "typ": "JWT" });
+        let claims = json!({ "sub": sub, "name": "Ann Example", "iss": issuer, "aud": CLIENT_ID });
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let signature = p
+            .keys
+            .ec
+            .sign(&SystemRandom::new(), input.as_bytes())
+            .map(|s| s.as_ref().to_vec())
+            .unwrap_or_default();
+        Reply::text(200, "application/jwt", &format!("{input}.{}", b64(&signature)))
+    })
 }
 
 fn half_hash(value: &str, eddsa: bool) -> String {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from ._native import (
     AuthorizationRequest,
@@ -137,6 +137,22 @@ class AsyncTokenClient:
     @property
     def validates_id_tokens(self) -> bool:
         return self.sync.validates_id_tokens
+
+    async def userinfo(self, access_token: str, *, expected_sub: Optional[str] = None) -> Dict[str, Any]:
+        """``TokenClient.userinfo``: the user's claims from the userinfo endpoint."""
+        return await asyncio.to_thread(self.sync.userinfo, access_token, expected_sub=expected_sub)
+
+    def end_session_url(
+        self,
+        *,
+        id_token_hint: Optional[str] = None,
+        post_logout_redirect_uri: Optional[str] = None,
+        state: Optional[str] = None,
+    ) -> str:
+        """The same as ``TokenClient.end_session_url``: no I/O, so not a coroutine."""
+        return self.sync.end_session_url(
+            id_token_hint=id_token_hint, post_logout_redirect_uri=post_logout_redirect_uri, state=state
+        )
 
     def parse_callback(self, url: str, expected_state: str) -> str:
         """The same as ``TokenClient.parse_callback``: no I/O, so not a coroutine."""

@@ -543,6 +543,16 @@ class TokenClient:
         """The callback checked, the code exchanged, the ID token validated against ``request``."""
     @property
     def validates_id_tokens(self) -> bool: ...
+    def userinfo(self, access_token: str, *, expected_sub: Optional[str] = None) -> Dict[str, Any]:
+        """The user's claims from the userinfo endpoint; another user's answer raises ``IdTokenError``."""
+    def end_session_url(
+        self,
+        *,
+        id_token_hint: Optional[str] = None,
+        post_logout_redirect_uri: Optional[str] = None,
+        state: Optional[str] = None,
+    ) -> str:
+        """The URL that signs the user out at the provider (RP-Initiated Logout)."""
     def parse_callback(self, url: str, expected_state: str) -> str:
         """The code in the redirect back, once its ``state`` and ``iss`` are checked."""
     def client_credentials(self, scope: Optional[str] = None, *, params: Optional[_Params] = None) -> TokenResponse: ...

@@ -86,6 +86,10 @@ class ClientOptions(TypedDict, total=False):
     """RFC 7009's revocation endpoint; replaces a discovered one."""
     introspection_endpoint: Optional[str]
     """RFC 7662's introspection endpoint; replaces a discovered one."""
+    userinfo_endpoint: Optional[str]
+    """OpenID Connect's userinfo endpoint; replaces a discovered one."""
+    end_session_endpoint: Optional[str]
+    """Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one."""
     jwks_uri: Optional[str]
     """The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`."""
     id_token_algorithms: Optional[Union[str, bytes, Sequence[str]]]
@@ -162,6 +166,10 @@ class DiscoverOptions(TypedDict, total=False):
     """RFC 7009's revocation endpoint; replaces a discovered one."""
     introspection_endpoint: Optional[str]
     """RFC 7662's introspection endpoint; replaces a discovered one."""
+    userinfo_endpoint: Optional[str]
+    """OpenID Connect's userinfo endpoint; replaces a discovered one."""
+    end_session_endpoint: Optional[str]
+    """Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one."""
     jwks_uri: Optional[str]
     """The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`."""
     id_token_algorithms: Optional[Union[str, bytes, Sequence[str]]]

@@ -58,6 +58,10 @@ pub(crate) struct Config {
     /// The issuer's JWK Set: discovered, or set by hand. With an issuer and a client id, it
     /// turns on ID token validation.
     pub jwks_endpoint: Option<EndpointUrl>,
+    /// OpenID Connect's userinfo endpoint: discovered, or set by hand.
+    pub userinfo_endpoint: Option<EndpointUrl>,
+    /// OpenID Connect RP-Initiated Logout's `end_session_endpoint`.
+    pub end_session_endpoint: Option<EndpointUrl>,
     /// The algorithms an ID token may be signed with (see `id_token_algorithms`), resolved
     /// when the client is built.
     pub id_token_algorithms: Vec<Algorithm>,
@@ -152,6 +156,8 @@ pub struct TokenClientBuilder {
     key_id: Option<String>,
     id_token_algorithms: Option<Vec<Algorithm>>,
     jwks_uri: Option<String>,
+    userinfo_endpoint: Option<String>,
+    end_session_endpoint: Option<String>,
     /// A setter's error that could not be returned by the setter (a name in a list), reported
     /// by `build()`.
     deferred_error: Option<Error>,
@@ -184,6 +190,8 @@ impl TokenClientBuilder {
             key_id: None,
             id_token_algorithms: None,
             jwks_uri: None,
+            userinfo_endpoint: None,
+            end_session_endpoint: None,
             deferred_error: None,
             config: Config {
                 token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
@@ -213,6 +221,8 @@ impl TokenClientBuilder {
                 revocation_endpoint: None,
                 introspection_endpoint: None,
                 jwks_endpoint: None,
+                userinfo_endpoint: None,
+                end_session_endpoint: None,
                 id_token_algorithms: Vec::new(),
                 clock_skew: options::CLOCK_SKEW.default_duration(),
                 jwks_ttl: DEFAULT_DISCOVERY_TTL,
@@ -264,6 +274,16 @@ impl TokenClientBuilder {
     /// RFC 7662's introspection endpoint. Discovery sets it.
     pub fn introspection_endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoints[INTROSPECTION] = Some(url.into());
+        self
+    }
+    /// OpenID Connect's userinfo endpoint ([`TokenClient::userinfo`]). Discovery sets it.
+    pub fn userinfo_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.userinfo_endpoint = Some(url.into());
+        self
+    }
+    /// Where [`TokenClient::end_session_url`] signs the user out. Discovery sets it.
+    pub fn end_session_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.end_session_endpoint = Some(url.into());
         self
     }
     /// The issuer's JWK Set, for a client not built by discovery. With [`Self::issuer`] and a
@@ -605,29 +625,62 @@ impl TokenClientBuilder {
                     self.token_url_override.as_deref(),
                 )?;
                 config = probe.config;
-                let id_tokens = (self.jwks_uri, self.id_token_algorithms);
-                return finish(config, probe.transport, self.endpoints, id_tokens);
+                let oidc = OidcSettings {
+                    jwks_uri: self.jwks_uri,
+                    algorithms: self.id_token_algorithms,
+                    userinfo_endpoint: self.userinfo_endpoint,
+                    end_session_endpoint: self.end_session_endpoint,
+                };
+                return finish(config, probe.transport, self.endpoints, oidc);
             }
         }
-        finish(
-            config,
-            transport,
-            self.endpoints,
-            (self.jwks_uri, self.id_token_algorithms),
-        )
+        let oidc = OidcSettings {
+            jwks_uri: self.jwks_uri,
+            algorithms: self.id_token_algorithms,
+            userinfo_endpoint: self.userinfo_endpoint,
+            end_session_endpoint: self.end_session_endpoint,
+        };
+        finish(config, transport, self.endpoints, oidc)
     }
 }
 
-/// The JWKS URL and the ID token algorithms: the caller's, else the discovered ones.
-fn resolve_id_token_settings(
-    config: &mut Config,
+/// What the builder was told about the OpenID provider beyond OAuth's endpoints.
+struct OidcSettings {
     jwks_uri: Option<String>,
     algorithms: Option<Vec<Algorithm>>,
-) -> Result<()> {
+    userinfo_endpoint: Option<String>,
+    end_session_endpoint: Option<String>,
+}
+
+/// The JWKS URL, the OpenID endpoints and the ID token algorithms: the caller's, else the
+/// discovered ones.
+fn resolve_id_token_settings(config: &mut Config, settings: OidcSettings) -> Result<()> {
+    let OidcSettings {
+        jwks_uri,
+        algorithms,
+        userinfo_endpoint,
+        end_session_endpoint,
+    } = settings;
     let insecure = config.allow_insecure_http;
     let discovered = config.metadata.as_ref().and_then(|m| m.jwks_uri.clone());
     if let Some(raw) = jwks_uri.or(discovered) {
         config.jwks_endpoint = Some(EndpointUrl::parse(&raw, "jwks_uri", insecure)?);
+    }
+    let discovered_text = |name: &str| {
+        config
+            .metadata
+            .as_ref()
+            .and_then(|m| m.extra.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let userinfo = userinfo_endpoint.or_else(|| discovered_text("userinfo_endpoint"));
+    let end_session = end_session_endpoint.or_else(|| discovered_text("end_session_endpoint"));
+    if let Some(raw) = userinfo {
+        config.userinfo_endpoint = Some(EndpointUrl::parse(&raw, "userinfo_endpoint", insecure)?);
+    }
+    if let Some(raw) = end_session {
+        config.end_session_endpoint = Some(EndpointUrl::parse(&raw, "end_session_endpoint", insecure)?);
     }
     config.id_token_algorithms = match algorithms {
         Some(chosen) if chosen.is_empty() => {
@@ -669,10 +722,10 @@ fn finish(
     mut config: Config,
     transport: Transport,
     endpoints: [Option<String>; 4],
-    (jwks_uri, id_token_algorithms): (Option<String>, Option<Vec<Algorithm>>),
+    oidc: OidcSettings,
 ) -> Result<TokenClient> {
     let insecure = config.allow_insecure_http;
-    resolve_id_token_settings(&mut config, jwks_uri, id_token_algorithms)?;
+    resolve_id_token_settings(&mut config, oidc)?;
     let slots = [
         (AUTHORIZATION, "authorization_endpoint"),
         (DEVICE_AUTHORIZATION, "device_authorization_endpoint"),

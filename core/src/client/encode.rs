@@ -275,6 +275,18 @@ pub(crate) fn prepare_at<'s>(
 }
 
 /// A GET of a public document (discovery): no client authentication, nothing to scrub.
+/// A GET that presents `access_token` as a bearer token (RFC 6750 §2.1), with the token and
+/// the configuration's secrets scrubbed from whatever comes back.
+pub(crate) fn prepare_bearer_get(config: &Config, url: &url::Url, access_token: &str) -> Prepared {
+    let mut prepared = prepare_get(url, &config.user_agent);
+    prepared
+        .headers
+        .push(("Authorization".into(), format!("Bearer {access_token}")));
+    prepared.secrets = config.secrets.clone();
+    prepared.secrets.add(access_token);
+    prepared
+}
+
 pub(crate) fn prepare_get(url: &url::Url, user_agent: &str) -> Prepared {
     Prepared {
         method: "GET",

@@ -116,6 +116,170 @@ impl TokenClient {
         self.fetch(&grant)
     }
 
+    /// The user's claims from the userinfo endpoint (OIDC Core §5.3), with `access_token`. When
+    /// `expected_sub` is given (the sign-in's ID token's `sub`), the answer's `sub` must be it
+    /// (§5.3.4), else an `id_token` error with check `sub`: a userinfo answer for another user
+    /// must not be merged into this one's session. A signed answer (`application/jwt`) is
+    /// verified as an ID token is: the issuer's keys, the algorithm allowlist, `iss` and `aud`
+    /// when present.
+    pub fn userinfo(
+        &self,
+        access_token: &str,
+        expected_sub: Option<&str>,
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let config = &self.inner.config;
+        let endpoint = config.userinfo_endpoint.as_ref().ok_or_else(|| {
+            Error::config(
+                "this client has no userinfo_endpoint: build it with TokenClient::discover(issuer) from an \
+                 OpenID provider, or set userinfo_endpoint",
+            )
+        })?;
+        if access_token.trim().is_empty() {
+            return Err(Error::config(
+                "userinfo needs the access token of the sign-in; it is empty",
+            ));
+        }
+        let prepare = |_| Ok(super::encode::prepare_bearer_get(config, &endpoint.url, access_token));
+        let mut reached = false;
+        let answer = self.inner.attempts(
+            prepare,
+            false,
+            config.retry.max_retries,
+            &mut reached,
+            |prepared, exchange| {
+                let signed = exchange.headers.iter().any(|(name, value)| {
+                    name.eq_ignore_ascii_case("content-type")
+                        && value.trim().to_ascii_lowercase().starts_with("application/jwt")
+                });
+                if signed && (200..300).contains(&exchange.status) {
+                    let text = String::from_utf8_lossy(&exchange.body).trim().to_string();
+                    return Ok(Userinfo::Signed(crate::secret::Secret::new(text)));
+                }
+                let members = crate::parse::parse_object_answer(
+                    exchange.status,
+                    &exchange.headers,
+                    &exchange.body,
+                    config.max_response_bytes,
+                )?
+                .ok_or_else(|| Error::decode(format!("the userinfo answer from {} is empty", endpoint.shown)))?;
+                Ok(Userinfo::Plain(crate::redact::scrub_members(
+                    members,
+                    &prepared.secrets,
+                )))
+            },
+        )?;
+        let claims = match answer {
+            Userinfo::Plain(members) => members,
+            Userinfo::Signed(jwt) => self.verified_userinfo(jwt.expose_str())?,
+        };
+        let sub = claims.get("sub").and_then(serde_json::Value::as_str).ok_or_else(|| {
+            Error::decode(format!(
+                "the userinfo answer from {} has no sub (OIDC Core §5.3.2)",
+                endpoint.shown
+            ))
+        })?;
+        if let Some(expected) = expected_sub {
+            if expected != sub {
+                return Err(id_token::IdTokenFailure {
+                    check: id_token::IdTokenCheck::Subject,
+                    message: "the userinfo answer is for another user (sub) than the ID token; it must not be used (OIDC Core §5.3.4)"
+                        .into(),
+                }
+                .into());
+            }
+        }
+        Ok(claims)
+    }
+
+    /// A signed userinfo answer's claims, verified with the issuer's keys.
+    fn verified_userinfo(&self, jwt: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let config = &self.inner.config;
+        let jws = id_token::jws::parse(jwt)?;
+        let algorithm = jws
+            .algorithm
+            .parse::<Algorithm>()
+            .ok()
+            .filter(|a| config.id_token_algorithms.contains(a) && *a != Algorithm::HS256)
+            .ok_or_else(|| {
+                Error::from(id_token::IdTokenFailure {
+                    check: id_token::IdTokenCheck::Algorithm,
+                    message: format!(
+                        "the signed userinfo answer uses {}, not one of the allowed algorithms",
+                        crate::redact::shown_choice(&jws.algorithm)
+                    ),
+                })
+            })?;
+        self.jwks(algorithm, jws.key_id.as_deref())?.verify(&jws, algorithm)?;
+        let text = |name: &str| jws.claims.get(name).and_then(serde_json::Value::as_str);
+        if let (Some(iss), Some(issuer)) = (text("iss"), config.issuer.as_deref()) {
+            if !crate::discovery::same_issuer(iss, issuer) {
+                return Err(id_token::IdTokenFailure {
+                    check: id_token::IdTokenCheck::Issuer,
+                    message: format!(
+                        "the signed userinfo answer was issued by {}",
+                        crate::redact::shown_choice(iss)
+                    ),
+                }
+                .into());
+            }
+        }
+        if let (Some(aud), Some(client_id)) = (jws.claims.get("aud"), config.client_id.as_deref()) {
+            let ours = match aud {
+                serde_json::Value::String(a) => a == client_id,
+                serde_json::Value::Array(items) => items.iter().any(|a| a.as_str() == Some(client_id)),
+                _ => false,
+            };
+            if !ours {
+                return Err(id_token::IdTokenFailure {
+                    check: id_token::IdTokenCheck::Audience,
+                    message: "the signed userinfo answer is for another client (aud)".into(),
+                }
+                .into());
+            }
+        }
+        Ok(jws.claims)
+    }
+
+    /// The URL that signs the user out at the provider (OpenID Connect RP-Initiated Logout
+    /// 1.0), from the `end_session_endpoint`: with the ID token as `id_token_hint`, where to
+    /// send the user afterwards (registered with the provider), and a `state` to find the
+    /// request again. The client id is sent as `client_id`. No network call.
+    pub fn end_session_url(
+        &self,
+        id_token_hint: Option<&str>,
+        post_logout_redirect_uri: Option<&str>,
+        state: Option<&str>,
+    ) -> Result<String> {
+        let config = &self.inner.config;
+        let endpoint = config.end_session_endpoint.as_ref().ok_or_else(|| {
+            Error::config(
+                "this client has no end_session_endpoint: build it with TokenClient::discover(issuer) from a \
+                 provider that publishes one, or set end_session_endpoint",
+            )
+        })?;
+        if let Some(uri) = post_logout_redirect_uri {
+            url::Url::parse(uri.trim())
+                .map_err(|e| Error::config(format!("post_logout_redirect_uri is not an absolute URL: {e}")))?;
+        }
+        let mut url = endpoint.url.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            if let Some(hint) = id_token_hint {
+                query.append_pair("id_token_hint", hint);
+            }
+            if let Some(uri) = post_logout_redirect_uri {
+                query.append_pair("post_logout_redirect_uri", uri.trim());
+            }
+            if let Some(state) = state {
+                query.append_pair("state", state);
+            }
+            if let Some(client_id) = &config.client_id {
+                query.append_pair("client_id", client_id);
+            }
+        }
+        Ok(url.to_string())
+    }
+
     /// The issuer's keys for `algorithm` and `kid`, from the process's cache or read now.
     fn jwks(&self, algorithm: Algorithm, kid: Option<&str>) -> Result<Arc<jwks::Jwks>> {
         let config = &self.inner.config;
@@ -154,4 +318,10 @@ impl TokenClient {
                 })
             })
     }
+}
+
+/// A userinfo answer as read inside the attempt loop: JSON, or a JWT verified after it.
+enum Userinfo {
+    Plain(serde_json::Map<String, serde_json::Value>),
+    Signed(crate::secret::Secret),
 }

@@ -754,6 +754,20 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "RFC 7662's introspection endpoint; replaces a discovered one.",
     ),
     row(
+        "userinfo_endpoint",
+        Kind::Text(|b, v| b.userinfo_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "OpenID Connect's userinfo endpoint; replaces a discovered one.",
+    ),
+    row(
+        "end_session_endpoint",
+        Kind::Text(|b, v| b.end_session_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one.",
+    ),
+    row(
         "jwks_uri",
         Kind::Text(|b, v| b.jwks_uri(v)),
         OptionDefault::Described("the discovered `jwks_uri`"),

@@ -264,6 +264,28 @@ class TokenClient private constructor(
         return ffiCall { TokenResponse(native.exchangeCode(request.data, callbackUrl)) }
     }
 
+    /**
+     * The user's claims from the userinfo endpoint (OIDC Core §5.3), with the sign-in's access
+     * token, as the text of one JSON object. With [expectedSub] (the ID token's `sub`), an
+     * answer for another user is an [IdTokenException] (check `sub`). A signed answer is
+     * verified with the issuer's keys. Blocks.
+     */
+    @JvmOverloads
+    @Throws(TokenFetchException::class)
+    fun userinfo(accessToken: String, expectedSub: String? = null): String {
+        refuseOnMainThread("TokenClient.userinfo")
+        return ffiCall { native.userinfo(accessToken, expectedSub) }
+    }
+
+    @JvmSynthetic
+    suspend fun awaitUserinfo(accessToken: String, expectedSub: String? = null): String = io { userinfo(accessToken, expectedSub) }
+
+    /** The URL that signs the user out at the provider (RP-Initiated Logout). No network call. */
+    @JvmOverloads
+    @Throws(TokenFetchException::class)
+    fun endSessionUrl(idTokenHint: String? = null, postLogoutRedirectUri: String? = null, state: String? = null): String =
+        ffiCall { native.endSessionUrl(idTokenHint, postLogoutRedirectUri, state) }
+
     /** Whether ID tokens in this client's answers are validated (it knows its issuer, client id and JWKS). */
     val validatesIdTokens: Boolean get() = ffiCall { native.validatesIdTokens() }
 

@@ -64,6 +64,8 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property deviceAuthorizationEndpoint RFC 8628's device authorization endpoint; replaces a discovered one.
  * @property revocationEndpoint RFC 7009's revocation endpoint; replaces a discovered one.
  * @property introspectionEndpoint RFC 7662's introspection endpoint; replaces a discovered one.
+ * @property userinfoEndpoint OpenID Connect's userinfo endpoint; replaces a discovered one.
+ * @property endSessionEndpoint Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one.
  * @property jwksUri The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`.
  * @property idTokenAlgorithms The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA.
  * @property clockSkew How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60000 ms. Range: 0 to 600000 ms.
@@ -109,6 +111,8 @@ class TokenClientConfig(
     val deviceAuthorizationEndpoint: String? = null,
     val revocationEndpoint: String? = null,
     val introspectionEndpoint: String? = null,
+    val userinfoEndpoint: String? = null,
+    val endSessionEndpoint: String? = null,
     val jwksUri: String? = null,
     val idTokenAlgorithms: List<String> = emptyList(),
     @get:JvmSynthetic @get:JvmName("kotlinClockSkew")
@@ -182,16 +186,18 @@ class TokenClientConfig(
         deviceAuthorizationEndpoint: String? = this.deviceAuthorizationEndpoint,
         revocationEndpoint: String? = this.revocationEndpoint,
         introspectionEndpoint: String? = this.introspectionEndpoint,
+        userinfoEndpoint: String? = this.userinfoEndpoint,
+        endSessionEndpoint: String? = this.endSessionEndpoint,
         jwksUri: String? = this.jwksUri,
         idTokenAlgorithms: List<String> = this.idTokenAlgorithms,
         clockSkew: Duration? = this.clockSkew,
         discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
+    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     /** A builder holding this configuration's values, to change some of them (from Java). */
     fun newBuilder(): Builder = Builder(this)
 
-    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
+    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
 
@@ -233,6 +239,8 @@ class TokenClientConfig(
             "deviceAuthorizationEndpoint=${deviceAuthorizationEndpoint?.let(::displayUrl)}, " +
             "revocationEndpoint=${revocationEndpoint?.let(::displayUrl)}, " +
             "introspectionEndpoint=${introspectionEndpoint?.let(::displayUrl)}, " +
+            "userinfoEndpoint=${userinfoEndpoint?.let(::displayUrl)}, " +
+            "endSessionEndpoint=${endSessionEndpoint?.let(::displayUrl)}, " +
             "jwksUri=$jwksUri, " +
             "idTokenAlgorithms=${idTokenAlgorithms.size} PEM, " +
             "clockSkew=$clockSkew, " +
@@ -276,6 +284,8 @@ class TokenClientConfig(
             deviceAuthorizationEndpoint?.let { add(NativeOption("deviceAuthorizationEndpoint", NativeOptionValue.Text(it))) }
             revocationEndpoint?.let { add(NativeOption("revocationEndpoint", NativeOptionValue.Text(it))) }
             introspectionEndpoint?.let { add(NativeOption("introspectionEndpoint", NativeOptionValue.Text(it))) }
+            userinfoEndpoint?.let { add(NativeOption("userinfoEndpoint", NativeOptionValue.Text(it))) }
+            endSessionEndpoint?.let { add(NativeOption("endSessionEndpoint", NativeOptionValue.Text(it))) }
             jwksUri?.let { add(NativeOption("jwksUri", NativeOptionValue.Text(it))) }
             idTokenAlgorithms.takeIf { it.isNotEmpty() }?.let { add(NativeOption("idTokenAlgorithms", NativeOptionValue.Texts(it))) }
             clockSkew?.let { add(NativeOption("clockSkew", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
@@ -419,6 +429,12 @@ class TokenClientConfig(
 
         /** RFC 7662's introspection endpoint; replaces a discovered one. */
         fun introspectionEndpoint(introspectionEndpoint: String?): Builder = apply { config = config.copy(introspectionEndpoint = introspectionEndpoint) }
+
+        /** OpenID Connect's userinfo endpoint; replaces a discovered one. */
+        fun userinfoEndpoint(userinfoEndpoint: String?): Builder = apply { config = config.copy(userinfoEndpoint = userinfoEndpoint) }
+
+        /** Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one. */
+        fun endSessionEndpoint(endSessionEndpoint: String?): Builder = apply { config = config.copy(endSessionEndpoint = endSessionEndpoint) }
 
         /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
         fun jwksUri(jwksUri: String?): Builder = apply { config = config.copy(jwksUri = jwksUri) }

@@ -217,6 +217,20 @@ class IdTokensTest {
         }
 
     @Test
+    fun `userinfo answers for the signed-in user only and the end session URL carries its parameters`() {
+        val client = provider()
+        val token = signIn(client)
+        val info = mapper.readTree(client.userinfo(token.accessToken, token.idTokenClaims!!.sub))
+        assertEquals("user-42", info["sub"].asText())
+        val other = signIn(client, "userinfo-other-sub")
+        assertEquals("sub", assertThrows<IdTokenException> { client.userinfo(other.accessToken, other.idTokenClaims!!.sub) }.idTokenCheck)
+        val signed = provider(kit, "signed-userinfo")
+        assertEquals("rp", mapper.readTree(signed.userinfo(signIn(signed).accessToken))["aud"].asText())
+        val url = client.endSessionUrl("the.id.token", "https://app.example/bye", "s-1")
+        assertTrue(url.contains("id_token_hint=the.id.token") && url.contains("state=s-1") && url.contains("client_id=rp"), url)
+    }
+
+    @Test
     fun `validate checks its own arguments`() {
         val token = vectors["cases"][0]["token"].asText()
         val jwks = mapper.writeValueAsString(vectors["jwks"])
