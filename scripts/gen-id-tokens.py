@@ -174,6 +174,16 @@ bad("jwks-key-bound-to-another-alg", token("PS256"), "kid",
 bad("jwks-oct-key-is-never-an-hmac-secret", token("HS256", "oct-1", key=b"shared"), "alg",
     jwks={"keys": [{"kty": "oct", "k": b64(b"shared"), "kid": "oct-1"}]})
 
+bad("an-access-token-is-not-an-id-token", token(header_extra={"typ": "at+jwt"}), "format")
+bad("a-logout-token-is-not-an-id-token", token(header_extra={"typ": "logout+jwt"}, body=claims(nonce=None, events={"http://schemas.openid.net/event/backchannel-logout": {}})), "format", given={"nonce": None})
+bad("an-events-claim-is-not-an-id-token", token(body=claims(events={"x": {}})), "format")
+bad("at-hash-of-the-wrong-type", token(body=claims(at_hash=12345)), "format", given={"access_token": "access-1"})
+lower = token().split(".")
+lower[0] = b64(json.dumps({"alg": "rs256", "kid": "rsa-1"}).encode())
+bad("alg-is-case-sensitive", ".".join(lower), "alg")
+bad("iss-must-match-exactly", token(body=claims(iss=ISSUER + "/")), "iss")
+ok("typ-id-token-jwt-is-accepted", token(header_extra={"typ": "id_token+jwt"}))
+
 out = {
     "description": (
         "ID tokens and the checks they must pass or fail (OIDC Core 3.1.3.7). Each case is validated "

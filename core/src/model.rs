@@ -58,8 +58,9 @@ pub struct TokenResponse {
     pub expires_at: Option<u64>,
     /// The claims of `id_token`, once validated against the issuer's keys and this client
     /// (see [`crate::id_token`]). `None` when there is no ID token, or the client does not
-    /// validate them (no issuer, JWKS or client id). Never stored or read back as JSON: a
-    /// token from a store or `from_json` has none, since nothing checked it.
+    /// validate them (no issuer, JWKS or client id). Not part of `to_json`, so a token from a
+    /// store or `from_json` has none, since nothing checked it there; a binding's own copy of
+    /// a response (a pickle, a Kotlin value) keeps the claims it was given.
     #[serde(skip)]
     pub id_token_claims: Option<crate::id_token::IdTokenClaims>,
 }

@@ -249,7 +249,24 @@ fn a_client_without_issuer_or_jwks_leaves_the_id_token_alone() {
         .build()
         .unwrap();
     assert!(!plain.validates_id_tokens());
-    let token = sign_in(&plain, "wrong-signature").expect("nothing to validate against");
+    // An OpenID sign-in it cannot check is refused before the code is spent...
+    let e = sign_in(&plain, "wrong-signature").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    assert!(e.to_string().contains("jwks_uri"), "{e}");
+    // ...while a code exchanged by hand gets its answer as it came.
+    let request = plain
+        .authorization_url(
+            REDIRECT,
+            AuthorizationOptions {
+                scope: Some("openid".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let code = plain.parse_callback(&follow(&request.url), &request.state).unwrap();
+    let token = plain
+        .authorization_code(&code, Some(REDIRECT), Some(request.pkce.verifier()))
+        .unwrap();
     assert!(token.id_token.is_some() && token.id_token_claims.is_none());
 }
 

@@ -103,7 +103,16 @@ impl TokenClient {
     /// `iss` checked as [`Self::parse_callback`] does), exchanges the code with the request's
     /// PKCE verifier and redirect URI, and validates the ID token against the same request
     /// (its `nonce` and `max_age`). The claims are on the answer's `id_token_claims`.
+    ///
+    /// An OpenID sign-in (the request sent a nonce) on a client that cannot validate ID tokens
+    /// is refused before the code is spent: its ID token would be handed over unchecked.
     pub fn exchange_code(&self, request: &AuthorizationRequest, callback_url: &str) -> Result<TokenResponse> {
+        if request.nonce.is_some() && !self.validates_id_tokens() {
+            return Err(Error::config(
+                "this client cannot validate the ID token of an OpenID sign-in: it needs its issuer, client_id \
+                 and the issuer's jwks_uri (build it with TokenClient::discover, or set issuer and jwks_uri)",
+            ));
+        }
         let code = self.parse_callback(callback_url, &request.state)?;
         let mut grant =
             TokenRequest::authorization_code(code, Some(&request.redirect_uri), Some(request.pkce.verifier()));
@@ -291,7 +300,18 @@ impl TokenClient {
             })
         })?;
         let key = super::discover::cache_key(config, endpoint.url.as_str());
-        jwks::keys_for(&key, config.jwks_ttl, algorithm, kid, || self.read_jwks(endpoint))
+        jwks::keys_for(&key, config.jwks_ttl, algorithm, kid, || {
+            // Whatever the JWKS endpoint answered is about the keys, never about the grant: an
+            // `invalid_grant` from it must not read as the refresh token's.
+            self.read_jwks(endpoint).map_err(|error| match error {
+                Error::IdToken { .. } => error,
+                other => Error::IdToken {
+                    check: id_token::IdTokenCheck::Jwks,
+                    message: format!("the issuer's keys could not be read from {}: {other}", endpoint.shown),
+                    http_meta: other.http_meta().cloned().map(Box::new),
+                },
+            })
+        })
     }
 
     fn read_jwks(&self, endpoint: &super::builder::EndpointUrl) -> Result<jwks::Jwks> {

@@ -125,6 +125,21 @@ impl TokenClient {
         (result, reached)
     }
 
+    /// The token endpoint's answer before its ID token is checked, for a manager that must
+    /// keep a rotated refresh token even when the ID token beside it is refused (the old one is
+    /// spent at the server). [`Self::with_id_token_checked`] checks it afterwards.
+    pub(crate) fn fetch_unchecked(&self, request: &TokenRequest) -> Result<TokenResponse> {
+        let mut reached = false;
+        let config = &self.inner.config;
+        self.inner.attempts(
+            |budget| super::encode::prepare(config, request, budget),
+            request.is_single_use(),
+            config.retry.max_retries,
+            &mut reached,
+            |prepared, exchange| self.token_from(prepared, exchange),
+        )
+    }
+
     /// The token in an answer from the token endpoint, with any echo of a credential removed.
     fn token_from(&self, prepared: &Prepared, exchange: &Exchange) -> Result<TokenResponse> {
         let received_at = exchange

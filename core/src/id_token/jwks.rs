@@ -32,6 +32,14 @@ pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 /// The most keys read from one set; real issuers publish 1 to 5.
 pub const MAX_KEYS: usize = 64;
 
+/// The longest a set is used past its TTL while reading it again fails: an issuer that
+/// withdraws a compromised key must not be ignored for ever by a client that cannot reach it.
+pub const MAX_STALE: Duration = Duration::from_secs(24 * 3600);
+
+/// After a failed read with no set to fall back on, the same error answers for this long
+/// before the set is read again, so a JWKS endpoint that is down is not read on every sign-in.
+pub const FAILURE_PAUSE: Duration = Duration::from_secs(5);
+
 /// The biggest JWKS document read. A set of 64 RSA-4096 keys is about 50 KiB.
 pub const MAX_JWKS_BYTES: u64 = 256 * 1024;
 
@@ -178,13 +186,19 @@ fn read_jwk(members: &Map<String, Value>) -> Option<Jwk> {
                 .ok()
         })
     };
-    if text("use").is_some_and(|u| u != "sig") {
-        return None;
+    // A member of the wrong type makes the key unusable rather than unrestricted.
+    match members.get("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(_) => return None,
     }
-    if let Some(Value::Array(ops)) = members.get("key_ops") {
-        if !ops.iter().any(|op| op.as_str() == Some("verify")) {
-            return None;
-        }
+    match members.get("key_ops") {
+        None => {}
+        Some(Value::Array(ops)) if ops.iter().any(|op| op.as_str() == Some("verify")) => {}
+        Some(_) => return None,
+    }
+    if members.get("alg").is_some_and(|alg| !alg.is_string()) {
+        return None;
     }
     let key = match (text("kty")?, text("crv")) {
         ("RSA", _) => {
@@ -322,6 +336,13 @@ pub(crate) fn keys_for(
             }
         }
         let elapsed_since = |at: Option<Instant>| at.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL);
+        if slot.keys.is_none() && !slot.fetching {
+            if let (Some(error), Some(at)) = (&slot.last_error, slot.last_fetch) {
+                if at.elapsed() < FAILURE_PAUSE {
+                    return Err(error.clone());
+                }
+            }
+        }
         let mut unknown_kid = false;
         if let Some((at, keys)) = &slot.keys {
             let fresh = at.elapsed() < ttl;
@@ -356,6 +377,7 @@ pub(crate) fn keys_for(
             result: Option<Result<Jwks>>,
             algorithm: Algorithm,
             kid: Option<&'a str>,
+            ttl: Duration,
         }
         impl Finish<'_> {
             fn settle(&mut self) -> Result<Arc<Jwks>> {
@@ -373,8 +395,14 @@ pub(crate) fn keys_for(
                     Some(Err(error)) => {
                         slot.last_error = Some(error.clone());
                         match &slot.keys {
-                            // A failed read while the old set still holds the key: it verifies.
-                            Some((_, keys)) if keys.has_key_for(self.algorithm, self.kid) => Ok(Arc::clone(keys)),
+                            // A failed read while the old set still holds the key: it verifies,
+                            // for at most MAX_STALE past the set's own TTL.
+                            Some((at, keys))
+                                if keys.has_key_for(self.algorithm, self.kid)
+                                    && at.elapsed() < self.ttl + MAX_STALE =>
+                            {
+                                Ok(Arc::clone(keys))
+                            }
                             _ => Err(error),
                         }
                     }
@@ -398,6 +426,7 @@ pub(crate) fn keys_for(
             result: None,
             algorithm,
             kid,
+            ttl,
         };
         let result = fetch();
         finish.result = Some(result);

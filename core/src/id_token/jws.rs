@@ -100,8 +100,11 @@ pub fn parse(token: &str) -> Result<Jws, IdTokenFailure> {
         let names = match crit {
             Value::Array(items) => items
                 .iter()
-                .map(|item| item.as_str().map_or_else(|| "?".to_string(), |s| format!("{s:?}")))
-                .take(8)
+                .map(|item| {
+                    item.as_str()
+                        .map_or_else(|| "?".to_string(), crate::redact::shown_choice)
+                })
+                .take(4)
                 .collect::<Vec<_>>()
                 .join(", "),
             _ => "a value that is not a list".to_string(),
@@ -110,6 +113,21 @@ pub fn parse(token: &str) -> Result<Jws, IdTokenFailure> {
             IdTokenCheck::Crit,
             format!("the header's crit names extensions tokenfetch does not understand ({names}), so the token must be refused (RFC 7515 §4.1.11)"),
         ));
+    }
+    // Another kind of JWT signed by the same issuer (an RFC 9068 access token, a logout token)
+    // names its type; it must not pass for an ID token.
+    if let Some(typ) = text("typ")? {
+        let typ = typ.to_ascii_lowercase();
+        let typ = typ.strip_prefix("application/").unwrap_or(&typ);
+        if !matches!(typ, "jwt" | "id_token+jwt") {
+            return Err(IdTokenFailure::new(
+                IdTokenCheck::Format,
+                format!(
+                    "the token's typ is {}: another kind of JWT, not an ID token",
+                    crate::redact::shown_choice(typ)
+                ),
+            ));
+        }
     }
     let key_id = text("kid")?;
     let signing_input = format!("{}.{}", parts[0], parts[1]).into_bytes();

@@ -270,9 +270,16 @@ pub fn validate(
     expected: &Expectations<'_>,
     keys: impl FnOnce(Algorithm, Option<&str>) -> crate::Result<std::sync::Arc<jwks::Jwks>>,
 ) -> crate::Result<IdTokenClaims> {
+    if expected.nonce == Some("") {
+        return Err(crate::Error::config(
+            "the expected nonce is empty: pass the nonce of the authorization request, or none",
+        ));
+    }
     let jws = jws::parse(token)?;
-    let algorithm = match jws.algorithm.parse::<Algorithm>() {
-        Ok(algorithm) if expected.algorithms.contains(&algorithm) => algorithm,
+    // `alg` is case-sensitive (RFC 7515 §4.1.1): "rs256" is no algorithm.
+    let named = Algorithm::ALL.into_iter().find(|a| a.as_str() == jws.algorithm);
+    let algorithm = match named {
+        Some(algorithm) if expected.algorithms.contains(&algorithm) => algorithm,
         _ => {
             let allowed: Vec<&str> = expected.algorithms.iter().map(|a| a.as_str()).collect();
             return Err(IdTokenFailure::new(
@@ -293,6 +300,14 @@ pub fn validate(
                 "the token is signed with HS256, which is verified with the client secret, and this client has none",
             )
         })?;
+        if secret.len() < crate::jwt::key::MIN_HMAC_SECRET_BYTES {
+            // A short (or empty: an unset variable) secret would let anyone forge the token.
+            return Err(crate::Error::config(format!(
+                "HS256 ID tokens are verified with the client secret, and this one has {} bytes, fewer than the {} HS256 needs",
+                secret.len(),
+                crate::jwt::key::MIN_HMAC_SECRET_BYTES
+            )));
+        }
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
         ring::hmac::verify(&key, &jws.signing_input, &jws.signature).map_err(|_| {
             IdTokenFailure::new(
@@ -302,6 +317,18 @@ pub fn validate(
         })?;
     } else {
         keys(algorithm, jws.key_id.as_deref())?.verify(&jws, algorithm)?;
+    }
+    if jws.claims.contains_key("events") {
+        return Err(IdTokenFailure::new(
+            IdTokenCheck::Format,
+            "the token has an events claim: a logout or security event token, not an ID token",
+        )
+        .into());
+    }
+    for name in ["at_hash", "c_hash"] {
+        if jws.claims.get(name).is_some_and(|v| !v.is_string() && !v.is_null()) {
+            return Err(IdTokenFailure::new(IdTokenCheck::Format, format!("the claim {name} is not a string")).into());
+        }
     }
     let claims = read_claims(jws.claims)?;
     check_claims(&claims, expected, algorithm)?;
@@ -395,7 +422,8 @@ fn check_claims(
     algorithm: Algorithm,
 ) -> Result<(), IdTokenFailure> {
     let fail = |check, message: String| Err(IdTokenFailure::new(check, message));
-    if !crate::discovery::same_issuer(&claims.iss, expected.issuer) {
+    // Exactly the issuer (OIDC Core §3.1.3.7 2): the discovery document's own spelling.
+    if claims.iss != expected.issuer {
         return fail(
             IdTokenCheck::Issuer,
             format!(
@@ -640,4 +668,84 @@ pub fn validate_with_jwks(
         now,
     };
     validate(token, &expected, |_, _| Ok(keys))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hs256(secret: &[u8], claims: &Value) -> String {
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#);
+        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+        let input = format!("{header}.{body}");
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+        let signature =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ring::hmac::sign(&key, input.as_bytes()));
+        format!("{input}.{signature}")
+    }
+
+    fn options(secret: &str, nonce: Option<&str>) -> ValidationOptions {
+        ValidationOptions {
+            algorithms: Some(vec![Algorithm::HS256]),
+            client_secret: Some(secret.into()),
+            nonce: nonce.map(str::to_string),
+            now: Some(1_000),
+            ..Default::default()
+        }
+    }
+
+    const CLAIMS: &str = r#"{"iss":"https://op.example","sub":"admin","aud":"rp","iat":990,"exp":2000,"nonce":""}"#;
+
+    #[test]
+    fn hs256_is_never_verified_with_a_short_or_empty_secret() {
+        let claims: Value = serde_json::from_str(CLAIMS).unwrap();
+        for secret in ["", "x", "thirty-one-bytes-is-not-enough!"] {
+            let token = hs256(secret.as_bytes(), &claims);
+            let e = validate_with_jwks(
+                &token,
+                r#"{"keys":[]}"#,
+                "https://op.example",
+                "rp",
+                &options(secret, None),
+            )
+            .unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Config, "{secret:?}: {e}");
+        }
+        let secret = "a-client-secret-of-thirty-two-b!";
+        let token = hs256(secret.as_bytes(), &claims);
+        assert!(validate_with_jwks(
+            &token,
+            r#"{"keys":[]}"#,
+            "https://op.example",
+            "rp",
+            &options(secret, None)
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn an_empty_expected_nonce_is_a_mistake_not_a_match() {
+        let secret = "a-client-secret-of-thirty-two-b!";
+        let token = hs256(secret.as_bytes(), &serde_json::from_str(CLAIMS).unwrap());
+        let e = validate_with_jwks(
+            &token,
+            r#"{"keys":[]}"#,
+            "https://op.example",
+            "rp",
+            &options(secret, Some("")),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config, "{e}");
+    }
+
+    #[test]
+    fn crit_names_are_shown_short_and_few() {
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            serde_json::json!({"alg": "RS256", "crit": ["x".repeat(3000), "a", "b", "c", "d", "e"]}).to_string(),
+        );
+        let token = format!("{header}.e30.c2ln");
+        let e = jws::parse(&token).unwrap_err();
+        assert_eq!(e.check, IdTokenCheck::Crit);
+        assert!(e.message.len() < 300, "{}", e.message);
+    }
 }

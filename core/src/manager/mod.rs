@@ -491,7 +491,15 @@ impl TokenManager {
             if let Some(claims) = &first_claims {
                 request = request.after_id_token(claims);
             }
-            match self.client.fetch(&request) {
+            // The answer is kept before its ID token is checked: a refused ID token must not
+            // cost the grant its rotated refresh token (the one sent is spent at the server).
+            let answer = self.client.fetch_unchecked(&request).and_then(|token| {
+                if let Some(rotated) = &token.refresh_token {
+                    self.write_slots().refresh_token = Some(rotated.clone());
+                }
+                self.client.with_id_token_checked(token, &request)
+            });
+            match answer {
                 Ok(mut token) => {
                     if token.refresh_token.is_none() {
                         token.refresh_token = Some(rt);
