@@ -9,6 +9,7 @@ import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
+import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
 import io.tokenfetch.ffi.NativeCancelToken
 import io.tokenfetch.ffi.PkceData
 import io.tokenfetch.ffi.ServerMetadataData
@@ -199,7 +200,8 @@ class AuthorizationRequest internal constructor(
     @get:JvmSynthetic @get:JvmName("kotlinMaxAge")
     val maxAge: Duration? get() = data.maxAgeMs?.milliseconds
 
-    /** [maxAge] as a `java.time.Duration`, for Java. */
+    /** [maxAge] as a `java.time.Duration`, for Java (API level 26 on Android). */
+    @IgnoreJRERequirement
     fun getMaxAge(): java.time.Duration? = maxAge?.toJavaDuration()
 
     /**
@@ -234,12 +236,10 @@ object IdTokens {
      * Validates [token] with a JWK Set you hold ([jwks], the document as JSON text), with no
      * network. [now] is epoch seconds (the current time when null); [algorithms] defaults to
      * RS256, PS256, ES256 and EdDSA. A failure is an [IdTokenException] whose
-     * [TokenFetchException.idTokenCheck] names the check. The durations are
-     * `java.time.Duration`s, so that Java and Kotlin call the same function
-     * (`600.seconds.toJavaDuration()` from Kotlin).
+     * [TokenFetchException.idTokenCheck] names the check.
      */
-    @JvmStatic
-    @JvmOverloads
+    @JvmSynthetic
+    @JvmName("kotlinValidate")
     @Throws(TokenFetchException::class)
     fun validate(
         token: String,
@@ -247,30 +247,65 @@ object IdTokens {
         issuer: String,
         clientId: String,
         nonce: String? = null,
-        maxAge: java.time.Duration? = null,
+        maxAge: Duration? = null,
         accessToken: String? = null,
         code: String? = null,
-        clockSkew: java.time.Duration? = null,
+        clockSkew: Duration? = null,
         algorithms: List<String>? = null,
         clientSecret: String? = null,
         now: Long? = null,
     ): IdTokenClaims =
+        validateMillis(
+            token, jwks, issuer, clientId, nonce, maxAge?.inWholeMilliseconds, accessToken, code,
+            clockSkew?.inWholeMilliseconds, algorithms, clientSecret, now,
+        )
+
+    /** [validate] with only what every validation needs, for Java. */
+    @JvmStatic
+    @Throws(TokenFetchException::class)
+    fun validate(token: String, jwks: String, issuer: String, clientId: String): IdTokenClaims =
+        validateMillis(token, jwks, issuer, clientId, null, null, null, null, null, null, null, null)
+
+    /** [validate] for Java: durations as `java.time.Duration` (API level 26 on Android). */
+    @JvmStatic
+    @IgnoreJRERequirement
+    @Throws(TokenFetchException::class)
+    fun validate(
+        token: String,
+        jwks: String,
+        issuer: String,
+        clientId: String,
+        nonce: String?,
+        maxAge: java.time.Duration?,
+        accessToken: String?,
+        code: String?,
+        clockSkew: java.time.Duration?,
+        algorithms: List<String>?,
+        clientSecret: String?,
+        now: Long?,
+    ): IdTokenClaims =
+        validateMillis(
+            token, jwks, issuer, clientId, nonce, maxAge?.toKotlinDuration()?.inWholeMilliseconds, accessToken, code,
+            clockSkew?.toKotlinDuration()?.inWholeMilliseconds, algorithms, clientSecret, now,
+        )
+
+    private fun validateMillis(
+        token: String,
+        jwks: String,
+        issuer: String,
+        clientId: String,
+        nonce: String?,
+        maxAgeMs: Long?,
+        accessToken: String?,
+        code: String?,
+        clockSkewMs: Long?,
+        algorithms: List<String>?,
+        clientSecret: String?,
+        now: Long?,
+    ): IdTokenClaims =
         ffiCall {
             IdTokenClaims(
-                nativeValidateIdToken(
-                    token,
-                    jwks,
-                    issuer,
-                    clientId,
-                    nonce,
-                    maxAge?.toKotlinDuration()?.inWholeMilliseconds,
-                    accessToken,
-                    code,
-                    clockSkew?.toKotlinDuration()?.inWholeMilliseconds,
-                    algorithms,
-                    clientSecret,
-                    now,
-                ),
+                nativeValidateIdToken(token, jwks, issuer, clientId, nonce, maxAgeMs, accessToken, code, clockSkewMs, algorithms, clientSecret, now),
             )
         }
 }

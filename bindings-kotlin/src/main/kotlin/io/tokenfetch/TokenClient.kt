@@ -225,7 +225,8 @@ class TokenClient private constructor(
         maxAge: Duration,
     ): AuthorizationRequest = authorizationUrlWith(redirectUri, scope, state, nonce, pkce, extra, maxAge.inWholeMilliseconds)
 
-    /** [authorizationUrl] with OpenID Connect's `max_age`, for Java. */
+    /** [authorizationUrl] with OpenID Connect's `max_age`, for Java (API level 26 on Android). */
+    @IgnoreJRERequirement
     @Throws(TokenFetchException::class)
     fun authorizationUrl(
         redirectUri: String,

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
-import kotlin.time.toJavaDuration
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -73,10 +72,10 @@ class IdTokensTest {
                     issuer = given["issuer"].asText(),
                     clientId = given["client_id"].asText(),
                     nonce = given.text("nonce"),
-                    maxAge = given["max_age"]?.takeIf { it.isNumber }?.asLong()?.seconds?.toJavaDuration(),
+                    maxAge = given["max_age"]?.takeIf { it.isNumber }?.asLong()?.seconds,
                     accessToken = given.text("access_token"),
                     code = given.text("code"),
-                    clockSkew = given["clock_skew"]?.takeIf { it.isNumber }?.asLong()?.seconds?.toJavaDuration(),
+                    clockSkew = given["clock_skew"]?.takeIf { it.isNumber }?.asLong()?.seconds,
                     algorithms = given["algorithms"]?.map { it.asText() },
                     clientSecret = given.text("client_secret"),
                     now = given["now"].asLong(),
@@ -234,7 +233,7 @@ class IdTokensTest {
     fun `validate checks its own arguments`() {
         val token = vectors["cases"][0]["token"].asText()
         val jwks = mapper.writeValueAsString(vectors["jwks"])
-        assertThrows<ConfigException> { IdTokens.validate(token, jwks, "i", "c", clockSkew = java.time.Duration.ofSeconds(-5)) }
+        assertThrows<ConfigException> { IdTokens.validate(token, jwks, "i", "c", clockSkew = (-5).seconds) }
         assertThrows<ConfigException> { IdTokens.validate(token, jwks, "i", "c", algorithms = listOf("RS1024")) }
         assertEquals("jwks", assertThrows<IdTokenException> { IdTokens.validate(token, "[]", "i", "c") }.idTokenCheck)
         assertThrows<ConfigException> { AuthorizationRequest.fromSessionJson("not json") }
