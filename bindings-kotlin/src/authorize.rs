@@ -71,7 +71,7 @@ impl TryFrom<AuthorizationOptionsData> for tokenfetch::AuthorizationOptions {
     fn try_from(o: AuthorizationOptionsData) -> tokenfetch::Result<Self> {
         let mut extra: Vec<_> = o.extra.into_iter().collect();
         // Sorted, so the URL is the same every run (a Kotlin map's order does not cross).
-        extra.sort();
+        extra.sort_unstable();
         Ok(tokenfetch::AuthorizationOptions {
             scope: o.scope,
             state: o.state,

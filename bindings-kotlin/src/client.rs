@@ -74,7 +74,7 @@ fn with_assertion(bag: OptionBag, provider: Option<Box<dyn NativeAssertionProvid
 
 fn sorted(map: HashMap<String, String>) -> Vec<(String, String)> {
     let mut pairs: Vec<_> = map.into_iter().collect();
-    pairs.sort();
+    pairs.sort_unstable();
     pairs
 }
 

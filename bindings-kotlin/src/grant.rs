@@ -48,7 +48,7 @@ impl NativeTokenRequest {
     #[uniffi::constructor]
     pub fn custom(grant_type: String, scope: Option<String>, params: HashMap<String, String>) -> Arc<Self> {
         let mut params: Vec<_> = params.into_iter().collect();
-        params.sort();
+        params.sort_unstable();
         let request = params.into_iter().fold(
             tokenfetch::TokenRequest::custom(grant_type).scope_opt(scope.as_deref()),
             |r, (k, v)| r.param(k, v),
@@ -58,7 +58,7 @@ impl NativeTokenRequest {
     /// A copy with more parameters (sorted by name, so the request is the same every run).
     pub fn with_params(&self, params: HashMap<String, String>) -> Arc<Self> {
         let mut pairs: Vec<_> = params.into_iter().collect();
-        pairs.sort();
+        pairs.sort_unstable();
         let request = pairs.into_iter().fold(self.0.clone(), |r, (k, v)| r.param(k, v));
         Arc::new(Self(request))
     }

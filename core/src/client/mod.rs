@@ -241,7 +241,7 @@ impl TokenClient {
             .filter(|(name, _)| !crate::redact::is_non_secret_request_header(name))
             .map(|(name, value)| (format!("header:{}", name.to_ascii_lowercase()), value.clone()))
             .collect();
-        headers.sort();
+        headers.sort_unstable();
         parts.extend(headers);
         parts
     }

@@ -559,8 +559,8 @@ fn check_claims(
         let same_aud = {
             let mut a = first.aud.clone();
             let mut b = claims.aud.clone();
-            a.sort();
-            b.sort();
+            a.sort_unstable();
+            b.sort_unstable();
             a == b
         };
         if first.iss != claims.iss || first.sub != claims.sub || !same_aud {
