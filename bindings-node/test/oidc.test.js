@@ -217,3 +217,27 @@ test('a key the server never saw is invalid_client', { skip }, async () => {
     (e) => e.oauthCode === 'invalid_client',
   )
 })
+
+/** Plays the user's browser through the provider's login and consent forms, up to the redirect back to the app. */
+async function signInThroughTheForms(authorizationUrl, redirectUri) {
+  const script = path.join(__dirname, '../../testkit/oidc/approve.mjs')
+  const { stdout } = await promisify(execFile)(process.execPath, [script, authorizationUrl, 'sign-in', redirectUri])
+  return stdout.trim()
+}
+
+test('a whole sign-in through the provider forms validates its ID token', { skip }, async () => {
+  const c = FIXTURES.clients.web
+  const { AuthorizationRequest } = require('..')
+  const client = await TokenClient.discover(ISSUER, { clientId: c.client_id, clientSecret: c.client_secret })
+  assert.equal(client.validatesIdTokens, true)
+  const redirectUri = c.redirect_uris[0]
+  const request = client.authorizationUrl(redirectUri, { scope: 'openid offline_access read', extra: { prompt: 'consent' } })
+  const callback = await signInThroughTheForms(request.url, redirectUri)
+  const token = await client.exchangeCode(AuthorizationRequest.fromSessionJson(request.toSessionJson()), callback)
+  const claims = token.idTokenClaims
+  assert.deepEqual([claims.iss, claims.aud, claims.nonce], [ISSUER, [c.client_id], request.nonce])
+  assert.equal((await client.userinfo(token.accessToken, { expectedSub: claims.sub })).sub, claims.sub)
+  const refreshed = await client.refresh(token.refreshToken)
+  assert.equal(refreshed.idTokenClaims.sub, claims.sub)
+  await assert.rejects(client.exchangeCode(request, callback), (e) => e instanceof OAuthError && e.oauthCode === 'invalid_grant')
+})

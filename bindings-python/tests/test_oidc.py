@@ -238,3 +238,58 @@ def test_a_key_the_server_never_saw_is_invalid_client() -> None:
     with pytest.raises(tokenfetch.OAuthError) as caught:
         client("jwt_es256", private_key=key_case("untrusted")).client_credentials("read")
     assert caught.value.oauth_code == "invalid_client"
+
+
+def sign_in_through_the_forms(authorization_url: str, redirect_uri: str) -> str:
+    """Plays the user's browser through the provider's own login and consent forms
+    (testkit/oidc/approve.mjs) up to the redirect back to the app, and returns that URL."""
+    script = ROOT / "testkit/oidc/approve.mjs"
+    done = subprocess.run(
+        ["node", str(script), authorization_url, "sign-in", redirect_uri], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def web_client() -> TokenClient:
+    c = FIXTURES["clients"]["web"]
+    return TokenClient.discover(str(ISSUER), client_id=c["client_id"], client_secret=c["client_secret"])
+
+
+def test_a_whole_sign_in_through_the_provider_s_forms_validates_its_id_token() -> None:
+    c = FIXTURES["clients"]["web"]
+    client = web_client()
+    assert client.validates_id_tokens
+    redirect_uri = c["redirect_uris"][0]
+    request = client.authorization_url(redirect_uri, scope="openid offline_access read", extra={"prompt": "consent"})
+    callback = sign_in_through_the_forms(request.url, redirect_uri)
+    token = client.exchange_code(tokenfetch.AuthorizationRequest.from_json(request.to_json()), callback)
+    claims = token.id_token_claims
+    assert claims is not None and claims.iss == ISSUER and claims.aud == [c["client_id"]]
+    assert claims.nonce == request.nonce
+    # Userinfo answers for the same user; a refresh keeps iss, sub and aud.
+    assert client.userinfo(token.access_token, expected_sub=claims.sub)["sub"] == claims.sub
+    assert token.refresh_token
+    refreshed = client.refresh(token.refresh_token)
+    assert refreshed.id_token_claims is not None and refreshed.id_token_claims.sub == claims.sub
+    # The code is spent: a second exchange is the provider's invalid_grant, not a second token.
+    with pytest.raises(tokenfetch.OAuthError) as caught:
+        client.exchange_code(request, callback)
+    assert caught.value.oauth_code == "invalid_grant"
+    logout = urllib.parse.urlparse(
+        client.end_session_url(id_token_hint=token.id_token, post_logout_redirect_uri=c["post_logout_redirect_uris"][0])
+    )
+    assert logout.path == "/session/end"
+
+
+def test_a_callback_for_another_sign_in_is_refused_before_its_code_is_spent() -> None:
+    c = FIXTURES["clients"]["web"]
+    client = web_client()
+    redirect_uri = c["redirect_uris"][0]
+    first = client.authorization_url(redirect_uri, scope="openid")
+    second = client.authorization_url(redirect_uri, scope="openid")
+    callback = sign_in_through_the_forms(first.url, redirect_uri)
+    with pytest.raises(tokenfetch.ConfigError, match="state"):
+        client.exchange_code(second, callback)
+    # The first request's own exchange still works: nothing was sent for the refused one.
+    assert client.exchange_code(first, callback).id_token_claims is not None

@@ -393,3 +393,48 @@ fn keys_and_hmac_secrets_authenticate_where_the_server_registered_them() {
     let error = impostor.client_credentials(Some("read")).unwrap_err();
     assert_eq!(error.oauth_code(), Some("invalid_client"), "{error}");
 }
+
+/// Plays the user's browser through the provider's login and consent forms, up to the
+/// redirect back to the app, and returns that URL.
+fn sign_in_through_the_forms(authorization_url: &str, redirect_uri: &str) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../testkit/oidc/approve.mjs");
+    let out = std::process::Command::new("node")
+        .args([script, authorization_url, "sign-in", redirect_uri])
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn a_whole_sign_in_through_the_provider_s_forms_validates_its_id_token() {
+    let Some(oidc) = oidc() else { return };
+    let c = oidc.client("web").clone();
+    let client = discovered(&oidc, "web");
+    assert!(client.validates_id_tokens());
+    let redirect_uri = c["redirect_uris"][0].as_str().unwrap();
+    let request = client
+        .authorization_url(
+            redirect_uri,
+            tokenfetch::AuthorizationOptions {
+                scope: Some("openid offline_access read".into()),
+                extra: vec![("prompt".into(), "consent".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let callback = sign_in_through_the_forms(&request.url, redirect_uri);
+    let kept = tokenfetch::AuthorizationRequest::from_json(&request.to_json()).unwrap();
+    let token = client.exchange_code(&kept, &callback).unwrap();
+    let claims = token.id_token_claims.clone().expect("validated");
+    assert_eq!(claims.iss, oidc.issuer);
+    assert_eq!(claims.aud, [c["client_id"].as_str().unwrap()]);
+    assert_eq!(claims.nonce, request.nonce);
+    let info = client.userinfo(&token.access_token, Some(&claims.sub)).unwrap();
+    assert_eq!(info["sub"], claims.sub.as_str());
+    let refresh = TokenRequest::refresh_token(token.refresh_token.clone().unwrap()).after_id_token(&claims);
+    let refreshed = client.fetch(&refresh).expect("the same user after a refresh");
+    assert_eq!(refreshed.id_token_claims.unwrap().sub, claims.sub);
+    let again = client.exchange_code(&request, &callback).unwrap_err();
+    assert_eq!(again.oauth_code(), Some("invalid_grant"), "{again}");
+}

@@ -15,9 +15,10 @@ const MAX_STEPS = 15;
 // The dev interactions accept any account; the suites only need *a* user to approve.
 const ACCOUNT = { login: 'device-user', password: 'pass' };
 
-const [uri, decision] = process.argv.slice(2);
-if (!uri || !['approve', 'deny'].includes(decision)) {
+const [uri, decision, redirectPrefix] = process.argv.slice(2);
+if (!uri || !['approve', 'deny', 'sign-in'].includes(decision) || (decision === 'sign-in') !== Boolean(redirectPrefix)) {
   console.error('usage: node approve.mjs <verification_uri_complete> approve|deny');
+  console.error('       node approve.mjs <authorization_url> sign-in <redirect_uri>');
   process.exit(2);
 }
 
@@ -109,6 +110,12 @@ for (let step = 1; step <= MAX_STEPS; step += 1) {
   const html = await res.text();
 
   const location = res.headers.get('location');
+  // The authorization code flow ends where the provider sends the browser back to the app:
+  // that URL (code, state, iss) is the callback the app's handler reads.
+  if (decision === 'sign-in' && location && location.startsWith(redirectPrefix)) {
+    console.log(location);
+    process.exit(0);
+  }
   if (res.status >= 300 && res.status < 400 && location) {
     // Every redirect in this flow (302/303) turns into a GET, as in a browser.
     url = new URL(location, url);

@@ -35,8 +35,9 @@ const publicJwk = (name) => keys.cases.find((c) => c.name === name).public_jwk;
 const clients = Object.values(fixtures.clients).map(({ key_case: keyCase, ...c }) => ({
   ...c,
   ...(keyCase ? { jwks: { keys: [publicJwk(keyCase)] } } : {}),
-  redirect_uris: [],
-  response_types: [],
+  // Only the sign-in client (`web`) has the authorization code flow's redirect URIs.
+  redirect_uris: c.redirect_uris ?? [],
+  response_types: c.response_types ?? [],
 }));
 
 // A fresh signing key per run: nothing secret is committed, and JWT access tokens verify

@@ -231,6 +231,57 @@ class OidcProviderTest {
         }
 
     /**
+     * Plays the user's browser through the provider's login and consent forms, up to the
+     * redirect back to the app, and returns that URL (the callback the app's handler reads).
+     */
+    private fun signInThroughTheForms(authorizationUrl: String, redirectUri: String): String {
+        val script = File(System.getProperty("workspace.dir"), "testkit/oidc/approve.mjs").path
+        val process = ProcessBuilder("node", script, authorizationUrl, "sign-in", redirectUri).redirectError(ProcessBuilder.Redirect.INHERIT).start()
+        val printed = process.inputStream.bufferedReader().use { it.readText() }.trim()
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "approve.mjs finished")
+        assertEquals(0, process.exitValue(), printed)
+        return printed
+    }
+
+    @Test
+    fun `a whole sign-in through the provider's forms validates its ID token`() {
+        val c = fixture("web")
+        val client = discovered("web")
+        assertTrue(client.validatesIdTokens)
+        val redirectUri = c["redirect_uris"][0].asText()
+        val request = client.authorizationUrl(redirectUri, scope = "openid offline_access read", extra = mapOf("prompt" to "consent"))
+        val callback = signInThroughTheForms(request.url, redirectUri)
+        // What a web app keeps in its session between the two steps.
+        val kept = AuthorizationRequest.fromSessionJson(request.toSessionJson())
+        val token = client.exchangeCode(kept, callback)
+        val claims = checkNotNull(token.idTokenClaims)
+        assertEquals(issuer, claims.iss)
+        assertEquals(listOf(c["client_id"].asText()), claims.aud)
+        assertEquals(request.nonce, claims.nonce)
+        val info = mapper.readTree(client.userinfo(token.accessToken, expectedSub = claims.sub))
+        assertEquals(claims.sub, info["sub"].asText())
+        val refreshed = client.refresh(checkNotNull(token.refreshToken))
+        assertEquals(claims.sub, checkNotNull(refreshed.idTokenClaims).sub)
+        // The code is spent: a second exchange is the provider's invalid_grant, not a second token.
+        val again = assertThrows<OAuthException> { client.exchangeCode(request, callback) }
+        assertEquals("invalid_grant", again.oauthCode)
+        val logout = URI(client.endSessionUrl(token.idToken, c["post_logout_redirect_uris"][0].asText()))
+        assertEquals("/session/end", logout.path)
+    }
+
+    @Test
+    fun `a callback for another sign-in is refused before its code is spent`() {
+        val client = discovered("web")
+        val redirectUri = fixture("web")["redirect_uris"][0].asText()
+        val first = client.authorizationUrl(redirectUri, scope = "openid")
+        val second = client.authorizationUrl(redirectUri, scope = "openid")
+        val callback = signInThroughTheForms(first.url, redirectUri)
+        val refused = assertThrows<ConfigException> { client.exchangeCode(second, callback) }
+        assertTrue("state" in refused.message.orEmpty(), refused.message)
+        assertNotNull(client.exchangeCode(first, callback).idTokenClaims)
+    }
+
+    /**
      * Four threads read a 5-second token for 6.5 s. With a 1 s skew the manager fetches at about
      * 0 s and 4 s: one token per lifetime, never an expired one, never two fetches at once.
      */

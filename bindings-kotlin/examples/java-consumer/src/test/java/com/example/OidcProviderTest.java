@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenfetch.AuthMethod;
+import io.tokenfetch.AuthorizationRequest;
+import io.tokenfetch.IdTokenClaims;
 import io.tokenfetch.Introspection;
 import io.tokenfetch.OAuthException;
 import io.tokenfetch.ServerMetadata;
@@ -26,6 +28,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +136,53 @@ class OidcProviderTest {
         }
         try (TokenClient discovered = TokenClient.discoverAsync(issuer, config).join()) {
             discovered.revokeAsync("never-issued").join();
+        }
+    }
+
+    /**
+     * Plays the user's browser through the provider's login and consent forms
+     * (testkit/oidc/approve.mjs), up to the redirect back to the app, and returns that URL.
+     */
+    private String signInThroughTheForms(String authorizationUrl, String redirectUri) throws IOException, InterruptedException {
+        File script = new File(new File(System.getProperty("oidc.fixtures")).getParentFile(), "approve.mjs");
+        Process process = new ProcessBuilder("node", script.getPath(), authorizationUrl, "sign-in", redirectUri)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String printed = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "approve.mjs finished");
+        assertEquals(0, process.exitValue(), printed);
+        return printed;
+    }
+
+    @Test
+    void aWholeSignInThroughTheProviderFormsValidatesItsIdToken() throws Exception {
+        JsonNode c = fixtures.get("clients").get("web");
+        TokenClientConfig config = TokenClientConfig.builder()
+                .clientId(c.get("client_id").asText())
+                .clientSecret(c.get("client_secret").asText())
+                .build();
+        try (TokenClient client = TokenClient.discover(issuer, config)) {
+            assertTrue(client.getValidatesIdTokens());
+            String redirectUri = c.get("redirect_uris").get(0).asText();
+            AuthorizationRequest request = client.authorizationUrl(
+                    redirectUri, "openid offline_access read", null, null, null, Map.of("prompt", "consent"));
+            String callback = signInThroughTheForms(request.getUrl(), redirectUri);
+            // What a web app keeps in its session between the two steps.
+            AuthorizationRequest kept = AuthorizationRequest.fromSessionJson(request.toSessionJson());
+            TokenResponse token = client.exchangeCode(kept, callback);
+            IdTokenClaims claims = token.getIdTokenClaims();
+            assertNotNull(claims);
+            assertEquals(issuer, claims.getIss());
+            assertEquals(List.of(c.get("client_id").asText()), claims.getAud());
+            assertEquals(request.getNonce(), claims.getNonce());
+            JsonNode info = MAPPER.readTree(client.userinfo(token.getAccessToken(), claims.getSub()));
+            assertEquals(claims.getSub(), info.get("sub").asText());
+            TokenResponse refreshed = client.refresh(token.getRefreshToken());
+            assertEquals(claims.getSub(), refreshed.getIdTokenClaims().getSub());
+            OAuthException again = assertThrows(OAuthException.class, () -> client.exchangeCode(request, callback));
+            assertEquals("invalid_grant", again.getOauthCode());
+            URI logout = URI.create(client.endSessionUrl(token.getIdToken(), c.get("post_logout_redirect_uris").get(0).asText()));
+            assertEquals("/session/end", logout.getPath());
         }
     }
 
