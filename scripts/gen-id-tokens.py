@@ -158,6 +158,7 @@ bad("at-hash-mismatch", token(body=claims(at_hash=half_hash("another-token"))), 
 bad("c-hash-mismatch", token(body=claims(c_hash=half_hash("another-code"))), "c_hash", given={"code": "code-1"})
 bad("auth-time-older-than-max-age", token(body=claims(auth_time=NOW - 4000)), "auth_time", given={"max_age": 600})
 bad("auth-time-missing-with-max-age", token(body=claims(auth_time=None)), "auth_time", given={"max_age": 600})
+bad("auth-time-in-the-future", token(body=claims(auth_time=NOW + 4000)), "auth_time")
 bad("unknown-kid", token(kid="rotated-away"), "kid")
 bad("oversized-token", token(body=claims(pad="x" * 70_000)), "size")
 deep = json.dumps(claims()).encode()[:-1] + b', "deep": ' + b"[" * 200 + b"]" * 200 + b"}"

@@ -3,6 +3,7 @@
 //! against the same request. Then every way testkit can make an ID token wrong, each failing
 //! with its own named check; the JWKS cache's refetch rules; refresh continuity.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use testkit::Testkit;
@@ -332,4 +333,103 @@ fn the_end_session_url_carries_the_hint_the_redirect_and_the_state() {
         .unwrap();
     let e = plain.end_session_url(None, None, None).unwrap_err();
     assert!(e.to_string().contains("end_session_endpoint"), "{e}");
+}
+
+/// OIDC Core §12.2, offline: the conformance file's RS256 token checked as the refresh of a
+/// first sign-in that differs in one claim each time.
+#[test]
+fn a_refreshed_id_token_keeps_azp_and_the_original_auth_time() {
+    let doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/id_tokens.json")).unwrap(),
+    )
+    .unwrap();
+    let case = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "rs256")
+        .unwrap();
+    let given = &case["given"];
+    let check = |previous: Option<tokenfetch::IdTokenClaims>| {
+        let options = tokenfetch::id_token::ValidationOptions {
+            nonce: given["nonce"].as_str().map(str::to_string),
+            now: given["now"].as_u64(),
+            previous,
+            ..Default::default()
+        };
+        tokenfetch::id_token::validate_with_jwks(
+            case["token"].as_str().unwrap(),
+            &doc["jwks"].to_string(),
+            given["issuer"].as_str().unwrap(),
+            given["client_id"].as_str().unwrap(),
+            &options,
+        )
+    };
+    let first = check(None).expect("the vector is valid");
+    assert!(check(Some(first.clone())).is_ok(), "the same claims continue");
+
+    let mut with_azp = first.clone();
+    with_azp.azp = Some(first.aud[0].clone());
+    let e = check(Some(with_azp)).unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::AuthorizedParty), "{e}");
+
+    let mut earlier_sign_in = first.clone();
+    earlier_sign_in.auth_time = first.auth_time.map(|t| t - 600);
+    let e = check(Some(earlier_sign_in)).unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::AuthTime), "{e}");
+
+    let mut other_user = first.clone();
+    other_user.sub = "someone-else".into();
+    let e = check(Some(other_user)).unwrap_err();
+    assert_eq!(e.id_token_check(), Some(IdTokenCheck::Subject), "{e}");
+}
+
+/// A refresh whose ID token is refused still rotated the refresh token at the provider (the
+/// one sent is spent): a manager, alone or sharing a store, keeps the new one, so the next
+/// refresh is the provider's to judge rather than a sign-in lost for good.
+#[test]
+fn a_refused_id_token_on_a_refresh_keeps_the_rotated_refresh_token() {
+    use tokenfetch::{ManagerOptions, MemoryStore, TokenManager};
+    let kit = Testkit::start().unwrap();
+    let plain = TokenClient::builder(format!("{}/op/main/token", kit.url()))
+        .client_id("rp")
+        .client_secret("rp-secret")
+        .authorization_endpoint(format!("{}/op/main/authorize", kit.url()))
+        .build()
+        .unwrap();
+    // A refresh token whose every ID token names another audience, fetched without checks.
+    let refresh_token = || {
+        let request = plain
+            .authorization_url(
+                REDIRECT,
+                AuthorizationOptions {
+                    scope: Some("profile".into()),
+                    extra: vec![("tf_id_token".into(), "wrong-aud".into())],
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let code = plain.parse_callback(&follow(&request.url), &request.state).unwrap();
+        let token = plain
+            .authorization_code(&code, Some(REDIRECT), Some(request.pkce.verifier()))
+            .unwrap();
+        token.refresh_token.unwrap()
+    };
+    for shared in [false, true] {
+        let options = ManagerOptions {
+            store: shared.then(|| Arc::new(MemoryStore::new()) as Arc<dyn tokenfetch::TokenStore>),
+            failure_cooldown: Duration::ZERO,
+            ..ManagerOptions::default()
+        };
+        let request = TokenRequest::refresh_token(refresh_token());
+        let manager = TokenManager::with_options(client(&kit, "main"), request, options).unwrap();
+        for attempt in 0..3 {
+            let e = manager.access_token().unwrap_err();
+            assert_eq!(
+                e.id_token_check(),
+                Some(IdTokenCheck::Audience),
+                "shared store {shared}, attempt {attempt}: {e}"
+            );
+        }
+    }
 }

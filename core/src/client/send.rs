@@ -129,15 +129,22 @@ impl TokenClient {
     /// keep a rotated refresh token even when the ID token beside it is refused (the old one is
     /// spent at the server). [`Self::with_id_token_checked`] checks it afterwards.
     pub(crate) fn fetch_unchecked(&self, request: &TokenRequest) -> Result<TokenResponse> {
+        self.fetch_tracked_unchecked(request).0
+    }
+
+    /// [`Self::fetch_unchecked`] that also says whether the request may have reached the
+    /// server, for a shared store's spending marker.
+    pub(crate) fn fetch_tracked_unchecked(&self, request: &TokenRequest) -> (Result<TokenResponse>, bool) {
         let mut reached = false;
         let config = &self.inner.config;
-        self.inner.attempts(
+        let result = self.inner.attempts(
             |budget| super::encode::prepare(config, request, budget),
             request.is_single_use(),
             config.retry.max_retries,
             &mut reached,
             |prepared, exchange| self.token_from(prepared, exchange),
-        )
+        );
+        (result, reached)
     }
 
     /// The token in an answer from the token endpoint, with any echo of a credential removed.

@@ -534,6 +534,18 @@ fn check_claims(
             Some(_) => {}
         }
     }
+    // An authentication in the future is a forged or mis-clocked token whatever max_age says.
+    if let Some(at) = claims.auth_time {
+        if at > now.saturating_add(skew) {
+            return fail(
+                IdTokenCheck::AuthTime,
+                format!(
+                    "the token says the user authenticated {} s in the future (clock_skew allows {skew} s); check this machine's clock",
+                    at - now
+                ),
+            );
+        }
+    }
     for (name, value, check) in [
         ("at_hash", expected.access_token, IdTokenCheck::AccessTokenHash),
         ("c_hash", expected.code, IdTokenCheck::CodeHash),
@@ -568,6 +580,23 @@ fn check_claims(
                 IdTokenCheck::Subject,
                 "the refreshed ID token names another issuer, user (sub) or audience than the first one (OIDC Core §12.2)".into(),
             );
+        }
+        // §12.2: azp is the same (absent stays absent), and auth_time is still the original
+        // sign-in's: a refresh authenticates nobody.
+        if first.azp != claims.azp {
+            return fail(
+                IdTokenCheck::AuthorizedParty,
+                "the refreshed ID token names another authorized party (azp) than the first one (OIDC Core §12.2)"
+                    .into(),
+            );
+        }
+        if let (Some(original), Some(now_said)) = (first.auth_time, claims.auth_time) {
+            if original != now_said {
+                return fail(
+                    IdTokenCheck::AuthTime,
+                    "the refreshed ID token's auth_time is not the first sign-in's (OIDC Core §12.2): a refresh authenticates nobody".into(),
+                );
+            }
         }
     }
     Ok(())

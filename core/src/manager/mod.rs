@@ -45,7 +45,7 @@ use std::time::Duration;
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::error::{Error, Result};
 use crate::grant::TokenRequest;
-use crate::model::TokenResponse;
+use crate::model::{IdTokenClaims, TokenResponse};
 use crate::options;
 use crate::store::entry::{self, Draft, KeyRing};
 use crate::store::TokenStore;
@@ -365,6 +365,13 @@ impl TokenManager {
         self.read_slots().last_error.clone()
     }
 
+    /// The validated claims of the ID token this process holds, which a refreshed one must
+    /// continue (OIDC Core §12.2).
+    fn current_id_token_claims(&self) -> Option<IdTokenClaims> {
+        let slots = self.read_slots();
+        (slots.current.as_ref()).and_then(|c| c.token.id_token_claims.clone())
+    }
+
     fn read_slots(&self) -> std::sync::RwLockReadGuard<'_, Slots> {
         self.slots.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -480,11 +487,8 @@ impl TokenManager {
     /// Runs the refresh grant when there is a refresh token, else the configured grant (at
     /// most once, when it is single-use).
     fn fetch(&self) -> Result<TokenResponse> {
-        let (refresh_token, first_claims) = {
-            let slots = self.read_slots();
-            let claims = (slots.current.as_ref()).and_then(|c| c.token.id_token_claims.clone());
-            (slots.refresh_token.clone(), claims)
-        };
+        let refresh_token = self.read_slots().refresh_token.clone();
+        let first_claims = self.current_id_token_claims();
         if let Some(rt) = refresh_token {
             // A refreshed ID token must speak for the same user as the one before it.
             let mut request = TokenRequest::refresh_token(rt.clone());
@@ -524,11 +528,18 @@ impl TokenManager {
                     self.request.grant_type()
                 )));
             }
-            let (result, reached) = self.client.fetch_tracked(&self.request);
+            // As with a refresh below: a refresh token that came with a refused ID token is
+            // kept, since the grant that bought it is spent either way.
+            let (result, reached) = self.client.fetch_tracked_unchecked(&self.request);
             if reached {
                 self.write_slots().grant_spent = true;
             }
-            return result;
+            return result.and_then(|token| {
+                if let Some(rotated) = &token.refresh_token {
+                    self.write_slots().refresh_token = Some(rotated.clone());
+                }
+                self.client.with_id_token_checked(token, &self.request)
+            });
         }
         self.client.fetch(&self.request)
     }

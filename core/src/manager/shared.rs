@@ -160,7 +160,11 @@ impl TokenManager {
         let previous = read.entry.as_ref();
         let mut expected = read.raw.clone();
         let request = match &refresh_token {
-            Some(rt) => TokenRequest::refresh_token(rt.clone()),
+            // A refreshed ID token must speak for the same user as the one this process holds.
+            Some(rt) => match self.current_id_token_claims() {
+                Some(claims) => TokenRequest::refresh_token(rt.clone()).after_id_token(&claims),
+                None => TokenRequest::refresh_token(rt.clone()),
+            },
             None if base_is_single_use && self.read_slots().grant_spent => {
                 return Err(Failure::Fetch(spent_grant(&self.request)));
             }
@@ -200,10 +204,12 @@ impl TokenManager {
             expected = Some(bytes);
             self.write_slots().refresh_generation = generation;
         }
+        // The answer's ID token is checked only once its rotated refresh token is safe: the
+        // one sent is spent at the server either way.
         let (result, reached) = if single_use {
-            self.client.fetch_tracked(&request)
+            self.client.fetch_tracked_unchecked(&request)
         } else {
-            (self.client.fetch(&request), true)
+            (self.client.fetch_unchecked(&request), true)
         };
         if reached {
             // From here the request may have been processed: the marker stands.
@@ -214,7 +220,35 @@ impl TokenManager {
         }
         let grant_sent = grant_sent || (sends_configured_grant && reached);
         generation = generation.saturating_add(1);
+        let result = match result {
+            Ok(token) => {
+                let rotated = token.refresh_token.clone();
+                self.client
+                    .with_id_token_checked(token, &request)
+                    .map_err(|refused| (refused, rotated))
+            }
+            Err(e) => Err((e, None)),
+        };
         match result {
+            Err((refused, rotated)) if refused.kind() == crate::ErrorKind::IdToken => {
+                // The token is not handed out, but the refresh token the server rotated to is
+                // kept (in the entry and here): without it the sign-in would be lost.
+                let kept = rotated.or_else(|| sent_refresh_token.clone());
+                if single_use {
+                    let draft = Draft {
+                        refresh_token: kept.clone().map(Secret::from),
+                        grant_sent,
+                        ..unchanged(generation)
+                    };
+                    if self.write(store, location, expected.as_deref(), &draft).is_ok() {
+                        let mut slots = self.write_slots();
+                        slots.unsent_marker = None;
+                        slots.refresh_generation = generation;
+                    }
+                }
+                self.write_slots().refresh_token = kept;
+                Err(Failure::Fetch(refused))
+            }
             Ok(mut token) => {
                 if token.refresh_token.is_none() {
                     // RFC 6749 §6: a response without one keeps the one that was sent.
@@ -237,7 +271,7 @@ impl TokenManager {
                     store_error: written.err().or(read.problem),
                 })
             }
-            Err(e) => {
+            Err((e, _)) => {
                 let refused = sent_refresh_token.is_some() && e.oauth_code() == Some("invalid_grant");
                 // Only a request that never left, or a refusal the server itself sent (it
                 // issues no new token with one), proves nothing was rotated: the entry gets
