@@ -300,7 +300,7 @@ impl TokenClient {
             })
         })?;
         let key = super::discover::cache_key(config, endpoint.url.as_str());
-        jwks::keys_for(&key, config.jwks_ttl, algorithm, kid, || {
+        jwks::keys_for(&key, config.jwks_ttl, config.timeout, algorithm, kid, || {
             // Whatever the JWKS endpoint answered is about the keys, never about the grant: an
             // `invalid_grant` from it must not read as the refresh token's.
             self.read_jwks(endpoint).map_err(|error| match error {

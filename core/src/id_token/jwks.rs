@@ -312,10 +312,12 @@ pub fn clear_jwks_cache() {
 }
 
 /// The keys under `key` that can verify a token with `algorithm` and `kid`, read with
-/// `fetch` when the cache's rules (module docs) say so.
+/// `fetch` when the cache's rules (module docs) say so. A thread that waits for another's read
+/// gives up after `wait_limit` (its call's timeout): the reader's own budget is its own.
 pub(crate) fn keys_for(
     key: &str,
     ttl: Duration,
+    wait_limit: Duration,
     algorithm: Algorithm,
     kid: Option<&str>,
     fetch: impl FnOnce() -> Result<Jwks>,
@@ -323,6 +325,8 @@ pub(crate) fn keys_for(
     let cache = cache();
     let mut slots = cache.slots.lock().unwrap_or_else(|e| e.into_inner());
     let mut waited_for: Option<u64> = None;
+    // None: a limit too large to add to the clock, which is no limit.
+    let deadline = Instant::now().checked_add(wait_limit);
     loop {
         let slot = slots.entry(key.to_string()).or_default();
         if let Some(generation) = waited_for {
@@ -360,7 +364,24 @@ pub(crate) fn keys_for(
         }
         if slot.fetching {
             waited_for = Some(slot.generation);
-            slots = cache.done.wait(slots).unwrap_or_else(|e| e.into_inner());
+            slots = match deadline.map(|d| d.saturating_duration_since(Instant::now())) {
+                None => cache.done.wait(slots).unwrap_or_else(|e| e.into_inner()),
+                Some(left) if left.is_zero() => {
+                    return Err(crate::Error::IdToken {
+                        check: IdTokenCheck::Jwks,
+                        message: format!(
+                            "the issuer's JWKS was still being read for another call when this one's timeout \
+                             ({:.1} s) ran out; try again, or raise timeout if the JWKS endpoint is slow",
+                            wait_limit.as_secs_f64()
+                        ),
+                        http_meta: None,
+                    })
+                }
+                Some(left) => {
+                    let (slots, _) = cache.done.wait_timeout(slots, left).unwrap_or_else(|e| e.into_inner());
+                    slots
+                }
+            };
             continue;
         }
         slot.fetching = true;
@@ -459,9 +480,9 @@ mod tests {
             reads.fetch_add(1, Ordering::SeqCst);
             Ok(set("k1"))
         };
-        keys_for(&key, HOUR, Algorithm::EdDSA, Some("k1"), fetch).unwrap();
+        keys_for(&key, HOUR, HOUR, Algorithm::EdDSA, Some("k1"), fetch).unwrap();
         for _ in 0..100 {
-            let keys = keys_for(&key, HOUR, Algorithm::EdDSA, Some("made-up"), || {
+            let keys = keys_for(&key, HOUR, HOUR, Algorithm::EdDSA, Some("made-up"), || {
                 reads.fetch_add(1, Ordering::SeqCst);
                 Ok(set("k1"))
             })
@@ -480,7 +501,7 @@ mod tests {
         std::thread::scope(|scope| {
             for _ in 0..16 {
                 scope.spawn(|| {
-                    let keys = keys_for(&key, HOUR, Algorithm::EdDSA, Some("k1"), || {
+                    let keys = keys_for(&key, HOUR, HOUR, Algorithm::EdDSA, Some("k1"), || {
                         reads.fetch_add(1, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(50));
                         Ok(set("k1"))
@@ -496,17 +517,20 @@ mod tests {
     #[test]
     fn a_failed_read_while_the_old_key_still_fits_is_not_an_error() {
         let key = unique("stale");
-        keys_for(&key, Duration::ZERO, Algorithm::EdDSA, Some("k1"), || Ok(set("k1"))).unwrap();
+        keys_for(&key, Duration::ZERO, HOUR, Algorithm::EdDSA, Some("k1"), || {
+            Ok(set("k1"))
+        })
+        .unwrap();
         // Past the TTL (zero) and the refetch interval (forced): the read fails, the old set serves.
         force_refetch_allowed(&key);
-        let keys = keys_for(&key, Duration::ZERO, Algorithm::EdDSA, Some("k1"), || {
+        let keys = keys_for(&key, Duration::ZERO, HOUR, Algorithm::EdDSA, Some("k1"), || {
             Err(crate::Error::decode("JWKS endpoint down"))
         })
         .unwrap();
         assert!(keys.has_key_for(Algorithm::EdDSA, Some("k1")));
         // A kid the old set lacks gets the read's error.
         force_refetch_allowed(&key);
-        let e = keys_for(&key, Duration::ZERO, Algorithm::EdDSA, Some("k2"), || {
+        let e = keys_for(&key, Duration::ZERO, HOUR, Algorithm::EdDSA, Some("k2"), || {
             Err(crate::Error::decode("JWKS endpoint down"))
         })
         .unwrap_err();
@@ -520,7 +544,7 @@ mod tests {
         std::thread::scope(|scope| {
             for _ in 0..8 {
                 scope.spawn(|| {
-                    let result = keys_for(&key, HOUR, Algorithm::EdDSA, Some("k1"), || {
+                    let result = keys_for(&key, HOUR, HOUR, Algorithm::EdDSA, Some("k1"), || {
                         reads.fetch_add(1, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(50));
                         Err(crate::Error::decode("down"))
@@ -533,16 +557,49 @@ mod tests {
     }
 
     #[test]
+    fn a_waiter_gives_up_at_its_own_limit_while_a_slow_read_goes_on() {
+        let key = unique("slow-read");
+        let (started, reader_started) = std::sync::mpsc::channel();
+        let (finish, reader_may_finish) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let key = &key;
+            let reader = scope.spawn(move || {
+                keys_for(key, HOUR, HOUR, Algorithm::EdDSA, Some("k1"), move || {
+                    started.send(()).unwrap();
+                    let _ = reader_may_finish.recv();
+                    Ok(set("k1"))
+                })
+            });
+            reader_started.recv().unwrap();
+            let waited = Instant::now();
+            let e = keys_for(
+                key,
+                HOUR,
+                Duration::from_millis(100),
+                Algorithm::EdDSA,
+                Some("k1"),
+                || panic!("a waiter never reads"),
+            )
+            .unwrap_err();
+            assert!(waited.elapsed() < Duration::from_secs(5));
+            assert_eq!(e.id_token_check(), Some(IdTokenCheck::Jwks), "{e}");
+            assert!(e.to_string().contains("timeout"), "{e}");
+            finish.send(()).unwrap();
+            assert!(reader.join().unwrap().is_ok(), "the reader's answer is unaffected");
+        });
+    }
+
+    #[test]
     fn a_panicking_read_still_releases_the_waiters() {
         let key = unique("panic");
         let caught = std::panic::catch_unwind(|| {
-            keys_for(&key, HOUR, Algorithm::EdDSA, Some("k1"), || -> Result<Jwks> {
+            keys_for(&key, HOUR, HOUR, Algorithm::EdDSA, Some("k1"), || -> Result<Jwks> {
                 panic!("boom")
             })
         });
         assert!(caught.is_err());
         force_refetch_allowed(&key);
-        assert!(keys_for(&key, HOUR, Algorithm::EdDSA, Some("k1"), || Ok(set("k1"))).is_ok());
+        assert!(keys_for(&key, HOUR, HOUR, Algorithm::EdDSA, Some("k1"), || Ok(set("k1"))).is_ok());
     }
 
     #[test]
