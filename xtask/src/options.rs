@@ -506,7 +506,10 @@ pub fn kotlin() -> String {
             let value = match row.kind {
                 _ if row.secret => format!("${{{name}?.let {{ REDACTED }}}}"),
                 Kind::Pairs(_) => format!("${{{name}.keys}}"),
-                Kind::TextOrTexts(_) => format!("${{{name}.size}} PEM"),
+                // Certificates are long PEM text: their count says enough. Other lists (the
+                // ID token algorithms) are short names worth reading.
+                Kind::TextOrTexts(_) if row.name.ends_with("certificates") => format!("${{{name}.size}} PEM"),
+                Kind::TextOrTexts(_) => format!("${name}"),
                 // The name, not the enum itself: R8 8.13 unboxes an enum to an int and, when an
                 // app never sets it, passes a null constant in that int's place in the string
                 // concatenation, which the JVM verifier rejects (the sample app's R8 test).

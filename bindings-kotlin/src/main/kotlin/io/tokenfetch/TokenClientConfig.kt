@@ -242,7 +242,7 @@ class TokenClientConfig(
             "userinfoEndpoint=${userinfoEndpoint?.let(::displayUrl)}, " +
             "endSessionEndpoint=${endSessionEndpoint?.let(::displayUrl)}, " +
             "jwksUri=$jwksUri, " +
-            "idTokenAlgorithms=${idTokenAlgorithms.size} PEM, " +
+            "idTokenAlgorithms=$idTokenAlgorithms, " +
             "clockSkew=$clockSkew, " +
             "discoveryTtl=$discoveryTtl)"
 

@@ -238,4 +238,15 @@ class IdTokensTest {
         assertEquals("jwks", assertThrows<IdTokenException> { IdTokens.validate(token, "[]", "i", "c") }.idTokenCheck)
         assertThrows<ConfigException> { AuthorizationRequest.fromSessionJson("not json") }
     }
+
+    @Test
+    fun `a config prints its ID token algorithms by name and its certificates by count`() {
+        val printed = TokenClientConfig(
+            "https://idp.example/token",
+            idTokenAlgorithms = listOf("ES256", "EdDSA"),
+            rootCertificates = listOf("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"),
+        ).toString()
+        assertTrue("idTokenAlgorithms=[ES256, EdDSA]" in printed, printed)
+        assertTrue("rootCertificates=1 PEM" in printed, printed)
+    }
 }

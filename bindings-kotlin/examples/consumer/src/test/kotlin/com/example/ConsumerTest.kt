@@ -18,4 +18,13 @@ class ConsumerTest {
         assertEquals("read", token.scope)
         assertTrue(TokenManager(client).accessToken().startsWith("at-"))
     }
+
+    @Test
+    fun `the guide's sign-in runs against testkit's provider`() {
+        val base = System.getenv("TESTKIT_URL") ?: error("run with TESTKIT_URL set (scripts/with-testkit.sh)")
+        val claims = signIn(base)
+        assertEquals("user-42", claims.sub)
+        assertEquals("$base/op/main", claims.iss)
+        assertEquals(listOf("rp"), claims.aud)
+    }
 }
