@@ -373,9 +373,14 @@ fn a_refreshed_id_token_keeps_azp_and_the_original_auth_time() {
     let e = check(Some(with_azp)).unwrap_err();
     assert_eq!(e.id_token_check(), Some(IdTokenCheck::AuthorizedParty), "{e}");
 
+    // The refreshed token's auth_time may be later (the user signed in again in the same
+    // session), never earlier than the first sign-in's.
     let mut earlier_sign_in = first.clone();
     earlier_sign_in.auth_time = first.auth_time.map(|t| t - 600);
-    let e = check(Some(earlier_sign_in)).unwrap_err();
+    assert!(check(Some(earlier_sign_in)).is_ok(), "a re-authentication since");
+    let mut later_sign_in = first.clone();
+    later_sign_in.auth_time = first.auth_time.map(|t| t + 600);
+    let e = check(Some(later_sign_in)).unwrap_err();
     assert_eq!(e.id_token_check(), Some(IdTokenCheck::AuthTime), "{e}");
 
     let mut other_user = first.clone();
@@ -384,52 +389,69 @@ fn a_refreshed_id_token_keeps_azp_and_the_original_auth_time() {
     assert_eq!(e.id_token_check(), Some(IdTokenCheck::Subject), "{e}");
 }
 
+/// A manager over a code grant signed in through testkit's provider in `mode`.
+fn signed_in_manager(kit: &Testkit, mode: &str, shared: bool) -> tokenfetch::TokenManager {
+    use tokenfetch::{ManagerOptions, MemoryStore, TokenManager};
+    let client = client(kit, "main");
+    let request = client
+        .authorization_url(
+            REDIRECT,
+            AuthorizationOptions {
+                scope: Some("openid".into()),
+                extra: vec![("tf_id_token".into(), mode.into())],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let code = client.parse_callback(&follow(&request.url), &request.state).unwrap();
+    let grant = TokenRequest::authorization_code(code, Some(REDIRECT), Some(request.pkce.verifier()))
+        .expect_nonce(request.nonce.clone().unwrap());
+    let options = ManagerOptions {
+        store: shared.then(|| Arc::new(MemoryStore::new()) as Arc<dyn tokenfetch::TokenStore>),
+        failure_cooldown: Duration::ZERO,
+        ..ManagerOptions::default()
+    };
+    TokenManager::with_options(client, grant, options).unwrap()
+}
+
 /// A refresh whose ID token is refused still rotated the refresh token at the provider (the
-/// one sent is spent): a manager, alone or sharing a store, keeps the new one, so the next
-/// refresh is the provider's to judge rather than a sign-in lost for good.
+/// one sent is spent): a manager, alone or sharing a store, keeps the new one and checks the
+/// next refresh against the same first claims, so the provider is asked again rather than the
+/// sign-in lost, and no token for another user is ever handed out.
 #[test]
 fn a_refused_id_token_on_a_refresh_keeps_the_rotated_refresh_token() {
-    use tokenfetch::{ManagerOptions, MemoryStore, TokenManager};
     let kit = Testkit::start().unwrap();
-    let plain = TokenClient::builder(format!("{}/op/main/token", kit.url()))
-        .client_id("rp")
-        .client_secret("rp-secret")
-        .authorization_endpoint(format!("{}/op/main/authorize", kit.url()))
-        .build()
-        .unwrap();
-    // A refresh token whose every ID token names another audience, fetched without checks.
-    let refresh_token = || {
-        let request = plain
-            .authorization_url(
-                REDIRECT,
-                AuthorizationOptions {
-                    scope: Some("profile".into()),
-                    extra: vec![("tf_id_token".into(), "wrong-aud".into())],
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        let code = plain.parse_callback(&follow(&request.url), &request.state).unwrap();
-        let token = plain
-            .authorization_code(&code, Some(REDIRECT), Some(request.pkce.verifier()))
-            .unwrap();
-        token.refresh_token.unwrap()
-    };
     for shared in [false, true] {
-        let options = ManagerOptions {
-            store: shared.then(|| Arc::new(MemoryStore::new()) as Arc<dyn tokenfetch::TokenStore>),
-            failure_cooldown: Duration::ZERO,
-            ..ManagerOptions::default()
-        };
-        let request = TokenRequest::refresh_token(refresh_token());
-        let manager = TokenManager::with_options(client(&kit, "main"), request, options).unwrap();
+        let manager = signed_in_manager(&kit, "refresh-other-sub", shared);
+        manager.access_token().expect("the first sign-in is user-42's");
         for attempt in 0..3 {
+            manager.invalidate();
             let e = manager.access_token().unwrap_err();
             assert_eq!(
                 e.id_token_check(),
-                Some(IdTokenCheck::Audience),
+                Some(IdTokenCheck::Subject),
                 "shared store {shared}, attempt {attempt}: {e}"
             );
         }
+    }
+}
+
+/// A first sign-in whose ID token is refused (an injected code fails its nonce, say) leaves
+/// nothing behind: its refresh token would let a later refresh, which carries no nonce, hand
+/// out that sign-in's tokens.
+#[test]
+fn a_refused_first_id_token_leaves_no_refresh_token_behind() {
+    let kit = Testkit::start().unwrap();
+    for shared in [false, true] {
+        let manager = signed_in_manager(&kit, "wrong-nonce", shared);
+        let e = manager.access_token().unwrap_err();
+        assert_eq!(
+            e.id_token_check(),
+            Some(IdTokenCheck::Nonce),
+            "shared store {shared}: {e}"
+        );
+        let again = manager.access_token().unwrap_err();
+        assert_eq!(again.kind(), ErrorKind::Config, "shared store {shared}: {again}");
+        assert!(again.to_string().contains("single-use"), "{again}");
     }
 }

@@ -581,8 +581,8 @@ fn check_claims(
                 "the refreshed ID token names another issuer, user (sub) or audience than the first one (OIDC Core §12.2)".into(),
             );
         }
-        // §12.2: azp is the same (absent stays absent), and auth_time is still the original
-        // sign-in's: a refresh authenticates nobody.
+        // §12.2: azp is the same (absent stays absent), and auth_time is no earlier than the
+        // first sign-in's.
         if first.azp != claims.azp {
             return fail(
                 IdTokenCheck::AuthorizedParty,
@@ -590,11 +590,14 @@ fn check_claims(
                     .into(),
             );
         }
+        // A later auth_time is a re-authentication in the same session (Keycloak, Cognito and
+        // Azure AD B2C report the session's latest); an earlier one is no continuation of it.
         if let (Some(original), Some(now_said)) = (first.auth_time, claims.auth_time) {
-            if original != now_said {
+            if now_said < original {
                 return fail(
                     IdTokenCheck::AuthTime,
-                    "the refreshed ID token's auth_time is not the first sign-in's (OIDC Core §12.2): a refresh authenticates nobody".into(),
+                    "the refreshed ID token says the user authenticated before the first sign-in did (OIDC Core §12.2)"
+                        .into(),
                 );
             }
         }

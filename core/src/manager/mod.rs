@@ -184,6 +184,10 @@ pub struct TokenManager {
 #[derive(Default)]
 struct Slots {
     current: Option<Arc<Cached>>,
+    /// The claims of the last ID token validated here, which every refreshed one must
+    /// continue (OIDC Core §12.2). Kept apart from `current`: `invalidate()`, a refresh answer
+    /// without an ID token and a token adopted from a store (never validated here) leave it.
+    id_token_claims: Option<IdTokenClaims>,
     refresh_token: Option<String>,
     last_error: Option<Error>,
     quiet_until: Option<Instant>,
@@ -365,11 +369,10 @@ impl TokenManager {
         self.read_slots().last_error.clone()
     }
 
-    /// The validated claims of the ID token this process holds, which a refreshed one must
-    /// continue (OIDC Core §12.2).
+    /// The validated claims of the last ID token this manager checked, which a refreshed one
+    /// must continue (OIDC Core §12.2).
     fn current_id_token_claims(&self) -> Option<IdTokenClaims> {
-        let slots = self.read_slots();
-        (slots.current.as_ref()).and_then(|c| c.token.id_token_claims.clone())
+        self.read_slots().id_token_claims.clone()
     }
 
     fn read_slots(&self) -> std::sync::RwLockReadGuard<'_, Slots> {
@@ -457,6 +460,9 @@ impl TokenManager {
                         // Another process spent the grant; this one must never send it.
                         slots.grant_spent = true;
                     }
+                    if let Some(claims) = &cached.token.id_token_claims {
+                        slots.id_token_claims = Some(claims.clone());
+                    }
                     slots.current = Some(Arc::clone(&cached));
                     slots.last_error = obtained.store_error;
                     slots.quiet_until = None;
@@ -495,10 +501,13 @@ impl TokenManager {
             if let Some(claims) = &first_claims {
                 request = request.after_id_token(claims);
             }
-            // The answer is kept before its ID token is checked: a refused ID token must not
-            // cost the grant its rotated refresh token (the one sent is spent at the server).
+            // A refused ID token must not cost the grant its rotated refresh token (the one
+            // sent is spent at the server), but only while there are first claims: they stay
+            // in place and every later refresh is checked against them again. Without them
+            // nothing would check whose refresh token it is.
+            let continued = first_claims.is_some();
             let answer = self.client.fetch_unchecked(&request).and_then(|token| {
-                if let Some(rotated) = &token.refresh_token {
+                if let (true, Some(rotated)) = (continued, &token.refresh_token) {
                     self.write_slots().refresh_token = Some(rotated.clone());
                 }
                 self.client.with_id_token_checked(token, &request)
@@ -528,18 +537,14 @@ impl TokenManager {
                     self.request.grant_type()
                 )));
             }
-            // As with a refresh below: a refresh token that came with a refused ID token is
-            // kept, since the grant that bought it is spent either way.
-            let (result, reached) = self.client.fetch_tracked_unchecked(&self.request);
+            // A refused first ID token takes its refresh token with it: nothing vouches for
+            // whose sign-in it continues (an injected code fails its nonce here, and a refresh
+            // carries none), so the sign-in has to be done again.
+            let (result, reached) = self.client.fetch_tracked(&self.request);
             if reached {
                 self.write_slots().grant_spent = true;
             }
-            return result.and_then(|token| {
-                if let Some(rotated) = &token.refresh_token {
-                    self.write_slots().refresh_token = Some(rotated.clone());
-                }
-                self.client.with_id_token_checked(token, &self.request)
-            });
+            return result;
         }
         self.client.fetch(&self.request)
     }

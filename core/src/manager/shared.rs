@@ -159,10 +159,11 @@ impl TokenManager {
         };
         let previous = read.entry.as_ref();
         let mut expected = read.raw.clone();
+        // A refreshed ID token must speak for the same user as the one this process holds.
+        let first_claims = refresh_token.as_ref().and_then(|_| self.current_id_token_claims());
         let request = match &refresh_token {
-            // A refreshed ID token must speak for the same user as the one this process holds.
-            Some(rt) => match self.current_id_token_claims() {
-                Some(claims) => TokenRequest::refresh_token(rt.clone()).after_id_token(&claims),
+            Some(rt) => match &first_claims {
+                Some(claims) => TokenRequest::refresh_token(rt.clone()).after_id_token(claims),
                 None => TokenRequest::refresh_token(rt.clone()),
             },
             None if base_is_single_use && self.read_slots().grant_spent => {
@@ -220,35 +221,55 @@ impl TokenManager {
         }
         let grant_sent = grant_sent || (sends_configured_grant && reached);
         generation = generation.saturating_add(1);
-        let result = match result {
+        // `Refused` is an answer with a token whose ID token failed its checks: the server
+        // processed the request, whatever the failure's kind (a JWKS that could not be read
+        // included).
+        enum Outcome {
+            Token(Box<TokenResponse>),
+            Refused(Error, Option<String>),
+            Failed(Error),
+        }
+        let outcome = match result {
             Ok(token) => {
                 let rotated = token.refresh_token.clone();
-                self.client
-                    .with_id_token_checked(token, &request)
-                    .map_err(|refused| (refused, rotated))
+                match self.client.with_id_token_checked(token, &request) {
+                    Ok(token) => Outcome::Token(Box::new(token)),
+                    Err(refused) => Outcome::Refused(refused, rotated),
+                }
             }
-            Err(e) => Err((e, None)),
+            Err(e) => Outcome::Failed(e),
         };
-        match result {
-            Err((refused, rotated)) if refused.kind() == crate::ErrorKind::IdToken => {
-                // The token is not handed out, but the refresh token the server rotated to is
-                // kept (in the entry and here): without it the sign-in would be lost.
-                let kept = rotated.or_else(|| sent_refresh_token.clone());
+        let result = match outcome {
+            Outcome::Token(token) => Ok(*token),
+            Outcome::Failed(e) => Err(e),
+            Outcome::Refused(refused, rotated) => {
+                // The token is never handed out. A refresh checked against first claims keeps
+                // the refresh token the server rotated to (the one sent is spent), in the entry
+                // and here, and later refreshes are checked against the same claims. Anything
+                // else (a first sign-in, a refresh with nothing to compare) drops it: nothing
+                // vouches for whose grant it continues.
+                let kept = match &first_claims {
+                    Some(_) => rotated.or_else(|| sent_refresh_token.clone()),
+                    None => None,
+                };
                 if single_use {
                     let draft = Draft {
                         refresh_token: kept.clone().map(Secret::from),
                         grant_sent,
                         ..unchanged(generation)
                     };
-                    if self.write(store, location, expected.as_deref(), &draft).is_ok() {
-                        let mut slots = self.write_slots();
-                        slots.unsent_marker = None;
-                        slots.refresh_generation = generation;
-                    }
+                    // Written or not, the marker is behind us: a failed write must not make the
+                    // next pass read our own marker as someone else's spending.
+                    let _ = self.write(store, location, expected.as_deref(), &draft);
+                    let mut slots = self.write_slots();
+                    slots.unsent_marker = None;
+                    slots.refresh_generation = generation;
                 }
                 self.write_slots().refresh_token = kept;
-                Err(Failure::Fetch(refused))
+                return Err(Failure::Fetch(refused));
             }
+        };
+        match result {
             Ok(mut token) => {
                 if token.refresh_token.is_none() {
                     // RFC 6749 §6: a response without one keeps the one that was sent.
@@ -271,7 +292,7 @@ impl TokenManager {
                     store_error: written.err().or(read.problem),
                 })
             }
-            Err((e, _)) => {
+            Err(e) => {
                 let refused = sent_refresh_token.is_some() && e.oauth_code() == Some("invalid_grant");
                 // Only a request that never left, or a refusal the server itself sent (it
                 // issues no new token with one), proves nothing was rotated: the entry gets
