@@ -66,6 +66,11 @@ export declare class AuthorizationRequest {
   /** The `max_age` sent, in milliseconds (whole seconds on the wire). */
   get maxAgeMs(): number | null
   /**
+   * The reference the server gave a pushed request's parameters (RFC 9126), which `url`
+   * carries instead of them; null when they are in the URL.
+   */
+  get requestUri(): string | null
+  /**
    * The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
    * verifier, redirect URI), as JSON text. It holds the verifier, a secret: keep it in the
    * server-side session or an encrypted cookie.
@@ -207,6 +212,9 @@ export declare class NativeTokenClient {
   pollDeviceToken(authorization: DeviceAuthorization, cancel: CancelToken): Promise<TokenResponse>
   /** `options`: `scope`, `state`, `nonce`, `extra`; the `pkce` option comes as `pkce`. */
   authorizationUrl(redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null): AuthorizationRequest
+  /** `authorizationUrl` with its parameters pushed first (RFC 9126), on the libuv pool. */
+  pushAuthorizationRequest(redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null): Promise<AuthorizationRequest>
+  pushAuthorizationRequestSync(redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null): AuthorizationRequest
   /**
    * The authorization code in the URL the user was sent back to, after checking its
    * `state` and `iss`.

@@ -97,6 +97,8 @@ pub struct AuthorizationRequestData {
     pub redirect_uri: String,
     /// The `max_age` sent, in milliseconds.
     pub max_age_ms: Option<i64>,
+    /// A pushed request's reference (RFC 9126), which `url` carries instead of the parameters.
+    pub request_uri: Option<String>,
     /// The core's own form of the request (its `to_json`), which the code exchange reads back.
     pub session_json: String,
     /// The one redacted view of the core's model, as Kotlin's `toString` shows it.
@@ -114,6 +116,7 @@ impl From<tokenfetch::AuthorizationRequest> for AuthorizationRequestData {
             state: r.state,
             nonce: r.nonce,
             redirect_uri: r.redirect_uri,
+            request_uri: r.request_uri,
         }
     }
 }

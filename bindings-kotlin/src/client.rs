@@ -224,6 +224,19 @@ impl NativeTokenClient {
         .into())
     }
 
+    /// `authorization_url` with its parameters pushed first (RFC 9126). Blocks.
+    pub fn push_authorization_request(
+        &self,
+        redirect_uri: String,
+        options: AuthorizationOptionsData,
+    ) -> Result<AuthorizationRequestData, NativeError> {
+        Ok(catch_panic(|| {
+            let options = tokenfetch::AuthorizationOptions::try_from(options)?;
+            self.inner.push_authorization_request(&redirect_uri, options)
+        })?
+        .into())
+    }
+
     pub fn parse_callback(&self, callback_url: String, expected_state: String) -> Result<String, NativeError> {
         Ok(catch_panic(|| {
             self.inner.parse_callback(&callback_url, &expected_state)

@@ -229,6 +229,12 @@ export declare class TokenClient {
   /** The URL that starts the authorization code flow (no I/O). Keep the result until the callback. */
   authorizationUrl(redirectUri: string, options?: AuthorizationUrlOptions): AuthorizationRequest
   /**
+   * `authorizationUrl` with its parameters pushed first (RFC 9126) to the
+   * `pushed_authorization_request_endpoint`; the URL carries only `client_id` and `requestUri`.
+   */
+  pushAuthorizationRequest(redirectUri: string, options?: AuthorizationUrlOptions): Promise<AuthorizationRequest>
+  pushAuthorizationRequestSync(redirectUri: string, options?: AuthorizationUrlOptions): AuthorizationRequest
+  /**
    * The code in the URL the user was sent back to, after checking `state` (and `iss`, RFC
    * 9207): a mismatch is a `ConfigError`; an error callback an `OAuthError` with status null.
    */

@@ -352,6 +352,28 @@ class TokenClient {
   }
 
   /**
+   * `authorizationUrl` with its parameters pushed first (RFC 9126): they go to the
+   * `pushed_authorization_request_endpoint` with the client's authentication, and the URL
+   * carries only `client_id` and the server's `requestUri`. One request, on the libuv pool.
+   */
+  pushAuthorizationRequest(redirectUri, options) {
+    try {
+      const pkce = options?.pkce
+      if (pkce != null && !(pkce instanceof Pkce)) throw configError('pkce must be a Pkce (Pkce.generate() or Pkce.fromVerifier(v))')
+      return settle(this.#native.pushAuthorizationRequest(redirectUri, options, pkce ?? null))
+    } catch (err) {
+      return Promise.reject(convert(err))
+    }
+  }
+  pushAuthorizationRequestSync(redirectUri, options) {
+    return guard(() => {
+      const pkce = options?.pkce
+      if (pkce != null && !(pkce instanceof Pkce)) throw configError('pkce must be a Pkce (Pkce.generate() or Pkce.fromVerifier(v))')
+      return this.#native.pushAuthorizationRequestSync(redirectUri, options, pkce ?? null)
+    })
+  }
+
+  /**
    * The authorization code in the URL the user was redirected back to, after checking its
    * `state` (and its `iss`, RFC 9207). An error callback throws an OAuthError with no status.
    */

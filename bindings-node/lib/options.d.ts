@@ -78,6 +78,8 @@ export interface TokenClientOptions {
   userinfoEndpoint?: string
   /** Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one. */
   endSessionEndpoint?: string
+  /** RFC 9126's pushed authorization request endpoint; replaces a discovered one. */
+  pushedAuthorizationRequestEndpoint?: string
   /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
   jwksUri?: string
   /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */
@@ -158,6 +160,8 @@ export interface DiscoverOptions {
   userinfoEndpoint?: string
   /** Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one. */
   endSessionEndpoint?: string
+  /** RFC 9126's pushed authorization request endpoint; replaces a discovered one. */
+  pushedAuthorizationRequestEndpoint?: string
   /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
   jwksUri?: string
   /** The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA. */

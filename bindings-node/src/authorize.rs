@@ -91,6 +91,12 @@ impl AuthorizationRequest {
     pub fn max_age_ms(&self) -> Option<i64> {
         self.0.max_age.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
+    /// The reference the server gave a pushed request's parameters (RFC 9126), which `url`
+    /// carries instead of them; null when they are in the URL.
+    #[napi(getter)]
+    pub fn request_uri(&self) -> Option<String> {
+        self.0.request_uri.clone()
+    }
     /// The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
     /// verifier, redirect URI), as JSON text. It holds the verifier, a secret: keep it in the
     /// server-side session or an encrypted cookie.

@@ -286,6 +286,45 @@ impl NativeTokenClient {
         .map_err(to_napi)
     }
 
+    /// `authorizationUrl` with its parameters pushed first (RFC 9126), on the libuv pool.
+    #[napi(
+        ts_args_type = "redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null",
+        ts_return_type = "Promise<AuthorizationRequest>"
+    )]
+    pub fn push_authorization_request(
+        &self,
+        redirect_uri: String,
+        options: Option<Unknown<'_>>,
+        pkce: Option<&Pkce>,
+    ) -> napi::Result<AsyncTask<Blocking<AuthorizationRequest>>> {
+        let bag = option_bag(options)?;
+        let options = catch_panic(|| authorization_options(&bag, pkce)).map_err(to_napi)?;
+        let client = self.inner.clone();
+        Ok(AsyncTask::new(Blocking::new(move || {
+            client
+                .push_authorization_request(&redirect_uri, options)
+                .map(AuthorizationRequest::from)
+        })))
+    }
+
+    #[napi(
+        ts_args_type = "redirectUri: string, options: Record<string, unknown> | undefined | null, pkce: Pkce | undefined | null"
+    )]
+    pub fn push_authorization_request_sync(
+        &self,
+        redirect_uri: String,
+        options: Option<Unknown<'_>>,
+        pkce: Option<&Pkce>,
+    ) -> napi::Result<AuthorizationRequest> {
+        let bag = option_bag(options)?;
+        catch_panic(|| {
+            let options = authorization_options(&bag, pkce)?;
+            self.inner.push_authorization_request(&redirect_uri, options)
+        })
+        .map(AuthorizationRequest::from)
+        .map_err(to_napi)
+    }
+
     /// The authorization code in the URL the user was sent back to, after checking its
     /// `state` and `iss`.
     #[napi]

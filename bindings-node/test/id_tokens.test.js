@@ -245,3 +245,42 @@ test('userinfo answers for the signed-in user only; the end session URL carries 
     client_id: 'rp',
   })
 })
+
+test('a pushed authorization request signs in with only a reference in the URL', async () => {
+  const client = provider(kit, 'par')
+  // The provider requires pushed requests: a plain URL is refused before any browser sees it.
+  assert.throws(() => client.authorizationUrl(REDIRECT, { scope: 'openid' }), (e) => e instanceof ConfigError && e.message.includes('pushAuthorizationRequest'))
+  const request = await client.pushAuthorizationRequest(REDIRECT, { scope: 'openid profile' })
+  assert.match(request.requestUri, /^urn:ietf:params:oauth:request_uri:/)
+  assert.deepEqual([...new URL(request.url).searchParams.keys()].sort(), ['client_id', 'request_uri'])
+  const kept = AuthorizationRequest.fromSessionJson(request.toSessionJson())
+  assert.equal(kept.requestUri, request.requestUri)
+  const token = await client.exchangeCode(kept, await follow(request.url))
+  assert.equal(token.idTokenClaims.nonce, request.nonce)
+  // The blocking twin pushes the same way.
+  const again = client.pushAuthorizationRequestSync(REDIRECT, { scope: 'openid' })
+  assert.notEqual(again.requestUri, request.requestUri)
+})
+
+for (const [how, says] of [
+  ['no-uri', 'without a request_uri'],
+  ['zero-expiry', 'positive expires_in'],
+  ['echo-secret', 'carries a credential'],
+  ['long-uri', 'not a short reference'],
+]) {
+  test(`a pushed request's answer is checked before it reaches a browser: ${how}`, async () => {
+    const client = provider(kit, 'par')
+    await assert.rejects(client.pushAuthorizationRequest(REDIRECT, { scope: 'openid', extra: { tf_par: how } }), (e) => {
+      assert.equal(e.kind, 'decode', e.message)
+      assert.ok(e.message.includes(says) && e.message.includes('/op/par/par'), e.message)
+      assert.ok(!inspect(e).includes('rp-secret'))
+      return true
+    })
+  })
+}
+
+test('pushAuthorizationRequest says what is missing', async () => {
+  await assert.rejects(provider(kit).pushAuthorizationRequest(REDIRECT), (e) => e instanceof ConfigError && e.message.includes('pushed_authorization_request_endpoint'))
+  assert.throws(() => provider(kit, 'par').pushAuthorizationRequestSync(REDIRECT, { extra: { request_uri: 'urn:x' } }), ConfigError)
+  await assert.rejects(provider(kit, 'par').pushAuthorizationRequest(REDIRECT, { pkce: 'not-a-pkce' }), ConfigError)
+})

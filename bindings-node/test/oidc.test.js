@@ -241,3 +241,13 @@ test('a whole sign-in through the provider forms validates its ID token', { skip
   assert.equal(refreshed.idTokenClaims.sub, claims.sub)
   await assert.rejects(client.exchangeCode(request, callback), (e) => e instanceof OAuthError && e.oauthCode === 'invalid_grant')
 })
+
+test('a pushed authorization request signs in through the provider forms', { skip }, async () => {
+  const c = FIXTURES.clients.web
+  const client = await TokenClient.discover(ISSUER, { clientId: c.client_id, clientSecret: c.client_secret })
+  const redirectUri = c.redirect_uris[0]
+  const request = await client.pushAuthorizationRequest(redirectUri, { scope: 'openid' })
+  assert.ok(request.requestUri && !request.url.includes('code_challenge'), request.url)
+  const token = await client.exchangeCode(request, await signInThroughTheForms(request.url, redirectUri))
+  assert.equal(token.idTokenClaims.nonce, request.nonce)
+})

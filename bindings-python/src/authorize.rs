@@ -97,6 +97,12 @@ impl PyAuthorizationRequest {
     fn max_age(&self) -> Option<u64> {
         self.0.max_age.map(|d| d.as_secs())
     }
+    /// The reference the server gave a pushed request's parameters (RFC 9126), which `url`
+    /// carries instead of them; None when they are in the URL.
+    #[getter]
+    fn request_uri(&self) -> Option<&str> {
+        self.0.request_uri.as_deref()
+    }
     /// The one value a web app keeps between the steps of a sign-in (state, nonce, PKCE
     /// verifier, redirect URI) as JSON text. It holds the verifier, a secret: keep it in the
     /// server-side session or an encrypted cookie.

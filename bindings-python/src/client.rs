@@ -332,19 +332,35 @@ impl PyTokenClient {
         #[pyo3(from_py_with = crate::convert::optional_real)] max_age: Option<f64>,
     ) -> Result<PyAuthorizationRequest, BindingError> {
         Ok(catch_panic(|| {
-            let options = AuthorizationOptions {
-                scope,
-                state,
-                nonce,
-                pkce: pkce.map(|p| p.0.clone()),
-                extra: extra.map(Params::into_pairs).unwrap_or_default(),
-                max_age: max_age
-                    .map(|s| tokenfetch::options::MAX_AGE.duration_from_secs("max_age", s))
-                    .transpose()?,
-            };
+            let options = authorization_options(scope, state, nonce, pkce, extra, max_age)?;
             self.inner.authorization_url(redirect_uri, options)
         })?
         .into())
+    }
+
+    /// `authorization_url` with its parameters pushed first (RFC 9126): they go to the
+    /// `pushed_authorization_request_endpoint` with the client's authentication, and the URL
+    /// carries only `client_id` and the server's `request_uri`. The same arguments and the
+    /// same request to keep; one HTTP request, made without the GIL.
+    #[pyo3(signature = (redirect_uri, *, scope=None, state=None, nonce=None, pkce=None, extra=None, max_age=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn push_authorization_request(
+        &self,
+        py: Python<'_>,
+        redirect_uri: &str,
+        scope: Option<String>,
+        state: Option<String>,
+        nonce: Option<String>,
+        pkce: Option<&PyPkce>,
+        extra: Option<Params>,
+        #[pyo3(from_py_with = crate::convert::optional_real)] max_age: Option<f64>,
+    ) -> Result<PyAuthorizationRequest, BindingError> {
+        let options = authorization_options(scope, state, nonce, pkce, extra, max_age)?;
+        let client = self.inner.clone();
+        let redirect_uri = redirect_uri.to_string();
+        Ok(py
+            .detach(move || catch_panic(|| client.push_authorization_request(&redirect_uri, options)))?
+            .into())
     }
 
     /// The sign-in's last step: checks the callback URL against `request` (its `state`, and
@@ -546,4 +562,25 @@ fn with_params(mut request: TokenRequest, params: Option<Vec<(String, String)>>)
 #[pyfunction]
 pub fn clear_discovery_cache() {
     tokenfetch::clear_discovery_cache()
+}
+
+/// The options of `authorization_url` and `push_authorization_request`, converted once.
+fn authorization_options(
+    scope: Option<String>,
+    state: Option<String>,
+    nonce: Option<String>,
+    pkce: Option<&PyPkce>,
+    extra: Option<Params>,
+    max_age: Option<f64>,
+) -> tokenfetch::Result<AuthorizationOptions> {
+    Ok(AuthorizationOptions {
+        scope,
+        state,
+        nonce,
+        pkce: pkce.map(|p| p.0.clone()),
+        extra: extra.map(Params::into_pairs).unwrap_or_default(),
+        max_age: max_age
+            .map(|s| tokenfetch::options::MAX_AGE.duration_from_secs("max_age", s))
+            .transpose()?,
+    })
 }

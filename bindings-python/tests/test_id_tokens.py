@@ -7,10 +7,12 @@ Writes target/conformance/python-id_tokens.json for conformance/report.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
@@ -285,3 +287,51 @@ def test_the_end_session_url_carries_the_hint_the_redirect_and_the_state(testkit
         "state": ["s-1"],
         "client_id": ["rp"],
     }
+
+
+def test_a_pushed_authorization_request_signs_in_with_only_a_reference_in_the_url(testkit: Any) -> None:
+    client = provider(testkit, "par")
+    # The provider requires pushed requests: a plain URL is refused before any browser sees it.
+    with pytest.raises(tokenfetch.ConfigError, match="push_authorization_request"):
+        client.authorization_url(REDIRECT, scope="openid")
+    request = client.push_authorization_request(REDIRECT, scope="openid profile")
+    assert request.request_uri is not None and request.request_uri.startswith("urn:ietf:params:oauth:request_uri:")
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(request.url).query)
+    assert sorted(query) == ["client_id", "request_uri"]
+    kept = AuthorizationRequest.from_json(request.to_json())
+    assert kept.request_uri == request.request_uri
+    token = client.exchange_code(kept, follow(request.url))
+    assert token.id_token_claims is not None and token.id_token_claims.nonce == request.nonce
+
+
+@pytest.mark.parametrize(
+    "how, says",
+    [
+        ("no-uri", "without a request_uri"),
+        ("zero-expiry", "positive expires_in"),
+        ("echo-secret", "carries a credential"),
+        ("long-uri", "not a short reference"),
+    ],
+)
+def test_a_pushed_request_s_answer_is_checked_before_it_reaches_a_browser(testkit: Any, how: str, says: str) -> None:
+    client = provider(testkit, "par")
+    with pytest.raises(tokenfetch.DecodeError) as caught:
+        client.push_authorization_request(REDIRECT, scope="openid", extra={"tf_par": how})
+    assert says in str(caught.value) and "/op/par/par" in str(caught.value)
+    assert "rp-secret" not in f"{caught.value} {caught.value!r}"
+
+
+def test_push_authorization_request_says_what_is_missing(testkit: Any) -> None:
+    with pytest.raises(tokenfetch.ConfigError, match="pushed_authorization_request_endpoint"):
+        provider(testkit).push_authorization_request(REDIRECT)
+    with pytest.raises(tokenfetch.ConfigError, match="request_uri"):
+        provider(testkit, "par").push_authorization_request(REDIRECT, extra={"request_uri": "urn:x"})
+
+
+def test_the_async_client_pushes_in_a_worker_thread(testkit: Any) -> None:
+    async def main() -> tokenfetch.TokenResponse:
+        client = tokenfetch.AsyncTokenClient(client=provider(testkit, "par"))
+        request = await client.push_authorization_request(REDIRECT, scope="openid")
+        return await client.exchange_code(request, await asyncio.to_thread(follow, request.url))
+
+    assert asyncio.run(main()).id_token_claims is not None

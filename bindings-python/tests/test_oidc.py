@@ -293,3 +293,13 @@ def test_a_callback_for_another_sign_in_is_refused_before_its_code_is_spent() ->
         client.exchange_code(second, callback)
     # The first request's own exchange still works: nothing was sent for the refused one.
     assert client.exchange_code(first, callback).id_token_claims is not None
+
+
+def test_a_pushed_authorization_request_signs_in_through_the_provider_s_forms() -> None:
+    c = FIXTURES["clients"]["web"]
+    client = web_client()
+    redirect_uri = c["redirect_uris"][0]
+    request = client.push_authorization_request(redirect_uri, scope="openid")
+    assert request.request_uri is not None and "code_challenge" not in request.url
+    token = client.exchange_code(request, sign_in_through_the_forms(request.url, redirect_uri))
+    assert token.id_token_claims is not None and token.id_token_claims.nonce == request.nonce

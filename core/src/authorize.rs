@@ -122,6 +122,9 @@ pub struct AuthorizationRequest {
     pub redirect_uri: String,
     /// The `max_age` sent, checked against the ID token's `auth_time`.
     pub max_age: Option<std::time::Duration>,
+    /// RFC 9126: the reference the server gave the pushed parameters, which `url` carries
+    /// instead of them. None for a request whose parameters are in its URL.
+    pub request_uri: Option<String>,
 }
 
 impl Redacted for Pkce {
@@ -142,6 +145,7 @@ impl Redacted for AuthorizationRequest {
             .nested("pkce", Some(self.pkce.redacted_view()))
             .show("redirect_uri", self.redirect_uri.as_str())
             .show("max_age", self.max_age.map(|d| d.as_secs()))
+            .show("request_uri", self.request_uri.as_deref())
     }
 }
 
@@ -160,6 +164,7 @@ impl AuthorizationRequest {
             "code_verifier": self.pkce.verifier(),
             "redirect_uri": self.redirect_uri,
             "max_age": self.max_age.map(|d| d.as_secs()),
+            "request_uri": self.request_uri,
         })
         .to_string()
     }
@@ -182,6 +187,7 @@ impl AuthorizationRequest {
                 .get("max_age")
                 .and_then(serde_json::Value::as_u64)
                 .map(std::time::Duration::from_secs),
+            request_uri: text_of("request_uri"),
         })
     }
 }
@@ -206,6 +212,18 @@ pub(crate) fn build_authorization_url(
     redirect_uri: &str,
     options: AuthorizationOptions,
 ) -> Result<AuthorizationRequest> {
+    authorization_params(endpoint, client_id, default_scope, redirect_uri, options).map(|(request, _)| request)
+}
+
+/// The request [`build_authorization_url`] makes, with the parameters in its URL: what a
+/// pushed authorization request (RFC 9126) sends in a POST body instead.
+pub(crate) fn authorization_params(
+    endpoint: &Url,
+    client_id: Option<&str>,
+    default_scope: Option<&str>,
+    redirect_uri: &str,
+    options: AuthorizationOptions,
+) -> Result<(AuthorizationRequest, Vec<(String, String)>)> {
     let client_id = client_id.ok_or_else(|| Error::config("an authorization URL needs the client's client_id"))?;
     let redirect = Url::parse(redirect_uri.trim())
         .map_err(|e| Error::config(format!("redirect_uri is not an absolute URL: {e}")))?;
@@ -241,36 +259,41 @@ pub(crate) fn build_authorization_url(
         None if openid => Some(random_urlsafe(24)?),
         None => None,
     };
-    let mut url = endpoint.clone();
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("response_type", "code");
-        query.append_pair("client_id", client_id);
-        query.append_pair("redirect_uri", redirect_uri.trim());
-        if let Some(scope) = &scope {
-            query.append_pair("scope", scope);
-        }
-        query.append_pair("state", &state);
-        if let Some(nonce) = &nonce {
-            query.append_pair("nonce", nonce);
-        }
-        if let Some(max_age) = options.max_age {
-            query.append_pair("max_age", &max_age.as_secs().to_string());
-        }
-        query.append_pair("code_challenge", pkce.challenge());
-        query.append_pair("code_challenge_method", pkce.method());
-        for (name, value) in &options.extra {
-            query.append_pair(name, value);
-        }
+    let mut params: Vec<(String, String)> = vec![
+        ("response_type".into(), "code".into()),
+        ("client_id".into(), client_id.into()),
+        ("redirect_uri".into(), redirect_uri.trim().into()),
+    ];
+    if let Some(scope) = &scope {
+        params.push(("scope".into(), scope.clone()));
     }
-    Ok(AuthorizationRequest {
-        url: url.to_string(),
+    params.push(("state".into(), state.clone()));
+    if let Some(nonce) = &nonce {
+        params.push(("nonce".into(), nonce.clone()));
+    }
+    if let Some(max_age) = options.max_age {
+        params.push(("max_age".into(), max_age.as_secs().to_string()));
+    }
+    params.push(("code_challenge".into(), pkce.challenge().into()));
+    params.push(("code_challenge_method".into(), pkce.method().into()));
+    params.extend(options.extra);
+    let request = AuthorizationRequest {
+        url: with_query(endpoint, &params),
         state,
         nonce,
         pkce,
         redirect_uri: redirect_uri.trim().to_string(),
         max_age: options.max_age,
-    })
+        request_uri: None,
+    };
+    Ok((request, params))
+}
+
+/// `endpoint` with `params` appended to whatever query it already has.
+pub(crate) fn with_query(endpoint: &Url, params: &[(String, String)]) -> String {
+    let mut url = endpoint.clone();
+    url.query_pairs_mut().extend_pairs(params);
+    url.to_string()
 }
 
 /// Reads the URL the server redirected the user back to and returns the authorization code.

@@ -455,3 +455,101 @@ fn a_refused_first_id_token_leaves_no_refresh_token_behind() {
         assert!(again.to_string().contains("single-use"), "{again}");
     }
 }
+
+/// RFC 9126 against testkit's `par` flavor, which requires pushed requests: the parameters
+/// travel in an authenticated POST, the URL carries only `client_id` and `request_uri`, and the
+/// sign-in completes as any other.
+#[test]
+fn a_pushed_authorization_request_signs_in_with_only_a_reference_in_the_url() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "par");
+    let options = || AuthorizationOptions {
+        scope: Some("openid profile".into()),
+        ..Default::default()
+    };
+    // The provider requires pushing: a plain URL would only fail in the browser.
+    let e = client.authorization_url(REDIRECT, options()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("push_authorization_request"), "{e}");
+
+    let request = client.push_authorization_request(REDIRECT, options()).unwrap();
+    let request_uri = request.request_uri.clone().expect("the server's reference");
+    assert!(request_uri.starts_with("urn:ietf:params:oauth:request_uri:"));
+    let url = url::Url::parse(&request.url).unwrap();
+    let names: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+    // What a web app keeps between the steps keeps the reference too.
+    let kept = tokenfetch::AuthorizationRequest::from_json(&request.to_json()).unwrap();
+    assert_eq!(kept.request_uri.as_deref(), Some(request_uri.as_str()));
+    let token = client.exchange_code(&kept, &follow(&request.url)).unwrap();
+    let claims = token.id_token_claims.expect("validated against the pushed nonce");
+    assert_eq!(claims.nonce, request.nonce);
+
+    // client_secret_post names the client in the body itself; Basic has client_id added.
+    let post = TokenClient::discover(format!("{}/op/par", kit.url()))
+        .client_id("rp")
+        .client_secret("rp-secret")
+        .auth_method(tokenfetch::AuthMethod::ClientSecretPost)
+        .build()
+        .unwrap();
+    let request = post.push_authorization_request(REDIRECT, options()).unwrap();
+    assert!(post.exchange_code(&request, &follow(&request.url)).is_ok());
+}
+
+#[test]
+fn a_pushed_request_s_answer_is_checked_before_it_reaches_a_browser() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "par");
+    let push = |how: &str| {
+        client
+            .push_authorization_request(
+                REDIRECT,
+                AuthorizationOptions {
+                    scope: Some("openid".into()),
+                    extra: vec![("tf_par".into(), how.into())],
+                    ..Default::default()
+                },
+            )
+            .unwrap_err()
+    };
+    for (how, says) in [
+        ("no-uri", "without a request_uri"),
+        ("zero-expiry", "positive expires_in"),
+        ("echo-secret", "carries a credential"),
+        ("long-uri", "not a short reference"),
+    ] {
+        let e = push(how);
+        assert_eq!(e.kind(), ErrorKind::Decode, "{how}: {e}");
+        assert!(e.to_string().contains(says), "{how}: {e}");
+        assert!(e.to_string().contains("/op/par/par"), "names the endpoint: {e}");
+        assert!(!format!("{e} {e:?}").contains("rp-secret"), "{how}: {e:?}");
+    }
+    // A wrong secret is the endpoint's own OAuth error, with its status.
+    let wrong = TokenClient::discover(format!("{}/op/par", kit.url()))
+        .client_id("rp")
+        .client_secret("not-the-secret")
+        .build()
+        .unwrap();
+    let e = wrong
+        .push_authorization_request(REDIRECT, AuthorizationOptions::default())
+        .unwrap_err();
+    assert_eq!(e.oauth_code(), Some("invalid_client"), "{e}");
+    assert_eq!(e.status(), Some(401));
+    // A request_uri is the server's to give, never the caller's.
+    let e = client
+        .push_authorization_request(
+            REDIRECT,
+            AuthorizationOptions {
+                extra: vec![("request_uri".into(), "urn:x".into())],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    // A provider without the endpoint: the error says which option to set.
+    let e = self::client(&kit, "main")
+        .push_authorization_request(REDIRECT, AuthorizationOptions::default())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.to_string().contains("pushed_authorization_request_endpoint"), "{e}");
+}

@@ -438,3 +438,29 @@ fn a_whole_sign_in_through_the_provider_s_forms_validates_its_id_token() {
     let again = client.exchange_code(&request, &callback).unwrap_err();
     assert_eq!(again.oauth_code(), Some("invalid_grant"), "{again}");
 }
+
+#[test]
+fn a_pushed_authorization_request_signs_in_through_the_provider_s_forms() {
+    let Some(oidc) = oidc() else { return };
+    let c = oidc.client("web").clone();
+    let client = discovered(&oidc, "web");
+    let redirect_uri = c["redirect_uris"][0].as_str().unwrap();
+    let request = client
+        .push_authorization_request(
+            redirect_uri,
+            tokenfetch::AuthorizationOptions {
+                scope: Some("openid".into()),
+                ..Default::default()
+            },
+        )
+        .expect("oidc-provider takes pushed requests at its /request endpoint");
+    assert!(request
+        .request_uri
+        .as_deref()
+        .unwrap()
+        .starts_with("urn:ietf:params:oauth:request_uri:"));
+    assert!(!request.url.contains("code_challenge"), "{}", request.url);
+    let callback = sign_in_through_the_forms(&request.url, redirect_uri);
+    let token = client.exchange_code(&request, &callback).unwrap();
+    assert_eq!(token.id_token_claims.unwrap().nonce, request.nonce);
+}

@@ -8,6 +8,11 @@
 //! provider itself: `main`; `big-jwks` and `deep-jwks` (a JWKS too large or too deeply nested to
 //! read). `POST /op/<flavor>/__rotate` replaces the EC key with a new `kid`; `GET
 //! /op/<flavor>/__stats` counts JWKS reads. The client is `rp` with secret `rp-secret`.
+//!
+//! The `par` flavor takes pushed authorization requests (RFC 9126) at `/par` and requires them
+//! (`require_pushed_authorization_requests`): `/authorize` then reads its parameters from the
+//! `request_uri` alone, once. A pushed `tf_par=<how>` makes the answer hostile: `no-uri`,
+//! `zero-expiry`, `echo-secret` (the client secret as the `request_uri`), `long-uri`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -125,6 +130,8 @@ struct Provider {
     refresh: HashMap<String, String>,
     jwks_reads: u64,
     userinfo: HashMap<String, String>,
+    /// Pushed request_uri -> the parameters pushed with it.
+    pushed: HashMap<String, Vec<(String, String)>>,
 }
 
 fn providers() -> &'static Mutex<HashMap<String, Provider>> {
@@ -141,6 +148,7 @@ fn with_provider<T>(issuer: &str, f: impl FnOnce(&mut Provider) -> T) -> T {
         refresh: HashMap::new(),
         jwks_reads: 0,
         userinfo: HashMap::new(),
+        pushed: HashMap::new(),
     });
     f(provider)
 }
@@ -149,14 +157,15 @@ fn with_provider<T>(issuer: &str, f: impl FnOnce(&mut Provider) -> T) -> T {
 pub(crate) fn route(request: &Request, addr: SocketAddr) -> Option<Reply> {
     let rest = request.path.strip_prefix("/op/")?;
     let (flavor, tail) = rest.split_once('/')?;
-    if !matches!(flavor, "main" | "big-jwks" | "deep-jwks" | "signed-userinfo") {
+    if !matches!(flavor, "main" | "big-jwks" | "deep-jwks" | "signed-userinfo" | "par") {
         return None;
     }
     let issuer = format!("http://{addr}/op/{flavor}");
     Some(match (request.method.as_str(), tail) {
-        ("GET", ".well-known/openid-configuration") => discovery(&issuer),
+        ("GET", ".well-known/openid-configuration") => discovery(flavor, &issuer),
         ("GET", "jwks") => jwks(flavor, &issuer),
-        ("GET", "authorize") => authorize(request, &issuer),
+        ("GET", "authorize") => authorize(request, flavor, &issuer),
+        ("POST", "par") if flavor == "par" => push(request, &issuer),
         ("POST", "token") => token(request, &issuer),
         ("GET" | "POST", "userinfo") => userinfo(request, flavor, &issuer),
         ("POST", "__rotate") => with_provider(&issuer, |p| {
@@ -172,10 +181,8 @@ pub(crate) fn route(request: &Request, addr: SocketAddr) -> Option<Reply> {
     })
 }
 
-fn discovery(issuer: &str) -> Reply {
-    Reply::json(
-        200,
-        json!({
+fn discovery(flavor: &str, issuer: &str) -> Reply {
+    let mut doc = json!({
             "issuer": issuer,
             "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
@@ -190,8 +197,40 @@ fn discovery(issuer: &str) -> Reply {
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
             "authorization_response_iss_parameter_supported": true
-        }),
-    )
+    });
+    if flavor == "par" {
+        doc["pushed_authorization_request_endpoint"] = json!(format!("{issuer}/par"));
+        doc["require_pushed_authorization_requests"] = json!(true);
+    }
+    Reply::json(200, doc)
+}
+
+/// RFC 9126 §2: the client authenticates, the parameters are kept under a fresh
+/// `request_uri`, answered with 201.
+fn push(request: &Request, issuer: &str) -> Reply {
+    if request.client_credentials() != (Some(CLIENT_ID.into()), Some(CLIENT_SECRET.into())) {
+        return Reply::oauth_error(401, "invalid_client", "client authentication failed");
+    }
+    let params: Vec<(String, String)> = request.params().into_iter().collect();
+    // As oidc-provider does: the pushed parameters are an authorization request, which names
+    // its client (RFC 6749 §4.1.1) whatever the authentication carried.
+    if !params.iter().any(|(name, _)| name == "client_id") {
+        return Reply::oauth_error(400, "invalid_request", "client_id is required");
+    }
+    if params.iter().any(|(name, _)| name == "request_uri") {
+        return Reply::oauth_error(400, "invalid_request", "request_uri may not be pushed (RFC 9126 §2.1)");
+    }
+    let how = params.iter().find(|(n, _)| n == "tf_par").map(|(_, v)| v.clone());
+    let request_uri = format!("urn:ietf:params:oauth:request_uri:{}", random());
+    with_provider(issuer, |p| p.pushed.insert(request_uri.clone(), params));
+    let answer = match how.as_deref() {
+        Some("no-uri") => json!({ "expires_in": 60 }),
+        Some("zero-expiry") => json!({ "request_uri": request_uri, "expires_in": 0 }),
+        Some("echo-secret") => json!({ "request_uri": CLIENT_SECRET, "expires_in": 60 }),
+        Some("long-uri") => json!({ "request_uri": format!("{request_uri}{}", "x".repeat(4096)), "expires_in": 60 }),
+        _ => json!({ "request_uri": request_uri, "expires_in": 60 }),
+    };
+    Reply::json(201, answer)
 }
 
 fn public_jwks(keys: &Keys) -> Value {
@@ -230,14 +269,40 @@ fn query<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn authorize(request: &Request, issuer: &str) -> Reply {
-    let (Some(redirect_uri), Some(state)) = (query(request, "redirect_uri"), query(request, "state")) else {
+fn authorize(request: &Request, flavor: &str, issuer: &str) -> Reply {
+    // A pushed request's parameters come from the request_uri (once), the others from the URL.
+    let pushed = match query(request, "request_uri") {
+        Some(uri) => match with_provider(issuer, |p| p.pushed.remove(uri)) {
+            Some(params) => Some(params),
+            None => return Reply::oauth_error(400, "invalid_request_uri", "unknown or used request_uri"),
+        },
+        None if flavor == "par" => {
+            return Reply::oauth_error(
+                400,
+                "invalid_request",
+                "this provider requires pushed authorization requests",
+            )
+        }
+        None => None,
+    };
+    let owned: Vec<(String, String)> = match pushed {
+        Some(mut params) => {
+            params.push((
+                "client_id".into(),
+                query(request, "client_id").unwrap_or_default().into(),
+            ));
+            params
+        }
+        None => request.query.clone(),
+    };
+    let query = |name: &str| owned.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let (Some(redirect_uri), Some(state)) = (query("redirect_uri"), query("state")) else {
         return Reply::oauth_error(400, "invalid_request", "redirect_uri and state are required");
     };
-    if query(request, "client_id") != Some(CLIENT_ID) {
+    if query("client_id") != Some(CLIENT_ID) {
         return Reply::oauth_error(400, "invalid_client", "unknown client_id");
     }
-    let mode = query(request, "tf_id_token").unwrap_or("good").to_string();
+    let mode = query("tf_id_token").unwrap_or("good").to_string();
     if !MODES.contains(&mode.as_str()) {
         return Reply::oauth_error(400, "invalid_request", "unknown tf_id_token mode");
     }
@@ -247,8 +312,8 @@ fn authorize(request: &Request, issuer: &str) -> Reply {
             code.clone(),
             Grant {
                 mode,
-                nonce: query(request, "nonce").map(str::to_string),
-                challenge: query(request, "code_challenge").map(str::to_string),
+                nonce: query("nonce").map(str::to_string),
+                challenge: query("code_challenge").map(str::to_string),
                 redirect_uri: redirect_uri.to_string(),
             },
         )

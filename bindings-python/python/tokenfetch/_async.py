@@ -129,6 +129,30 @@ class AsyncTokenClient:
             redirect_uri, scope=scope, state=state, nonce=nonce, pkce=pkce, extra=extra, max_age=max_age
         )
 
+    async def push_authorization_request(
+        self,
+        redirect_uri: str,
+        *,
+        scope: Optional[str] = None,
+        state: Optional[str] = None,
+        nonce: Optional[str] = None,
+        pkce: Optional[Pkce] = None,
+        extra: Optional[Params] = None,
+        max_age: Optional[float] = None,
+    ) -> AuthorizationRequest:
+        """``TokenClient.push_authorization_request``: the parameters pushed (RFC 9126) in a
+        worker thread, the URL carrying the server's ``request_uri``."""
+        return await asyncio.to_thread(
+            self.sync.push_authorization_request,
+            redirect_uri,
+            scope=scope,
+            state=state,
+            nonce=nonce,
+            pkce=pkce,
+            extra=extra,
+            max_age=max_age,
+        )
+
     async def exchange_code(self, request: AuthorizationRequest, callback_url: str) -> TokenResponse:
         """``TokenClient.exchange_code``: the callback checked, the code exchanged, the ID token
         validated against ``request``."""

@@ -370,6 +370,9 @@ class AuthorizationRequest:
     def redirect_uri(self) -> str: ...
     @property
     def max_age(self) -> Optional[int]: ...
+    @property
+    def request_uri(self) -> Optional[str]:
+        """A pushed request's reference (RFC 9126), which ``url`` carries instead of the parameters."""
     def to_json(self) -> str:
         """What a web app keeps between the steps; it holds the PKCE verifier, a secret."""
     @staticmethod
@@ -539,6 +542,18 @@ class TokenClient:
         max_age: Optional[float] = None,
     ) -> AuthorizationRequest:
         """The URL that starts the authorization code flow, with state, PKCE and (openid) a nonce."""
+    def push_authorization_request(
+        self,
+        redirect_uri: str,
+        *,
+        scope: Optional[str] = None,
+        state: Optional[str] = None,
+        nonce: Optional[str] = None,
+        pkce: Optional[Pkce] = None,
+        extra: Optional[_Params] = None,
+        max_age: Optional[float] = None,
+    ) -> AuthorizationRequest:
+        """``authorization_url`` with the parameters pushed first (RFC 9126); the URL carries a ``request_uri``."""
     def exchange_code(self, request: AuthorizationRequest, callback_url: str) -> TokenResponse:
         """The callback checked, the code exchanged, the ID token validated against ``request``."""
     @property

@@ -90,6 +90,8 @@ class ClientOptions(TypedDict, total=False):
     """OpenID Connect's userinfo endpoint; replaces a discovered one."""
     end_session_endpoint: Optional[str]
     """Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one."""
+    pushed_authorization_request_endpoint: Optional[str]
+    """RFC 9126's pushed authorization request endpoint; replaces a discovered one."""
     jwks_uri: Optional[str]
     """The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`."""
     id_token_algorithms: Optional[Union[str, bytes, Sequence[str]]]
@@ -170,6 +172,8 @@ class DiscoverOptions(TypedDict, total=False):
     """OpenID Connect's userinfo endpoint; replaces a discovered one."""
     end_session_endpoint: Optional[str]
     """Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one."""
+    pushed_authorization_request_endpoint: Optional[str]
+    """RFC 9126's pushed authorization request endpoint; replaces a discovered one."""
     jwks_uri: Optional[str]
     """The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`."""
     id_token_algorithms: Optional[Union[str, bytes, Sequence[str]]]

@@ -62,6 +62,10 @@ pub(crate) struct Config {
     pub userinfo_endpoint: Option<EndpointUrl>,
     /// OpenID Connect RP-Initiated Logout's `end_session_endpoint`.
     pub end_session_endpoint: Option<EndpointUrl>,
+    /// RFC 9126's pushed authorization request endpoint: discovered, or set by hand.
+    pub pushed_authorization_request_endpoint: Option<EndpointUrl>,
+    /// The server's metadata says every authorization request must be pushed (RFC 9126 §5).
+    pub require_pushed_authorization_requests: bool,
     /// The algorithms an ID token may be signed with (see `id_token_algorithms`), resolved
     /// when the client is built.
     pub id_token_algorithms: Vec<Algorithm>,
@@ -158,6 +162,7 @@ pub struct TokenClientBuilder {
     jwks_uri: Option<String>,
     userinfo_endpoint: Option<String>,
     end_session_endpoint: Option<String>,
+    pushed_authorization_request_endpoint: Option<String>,
     /// A setter's error that could not be returned by the setter (a name in a list), reported
     /// by `build()`.
     deferred_error: Option<Error>,
@@ -192,6 +197,7 @@ impl TokenClientBuilder {
             jwks_uri: None,
             userinfo_endpoint: None,
             end_session_endpoint: None,
+            pushed_authorization_request_endpoint: None,
             deferred_error: None,
             config: Config {
                 token_url: Url::parse("https://invalid.invalid/").expect("static URL"),
@@ -223,6 +229,8 @@ impl TokenClientBuilder {
                 jwks_endpoint: None,
                 userinfo_endpoint: None,
                 end_session_endpoint: None,
+                pushed_authorization_request_endpoint: None,
+                require_pushed_authorization_requests: false,
                 id_token_algorithms: Vec::new(),
                 clock_skew: options::CLOCK_SKEW.default_duration(),
                 jwks_ttl: DEFAULT_DISCOVERY_TTL,
@@ -284,6 +292,12 @@ impl TokenClientBuilder {
     /// Where [`TokenClient::end_session_url`] signs the user out. Discovery sets it.
     pub fn end_session_endpoint(mut self, url: impl Into<String>) -> Self {
         self.end_session_endpoint = Some(url.into());
+        self
+    }
+    /// Where [`TokenClient::push_authorization_request`] sends an authorization request's
+    /// parameters (RFC 9126). Discovery sets it.
+    pub fn pushed_authorization_request_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.pushed_authorization_request_endpoint = Some(url.into());
         self
     }
     /// The issuer's JWK Set, for a client not built by discovery. With [`Self::issuer`] and a
@@ -630,6 +644,7 @@ impl TokenClientBuilder {
                     algorithms: self.id_token_algorithms,
                     userinfo_endpoint: self.userinfo_endpoint,
                     end_session_endpoint: self.end_session_endpoint,
+                    pushed_authorization_request_endpoint: self.pushed_authorization_request_endpoint,
                 };
                 return finish(config, probe.transport, self.endpoints, oidc);
             }
@@ -639,17 +654,20 @@ impl TokenClientBuilder {
             algorithms: self.id_token_algorithms,
             userinfo_endpoint: self.userinfo_endpoint,
             end_session_endpoint: self.end_session_endpoint,
+            pushed_authorization_request_endpoint: self.pushed_authorization_request_endpoint,
         };
         finish(config, transport, self.endpoints, oidc)
     }
 }
 
-/// What the builder was told about the OpenID provider beyond OAuth's endpoints.
+/// What the builder was told about the server beyond the endpoints every client has: the
+/// OpenID provider's, and where authorization requests are pushed.
 struct OidcSettings {
     jwks_uri: Option<String>,
     algorithms: Option<Vec<Algorithm>>,
     userinfo_endpoint: Option<String>,
     end_session_endpoint: Option<String>,
+    pushed_authorization_request_endpoint: Option<String>,
 }
 
 /// The JWKS URL, the OpenID endpoints and the ID token algorithms: the caller's, else the
@@ -660,6 +678,7 @@ fn resolve_id_token_settings(config: &mut Config, settings: OidcSettings) -> Res
         algorithms,
         userinfo_endpoint,
         end_session_endpoint,
+        pushed_authorization_request_endpoint,
     } = settings;
     let insecure = config.allow_insecure_http;
     let discovered = config.metadata.as_ref().and_then(|m| m.jwks_uri.clone());
@@ -676,12 +695,27 @@ fn resolve_id_token_settings(config: &mut Config, settings: OidcSettings) -> Res
     };
     let userinfo = userinfo_endpoint.or_else(|| discovered_text("userinfo_endpoint"));
     let end_session = end_session_endpoint.or_else(|| discovered_text("end_session_endpoint"));
+    let par =
+        pushed_authorization_request_endpoint.or_else(|| discovered_text("pushed_authorization_request_endpoint"));
     if let Some(raw) = userinfo {
         config.userinfo_endpoint = Some(EndpointUrl::parse(&raw, "userinfo_endpoint", insecure)?);
     }
     if let Some(raw) = end_session {
         config.end_session_endpoint = Some(EndpointUrl::parse(&raw, "end_session_endpoint", insecure)?);
     }
+    if let Some(raw) = par {
+        config.pushed_authorization_request_endpoint = Some(EndpointUrl::parse(
+            &raw,
+            "pushed_authorization_request_endpoint",
+            insecure,
+        )?);
+    }
+    config.require_pushed_authorization_requests = config
+        .metadata
+        .as_ref()
+        .and_then(|m| m.extra.get("require_pushed_authorization_requests"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
     config.id_token_algorithms = match algorithms {
         Some(chosen) if chosen.is_empty() => {
             return Err(Error::config(

@@ -19,6 +19,9 @@ use crate::parse;
 use crate::redact::Secrets;
 use crate::transport::Exchange;
 
+/// A `request_uri` longer than this is no reference a browser should carry.
+const MAX_REQUEST_URI_BYTES: usize = 2048;
+
 impl TokenClient {
     /// Revokes a token (RFC 7009): an access token, or a refresh token and the grant behind
     /// it. `token_type_hint` is `"access_token"` or `"refresh_token"`, when known. A 200 is
@@ -137,9 +140,22 @@ impl TokenClient {
     /// A random `state` and a PKCE pair are made when not given; keep the returned request
     /// until the callback, then pass its `state` to [`Self::parse_callback`] and its PKCE
     /// verifier to [`Self::authorization_code`].
+    ///
+    /// It makes no request, so it is safe on any thread. A server whose metadata sets
+    /// `require_pushed_authorization_requests` refuses such a URL: this is then a `config`
+    /// error that names [`Self::push_authorization_request`].
     pub fn authorization_url(&self, redirect_uri: &str, options: AuthorizationOptions) -> Result<AuthorizationRequest> {
         let config = &self.inner.config;
         let endpoint = self.endpoint(&config.authorization_endpoint, "authorization_endpoint")?;
+        if config.require_pushed_authorization_requests {
+            return Err(Error::config(format!(
+                "the server at {} requires pushed authorization requests \
+                 (require_pushed_authorization_requests in its metadata): call \
+                 push_authorization_request (pushAuthorizationRequest in Node, Kotlin and Java), \
+                 which sends these parameters to it first",
+                endpoint.shown
+            )));
+        }
         authorize::build_authorization_url(
             &endpoint.url,
             config.client_id.as_deref(),
@@ -147,6 +163,92 @@ impl TokenClient {
             redirect_uri,
             options,
         )
+    }
+
+    /// [`Self::authorization_url`] with its parameters pushed first (RFC 9126): they go to the
+    /// `pushed_authorization_request_endpoint` in a POST with the client's authentication,
+    /// and the URL carries only `client_id` and the `request_uri` the server answered, so
+    /// nothing of the request can be read or altered in the browser. The returned request
+    /// (state, nonce, PKCE verifier, `request_uri`) completes the sign-in as any other does.
+    /// Blocks for one request, with the client's timeouts and retries.
+    pub fn push_authorization_request(
+        &self,
+        redirect_uri: &str,
+        options: AuthorizationOptions,
+    ) -> Result<AuthorizationRequest> {
+        let config = &self.inner.config;
+        let authorize_at = self.endpoint(&config.authorization_endpoint, "authorization_endpoint")?;
+        let push_to = self.endpoint(
+            &config.pushed_authorization_request_endpoint,
+            "pushed_authorization_request_endpoint",
+        )?;
+        if options.extra.iter().any(|(name, _)| name == "request_uri") {
+            return Err(Error::config(
+                "extra parameter \"request_uri\" is the server's answer to a pushed request; leave it out",
+            ));
+        }
+        let (mut request, params) = authorize::authorization_params(
+            &authorize_at.url,
+            config.client_id.as_deref(),
+            config.scope.as_deref(),
+            redirect_uri,
+            options,
+        )?;
+        let client_id = config.client_id.clone().unwrap_or_default();
+        // An authorization request names its client (RFC 6749 §4.1.1), and oidc-provider
+        // refuses a pushed one without client_id. Every auth method but Basic already sends it
+        // in the body, where a second one would be refused; Basic carries it only in a header.
+        let body: Vec<(String, String)> = params
+            .into_iter()
+            .filter(|(name, _)| name != "client_id" || config.auth_method == super::AuthMethod::ClientSecretBasic)
+            .collect();
+        let request_uri = self.post_form(push_to, body, &[], |exchange, secrets| {
+            let mut members = self.members(exchange)?.ok_or_else(|| {
+                Error::decode(format!(
+                    "the pushed authorization request endpoint {} answered without a body",
+                    push_to.shown
+                ))
+            })?;
+            let request_uri = parse::optional_string(members.remove("request_uri"), "request_uri")?
+                .filter(|uri| !uri.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::decode(format!(
+                        "the pushed authorization request endpoint {} answered without a request_uri (RFC 9126 §2.2)",
+                        push_to.shown
+                    ))
+                })?;
+            // It goes into a URL the browser shows and sends: nothing the request carried
+            // may ride in it, and it must stay a plain reference.
+            if secrets.scrub(&request_uri) != request_uri {
+                return Err(Error::decode(format!(
+                    "the request_uri from {} carries a credential this client sent; refused so it never reaches a browser",
+                    push_to.shown
+                )));
+            }
+            if request_uri.len() > MAX_REQUEST_URI_BYTES || request_uri.chars().any(|c| c.is_control() || c == ' ') {
+                return Err(Error::decode(format!(
+                    "the request_uri from {} is not a short reference (over {MAX_REQUEST_URI_BYTES} bytes, or spaces or \
+                     control characters in it)",
+                    push_to.shown
+                )));
+            }
+            match parse::lifetime(members.remove("expires_in"), "expires_in")? {
+                Some(seconds) if seconds > 0 => Ok(request_uri),
+                _ => Err(Error::decode(format!(
+                    "the pushed authorization request endpoint {} answered without a positive expires_in (RFC 9126 §2.2)",
+                    push_to.shown
+                ))),
+            }
+        })?;
+        request.url = authorize::with_query(
+            &authorize_at.url,
+            &[
+                ("client_id".into(), client_id),
+                ("request_uri".into(), request_uri.clone()),
+            ],
+        );
+        request.request_uri = Some(request_uri);
+        Ok(request)
     }
 
     /// The authorization code in the URL the user was redirected back to, after checking its

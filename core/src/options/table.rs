@@ -768,6 +768,13 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         "Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one.",
     ),
     row(
+        "pushed_authorization_request_endpoint",
+        Kind::Text(|b, v| b.pushed_authorization_request_endpoint(v)),
+        OptionDefault::Unset,
+        BUILT,
+        "RFC 9126's pushed authorization request endpoint; replaces a discovered one.",
+    ),
+    row(
         "jwks_uri",
         Kind::Text(|b, v| b.jwks_uri(v)),
         OptionDefault::Described("the discovered `jwks_uri`"),

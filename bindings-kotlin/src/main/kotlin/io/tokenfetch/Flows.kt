@@ -196,6 +196,9 @@ class AuthorizationRequest internal constructor(
     val pkce: Pkce get() = Pkce(data.pkce)
     val redirectUri: String get() = data.redirectUri
 
+    /** A pushed request's reference (RFC 9126), which [url] carries instead of the parameters; null when they are in it. */
+    val requestUri: String? get() = data.requestUri
+
     /** The OpenID Connect `max_age` sent, if any. */
     @get:JvmSynthetic @get:JvmName("kotlinMaxAge")
     val maxAge: Duration? get() = data.maxAgeMs?.milliseconds

@@ -254,6 +254,68 @@ class TokenClient private constructor(
         }
 
     /**
+     * [authorizationUrl] with its parameters pushed first (RFC 9126): they go to the
+     * `pushed_authorization_request_endpoint` with the client's authentication, and the URL
+     * carries only `client_id` and the server's [AuthorizationRequest.requestUri]. The same
+     * request to keep and complete with [exchangeCode]. Blocks for one request.
+     */
+    @JvmOverloads
+    @Throws(TokenFetchException::class)
+    fun pushAuthorizationRequest(
+        redirectUri: String,
+        scope: String? = null,
+        state: String? = null,
+        nonce: String? = null,
+        pkce: Pkce? = null,
+        extra: Map<String, String> = emptyMap(),
+    ): AuthorizationRequest = pushAuthorizationRequestWith(redirectUri, scope, state, nonce, pkce, extra, null)
+
+    /** [pushAuthorizationRequest] with OpenID Connect's `max_age`. */
+    @JvmSynthetic
+    @JvmName("kotlinPushAuthorizationRequest")
+    @Throws(TokenFetchException::class)
+    fun pushAuthorizationRequest(
+        redirectUri: String,
+        scope: String? = null,
+        state: String? = null,
+        nonce: String? = null,
+        pkce: Pkce? = null,
+        extra: Map<String, String> = emptyMap(),
+        maxAge: Duration,
+    ): AuthorizationRequest =
+        pushAuthorizationRequestWith(redirectUri, scope, state, nonce, pkce, extra, maxAge.inWholeMilliseconds)
+
+    /** [pushAuthorizationRequest] with OpenID Connect's `max_age`, for Java (API level 26 on Android). */
+    @IgnoreJRERequirement
+    @Throws(TokenFetchException::class)
+    fun pushAuthorizationRequest(
+        redirectUri: String,
+        scope: String?,
+        state: String?,
+        nonce: String?,
+        pkce: Pkce?,
+        extra: Map<String, String>,
+        maxAge: java.time.Duration,
+    ): AuthorizationRequest =
+        pushAuthorizationRequestWith(redirectUri, scope, state, nonce, pkce, extra, maxAge.toKotlinDuration().inWholeMilliseconds)
+
+    private fun pushAuthorizationRequestWith(
+        redirectUri: String,
+        scope: String?,
+        state: String?,
+        nonce: String?,
+        pkce: Pkce?,
+        extra: Map<String, String>,
+        maxAgeMs: Long?,
+    ): AuthorizationRequest {
+        refuseOnMainThread("TokenClient.pushAuthorizationRequest")
+        return ffiCall {
+            val options = AuthorizationOptionsData(scope, state, nonce, pkce?.data, extra, maxAgeMs)
+            AuthorizationRequest(native.pushAuthorizationRequest(redirectUri, options))
+        }
+    }
+
+    /**
      * The sign-in's last step: checks [callbackUrl] against [request] (its `state` and `iss`),
      * exchanges the code with the request's PKCE verifier, and validates the ID token against
      * the same request (its nonce and max age). The claims are on
@@ -332,6 +394,20 @@ class TokenClient private constructor(
     @JvmSynthetic
     suspend fun awaitExchangeCode(request: AuthorizationRequest, callbackUrl: String): TokenResponse =
         io { exchangeCode(request, callbackUrl) }
+
+    /** [pushAuthorizationRequest], suspending instead of blocking. */
+    @JvmSynthetic
+    @JvmName("kotlinAwaitPushAuthorizationRequest")
+    suspend fun awaitPushAuthorizationRequest(
+        redirectUri: String,
+        scope: String? = null,
+        state: String? = null,
+        nonce: String? = null,
+        pkce: Pkce? = null,
+        extra: Map<String, String> = emptyMap(),
+        maxAge: Duration? = null,
+    ): AuthorizationRequest =
+        io { pushAuthorizationRequestWith(redirectUri, scope, state, nonce, pkce, extra, maxAge?.inWholeMilliseconds) }
 
     @JvmSynthetic
     suspend fun awaitAuthorizationCode(

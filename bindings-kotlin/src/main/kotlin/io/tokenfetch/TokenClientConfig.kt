@@ -66,6 +66,7 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property introspectionEndpoint RFC 7662's introspection endpoint; replaces a discovered one.
  * @property userinfoEndpoint OpenID Connect's userinfo endpoint; replaces a discovered one.
  * @property endSessionEndpoint Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one.
+ * @property pushedAuthorizationRequestEndpoint RFC 9126's pushed authorization request endpoint; replaces a discovered one.
  * @property jwksUri The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`.
  * @property idTokenAlgorithms The algorithms an ID token may be signed with; HS256 (checked with the client secret) only when listed. Default: the provider's `id_token_signing_alg_values_supported` within RS256, PS256, ES256 and EdDSA.
  * @property clockSkew How far this machine's clock may be from the issuer's when an ID token's times are checked. Default: 60000 ms. Range: 0 to 600000 ms.
@@ -113,6 +114,7 @@ class TokenClientConfig(
     val introspectionEndpoint: String? = null,
     val userinfoEndpoint: String? = null,
     val endSessionEndpoint: String? = null,
+    val pushedAuthorizationRequestEndpoint: String? = null,
     val jwksUri: String? = null,
     val idTokenAlgorithms: List<String> = emptyList(),
     @get:JvmSynthetic @get:JvmName("kotlinClockSkew")
@@ -188,16 +190,17 @@ class TokenClientConfig(
         introspectionEndpoint: String? = this.introspectionEndpoint,
         userinfoEndpoint: String? = this.userinfoEndpoint,
         endSessionEndpoint: String? = this.endSessionEndpoint,
+        pushedAuthorizationRequestEndpoint: String? = this.pushedAuthorizationRequestEndpoint,
         jwksUri: String? = this.jwksUri,
         idTokenAlgorithms: List<String> = this.idTokenAlgorithms,
         clockSkew: Duration? = this.clockSkew,
         discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
+    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, pushedAuthorizationRequestEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     /** A builder holding this configuration's values, to change some of them (from Java). */
     fun newBuilder(): Builder = Builder(this)
 
-    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
+    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, pushedAuthorizationRequestEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
 
@@ -241,6 +244,7 @@ class TokenClientConfig(
             "introspectionEndpoint=${introspectionEndpoint?.let(::displayUrl)}, " +
             "userinfoEndpoint=${userinfoEndpoint?.let(::displayUrl)}, " +
             "endSessionEndpoint=${endSessionEndpoint?.let(::displayUrl)}, " +
+            "pushedAuthorizationRequestEndpoint=${pushedAuthorizationRequestEndpoint?.let(::displayUrl)}, " +
             "jwksUri=$jwksUri, " +
             "idTokenAlgorithms=$idTokenAlgorithms, " +
             "clockSkew=$clockSkew, " +
@@ -286,6 +290,7 @@ class TokenClientConfig(
             introspectionEndpoint?.let { add(NativeOption("introspectionEndpoint", NativeOptionValue.Text(it))) }
             userinfoEndpoint?.let { add(NativeOption("userinfoEndpoint", NativeOptionValue.Text(it))) }
             endSessionEndpoint?.let { add(NativeOption("endSessionEndpoint", NativeOptionValue.Text(it))) }
+            pushedAuthorizationRequestEndpoint?.let { add(NativeOption("pushedAuthorizationRequestEndpoint", NativeOptionValue.Text(it))) }
             jwksUri?.let { add(NativeOption("jwksUri", NativeOptionValue.Text(it))) }
             idTokenAlgorithms.takeIf { it.isNotEmpty() }?.let { add(NativeOption("idTokenAlgorithms", NativeOptionValue.Texts(it))) }
             clockSkew?.let { add(NativeOption("clockSkew", NativeOptionValue.Number(it.inWholeMilliseconds.toDouble()))) }
@@ -435,6 +440,9 @@ class TokenClientConfig(
 
         /** Where a user is signed out at the provider (RP-Initiated Logout); replaces a discovered one. */
         fun endSessionEndpoint(endSessionEndpoint: String?): Builder = apply { config = config.copy(endSessionEndpoint = endSessionEndpoint) }
+
+        /** RFC 9126's pushed authorization request endpoint; replaces a discovered one. */
+        fun pushedAuthorizationRequestEndpoint(pushedAuthorizationRequestEndpoint: String?): Builder = apply { config = config.copy(pushedAuthorizationRequestEndpoint = pushedAuthorizationRequestEndpoint) }
 
         /** The issuer's JWK Set; with `issuer` and `client_id` it turns on ID token validation. Default: the discovered `jwks_uri`. */
         fun jwksUri(jwksUri: String?): Builder = apply { config = config.copy(jwksUri = jwksUri) }

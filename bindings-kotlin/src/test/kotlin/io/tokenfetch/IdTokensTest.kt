@@ -249,4 +249,42 @@ class IdTokensTest {
         assertTrue("idTokenAlgorithms=[ES256, EdDSA]" in printed, printed)
         assertTrue("rootCertificates=1 PEM" in printed, printed)
     }
+
+    @Test
+    fun `a pushed authorization request signs in with only a reference in the URL`() {
+        val client = provider(flavor = "par")
+        // The provider requires pushed requests: a plain URL is refused before any browser sees it.
+        val refused = assertThrows<ConfigException> { client.authorizationUrl(redirect, scope = "openid") }
+        assertTrue("pushAuthorizationRequest" in refused.message.orEmpty(), refused.message)
+        val request = client.pushAuthorizationRequest(redirect, scope = "openid profile")
+        assertTrue(request.requestUri.orEmpty().startsWith("urn:ietf:params:oauth:request_uri:"), request.toString())
+        val names = URI(request.url).rawQuery.split('&').map { it.substringBefore('=') }.sorted()
+        assertEquals(listOf("client_id", "request_uri"), names)
+        val kept = AuthorizationRequest.fromSessionJson(request.toSessionJson())
+        assertEquals(request.requestUri, kept.requestUri)
+        val token = client.exchangeCode(kept, follow(request.url))
+        assertEquals(request.nonce, token.idTokenClaims?.nonce)
+        val suspended = runBlocking { client.awaitPushAuthorizationRequest(redirect, scope = "openid") }
+        assertNotNull(suspended.requestUri)
+    }
+
+    @Test
+    fun `a pushed request's answer is checked before it reaches a browser`() {
+        val client = provider(flavor = "par")
+        for ((how, says) in listOf(
+            "no-uri" to "without a request_uri",
+            "zero-expiry" to "positive expires_in",
+            "echo-secret" to "carries a credential",
+            "long-uri" to "not a short reference",
+        )) {
+            val e = assertThrows<TokenFetchException> {
+                client.pushAuthorizationRequest(redirect, scope = "openid", extra = mapOf("tf_par" to how))
+            }
+            assertEquals("decode", e.kind, "$how: ${e.message}")
+            assertTrue(says in e.message.orEmpty() && "/op/par/par" in e.message.orEmpty(), e.message)
+            assertFalse("rp-secret" in e.toString(), e.toString())
+        }
+        val missing = assertThrows<ConfigException> { provider().pushAuthorizationRequest(redirect) }
+        assertTrue("pushed_authorization_request_endpoint" in missing.message.orEmpty(), missing.message)
+    }
 }

@@ -270,6 +270,18 @@ class OidcProviderTest {
     }
 
     @Test
+    fun `a pushed authorization request signs in through the provider's forms`() {
+        val c = fixture("web")
+        val client = discovered("web")
+        val redirectUri = c["redirect_uris"][0].asText()
+        val request = client.pushAuthorizationRequest(redirectUri, scope = "openid")
+        assertNotNull(request.requestUri)
+        assertFalse("code_challenge" in request.url, request.url)
+        val token = client.exchangeCode(request, signInThroughTheForms(request.url, redirectUri))
+        assertEquals(request.nonce, token.idTokenClaims?.nonce)
+    }
+
+    @Test
     fun `a callback for another sign-in is refused before its code is spent`() {
         val client = discovered("web")
         val redirectUri = fixture("web")["redirect_uris"][0].asText()
