@@ -192,7 +192,9 @@ impl AuthorizationRequest {
     }
 }
 
-const RESERVED: [&str; 9] = [
+/// Parameters tokenfetch sets itself, or that would authenticate the client a second way (in a
+/// pushed request's body, or in a URL the browser shows).
+const RESERVED: [&str; 12] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -202,6 +204,9 @@ const RESERVED: [&str; 9] = [
     "code_challenge",
     "code_challenge_method",
     "max_age",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
 ];
 
 /// Builds the URL. `endpoint` is the server's `authorization_endpoint`; its own query is kept.
@@ -234,6 +239,12 @@ pub(crate) fn authorization_params(
         crate::options::MAX_AGE.check_duration("max_age", max_age)?;
     }
     for (name, _) in &options.extra {
+        if name.starts_with("client_") && RESERVED.contains(&name.as_str()) {
+            return Err(Error::config(format!(
+                "extra parameter {name:?} would authenticate the client a second way (or show a credential \
+                 in the browser); the client's own authentication is set on the client"
+            )));
+        }
         if RESERVED.contains(&name.as_str()) {
             return Err(Error::config(format!(
                 "extra parameter {name:?} would replace one tokenfetch sets; pass it as its own option"

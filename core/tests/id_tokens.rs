@@ -553,3 +553,34 @@ fn a_pushed_request_s_answer_is_checked_before_it_reaches_a_browser() {
     assert_eq!(e.kind(), ErrorKind::Config);
     assert!(e.to_string().contains("pushed_authorization_request_endpoint"), "{e}");
 }
+
+/// Review of the push: a caller's `extra` cannot carry a second credential, and a flag in the
+/// metadata does not speak for an authorization endpoint set by hand.
+#[test]
+fn a_push_carries_one_credential_and_the_must_push_flag_stays_with_its_server() {
+    let kit = Testkit::start().unwrap();
+    let client = client(&kit, "par");
+    for name in ["client_secret", "client_assertion", "client_assertion_type"] {
+        let options = || AuthorizationOptions {
+            extra: vec![(name.into(), "x".into())],
+            ..Default::default()
+        };
+        let e = client.push_authorization_request(REDIRECT, options()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{name}: {e}");
+        assert!(e.to_string().contains("second way"), "{e}");
+        let e = self::client(&kit, "main")
+            .authorization_url(REDIRECT, options())
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{name}: {e}");
+    }
+    let elsewhere = TokenClient::discover(format!("{}/op/par", kit.url()))
+        .client_id("rp")
+        .client_secret("rp-secret")
+        .authorization_endpoint("https://other.example/authorize")
+        .build()
+        .unwrap();
+    let request = elsewhere
+        .authorization_url(REDIRECT, AuthorizationOptions::default())
+        .expect("another server's endpoint is not bound by this one's metadata");
+    assert!(request.url.starts_with("https://other.example/authorize?"));
+}

@@ -777,6 +777,11 @@ fn finish(
             }
         }
     }
+    // The metadata speaks for its own authorization endpoint only: one set by hand is another
+    // server's, which said nothing about pushed requests.
+    if endpoints[AUTHORIZATION].is_some() {
+        config.require_pushed_authorization_requests = false;
+    }
     check_credentials(&config)?;
     config.secrets = config_secrets(&config);
     Ok(TokenClient {

@@ -149,11 +149,11 @@ impl TokenClient {
         let endpoint = self.endpoint(&config.authorization_endpoint, "authorization_endpoint")?;
         if config.require_pushed_authorization_requests {
             return Err(Error::config(format!(
-                "the server at {} requires pushed authorization requests \
+                "the issuer {} requires pushed authorization requests \
                  (require_pushed_authorization_requests in its metadata): call \
                  push_authorization_request (pushAuthorizationRequest in Node, Kotlin and Java), \
                  which sends these parameters to it first",
-                endpoint.shown
+                config.issuer.as_deref().unwrap_or(endpoint.shown.as_str())
             )));
         }
         authorize::build_authorization_url(
@@ -217,18 +217,19 @@ impl TokenClient {
                         push_to.shown
                     ))
                 })?;
-            // It goes into a URL the browser shows and sends: nothing the request carried
-            // may ride in it, and it must stay a plain reference.
-            if secrets.scrub(&request_uri) != request_uri {
-                return Err(Error::decode(format!(
-                    "the request_uri from {} carries a credential this client sent; refused so it never reaches a browser",
-                    push_to.shown
-                )));
-            }
+            // It goes into a URL the browser shows and sends: it must stay a plain reference
+            // (checked first: the credential scan below is slow on a megabyte), and nothing the
+            // request carried may ride in it.
             if request_uri.len() > MAX_REQUEST_URI_BYTES || request_uri.chars().any(|c| c.is_control() || c == ' ') {
                 return Err(Error::decode(format!(
                     "the request_uri from {} is not a short reference (over {MAX_REQUEST_URI_BYTES} bytes, or spaces or \
                      control characters in it)",
+                    push_to.shown
+                )));
+            }
+            if secrets.scrub(&request_uri) != request_uri {
+                return Err(Error::decode(format!(
+                    "the request_uri from {} carries a credential this client sent; refused so it never reaches a browser",
                     push_to.shown
                 )));
             }
