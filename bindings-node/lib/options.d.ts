@@ -64,6 +64,12 @@ export interface TokenClientOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
+  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  proxy?: string
+  /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
+  noProxy?: string | string[]
+  /** Whether the proxy environment variables apply; they are read when the client is built. Default: true. */
+  trustEnv?: boolean
   /** The issuer a callback's `iss` must match (RFC 9207); discovery sets it. */
   issuer?: string
   /** Where the user signs in; replaces a discovered one. */
@@ -148,6 +154,12 @@ export interface DiscoverOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
+  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  proxy?: string
+  /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
+  noProxy?: string | string[]
+  /** Whether the proxy environment variables apply; they are read when the client is built. Default: true. */
+  trustEnv?: boolean
   /** Where the user signs in; replaces a discovered one. */
   authorizationEndpoint?: string
   /** RFC 8628's device authorization endpoint; replaces a discovered one. */
@@ -188,6 +200,12 @@ export interface PresetOptions {
   maxRetryWaitMs?: number
   /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
   maxBackoffMs?: number
+  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  proxy?: string
+  /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
+  noProxy?: string | string[]
+  /** Whether the proxy environment variables apply; they are read when the client is built. Default: true. */
+  trustEnv?: boolean
 }
 
 /** `TokenClient.googleServiceAccount({...})` options: the key, and the grant's scope and subject. */
@@ -228,6 +246,12 @@ export interface GoogleServiceAccountOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
+  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  proxy?: string
+  /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
+  noProxy?: string | string[]
+  /** Whether the proxy environment variables apply; they are read when the client is built. Default: true. */
+  trustEnv?: boolean
 }
 
 /** `TokenClient.entraWorkloadIdentity({...})` options; each `AZURE_*` variable is read unless its option is given. */
@@ -270,6 +294,12 @@ export interface EntraWorkloadIdentityOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
+  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  proxy?: string
+  /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
+  noProxy?: string | string[]
+  /** Whether the proxy environment variables apply; they are read when the client is built. Default: true. */
+  trustEnv?: boolean
 }
 
 /** `TokenClient.prove({...})` options. */

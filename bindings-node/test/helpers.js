@@ -36,6 +36,14 @@ async function startTestkit() {
     async tls() {
       return (await fetch(url + '/__tls')).json()
     },
+    /** testkit's proxies: connect_url and socks_url (with their credentials), password, and the tunnels and targets so far. */
+    async proxy() {
+      return (await fetch(url + '/__proxy')).json()
+    },
+    /** Whether `text` crossed a proxy's tunnel in clear. */
+    async proxySaw(text) {
+      return (await (await fetch(url + '/__proxy/saw?text=' + encodeURIComponent(text))).json()).saw
+    },
     async tokenRequests() {
       return (await this.stats()).token_requests
     },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -38,6 +39,18 @@ class Kit:
         """The CA (PEM) and the HTTPS token URLs: good, expired and wrong_host."""
         with urllib.request.urlopen(f"{self.url}/__tls") as r:
             return json.load(r)
+
+    def proxy(self) -> dict:
+        """testkit's proxies: `connect_url` and `socks_url` (with their user and password),
+        `password`, and the `tunnels` they opened and their `targets` so far."""
+        with urllib.request.urlopen(f"{self.url}/__proxy") as r:
+            return json.load(r)
+
+    def proxy_saw(self, text: str) -> bool:
+        """Whether `text` crossed a proxy's tunnel in clear."""
+        query = urllib.parse.urlencode({"text": text})
+        with urllib.request.urlopen(f"{self.url}/__proxy/saw?{query}") as r:
+            return bool(json.load(r)["saw"])
 
     def token_requests(self) -> int:
         return int(self.stats()["token_requests"])

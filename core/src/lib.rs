@@ -17,6 +17,7 @@
 //! - [`redact`]: how secrets are kept out of output, in every encoding.
 //! - [`manager`]: `TokenManager`, the cache (early refresh, single flight, stale-if-error).
 //! - [`presets`]: Prove and Gusto.
+//! - `proxy`: which proxy each request takes (`proxy`, `no_proxy`, the environment).
 //! - [`error`]: `Error` and its stable `ErrorKind`.
 //!
 //! ```no_run
@@ -46,6 +47,7 @@ pub mod model;
 pub mod options;
 pub mod parse;
 pub mod presets;
+mod proxy;
 pub mod redact;
 pub mod retry;
 pub mod secret;

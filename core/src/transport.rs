@@ -12,6 +12,7 @@ use ureq::unversioned::transport::{
 };
 
 use crate::error::{Deadline, Error};
+use crate::proxy::{Proxy, Routes};
 
 /// Idle connections kept per host. One client is often shared by a whole thread pool, and
 /// ureq's default of 3 made every thread past the third open a new connection (with a TLS
@@ -45,16 +46,20 @@ pub(crate) enum Reach {
     NotSent,
     /// It failed after the request may have been written (a reset, a read timeout).
     MaybeSent,
+    /// A proxy refused to carry it (407, 403, a SOCKS refusal): nothing reached the server,
+    /// and the same request would be refused again.
+    Refused,
 }
 
 pub(crate) struct Transport {
     agent: ureq::Agent,
     max_response_bytes: u64,
+    routes: Routes,
 }
 
 impl Transport {
-    /// `roots`: the trusted certificate authorities.
-    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: crate::tls::Roots) -> Self {
+    /// `roots`: the trusted certificate authorities; `routes`: the proxy of each request.
+    pub fn new(connect_timeout: Duration, max_response_bytes: u64, roots: crate::tls::Roots, routes: Routes) -> Self {
         let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::Specific(roots));
         let config = ureq::Agent::config_builder()
             .tls_config(tls.build())
@@ -66,39 +71,77 @@ impl Transport {
             .timeout_connect(Some(connect_timeout))
             .max_idle_connections(IDLE_CONNECTIONS_PER_HOST)
             .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST)
+            // ureq would read the proxy variables itself, for every scheme alike; `routes`
+            // decides instead, request by request (crate::proxy).
+            .proxy(None)
             .build();
         Transport {
             agent: ureq::Agent::with_parts(config, ProbeOnCheckout::default(), LiteralFirst::default()),
             max_response_bytes,
+            routes,
         }
     }
 
-    /// POSTs `body`; `budget` is what is left of the overall timeout.
+    /// POSTs `body`; `budget` is what is left of the overall timeout, `shown` the URL as
+    /// messages may show it.
     pub fn post(
         &self,
         url: &str,
+        shown: &str,
         headers: &[(String, String)],
         body: &[u8],
         budget: Duration,
     ) -> Result<Exchange, Box<Failure>> {
         let started = Instant::now();
+        let via = self.routes.for_url(url);
         let mut request = self.agent.post(url);
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let outcome = request.config().timeout_global(Some(budget)).build().send(body);
-        self.read_answer(started, outcome)
+        let mut config = request.config().timeout_global(Some(budget));
+        if let Some(proxy) = via {
+            config = config.proxy(Some(proxy.ureq.clone()));
+        }
+        let outcome = config.build().send(body);
+        self.read_answer(
+            started,
+            outcome,
+            &Route {
+                method: "POST",
+                shown,
+                via,
+            },
+        )
     }
 
     /// GETs `url` (a discovery document); `budget` is what is left of the overall timeout.
-    pub fn get(&self, url: &str, headers: &[(String, String)], budget: Duration) -> Result<Exchange, Box<Failure>> {
+    pub fn get(
+        &self,
+        url: &str,
+        shown: &str,
+        headers: &[(String, String)],
+        budget: Duration,
+    ) -> Result<Exchange, Box<Failure>> {
         let started = Instant::now();
+        let via = self.routes.for_url(url);
         let mut request = self.agent.get(url);
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let outcome = request.config().timeout_global(Some(budget)).build().call();
-        self.read_answer(started, outcome)
+        let mut config = request.config().timeout_global(Some(budget));
+        if let Some(proxy) = via {
+            config = config.proxy(Some(proxy.ureq.clone()));
+        }
+        let outcome = config.build().call();
+        self.read_answer(
+            started,
+            outcome,
+            &Route {
+                method: "GET",
+                shown,
+                via,
+            },
+        )
     }
 
     /// The status, headers and (capped) body of an answer, or how the attempt failed.
@@ -106,6 +149,7 @@ impl Transport {
         &self,
         started: Instant,
         outcome: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        route: &Route<'_>,
     ) -> Result<Exchange, Box<Failure>> {
         let fail = |error: Error, status: Option<u16>, headers: Vec<(String, String)>, reach: Reach| {
             Box::new(Failure {
@@ -120,8 +164,8 @@ impl Transport {
         let mut response = match outcome {
             Ok(r) => r,
             Err(e) => {
-                let reach = reach_of(&e);
-                return Err(fail(map_error(e, started.elapsed()), None, Vec::new(), reach));
+                let (error, reach) = route.failure(e, started.elapsed());
+                return Err(fail(error, None, Vec::new(), reach));
             }
         };
         let status = response.status().as_u16();
@@ -163,7 +207,7 @@ impl Transport {
             }),
             Err(ureq::Error::BodyExceedsLimit(_)) => Err(fail(too_large(), Some(status), headers, Reach::MaybeSent)),
             Err(e) => {
-                let error = map_error(e, started.elapsed());
+                let (error, _) = route.failure(e, started.elapsed());
                 Err(fail(error, Some(status), headers, Reach::MaybeSent))
             }
         }
@@ -274,6 +318,134 @@ impl UreqTransport for ProbedTransport {
     }
 }
 
+/// Where one request went, for its error messages.
+struct Route<'a> {
+    method: &'static str,
+    /// The URL as messages may show it.
+    shown: &'a str,
+    via: Option<&'a Proxy>,
+}
+
+impl Route<'_> {
+    /// The error a failed attempt is reported as, naming the request and any proxy (never
+    /// its password), and whether it may have reached the server.
+    fn failure(&self, error: ureq::Error, elapsed: Duration) -> (Error, Reach) {
+        let Some(proxy) = self.via else {
+            let reach = reach_of(&error);
+            return (self.with_request(map_error(error, elapsed), ""), reach);
+        };
+        let proxy_shown = &proxy.shown;
+        let credentials_hint = if proxy.ureq.username().is_some() {
+            "check the user and password in the proxy URL"
+        } else {
+            "give the proxy's user and password in its URL (http://user:password@host:port)"
+        };
+        let refused = |message: String| (self.transport(message), Reach::Refused);
+        match &error {
+            ureq::Error::ConnectProxyFailed(reason) => {
+                // ureq says "proxy server responded 407/407".
+                let answered = reason.strip_prefix("proxy server responded ").map(|status| {
+                    let code = status.split('/').next().unwrap_or("").trim().to_string();
+                    let reason = code
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|n| ureq::http::StatusCode::from_u16(n).ok())
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("");
+                    let shown = format!("HTTP {code} {reason}").trim_end().to_string();
+                    (code, shown)
+                });
+                return match answered {
+                    Some((code, status)) if code == "407" => refused(format!(
+                        "the proxy {proxy_shown} refused to open a tunnel: it answered {status}; {credentials_hint}"
+                    )),
+                    Some((code, status)) if code == "403" => refused(format!(
+                        "the proxy {proxy_shown} refused to open a tunnel: it answered {status}; its rules do not allow this host"
+                    )),
+                    Some((_, status)) => (
+                        self.transport(format!(
+                            "the proxy {proxy_shown} could not open a tunnel: it answered {status}"
+                        )),
+                        Reach::NotSent,
+                    ),
+                    None => (
+                        self.transport(format!("the proxy {proxy_shown} did not open a tunnel: {reason}")),
+                        Reach::NotSent,
+                    ),
+                };
+            }
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                return refused(format!(
+                    "the proxy {proxy_shown} refused this client: {io}; {credentials_hint}"
+                ));
+            }
+            ureq::Error::Io(io) if io.to_string().contains("no acceptable auth methods") => {
+                return refused(format!(
+                    "the proxy {proxy_shown} accepts none of the ways this client can sign in to it; {credentials_hint}"
+                ));
+            }
+            _ => {}
+        }
+        let reach = reach_of(&error);
+        let connecting = matches!(
+            &error,
+            ureq::Error::ConnectionFailed | ureq::Error::Timeout(ureq::Timeout::Connect)
+        ) || matches!(&error, ureq::Error::Io(io) if matches!(
+            io.kind(),
+            std::io::ErrorKind::ConnectionRefused
+                | std::io::ErrorKind::AddrNotAvailable
+                | std::io::ErrorKind::NetworkUnreachable
+                | std::io::ErrorKind::HostUnreachable
+        ));
+        // An HTTP proxy resolves the request's host itself: a failed lookup was the proxy's.
+        let proxy_lookup = matches!(&error, ureq::Error::HostNotFound)
+            && matches!(
+                proxy.ureq.protocol(),
+                ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+            );
+        let mapped = map_error(error, elapsed);
+        let mapped = match mapped {
+            Error::Transport { message, http_meta } if connecting || proxy_lookup => {
+                return (
+                    Error::Transport {
+                        message: self.request_text(format!("could not reach the proxy {proxy_shown}: {message}")),
+                        http_meta,
+                    },
+                    reach,
+                )
+            }
+            other => other,
+        };
+        (
+            self.with_request(mapped, &format!(" through the proxy {proxy_shown}")),
+            reach,
+        )
+    }
+
+    fn transport(&self, message: String) -> Error {
+        Error::Transport {
+            message: self.request_text(message),
+            http_meta: None,
+        }
+    }
+
+    /// `message`, then the request it concerns.
+    fn request_text(&self, message: String) -> String {
+        format!("{message} ({} {})", self.method, self.shown)
+    }
+
+    /// A transport error's message with the request (and `how` it went) after it.
+    fn with_request(&self, error: Error, how: &str) -> Error {
+        match error {
+            Error::Transport { message, http_meta } => Error::Transport {
+                message: format!("{message} ({} {}{how})", self.method, self.shown),
+                http_meta,
+            },
+            other => other,
+        }
+    }
+}
+
 /// Errors ureq raises before it writes the request: name resolution and connection set-up.
 fn reach_of(error: &ureq::Error) -> Reach {
     use std::io::ErrorKind as Io;
@@ -351,6 +523,10 @@ fn map_error(error: ureq::Error, elapsed: Duration) -> Error {
         },
         ureq::Error::ConnectionFailed => Error::Transport {
             message: "connection failed".into(),
+            http_meta: None,
+        },
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => Error::Transport {
+            message: "connection refused".into(),
             http_meta: None,
         },
         other => Error::Transport {

@@ -58,11 +58,13 @@ mod echo;
 mod endpoints;
 mod http;
 mod op;
+mod proxy;
 pub mod redis;
 mod routing;
 mod scenario;
 pub use scenario::{Scenario, SCENARIOS};
 pub mod tls;
+pub use proxy::{PASSWORD as PROXY_PASSWORD, USER as PROXY_USER};
 
 use http::Conn;
 
@@ -89,6 +91,8 @@ struct Shared {
     gate_opened: Condvar,
     /// What `GET /__tls` answers: the CA and the HTTPS URLs, for suites in other languages.
     tls: Mutex<Option<Value>>,
+    /// The proxies a client may be sent through (`GET /__proxy`).
+    proxies: std::sync::OnceLock<proxy::Proxies>,
 }
 
 fn https_url(https: &[(Presents, SocketAddr, JoinHandle<()>)], presents: Presents) -> String {
@@ -182,6 +186,7 @@ impl Shared {
             inner: Mutex::new(State::default()),
             gate_opened: Condvar::new(),
             tls: Mutex::new(None),
+            proxies: std::sync::OnceLock::new(),
         }
     }
 }
@@ -200,7 +205,9 @@ impl Testkit {
             inner: Mutex::new(State::default()),
             gate_opened: Condvar::new(),
             tls: Mutex::new(None),
+            proxies: std::sync::OnceLock::new(),
         });
+        let _ = state.proxies.set(proxy::Proxies::start(addr.ip())?);
         let accept_thread = serve(listener, addr, Arc::clone(&state), None)?;
         let fixture = TlsFixture::generate().map_err(io::Error::other)?;
         let mut https = Vec::new();
@@ -305,6 +312,45 @@ impl Testkit {
 
     pub fn reset(&self) {
         *self.state.state() = State::default();
+        if let Some(proxies) = self.state.proxies.get() {
+            proxies.reset();
+        }
+    }
+
+    fn proxies(&self) -> &proxy::Proxies {
+        self.state.proxies.get().expect("started with the testkit")
+    }
+
+    /// An HTTP `CONNECT` proxy asking for [`PROXY_USER`] and [`PROXY_PASSWORD`], as a URL
+    /// holding them. It reaches `localhost` and names under `.proxied.test` at 127.0.0.1,
+    /// refuses `denied.proxied.test` (403) and resolves no other name.
+    pub fn proxy_url(&self) -> String {
+        self.proxies().connect_url()
+    }
+
+    /// The same as a `socks5h://` proxy.
+    pub fn socks_proxy_url(&self) -> String {
+        self.proxies().socks_url()
+    }
+
+    /// Tunnels both proxies opened since start or the last reset.
+    pub fn proxy_tunnels(&self) -> u64 {
+        self.proxies().tunnels()
+    }
+
+    /// The `host:port` each tunnel was asked for, in order.
+    pub fn proxy_targets(&self) -> Vec<String> {
+        self.proxies().targets()
+    }
+
+    /// Connections the proxies refused (a wrong password, a denied host).
+    pub fn proxy_refusals(&self) -> u64 {
+        self.proxies().refusals()
+    }
+
+    /// Whether `text` went through a tunnel in clear (it must not, over HTTPS).
+    pub fn proxy_saw(&self, text: &str) -> bool {
+        self.proxies().saw(text)
     }
 
     /// Blocks until the process is killed.
@@ -318,6 +364,9 @@ impl Testkit {
 impl Drop for Testkit {
     fn drop(&mut self) {
         self.state.stop.store(true, Ordering::SeqCst);
+        if let Some(proxies) = self.state.proxies.get() {
+            proxies.stop();
+        }
         // Wake each accept loop so it sees the flag.
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
         if let Some(t) = self.accept_thread.take() {

@@ -82,10 +82,25 @@ fn route(request: &Request, addr: SocketAddr, shared: &Shared) -> Reply {
         }
         ("POST", "/__reset") => {
             *shared.state() = State::default();
+            if let Some(proxies) = shared.proxies.get() {
+                proxies.reset();
+            }
             Reply::json(200, json!({ "reset": true }))
         }
         ("GET", "/health") => Reply::text(200, "text/plain", "ok"),
         ("GET", "/__google_service_account") => crate::endpoints::google_service_account(addr),
+        ("GET", "/__proxy") => match shared.proxies.get() {
+            Some(proxies) => Reply::json(200, proxies.describe()),
+            None => Reply::json(404, json!({ "error": "no proxies" })),
+        },
+        ("GET", "/__proxy/saw") => {
+            let text = request.query.iter().find(|(k, _)| k == "text").map(|(_, v)| v.as_str());
+            let saw = match (shared.proxies.get(), text) {
+                (Some(proxies), Some(text)) => proxies.saw(text),
+                _ => false,
+            };
+            Reply::json(200, json!({ "saw": saw }))
+        }
         ("GET", "/__tls") => {
             let tls = shared.tls.lock().unwrap_or_else(|p| p.into_inner()).clone();
             Reply::json(200, tls.unwrap_or(Value::Null))

@@ -76,6 +76,12 @@ class ClientOptions(TypedDict, total=False):
     """PEM certificates of authorities to trust besides the bundled roots."""
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
+    proxy: Optional[str]
+    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    no_proxy: Optional[Union[str, bytes, Sequence[str]]]
+    """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
+    trust_env: Optional[bool]
+    """Whether the proxy environment variables apply; they are read when the client is built. Default: true."""
     issuer: Optional[str]
     """The issuer a callback's `iss` must match (RFC 9207); discovery sets it."""
     authorization_endpoint: Optional[str]
@@ -160,6 +166,12 @@ class DiscoverOptions(TypedDict, total=False):
     """PEM certificates of authorities to trust besides the bundled roots."""
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
+    proxy: Optional[str]
+    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    no_proxy: Optional[Union[str, bytes, Sequence[str]]]
+    """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
+    trust_env: Optional[bool]
+    """Whether the proxy environment variables apply; they are read when the client is built. Default: true."""
     authorization_endpoint: Optional[str]
     """Where the user signs in; replaces a discovered one."""
     device_authorization_endpoint: Optional[str]
@@ -196,6 +208,12 @@ class PresetOptions(TypedDict, total=False):
     """The longest `Retry-After` wait honoured; a server asking for longer gets its error returned. Default: 30 s, or `timeout` if shorter. Range: 0 to 3600 s, and at most `timeout`."""
     max_backoff: Optional[float]
     """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
+    proxy: Optional[str]
+    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    no_proxy: Optional[Union[str, bytes, Sequence[str]]]
+    """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
+    trust_env: Optional[bool]
+    """Whether the proxy environment variables apply; they are read when the client is built. Default: true."""
 
 class GoogleServiceAccountOptions(TypedDict, total=False):
     """``TokenClient.google_service_account(**options)``."""
@@ -236,6 +254,12 @@ class GoogleServiceAccountOptions(TypedDict, total=False):
     """PEM certificates of authorities to trust besides the bundled roots."""
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
+    proxy: Optional[str]
+    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    no_proxy: Optional[Union[str, bytes, Sequence[str]]]
+    """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
+    trust_env: Optional[bool]
+    """Whether the proxy environment variables apply; they are read when the client is built. Default: true."""
 
 class EntraWorkloadIdentityOptions(TypedDict, total=False):
     """``TokenClient.entra_workload_identity(**options)``; each ``AZURE_*`` variable is read unless its option is given."""
@@ -278,6 +302,12 @@ class EntraWorkloadIdentityOptions(TypedDict, total=False):
     """PEM certificates of authorities to trust besides the bundled roots."""
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
+    proxy: Optional[str]
+    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    no_proxy: Optional[Union[str, bytes, Sequence[str]]]
+    """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
+    trust_env: Optional[bool]
+    """Whether the proxy environment variables apply; they are read when the client is built. Default: true."""
 
 class ManagerOptions(TypedDict, total=False):
     """``TokenManager(client, **options)``."""

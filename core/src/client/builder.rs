@@ -45,6 +45,10 @@ pub(crate) struct Config {
     pub allow_insecure_http: bool,
     pub root_certificates: Vec<Vec<u8>>,
     pub use_os_trust_store: bool,
+    /// `proxy`, `no_proxy` and `trust_env`, as given.
+    pub proxy: crate::proxy::ProxyOptions,
+    /// The proxy each request takes, decided from `proxy` when the client is built.
+    pub routes: crate::proxy::Routes,
     pub default_grant: TokenRequest,
     /// The issuer the client trusts: the one it was discovered from, or one set by hand. An
     /// authorization callback's `iss` must match it (RFC 9207).
@@ -219,6 +223,8 @@ impl TokenClientBuilder {
                 allow_insecure_http: false,
                 root_certificates: Vec::new(),
                 use_os_trust_store: false,
+                proxy: crate::proxy::ProxyOptions::default(),
+                routes: crate::proxy::Routes::default(),
                 default_grant: TokenRequest::client_credentials(),
                 issuer: None,
                 metadata: None,
@@ -453,6 +459,40 @@ impl TokenClientBuilder {
         self.config.use_os_trust_store = use_it;
         self
     }
+    /// Sends every request through this proxy: `http://`, `https://` (TLS to the proxy too),
+    /// `socks5://` or `socks5h://` (the proxy resolves the name), with `user:password@` if
+    /// it asks for one; the password is a secret. HTTPS goes through it with `CONNECT`, so
+    /// TLS stays end to end. Without it, the environment's `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `ALL_PROXY` apply unless [`Self::trust_env`] is off.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.config.proxy.proxy = Some(Secret::new(url.into()));
+        self
+    }
+    /// The hosts reached without a proxy, in the `NO_PROXY` syntax: `*`, a host name (and
+    /// the names under it), an IP address, a CIDR network, each with an optional `:port`;
+    /// an entry may hold several, separated by commas. Replaces the environment's
+    /// `NO_PROXY`. May be repeated.
+    pub fn no_proxy(mut self, entry: impl Into<String>) -> Self {
+        self.config
+            .proxy
+            .no_proxy
+            .get_or_insert_with(Vec::new)
+            .push(entry.into());
+        self
+    }
+    /// The `no_proxy` list as a whole, replacing any before (an empty list still replaces
+    /// the environment's `NO_PROXY`).
+    pub(crate) fn no_proxy_list(mut self, entries: Vec<String>) -> Self {
+        self.config.proxy.no_proxy = Some(entries);
+        self
+    }
+    /// Whether the environment's proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+    /// `NO_PROXY`, in either case) apply; on by default. They are read when the client is
+    /// built.
+    pub fn trust_env(mut self, trust: bool) -> Self {
+        self.config.proxy.trust_env = trust;
+        self
+    }
     /// The grant a [`TokenManager`](crate::TokenManager) runs when given none.
     pub fn default_grant(mut self, request: TokenRequest) -> Self {
         self.config.default_grant = request;
@@ -607,7 +647,13 @@ impl TokenClientBuilder {
             }
         }
         let roots = crate::tls::roots(&config.root_certificates, config.use_os_trust_store)?;
-        let transport = Transport::new(config.connect_timeout, config.max_response_bytes, roots);
+        config.routes = crate::proxy::Routes::new(&config.proxy, |name| std::env::var(name).ok())?;
+        let transport = Transport::new(
+            config.connect_timeout,
+            config.max_response_bytes,
+            roots,
+            config.routes.clone(),
+        );
         let insecure = config.allow_insecure_http;
         match &self.source {
             Source::TokenUrl(raw) => {
@@ -921,6 +967,7 @@ fn check_headers(headers: &[(String, String)]) -> Result<()> {
 
 fn config_secrets(config: &Config) -> Secrets {
     let mut secrets = Secrets::new();
+    config.routes.add_secrets(&mut secrets);
     for part in &config.key_parts {
         secrets.add(part.expose_str());
     }

@@ -33,7 +33,7 @@ pub(crate) struct Prepared {
     /// The configuration's secrets plus this request's own credentials.
     pub secrets: Secrets,
     /// The URL as metadata shows it (query values redacted).
-    shown_url: String,
+    pub shown_url: String,
 }
 
 /// A token request for one attempt: an assertion it carries is signed (or read) for this

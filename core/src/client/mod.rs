@@ -309,6 +309,7 @@ impl fmt::Debug for TokenClient {
             .field("scope", &c.scope)
             .field("timeout", &c.timeout)
             .field("retry", &c.retry)
+            .field("proxy", &c.routes.shown())
             .finish_non_exhaustive()
     }
 }

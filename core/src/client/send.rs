@@ -50,6 +50,7 @@ pub(crate) fn may_retry(error: &Error, ending: Ending, single_use: bool) -> bool
     }
     match ending {
         Ending::Failed(Reach::NotSent) => true,
+        Ending::Failed(Reach::Refused) => false,
         Ending::Failed(Reach::MaybeSent) => !single_use,
         Ending::Answered(status) => !single_use || status == 429 || status == 503,
     }
@@ -208,11 +209,17 @@ impl super::Inner {
             };
             let transport = &self.transport;
             let outcome = match prepared.method {
-                "GET" => transport.get(&prepared.url, &prepared.headers, budget),
-                _ => transport.post(&prepared.url, &prepared.headers, &prepared.body, budget),
+                "GET" => transport.get(&prepared.url, &prepared.shown_url, &prepared.headers, budget),
+                _ => transport.post(
+                    &prepared.url,
+                    &prepared.shown_url,
+                    &prepared.headers,
+                    &prepared.body,
+                    budget,
+                ),
             };
             let (result, ending, retry_after) = interpret(prepared, outcome, &answer);
-            *reached |= ending != Ending::Failed(Reach::NotSent);
+            *reached |= !matches!(ending, Ending::Failed(Reach::NotSent | Reach::Refused));
             let error = match result {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,

@@ -718,6 +718,27 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         BUILT | WORKLOAD,
         "Trusts the operating system's certificate store instead of the bundled roots.",
     ),
+    secret(row(
+        "proxy",
+        Kind::Text(|b, v| b.proxy(v)),
+        OptionDefault::Described("the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`"),
+        ALL_WAYS,
+        "A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end.",
+    )),
+    row(
+        "no_proxy",
+        Kind::TextOrTexts(|b, v| b.no_proxy_list(v)),
+        OptionDefault::Described("the environment's `NO_PROXY`"),
+        ALL_WAYS,
+        "Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`.",
+    ),
+    row(
+        "trust_env",
+        Kind::Flag(|b, v| b.trust_env(v)),
+        OptionDefault::Flag(true),
+        ALL_WAYS,
+        "Whether the proxy environment variables apply; they are read when the client is built.",
+    ),
     row(
         "issuer",
         Kind::Text(|b, v| b.issuer(v)),

@@ -59,6 +59,9 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property allowInsecureHttp Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false.
  * @property rootCertificates PEM certificates of authorities to trust besides the bundled roots.
  * @property useOsTrustStore Trusts the operating system's certificate store instead of the bundled roots. Default: false.
+ * @property proxy A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown.
+ * @property noProxy Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`.
+ * @property trustEnv Whether the proxy environment variables apply; they are read when the client is built. Default: true.
  * @property issuer The issuer a callback's `iss` must match (RFC 9207); discovery sets it.
  * @property authorizationEndpoint Where the user signs in; replaces a discovered one.
  * @property deviceAuthorizationEndpoint RFC 8628's device authorization endpoint; replaces a discovered one.
@@ -107,6 +110,9 @@ class TokenClientConfig(
     val allowInsecureHttp: Boolean? = null,
     val rootCertificates: List<String> = emptyList(),
     val useOsTrustStore: Boolean? = null,
+    val proxy: String? = null,
+    val noProxy: List<String> = emptyList(),
+    val trustEnv: Boolean? = null,
     val issuer: String? = null,
     val authorizationEndpoint: String? = null,
     val deviceAuthorizationEndpoint: String? = null,
@@ -183,6 +189,9 @@ class TokenClientConfig(
         allowInsecureHttp: Boolean? = this.allowInsecureHttp,
         rootCertificates: List<String> = this.rootCertificates,
         useOsTrustStore: Boolean? = this.useOsTrustStore,
+        proxy: String? = this.proxy,
+        noProxy: List<String> = this.noProxy,
+        trustEnv: Boolean? = this.trustEnv,
         issuer: String? = this.issuer,
         authorizationEndpoint: String? = this.authorizationEndpoint,
         deviceAuthorizationEndpoint: String? = this.deviceAuthorizationEndpoint,
@@ -195,12 +204,12 @@ class TokenClientConfig(
         idTokenAlgorithms: List<String> = this.idTokenAlgorithms,
         clockSkew: Duration? = this.clockSkew,
         discoveryTtl: Duration? = this.discoveryTtl,
-    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, pushedAuthorizationRequestEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
+    ): TokenClientConfig = TokenClientConfig(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, proxy, noProxy, trustEnv, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, pushedAuthorizationRequestEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     /** A builder holding this configuration's values, to change some of them (from Java). */
     fun newBuilder(): Builder = Builder(this)
 
-    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, pushedAuthorizationRequestEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
+    private fun values(): List<Any?> = listOf(tokenUrl, clientId, clientSecret, authMethod, privateKey, privateKeyFile, signingAlgorithm, keyId, assertionAudience, assertionLifetime, assertionSubject, clientAssertionFile, clientAssertion, bodyEncoding, scope, audience, resource, extraParams, headers, userAgent, timeout, connectTimeout, maxRetries, maxRetryWait, maxBackoff, maxResponseBytes, allowInsecureHttp, rootCertificates, useOsTrustStore, proxy, noProxy, trustEnv, issuer, authorizationEndpoint, deviceAuthorizationEndpoint, revocationEndpoint, introspectionEndpoint, userinfoEndpoint, endSessionEndpoint, pushedAuthorizationRequestEndpoint, jwksUri, idTokenAlgorithms, clockSkew, discoveryTtl)
 
     override fun equals(other: Any?): Boolean = other is TokenClientConfig && other.values() == values()
 
@@ -237,6 +246,9 @@ class TokenClientConfig(
             "allowInsecureHttp=$allowInsecureHttp, " +
             "rootCertificates=${rootCertificates.size} PEM, " +
             "useOsTrustStore=$useOsTrustStore, " +
+            "proxy=${proxy?.let { REDACTED }}, " +
+            "noProxy=$noProxy, " +
+            "trustEnv=$trustEnv, " +
             "issuer=${issuer?.let(::displayUrl)}, " +
             "authorizationEndpoint=${authorizationEndpoint?.let(::displayUrl)}, " +
             "deviceAuthorizationEndpoint=${deviceAuthorizationEndpoint?.let(::displayUrl)}, " +
@@ -283,6 +295,9 @@ class TokenClientConfig(
             allowInsecureHttp?.let { add(NativeOption("allowInsecureHttp", NativeOptionValue.Flag(it))) }
             rootCertificates.takeIf { it.isNotEmpty() }?.let { add(NativeOption("rootCertificates", NativeOptionValue.Texts(it))) }
             useOsTrustStore?.let { add(NativeOption("useOsTrustStore", NativeOptionValue.Flag(it))) }
+            proxy?.let { add(NativeOption("proxy", NativeOptionValue.Text(it))) }
+            noProxy.takeIf { it.isNotEmpty() }?.let { add(NativeOption("noProxy", NativeOptionValue.Texts(it))) }
+            trustEnv?.let { add(NativeOption("trustEnv", NativeOptionValue.Flag(it))) }
             issuer?.let { add(NativeOption("issuer", NativeOptionValue.Text(it))) }
             authorizationEndpoint?.let { add(NativeOption("authorizationEndpoint", NativeOptionValue.Text(it))) }
             deviceAuthorizationEndpoint?.let { add(NativeOption("deviceAuthorizationEndpoint", NativeOptionValue.Text(it))) }
@@ -419,6 +434,15 @@ class TokenClientConfig(
 
         /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
         fun useOsTrustStore(useOsTrustStore: Boolean): Builder = apply { config = config.copy(useOsTrustStore = useOsTrustStore) }
+
+        /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+        fun proxy(proxy: String?): Builder = apply { config = config.copy(proxy = proxy) }
+
+        /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
+        fun noProxy(noProxy: List<String>): Builder = apply { config = config.copy(noProxy = noProxy.toList()) }
+
+        /** Whether the proxy environment variables apply; they are read when the client is built. Default: true. */
+        fun trustEnv(trustEnv: Boolean): Builder = apply { config = config.copy(trustEnv = trustEnv) }
 
         /** The issuer a callback's `iss` must match (RFC 9207); discovery sets it. */
         fun issuer(issuer: String?): Builder = apply { config = config.copy(issuer = issuer) }

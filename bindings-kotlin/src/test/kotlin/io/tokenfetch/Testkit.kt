@@ -30,6 +30,17 @@ class Testkit : AutoCloseable {
     fun tls(member: String): String =
         com.fasterxml.jackson.databind.ObjectMapper().readTree(request("GET", "/__tls")).get(member).asText()
 
+    /** `GET /__proxy`: testkit's proxies (`connect_url`, `socks_url`, with their password) and
+     * the `tunnels`, `targets` and `refused` so far. */
+    fun proxy(): com.fasterxml.jackson.databind.JsonNode =
+        com.fasterxml.jackson.databind.ObjectMapper().readTree(request("GET", "/__proxy"))
+
+    /** Whether `text` crossed a proxy's tunnel in clear. */
+    fun proxySaw(text: String): Boolean =
+        com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(request("GET", "/__proxy/saw?text=" + java.net.URLEncoder.encode(text, "UTF-8")))
+            .get("saw").asBoolean()
+
     /** The server's count of token requests. */
     fun tokenRequests(): Int = Regex("\"token_requests\":(\\d+)").find(stats())!!.groupValues[1].toInt()
 
