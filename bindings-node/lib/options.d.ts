@@ -64,7 +64,7 @@ export interface TokenClientOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
-  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  /** A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
   proxy?: string
   /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
   noProxy?: string | string[]
@@ -154,7 +154,7 @@ export interface DiscoverOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
-  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  /** A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
   proxy?: string
   /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
   noProxy?: string | string[]
@@ -200,7 +200,7 @@ export interface PresetOptions {
   maxRetryWaitMs?: number
   /** The longest wait between two retries, which back off exponentially with jitter. Default: 5000 ms. Range: 0 to 3600000 ms. */
   maxBackoffMs?: number
-  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  /** A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
   proxy?: string
   /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
   noProxy?: string | string[]
@@ -246,7 +246,7 @@ export interface GoogleServiceAccountOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
-  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  /** A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
   proxy?: string
   /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
   noProxy?: string | string[]
@@ -294,7 +294,7 @@ export interface EntraWorkloadIdentityOptions {
   rootCertificates?: string | string[]
   /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
   useOsTrustStore?: boolean
-  /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+  /** A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
   proxy?: string
   /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */
   noProxy?: string | string[]

@@ -33,9 +33,9 @@ test("a client's proxy carries its fetch and resolves the name itself", async ()
   assert.equal((await kit.proxy()).tunnels, 2)
 })
 
-test('HTTPS through an HTTP or SOCKS5 proxy stays end to end', async () => {
+test('HTTPS through an HTTP, HTTPS or SOCKS5 proxy stays end to end', async () => {
   const tls = await kit.tls()
-  for (const which of ['connect_url', 'socks_url']) {
+  for (const which of ['connect_url', 'tls_connect_url', 'socks_url']) {
     await kit.reset()
     const proxy = (await kit.proxy())[which]
     const token = await new TokenClient({

@@ -31,7 +31,7 @@ def test_a_clients_proxy_carries_its_fetch_and_resolves_the_name_itself(kit):
     assert kit.proxy()["targets"] == [urlsplit(proxied_url(kit)).netloc]
 
 
-@pytest.mark.parametrize("which", ["connect_url", "socks_url"])
+@pytest.mark.parametrize("which", ["connect_url", "tls_connect_url", "socks_url"])
 def test_https_through_a_proxy_stays_end_to_end(kit, which):
     kit.reset()
     tls = kit.tls()

@@ -21,7 +21,9 @@
 //! - any of the above with `:port` (`[::1]:8443` for IPv6): only that port.
 //!
 //! No name is resolved to check `no_proxy`: `localhost` and `127.0.0.1` are separate entries,
-//! as in curl. An entry the client was given that matches none of these forms is a `config`
+//! as in curl. The environment's `NO_PROXY` applies to a client's own proxy too, unless the
+//! client has its own `no_proxy`. A loopback URL goes direct unless the proxy is on this
+//! machine as well (see [`Routes::for_url`]). An entry the client was given that matches none of these forms is a `config`
 //! error; one in `NO_PROXY` is skipped, as every other tool does, so that a request meant for
 //! the proxy is not sent around it by a typo.
 //!
@@ -34,7 +36,7 @@ use std::net::IpAddr;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::redact::Secrets;
+use crate::redact::{self, Secrets};
 use crate::secret::Secret;
 
 /// The proxy settings a client is given (see the module docs).
@@ -68,6 +70,8 @@ pub(crate) struct Proxy {
     credentials: Option<(String, Secret)>,
     /// The password as written in the URL (percent-encoded), for scrubbing.
     written_password: Option<Secret>,
+    /// Whether the proxy runs on this machine (a loopback address, `localhost`).
+    local: bool,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -133,22 +137,35 @@ impl Routes {
     }
 
     /// The proxy for a request to `url`, or `None` to go direct.
+    ///
+    /// A loopback URL (`localhost`, 127.0.0.0/8, `::1`) goes direct unless the proxy is on
+    /// this machine too: plain `http://` is allowed there only because it never leaves the
+    /// machine, and a remote proxy would carry it, secret and all, across the network to
+    /// reach its own loopback (Go's `net/http` rule). A URL that cannot be read takes the
+    /// proxy: a request the client cannot place is not sent around it.
     pub fn for_url(&self, url: &str) -> Option<&Proxy> {
         if self.is_direct() {
             return None;
         }
-        let url = Url::parse(url).ok()?;
-        let proxy = match url.scheme() {
-            "https" => self.https.as_ref(),
-            _ => self.http.as_ref(),
+        let parsed = Url::parse(url).ok();
+        let proxy = match parsed.as_ref().map(Url::scheme) {
+            Some("https") => self.https.as_ref(),
+            Some(_) => self.http.as_ref(),
+            None => self.https.as_ref().or(self.http.as_ref()),
         }?;
-        let host = match url.host()? {
+        let Some(url) = parsed else { return Some(proxy) };
+        let (Some(host), Some(port)) = (url.host(), url.port_or_known_default()) else {
+            return Some(proxy);
+        };
+        if is_loopback_host(Some(host.clone())) && !proxy.local {
+            return None;
+        }
+        let target = match host {
             url::Host::Domain(name) => Target::Name(name.trim_end_matches('.').to_ascii_lowercase()),
             url::Host::Ipv4(ip) => Target::Ip(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => Target::Ip(IpAddr::V6(ip)),
         };
-        let port = url.port_or_known_default()?;
-        if self.bypass.iter().any(|rule| rule.matches(&host, port)) {
+        if self.bypass.iter().any(|rule| rule.matches(&target, port)) {
             return None;
         }
         Some(proxy)
@@ -159,6 +176,10 @@ impl Routes {
         for proxy in self.https.iter().chain(self.http.iter()) {
             if let Some((user, password)) = &proxy.credentials {
                 secrets.add_basic(user, password.expose_str());
+                // `http://APIKEY@proxy`: a key given as the user is the credential.
+                if password.expose_str().is_empty() {
+                    secrets.add(user);
+                }
             }
             if let Some(written) = &proxy.written_password {
                 secrets.add(written.expose_str());
@@ -210,24 +231,28 @@ impl Proxy {
         })?;
         let scheme = url.scheme().to_ascii_lowercase();
         let host = url.host_str().filter(|h| !h.is_empty());
+        // Until the URL is known to be well formed, a message names only its scheme: a
+        // password with an unencoded `/`, `?` or `@` moves part of itself into what the
+        // parser takes for the host or port.
+        if !SCHEMES.contains(&scheme.as_str()) {
+            return Err(Error::config(format!(
+                "{origin} has scheme {}; a proxy is http://, https://, socks5:// or socks5h://; {fix}",
+                redact::shown_choice(&scheme)
+            )));
+        }
+        if host.is_none() {
+            return Err(Error::config(format!("{origin} ({scheme}://) names no host; {fix}")));
+        }
+        if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::config(format!(
+                "{origin} ({scheme}://...) has a path, query or fragment; a proxy URL is scheme://[user:password@]host[:port], with any `/`, `?`, `#` or `@` in the password percent-encoded; {fix}"
+            )));
+        }
         let shown = match (host, url.port()) {
             (Some(host), Some(port)) => format!("{scheme}://{host}:{port}"),
             (Some(host), None) => format!("{scheme}://{host}"),
             (None, _) => format!("{scheme}://"),
         };
-        if !SCHEMES.contains(&scheme.as_str()) {
-            return Err(Error::config(format!(
-                "{origin} ({shown}) has scheme {scheme:?}; a proxy is http://, https://, socks5:// or socks5h://; {fix}"
-            )));
-        }
-        if host.is_none() {
-            return Err(Error::config(format!("{origin} ({shown}) names no host; {fix}")));
-        }
-        if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::config(format!(
-                "{origin} ({shown}) has a path, query or fragment; a proxy URL is scheme://[user:password@]host[:port]; {fix}"
-            )));
-        }
         let decode = |s: &str| {
             percent_encoding::percent_decode_str(s)
                 .decode_utf8()
@@ -251,9 +276,8 @@ impl Proxy {
             "socks5" => ureq::ProxyProtocol::Socks5,
             _ => ureq::ProxyProtocol::Socks5h,
         };
-        let host = host.unwrap_or_default();
-        let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-        let mut builder = ureq::Proxy::builder(protocol).host(host);
+        // An IPv6 address keeps its brackets: ureq writes `host:port` into a URI.
+        let mut builder = ureq::Proxy::builder(protocol).host(host.unwrap_or_default());
         if let Some(port) = url.port() {
             builder = builder.port(port);
         }
@@ -263,12 +287,33 @@ impl Proxy {
         let ureq = builder
             .build()
             .map_err(|e| Error::config(format!("{origin} ({shown}) is not a usable proxy: {e}; {fix}")))?;
+        let local = is_loopback_host(url.host());
         Ok(Proxy {
             ureq,
             shown,
             credentials,
             written_password,
+            local,
         })
+    }
+}
+
+/// Whether a URL's host is this machine: `localhost` (or a name under it, RFC 6761), a
+/// loopback address.
+fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Domain(name)) => {
+            // A socks5:// URL's host is opaque to the URL parser, addresses included.
+            let bare = name.trim_start_matches('[').trim_end_matches(']');
+            if let Ok(ip) = bare.parse::<IpAddr>() {
+                return ip.is_loopback();
+            }
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -467,12 +512,41 @@ mod tests {
             "https://[fd00::2]:8443/token",
             "https://auth.example.com/token",
             // A name is never resolved to be checked against an address.
-            "https://localhost/token",
+            "https://10-0-0-1.internal.test/token",
         ] {
             assert_eq!(via(&r, through), proxied, "{through}");
         }
         let all = routes(Some("http://p:1"), Some(&["*"]), false, &[]).unwrap();
         assert_eq!(via(&all, "https://anything.example/token"), None);
+    }
+
+    #[test]
+    fn loopback_goes_direct_unless_the_proxy_is_on_this_machine_too() {
+        let remote = routes(Some("http://proxy.corp:3128"), None, false, &[]).unwrap();
+        for url in [
+            "http://127.0.0.1:8080/token",
+            "http://127.9.9.9/token",
+            "http://[::1]:8080/token",
+            "http://localhost:8080/token",
+            "http://auth.localhost./token",
+        ] {
+            assert_eq!(via(&remote, url), None, "{url}");
+        }
+        for proxy in ["http://127.0.0.1:3128", "socks5h://[::1]:1080", "http://localhost:3128"] {
+            let local = routes(Some(proxy), None, false, &[]).unwrap();
+            assert_eq!(via(&local, "http://127.0.0.1:8080/token"), Some(proxy.to_string()));
+        }
+        // A URL that cannot be read is not sent around the proxy.
+        assert_eq!(via(&remote, "not a url"), Some("http://proxy.corp:3128".into()));
+        // Only HTTP_PROXY set: an https URL goes direct.
+        let http_only = routes(None, None, true, &[("HTTP_PROXY", "http://p:1")]).unwrap();
+        assert_eq!(via(&http_only, "https://a.test/t"), None);
+    }
+
+    #[test]
+    fn an_ipv6_proxy_keeps_its_brackets() {
+        let r = routes(Some("http://[fd00::10]:3128"), None, false, &[]).unwrap();
+        assert_eq!(via(&r, "https://a.test/t"), Some("http://[fd00::10]:3128".into()));
     }
 
     #[test]
@@ -544,6 +618,9 @@ mod tests {
             ("ftp://user:hunter2@p:21", "scheme"),
             ("http://user:hunter2@p:1/path", "path"),
             ("http://user:hunter2@p:1?q=1", "path"),
+            // An unencoded `?` or `/` moves part of the password into the port or the host.
+            ("http://svc:4242?x@p:1", "path"),
+            ("http://svc:Tr0ub4dor@vault/9@p:1", "path"),
             ("proxy.corp:3128", "scheme"),
             ("http://user:hunter2@p:99999", "not a proxy URL"),
             ("hunter2", "scheme"),
@@ -551,7 +628,9 @@ mod tests {
             let e = routes(Some(url), None, false, &[]).unwrap_err();
             let text = e.to_string();
             assert!(text.contains(says) && text.contains("proxy"), "{url}: {text}");
-            assert!(!text.contains("hunter2"), "{url}: {text}");
+            for part in ["hunter2", "4242", "vault", "Tr0ub4dor"] {
+                assert!(!text.contains(part), "{url}: {text}");
+            }
         }
         let e = routes(None, None, true, &[("HTTPS_PROXY", "gopher://u:hunter2@p:1")]).unwrap_err();
         assert!(
@@ -574,5 +653,9 @@ mod tests {
         for echo in ["p@ss:w0rd", "p%40ss%3Aw0rd", basic.as_str()] {
             assert!(!secrets.scrub(&format!("said {echo} here")).contains(echo), "{echo}");
         }
+        let key_as_user = routes(Some("http://pk_live_51ABCDEF@p:1"), None, false, &[]).unwrap();
+        let mut secrets = Secrets::new();
+        key_as_user.add_secrets(&mut secrets);
+        assert!(!secrets.scrub("said pk_live_51ABCDEF").contains("pk_live_51ABCDEF"));
     }
 }

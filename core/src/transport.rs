@@ -341,6 +341,10 @@ impl Route<'_> {
             "give the proxy's user and password in its URL (http://user:password@host:port)"
         };
         let refused = |message: String| (self.transport(message), Reach::Refused);
+        let socks = matches!(
+            proxy.ureq.protocol(),
+            ureq::ProxyProtocol::Socks5 | ureq::ProxyProtocol::Socks5h
+        );
         match &error {
             ureq::Error::ConnectProxyFailed(reason) => {
                 // ureq says "proxy server responded 407/407".
@@ -378,6 +382,17 @@ impl Route<'_> {
                 return refused(format!(
                     "the proxy {proxy_shown} refused this client: {io}; {credentials_hint}"
                 ));
+            }
+            ureq::Error::Io(io) if socks && socks_reply(io) == Some(true) => {
+                return refused(format!(
+                    "the proxy {proxy_shown} refused to open a connection: {io}; its rules do not allow this host"
+                ));
+            }
+            ureq::Error::Io(io) if socks && socks_reply(io) == Some(false) => {
+                return (
+                    self.transport(format!("the proxy {proxy_shown} could not open a connection: {io}")),
+                    Reach::NotSent,
+                );
             }
             ureq::Error::Io(io) if io.to_string().contains("no acceptable auth methods") => {
                 return refused(format!(
@@ -444,6 +459,38 @@ impl Route<'_> {
             other => other,
         }
     }
+}
+
+/// The failures ureq's SOCKS5 handshake reports (as I/O errors carrying these words), all
+/// before a byte of the request is sent: whether this is one, and whether it is the
+/// proxy's refusal (its rules), which the same request would meet again.
+fn socks_reply(io: &std::io::Error) -> Option<bool> {
+    const BEFORE_THE_REQUEST: &[&str] = &[
+        "general SOCKS server failure",
+        "network unreachable",
+        "host unreachable",
+        "connection refused",
+        "TTL expired",
+        "command not supported",
+        "address kind not supported",
+        "unknown error",
+        "request rejected or failed",
+        "invalid response version",
+        "unsupported address type",
+        "unknown auth method",
+        "invalid username",
+        "invalid password",
+        "domain name too long",
+    ];
+    use std::io::ErrorKind as Io;
+    if !matches!(io.kind(), Io::Other | Io::InvalidData | Io::InvalidInput) {
+        return None;
+    }
+    let text = io.to_string();
+    if text == "connection not allowed by ruleset" {
+        return Some(true);
+    }
+    BEFORE_THE_REQUEST.contains(&text.as_str()).then_some(false)
 }
 
 /// Errors ureq raises before it writes the request: name resolution and connection set-up.

@@ -204,7 +204,8 @@ fn a_kept_alive_tunnel_is_reused() {
 #[test]
 fn https_through_a_proxy_stays_end_to_end() {
     let kit = Testkit::start().unwrap();
-    for proxy in [kit.proxy_url(), kit.socks_proxy_url()] {
+    // An HTTP proxy, the same behind TLS (the client trusts the CA for both), SOCKS5.
+    for proxy in [kit.proxy_url(), kit.https_proxy_url(), kit.socks_proxy_url()] {
         kit.reset();
         let client = TokenClient::builder(kit.https_token_url())
             .client_id("proxied-client")
@@ -232,6 +233,43 @@ fn https_through_a_proxy_stays_end_to_end() {
     }
 }
 
+/// Through an `https://` proxy the CONNECT and its password travel inside TLS too; the
+/// proxy's certificate is checked like a server's.
+#[test]
+fn an_https_proxy_is_reached_over_tls_and_its_certificate_checked() {
+    let kit = Testkit::start().unwrap();
+    let port = kit.addr().port();
+    let url = format!("http://token.proxied.test:{port}/token");
+    let trusting = TokenClient::builder(url.as_str())
+        .client_id("c")
+        .client_secret("s")
+        .allow_insecure_http(true)
+        .root_certificates_pem(kit.ca_pem())
+        .proxy(kit.https_proxy_url())
+        .trust_env(false)
+        .build()
+        .unwrap();
+    trusting.client_credentials(None).unwrap();
+    assert_eq!(kit.proxy_targets(), vec![format!("token.proxied.test:{port}")]);
+    let untrusting = TokenClient::builder(url.as_str())
+        .client_id("c")
+        .client_secret("s")
+        .allow_insecure_http(true)
+        .proxy(kit.https_proxy_url())
+        .trust_env(false)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let error = untrusting.client_credentials(None).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport);
+    assert!(error.to_string().contains("unknown issuer"), "{error}");
+    assert!(
+        error.to_string().contains("through the proxy https://localhost:"),
+        "{error}"
+    );
+    assert_eq!(kit.proxy_tunnels(), 1);
+}
+
 #[test]
 fn discovery_and_every_endpoint_take_the_same_proxy() {
     let kit = Testkit::start().unwrap();
@@ -247,6 +285,24 @@ fn discovery_and_every_endpoint_take_the_same_proxy() {
     let at = kit.addr().to_string();
     let targets = kit.proxy_targets();
     assert!(!targets.is_empty() && targets.iter().all(|t| *t == at), "{targets:?}");
+    assert_eq!(kit.token_requests(), 1);
+}
+
+/// A loopback URL never crosses the network to a remote proxy: plain `http://` is allowed
+/// there only because it stays on this machine.
+#[test]
+fn loopback_goes_direct_around_a_remote_proxy() {
+    let kit = Testkit::start().unwrap();
+    // No such proxy exists: a request sent to it would fail.
+    let client = TokenClient::builder(kit.token_url())
+        .client_id("c")
+        .client_secret("s")
+        .proxy("http://proxy.invalid:3128")
+        .trust_env(false)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    client.client_credentials(None).unwrap();
     assert_eq!(kit.token_requests(), 1);
 }
 
@@ -336,11 +392,47 @@ fn a_proxy_that_refuses_is_one_attempt_whose_error_names_it_without_its_password
         assert_eq!(kit.proxy_refusals(), 1, "refused once, never retried: {proxy}");
         assert_eq!(kit.token_requests(), 0);
     }
-    // A host the proxy's rules deny.
-    let denied = kit_client(&format!("http://denied.proxied.test:{port}/token"), &kit.proxy_url());
-    let error = denied.client_credentials(None).unwrap_err();
-    assert_names_the_proxy(&error, &format!("http://{connect_at}"), "403", testkit::PROXY_PASSWORD);
-    assert!(error.to_string().contains("do not allow"), "{error}");
+    // A host the proxy's rules deny: a 403, or SOCKS5's "not allowed by ruleset".
+    for (proxy, shown, says) in [
+        (kit.proxy_url(), format!("http://{connect_at}"), "403"),
+        (
+            kit.socks_proxy_url(),
+            format!("socks5h://{socks_at}"),
+            "not allowed by ruleset",
+        ),
+    ] {
+        kit.reset();
+        let denied = TokenClient::builder(format!("http://denied.proxied.test:{port}/token"))
+            .client_id("c")
+            .client_secret("s")
+            .allow_insecure_http(true)
+            .proxy(proxy.as_str())
+            .trust_env(false)
+            .max_retries(3)
+            .build()
+            .unwrap();
+        let error = denied.client_credentials(None).unwrap_err();
+        assert_names_the_proxy(&error, &shown, says, testkit::PROXY_PASSWORD);
+        assert!(error.to_string().contains("do not allow"), "{error}");
+        assert_eq!(kit.proxy_refusals(), 1, "refused once, never retried: {proxy}");
+    }
+    // A SOCKS5 proxy that cannot reach the host: nothing was sent, so the request says so.
+    let unreachable = TokenClient::builder(format!("http://nowhere.example:{port}/token"))
+        .client_id("c")
+        .client_secret("s")
+        .allow_insecure_http(true)
+        .proxy(kit.socks_proxy_url())
+        .trust_env(false)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let error = unreachable.client_credentials(None).unwrap_err();
+    assert_names_the_proxy(
+        &error,
+        &format!("socks5h://{socks_at}"),
+        "could not open a connection: host unreachable",
+        testkit::PROXY_PASSWORD,
+    );
 }
 
 #[test]

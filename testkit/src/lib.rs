@@ -207,9 +207,11 @@ impl Testkit {
             tls: Mutex::new(None),
             proxies: std::sync::OnceLock::new(),
         });
-        let _ = state.proxies.set(proxy::Proxies::start(addr.ip())?);
         let accept_thread = serve(listener, addr, Arc::clone(&state), None)?;
         let fixture = TlsFixture::generate().map_err(io::Error::other)?;
+        let _ = state
+            .proxies
+            .set(proxy::Proxies::start(addr.ip(), fixture.config(Presents::Good))?);
         let mut https = Vec::new();
         for presents in Presents::ALL {
             let listener = TcpListener::bind((addr.ip(), 0))?;
@@ -326,6 +328,12 @@ impl Testkit {
     /// refuses `denied.proxied.test` (403) and resolves no other name.
     pub fn proxy_url(&self) -> String {
         self.proxies().connect_url()
+    }
+
+    /// The same behind TLS: `https://…@localhost:<port>`, whose certificate the testkit's
+    /// CA ([`Self::ca_pem`]) signed.
+    pub fn https_proxy_url(&self) -> String {
+        self.proxies().tls_connect_url()
     }
 
     /// The same as a `socks5h://` proxy.

@@ -1,5 +1,6 @@
-//! The proxies a client may be sent through: an HTTP `CONNECT` proxy and a SOCKS5 proxy,
-//! both asking for [`USER`] and [`PASSWORD`], each logging the tunnels it opened and every
+//! The proxies a client may be sent through: an HTTP `CONNECT` proxy, the same behind TLS
+//! (an `https://` proxy, its certificate signed by the testkit's CA for `localhost`), and a
+//! SOCKS5 proxy, all asking for [`USER`] and [`PASSWORD`], each logging the tunnels it opened and every
 //! byte the client sent through them (so a test can see that TLS stayed end to end).
 //!
 //! A proxy reaches `localhost` and any name under `.proxied.test` at 127.0.0.1, on the
@@ -39,23 +40,31 @@ struct Log {
 /// The two proxies, running until dropped with their testkit.
 pub(crate) struct Proxies {
     connect: SocketAddr,
+    tls_connect: SocketAddr,
     socks: SocketAddr,
     log: Arc<Mutex<Log>>,
     stop: Arc<AtomicBool>,
 }
 
 impl Proxies {
-    pub(crate) fn start(ip: IpAddr) -> io::Result<Proxies> {
+    pub(crate) fn start(ip: IpAddr, tls: Arc<rustls::ServerConfig>) -> io::Result<Proxies> {
         let log = Arc::new(Mutex::new(Log::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let connect = listen(ip, &log, &stop, serve_connect)?;
+        let tls_connect = listen(ip, &log, &stop, move |stream, log| serve_tls_connect(stream, log, &tls))?;
         let socks = listen(ip, &log, &stop, serve_socks5)?;
         Ok(Proxies {
             connect,
+            tls_connect,
             socks,
             log,
             stop,
         })
+    }
+
+    /// `https://tf-proxy:…@localhost:<port>`: the CONNECT proxy behind TLS.
+    pub(crate) fn tls_connect_url(&self) -> String {
+        format!("https://{USER}:{PASSWORD_IN_URL}@localhost:{}", self.tls_connect.port())
     }
 
     /// `http://tf-proxy:…@127.0.0.1:<port>`: the CONNECT proxy, with its credentials.
@@ -99,6 +108,7 @@ impl Proxies {
         let log = self.log();
         json!({
             "connect_url": self.connect_url(),
+            "tls_connect_url": self.tls_connect_url(),
             "socks_url": self.socks_url(),
             "user": USER,
             "password": PASSWORD,
@@ -113,7 +123,7 @@ impl Proxies {
     /// Stops both accept loops.
     pub(crate) fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
-        for at in [self.connect, self.socks] {
+        for at in [self.connect, self.tls_connect, self.socks] {
             let _ = TcpStream::connect_timeout(&at, Duration::from_millis(200));
         }
     }
@@ -123,8 +133,9 @@ fn listen(
     ip: IpAddr,
     log: &Arc<Mutex<Log>>,
     stop: &Arc<AtomicBool>,
-    serve: fn(TcpStream, &Mutex<Log>) -> io::Result<()>,
+    serve: impl Fn(TcpStream, &Mutex<Log>) -> io::Result<()> + Send + Sync + 'static,
 ) -> io::Result<SocketAddr> {
+    let serve = Arc::new(serve);
     let listener = TcpListener::bind((ip, 0))?;
     let at = listener.local_addr()?;
     let (log, stop) = (Arc::clone(log), Arc::clone(stop));
@@ -134,7 +145,7 @@ fn listen(
                 break;
             }
             let Ok(stream) = stream else { continue };
-            let log = Arc::clone(&log);
+            let (log, serve) = (Arc::clone(&log), Arc::clone(&serve));
             let _ = thread::Builder::new()
                 .name("testkit-proxy-conn".into())
                 .spawn(move || serve(stream, &log));
@@ -168,64 +179,136 @@ fn lock(log: &Mutex<Log>) -> std::sync::MutexGuard<'_, Log> {
     log.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn serve_connect(client: TcpStream, log: &Mutex<Log>) -> io::Result<()> {
-    client.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut authorization = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("proxy-authorization") {
-                authorization = Some(value.trim().to_string());
-            }
-        }
-    }
-    let mut answer = client.try_clone()?;
+/// What a CONNECT proxy answers a request head: the upstream to tunnel to, or a refusal.
+fn decide_connect(head: &str, log: &Mutex<Log>) -> Result<(TcpStream, String), (&'static str, &'static str)> {
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap_or("");
+    let authorization = lines.find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("proxy-authorization")
+            .then(|| value.trim().to_string())
+    });
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let reply = |answer: &mut TcpStream, status: &str, extra: &str| {
-        answer
-            .write_all(format!("HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n").as_bytes())
-    };
     if method != "CONNECT" {
-        return reply(&mut answer, "405 Method Not Allowed", "");
+        return Err(("405 Method Not Allowed", ""));
     }
     let expected = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
     if authorization.as_deref() != Some(&format!("Basic {expected}")) {
         lock(log).refused += 1;
-        return reply(
-            &mut answer,
+        return Err((
             "407 Proxy Authentication Required",
             "Proxy-Authenticate: Basic realm=\"testkit\"\r\n",
-        );
+        ));
     }
     let Some((host, port)) = target.rsplit_once(':') else {
-        return reply(&mut answer, "400 Bad Request", "");
+        return Err(("400 Bad Request", ""));
     };
     let Ok(port) = port.parse::<u16>() else {
-        return reply(&mut answer, "400 Bad Request", "");
+        return Err(("400 Bad Request", ""));
     };
     let ip = match upstream_of(host) {
         Upstream::At(ip) => ip,
         Upstream::Denied => {
             lock(log).refused += 1;
-            return reply(&mut answer, "403 Forbidden", "");
+            return Err(("403 Forbidden", ""));
         }
-        Upstream::Unknown => return reply(&mut answer, "502 Bad Gateway", ""),
+        Upstream::Unknown => return Err(("502 Bad Gateway", "")),
     };
     let Ok(upstream) = TcpStream::connect((ip, port)) else {
-        return reply(&mut answer, "502 Bad Gateway", "");
+        return Err(("502 Bad Gateway", ""));
     };
-    {
-        let mut log = lock(log);
-        log.tunnels += 1;
-        log.targets.push(target.to_string());
+    let mut log = lock(log);
+    log.tunnels += 1;
+    log.targets.push(target.to_string());
+    Ok((upstream, target.to_string()))
+}
+
+fn refusal(status: &str, extra: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n").into_bytes()
+}
+
+/// The CONNECT proxy behind TLS: one thread pumps both ways, since a TLS stream cannot be
+/// split, polling each side with a short read timeout.
+fn serve_tls_connect(client: TcpStream, log: &Mutex<Log>, config: &Arc<rustls::ServerConfig>) -> io::Result<()> {
+    client.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let server = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(server, client);
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 16 * 1024 || tls.read(&mut byte)? == 0 {
+            return Ok(());
+        }
+        head.push(byte[0]);
     }
+    let mut upstream = match decide_connect(&String::from_utf8_lossy(&head), log) {
+        Ok((upstream, _)) => upstream,
+        Err((status, extra)) => {
+            tls.write_all(&refusal(status, extra))?;
+            return tls.flush();
+        }
+    };
+    tls.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+    tls.flush()?;
+    let poll = Some(Duration::from_millis(5));
+    tls.sock.set_read_timeout(poll)?;
+    upstream.set_read_timeout(poll)?;
+    let mut buffer = [0u8; 16 * 1024];
+    let mut idle = std::time::Instant::now();
+    let waiting = |e: &io::Error| matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut);
+    while idle.elapsed() < Duration::from_secs(30) {
+        match tls.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                record(log, &buffer[..n]);
+                upstream.write_all(&buffer[..n])?;
+                idle = std::time::Instant::now();
+            }
+            Err(e) if waiting(&e) => {}
+            Err(_) => break,
+        }
+        match upstream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                tls.write_all(&buffer[..n])?;
+                tls.flush()?;
+                idle = std::time::Instant::now();
+            }
+            Err(e) if waiting(&e) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = upstream.shutdown(std::net::Shutdown::Both);
+    Ok(())
+}
+
+fn record(log: &Mutex<Log>, bytes: &[u8]) {
+    let mut log = lock(log);
+    let room = LOG_LIMIT.saturating_sub(log.sent.len());
+    log.sent.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+fn serve_connect(client: TcpStream, log: &Mutex<Log>) -> io::Result<()> {
+    client.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut answer = client.try_clone()?;
+    let upstream = match decide_connect(&head, log) {
+        Ok((upstream, _)) => upstream,
+        Err((status, extra)) => return answer.write_all(&refusal(status, extra)),
+    };
     answer.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
     let early = reader.buffer().to_vec();
     pump(reader.into_inner(), client, upstream, early, log)
@@ -312,13 +395,8 @@ fn pump(
         let _ = down_write.shutdown(std::net::Shutdown::Both);
     });
     let mut up_write = upstream;
-    let record = |bytes: &[u8]| {
-        let mut log = lock(log);
-        let room = LOG_LIMIT.saturating_sub(log.sent.len());
-        log.sent.extend_from_slice(&bytes[..bytes.len().min(room)]);
-    };
     if !early.is_empty() {
-        record(&early);
+        record(log, &early);
         up_write.write_all(&early)?;
     }
     let mut buffer = [0u8; 16 * 1024];
@@ -326,7 +404,7 @@ fn pump(
         match from_client.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                record(&buffer[..n]);
+                record(log, &buffer[..n]);
                 if up_write.write_all(&buffer[..n]).is_err() {
                     break;
                 }

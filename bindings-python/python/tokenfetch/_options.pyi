@@ -77,7 +77,7 @@ class ClientOptions(TypedDict, total=False):
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
     proxy: Optional[str]
-    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    """A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
     no_proxy: Optional[Union[str, bytes, Sequence[str]]]
     """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
     trust_env: Optional[bool]
@@ -167,7 +167,7 @@ class DiscoverOptions(TypedDict, total=False):
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
     proxy: Optional[str]
-    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    """A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
     no_proxy: Optional[Union[str, bytes, Sequence[str]]]
     """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
     trust_env: Optional[bool]
@@ -209,7 +209,7 @@ class PresetOptions(TypedDict, total=False):
     max_backoff: Optional[float]
     """The longest wait between two retries, which back off exponentially with jitter. Default: 5 s. Range: 0 to 3600 s."""
     proxy: Optional[str]
-    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    """A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
     no_proxy: Optional[Union[str, bytes, Sequence[str]]]
     """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
     trust_env: Optional[bool]
@@ -255,7 +255,7 @@ class GoogleServiceAccountOptions(TypedDict, total=False):
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
     proxy: Optional[str]
-    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    """A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
     no_proxy: Optional[Union[str, bytes, Sequence[str]]]
     """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
     trust_env: Optional[bool]
@@ -303,7 +303,7 @@ class EntraWorkloadIdentityOptions(TypedDict, total=False):
     use_os_trust_store: Optional[bool]
     """Trusts the operating system's certificate store instead of the bundled roots. Default: false."""
     proxy: Optional[str]
-    """A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
+    """A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown."""
     no_proxy: Optional[Union[str, bytes, Sequence[str]]]
     """Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`."""
     trust_env: Optional[bool]

@@ -463,7 +463,9 @@ impl TokenClientBuilder {
     /// `socks5://` or `socks5h://` (the proxy resolves the name), with `user:password@` if
     /// it asks for one; the password is a secret. HTTPS goes through it with `CONNECT`, so
     /// TLS stays end to end. Without it, the environment's `HTTPS_PROXY`, `HTTP_PROXY` and
-    /// `ALL_PROXY` apply unless [`Self::trust_env`] is off.
+    /// `ALL_PROXY` apply unless [`Self::trust_env`] is off. The environment's `NO_PROXY`
+    /// applies to this proxy too, unless [`Self::no_proxy`] is given or the environment is
+    /// not trusted. A loopback URL goes direct unless the proxy is on this machine too.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.config.proxy.proxy = Some(Secret::new(url.into()));
         self

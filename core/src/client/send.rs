@@ -1,9 +1,12 @@
 //! The main loop of a token request: attempt, interpret, decide whether to try again.
 //!
 //! # How it decides to retry
-//! An attempt ends in one of three ways, and each decides differently:
+//! An attempt ends in one of four ways, and each decides differently:
 //! - **It never reached the server**: DNS failed, the connection was refused, the connect
-//!   deadline passed, or TLS failed before the request was written. Retrying is always safe.
+//!   deadline passed, or TLS failed before the request was written; or a proxy could not
+//!   reach the server. Retrying is always safe.
+//! - **A proxy refused to carry it** (407, 403, SOCKS5's "not allowed by ruleset"). Nothing
+//!   reached the server, and the same request would be refused again: it is not retried.
 //! - **The server answered.** HTTP 429 and 5xx (but 501 and 505, which will not change) are
 //!   retried, honouring `Retry-After` up to [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after). Every other
 //!   answer (an OAuth 4xx error, a token, a body that is not a token) is final.

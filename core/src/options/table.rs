@@ -723,7 +723,7 @@ pub const CLIENT_OPTIONS: &[ClientOption] = &[
         Kind::Text(|b, v| b.proxy(v)),
         OptionDefault::Described("the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`"),
         ALL_WAYS,
-        "A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end.",
+        "A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end.",
     )),
     row(
         "no_proxy",

@@ -59,7 +59,7 @@ import org.codehaus.mojo.animal_sniffer.IgnoreJRERequirement
  * @property allowInsecureHttp Allows plain `http://` to a host that is not loopback, which sends the secret in clear. Default: false.
  * @property rootCertificates PEM certificates of authorities to trust besides the bundled roots.
  * @property useOsTrustStore Trusts the operating system's certificate store instead of the bundled roots. Default: false.
- * @property proxy A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown.
+ * @property proxy A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown.
  * @property noProxy Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`.
  * @property trustEnv Whether the proxy environment variables apply; they are read when the client is built. Default: true.
  * @property issuer The issuer a callback's `iss` must match (RFC 9207); discovery sets it.
@@ -435,7 +435,7 @@ class TokenClientConfig(
         /** Trusts the operating system's certificate store instead of the bundled roots. Default: false. */
         fun useOsTrustStore(useOsTrustStore: Boolean): Builder = apply { config = config.copy(useOsTrustStore = useOsTrustStore) }
 
-        /** A proxy for every request: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
+        /** A proxy for every request but those `no_proxy` lists and loopback ones: `http://`, `https://`, `socks5://` or `socks5h://`, with `user:password@` if it asks; HTTPS goes through it end to end. Default: the environment's `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`. A secret: never shown. */
         fun proxy(proxy: String?): Builder = apply { config = config.copy(proxy = proxy) }
 
         /** Hosts reached without the proxy: `*`, names (with the names under them), IP addresses, CIDR networks, each with an optional `:port`. Default: the environment's `NO_PROXY`. */

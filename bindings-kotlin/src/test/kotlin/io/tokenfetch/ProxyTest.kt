@@ -43,8 +43,8 @@ class ProxyTest {
     }
 
     @Test
-    fun `HTTPS through an HTTP or SOCKS5 proxy stays end to end`() {
-        for (which in listOf("connect_url", "socks_url")) {
+    fun `HTTPS through an HTTP, HTTPS or SOCKS5 proxy stays end to end`() {
+        for (which in listOf("connect_url", "tls_connect_url", "socks_url")) {
             kit.reset()
             val proxy = kit.proxy().get(which).asText()
             val token = TokenClient(
