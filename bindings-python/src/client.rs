@@ -32,6 +32,7 @@ pub struct PyTokenClient {
 }
 
 fn build(make: impl FnOnce() -> tokenfetch::Result<TokenClient>) -> Result<PyTokenClient, BindingError> {
+    crate::events::bind_if_in_use();
     Ok(PyTokenClient {
         inner: catch_panic(make)?,
     })

@@ -13,6 +13,7 @@ mod convert;
 mod device;
 mod discovery;
 mod error;
+mod events;
 mod id_token;
 mod introspection;
 mod manager;
@@ -43,5 +44,6 @@ fn _native(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(id_token::validate_id_token, m)?)?;
     m.add_function(wrap_pyfunction!(client::clear_discovery_cache, m)?)?;
     error::register(py, m)?;
+    events::install(py)?;
     Ok(())
 }

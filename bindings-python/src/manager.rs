@@ -36,6 +36,7 @@ impl PyTokenManager {
     #[new]
     #[pyo3(signature = (client, **options))]
     fn new(client: &PyTokenClient, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        crate::events::bind_if_in_use();
         let mut given = convert(options, Vec::new(), Target::Manager)?;
         let on_token = TokenCallback::from_py(given.take("on_token"))?;
         let store = match given.take("store") {

@@ -19,6 +19,7 @@
 //! - [`presets`]: Prove and Gusto.
 //! - `proxy`: which proxy each request takes (`proxy`, `no_proxy`, the environment).
 //! - [`error`]: `Error` and its stable `ErrorKind`.
+//! - [`events`]: what tokenfetch is doing, for each language's logging (`set_sink`).
 //!
 //! ```no_run
 //! use tokenfetch::TokenClient;
@@ -38,6 +39,7 @@ pub mod clock;
 pub mod device;
 pub mod discovery;
 pub mod error;
+pub mod events;
 pub mod grant;
 pub mod id_token;
 pub mod introspection;

@@ -6,10 +6,14 @@
 //! serde of results, the client's `Debug` and URL) is scanned for every form of every
 //! credential: raw, form-encoded (`+` and `%20`), percent-encoded in either hex case,
 //! JSON-escaped (UTF-8 and `\u00e9`), HTML-escaped, the decoded Basic pair, and the Basic
-//! base64 (standard and URL-safe, with and without padding).
+//! base64 (standard and URL-safe, with and without padding). Every event logging would see
+//! is scanned too: each test's scan includes what a DEBUG sink heard so far.
+
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
 use testkit::Testkit;
+use tokenfetch::events::{self, Event, EventSink, Level};
 use tokenfetch::{AuthMethod, BodyEncoding, RetryPolicy, TokenClient, TokenRequest};
 
 const HOSTILE: &str = "s p&c+e=/%\"\\:@é";
@@ -89,6 +93,26 @@ fn basic_forms(id: &str, secret: &str) -> Vec<String> {
     all
 }
 
+/// Every event, at DEBUG, from every test in this binary, as a log line would show it.
+#[derive(Default)]
+struct Heard(Mutex<Vec<String>>);
+
+impl EventSink for Heard {
+    fn emit(&self, event: &Event) {
+        let line = format!("{} {} {:?}", event.level.as_str(), event.message, event.fields);
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+    }
+}
+
+fn heard() -> &'static Arc<Heard> {
+    static HEARD: OnceLock<Arc<Heard>> = OnceLock::new();
+    HEARD.get_or_init(|| {
+        let heard = Arc::new(Heard::default());
+        events::set_sink(Some(heard.clone() as Arc<dyn EventSink>), Level::Debug);
+        heard
+    })
+}
+
 struct Scan {
     forbidden: Vec<(String, String)>,
     printed: Vec<(String, String)>,
@@ -96,6 +120,7 @@ struct Scan {
 
 impl Scan {
     fn new() -> Self {
+        heard();
         Scan {
             forbidden: Vec::new(),
             printed: Vec::new(),
@@ -114,7 +139,9 @@ impl Scan {
 
     fn leaks(&self) -> Vec<String> {
         let mut leaks = Vec::new();
-        for (source, text) in &self.printed {
+        let lines = heard().0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let events = lines.into_iter().map(|line| ("an event".to_string(), line));
+        for (source, text) in self.printed.iter().cloned().chain(events) {
             for (what, form) in &self.forbidden {
                 if text.contains(form.as_str()) {
                     leaks.push(format!("{what} appears as {form:?} in {source}:\n{text}"));
@@ -263,6 +290,11 @@ fn no_credential_is_echoed_back_in_any_encoding() {
         }
         assert!(redactions > 0, "{scenario} echoed nothing, so it tested nothing");
     }
+    let lines = heard().0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(
+        lines.iter().any(|l| l.contains("request.end") && l.contains("echo")),
+        "the DEBUG sink heard these requests, so its events were scanned"
+    );
     scan.assert_clean();
 }
 

@@ -12,6 +12,7 @@ use super::builder::{validate_url_of, Config, EndpointUrl};
 use super::{AuthMethod, Inner};
 use crate::discovery::{self, ServerMetadata};
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::{self, names, Level};
 use crate::parse;
 use crate::redact;
 
@@ -21,6 +22,9 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
     let key = cache_key(&probe.config, issuer_text);
     let key = key.as_str();
     if let Some(metadata) = discovery::cached(key, ttl) {
+        events::emit(Level::Debug, names::DISCOVERY_FETCH, || {
+            vec![("url", issuer_text.into()), ("cached", true.into())]
+        });
         return Ok(metadata);
     }
     let mut first_error: Option<Error> = None;
@@ -28,7 +32,7 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
         let shown = redact::display_url(&url);
         let mut reached = false;
         let retries = probe.config.retry.max_retries;
-        let prepare = |_| Ok(super::encode::prepare_get(&url, &probe.config.user_agent));
+        let prepare = |_| Ok(super::encode::prepare_get(&url, &probe.config.user_agent, "discovery"));
         let result = probe.attempts(prepare, false, retries, &mut reached, |_, exchange| {
             let members = parse::parse_object_answer(
                 exchange.status,
@@ -41,6 +45,9 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
         });
         match result {
             Ok(metadata) => {
+                events::emit(Level::Debug, names::DISCOVERY_FETCH, || {
+                    vec![("url", shown.as_str().into()), ("cached", false.into())]
+                });
                 let metadata = Arc::new(metadata);
                 if !ttl.is_zero() {
                     discovery::remember(key, Arc::clone(&metadata), ttl);

@@ -34,6 +34,8 @@ pub(crate) struct Prepared {
     pub secrets: Secrets,
     /// The URL as metadata shows it (query values redacted).
     pub shown_url: String,
+    /// Which endpoint it goes to, for events: `token`, `revocation`, `discovery`, `jwks`...
+    pub endpoint: &'static str,
 }
 
 /// A token request for one attempt: an assertion it carries is signed (or read) for this
@@ -57,6 +59,7 @@ pub(crate) fn prepare(config: &Config, request: &TokenRequest, budget: Duration)
     let endpoint = Endpoint {
         url: &config.token_url,
         shown_url: &config.shown_url,
+        kind: "token",
     };
     let mut prepared = prepare_at(
         config,
@@ -173,6 +176,8 @@ pub(crate) fn add_defaults(config: &Config, params: &mut Vec<(String, String)>, 
 pub(crate) struct Endpoint<'a> {
     pub url: &'a url::Url,
     pub shown_url: &'a str,
+    /// What events call it (`token`, `revocation`, ...).
+    pub kind: &'static str,
 }
 
 /// A POST of `params` to `endpoint`, with the client's authentication and headers.
@@ -268,6 +273,7 @@ pub(crate) fn prepare_at<'s>(
         method: "POST",
         url: endpoint.url.to_string(),
         shown_url: endpoint.shown_url.to_string(),
+        endpoint: endpoint.kind,
         headers,
         body,
         secrets,
@@ -278,7 +284,7 @@ pub(crate) fn prepare_at<'s>(
 /// A GET that presents `access_token` as a bearer token (RFC 6750 §2.1), with the token and
 /// the configuration's secrets scrubbed from whatever comes back.
 pub(crate) fn prepare_bearer_get(config: &Config, url: &url::Url, access_token: &str) -> Prepared {
-    let mut prepared = prepare_get(url, &config.user_agent);
+    let mut prepared = prepare_get(url, &config.user_agent, "userinfo");
     prepared
         .headers
         .push(("Authorization".into(), format!("Bearer {access_token}")));
@@ -287,11 +293,12 @@ pub(crate) fn prepare_bearer_get(config: &Config, url: &url::Url, access_token: 
     prepared
 }
 
-pub(crate) fn prepare_get(url: &url::Url, user_agent: &str) -> Prepared {
+pub(crate) fn prepare_get(url: &url::Url, user_agent: &str, endpoint: &'static str) -> Prepared {
     Prepared {
         method: "GET",
         url: url.to_string(),
         shown_url: redact::display_url(url),
+        endpoint,
         headers: vec![
             ("Accept".into(), "application/json".into()),
             ("User-Agent".into(), user_agent.into()),

@@ -31,6 +31,7 @@ impl TokenClient {
         let endpoint = self.endpoint(&config.revocation_endpoint, "revocation_endpoint")?;
         self.post_form(
             endpoint,
+            "revocation",
             token_params(token, token_type_hint),
             &[token],
             |exchange, _| {
@@ -54,6 +55,7 @@ impl TokenClient {
         let endpoint = self.endpoint(&self.inner.config.introspection_endpoint, "introspection_endpoint")?;
         self.post_form(
             endpoint,
+            "introspection",
             token_params(token, token_type_hint),
             &[token],
             |exchange, secrets| {
@@ -77,7 +79,7 @@ impl TokenClient {
         }
         let has_scope = scope.is_some();
         encode::add_defaults(config, &mut params, |name| name == "scope" && has_scope);
-        self.post_form(endpoint, params, &[], |exchange, secrets| {
+        self.post_form(endpoint, "device_authorization", params, &[], |exchange, secrets| {
             let members = self
                 .members(exchange)?
                 .ok_or_else(|| Error::decode("the device authorization response is empty"))?;
@@ -202,7 +204,7 @@ impl TokenClient {
             .into_iter()
             .filter(|(name, _)| name != "client_id" || config.auth_method == super::AuthMethod::ClientSecretBasic)
             .collect();
-        let request_uri = self.post_form(push_to, body, &[], |exchange, secrets| {
+        let request_uri = self.post_form(push_to, "pushed_authorization_request", body, &[], |exchange, secrets| {
             let mut members = self.members(exchange)?.ok_or_else(|| {
                 Error::decode(format!(
                     "the pushed authorization request endpoint {} answered without a body",
@@ -288,6 +290,7 @@ impl TokenClient {
     fn post_form<T>(
         &self,
         endpoint: &EndpointUrl,
+        kind: &'static str,
         params: Vec<(String, String)>,
         secrets: &[&str],
         read: impl Fn(&Exchange, &Secrets) -> Result<T>,
@@ -296,6 +299,7 @@ impl TokenClient {
         let target = Endpoint {
             url: &endpoint.url,
             shown_url: &endpoint.shown,
+            kind,
         };
         // RFC 7009, 7662 and 8628 define form bodies only, whatever the token endpoint takes.
         let prepare = |budget| {

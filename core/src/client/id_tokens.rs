@@ -316,7 +316,7 @@ impl TokenClient {
 
     fn read_jwks(&self, endpoint: &super::builder::EndpointUrl) -> Result<jwks::Jwks> {
         let config = &self.inner.config;
-        let prepare = |_| Ok(super::encode::prepare_get(&endpoint.url, &config.user_agent));
+        let prepare = |_| Ok(super::encode::prepare_get(&endpoint.url, &config.user_agent, "jwks"));
         let mut reached = false;
         let cap = config.max_response_bytes.min(jwks::MAX_JWKS_BYTES);
         self.inner
@@ -330,12 +330,16 @@ impl TokenClient {
                         http_meta: None,
                     });
                 }
-                jwks::Jwks::parse(&exchange.body).map_err(|failure| {
+                let keys = jwks::Jwks::parse(&exchange.body).map_err(|failure| {
                     Error::from(id_token::IdTokenFailure {
                         check: failure.check,
                         message: format!("{} (from {})", failure.message, endpoint.shown),
                     })
-                })
+                })?;
+                crate::events::emit(crate::events::Level::Debug, crate::events::names::JWKS_FETCH, || {
+                    vec![("url", endpoint.shown.as_str().into()), ("keys", keys.len().into())]
+                });
+                Ok(keys)
             })
     }
 }

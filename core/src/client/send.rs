@@ -29,6 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::encode::Prepared;
 use super::TokenClient;
 use crate::error::{Deadline, Error, Result};
+use crate::events::{self, names, Level};
 use crate::grant::TokenRequest;
 use crate::model::{HttpMetadata, HttpResponseMeta, TokenRequestResponse, TokenResponse};
 use crate::parse::parse_response;
@@ -210,6 +211,15 @@ impl super::Inner {
                 Err(_) if deadline.is_some_and(|d| Instant::now() >= d) => return Err(overall()),
                 Err(error) => return Err(error),
             };
+            let attempt = retry + 1;
+            events::emit(Level::Debug, names::REQUEST_START, || {
+                vec![
+                    ("endpoint", prepared.endpoint.into()),
+                    ("method", prepared.method.into()),
+                    ("url", prepared.shown_url.as_str().into()),
+                    ("attempt", attempt.into()),
+                ]
+            });
             let transport = &self.transport;
             let outcome = match prepared.method {
                 "GET" => transport.get(&prepared.url, &prepared.shown_url, &prepared.headers, budget),
@@ -221,7 +231,30 @@ impl super::Inner {
                     budget,
                 ),
             };
+            let (status, elapsed, bytes) = match &outcome {
+                Ok(exchange) => (Some(exchange.status), exchange.elapsed, exchange.body.len()),
+                Err(failure) => (failure.status, failure.elapsed, 0),
+            };
             let (result, ending, retry_after) = interpret(prepared, outcome, &answer);
+            events::emit(Level::Debug, names::REQUEST_END, || {
+                let mut fields = vec![
+                    ("endpoint", prepared.endpoint.into()),
+                    ("method", prepared.method.into()),
+                    ("url", prepared.shown_url.as_str().into()),
+                    ("attempt", attempt.into()),
+                ];
+                if let Some(status) = status {
+                    fields.push(("status", status.into()));
+                }
+                fields.push(("duration_ms", events::millis(elapsed).into()));
+                fields.push(("bytes", bytes.into()));
+                let outcome = match &result {
+                    Ok(_) => "ok",
+                    Err(error) => error.kind().as_str(),
+                };
+                fields.push(("outcome", outcome.into()));
+                fields
+            });
             *reached |= !matches!(ending, Ending::Failed(Reach::NotSent | Reach::Refused));
             let error = match result {
                 Ok(answer) => return Ok(answer),
@@ -240,6 +273,18 @@ impl super::Inner {
             if !fits {
                 return Err(error);
             }
+            events::emit(Level::Info, names::RETRY, || {
+                let mut fields = vec![
+                    ("endpoint", prepared.endpoint.into()),
+                    ("attempt", (attempt + 1).into()),
+                    ("reason", error.kind().as_str().into()),
+                ];
+                if let Some(status) = error.status() {
+                    fields.push(("status", status.into()));
+                }
+                fields.push(("wait_ms", events::millis(wait).into()));
+                fields
+            });
             std::thread::sleep(wait);
             retry += 1;
         }

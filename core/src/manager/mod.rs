@@ -44,6 +44,7 @@ use std::time::Duration;
 
 use crate::clock::{Clock, Instant, SystemClock};
 use crate::error::{Error, Result};
+use crate::events::{self, names, Level};
 use crate::grant::TokenRequest;
 use crate::model::{IdTokenClaims, TokenResponse};
 use crate::options;
@@ -389,23 +390,52 @@ impl TokenManager {
             let slots = self.read_slots();
             (slots.current.clone(), slots.quiet_until)
         };
+        let hit = |cached: &Cached| {
+            events::emit(Level::Debug, names::CACHE_HIT, || {
+                vec![(
+                    "remaining_ms",
+                    events::millis(cached.expires_at.saturating_duration_since(now)).into(),
+                )]
+            });
+        };
+        let had_one = current.is_some();
         if let Some(cached) = current.filter(|c| now < c.expires_at) {
             if now < cached.refresh_at || quiet_until.is_some_and(|q| now < q) {
+                hit(&cached);
                 return Ok(cached);
             }
             // Due for an early refresh: one caller does it, the rest keep the valid token.
             return match self.join_or_lead(now) {
                 Role::Fresh(fresh) => Ok(fresh),
-                Role::Follower(_) => Ok(cached),
-                Role::Leader(guard) => self.lead(guard, now),
+                Role::Follower(_) => {
+                    hit(&cached);
+                    Ok(cached)
+                }
+                Role::Leader(guard) => {
+                    events::emit(Level::Info, names::CACHE_REFRESH, || vec![("early", true.into())]);
+                    self.lead(guard, now)
+                }
             };
         }
+        events::emit(Level::Debug, names::CACHE_MISS, || {
+            vec![("why", if had_one { "expired" } else { "empty" }.into())]
+        });
         match self.join_or_lead(now) {
             Role::Fresh(fresh) => Ok(fresh),
             // The fetch in flight may be the one waiting for this very call.
             Role::Follower(_) if crate::jwt::inside_assertion_source() => Err(crate::jwt::reentered()),
-            Role::Follower(flight) => wait(&flight),
-            Role::Leader(guard) => self.lead(guard, now),
+            Role::Follower(flight) => {
+                let started = std::time::Instant::now();
+                let outcome = wait(&flight);
+                events::emit(Level::Debug, names::SINGLE_FLIGHT_WAIT, || {
+                    vec![("waited_ms", events::millis(started.elapsed()).into())]
+                });
+                outcome
+            }
+            Role::Leader(guard) => {
+                events::emit(Level::Info, names::CACHE_REFRESH, || vec![("early", false.into())]);
+                self.lead(guard, now)
+            }
         }
     }
 
@@ -473,6 +503,15 @@ impl TokenManager {
                     slots.last_error = Some(error.clone());
                     match slots.current.clone().filter(|c| now < c.expires_at) {
                         Some(still_valid) => {
+                            events::emit(Level::Warn, names::CACHE_STALE_SERVED, || {
+                                vec![
+                                    ("reason", error.kind().as_str().into()),
+                                    (
+                                        "remaining_ms",
+                                        events::millis(still_valid.expires_at.saturating_duration_since(now)).into(),
+                                    ),
+                                ]
+                            });
                             slots.quiet_until = Some(later(now, self.options.failure_cooldown));
                             Ok(still_valid)
                         }

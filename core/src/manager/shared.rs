@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::events::{self, names, Level};
 use crate::secret::Secret;
 
 impl TokenManager {
@@ -26,6 +27,9 @@ impl TokenManager {
             },
             Err(problem) => problem,
         };
+        events::emit(Level::Warn, names::STORE_FALLBACK, || {
+            vec![("why", problem.to_string().into())]
+        });
         self.without_store(problem)
     }
 
@@ -388,7 +392,11 @@ impl TokenManager {
 
     /// What the store holds at `location`, decoded as far as it can be.
     fn read_store(&self, store: &dyn TokenStore, location: &str) -> Result<StoreRead> {
-        let Some(found) = store.get(location)? else {
+        let found = store.get(location)?;
+        events::emit(Level::Debug, names::STORE_READ, || {
+            vec![("found", found.is_some().into())]
+        });
+        let Some(found) = found else {
             return Ok(StoreRead {
                 raw: None,
                 entry: None,
@@ -451,7 +459,11 @@ impl TokenManager {
     /// Writes `draft` over `expected` (compare-and-set) and returns the bytes written.
     fn write(&self, store: &dyn TokenStore, location: &str, expected: Option<&[u8]>, draft: &Draft) -> Result<Vec<u8>> {
         let bytes = self.seal(draft, location)?;
-        self.put(store, location, expected, &bytes, draft)?;
+        let written = self.put(store, location, expected, &bytes, draft);
+        events::emit(Level::Debug, names::STORE_WRITE, || {
+            vec![("ok", written.is_ok().into())]
+        });
+        written?;
         Ok(bytes)
     }
 
