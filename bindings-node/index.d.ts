@@ -417,6 +417,12 @@ export declare function pkceFromVerifierNative(verifier: string): Pkce
 /** A fresh PKCE pair; `lib/index.js` exposes it as `Pkce.generate`. */
 export declare function pkceGenerateNative(): Pkce
 
+/** The lowest level the listener wants, or `null` for none. */
+export declare function setEventLevel(level?: string | undefined | null): void
+
+/** Installs `listener` for every event of the process, at `level` (`null`: none yet). */
+export declare function setEventListener(listener: (arg: string) => unknown, level?: string | undefined | null): void
+
 /**
  * Validates an ID token with a JWK Set you hold (`jwks`, the document as text), with no
  * network. Options: `issuer`, `clientId` (required), `nonce`, `maxAgeMs`, `accessToken`,

@@ -854,5 +854,7 @@ module.exports.parseResponseNative = nativeBinding.parseResponseNative
 module.exports.parseTokenResponseNative = nativeBinding.parseTokenResponseNative
 module.exports.pkceFromVerifierNative = nativeBinding.pkceFromVerifierNative
 module.exports.pkceGenerateNative = nativeBinding.pkceGenerateNative
+module.exports.setEventLevel = nativeBinding.setEventLevel
+module.exports.setEventListener = nativeBinding.setEventListener
 module.exports.validateIdTokenJson = nativeBinding.validateIdTokenJson
 module.exports.version = nativeBinding.version

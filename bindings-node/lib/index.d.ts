@@ -398,3 +398,23 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 export declare function withBearer(manager: TokenManager, fetchFn?: FetchLike): FetchLike
 
 export declare const version: string
+
+/**
+ * What tokenfetch is doing, as published on the `tokenfetch` diagnostics channel
+ * (`diagnostics_channel.subscribe('tokenfetch', (event) => ...)`) and printed with
+ * `NODE_DEBUG=tokenfetch`. Events are built only while one of the two listens. No event
+ * carries a secret: URLs are shown with their query values redacted.
+ */
+export interface TokenfetchEvent {
+  /** `request.start`, `request.end`, `retry`, `cache.hit`, `cache.miss`, `cache.refresh`,
+   * `cache.stale_served`, `single_flight.wait`, `store.read`, `store.write`,
+   * `store.fallback`, `discovery.fetch` or `jwks.fetch`. */
+  name: string
+  level: 'debug' | 'info' | 'warn'
+  /** One line for a person: the name, then each field as `key=value`. */
+  message: string
+  fields: Record<string, string | number | boolean>
+}
+
+/** The diagnostics channel every event is published on. */
+export declare const EVENTS_CHANNEL: 'tokenfetch'

@@ -8,6 +8,8 @@ const native = loadNative()
 const errors = require('./errors.js')
 
 const { convert, guard } = errors
+const events = require('./events.js')
+events.install(native)
 
 // The generated loader's own message blames npm; ours tells apart the three ways a load
 // fails and says what to do about each. The loader's attempts stay in `cause`.
@@ -565,7 +567,11 @@ class TokenManager {
 
   #freshNow() {
     const fresh = this.#fresh
-    return fresh !== null && performance.now() < fresh.until ? fresh : null
+    if (fresh !== null && performance.now() < fresh.until) {
+      if (events.state.listening) events.cacheHit(fresh.token)
+      return fresh
+    }
+    return null
   }
 
   /** Asks the core for its fresh token (never blocks) and keeps it; `null` when a fetch is due. */
@@ -841,4 +847,6 @@ module.exports = {
   CancelledError: errors.CancelledError,
   IdTokenError: errors.IdTokenError,
   version: native.version(),
+  /** The diagnostics channel every event is published on. */
+  EVENTS_CHANNEL: events.CHANNEL,
 }

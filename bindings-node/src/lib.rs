@@ -6,7 +6,8 @@
 //! - `error`: the one encoding of core errors for JavaScript;
 //! - `tasks`: the generic `AsyncTask` that runs core calls on the libuv pool, and the thread
 //!   of its own a device poll waits on;
-//! - `client`: the native client and manager.
+//! - `client`: the native client and manager;
+//! - `events`: the core's events, queued for `lib/events.js`.
 
 mod authorize;
 mod client;
@@ -14,6 +15,7 @@ mod convert;
 mod device;
 mod discovery;
 mod error;
+pub mod events;
 mod grant;
 mod introspection;
 mod model;
