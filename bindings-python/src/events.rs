@@ -3,9 +3,9 @@
 //! a dict) as `extra`.
 //!
 //! Importing `logging` costs more than the rest of the package, so it is not imported here:
-//! the sink binds to the logger once `logging` is in `sys.modules` (checked at import and
-//! whenever a client or manager is made), or when the first warning must be told. Until
-//! then only warnings are built. Once bound, the core's level follows the logger's: every
+//! the sink binds to the logger once `logging` is in `sys.modules` (checked at import,
+//! whenever a client or manager is made, and at each refresh or retry), or when the first
+//! warning must be told. Until then only refreshes, retries and warnings are built. Once bound, the core's level follows the logger's: every
 //! level change anywhere in `logging` goes through `Logger.manager._clear_cache`, which is
 //! wrapped to read the logger's effective level again, so a disabled level costs a fetch or
 //! a cached read one atomic load and builds nothing.
@@ -24,10 +24,15 @@ struct Unbound;
 
 impl EventSink for Unbound {
     fn emit(&self, event: &Event) {
-        Python::attach(|py| {
-            if bind(py, true).is_ok() {
+        // Not yet bound: a refresh or a retry (INFO) binds if `logging` has come into use
+        // since; a warning binds by importing it, since it must be told.
+        let _ = Python::try_attach(|py| {
+            let import = event.level >= Level::Warn;
+            if bind(py, import).is_ok() && BOUND.load(Ordering::Acquire) {
                 if let Some(sink) = SINK.get() {
-                    sink.emit(event);
+                    if events::enabled(event.level) {
+                        sink.log_or_pass_on(py, event);
+                    }
                 }
             }
         });
@@ -40,15 +45,21 @@ struct Logging {
 
 impl EventSink for Logging {
     fn emit(&self, event: &Event) {
-        Python::attach(|py| {
-            // A handler that raises is logging's to report (`Handler.handleError`); anything
-            // else raised here must not fail the fetch that emitted the event.
-            let _ = self.log(py, event);
-        });
+        // `None` while the interpreter shuts down: there is no one left to tell.
+        let _ = Python::try_attach(|py| self.log_or_pass_on(py, event));
     }
 }
 
 impl Logging {
+    /// Logs `event`. A handler that raises is logging's to report (`Handler.handleError`);
+    /// anything else raised must not fail the fetch that emitted the event, except Ctrl-C,
+    /// which is raised again for the interpreter to see.
+    fn log_or_pass_on(&self, py: Python<'_>, event: &Event) {
+        if let Err(error) = self.log(py, event) {
+            crate::error::pass_on_interrupt(py, &error);
+        }
+    }
+
     fn log(&self, py: Python<'_>, event: &Event) -> PyResult<()> {
         let fields = PyDict::new(py);
         for (name, value) in &event.fields {
@@ -86,7 +97,7 @@ static SINK: std::sync::OnceLock<Arc<Logging>> = std::sync::OnceLock::new();
 /// At import: warnings only, until `logging` is in use.
 pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     if !BOUND.load(Ordering::Acquire) {
-        events::set_sink(Some(Arc::new(Unbound)), Level::Warn);
+        events::set_sink(Some(Arc::new(Unbound)), Level::Info);
     }
     bind(py, false)
 }
@@ -147,16 +158,21 @@ pub(crate) fn bind_if_in_use() {
     }
 }
 
-/// Sets the core's level from what `logger` lets through.
+/// Sets the core's level from what `logger` lets through: its effective level and
+/// `logging.disable`. Not `Logger.disabled`, which dictConfig sets after the level (and
+/// `Logger.log` checks anyway): reading it here could leave events off for good.
 fn follow(logger: &Bound<'_, PyAny>) {
-    let enabled = |level: Level| {
-        logger
-            .call_method1("isEnabledFor", (python_level(level),))
-            .and_then(|v| v.is_truthy())
-            .unwrap_or(false)
+    let read = || -> PyResult<Option<Level>> {
+        let effective: u32 = logger.call_method0("getEffectiveLevel")?.extract()?;
+        let disabled_up_to: u32 = logger.getattr("manager")?.getattr("disable")?.extract()?;
+        Ok([Level::Debug, Level::Info, Level::Warn].into_iter().find(|level| {
+            let n = u32::from(python_level(*level));
+            n >= effective && n > disabled_up_to
+        }))
     };
-    let lowest = [Level::Debug, Level::Info, Level::Warn]
-        .into_iter()
-        .find(|l| enabled(*l));
-    events::set_level(lowest);
+    match read() {
+        Ok(lowest) => events::set_level(lowest),
+        // A logging whose internals differ: warnings at least, as Python shows them.
+        Err(_) => events::set_level(Some(Level::Warn)),
+    }
 }

@@ -129,3 +129,29 @@ client.client_credentials()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "tokenfetch DEBUG request.end request.end endpoint=token" in done.stderr, done.stderr
+
+
+def test_a_handler_that_asks_its_own_manager_for_a_token_gets_an_answer(kit, caplog):
+    import tokenfetch
+
+    caplog.set_level(logging.DEBUG, logger="tokenfetch")
+    manager = TokenManager(TokenClient(kit.token_url, client_id="py", client_secret="s"))
+    answers = []
+
+    class AsksTheManager(logging.Handler):
+        def emit(self, record):
+            if getattr(record, "tokenfetch_event", None) == "cache.refresh":
+                try:
+                    answers.append(manager.access_token())
+                except tokenfetch.ConfigError as e:
+                    answers.append(e)
+
+    handler = AsksTheManager()
+    logger = logging.getLogger("tokenfetch")
+    logger.addHandler(handler)
+    try:
+        token = manager.access_token()
+    finally:
+        logger.removeHandler(handler)
+    assert token.startswith("at-")
+    assert len(answers) == 1 and "would wait for itself" in str(answers[0]), answers

@@ -53,7 +53,7 @@ pub mod names {
     pub const CACHE_HIT: &str = "cache.hit";
     /// No usable cached token: a fetch follows. `why`: `empty` or `expired`.
     pub const CACHE_MISS: &str = "cache.miss";
-    /// A refresh started: `grant` (the grant type), `early` (the token is still valid).
+    /// A refresh started: `early` (the token it replaces is still valid).
     pub const CACHE_REFRESH: &str = "cache.refresh";
     /// An early refresh failed, and the token it was to replace, still valid, was served:
     /// `reason` (the error kind), `remaining_ms`.
@@ -156,7 +156,7 @@ const OFF: u8 = u8::MAX;
 static SINK: RwLock<Option<Arc<dyn EventSink>>> = RwLock::new(None);
 
 /// Installs `sink` for the whole process, to receive events at `level` and above; `None`
-/// removes it. The previous sink, if any, receives nothing after this returns.
+/// removes it. An event already being delivered may still reach the previous sink.
 pub fn set_sink(sink: Option<Arc<dyn EventSink>>, level: Level) {
     let mut slot = SINK.write().unwrap_or_else(|p| p.into_inner());
     let threshold = if sink.is_some() { level as u8 } else { OFF };
@@ -167,12 +167,24 @@ pub fn set_sink(sink: Option<Arc<dyn EventSink>>, level: Level) {
 /// Changes the level of the installed sink (a logger's level changed); `None` turns events
 /// off without removing it.
 pub fn set_level(level: Option<Level>) {
-    let has_sink = SINK.read().unwrap_or_else(|p| p.into_inner()).is_some();
+    // Under the lock, so that a sink removed meanwhile cannot be left with a level.
+    let slot = SINK.read().unwrap_or_else(|p| p.into_inner());
     let threshold = match level {
-        Some(level) if has_sink => level as u8,
+        Some(level) if slot.is_some() => level as u8,
         _ => OFF,
     };
     THRESHOLD.store(threshold, Ordering::Relaxed);
+}
+
+thread_local! {
+    /// Whether this thread is inside a sink: an event a sink's own work causes (a logging
+    /// handler that fetches a token) is dropped, not delivered into the sink again.
+    static IN_SINK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is delivering an event now.
+pub fn inside_sink() -> bool {
+    IN_SINK.with(|flag| flag.get())
 }
 
 /// Whether an event at `level` would reach a sink.
@@ -182,6 +194,9 @@ pub fn enabled(level: Level) -> bool {
 }
 
 /// Emits the event `build` makes, if a sink wants `level`; `build` runs only then.
+///
+/// No event is emitted while a lock a caller could need is held: a sink may run a logging
+/// handler that calls back into the same manager.
 #[inline]
 pub(crate) fn emit(level: Level, name: &'static str, build: impl FnOnce() -> Vec<(&'static str, FieldValue)>) {
     if enabled(level) {
@@ -191,6 +206,9 @@ pub(crate) fn emit(level: Level, name: &'static str, build: impl FnOnce() -> Vec
 
 #[cold]
 fn emit_slow(level: Level, name: &'static str, fields: Vec<(&'static str, FieldValue)>) {
+    if inside_sink() {
+        return;
+    }
     let sink = SINK.read().unwrap_or_else(|p| p.into_inner()).clone();
     let Some(sink) = sink else { return };
     let mut message = name.to_string();
@@ -204,7 +222,9 @@ fn emit_slow(level: Level, name: &'static str, fields: Vec<(&'static str, FieldV
         message,
         fields,
     };
+    IN_SINK.with(|flag| flag.set(true));
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sink.emit(&event)));
+    IN_SINK.with(|flag| flag.set(false));
 }
 
 /// Milliseconds, for fields.

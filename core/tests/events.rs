@@ -180,3 +180,82 @@ fn without_a_sink_nothing_is_enabled_and_a_panicking_sink_fails_no_fetch() {
     events::set_sink(None, Level::Debug);
     drop(serial);
 }
+
+/// A sink that asks the manager whose event it is handling for a token: a logging handler
+/// authenticating with the same manager. It must get an answer, never wait for itself.
+struct AsksTheManager {
+    manager: std::sync::OnceLock<Arc<TokenManager>>,
+    answers: Mutex<Vec<Result<String, String>>>,
+}
+
+impl EventSink for AsksTheManager {
+    fn emit(&self, event: &Event) {
+        if !matches!(event.name, names::CACHE_REFRESH | names::CACHE_STALE_SERVED) {
+            return;
+        }
+        if let Some(manager) = self.manager.get() {
+            let answer = manager.access_token().map_err(|e| e.to_string());
+            self.answers.lock().unwrap().push(answer);
+        }
+    }
+}
+
+fn run_within(limit: Duration, work: impl FnOnce() + Send + 'static) {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        work();
+        let _ = done.send(());
+    });
+    finished
+        .recv_timeout(limit)
+        .expect("a handler calling back into its manager hung");
+}
+
+#[test]
+fn a_handler_that_calls_back_into_its_manager_gets_an_answer_not_a_hang() {
+    let (_serial, _heard) = listen(Level::Debug);
+    let kit = Testkit::start().unwrap();
+    let sink = Arc::new(AsksTheManager {
+        manager: std::sync::OnceLock::new(),
+        answers: Mutex::new(Vec::new()),
+    });
+    events::set_sink(Some(sink.clone() as Arc<dyn EventSink>), Level::Debug);
+    // Ok once for 600 s, then 502: the first fetch leads (cache.refresh), the second is a
+    // failed early refresh that serves the valid token (cache.stale_served).
+    let client = TokenClient::builder(kit.scenario_url("fail_after_first"))
+        .client_id("c")
+        .client_secret("s")
+        .header("X-Testkit-Expires-In", "600")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let clock = Arc::new(ManualClock::new());
+    let options = ManagerOptions {
+        clock: clock.clone(),
+        ..ManagerOptions::default()
+    };
+    let manager = Arc::new(TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap());
+    let _ = sink.manager.set(manager.clone());
+    let (first_manager, later) = (manager.clone(), manager.clone());
+    run_within(Duration::from_secs(20), move || {
+        first_manager.access_token().unwrap();
+    });
+    clock.advance(Duration::from_secs(570));
+    run_within(Duration::from_secs(20), move || {
+        later.access_token().unwrap();
+    });
+    let answers = sink.answers.lock().unwrap().clone();
+    // The first fetch's refresh, the early refresh, the stale token served.
+    assert_eq!(answers.len(), 3, "{answers:?}");
+    // During its own first fetch, on its own thread: refused, with what to do.
+    assert!(
+        answers[0]
+            .as_ref()
+            .is_err_and(|e| e.contains("would wait for itself") && !e.contains("  ")),
+        "{answers:?}"
+    );
+    // During the early refresh the valid token; after the failed refresh, the lock released,
+    // the valid token again.
+    assert!(answers[1].is_ok() && answers[2].is_ok(), "{answers:?}");
+    events::set_sink(None, Level::Debug);
+}

@@ -23,7 +23,7 @@ pub(super) fn document(probe: &Inner, issuer: &Url, issuer_text: &str, ttl: Dura
     let key = key.as_str();
     if let Some(metadata) = discovery::cached(key, ttl) {
         events::emit(Level::Debug, names::DISCOVERY_FETCH, || {
-            vec![("url", issuer_text.into()), ("cached", true.into())]
+            vec![("url", redact::display_url(issuer).into()), ("cached", true.into())]
         });
         return Ok(metadata);
     }

@@ -214,11 +214,20 @@ struct Cached {
     expires_at: Instant,
 }
 
+/// What a caller is told when an event's handler, on the thread leading this manager's fetch,
+/// asks the same manager for a token.
+const WAITS_FOR_ITSELF: &str = "a logging handler (or event listener) asked this TokenManager for a token \
+    while it was fetching one, on the same thread, which would wait for itself: authenticate the \
+    handler with another manager";
+
 /// One fetch in progress; waiters block on `ready` until `outcome` is set.
 #[derive(Default)]
 struct Flight {
     outcome: Mutex<Option<Result<Arc<Cached>>>>,
     ready: Condvar,
+    /// The thread that leads it: a call from that same thread (a logging handler run by an
+    /// event of this fetch) would wait for itself.
+    leader: Option<std::thread::ThreadId>,
 }
 
 enum Role<'a> {
@@ -406,7 +415,10 @@ impl TokenManager {
             }
             // Due for an early refresh: one caller does it, the rest keep the valid token.
             return match self.join_or_lead(now) {
-                Role::Fresh(fresh) => Ok(fresh),
+                Role::Fresh(fresh) => {
+                    hit(&fresh);
+                    Ok(fresh)
+                }
                 Role::Follower(_) => {
                     hit(&cached);
                     Ok(cached)
@@ -421,15 +433,23 @@ impl TokenManager {
             vec![("why", if had_one { "expired" } else { "empty" }.into())]
         });
         match self.join_or_lead(now) {
-            Role::Fresh(fresh) => Ok(fresh),
+            Role::Fresh(fresh) => {
+                hit(&fresh);
+                Ok(fresh)
+            }
             // The fetch in flight may be the one waiting for this very call.
             Role::Follower(_) if crate::jwt::inside_assertion_source() => Err(crate::jwt::reentered()),
+            Role::Follower(flight) if flight.leader == Some(std::thread::current().id()) => {
+                Err(Error::config(WAITS_FOR_ITSELF))
+            }
             Role::Follower(flight) => {
-                let started = std::time::Instant::now();
+                let started = events::enabled(Level::Debug).then(std::time::Instant::now);
                 let outcome = wait(&flight);
-                events::emit(Level::Debug, names::SINGLE_FLIGHT_WAIT, || {
-                    vec![("waited_ms", events::millis(started.elapsed()).into())]
-                });
+                if let Some(started) = started {
+                    events::emit(Level::Debug, names::SINGLE_FLIGHT_WAIT, || {
+                        vec![("waited_ms", events::millis(started.elapsed()).into())]
+                    });
+                }
                 outcome
             }
             Role::Leader(guard) => {
@@ -450,7 +470,10 @@ impl TokenManager {
                 return Role::Fresh(cached);
             }
         }
-        let f = Arc::new(Flight::default());
+        let f = Arc::new(Flight {
+            leader: Some(std::thread::current().id()),
+            ..Flight::default()
+        });
         *flight = Some(Arc::clone(&f));
         Role::Leader(LeaderGuard {
             slot: &self.flight,
@@ -466,6 +489,7 @@ impl TokenManager {
             Ok(obtained) if obtained.remaining.is_none() => Some(obtained.token.clone()),
             _ => None,
         };
+        let mut stale_served: Option<(&'static str, std::time::Duration)> = None;
         let result = {
             let mut slots = self.write_slots();
             match outcome {
@@ -503,15 +527,10 @@ impl TokenManager {
                     slots.last_error = Some(error.clone());
                     match slots.current.clone().filter(|c| now < c.expires_at) {
                         Some(still_valid) => {
-                            events::emit(Level::Warn, names::CACHE_STALE_SERVED, || {
-                                vec![
-                                    ("reason", error.kind().as_str().into()),
-                                    (
-                                        "remaining_ms",
-                                        events::millis(still_valid.expires_at.saturating_duration_since(now)).into(),
-                                    ),
-                                ]
-                            });
+                            stale_served = Some((
+                                error.kind().as_str(),
+                                still_valid.expires_at.saturating_duration_since(now),
+                            ));
                             slots.quiet_until = Some(later(now, self.options.failure_cooldown));
                             Ok(still_valid)
                         }
@@ -521,6 +540,16 @@ impl TokenManager {
             }
         };
         guard.publish(result.clone());
+        // Told after the slots' lock is released and the waiters are let go: a handler may
+        // call back into this manager.
+        if let Some((reason, remaining)) = stale_served {
+            events::emit(Level::Warn, names::CACHE_STALE_SERVED, || {
+                vec![
+                    ("reason", reason.into()),
+                    ("remaining_ms", events::millis(remaining).into()),
+                ]
+            });
+        }
         // After publishing, so waiting callers are not held up by the callback, and a callback
         // that asks this manager for its token gets it instead of waiting for itself.
         if let Some(token) = fetched {
