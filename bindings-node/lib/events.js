@@ -11,8 +11,9 @@ const util = require('node:util')
 
 const CHANNEL = 'tokenfetch'
 
-/** Whether anyone listens: read on the manager's JavaScript-side reads. */
-const state = { listening: false, publish: null }
+/** Whether anyone listens (read on the manager's JavaScript-side reads), and how many
+ * events have crossed from the core (for the tests: none while no one listens). */
+const state = { listening: false, publish: null, delivered: 0 }
 
 function install(native) {
   const channel = dc.channel(CHANNEL)
@@ -27,7 +28,10 @@ function install(native) {
     if (channel.hasSubscribers) channel.publish(event)
     if (debugging) debug('%s %s', event.level, event.message)
   }
-  const deliver = (json) => publish(JSON.parse(json))
+  const deliver = (json) => {
+    state.delivered++
+    publish(JSON.parse(json))
+  }
   const level = () => (channel.hasSubscribers || debugging ? 'debug' : null)
   state.publish = publish
   state.listening = level() !== null
