@@ -32,21 +32,27 @@ def test_a_fetch_is_a_request_start_and_end_at_debug(kit, caplog):
     assert end.getMessage().startswith("request.end endpoint=token method=POST")
 
 
-def test_the_loggers_level_is_followed_as_it_changes(kit, caplog):
+def test_the_loggers_level_is_followed_as_it_changes(kit, caplog, monkeypatch):
     client = TokenClient(kit.token_url, client_id="py", client_secret="s")
     caplog.set_level(logging.DEBUG, logger="tokenfetch")
-    logging.getLogger("tokenfetch").setLevel(logging.WARNING)
+    logger = logging.getLogger("tokenfetch")
+    # Counts what the core hands to the logger: nothing below its level, not even a call.
+    calls = []
+    original_log = logger.log
+    monkeypatch.setattr(logger, "log", lambda *a, **k: (calls.append(a[0]), original_log(*a, **k)))
+    logger.setLevel(logging.WARNING)
     client.client_credentials()
-    assert records(caplog) == []
-    logging.getLogger("tokenfetch").setLevel(logging.DEBUG)
+    assert records(caplog) == [] and calls == []
+    logger.setLevel(logging.DEBUG)
     client.client_credentials()
-    assert len(records(caplog, "request.end")) == 1
+    assert len(records(caplog, "request.end")) == 1 and logging.DEBUG in calls
+    heard = len(calls)
     logging.disable(logging.CRITICAL)
     try:
         client.client_credentials()
     finally:
         logging.disable(logging.NOTSET)
-    assert len(records(caplog, "request.end")) == 1
+    assert len(records(caplog, "request.end")) == 1 and len(calls) == heard
 
 
 def test_a_retry_and_the_cache_are_told(kit, caplog):
