@@ -223,6 +223,48 @@ def cached_read(base: str, reads: int) -> None:
     emit(case="cached read", client="tokenfetch", p50_ns=statistics.median(batches), n=reads * 5)
 
 
+def logging_cost(base: str, rounds: int, per_round: int, reads: int) -> None:
+    """Fetches and cached reads with the `tokenfetch` logger at WARNING (events off: nothing is
+    built) and at DEBUG into a handler that formats every record, in alternating rounds. Runs
+    last: it imports `logging`, which tokenfetch itself never does."""
+    import io
+    import logging
+
+    import tokenfetch
+
+    class Discard(io.TextIOBase):
+        def write(self, text: str) -> int:
+            return len(text)
+
+    handler = logging.StreamHandler(Discard())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger = logging.getLogger("tokenfetch")
+    logger.addHandler(handler)
+    logger.propagate = False
+    client = tokenfetch.TokenClient(base + "/token", client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    manager = tokenfetch.TokenManager(client)
+    manager.access_token()
+    fetches: dict[str, list[float]] = {"off": [], "debug": []}
+    batches: dict[str, list[float]] = {"off": [], "debug": []}
+    clock = time.perf_counter_ns
+    for round_ in range(rounds):
+        for mode in ("off", "debug") if round_ % 2 == 0 else ("debug", "off"):
+            logger.setLevel(logging.DEBUG if mode == "debug" else logging.WARNING)
+            for _ in range(per_round):
+                start = clock()
+                client.client_credentials()
+                fetches[mode].append((clock() - start) / 1000)
+            start = clock()
+            for _ in range(reads):
+                manager.access_token()
+            batches[mode].append((clock() - start) / reads)
+    logger.setLevel(logging.WARNING)
+    logger.removeHandler(handler)
+    for mode, name in (("off", "events off (WARNING)"), ("debug", "DEBUG, every record formatted")):
+        emit(case="logging", client=name, fetch_p50_us=statistics.median(fetches[mode]),
+             read_p50_ns=statistics.median(batches[mode]))
+
+
 def import_time(runs: int) -> None:
     """A fresh interpreter's `import` of each package, median of `runs`."""
     for module in ("tokenfetch", "authlib.integrations.requests_client", "requests_oauthlib"):
@@ -283,6 +325,7 @@ def main() -> None:
         import_time(runs=1)
         for threads in (8, 64):
             shared_client(base, threads=threads, seconds=0.2)
+        logging_cost(base, rounds=2, per_round=20, reads=1_000)
     else:
         fetches(base, rounds=3, per_round=1_000, warmup=200)
         signed_fetches(base, rounds=3, per_round=300, warmup=50)
@@ -290,6 +333,7 @@ def main() -> None:
         import_time(runs=15)
         for threads in (8, 64):
             shared_client(base, threads=threads, seconds=2)
+        logging_cost(base, rounds=6, per_round=1_000, reads=100_000)
 
 
 if __name__ == "__main__":

@@ -175,6 +175,19 @@ def size_table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def logging_targets(results: list[Result]) -> list[Target]:
+    """With the logger off, events cost nothing measurable: Python's fetch and cached read with
+    `logging` configured at WARNING against the same calls before it was imported."""
+    found = [r for r in results if r.get("case") == "logging" and r.get("client") == "events off (WARNING)"]
+    if not found:
+        return []
+    off = found[0]
+    fetch = off["fetch_p50_us"] / find(results, language="python", case="fetch", client="tokenfetch")["p50_us"]
+    read = off["read_p50_ns"] / find(results, language="python", case="cached read", client="tokenfetch")["p50_ns"]
+    return [Target("logging off (Python)", "fetch and cached read ≤ 1.15× without a logger",
+                   f"fetch {fetch:.2f}×, cached read {read:.2f}×", fetch <= 1.15 and read <= 1.15)]
+
+
 def targets(results: list[Result]) -> list[Target]:
     out: list[Target] = []
     for language, title, peer, peer_label, limit in FETCH_TARGETS:
@@ -215,7 +228,7 @@ def targets(results: list[Result]) -> list[Target]:
                       redis["during_reads"] == 0))
     cold = find(results, language="rust", case="cold manager")
     out.append(Target(f"{cold['threads']} threads, cold manager (Rust)", "1 fetch", f"{cold['fetches']} fetch{'' if cold['fetches'] == 1 else 'es'}", cold["fetches"] == 1))
-    return out + size_targets(results)
+    return out + logging_targets(results) + size_targets(results)
 
 
 def fetch_table(results: list[Result]) -> str:
@@ -250,6 +263,21 @@ def signing_table(results: list[Result]) -> str:
             ours = find(mine, client="tokenfetch", alg=r["alg"])["p50_us"] - find(mine, client="tokenfetch", alg="secret")["p50_us"]
             ratio = f"{ours / cost:.2f}" if cost > 0 else "n/a"
             rows.append(f"| {language} | {r['client']} | {r['alg']} | {r['p50_us']:.1f} µs | {base:.1f} µs | {cost:.1f} µs | {ratio} |")
+    return "\n".join(rows)
+
+
+def logging_table(results: list[Result]) -> str:
+    """Python's fetch and cached read with the `tokenfetch` logger off and at DEBUG."""
+    rows = [
+        "| logger | fetch p50 | ÷ events off | cached read p50 | ÷ events off |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    logged = [r for r in results if r["case"] == "logging" and r["language"] == "python"]
+    off = next((r for r in logged if r["client"].startswith("events off")), None)
+    for r in logged:
+        fetch_ratio = r["fetch_p50_us"] / off["fetch_p50_us"] if off else float("nan")
+        read_ratio = r["read_p50_ns"] / off["read_p50_ns"] if off else float("nan")
+        rows.append(f"| {r['client']} | {r['fetch_p50_us']:.1f} µs | {fetch_ratio:.2f} | {r['read_p50_ns']:.0f} ns | {read_ratio:.2f} |")
     return "\n".join(rows)
 
 
@@ -331,6 +359,15 @@ def write_readme(results: list[Result], checked: list[Target]) -> None:
         "",
         signing_table(results),
         "",
+        "## Logging",
+        "",
+        "Python's fetch and cached read with the `tokenfetch` logger at WARNING (events off: the core",
+        "builds nothing) and at DEBUG into a handler that formats every record, in alternating rounds",
+        "of one process. The fetch and cached read rows above are the same calls before `logging`",
+        "was imported.",
+        "",
+        logging_table(results),
+        "",
         "## Threads sharing one client",
         "",
         shared_table(results),
@@ -388,6 +425,8 @@ def main() -> int:
         print(f"{t.what:<{width}}  {t.goal:<58} {t.measured:<34} {mark}")
     print("\nSigning a client assertion (signed fetch p50 minus the same client's with a secret):")
     print(signing_table(results))
+    print("\nLogging (Python):")
+    print(logging_table(results))
     if args.smoke:
         missed = [t.what for t in checked if t.what in sized and not t.holds]
         if missed:

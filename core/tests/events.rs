@@ -41,6 +41,25 @@ fn listen(level: Level) -> (MutexGuard<'static, ()>, Arc<Recorder>) {
     (serial, recorder)
 }
 
+/// A manager on a server that answers once (a 600 s token), then 502 to every request, and
+/// the clock it reads.
+fn failing_after_first(kit: &Testkit) -> (Arc<ManualClock>, TokenManager) {
+    let client = TokenClient::builder(kit.scenario_url("fail_after_first"))
+        .client_id("c")
+        .client_secret("s")
+        .header("X-Testkit-Expires-In", "600")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let clock = Arc::new(ManualClock::new());
+    let options = ManagerOptions {
+        clock: clock.clone(),
+        ..ManagerOptions::default()
+    };
+    let manager = TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap();
+    (clock, manager)
+}
+
 fn text(event: &Event, field: &str) -> String {
     event.field(field).map(ToString::to_string).unwrap_or_default()
 }
@@ -126,20 +145,7 @@ fn the_cache_reports_a_miss_a_refresh_hits_and_waits() {
 fn a_failed_early_refresh_that_serves_the_valid_token_is_a_warning() {
     let (_serial, heard) = listen(Level::Warn);
     let kit = Testkit::start().unwrap();
-    // Ok once for 600 s, then 502 for every request.
-    let client = TokenClient::builder(kit.scenario_url("fail_after_first"))
-        .client_id("c")
-        .client_secret("s")
-        .header("X-Testkit-Expires-In", "600")
-        .max_retries(0)
-        .build()
-        .unwrap();
-    let clock = Arc::new(ManualClock::new());
-    let options = ManagerOptions {
-        clock: clock.clone(),
-        ..ManagerOptions::default()
-    };
-    let manager = TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap();
+    let (clock, manager) = failing_after_first(&kit);
     let first = manager.access_token().unwrap();
     clock.advance(Duration::from_secs(570)); // inside the skew window: a refresh is attempted
     assert_eq!(manager.access_token().unwrap(), first, "the valid token is served");
@@ -222,19 +228,8 @@ fn a_handler_that_calls_back_into_its_manager_gets_an_answer_not_a_hang() {
     events::set_sink(Some(sink.clone() as Arc<dyn EventSink>), Level::Debug);
     // Ok once for 600 s, then 502: the first fetch leads (cache.refresh), the second is a
     // failed early refresh that serves the valid token (cache.stale_served).
-    let client = TokenClient::builder(kit.scenario_url("fail_after_first"))
-        .client_id("c")
-        .client_secret("s")
-        .header("X-Testkit-Expires-In", "600")
-        .max_retries(0)
-        .build()
-        .unwrap();
-    let clock = Arc::new(ManualClock::new());
-    let options = ManagerOptions {
-        clock: clock.clone(),
-        ..ManagerOptions::default()
-    };
-    let manager = Arc::new(TokenManager::with_options(client, TokenRequest::client_credentials(), options).unwrap());
+    let (clock, manager) = failing_after_first(&kit);
+    let manager = Arc::new(manager);
     let _ = sink.manager.set(manager.clone());
     let (first_manager, later) = (manager.clone(), manager.clone());
     run_within(Duration::from_secs(20), move || {

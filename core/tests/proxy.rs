@@ -146,12 +146,18 @@ fn the_environments_proxy_is_read_when_a_client_is_built_and_a_closed_tunnel_is_
 }
 
 fn kit_client(url: &str, proxy: &str) -> TokenClient {
+    proxied(url, proxy, 2)
+}
+
+/// A client of `url` through `proxy` alone (the environment ignored), plain http allowed.
+fn proxied(url: &str, proxy: &str, max_retries: u32) -> TokenClient {
     TokenClient::builder(url)
         .client_id("proxied-client")
         .client_secret("s3cret-through-the-proxy")
         .allow_insecure_http(true)
         .proxy(proxy)
         .trust_env(false)
+        .max_retries(max_retries)
         .build()
         .unwrap()
 }
@@ -251,15 +257,7 @@ fn an_https_proxy_is_reached_over_tls_and_its_certificate_checked() {
         .unwrap();
     trusting.client_credentials(None).unwrap();
     assert_eq!(kit.proxy_targets(), vec![format!("token.proxied.test:{port}")]);
-    let untrusting = TokenClient::builder(url.as_str())
-        .client_id("c")
-        .client_secret("s")
-        .allow_insecure_http(true)
-        .proxy(kit.https_proxy_url())
-        .trust_env(false)
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let untrusting = proxied(&url, &kit.https_proxy_url(), 0);
     let error = untrusting.client_credentials(None).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport);
     assert!(error.to_string().contains("unknown issuer"), "{error}");
@@ -377,15 +375,7 @@ fn a_proxy_that_refuses_is_one_attempt_whose_error_names_it_without_its_password
     ];
     for (proxy, shown, says) in cases {
         kit.reset();
-        let client = TokenClient::builder(format!("http://token.proxied.test:{port}/token"))
-            .client_id("c")
-            .client_secret("s")
-            .allow_insecure_http(true)
-            .proxy(proxy.as_str())
-            .trust_env(false)
-            .max_retries(3)
-            .build()
-            .unwrap();
+        let client = proxied(&format!("http://token.proxied.test:{port}/token"), proxy.as_str(), 3);
         assert!(!format!("{client:?}").contains("wr0ng"), "{client:?}");
         let error = client.client_credentials(None).unwrap_err();
         assert_names_the_proxy(&error, &shown, says, wrong);
@@ -402,30 +392,18 @@ fn a_proxy_that_refuses_is_one_attempt_whose_error_names_it_without_its_password
         ),
     ] {
         kit.reset();
-        let denied = TokenClient::builder(format!("http://denied.proxied.test:{port}/token"))
-            .client_id("c")
-            .client_secret("s")
-            .allow_insecure_http(true)
-            .proxy(proxy.as_str())
-            .trust_env(false)
-            .max_retries(3)
-            .build()
-            .unwrap();
+        let denied = proxied(&format!("http://denied.proxied.test:{port}/token"), proxy.as_str(), 3);
         let error = denied.client_credentials(None).unwrap_err();
         assert_names_the_proxy(&error, &shown, says, testkit::PROXY_PASSWORD);
         assert!(error.to_string().contains("do not allow"), "{error}");
         assert_eq!(kit.proxy_refusals(), 1, "refused once, never retried: {proxy}");
     }
     // A SOCKS5 proxy that cannot reach the host: nothing was sent, so the request says so.
-    let unreachable = TokenClient::builder(format!("http://nowhere.example:{port}/token"))
-        .client_id("c")
-        .client_secret("s")
-        .allow_insecure_http(true)
-        .proxy(kit.socks_proxy_url())
-        .trust_env(false)
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let unreachable = proxied(
+        &format!("http://nowhere.example:{port}/token"),
+        &kit.socks_proxy_url(),
+        0,
+    );
     let error = unreachable.client_credentials(None).unwrap_err();
     assert_names_the_proxy(
         &error,
